@@ -1,0 +1,45 @@
+# Quick start: `make run` (install, migrate, load samples, serve) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DITEP := $(BIN)/ditep
+
+.PHONY: install run serve test check lint format typecheck pytest migrate samples clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(DITEP) migrate
+
+samples: migrate
+	$(DITEP) samples load samples/ditep-les-cedres
+
+run: samples
+	$(DITEP) serve
+
+test: install lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy shared/ditep_core services/agenda-ingest/agenda_ingest \
+		services/activity-api/activity_api services/cli/ditep_cli migrations tests
+
+pytest: install
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""activity-api: computes and serves the activity counts of DITEP."""

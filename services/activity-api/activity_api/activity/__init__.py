@@ -1,0 +1,1 @@
+"""Activity counts of one establishment."""

@@ -1,0 +1,61 @@
+"""Reads of classified sessions for counting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from activity_api.counting.engine import SessionRow, YouthLink
+from ditep_core.models import AgendaSession, SessionParticipant, Source
+from ditep_core.nomenclatures import PersonKind
+
+
+class CountingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def sessions_starting_between(
+        self, establishment_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[SessionRow]:
+        statement = select(
+            AgendaSession.id,
+            AgendaSession.source_id,
+            AgendaSession.start_at,
+            AgendaSession.end_at,
+            AgendaSession.status,
+            AgendaSession.activity,
+            AgendaSession.nature,
+            AgendaSession.rule_set_version,
+        ).where(
+            AgendaSession.establishment_id == establishment_id,
+            AgendaSession.start_at >= start,
+            AgendaSession.start_at < end,
+        )
+        return [SessionRow(*row) for row in self.session.execute(statement)]
+
+    def youth_links_between(
+        self, establishment_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[YouthLink]:
+        statement = (
+            select(
+                SessionParticipant.session_id,
+                SessionParticipant.person_id,
+                SessionParticipant.presence,
+            )
+            .join(AgendaSession, AgendaSession.id == SessionParticipant.session_id)
+            .where(
+                AgendaSession.establishment_id == establishment_id,
+                AgendaSession.start_at >= start,
+                AgendaSession.start_at < end,
+                SessionParticipant.kind == PersonKind.YOUTH,
+            )
+        )
+        return [YouthLink(*row) for row in self.session.execute(statement)]
+
+    def validated_only_sources(self, establishment_id: int) -> frozenset[int]:
+        statement = select(Source.id).where(
+            Source.establishment_id == establishment_id, Source.count_validated_only.is_(True)
+        )
+        return frozenset(self.session.scalars(statement))

@@ -1,0 +1,1 @@
+"""The counting engine: pure functions over classified sessions, no database."""

@@ -1,0 +1,32 @@
+"""activity-api application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from activity_api.activity.endpoints import router as activity_router
+from ditep_core.db import Database
+from ditep_core.settings import Settings
+from ditep_core.web.app import build_app
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    app = build_app(
+        settings,
+        title="DITEP activity-api",
+        description=(
+            "Activity counts of DITEP (file active, hours per modality, data quality), "
+            "computed from classified agenda sessions."
+        ),
+        version=VERSION,
+        database=database,
+    )
+    app.include_router(activity_router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory``: settings are read from the environment here, at start."""
+    return create_app(Settings())

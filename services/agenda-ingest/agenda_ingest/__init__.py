@@ -1,0 +1,1 @@
+"""agenda-ingest: receives or fetches agenda feeds and turns them into classified sessions."""

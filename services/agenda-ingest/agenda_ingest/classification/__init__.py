@@ -1,0 +1,1 @@
+"""Classification of sessions by activity, setting and nature: pure functions, no database."""

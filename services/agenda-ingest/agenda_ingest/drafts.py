@@ -1,0 +1,170 @@
+"""From a parsed occurrence to the values stored for a session: pure, no database.
+
+Identifiers are pseudonymised here, before anything reaches a repository, and
+names (iCal ``CN``) are dropped: they are never read past this point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from agenda_ingest.classification.keywords import Classification, SessionFacts, classify
+from agenda_ingest.normalised import Occurrence, format_moment
+from agenda_ingest.participants import ParticipantOptions, recognise_all
+from ditep_core.nomenclatures import AgendaKind, PersonKind, Presence, SessionStatus
+from ditep_core.pseudonyms import Pseudonymiser
+
+_DONE_VALUES = {
+    "REALISE",
+    "REALISEE",
+    "RÉALISÉ",
+    "RÉALISÉE",
+    "DONE",
+    "FAIT",
+    "EFFECTUE",
+    "EFFECTUÉ",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantDraft:
+    kind: PersonKind
+    pseudonym: str
+    presence: Presence
+    function: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDraft:
+    uid: str
+    recurrence_id: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    all_day: bool
+    status: SessionStatus
+    summary: str
+    location: str
+    categories: list[str]
+    codes: list[str]
+    classification: Classification
+    participants: tuple[ParticipantDraft, ...]
+    content_hash: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.uid, self.recurrence_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftContext:
+    """What a source and its establishment add to every occurrence."""
+
+    timezone: ZoneInfo
+    agenda_kind: AgendaKind
+    options: ParticipantOptions
+    pseudonymiser: Pseudonymiser
+    youth_pseudonym: str | None = None
+
+
+def session_status(occurrence: Occurrence) -> SessionStatus:
+    if occurrence.status == "CANCELLED":
+        return SessionStatus.CANCELLED
+    for name, value in occurrence.properties.items():
+        if name.endswith(("STATUS", "STATUT")) and value.strip().upper() in _DONE_VALUES:
+            return SessionStatus.DONE
+    return SessionStatus.PLANNED
+
+
+def _as_utc(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return dt.datetime.combine(value, dt.time(), tzinfo=timezone).astimezone(dt.UTC)
+
+
+def build_draft(occurrence: Occurrence, context: DraftContext) -> SessionDraft:
+    recognised = recognise_all(occurrence.participants, context.options)
+    participants = {
+        (person.kind, context.pseudonymiser.pseudonym(person.kind, person.identifier)): person
+        for person in recognised
+    }
+    drafts = [
+        ParticipantDraft(kind, pseudonym, person.presence, person.function)
+        for (kind, pseudonym), person in participants.items()
+    ]
+    if context.youth_pseudonym is not None and not any(
+        draft.pseudonym == context.youth_pseudonym for draft in drafts
+    ):
+        drafts.append(
+            ParticipantDraft(PersonKind.YOUTH, context.youth_pseudonym, Presence.PRESENT, None)
+        )
+    drafts.sort(key=lambda draft: (draft.kind.value, draft.pseudonym))
+    youth = [draft for draft in drafts if draft.kind is PersonKind.YOUTH]
+    professionals = [draft for draft in drafts if draft.kind is PersonKind.PROFESSIONAL]
+
+    status = session_status(occurrence)
+    expected_youth = [draft for draft in youth if draft.presence is not Presence.NOT_EXPECTED]
+    if (
+        status is not SessionStatus.CANCELLED
+        and expected_youth
+        and all(draft.presence is Presence.ABSENT for draft in expected_youth)
+    ):
+        status = SessionStatus.ABSENT
+
+    start_at = _as_utc(occurrence.start, context.timezone)
+    end_at = _as_utc(occurrence.end, context.timezone)
+    facts = SessionFacts(
+        summary=occurrence.summary,
+        location=occurrence.location,
+        categories=occurrence.categories,
+        youth=len(youth),
+        youth_present=sum(1 for draft in youth if draft.presence is Presence.PRESENT),
+        professionals=len(professionals),
+        functions=tuple(sorted({d.function for d in professionals if d.function})),
+        start=start_at.astimezone(context.timezone),
+        end=end_at.astimezone(context.timezone),
+        all_day=occurrence.all_day,
+        source_kind=context.agenda_kind,
+    )
+    classification = classify(facts)
+    recurrence_id = (
+        format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
+    )
+    content = {
+        "start": start_at.isoformat(),
+        "end": end_at.isoformat(),
+        "all_day": occurrence.all_day,
+        "status": status.value,
+        "summary": occurrence.summary,
+        "location": occurrence.location,
+        "categories": list(occurrence.categories),
+        "classification": [
+            classification.activity.value,
+            classification.setting.value,
+            classification.nature.value,
+            classification.rule_id,
+            classification.rule_set_version,
+        ],
+        "participants": [[d.kind.value, d.pseudonym, d.presence.value, d.function] for d in drafts],
+    }
+    content_hash = hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    return SessionDraft(
+        uid=occurrence.uid,
+        recurrence_id=recurrence_id,
+        start_at=start_at,
+        end_at=end_at,
+        all_day=occurrence.all_day,
+        status=status,
+        summary=occurrence.summary,
+        location=occurrence.location,
+        categories=list(occurrence.categories),
+        codes=[],
+        classification=classification,
+        participants=tuple(drafts),
+        content_hash=content_hash,
+    )

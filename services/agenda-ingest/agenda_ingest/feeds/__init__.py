@@ -1,0 +1,1 @@
+"""Feed ingestion: push endpoint, import records, idempotent upsert of sessions."""

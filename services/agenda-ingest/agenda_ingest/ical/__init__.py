@@ -1,0 +1,1 @@
+"""iCalendar parsing: pure functions, no database."""

@@ -1,0 +1,32 @@
+"""agenda-ingest application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from agenda_ingest.feeds.endpoints import router as feeds_router
+from ditep_core.db import Database
+from ditep_core.settings import Settings
+from ditep_core.web.app import build_app
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    app = build_app(
+        settings,
+        title="DITEP agenda-ingest",
+        description=(
+            "Receives agenda feeds (iCalendar; FHIR to come) from DUI software, "
+            "pseudonymises young people and classifies every session."
+        ),
+        version=VERSION,
+        database=database,
+    )
+    app.include_router(feeds_router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory``: settings are read from the environment here, at start."""
+    return create_app(Settings())

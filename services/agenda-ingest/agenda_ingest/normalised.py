@@ -1,0 +1,83 @@
+"""The format-independent shape of one agenda occurrence, as parsers produce it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """One attendee or organiser as the feed gives it (the identifier is still clear here)."""
+
+    identifier: str
+    params: dict[str, str] = field(default_factory=dict)
+    is_organizer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One occurrence of an agenda event.
+
+    ``start``/``end`` are aware UTC datetimes for timed values, dates for
+    all-day values (``end`` exclusive). ``recurrence_id`` is the original start
+    of the occurrence, in the same form, for every occurrence of a recurring
+    event; ``None`` for a single event.
+    """
+
+    uid: str
+    start: dt.datetime | dt.date
+    end: dt.datetime | dt.date
+    all_day: bool
+    recurrence_id: dt.datetime | dt.date | None
+    status: str = ""
+    summary: str = ""
+    location: str = ""
+    categories: tuple[str, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    properties: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedError:
+    """Something in a feed that could not be used, and where it is."""
+
+    message: str
+    line: int | None = None
+    path: str | None = None
+    uid: str | None = None
+
+    def as_dict(self) -> dict[str, str | int]:
+        data: dict[str, str | int] = {"message": self.message}
+        if self.line is not None:
+            data["line"] = self.line
+        if self.path is not None:
+            data["path"] = self.path
+        if self.uid is not None:
+            data["uid"] = self.uid
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    occurrences: list[Occurrence]
+    rejected: list[FeedError]
+    """Events that could not be used, then warnings (which reject nothing)."""
+    events_read: int
+    warnings: int = 0
+
+
+class FeedUnreadable(Exception):
+    """The feed cannot be read at all; ``errors`` say where."""
+
+    def __init__(self, errors: list[FeedError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+def format_moment(value: dt.datetime | dt.date) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` for a timed value, ``YYYY-MM-DD`` for a date."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()

@@ -1,0 +1,1 @@
+"""Agenda sources: the feeds of an establishment."""

@@ -1,0 +1,83 @@
+"""Registering sources and working out their expansion window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agenda_ingest.sources.repository import SourceRepository
+from ditep_core.auth.principal import Principal
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.models import Source
+from ditep_core.nomenclatures import AgendaKind, FeedFormat, PersonKind, SourceMode
+from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
+
+
+def add_source(
+    session: Session,
+    *,
+    finess: str,
+    name: str,
+    feed_format: FeedFormat,
+    url: str | None = None,
+    agenda_kind: AgendaKind = AgendaKind.ESTABLISHMENT,
+    window_start: dt.date | None = None,
+    window_end: dt.date | None = None,
+    youth_identifier: str | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> Source:
+    establishment = EstablishmentRepository(session).get_by_finess(finess)
+    if establishment is None:
+        raise NotFound(f"no establishment with FINESS {finess}")
+    repository = SourceRepository(session)
+    if repository.get_by_name(establishment.id, name) is not None:
+        raise Conflict(f"establishment {finess} already has a source named '{name}'")
+    if window_start and window_end and window_start >= window_end:
+        raise InvalidRequest("the window must end after it starts")
+    options: dict[str, Any] = {}
+    if youth_identifier is not None:
+        if agenda_kind is not AgendaKind.YOUTH or pseudonymiser is None:
+            raise InvalidRequest("a young person's identifier is only for a youth agenda")
+        # Only the pseudonym is kept: the clear identifier never reaches the database.
+        options["youth_pseudonym"] = pseudonymiser.pseudonym(PersonKind.YOUTH, youth_identifier)
+    return repository.add(
+        Source(
+            establishment_id=establishment.id,
+            name=name,
+            format=feed_format,
+            mode=SourceMode.PULL if url else SourceMode.PUSH,
+            url=url,
+            agenda_kind=agenda_kind,
+            window_start=window_start,
+            window_end=window_end,
+            participant_options=options,
+        )
+    )
+
+
+def get_writable_source(session: Session, principal: Principal, source_id: int) -> Source:
+    source = SourceRepository(session).get_with_establishment(source_id)
+    if source is None:
+        raise NotFound(f"no source {source_id}")
+    establishment = source.establishment
+    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+        raise Forbidden(f"this API key is not allowed to write to source {source_id}")
+    return source
+
+
+def school_year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def expansion_window(source: Source, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Where recurring events are expanded: never unbounded, whatever the feed says.
+
+    By default from the start of the previous school year (so late corrections
+    to last year still land) to ``horizon_days`` ahead.
+    """
+    start = source.window_start or school_year_start(school_year_start(today) - dt.timedelta(1))
+    end = source.window_end or today + dt.timedelta(days=source.horizon_days)
+    return start, end

@@ -1,0 +1,1 @@
+"""The admin command line, `ditep`: composes the services for admins and scripts."""

@@ -1,0 +1,28 @@
+"""What every command needs, built when a command runs (never at import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ditep_core.db import Database
+from ditep_core.protection import DataProtection
+from ditep_core.settings import Settings
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+
+    @cached_property
+    def database(self) -> Database:
+        return Database.from_url(self.settings.database_url, pool_size=2, max_overflow=2)
+
+    def close(self) -> None:
+        """Close the pool if a command opened one (idle connections otherwise linger)."""
+        if "database" in self.__dict__:
+            self.database.dispose()
+
+    @cached_property
+    def protection(self) -> DataProtection:
+        return DataProtection.from_settings(self.settings)

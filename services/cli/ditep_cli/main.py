@@ -1,0 +1,430 @@
+"""``ditep``: migrations, establishments, sources, ingestion, counts, keys, serving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from activity_api.activity.schemas import ActivityReport
+from activity_api.activity.service import activity_report
+from agenda_ingest.feeds.repository import ImportRepository
+from agenda_ingest.feeds.schemas import FeedErrorOut, ImportResult
+from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
+from agenda_ingest.sources.repository import SourceRepository
+from agenda_ingest.sources.service import add_source
+from ditep_cli.context import CliContext
+from ditep_cli.samples import load_samples
+from ditep_cli.serve import serve_both
+from ditep_core import migrations
+from ditep_core.auth.repository import ApiClientRepository
+from ditep_core.auth.service import create_key, revoke_key
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.establishments.service import add_establishment
+from ditep_core.nomenclatures import MODALITIES, Activity, AgendaKind, FeedFormat, Scope
+from ditep_core.observability import configure_logging
+from ditep_core.payloads import PayloadUnreadable
+from ditep_core.settings import Settings
+from ditep_core.web.problems import Problem
+
+app = typer.Typer(no_args_is_help=True, help="Admin command line of the DITEP activity services.")
+establishment_app = typer.Typer(no_args_is_help=True, help="Establishments (FINESS).")
+source_app = typer.Typer(no_args_is_help=True, help="Agenda sources of an establishment.")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+samples_app = typer.Typer(no_args_is_help=True, help="The sample DITEP of samples/.")
+imports_app = typer.Typer(no_args_is_help=True, help="Imports of feeds.")
+app.add_typer(establishment_app, name="establishment")
+app.add_typer(source_app, name="source")
+app.add_typer(keys_app, name="keys")
+app.add_typer(samples_app, name="samples")
+app.add_typer(imports_app, name="imports")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def _context(ctx: typer.Context) -> CliContext:
+    context = ctx.find_root().obj
+    assert isinstance(context, CliContext)
+    return context
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        errors.print(f"[red]invalid settings:[/red] {error}")
+        raise typer.Exit(2) from error
+    # Logs go to stderr so that stdout stays parseable (--format json, key ids).
+    configure_logging(level=settings.log_level, json_output=settings.log_json)
+    ctx.obj = CliContext(settings)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade the configured database to the latest schema."""
+    settings = _context(ctx).settings
+    migrations.upgrade(settings.database_url, settings.migrations_dir)
+    console.print("database at head")
+
+
+@establishment_app.command("add")
+def establishment_add(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS (ET) number, 9 characters")],
+    name: Annotated[str, typer.Option(help="Name of the establishment")],
+    region: Annotated[str, typer.Option(help="INSEE region code, e.g. 84")],
+    department: Annotated[
+        str | None, typer.Option(help="Department (default: from FINESS)")
+    ] = None,
+    tz: Annotated[str, typer.Option(help="IANA time zone")] = "Europe/Paris",
+    capacity: Annotated[
+        list[str] | None, typer.Option(help="MODALITY=PLACES, e.g. accueil_nuit=12 (repeatable)")
+    ] = None,
+) -> None:
+    """Register an establishment."""
+    capacities: dict[Activity, int] = {}
+    for item in capacity or []:
+        modality, _, places = item.partition("=")
+        if Activity(modality) not in MODALITIES or not places.isdigit():
+            raise _fail(f"bad capacity '{item}': expected MODALITY=PLACES")
+        capacities[Activity(modality)] = int(places)
+    with _context(ctx).database.unit_of_work() as session:
+        try:
+            establishment = add_establishment(
+                session,
+                finess=finess,
+                name=name,
+                region_code=region,
+                department_code=department,
+                timezone=tz,
+                capacities=capacities,
+            )
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+        console.print(f"establishment {establishment.finess} added")
+
+
+@source_app.command("add")
+def source_add(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+    feed_format: Annotated[FeedFormat, typer.Option("--format", help="Feed format")],
+    name: Annotated[str, typer.Option(help="Name of the source, unique per establishment")],
+    url: Annotated[str | None, typer.Option(help="URL to pull from (omit for push)")] = None,
+    kind: Annotated[AgendaKind, typer.Option(help="Whose agenda it is")] = AgendaKind.ESTABLISHMENT,
+    window_start: Annotated[
+        str | None, typer.Option(help="Expand recurrences from this date (YYYY-MM-DD)")
+    ] = None,
+    window_end: Annotated[
+        str | None, typer.Option(help="Expand recurrences until this date, excluded")
+    ] = None,
+    youth_id: Annotated[
+        str | None,
+        typer.Option(help="For a young person's own agenda: their identifier (pseudonymised)"),
+    ] = None,
+) -> None:
+    """Register a source; prints its id on the last line."""
+    context = _context(ctx)
+    with context.database.unit_of_work() as session:
+        try:
+            source = add_source(
+                session,
+                finess=finess,
+                name=name,
+                feed_format=feed_format,
+                url=url,
+                agenda_kind=kind,
+                window_start=_date(window_start),
+                window_end=_date(window_end),
+                youth_identifier=youth_id,
+                pseudonymiser=context.protection.pseudonymiser,
+            )
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+        source_id = source.id
+    console.print(f"source '{name}' added to {finess}")
+    print(source_id)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise _fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
+
+
+def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
+    result = ImportResult(
+        import_id=outcome.import_id,
+        source_id=outcome.source_id,
+        status=outcome.status,
+        received=outcome.received,
+        created=outcome.created,
+        updated=outcome.updated,
+        deleted=outcome.deleted,
+        rejected=outcome.rejected,
+        unchanged=outcome.unchanged,
+        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
+    )
+    if output is OutputFormat.JSON:
+        print(result.model_dump_json(indent=2))
+        return
+    table = Table(title=f"import {result.import_id} of source {result.source_id}: {result.status}")
+    for column in ("received", "created", "updated", "deleted", "rejected", "unchanged"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            str(value)
+            for value in (
+                result.received,
+                result.created,
+                result.updated,
+                result.deleted,
+                result.rejected,
+                result.unchanged,
+            )
+        )
+    )
+    console.print(table)
+    for error in result.errors:
+        where = f"line {error.line}: " if error.line else (f"{error.path}: " if error.path else "")
+        errors.print(f"[yellow]{where}{error.message}[/yellow]")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    source: Annotated[int, typer.Option(help="Source id")],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Ingest a feed file into a source, as a push would."""
+    context = _context(ctx)
+    payload = file.read_bytes()
+    if len(payload) > context.settings.max_feed_bytes:
+        raise _fail(f"{file} is over the limit of {context.settings.max_feed_bytes} bytes")
+    with context.database.unit_of_work() as session:
+        found = SourceRepository(session).get_with_establishment(source)
+        if found is None:
+            raise _fail(f"no source {source}")
+        outcome = ingest_payload(
+            session,
+            source=found,
+            payload=payload,
+            content_type="text/calendar" if found.format is FeedFormat.ICAL else "application/json",
+            protection=context.protection,
+        )
+    _print_outcome(outcome, output)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def counts(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="Last day, excluded, YYYY-MM-DD")],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Print an establishment's activity for a period (the API's figures)."""
+    start_date, end_date = _date(start), _date(end)
+    assert start_date is not None
+    assert end_date is not None
+    with _context(ctx).database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(finess)
+        if establishment is None:
+            raise _fail(f"no establishment with FINESS {finess}")
+        try:
+            report = activity_report(session, establishment, start_date, end_date)
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+    if output is OutputFormat.JSON:
+        print(report.model_dump_json(indent=2))
+    else:
+        _print_report(report)
+
+
+def _print_report(report: ActivityReport) -> None:
+    title = (
+        f"{report.establishment.name} ({report.establishment.finess}), "
+        f"{report.period.start} → {report.period.end} (end excluded)"
+    )
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("total", justify="right")
+    for modality in MODALITIES:
+        table.add_column(modality.label, justify="right")
+    by_modality = report.file_active.by_modality
+    by_activity = report.hours.by_activity
+    table.add_row(
+        "file active (young people)",
+        str(report.file_active.total),
+        str(by_modality.accueil_nuit),
+        str(by_modality.accueil_jour),
+        str(by_modality.ambulatoire),
+    )
+    table.add_row(
+        "hours, direct",
+        f"{report.hours.direct:.2f}",
+        f"{by_activity.accueil_nuit:.2f}",
+        f"{by_activity.accueil_jour:.2f}",
+        f"{by_activity.ambulatoire:.2f}",
+    )
+    table.add_row("hours, indirect", f"{report.hours.indirect:.2f}", "", "", "")
+    console.print(table)
+    quality = Table(title="data quality (sessions)")
+    for name in ("received", "counted", "unclassified", "cancelled", "absent", "not_validated"):
+        quality.add_column(name, justify="right")
+    q = report.quality
+    quality.add_row(
+        *(
+            str(v)
+            for v in (q.received, q.counted, q.unclassified, q.cancelled, q.absent, q.not_validated)
+        )
+    )
+    console.print(quality)
+
+
+@keys_app.command("create")
+def keys_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Who the key is for")],
+    scope: Annotated[list[Scope], typer.Option(help="Scope (repeatable)")],
+    finess: Annotated[
+        list[str] | None, typer.Option(help="Restrict to a FINESS (repeatable)")
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="Restrict to a region (repeatable)")
+    ] = None,
+) -> None:
+    """Create an API key; the key is printed once, on the last line, and never stored."""
+    with _context(ctx).database.unit_of_work() as session:
+        client, generated = create_key(
+            session, name=name, scopes=scope, finess=finess or (), regions=region or ()
+        )
+        client_id = client.id
+    errors.print(f"key {client_id} created for '{name}'; store it now, it is not shown again:")
+    print(generated.plaintext)
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context) -> None:
+    """List API keys (never the keys themselves)."""
+    table = Table("id", "name", "prefix", "scopes", "finess", "regions", "created", "revoked")
+    with _context(ctx).database.unit_of_work() as session:
+        for client in ApiClientRepository(session).list_all():
+            table.add_row(
+                str(client.id),
+                client.name,
+                client.key_prefix,
+                " ".join(client.scopes),
+                " ".join(client.finess) or "all",
+                " ".join(client.regions) or "all",
+                client.created_at.strftime("%Y-%m-%d %H:%M"),
+                client.revoked_at.strftime("%Y-%m-%d %H:%M") if client.revoked_at else "",
+            )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(ctx: typer.Context, key_id: Annotated[int, typer.Argument()]) -> None:
+    """Revoke an API key at once."""
+    with _context(ctx).database.unit_of_work() as session:
+        if revoke_key(session, key_id) is None:
+            raise _fail(f"no key {key_id}")
+    console.print(f"key {key_id} revoked")
+
+
+@samples_app.command("load")
+def samples_load(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+) -> None:
+    """Load a sample establishment (idempotent) and print a fresh API key for it."""
+    context = _context(ctx)
+    loaded = load_samples(context, directory)
+    for line in loaded.describe():
+        console.print(line)
+    print(loaded.api_key)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    samples: Annotated[
+        Path | None, typer.Option(help="Load this sample directory first and print a ready key")
+    ] = None,
+) -> None:
+    """Start agenda-ingest and activity-api (Ctrl-C stops both)."""
+    context = _context(ctx)
+    settings = context.settings
+    banner: list[str] = [
+        f"agenda-ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs",
+        f"activity-api:  http://{settings.api_host}:{settings.api_port}/docs",
+    ]
+    if samples is not None:
+        loaded = load_samples(context, samples)
+        banner += [*loaded.describe(), f"API key for the samples: {loaded.api_key}", "Try:"]
+        banner.append(
+            f"  curl -H 'Authorization: Bearer {loaded.api_key}' "
+            f"'http://{settings.api_host}:{settings.api_port}/v1/establishments/"
+            f"{loaded.finess}/activity?start={loaded.period_start}&end={loaded.period_end}'"
+        )
+    context.database.dispose()
+    sys.exit(serve_both(settings, banner))
+
+
+@imports_app.command("replay")
+def imports_replay(
+    ctx: typer.Context,
+    import_id: Annotated[int, typer.Argument()],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Apply a stored import's payload again (after a fix), as a new import."""
+    context = _context(ctx)
+    with context.database.unit_of_work() as session:
+        feed_import = ImportRepository(session).get(import_id)
+        if feed_import is None:
+            raise _fail(f"no import {import_id}")
+        source = SourceRepository(session).get_with_establishment(feed_import.source_id)
+        assert source is not None
+        try:
+            outcome = replay_import(
+                session, source=source, feed_import=feed_import, protection=context.protection
+            )
+        except PayloadUnreadable as error:
+            raise _fail(f"import {import_id} cannot be opened: {error}") from error
+    _print_outcome(outcome, output)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""API keys: generation, hashing, lookup and the typed FastAPI dependencies."""

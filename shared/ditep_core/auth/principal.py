@@ -1,0 +1,33 @@
+"""The authenticated caller and what it may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ditep_core.nomenclatures import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    client_id: int
+    name: str
+    scopes: frozenset[Scope]
+    finess: frozenset[str]
+    regions: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return Scope.ADMIN in self.scopes
+
+    def has_scope(self, scope: Scope) -> bool:
+        return scope in self.scopes or self.is_admin
+
+    @property
+    def is_unrestricted(self) -> bool:
+        return not self.finess and not self.regions
+
+    def may_access(self, *, finess: str, region_code: str) -> bool:
+        """Tenancy: a key bound to establishments or regions sees only those."""
+        if self.is_unrestricted:
+            return True
+        return finess in self.finess or region_code in self.regions

@@ -1,0 +1,1 @@
+"""Establishments (FINESS) and their capacities: shared by both services."""

@@ -1,0 +1,83 @@
+"""Registering establishments, and the tenancy check every route applies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from ditep_core.auth.principal import Principal
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.models import Establishment, EstablishmentCapacity
+from ditep_core.nomenclatures import MODALITIES, Activity
+from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
+
+_FINESS = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
+
+
+def validate_finess(finess: str) -> str:
+    value = finess.strip().upper()
+    if not _FINESS.match(value):
+        raise InvalidRequest(
+            f"'{finess}' is not a FINESS number (9 characters: department, incl. 2A/2B, "
+            "then 7 digits)"
+        )
+    return value
+
+
+def department_of(finess: str) -> str:
+    return finess[:2]
+
+
+def add_establishment(
+    session: Session,
+    *,
+    finess: str,
+    name: str,
+    region_code: str,
+    department_code: str | None = None,
+    timezone: str = "Europe/Paris",
+    capacities: Mapping[Activity, int] | None = None,
+) -> Establishment:
+    finess = validate_finess(finess)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidRequest(f"unknown time zone '{timezone}'") from error
+    repository = EstablishmentRepository(session)
+    if repository.get_by_finess(finess) is not None:
+        raise Conflict(f"establishment {finess} already exists")
+    establishment = Establishment(
+        finess=finess,
+        name=name,
+        region_code=region_code,
+        department_code=department_code or department_of(finess),
+        timezone=timezone,
+    )
+    for modality, places in (capacities or {}).items():
+        if modality not in MODALITIES:
+            raise InvalidRequest(f"capacity is declared per modality, not for '{modality}'")
+        if places < 0:
+            raise InvalidRequest("a capacity cannot be negative")
+        establishment.capacities.append(EstablishmentCapacity(modality=modality, places=places))
+    return repository.add(establishment)
+
+
+def get_accessible_establishment(
+    session: Session, principal: Principal, finess: str
+) -> Establishment:
+    """The establishment, if this key may see it: 404 for unknown, 403 for someone else's.
+
+    A key bound to some establishments gets 403 for any other FINESS, known or
+    not, so that it cannot probe which establishments exist.
+    """
+    establishment = EstablishmentRepository(session).get_by_finess(finess)
+    if establishment is None:
+        if principal.is_unrestricted:
+            raise NotFound(f"no establishment with FINESS {finess}")
+        raise Forbidden(f"this API key is not allowed to access establishment {finess}")
+    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+        raise Forbidden(f"this API key is not allowed to access establishment {finess}")
+    return establishment

@@ -1,0 +1,293 @@
+"""ORM models of the shared schema (SQLAlchemy 2, typed).
+
+Conventions: every datetime is stored as naive UTC and returned as aware UTC
+(``UTCDateTime``); enums are stored as their string codes; relationships are
+``lazy="raise"`` so that every load is explicit, in a repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ditep_core.nomenclatures import (
+    Activity,
+    AgendaKind,
+    FeedFormat,
+    ImportStatus,
+    Nature,
+    PathwayStatus,
+    PersonKind,
+    Presence,
+    SessionStatus,
+    Setting,
+    SourceMode,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database.
+
+    SQLite has no time zone type and PostgreSQL's ``timestamptz`` converts on
+    the connection's zone: naive UTC behaves the same on both.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def code_enum(enum: type[StrEnum], length: int = 32) -> Enum:
+    """A string column holding an enum's codes (no native type: adding a code needs no DDL)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
+
+
+class Establishment(Base):
+    __tablename__ = "establishment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finess: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(3), index=True)
+    department_code: Mapped[str] = mapped_column(String(3), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    capacities: Mapped[list[EstablishmentCapacity]] = relationship(
+        back_populates="establishment", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class EstablishmentCapacity(Base):
+    """Authorised places of one modality."""
+
+    __tablename__ = "establishment_capacity"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    modality: Mapped[Activity] = mapped_column(code_enum(Activity), primary_key=True)
+    places: Mapped[int] = mapped_column(Integer)
+
+    establishment: Mapped[Establishment] = relationship(back_populates="capacities", lazy="raise")
+
+
+class Source(Base):
+    """One agenda feed of an establishment, pushed to us or pulled by us."""
+
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("establishment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[FeedFormat] = mapped_column(code_enum(FeedFormat))
+    mode: Mapped[SourceMode] = mapped_column(code_enum(SourceMode))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    agenda_kind: Mapped[AgendaKind] = mapped_column(code_enum(AgendaKind))
+    # Recurring events are expanded inside [window_start, window_end); an open
+    # bound defaults to the previous school year's start / today + horizon_days.
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=180)
+    count_validated_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How participants are recognised (URI prefixes, vendor parameters...).
+    participant_options: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    establishment: Mapped[Establishment] = relationship(lazy="raise")
+
+
+class FeedImport(Base):
+    """One received (or fetched) payload, kept compressed so it can be replayed."""
+
+    __tablename__ = "feed_import"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    processed_at: Mapped[dt.datetime | None]
+    content_type: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[ImportStatus] = mapped_column(code_enum(ImportStatus))
+    received_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    deleted_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    # gzip then AES-256-GCM (ditep_core.payloads): never readable from the database alone.
+    payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Person(Base):
+    """A young person or a professional, known only by a keyed pseudonym."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("establishment_id", "kind", "pseudonym"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PersonKind] = mapped_column(code_enum(PersonKind))
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    function: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class PathwayPeriod(Base):
+    """A stretch of a young person's pathway (pre-admission, support, follow-up...)."""
+
+    __tablename__ = "pathway_period"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    status: Mapped[PathwayStatus] = mapped_column(code_enum(PathwayStatus))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(16))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_import.id", ondelete="SET NULL"), index=True
+    )
+
+
+class AgendaSession(Base):
+    """One occurrence of an agenda event, normalised and classified."""
+
+    __tablename__ = "agenda_session"
+    __table_args__ = (
+        UniqueConstraint("source_id", "uid", "recurrence_id"),
+        Index(None, "establishment_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE")
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(1024))
+    # Original start of the occurrence for recurring events, "" otherwise, so
+    # the unique key holds on both databases (NULLs never collide).
+    recurrence_id: Mapped[str] = mapped_column(String(32), default="")
+    start_at: Mapped[dt.datetime]
+    end_at: Mapped[dt.datetime]
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[SessionStatus] = mapped_column(code_enum(SessionStatus))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list[str]] = mapped_column(Json, default=list)
+    codes: Mapped[list[str]] = mapped_column(Json, default=list)
+    activity: Mapped[Activity] = mapped_column(code_enum(Activity))
+    setting: Mapped[Setting] = mapped_column(code_enum(Setting))
+    nature: Mapped[Nature] = mapped_column(code_enum(Nature))
+    serafin_code: Mapped[str | None] = mapped_column(String(16))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    rule_set_version: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feed_import.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    participants: Mapped[list[SessionParticipant]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SessionParticipant(Base):
+    __tablename__ = "session_participant"
+
+    session_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("agenda_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[PersonKind] = mapped_column(code_enum(PersonKind))
+    presence: Mapped[Presence] = mapped_column(code_enum(Presence))
+
+
+class ApiClient(Base):
+    """An API key: only its hash is stored, with scopes and tenancy."""
+
+    __tablename__ = "api_client"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Empty lists on both mean "every establishment" (a national or admin key).
+    finess: Mapped[list[str]] = mapped_column(Json, default=list)
+    regions: Mapped[list[str]] = mapped_column(Json, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    revoked_at: Mapped[dt.datetime | None]

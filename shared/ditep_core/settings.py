@@ -1,0 +1,65 @@
+"""Deployment settings, read from ``DITEP_*`` environment variables when built.
+
+Nothing here runs at import time: callers build ``Settings()`` explicitly (the
+app factories, the CLI, the tests).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-change-me"  # noqa: S105
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DITEP_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite:///var/ditep.sqlite3"
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=30, ge=0)
+    # Sync endpoints run in AnyIO's thread pool; keeping it below the connection
+    # pool size means a request never waits for a connection held by a thread
+    # that itself waits for a thread slot.
+    worker_threads: int = Field(default=40, ge=1)
+    pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
+    max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = False
+    migrations_dir: Path = REPOSITORY_ROOT / "migrations"
+    ingest_host: str = "127.0.0.1"
+    ingest_port: int = 8001
+    api_host: str = "127.0.0.1"
+    api_port: int = 8002
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Self:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.pseudonym_secret.get_secret_value()
+            if secret == DEFAULT_PSEUDONYM_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "DITEP_PSEUDONYM_SECRET must be set to a random secret of at least "
+                    "32 characters in production (the default is for development only)"
+                )
+        if self.database_pool_size + self.database_max_overflow <= self.worker_threads:
+            raise ValueError(
+                "database_pool_size + database_max_overflow must exceed worker_threads, "
+                "or sync requests can deadlock waiting for connections"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The web kit both services build on: errors, logging, sessions, auth, health."""

@@ -1,0 +1,53 @@
+"""The part of ``create_app`` both services share."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from ditep_core.db import Database
+from ditep_core.migrations import head_revisions
+from ditep_core.observability import configure_logging
+from ditep_core.protection import DataProtection
+from ditep_core.settings import Settings
+from ditep_core.web import health
+from ditep_core.web.correlation import CorrelationMiddleware
+from ditep_core.web.problems import install_problem_handlers
+
+
+def build_app(
+    settings: Settings,
+    *,
+    title: str,
+    description: str,
+    version: str,
+    database: Database | None = None,
+) -> FastAPI:
+    """A FastAPI app with the settings, database, errors, logging and health routes."""
+    configure_logging(level=settings.log_level, json_output=settings.log_json)
+    owns_database = database is None
+    db = database or Database.from_url(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        yield
+        if owns_database:
+            db.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = db
+    app.state.protection = DataProtection.from_settings(settings)
+    app.state.migration_heads = head_revisions(settings.migrations_dir)
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationMiddleware)
+    app.include_router(health.router)
+    return app

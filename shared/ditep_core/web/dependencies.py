@@ -1,0 +1,68 @@
+"""Request-scoped dependencies: the unit of work and the authenticated principal.
+
+The session dependency is declared with ``scope="function"`` so that its commit
+runs before the response is sent: a failed commit can never follow a 2xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from ditep_core.auth.principal import Principal
+from ditep_core.auth.service import authenticate
+from ditep_core.db import Database
+from ditep_core.nomenclatures import Scope
+from ditep_core.settings import Settings
+from ditep_core.web.problems import Forbidden, Unauthorized
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with get_database(request).unit_of_work() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bearer ditep_...'")
+
+
+class Authenticator:
+    """A dependency requiring a valid API key that carries ``scope``."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def __call__(
+        self,
+        session: DbSession,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None:
+            raise Unauthorized()
+        principal = authenticate(session, credentials.credentials)
+        if principal is None:
+            raise Unauthorized("the API key is unknown or revoked")
+        if not principal.has_scope(self.scope):
+            raise Forbidden(f"this API key lacks the '{self.scope.value}' scope")
+        return principal
+
+
+FeedsWriter = Annotated[Principal, Depends(Authenticator(Scope.FEEDS_WRITE))]
+ActivityReader = Annotated[Principal, Depends(Authenticator(Scope.ACTIVITY_READ))]
+Admin = Annotated[Principal, Depends(Authenticator(Scope.ADMIN))]

@@ -1,0 +1,215 @@
+"""Problem details (RFC 9457) for every error either service returns.
+
+Domain code raises a ``Problem`` subclass; one table of handlers turns it, and
+FastAPI's own validation and routing errors, into ``application/problem+json``.
+``type`` is a relative URI served by ``GET /problems/{slug}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ditep_core.web.correlation import current_correlation_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "bad-request": ("Bad request", "The request could not be understood."),
+    "unauthorized": (
+        "Authentication required",
+        "Send an API key as 'Authorization: Bearer <key>'. Keys are created by an admin "
+        "with 'ditep keys create'.",
+    ),
+    "forbidden": (
+        "Forbidden",
+        "The API key lacks the scope this route needs, or is not bound to this "
+        "establishment or region.",
+    ),
+    "not-found": ("Not found", "No resource at this address, or no such identifier."),
+    "method-not-allowed": ("Method not allowed", "This route does not accept this method."),
+    "conflict": ("Conflict", "The resource already exists or is in a conflicting state."),
+    "validation-error": (
+        "Invalid request",
+        "Some parameters or fields are invalid; 'errors' lists each with its location.",
+    ),
+    "payload-too-large": (
+        "Payload too large",
+        "The body is larger than the configured limit (DITEP_MAX_FEED_BYTES).",
+    ),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "The Content-Type is not one this route accepts.",
+    ),
+    "feed-rejected": (
+        "Feed rejected",
+        "The feed could not be read at all; 'errors' says where (line number or JSON path). "
+        "The payload was stored and can be replayed after a fix.",
+    ),
+    "not-ready": ("Not ready", "The database is unreachable or its schema is not at head."),
+    "internal-error": (
+        "Internal error",
+        "An unexpected error occurred; quote the correlation_id to the operators.",
+    ),
+}
+
+_SLUG_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    503: "not-ready",
+}
+
+
+class Problem(Exception):
+    """An error meant for the caller, rendered as problem details."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[Mapping[str, Any]] = (),
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
+
+
+class Unauthorized(Problem):
+    status = 401
+    slug = "unauthorized"
+
+    def __init__(self, detail: str = "a valid API key is required") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(Problem):
+    status = 403
+    slug = "forbidden"
+
+
+class NotFound(Problem):
+    status = 404
+    slug = "not-found"
+
+
+class Conflict(Problem):
+    status = 409
+    slug = "conflict"
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+    slug = "payload-too-large"
+
+
+class UnsupportedMediaType(Problem):
+    status = 415
+    slug = "unsupported-media-type"
+
+
+class InvalidRequest(Problem):
+    status = 422
+    slug = "validation-error"
+
+
+class FeedRejected(Problem):
+    status = 422
+    slug = "feed-rejected"
+
+
+def problem_response(
+    request: Request | None,
+    *,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: Sequence[Mapping[str, Any]] = (),
+    headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    title = PROBLEM_TYPES.get(slug, ("Error", ""))[0]
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors:
+        body["errors"] = list(errors)
+    body.update(extensions or {})
+    correlation_id = current_correlation_id()
+    if correlation_id:
+        body["correlation_id"] = correlation_id
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def render_problem(request: Request | None, problem: Problem) -> JSONResponse:
+    return problem_response(
+        request,
+        status=problem.status,
+        slug=problem.slug,
+        detail=problem.detail,
+        errors=problem.errors,
+        headers=problem.headers,
+        extensions=problem.extensions,
+    )
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return render_problem(request, exc)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = _SLUG_BY_STATUS.get(exc.status_code, "bad-request")
+    detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][0]
+    return problem_response(
+        request, status=exc.status_code, slug=slug, detail=detail, headers=exc.headers
+    )
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"location": _location(error.get("loc", ())), "message": error.get("msg", "")}
+        for error in exc.errors()
+    ]
+    return problem_response(
+        request,
+        status=422,
+        slug="validation-error",
+        detail=f"{len(errors)} invalid parameter(s) or field(s)",
+        errors=errors,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)

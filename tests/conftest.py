@@ -1,0 +1,261 @@
+"""Test fixtures: real databases built by the real migrations, one transaction per test.
+
+Every database test runs on SQLite; with DITEP_TEST_POSTGRES_URL set, it runs on
+PostgreSQL too (a database is created for the session and dropped after).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from activity_api.main import create_app as create_api_app
+from agenda_ingest.main import create_app as create_ingest_app
+from ditep_core import migrations
+from ditep_core.auth.service import create_key
+from ditep_core.db import Database, create_database_engine, normalise_database_url
+from ditep_core.nomenclatures import Scope
+from ditep_core.protection import DataProtection
+from ditep_core.settings import Environment, Settings
+
+from .http import AppClient, app_client
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MIGRATIONS_DIR = REPO_ROOT / "migrations"
+SAMPLES_DIR = REPO_ROOT / "samples" / "ditep-les-cedres"
+CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+TEST_SECRET = "test-pseudonym-secret-0123456789abcdef"
+POSTGRES_ENV = "DITEP_TEST_POSTGRES_URL"
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    return normalise_database_url(url) if url else None
+
+
+@dataclass
+class TemporaryDatabase:
+    """A database created for tests and dropped after them."""
+
+    backend: str
+    url: str
+    _admin_url: str | None = None
+
+    @classmethod
+    def create(cls, backend: str, directory: Path) -> TemporaryDatabase:
+        if backend == "sqlite":
+            return cls(backend, f"sqlite:///{directory / f'ditep-{uuid.uuid4().hex[:8]}.sqlite3'}")
+        admin_url = _postgres_admin_url()
+        if admin_url is None:
+            pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} to run it")
+        name = f"ditep_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        return cls(backend, url, admin_url)
+
+    def drop(self) -> None:
+        if self._admin_url is None:
+            return
+        name = make_url(self.url).database
+        admin = create_engine(self._admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql" and _postgres_admin_url() is None:
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} to run it")
+    return name
+
+
+@pytest.fixture(scope="session")
+def migrated_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TemporaryDatabase]:
+    database = TemporaryDatabase.create(backend, tmp_path_factory.mktemp("db"))
+    migrations.upgrade(database.url, MIGRATIONS_DIR)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def engine(migrated_database: TemporaryDatabase) -> Iterator[Engine]:
+    engine = create_database_engine(migrated_database.url, pool_size=5, max_overflow=5)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One connection whose transaction is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def database(engine: Engine, connection: Connection) -> Database:
+    """The app's database, bound to the test's transaction; commits become savepoints."""
+    factory = sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+    return Database(engine, factory)
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.unit_of_work() as session:
+        yield session
+
+
+@pytest.fixture
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[TemporaryDatabase]:
+    """An empty database of its own, for tests of migrations and of the CLI."""
+    database = TemporaryDatabase.create(backend, tmp_path)
+    yield database
+    database.drop()
+
+
+def make_settings(database_url: str = "sqlite:///unused.sqlite3", **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": Environment.TEST,
+        "database_url": database_url,
+        "pseudonym_secret": SecretStr(TEST_SECRET),
+        "migrations_dir": MIGRATIONS_DIR,
+        **overrides,
+    }
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+def settings(migrated_database: TemporaryDatabase) -> Settings:
+    return make_settings(migrated_database.url)
+
+
+@pytest.fixture
+def protection() -> DataProtection:
+    return DataProtection.from_secret(TEST_SECRET)
+
+
+@pytest.fixture
+def ingest_app(settings: Settings, database: Database) -> FastAPI:
+    return create_ingest_app(settings, database=database)
+
+
+@pytest.fixture
+def api_app(settings: Settings, database: Database) -> FastAPI:
+    return create_api_app(settings, database=database)
+
+
+@pytest.fixture
+def ingest_client(ingest_app: FastAPI) -> Iterator[AppClient]:
+    with app_client(ingest_app) as client:
+        yield client
+
+
+@pytest.fixture
+def api_client(api_app: FastAPI) -> Iterator[AppClient]:
+    with app_client(api_app) as client:
+        yield client
+
+
+@pytest.fixture
+def make_key(database: Database) -> KeyMaker:
+    return KeyMaker(database)
+
+
+class KeyMaker:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def __call__(
+        self,
+        *scopes: Scope,
+        finess: tuple[str, ...] = (),
+        regions: tuple[str, ...] = (),
+    ) -> dict[str, str]:
+        """Authorization headers for a new key with these scopes and tenancy."""
+        with self.database.unit_of_work() as session:
+            _client, generated = create_key(
+                session, name="test", scopes=scopes, finess=finess, regions=regions
+            )
+        return {"Authorization": f"Bearer {generated.plaintext}"}
+
+
+SAMPLE_FINESS = "690000017"
+SAMPLE_WINDOW = ("2024-09-01", "2025-09-01")
+
+
+@dataclass(frozen=True)
+class SampleDitep:
+    finess: str
+    establishment_source_id: int
+    claire_source_id: int
+
+
+@pytest.fixture
+def sample_ditep(database: Database) -> SampleDitep:
+    """The sample establishment and its two iCal sources, with no feed ingested yet."""
+    import datetime as dt
+
+    from agenda_ingest.sources.service import add_source
+    from ditep_core.establishments.service import add_establishment
+    from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat
+
+    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
+    with database.unit_of_work() as session:
+        add_establishment(
+            session,
+            finess=SAMPLE_FINESS,
+            name="DITEP Les Cèdres",
+            region_code="84",
+            capacities={Activity.ACCUEIL_NUIT: 12, Activity.ACCUEIL_JOUR: 20},
+        )
+        sources = [
+            add_source(
+                session,
+                finess=SAMPLE_FINESS,
+                name=name,
+                feed_format=FeedFormat.ICAL,
+                agenda_kind=kind,
+                window_start=window_start,
+                window_end=window_end,
+            ).id
+            for name, kind in (
+                ("Export établissement", AgendaKind.ESTABLISHMENT),
+                ("Agenda éducatrice SESSAD", AgendaKind.PROFESSIONAL),
+            )
+        ]
+    return SampleDitep(SAMPLE_FINESS, sources[0], sources[1])
+
+
+def sample_feed(name: str = "agenda-etablissement.ics") -> bytes:
+    return (SAMPLES_DIR / name).read_bytes()
+
+
+def pytest_report_header() -> str:
+    if _postgres_admin_url() is None:
+        return f"databases: SQLite only ({POSTGRES_ENV} unset: PostgreSQL runs are skipped)"
+    return "databases: SQLite and PostgreSQL"

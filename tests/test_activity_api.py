@@ -1,0 +1,166 @@
+"""Counts served by activity-api from what agenda-ingest stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from ditep_core.db import Database
+from ditep_core.nomenclatures import Scope
+
+from .conftest import KeyMaker, SampleDitep, sample_feed
+from .http import AppClient
+
+
+@pytest.fixture
+def ingested(
+    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
+) -> SampleDitep:
+    """Both sample feeds pushed: the establishment export and Claire Martin's agenda."""
+    key = make_key(Scope.FEEDS_WRITE)
+    for source_id, name in (
+        (sample_ditep.establishment_source_id, "agenda-etablissement.ics"),
+        (sample_ditep.claire_source_id, "agenda-claire-martin.ics"),
+    ):
+        response = ingest_client.post(
+            f"/v1/sources/{source_id}/feed",
+            content=sample_feed(name),
+            headers={"Content-Type": "text/calendar", **key},
+        )
+        assert response.status_code == 201, response.text
+    return sample_ditep
+
+
+def _activity(client: AppClient, key: dict[str, str], start: str, end: str) -> dict[str, object]:
+    response = client.get(
+        "/v1/establishments/690000017/activity", params={"start": start, "end": end}, headers=key
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_march_file_active_by_modality(
+    api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
+) -> None:
+    body = _activity(api_client, make_key(Scope.ACTIVITY_READ), "2025-03-01", "2025-04-01")
+    # Lucas: internat, semi-internat, SESSAD; Inès: internat, atelier, orthophonie;
+    # Noah: SESSAD only; Jade: semi-internat (her ULIS class is hors prestation).
+    assert body["file_active"] == {
+        "total": 4,
+        "by_modality": {"accueil_nuit": 2, "accueil_jour": 3, "ambulatoire": 3},
+    }
+    assert body["period"] == {
+        "start": "2025-03-01",
+        "end": "2025-04-01",
+        "timezone": "Europe/Paris",
+    }
+    quality = body["quality"]
+    assert isinstance(quality, dict)
+    # 65 occurrences from the export and 15 from Claire's agenda start in March.
+    assert quality["received"] == 80
+    assert quality["cancelled"] == 1
+    assert quality["unclassified"] == 0
+
+
+def test_one_friday_by_hand(
+    api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
+) -> None:
+    """Friday 2025-03-14, computed by hand.
+
+    Noah: SESSAD in class 09:00-10:30 (ambulatoire, direct, 1.5 h). Lucas: the
+    PPA synthesis 14:00-15:00 without him (coordination, indirect, 1 h), in both
+    the export and Claire's agenda: counted once. Jade: ULIS class, no
+    professional (hors prestation): not in the file active.
+    """
+    body = _activity(api_client, make_key(Scope.ACTIVITY_READ), "2025-03-14", "2025-03-15")
+    assert body["file_active"] == {
+        "total": 2,
+        "by_modality": {"accueil_nuit": 0, "accueil_jour": 0, "ambulatoire": 1},
+    }
+    assert body["hours"] == {
+        "direct": 1.5,
+        "indirect": 1.0,
+        "by_activity": {
+            "accueil_nuit": 0.0,
+            "accueil_jour": 0.0,
+            "ambulatoire": 1.5,
+            "appui_ressources": 0.0,
+            "coordination": 1.0,
+        },
+    }
+
+
+def test_one_tuesday_by_hand(
+    api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
+) -> None:
+    """Tuesday 2025-03-11: Lucas's internat 18:00 → Wed 08:00 (14 h, counted on its
+    start day), Inès's atelier 09:00-16:00 (7 h), Jade's semi-internat 09:00-16:30
+    (7.5 h). The team meeting has no young person."""
+    body = _activity(api_client, make_key(Scope.ACTIVITY_READ), "2025-03-11", "2025-03-12")
+    hours = body["hours"]
+    assert isinstance(hours, dict)
+    assert hours["direct"] == 28.5
+    assert hours["by_activity"]["accueil_nuit"] == 14.0
+    assert hours["by_activity"]["accueil_jour"] == 14.5
+    assert body["file_active"] == {
+        "total": 3,
+        "by_modality": {"accueil_nuit": 1, "accueil_jour": 2, "ambulatoire": 0},
+    }
+
+
+def test_counts_follow_a_new_push(
+    api_client: AppClient,
+    ingest_client: AppClient,
+    ingested: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    reader = make_key(Scope.ACTIVITY_READ)
+    before = _activity(api_client, reader, "2025-03-01", "2025-04-01")
+    empty = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n"
+    for source_id in (ingested.establishment_source_id, ingested.claire_source_id):
+        response = ingest_client.post(
+            f"/v1/sources/{source_id}/feed",
+            content=empty,
+            headers={"Content-Type": "text/calendar", **make_key(Scope.FEEDS_WRITE)},
+        )
+        assert response.status_code == 201
+    after = _activity(api_client, reader, "2025-03-01", "2025-04-01")
+    assert before["file_active"] != after["file_active"]
+    assert after["file_active"] == {
+        "total": 0,
+        "by_modality": {"accueil_nuit": 0, "accueil_jour": 0, "ambulatoire": 0},
+    }
+
+
+def test_invalid_period_is_a_validation_problem(
+    api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
+) -> None:
+    key = make_key(Scope.ACTIVITY_READ)
+    response = api_client.get(
+        "/v1/establishments/690000017/activity",
+        params={"start": "2025-04-01", "end": "2025-03-01"},
+        headers=key,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"location": "query.end", "message": "must be after start"}
+    ]
+    missing = api_client.get(
+        "/v1/establishments/690000017/activity", params={"end": "2025-03-01"}, headers=key
+    )
+    assert missing.status_code == 422
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["type"] == "/problems/validation-error"
+    assert [error["location"] for error in missing.json()["errors"]] == ["query.start"]
+
+
+def test_unknown_establishment_is_404_for_a_national_key(
+    api_client: AppClient, database: Database, make_key: KeyMaker
+) -> None:
+    response = api_client.get(
+        "/v1/establishments/750000001/activity",
+        params={"start": "2025-03-01", "end": "2025-04-01"},
+        headers=make_key(Scope.ACTIVITY_READ),
+    )
+    assert response.status_code == 404
+    assert response.json()["type"] == "/problems/not-found"

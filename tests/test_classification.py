@@ -1,0 +1,104 @@
+"""The first keyword rules on the examples of the domain's classification table."""
+
+from __future__ import annotations
+
+import pytest
+
+from agenda_ingest.classification.keywords import SessionFacts, classify, normalise_words
+from ditep_core.nomenclatures import Activity, Nature, Setting
+
+People = tuple[int, int, int]  # young people, of whom present, professionals
+DIRECT: People = (1, 1, 1)
+INDIRECT: People = (1, 0, 2)
+NOBODY: People = (0, 0, 2)
+
+
+def facts(summary: str, location: str = "", people: People = DIRECT) -> SessionFacts:
+    youth, present, professionals = people
+    return SessionFacts(
+        summary=summary,
+        location=location,
+        youth=youth,
+        youth_present=present,
+        professionals=professionals,
+    )
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "people", "expected"),
+    [
+        (
+            "Internat – soirée et coucher",
+            "",
+            DIRECT,
+            (Activity.ACCUEIL_NUIT, Setting.SITE, Nature.DIRECT),
+        ),
+        (
+            "Semi-internat groupe Les Cèdres",
+            "",
+            DIRECT,
+            (Activity.ACCUEIL_JOUR, Setting.SITE, Nature.DIRECT),
+        ),
+        ("VAD famille X", "", DIRECT, (Activity.AMBULATOIRE, Setting.DOMICILE, Nature.DIRECT)),
+        (
+            "SESSAD – accompagnement en classe",
+            "Collège Jean Moulin",
+            DIRECT,
+            (Activity.AMBULATOIRE, Setting.ECOLE, Nature.DIRECT),
+        ),
+        (
+            "Séance orthophonie",
+            "Bureau SESSAD",
+            DIRECT,
+            (Activity.AMBULATOIRE, Setting.SITE, Nature.DIRECT),
+        ),
+        ("Synthèse PPA de Y", "", NOBODY, (Activity.COORDINATION, Setting.SITE, Nature.INDIRECT)),
+        ("Synthèse PPA de Y", "", INDIRECT, (Activity.COORDINATION, Setting.SITE, Nature.INDIRECT)),
+        (
+            "ESS collège Jean Moulin",
+            "",
+            INDIRECT,
+            (Activity.COORDINATION, Setting.ECOLE, Nature.INDIRECT),
+        ),
+        (
+            "Appui équipe enseignante école Jaurès",
+            "",
+            NOBODY,
+            (Activity.APPUI_RESSOURCES, Setting.ECOLE, Nature.INSTITUTIONNEL),
+        ),
+        (
+            "Classe ULIS",
+            "",
+            (1, 1, 0),
+            (Activity.HORS_PRESTATION, Setting.ECOLE, Nature.DIRECT),
+        ),
+        (
+            "Réunion d'équipe pluridisciplinaire",
+            "",
+            NOBODY,
+            (Activity.INSTITUTIONNEL, Setting.SITE, Nature.INSTITUTIONNEL),
+        ),
+    ],
+)
+def test_domain_examples(
+    summary: str, location: str, people: People, expected: tuple[Activity, Setting, Nature]
+) -> None:
+    result = classify(facts(summary, location, people))
+    assert (result.activity, result.setting, result.nature) == expected
+    assert result.rule_id != "none"
+
+
+def test_transport() -> None:
+    assert classify(facts("Taxi domicile → DITEP")).activity is Activity.TRANSPORT
+
+
+def test_unknown_entry_is_kept_as_unclassified() -> None:
+    result = classify(facts("Rdv 14h"))
+    assert (result.activity, result.rule_id) == (Activity.UNCLASSIFIED, "none")
+
+
+def test_words_are_matched_without_case_or_accents_and_whole() -> None:
+    assert normalise_words("SÉANCE d'Orthophonie") == " seance d orthophonie "
+    # "internat" inside another word is not the word internat.
+    assert classify(facts("Internationale")).activity is Activity.UNCLASSIFIED
+    assert classify(facts("INTERNAT")).activity is Activity.ACCUEIL_NUIT

@@ -1,0 +1,131 @@
+"""The admin command line against a real database of its own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ditep_cli.main import app
+
+from .conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
+
+
+@pytest.fixture
+def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    _ok(
+        run,
+        "establishment",
+        "add",
+        "--finess",
+        "690000017",
+        "--name",
+        "DITEP Les Cèdres",
+        "--region",
+        "84",
+        "--capacity",
+        "accueil_nuit=12",
+    )
+    out = _ok(
+        run,
+        "source",
+        "add",
+        "--finess",
+        "690000017",
+        "--format",
+        "ical",
+        "--name",
+        "Export",
+        "--window-start",
+        "2024-09-01",
+        "--window-end",
+        "2025-09-01",
+    )
+    source_id = out.strip().splitlines()[-1]
+    assert source_id.isdigit()
+    feed = str(SAMPLES_DIR / "agenda-etablissement.ics")
+    ingested = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    assert (ingested["received"], ingested["created"], ingested["rejected"]) == (65, 65, 0)
+    again = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    assert (again["created"], again["updated"], again["deleted"], again["unchanged"]) == (
+        0,
+        0,
+        0,
+        65,
+    )
+    counts = json.loads(
+        _ok(
+            run,
+            "counts",
+            "--finess",
+            "690000017",
+            "--start",
+            "2025-03-01",
+            "--end",
+            "2025-04-01",
+            "--format",
+            "json",
+        )
+    )
+    assert counts["file_active"]["total"] == 4
+    table = _ok(
+        run, "counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"
+    )
+    assert "file active" in table
+    replayed = json.loads(
+        _ok(run, "imports", "replay", str(ingested["import_id"]), "--format", "json")
+    )
+    assert replayed["unchanged"] == 65
+    assert replayed["import_id"] != ingested["import_id"]
+
+
+def test_keys_create_prints_the_key_once_and_list_never_shows_it(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    out = _ok(
+        run, "keys", "create", "--name", "ARS ARA", "--scope", "activity:read", "--region", "84"
+    )
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("ditep_")
+    listing = _ok(run, "keys", "list")
+    assert "ARS ARA" in listing
+    assert key not in listing
+    _ok(run, "keys", "revoke", "1")
+    revoked = run.invoke(app, ["keys", "revoke", "99"])
+    assert revoked.exit_code == 1
+
+
+def test_samples_load_is_idempotent_and_prints_a_working_key(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    first = _ok(run, "samples", "load", str(SAMPLES_DIR))
+    second = _ok(run, "samples", "load", str(SAMPLES_DIR))
+    assert first.strip().splitlines()[-1] != second.strip().splitlines()[-1]
+    assert "0 created" in second
+
+
+def test_errors_are_messages_not_tracebacks(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    result = run.invoke(
+        app, ["establishment", "add", "--finess", "12", "--name", "x", "--region", "84"]
+    )
+    assert result.exit_code == 1
+    assert "FINESS" in result.output
+    assert "Traceback" not in result.output
+    missing = run.invoke(
+        app, ["counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"]
+    )
+    assert missing.exit_code == 1
+    assert "no establishment" in missing.output

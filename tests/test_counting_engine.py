@@ -1,0 +1,113 @@
+"""The counting engine, pure: merged minutes, which sessions count, DST."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from activity_api.counting.engine import SessionRow, YouthLink, compute_figures
+from activity_api.counting.intervals import merged_minutes
+from ditep_core.nomenclatures import Activity, Nature, Presence, SessionStatus
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2025, 3, day, hour, minute, tzinfo=UTC)
+
+
+def row(
+    session_id: int, start: dt.datetime, end: dt.datetime, activity: Activity, **kw: object
+) -> SessionRow:
+    values: dict[str, object] = {
+        "session_id": session_id,
+        "source_id": 1,
+        "start_at": start,
+        "end_at": end,
+        "status": SessionStatus.DONE,
+        "activity": activity,
+        "nature": Nature.DIRECT,
+        "rule_set_version": "test",
+        **kw,
+    }
+    return SessionRow(**values)  # type: ignore[arg-type]
+
+
+def test_overlaps_merge() -> None:
+    assert (
+        merged_minutes(
+            [(at(10, 9), at(10, 10)), (at(10, 9, 30), at(10, 11)), (at(10, 14), at(10, 15))]
+        )
+        == 180
+    )
+    assert merged_minutes([]) == 0
+
+
+def test_dst_night_counts_the_time_that_really_passed() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # Night of 29 to 30 March 2025: clocks go forward at 02:00.
+    start = dt.datetime(2025, 3, 29, 21, 0, tzinfo=paris)
+    end = dt.datetime(2025, 3, 30, 7, 0, tzinfo=paris)
+    assert merged_minutes([(start.astimezone(UTC), end.astimezone(UTC))]) == 9 * 60
+
+
+def test_worked_example_hours() -> None:
+    """Young person A's week of counting.md: 22.5 h direct, 1 h indirect."""
+    sessions = [
+        row(1, at(10, 8), at(10, 15, 30), Activity.ACCUEIL_JOUR),
+        row(2, at(11, 17), at(12, 7), Activity.ACCUEIL_NUIT),
+        row(3, at(13, 9), at(13, 10), Activity.AMBULATOIRE),
+        row(4, at(13, 9), at(13, 10), Activity.AMBULATOIRE),  # same hour, educator's agenda
+        row(5, at(14, 13), at(14, 14), Activity.COORDINATION, nature=Nature.INDIRECT),
+    ]
+    links = [YouthLink(i, 7, Presence.PRESENT) for i in (1, 2, 3, 4)]
+    links.append(YouthLink(5, 7, Presence.NOT_EXPECTED))
+    figures = compute_figures(sessions, links, now=NOW)
+    assert figures.hours_direct == 22.5
+    assert figures.hours_indirect == 1.0
+    assert figures.file_active_total == 1
+    assert figures.file_active_by_modality == {
+        Activity.ACCUEIL_NUIT: 1,
+        Activity.ACCUEIL_JOUR: 1,
+        Activity.AMBULATOIRE: 1,
+    }
+
+
+def test_which_sessions_count() -> None:
+    sessions = [
+        row(1, at(10, 9), at(10, 10), Activity.AMBULATOIRE, status=SessionStatus.PLANNED),
+        row(2, at(11, 9), at(11, 10), Activity.AMBULATOIRE, status=SessionStatus.CANCELLED),
+        row(3, at(12, 9), at(12, 10), Activity.AMBULATOIRE, status=SessionStatus.ABSENT),
+        row(4, at(13, 9), at(13, 10), Activity.UNCLASSIFIED),
+        row(
+            5,
+            at(14, 9),
+            at(14, 10),
+            Activity.AMBULATOIRE,
+            source_id=2,
+            status=SessionStatus.PLANNED,
+        ),
+        row(6, at(15, 9), at(15, 10), Activity.TRANSPORT),
+    ]
+    links = [YouthLink(i, 1, Presence.PRESENT) for i in range(1, 7)]
+    figures = compute_figures(sessions, links, now=NOW, validated_only_sources=frozenset({2}))
+    assert figures.hours_direct == 1.0  # only the past planned session of source 1
+    assert (figures.quality_received, figures.quality_counted) == (6, 2)
+    assert (figures.quality_cancelled, figures.quality_absent, figures.quality_unclassified) == (
+        1,
+        1,
+        1,
+    )
+    assert figures.quality_not_validated == 1
+    future = compute_figures(sessions[:1], links[:1], now=at(10, 9, 30))
+    assert future.quality_counted == 0
+
+
+def test_absent_young_person_is_not_counted_for_that_session() -> None:
+    sessions = [row(1, at(10, 9), at(10, 10), Activity.AMBULATOIRE)]
+    figures = compute_figures(
+        sessions, [YouthLink(1, 1, Presence.ABSENT), YouthLink(1, 2, Presence.PRESENT)], now=NOW
+    )
+    assert figures.file_active_total == 1
+    assert figures.hours_direct == 1.0
