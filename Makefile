@@ -21,8 +21,9 @@ migrate: install
 samples: migrate
 	$(DITEP) samples load samples/ditep-les-cedres
 
-run: samples
-	$(DITEP) serve
+# Loads the samples (idempotent), prints the URLs, a fresh key and a curl, serves both.
+run: migrate
+	$(DITEP) serve --samples samples/ditep-les-cedres
 
 test: install lint typecheck pytest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +16,10 @@ SERVICES = (
 
 
 def serve_both(settings: Settings, banner: list[str]) -> int:
-    """Start both services with uvicorn; stop both when one stops or on Ctrl-C."""
+    """Start both services with uvicorn; stop both when one stops, on Ctrl-C or SIGTERM."""
+    # SIGTERM (from a supervisor or `kill`) must also stop the children: turn it
+    # into SystemExit so that the `finally` below runs.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
     for name, factory, host_field, port_field in SERVICES:
         command = [

@@ -43,19 +43,26 @@ _bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bea
 
 
 class Authenticator:
-    """A dependency requiring a valid API key that carries ``scope``."""
+    """A dependency requiring a valid API key that carries ``scope``.
+
+    The key is checked in a short transaction of its own, closed before the
+    endpoint runs: the request's unit of work then starts only when the service
+    first touches the database, so no transaction stays open while a large feed
+    body is still arriving from the network.
+    """
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
     def __call__(
         self,
-        session: DbSession,
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None:
             raise Unauthorized()
-        principal = authenticate(session, credentials.credentials)
+        with get_database(request).unit_of_work() as session:
+            principal = authenticate(session, credentials.credentials)
         if principal is None:
             raise Unauthorized("the API key is unknown or revoked")
         if not principal.has_scope(self.scope):
