@@ -255,6 +255,20 @@ def sample_feed(name: str = "agenda-etablissement.ics") -> bytes:
     return (SAMPLES_DIR / name).read_bytes()
 
 
+def push_both_sample_feeds(client: AppClient, sample: SampleDitep, key: dict[str, str]) -> None:
+    """The establishment export and the SESSAD educator's agenda, which share sessions."""
+    for source_id, name in (
+        (sample.establishment_source_id, "agenda-etablissement.ics"),
+        (sample.claire_source_id, "agenda-claire-martin.ics"),
+    ):
+        response = client.post(
+            f"/v1/sources/{source_id}/feed",
+            content=sample_feed(name),
+            headers={"Content-Type": "text/calendar", **key},
+        )
+        assert response.status_code == 201, response.text
+
+
 def pytest_report_header() -> str:
     if _postgres_admin_url() is None:
         return f"databases: SQLite only ({POSTGRES_ENV} unset: PostgreSQL runs are skipped)"

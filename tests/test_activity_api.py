@@ -7,7 +7,7 @@ import pytest
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 
-from .conftest import KeyMaker, SampleDitep, sample_feed
+from .conftest import KeyMaker, SampleDitep, push_both_sample_feeds
 from .http import AppClient
 
 
@@ -17,16 +17,7 @@ def ingested(
 ) -> SampleDitep:
     """Both sample feeds pushed: the establishment export and Claire Martin's agenda."""
     key = make_key(Scope.FEEDS_WRITE)
-    for source_id, name in (
-        (sample_ditep.establishment_source_id, "agenda-etablissement.ics"),
-        (sample_ditep.claire_source_id, "agenda-claire-martin.ics"),
-    ):
-        response = ingest_client.post(
-            f"/v1/sources/{source_id}/feed",
-            content=sample_feed(name),
-            headers={"Content-Type": "text/calendar", **key},
-        )
-        assert response.status_code == 201, response.text
+    push_both_sample_feeds(ingest_client, sample_ditep, key)
     return sample_ditep
 
 

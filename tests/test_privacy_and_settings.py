@@ -12,7 +12,7 @@ from ditep_core.nomenclatures import PersonKind, Scope
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.settings import DEFAULT_PSEUDONYM_SECRET, Environment, Settings
 
-from .conftest import KeyMaker, SampleDitep, sample_feed
+from .conftest import KeyMaker, SampleDitep, push_both_sample_feeds
 from .http import AppClient
 
 # Identifiers and names that the sample feeds carry in clear.
@@ -34,16 +34,7 @@ def test_no_identifier_or_name_is_stored_in_clear(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
     key = make_key(Scope.FEEDS_WRITE)
-    for source_id, name in (
-        (sample_ditep.establishment_source_id, "agenda-etablissement.ics"),
-        (sample_ditep.claire_source_id, "agenda-claire-martin.ics"),
-    ):
-        response = ingest_client.post(
-            f"/v1/sources/{source_id}/feed",
-            content=sample_feed(name),
-            headers={"Content-Type": "text/calendar", **key},
-        )
-        assert response.status_code == 201
+    push_both_sample_feeds(ingest_client, sample_ditep, key)
     dump: list[str] = []
     for table in Base.metadata.sorted_tables:
         for values in session.execute(select(table)):

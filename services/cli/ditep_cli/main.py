@@ -16,7 +16,7 @@ from rich.table import Table
 from activity_api.activity.schemas import ActivityReport
 from activity_api.activity.service import activity_report
 from agenda_ingest.feeds.repository import ImportRepository
-from agenda_ingest.feeds.schemas import FeedErrorOut, ImportResult
+from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
@@ -176,18 +176,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
-    result = ImportResult(
-        import_id=outcome.import_id,
-        source_id=outcome.source_id,
-        status=outcome.status,
-        received=outcome.received,
-        created=outcome.created,
-        updated=outcome.updated,
-        deleted=outcome.deleted,
-        rejected=outcome.rejected,
-        unchanged=outcome.unchanged,
-        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
-    )
+    result = ImportResult.model_validate(outcome, from_attributes=True)
     if output is OutputFormat.JSON:
         print(result.model_dump_json(indent=2))
         return

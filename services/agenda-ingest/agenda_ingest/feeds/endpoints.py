@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import FeedErrorOut, ImportRecord, ImportResult
-from agenda_ingest.feeds.service import ICAL_MEDIA_TYPES, ImportOutcome, ingest_payload
+from agenda_ingest.feeds.service import ICAL_MEDIA_TYPES, ingest_payload
 from agenda_ingest.sources.service import get_writable_source
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.protection import DataProtection
@@ -47,21 +47,6 @@ FeedBody = Annotated[bytes, Depends(read_feed_body)]
 
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def _result(outcome: ImportOutcome) -> ImportResult:
-    return ImportResult(
-        import_id=outcome.import_id,
-        source_id=outcome.source_id,
-        status=outcome.status,
-        received=outcome.received,
-        created=outcome.created,
-        updated=outcome.updated,
-        deleted=outcome.deleted,
-        rejected=outcome.rejected,
-        unchanged=outcome.unchanged,
-        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
-    )
 
 
 @router.post(
@@ -112,7 +97,7 @@ def push_feed(
             extensions={"import_id": outcome.import_id},
         )
     response.headers["Location"] = f"/v1/imports/{outcome.import_id}"
-    return _result(outcome)
+    return ImportResult.model_validate(outcome, from_attributes=True)
 
 
 @router.get("/imports/{import_id}", response_model=ImportRecord, summary="An import's record")
