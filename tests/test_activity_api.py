@@ -47,10 +47,13 @@ def test_march_file_active_by_modality(
     }
     quality = body["quality"]
     assert isinstance(quality, dict)
-    # 65 occurrences from the export and 15 from Claire's agenda start in March.
+    # 65 occurrences from the export and 15 from Claire's agenda start in March;
+    # 14 of hers are the export's sessions (same UID): merged, counted once.
     assert quality["received"] == 80
+    assert quality["duplicates_merged"] == 14
     assert quality["cancelled"] == 1
     assert quality["unclassified"] == 0
+    assert quality["counted"] == 65
 
 
 def test_one_friday_by_hand(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from activity_api.counting.engine import SessionRow, YouthLink, compute_figures
+from activity_api.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
+from activity_api.counting.engine import compute_figures
 from activity_api.counting.intervals import merged_minutes
-from ditep_core.nomenclatures import Activity, Nature, Presence, SessionStatus
+from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 1, 1, tzinfo=UTC)
@@ -23,15 +24,24 @@ def row(
     values: dict[str, object] = {
         "session_id": session_id,
         "source_id": 1,
+        "uid": f"uid-{session_id}",
+        "recurrence_id": "",
         "start_at": start,
         "end_at": end,
         "status": SessionStatus.DONE,
         "activity": activity,
-        "nature": Nature.DIRECT,
         "rule_set_version": "test",
         **kw,
     }
     return SessionRow(**values)  # type: ignore[arg-type]
+
+
+def youth(session_id: int, person_id: int, presence: Presence) -> ParticipantLink:
+    return ParticipantLink(session_id, person_id, PersonKind.YOUTH, presence)
+
+
+def professional(session_id: int, person_id: int) -> ParticipantLink:
+    return ParticipantLink(session_id, person_id, PersonKind.PROFESSIONAL, Presence.PRESENT)
 
 
 def test_overlaps_merge() -> None:
@@ -59,10 +69,10 @@ def test_worked_example_hours() -> None:
         row(2, at(11, 17), at(12, 7), Activity.ACCUEIL_NUIT),
         row(3, at(13, 9), at(13, 10), Activity.AMBULATOIRE),
         row(4, at(13, 9), at(13, 10), Activity.AMBULATOIRE),  # same hour, educator's agenda
-        row(5, at(14, 13), at(14, 14), Activity.COORDINATION, nature=Nature.INDIRECT),
+        row(5, at(14, 13), at(14, 14), Activity.COORDINATION),
     ]
-    links = [YouthLink(i, 7, Presence.PRESENT) for i in (1, 2, 3, 4)]
-    links.append(YouthLink(5, 7, Presence.NOT_EXPECTED))
+    links = [youth(i, 7, Presence.PRESENT) for i in (1, 2, 3, 4)]
+    links.append(youth(5, 7, Presence.NOT_EXPECTED))
     figures = compute_figures(sessions, links, now=NOW)
     assert figures.hours_direct == 22.5
     assert figures.hours_indirect == 1.0
@@ -90,7 +100,7 @@ def test_which_sessions_count() -> None:
         ),
         row(6, at(15, 9), at(15, 10), Activity.TRANSPORT),
     ]
-    links = [YouthLink(i, 1, Presence.PRESENT) for i in range(1, 7)]
+    links = [youth(i, 1, Presence.PRESENT) for i in range(1, 7)]
     figures = compute_figures(sessions, links, now=NOW, validated_only_sources=frozenset({2}))
     assert figures.hours_direct == 1.0  # only the past planned session of source 1
     assert (figures.quality_received, figures.quality_counted) == (6, 2)
@@ -107,7 +117,51 @@ def test_which_sessions_count() -> None:
 def test_absent_young_person_is_not_counted_for_that_session() -> None:
     sessions = [row(1, at(10, 9), at(10, 10), Activity.AMBULATOIRE)]
     figures = compute_figures(
-        sessions, [YouthLink(1, 1, Presence.ABSENT), YouthLink(1, 2, Presence.PRESENT)], now=NOW
+        sessions, [youth(1, 1, Presence.ABSENT), youth(1, 2, Presence.PRESENT)], now=NOW
     )
     assert figures.file_active_total == 1
     assert figures.hours_direct == 1.0
+
+
+def test_same_uid_in_two_agendas_is_one_session() -> None:
+    sessions = [
+        row(1, at(13, 9), at(13, 10), Activity.AMBULATOIRE, uid="u", source_id=1),
+        row(
+            2,
+            at(13, 9),
+            at(13, 10),
+            Activity.AMBULATOIRE,
+            uid="u",
+            source_id=2,
+            status=SessionStatus.PLANNED,
+        ),
+    ]
+    links = [youth(1, 7, Presence.PRESENT), professional(2, 9), youth(2, 7, Presence.PRESENT)]
+    merged = merge_duplicates(sessions, links)
+    assert merged.merged_away == 1
+    assert [r.session_id for r in merged.sessions] == [1]
+    assert merged.sessions[0].status is SessionStatus.DONE
+    assert sorted((link.session_id, link.person_id) for link in merged.links) == [(1, 7), (1, 9)]
+
+
+def test_same_time_youth_and_professional_is_one_session_transitively() -> None:
+    sessions = [
+        row(1, at(13, 9), at(13, 10), Activity.AMBULATOIRE, uid="a"),
+        row(2, at(13, 9), at(13, 10), Activity.UNCLASSIFIED, uid="b"),
+        row(3, at(13, 9), at(13, 10), Activity.AMBULATOIRE, uid="b", source_id=3),
+        row(4, at(13, 9), at(13, 10), Activity.AMBULATOIRE, uid="c"),  # another young person
+    ]
+    links = [
+        youth(1, 7, Presence.PRESENT),
+        professional(1, 9),
+        youth(2, 7, Presence.PRESENT),
+        professional(2, 9),
+        youth(4, 8, Presence.PRESENT),
+        professional(4, 9),
+    ]
+    merged = merge_duplicates(sessions, links)
+    assert merged.merged_away == 2
+    assert sorted(r.session_id for r in merged.sessions) == [1, 4]
+    figures = compute_figures(sessions, links, now=NOW)
+    assert figures.quality_duplicates_merged == 2
+    assert (figures.quality_received, figures.quality_counted) == (4, 2)

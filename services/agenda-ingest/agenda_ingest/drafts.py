@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -85,86 +84,145 @@ def _as_utc(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(), tzinfo=timezone).astimezone(dt.UTC)
 
 
-def build_draft(occurrence: Occurrence, context: DraftContext) -> SessionDraft:
-    recognised = recognise_all(occurrence.participants, context.options)
-    participants = {
-        (person.kind, context.pseudonymiser.pseudonym(person.kind, person.identifier)): person
-        for person in recognised
-    }
-    drafts = [
-        ParticipantDraft(kind, pseudonym, person.presence, person.function)
-        for (kind, pseudonym), person in participants.items()
-    ]
-    if context.youth_pseudonym is not None and not any(
-        draft.pseudonym == context.youth_pseudonym for draft in drafts
-    ):
-        drafts.append(
-            ParticipantDraft(PersonKind.YOUTH, context.youth_pseudonym, Presence.PRESENT, None)
+ParticipantsKey = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
+FactsKey = tuple[object, ...]
+
+
+class DraftBuilder:
+    """Builds drafts for one feed, remembering what repeats across its occurrences.
+
+    A feed repeats the same few people and summaries thousands of times: their
+    recognition, pseudonyms and classification are computed once per distinct
+    value. The keyword rules read neither the date nor the time of a session
+    (``classification.keywords.RULES_READ_TIME``), so times are not part of the
+    classification key.
+    """
+
+    def __init__(self, context: DraftContext) -> None:
+        self.context = context
+        self._participants: dict[ParticipantsKey, tuple[ParticipantDraft, ...]] = {}
+        self._classifications: dict[FactsKey, Classification] = {}
+
+    def build(self, occurrence: Occurrence) -> SessionDraft:
+        context = self.context
+        drafts = self._participant_drafts(occurrence)
+        youth = [draft for draft in drafts if draft.kind is PersonKind.YOUTH]
+        professionals = [draft for draft in drafts if draft.kind is PersonKind.PROFESSIONAL]
+
+        status = session_status(occurrence)
+        expected_youth = [draft for draft in youth if draft.presence is not Presence.NOT_EXPECTED]
+        if (
+            status is not SessionStatus.CANCELLED
+            and expected_youth
+            and all(draft.presence is Presence.ABSENT for draft in expected_youth)
+        ):
+            status = SessionStatus.ABSENT
+
+        start_at = _as_utc(occurrence.start, context.timezone)
+        end_at = _as_utc(occurrence.end, context.timezone)
+        classification = self._classify(occurrence, youth, professionals)
+        recurrence_id = (
+            format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
         )
-    drafts.sort(key=lambda draft: (draft.kind.value, draft.pseudonym))
-    youth = [draft for draft in drafts if draft.kind is PersonKind.YOUTH]
-    professionals = [draft for draft in drafts if draft.kind is PersonKind.PROFESSIONAL]
+        content = "\x1f".join(
+            (
+                start_at.isoformat(),
+                end_at.isoformat(),
+                str(occurrence.all_day),
+                status.value,
+                occurrence.summary,
+                occurrence.location,
+                "\x1e".join(occurrence.categories),
+                classification.activity.value,
+                classification.setting.value,
+                classification.nature.value,
+                classification.rule_id,
+                classification.rule_set_version,
+                *(
+                    f"{d.kind.value}\x1e{d.pseudonym}\x1e{d.presence.value}\x1e{d.function or ''}"
+                    for d in drafts
+                ),
+            )
+        )
+        return SessionDraft(
+            uid=occurrence.uid,
+            recurrence_id=recurrence_id,
+            start_at=start_at,
+            end_at=end_at,
+            all_day=occurrence.all_day,
+            status=status,
+            summary=occurrence.summary,
+            location=occurrence.location,
+            categories=list(occurrence.categories),
+            codes=[],
+            classification=classification,
+            participants=drafts,
+            content_hash=hashlib.sha256(content.encode()).hexdigest(),
+        )
 
-    status = session_status(occurrence)
-    expected_youth = [draft for draft in youth if draft.presence is not Presence.NOT_EXPECTED]
-    if (
-        status is not SessionStatus.CANCELLED
-        and expected_youth
-        and all(draft.presence is Presence.ABSENT for draft in expected_youth)
-    ):
-        status = SessionStatus.ABSENT
+    def _participant_drafts(self, occurrence: Occurrence) -> tuple[ParticipantDraft, ...]:
+        key: ParticipantsKey = tuple(
+            (p.identifier, tuple(sorted(p.params.items())), p.is_organizer)
+            for p in occurrence.participants
+        )
+        cached = self._participants.get(key)
+        if cached is not None:
+            return cached
+        context = self.context
+        recognised = recognise_all(occurrence.participants, context.options)
+        people = {
+            (person.kind, context.pseudonymiser.pseudonym(person.kind, person.identifier)): person
+            for person in recognised
+        }
+        drafts = [
+            ParticipantDraft(kind, pseudonym, person.presence, person.function)
+            for (kind, pseudonym), person in people.items()
+        ]
+        if context.youth_pseudonym is not None and not any(
+            draft.pseudonym == context.youth_pseudonym for draft in drafts
+        ):
+            drafts.append(
+                ParticipantDraft(PersonKind.YOUTH, context.youth_pseudonym, Presence.PRESENT, None)
+            )
+        drafts.sort(key=lambda draft: (draft.kind.value, draft.pseudonym))
+        result = tuple(drafts)
+        self._participants[key] = result
+        return result
 
-    start_at = _as_utc(occurrence.start, context.timezone)
-    end_at = _as_utc(occurrence.end, context.timezone)
-    facts = SessionFacts(
-        summary=occurrence.summary,
-        location=occurrence.location,
-        categories=occurrence.categories,
-        youth=len(youth),
-        youth_present=sum(1 for draft in youth if draft.presence is Presence.PRESENT),
-        professionals=len(professionals),
-        functions=tuple(sorted({d.function for d in professionals if d.function})),
-        start=start_at.astimezone(context.timezone),
-        end=end_at.astimezone(context.timezone),
-        all_day=occurrence.all_day,
-        source_kind=context.agenda_kind,
-    )
-    classification = classify(facts)
-    recurrence_id = (
-        format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
-    )
-    content = {
-        "start": start_at.isoformat(),
-        "end": end_at.isoformat(),
-        "all_day": occurrence.all_day,
-        "status": status.value,
-        "summary": occurrence.summary,
-        "location": occurrence.location,
-        "categories": list(occurrence.categories),
-        "classification": [
-            classification.activity.value,
-            classification.setting.value,
-            classification.nature.value,
-            classification.rule_id,
-            classification.rule_set_version,
-        ],
-        "participants": [[d.kind.value, d.pseudonym, d.presence.value, d.function] for d in drafts],
-    }
-    content_hash = hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    return SessionDraft(
-        uid=occurrence.uid,
-        recurrence_id=recurrence_id,
-        start_at=start_at,
-        end_at=end_at,
-        all_day=occurrence.all_day,
-        status=status,
-        summary=occurrence.summary,
-        location=occurrence.location,
-        categories=list(occurrence.categories),
-        codes=[],
-        classification=classification,
-        participants=tuple(drafts),
-        content_hash=content_hash,
-    )
+    def _classify(
+        self,
+        occurrence: Occurrence,
+        youth: list[ParticipantDraft],
+        professionals: list[ParticipantDraft],
+    ) -> Classification:
+        facts = SessionFacts(
+            summary=occurrence.summary,
+            location=occurrence.location,
+            categories=occurrence.categories,
+            youth=len(youth),
+            youth_present=sum(1 for draft in youth if draft.presence is Presence.PRESENT),
+            professionals=len(professionals),
+            functions=tuple(sorted({d.function for d in professionals if d.function})),
+            all_day=occurrence.all_day,
+            source_kind=self.context.agenda_kind,
+        )
+        key: FactsKey = (
+            facts.summary,
+            facts.location,
+            facts.categories,
+            facts.youth,
+            facts.youth_present,
+            facts.professionals,
+            facts.functions,
+            facts.all_day,
+            facts.source_kind,
+        )
+        cached = self._classifications.get(key)
+        if cached is None:
+            cached = self._classifications[key] = classify(facts)
+        return cached
+
+
+def build_draft(occurrence: Occurrence, context: DraftContext) -> SessionDraft:
+    """One draft, without the per-feed caches (for single sessions and tests)."""
+    return DraftBuilder(context).build(occurrence)

@@ -7,9 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from activity_api.counting.engine import SessionRow, YouthLink
+from activity_api.counting.duplicates import ParticipantLink, SessionRow
 from ditep_core.models import AgendaSession, SessionParticipant, Source
-from ditep_core.nomenclatures import PersonKind
 
 
 class CountingRepository:
@@ -22,11 +21,12 @@ class CountingRepository:
         statement = select(
             AgendaSession.id,
             AgendaSession.source_id,
+            AgendaSession.uid,
+            AgendaSession.recurrence_id,
             AgendaSession.start_at,
             AgendaSession.end_at,
             AgendaSession.status,
             AgendaSession.activity,
-            AgendaSession.nature,
             AgendaSession.rule_set_version,
         ).where(
             AgendaSession.establishment_id == establishment_id,
@@ -35,13 +35,14 @@ class CountingRepository:
         )
         return [SessionRow(*row) for row in self.session.execute(statement)]
 
-    def youth_links_between(
+    def participant_links_between(
         self, establishment_id: int, start: dt.datetime, end: dt.datetime
-    ) -> list[YouthLink]:
+    ) -> list[ParticipantLink]:
         statement = (
             select(
                 SessionParticipant.session_id,
                 SessionParticipant.person_id,
+                SessionParticipant.kind,
                 SessionParticipant.presence,
             )
             .join(AgendaSession, AgendaSession.id == SessionParticipant.session_id)
@@ -49,10 +50,9 @@ class CountingRepository:
                 AgendaSession.establishment_id == establishment_id,
                 AgendaSession.start_at >= start,
                 AgendaSession.start_at < end,
-                SessionParticipant.kind == PersonKind.YOUTH,
             )
         )
-        return [YouthLink(*row) for row in self.session.execute(statement)]
+        return [ParticipantLink(*row) for row in self.session.execute(statement)]
 
     def validated_only_sources(self, establishment_id: int) -> frozenset[int]:
         statement = select(Source.id).where(

@@ -54,6 +54,9 @@ class Quality(BaseModel):
     not_validated: int = Field(
         description="Séances comptées mais non validées (planifiées passées)"
     )
+    duplicates_merged: int = Field(
+        description="Doublons fusionnés (même séance dans plusieurs agendas)"
+    )
 
 
 class ActivityReport(BaseModel):

@@ -60,7 +60,7 @@ def activity_report(
     repository = CountingRepository(session)
     figures = compute_figures(
         repository.sessions_starting_between(establishment.id, utc_start, utc_end),
-        repository.youth_links_between(establishment.id, utc_start, utc_end),
+        repository.participant_links_between(establishment.id, utc_start, utc_end),
         now=now,
         validated_only_sources=repository.validated_only_sources(establishment.id),
     )
@@ -102,5 +102,6 @@ def activity_report(
             cancelled=figures.quality_cancelled,
             absent=figures.quality_absent,
             not_validated=figures.quality_not_validated,
+            duplicates_merged=figures.quality_duplicates_merged,
         ),
     )

@@ -11,43 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from activity_api.counting.duplicates import (
+    ParticipantLink,
+    SessionRow,
+    merge_duplicates,
+)
 from activity_api.counting.intervals import Interval, merged_minutes
 from ditep_core.nomenclatures import (
     MODALITIES,
     SUPPORT_ACTIVITIES,
     Activity,
-    Nature,
+    PersonKind,
     Presence,
     SessionStatus,
 )
 
 INDIRECT_ACTIVITIES = frozenset({Activity.COORDINATION, Activity.APPUI_RESSOURCES})
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    """A stored session starting in the period, with what counting needs."""
-
-    session_id: int
-    source_id: int
-    start_at: dt.datetime
-    end_at: dt.datetime
-    status: SessionStatus
-    activity: Activity
-    nature: Nature
-    rule_set_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class YouthLink:
-    """One young person attached to one session."""
-
-    session_id: int
-    person_id: int
-    presence: Presence
 
 
 @dataclass(slots=True)
@@ -63,6 +45,7 @@ class ActivityFigures:
     quality_cancelled: int = 0
     quality_absent: int = 0
     quality_not_validated: int = 0
+    quality_duplicates_merged: int = 0
     rule_set_versions: list[str] = field(default_factory=list)
 
 
@@ -77,18 +60,19 @@ def is_counted(row: SessionRow, now: dt.datetime, validated_only_sources: frozen
 
 
 def compute_figures(
-    sessions: Iterable[SessionRow],
-    youth_links: Iterable[YouthLink],
+    sessions: Sequence[SessionRow],
+    links: Iterable[ParticipantLink],
     *,
     now: dt.datetime,
     validated_only_sources: frozenset[int] = frozenset(),
 ) -> ActivityFigures:
-    figures = ActivityFigures()
+    """Figures over the sessions (duplicates across agendas merged first)."""
+    figures = ActivityFigures(quality_received=len(sessions))
+    merged = merge_duplicates(sessions, links)
+    figures.quality_duplicates_merged = merged.merged_away
     counted: dict[int, SessionRow] = {}
-    versions: set[str] = set()
-    for row in sessions:
-        figures.quality_received += 1
-        versions.add(row.rule_set_version)
+    versions = {row.rule_set_version for row in sessions}
+    for row in merged.sessions:
         if row.status is SessionStatus.CANCELLED:
             figures.quality_cancelled += 1
         elif row.status is SessionStatus.ABSENT:
@@ -109,7 +93,9 @@ def compute_figures(
     direct: dict[int, list[Interval]] = defaultdict(list)
     indirect: dict[int, list[Interval]] = defaultdict(list)
     by_activity: dict[tuple[Activity, int], list[Interval]] = defaultdict(list)
-    for link in youth_links:
+    for link in merged.links:
+        if link.kind is not PersonKind.YOUTH:
+            continue
         linked = counted.get(link.session_id)
         if linked is None or link.presence is Presence.ABSENT:
             continue

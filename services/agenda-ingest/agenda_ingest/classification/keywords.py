@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
 
 RULE_SET_VERSION = "keywords-2025.1"
+RULES_READ_TIME = False
+"""These rules read no date or time: callers may cache a classification on the other facts."""
 
 
 @dataclass(frozen=True, slots=True)

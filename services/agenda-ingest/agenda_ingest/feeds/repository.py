@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from agenda_ingest.drafts import SessionDraft
@@ -14,6 +15,26 @@ from ditep_core.models import AgendaSession, FeedImport, Person, SessionParticip
 from ditep_core.nomenclatures import PersonKind
 
 _CHUNK = 500
+_VALUE_COLUMNS = (
+    "uid",
+    "recurrence_id",
+    "start_at",
+    "end_at",
+    "all_day",
+    "status",
+    "summary",
+    "location",
+    "categories",
+    "codes",
+    "activity",
+    "setting",
+    "nature",
+    "serafin_code",
+    "rule_id",
+    "rule_set_version",
+    "content_hash",
+    "updated_at",
+)
 T = TypeVar("T")
 
 PersonKey = tuple[PersonKind, str]
@@ -114,22 +135,55 @@ class SessionRepository:
         person_ids: dict[PersonKey, int],
         now: dt.datetime,
     ) -> None:
-        for chunk in _chunks(list(drafts)):
-            result = self.session.execute(
-                insert(AgendaSession).returning(AgendaSession.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "establishment_id": establishment_id,
-                        "source_id": source_id,
-                        "import_id": import_id,
-                        "created_at": now,
-                        **_session_values(draft, now),
-                    }
-                    for draft in chunk
-                ],
+        """Insert new sessions and their participants.
+
+        A feed brings tens of thousands of sessions: ids are reserved in one
+        statement and rows go to the driver's ``executemany`` as plain tuples,
+        already in their stored form (naive UTC, enum codes, JSON text). SQL
+        Alchemy's per-value processing would cost more than the write itself.
+        """
+        if not drafts:
+            return
+        connection = self.session.connection()
+        ids = self._reserve_session_ids(len(drafts))
+        created = _naive_utc(now)
+        session_rows = [
+            (
+                session_id,
+                establishment_id,
+                source_id,
+                import_id,
+                created,
+                *_stored_values(draft, created),
             )
-            session_ids = list(result.scalars())
-            self._insert_participants(zip(session_ids, chunk, strict=True), person_ids)
+            for session_id, draft in zip(ids, drafts, strict=True)
+        ]
+        columns = (
+            "id",
+            "establishment_id",
+            "source_id",
+            "import_id",
+            "created_at",
+            *_VALUE_COLUMNS,
+        )
+        connection.exec_driver_sql(_insert_sql(connection, "agenda_session", columns), session_rows)
+        self._insert_participants(zip(ids, drafts, strict=True), person_ids)
+
+    def _reserve_session_ids(self, count: int) -> list[int]:
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            rows = connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('agenda_session', 'id')) "
+                "FROM generate_series(1, %(count)s)",
+                {"count": count},
+            )
+            return [row[0] for row in rows]
+        # SQLite: the import row was written earlier in this transaction, so it
+        # holds the database's write lock and no other writer can take these ids.
+        first = connection.exec_driver_sql(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM agenda_session"
+        ).scalar_one()
+        return list(range(int(first), int(first) + count))
 
     def update(
         self,
@@ -164,17 +218,21 @@ class SessionRepository:
         self, pairs: Iterable[tuple[int, SessionDraft]], person_ids: dict[PersonKey, int]
     ) -> None:
         rows = [
-            {
-                "session_id": session_id,
-                "person_id": person_ids[(participant.kind, participant.pseudonym)],
-                "kind": participant.kind,
-                "presence": participant.presence,
-            }
+            (
+                session_id,
+                person_ids[(participant.kind, participant.pseudonym)],
+                participant.kind.value,
+                participant.presence.value,
+            )
             for session_id, draft in pairs
             for participant in draft.participants
         ]
         if rows:
-            self.session.execute(insert(SessionParticipant), rows)
+            connection = self.session.connection()
+            columns = ("session_id", "person_id", "kind", "presence")
+            connection.exec_driver_sql(
+                _insert_sql(connection, "session_participant", columns), rows
+            )
 
 
 def _session_values(draft: SessionDraft, now: dt.datetime) -> dict[str, Any]:
@@ -199,6 +257,42 @@ def _session_values(draft: SessionDraft, now: dt.datetime) -> dict[str, Any]:
         "content_hash": draft.content_hash,
         "updated_at": now,
     }
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    """The stored form of a datetime (see ditep_core.models.UTCDateTime)."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _stored_values(draft: SessionDraft, updated: dt.datetime) -> tuple[object, ...]:
+    """``_VALUE_COLUMNS`` of a draft, as the database stores them."""
+    classification = draft.classification
+    return (
+        draft.uid,
+        draft.recurrence_id,
+        _naive_utc(draft.start_at),
+        _naive_utc(draft.end_at),
+        draft.all_day,
+        draft.status.value,
+        draft.summary,
+        draft.location,
+        json.dumps(draft.categories, ensure_ascii=False),
+        json.dumps(draft.codes, ensure_ascii=False),
+        classification.activity.value,
+        classification.setting.value,
+        classification.nature.value,
+        classification.serafin_code,
+        classification.rule_id,
+        classification.rule_set_version,
+        draft.content_hash,
+        updated,
+    )
+
+
+def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> str:
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    placeholders = ", ".join(marker for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
 
 
 def _chunks(items: list[T]) -> Iterable[list[T]]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy.orm import Session
 
-from agenda_ingest.drafts import DraftContext, SessionDraft, build_draft
+from agenda_ingest.drafts import DraftBuilder, DraftContext, SessionDraft
 from agenda_ingest.feeds.repository import (
     ImportRepository,
     PersonKey,
@@ -161,9 +161,10 @@ def _prepare(
         youth_pseudonym=youth_pseudonym if isinstance(youth_pseudonym, str) else None,
     )
     rejected = list(parsed.rejected)
+    builder = DraftBuilder(context)
     drafts: dict[tuple[str, str], SessionDraft] = {}
     for occurrence in parsed.occurrences:
-        draft = build_draft(occurrence, context)
+        draft = builder.build(occurrence)
         if draft.key in drafts:
             rejected.append(
                 FeedError(

@@ -1,0 +1,176 @@
+"""iCalendar ingestion against the field's libraries, measured in one run.
+
+(a) baseline: icalendar + x-wr-timezone + recurring-ical-events parse the feed
+    and expand it over the window;
+(b) ours: the full ingestion of the same feed into a fresh, migrated SQLite
+    database (parse, expand, recognise and pseudonymise participants, classify,
+    write sessions and participants), through ``ingest_payload``.
+
+Prints occurrences per second for both and the ratio b/a (medians of
+``--repeat`` runs), for the flat export and for the same timetable as weekly
+RRULEs. ``--rss`` also ingests a ≈100 MB flat feed in a child process and
+prints its peak RSS.
+
+    .venv/bin/python -m benchmarks.bench_ical_ingest [--repeat 3] [--rss]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import icalendar
+import recurring_ical_events
+import x_wr_timezone
+
+from agenda_ingest.feeds.service import ingest_payload
+from agenda_ingest.sources.repository import SourceRepository
+from agenda_ingest.sources.service import add_source
+from benchmarks.ical_generator import WINDOW, generate
+from ditep_core import migrations
+from ditep_core.db import Database
+from ditep_core.establishments.service import add_establishment
+from ditep_core.nomenclatures import FeedFormat
+from ditep_core.protection import DataProtection
+from ditep_core.settings import REPOSITORY_ROOT
+
+MIGRATIONS_DIR = REPOSITORY_ROOT / "migrations"
+SECRET = "benchmark-secret-0123456789abcdef0123456789"
+
+
+def library_occurrences(data: bytes) -> int:
+    calendar = x_wr_timezone.to_standard(icalendar.Calendar.from_ical(data))
+    return len(recurring_ical_events.of(calendar).between(*WINDOW))
+
+
+def our_ingestion(data: bytes, directory: Path) -> int:
+    """Ingest into a new migrated SQLite file; returns the occurrences received."""
+    url = f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite3'}"
+    migrations.upgrade(url, MIGRATIONS_DIR)
+    database = Database.from_url(url)
+    protection = DataProtection.from_secret(SECRET)
+    try:
+        with database.unit_of_work() as session:
+            add_establishment(session, finess="690000017", name="Bench", region_code="84")
+            source_id = add_source(
+                session,
+                finess="690000017",
+                name="bench",
+                feed_format=FeedFormat.ICAL,
+                window_start=WINDOW[0],
+                window_end=WINDOW[1],
+            ).id
+        started = time.perf_counter()
+        with database.unit_of_work() as session:
+            source = SourceRepository(session).get_with_establishment(source_id)
+            assert source is not None
+            outcome = ingest_payload(
+                session,
+                source=source,
+                payload=data,
+                content_type="text/calendar",
+                protection=protection,
+                today=dt.date(2025, 1, 1),
+            )
+        elapsed = time.perf_counter() - started
+        if outcome.failed or outcome.rejected:
+            raise SystemExit(f"ingestion failed: {outcome.errors[:3]}")
+        _TIMES.append(elapsed)
+        return outcome.received
+    finally:
+        database.dispose()
+
+
+_TIMES: list[float] = []
+
+
+def _median_rate(
+    run: Callable[[], int], repeat: int, timed: list[float] | None = None
+) -> tuple[float, int]:
+    seconds: list[float] = []
+    count = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        count = run()
+        seconds.append(time.perf_counter() - started)
+    if timed is not None:
+        seconds = timed[-repeat:]
+    median = statistics.median(seconds)
+    return median, count
+
+
+def compare(label: str, data: bytes, repeat: int, directory: Path) -> float:
+    library_seconds, library_count = _median_rate(lambda: library_occurrences(data), repeat)
+    ours_seconds, ours_count = _median_rate(
+        lambda: our_ingestion(data, directory), repeat, timed=_TIMES
+    )
+    if library_count != ours_count:
+        raise SystemExit(f"{label}: library found {library_count} occurrences, we {ours_count}")
+    library_rate = library_count / library_seconds
+    ours_rate = ours_count / ours_seconds
+    ratio = ours_rate / library_rate
+    print(
+        f"{label:<18} {len(data) / 1e6:6.1f} MB {ours_count:>7} occurrences | "
+        f"(a) libraries {library_seconds:7.3f} s {library_rate:>9,.0f} occ/s | "
+        f"(b) ours {ours_seconds:7.3f} s {ours_rate:>9,.0f} occ/s | ratio b/a {ratio:5.1f}x"
+    )
+    return ratio
+
+
+def rss_child(size_mb: int) -> None:
+    """Run in a child process: ingest a ≈size_mb flat feed and exit."""
+    youth = max(1, round(100 * size_mb / 11.9))
+    data = generate(youth=youth, weeks=40)
+    with tempfile.TemporaryDirectory() as directory:
+        received = our_ingestion(data, Path(directory))
+    print(f"{len(data) / 1e6:.1f} MB, {received} occurrences, {_TIMES[-1]:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rss", action="store_true", help="also measure a 100 MB feed's peak RSS")
+    parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args.rss_child)
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        flat = compare("flat export", generate(), args.repeat, Path(directory))
+        rrule = compare("weekly RRULEs", generate(recurring=True), args.repeat, Path(directory))
+    print(
+        f"targets: flat >= 10x ({'met' if flat >= 10 else 'NOT met'}), "
+        f"RRULE >= 1x ({'met' if rrule >= 1 else 'NOT met'})"
+    )
+    if args.rss:
+        child = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                "/usr/bin/time",
+                "-f",
+                "peak RSS %M KB",
+                sys.executable,
+                "-m",
+                "benchmarks.bench_ical_ingest",
+                "--rss-child",
+                "100",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        peak_kb = int(child.stderr.strip().splitlines()[-1].split()[2])
+        print(
+            f"100 MB feed: {child.stdout.strip()}, peak RSS {peak_kb / 1024:.0f} MB "
+            f"(target < 400 MB: {'met' if peak_kb < 400 * 1024 else 'NOT met'})"
+        )
+
+
+if __name__ == "__main__":
+    main()
