@@ -33,7 +33,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy shared/ditep_core services/agenda-ingest/agenda_ingest \
-		services/activity-api/activity_api services/cli/ditep_cli migrations tests
+		services/activity-api/activity_api services/cli/ditep_cli migrations tests benchmarks
 
 pytest: install
 	$(BIN)/pytest
