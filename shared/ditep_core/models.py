@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -159,6 +160,22 @@ class Source(Base):
     # How participants are recognised (URI prefixes, vendor parameters...).
     participant_options: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # Pulling (agenda_ingest.pull): due when last_pulled_at + interval has passed.
+    pull_interval_minutes: Mapped[int] = mapped_column(
+        Integer, default=60, server_default=text("60")
+    )
+    # The name of a credential set in settings (DITEP_PULL_CREDENTIALS), never a secret.
+    credentials_name: Mapped[str | None] = mapped_column(String(100))
+    # Validators of the last fetched response, sent back for a conditional GET.
+    http_etag: Mapped[str | None] = mapped_column(String(500))
+    http_last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_pulled_at: Mapped[dt.datetime | None]
+    # "fetched", "not_modified" or "failed" (agenda_ingest.pull.service.PullStatus).
+    last_pull_status: Mapped[str | None] = mapped_column(String(32))
+    last_pull_error: Mapped[str | None] = mapped_column(Text)
+    # Who is pulling the source now, until when: two replicas never pull one source at once.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[dt.datetime | None]
 
     establishment: Mapped[Establishment] = relationship(lazy="raise")
 

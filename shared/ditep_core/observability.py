@@ -8,6 +8,10 @@ import sys
 import structlog
 
 
+def _current_stderr_logger(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(*, level: str = "INFO", json_output: bool = False) -> None:
     numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     processors: list[structlog.typing.Processor] = [
@@ -22,6 +26,8 @@ def configure_logging(*, level: str = "INFO", json_output: bool = False) -> None
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # Resolve sys.stderr at each log call, not at configuration: whoever
+        # swaps it (a test runner capturing a command's output) may close it.
+        logger_factory=_current_stderr_logger,
         cache_logger_on_first_use=False,
     )

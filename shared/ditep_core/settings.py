@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-change-me"  # noqa: S105
@@ -21,6 +21,29 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class BasicCredential(BaseModel):
+    """HTTP basic credentials for pulling a source (e.g. a CalDAV account)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["basic"]
+    username: str
+    password: SecretStr
+
+
+class BearerCredential(BaseModel):
+    """A bearer token for pulling a source (e.g. a DUI vendor's export API)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["bearer"]
+    token: SecretStr
+
+
+# A source names one of these (``Source.credentials_name``); the secret stays in settings.
+PullCredential = Annotated[BasicCredential | BearerCredential, Field(discriminator="kind")]
 
 
 class Settings(BaseSettings):
@@ -43,6 +66,18 @@ class Settings(BaseSettings):
     ingest_port: int = 8001
     api_host: str = "127.0.0.1"
     api_port: int = 8002
+    # Pulling sources that have a URL (agenda_ingest.pull). DITEP_PULL_CREDENTIALS is
+    # JSON: {"vendor": {"kind": "bearer", "token": "…"},
+    #        "caldav": {"kind": "basic", "username": "…", "password": "…"}}.
+    pull_credentials: dict[str, PullCredential] = Field(default_factory=dict)
+    pull_timeout_seconds: float = Field(default=30, gt=0)
+    pull_max_attempts: int = Field(default=4, ge=1)
+    # Exponential: 1, 2, 4… seconds between attempts (capped by the fetcher).
+    pull_backoff_seconds: float = Field(default=1.0, ge=0)
+    pull_max_redirects: int = Field(default=5, ge=0)
+    pull_lease_seconds: int = Field(default=600, ge=1)
+    pull_loop_enabled: bool = False
+    pull_loop_interval_seconds: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

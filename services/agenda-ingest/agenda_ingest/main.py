@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from agenda_ingest.feeds.endpoints import router as feeds_router
+from agenda_ingest.pull.endpoints import router as pull_router
+from agenda_ingest.pull.loop import pull_loop
 from ditep_core.db import Database
 from ditep_core.settings import Settings
 from ditep_core.web.app import build_app
@@ -22,8 +24,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ),
         version=VERSION,
         database=database,
+        background=pull_loop if settings.pull_loop_enabled else None,
     )
     app.include_router(feeds_router)
+    app.include_router(pull_router)
     return app
 
 

@@ -21,6 +21,7 @@ from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_im
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext
+from ditep_cli.pull import pull_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_core import migrations
@@ -45,6 +46,7 @@ app.add_typer(source_app, name="source")
 app.add_typer(keys_app, name="keys")
 app.add_typer(samples_app, name="samples")
 app.add_typer(imports_app, name="imports")
+app.add_typer(pull_app, name="pull")
 
 console = Console()
 errors = Console(stderr=True)
@@ -285,15 +287,10 @@ def _print_report(report: ActivityReport) -> None:
     table.add_row("hours, indirect", f"{report.hours.indirect:.2f}", "", "", "")
     console.print(table)
     quality = Table(title="data quality (sessions)")
-    for name in ("received", "counted", "unclassified", "cancelled", "absent", "not_validated"):
+    values = report.quality.model_dump()
+    for name in values:
         quality.add_column(name, justify="right")
-    q = report.quality
-    quality.add_row(
-        *(
-            str(v)
-            for v in (q.received, q.counted, q.unclassified, q.cancelled, q.absent, q.not_validated)
-        )
-    )
+    quality.add_row(*(str(value) for value in values.values()))
     console.print(quality)
 
 

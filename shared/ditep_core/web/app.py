@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -25,8 +25,13 @@ def build_app(
     description: str,
     version: str,
     database: Database | None = None,
+    background: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
-    """A FastAPI app with the settings, database, errors, logging and health routes."""
+    """A FastAPI app with the settings, database, errors, logging and health routes.
+
+    ``background`` (e.g. the pull loop) is entered when the app starts and left
+    when it stops, before the database is disposed.
+    """
     configure_logging(level=settings.log_level, json_output=settings.log_json)
     owns_database = database is None
     db = database or Database.from_url(
@@ -38,7 +43,10 @@ def build_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        yield
+        async with AsyncExitStack() as stack:
+            if background is not None:
+                await stack.enter_async_context(background(_app))
+            yield
         if owns_database:
             db.dispose()
 

@@ -1,0 +1,1 @@
+"""Pulling sources that have a URL: fetch with no transaction open, then ingest."""

@@ -1,0 +1,52 @@
+"""Pull route: fetch a source's URL now, as the pull loop would."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from agenda_ingest.pull.schemas import PullResult
+from agenda_ingest.pull.service import default_owner, pull_source
+from agenda_ingest.sources.service import get_writable_source
+from ditep_core.db import Database
+from ditep_core.protection import DataProtection
+from ditep_core.web.dependencies import AppSettings, FeedsWriter
+
+router = APIRouter(prefix="/v1", tags=["pull"])
+
+
+@router.post(
+    "/sources/{source_id}/pull",
+    response_model=PullResult,
+    summary="Pull a source's URL now",
+    description=(
+        "Fetches the source's URL (conditional GET: a 304 changes nothing) and ingests it. "
+        "The result says fetched, not_modified or failed; a failed fetch is still a 200 "
+        "whose 'error' says why, and is recorded on the source."
+    ),
+    responses={
+        409: {"description": "The source is being pulled right now (its lease is held)"},
+        422: {"description": "The source has no URL (it is pushed to us)"},
+    },
+)
+def pull_now(
+    request: Request,
+    settings: AppSettings,
+    principal: FeedsWriter,
+    source_id: Annotated[int, Path(ge=1)],
+) -> PullResult:
+    # No request-wide unit of work here: the fetch must run with no transaction
+    # open, so tenancy is checked in a short one and the service opens its own.
+    database: Database = request.app.state.database
+    with database.unit_of_work() as session:
+        get_writable_source(session, principal, source_id)
+    protection: DataProtection = request.app.state.protection
+    outcome = pull_source(
+        database,
+        source_id,
+        settings=settings,
+        protection=protection,
+        owner=default_owner(),
+    )
+    return PullResult.from_outcome(outcome)

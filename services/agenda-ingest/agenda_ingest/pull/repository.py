@@ -1,0 +1,137 @@
+"""Queries for pulling: the lease, due sources, the result of a pull."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, or_, select, update
+from sqlalchemy.orm import Session
+
+from ditep_core.models import Source
+from ditep_core.nomenclatures import FeedFormat
+
+# Longer validators than the columns hold are dropped, not cut: a cut ETag never matches.
+_MAX_ETAG = 500
+_MAX_LAST_MODIFIED = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PullTarget:
+    """What a fetch needs, read before the transaction ends (no ORM object escapes it)."""
+
+    source_id: int
+    format: FeedFormat
+    url: str | None
+    credentials_name: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+class PullRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def target(self, source_id: int) -> PullTarget | None:
+        row = self.session.execute(
+            select(
+                Source.id,
+                Source.format,
+                Source.url,
+                Source.credentials_name,
+                Source.http_etag,
+                Source.http_last_modified,
+            ).where(Source.id == source_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return PullTarget(*row)
+
+    def acquire_lease(
+        self, source_id: int, *, owner: str, now: dt.datetime, expires_at: dt.datetime
+    ) -> bool:
+        """Take the source's lease if it is free or expired: one conditional UPDATE.
+
+        On PostgreSQL a concurrent taker blocks on the row, then sees the new
+        lease and updates nothing; SQLite serialises writers. Either way exactly
+        one of two replicas gets rowcount 1.
+        """
+        statement = (
+            update(Source)
+            .where(
+                Source.id == source_id,
+                or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now),
+            )
+            .values(lease_owner=owner, lease_expires_at=expires_at)
+            .execution_options(synchronize_session=False)
+        )
+        return self._rowcount(statement) == 1
+
+    def release_lease(self, source_id: int, *, owner: str) -> bool:
+        """Give the lease back, if it is still ours (it may have expired and been taken)."""
+        statement = (
+            update(Source)
+            .where(Source.id == source_id, Source.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return self._rowcount(statement) == 1
+
+    def due_source_ids(self, now: dt.datetime) -> list[int]:
+        """iCal sources with a URL, not leased, whose interval has passed; never pulled first.
+
+        The interval test is done here in Python: a portable SQL expression
+        adding minutes to a timestamp differs between SQLite and PostgreSQL.
+        """
+        rows = self.session.execute(
+            select(Source.id, Source.last_pulled_at, Source.pull_interval_minutes)
+            .where(
+                Source.url.is_not(None),
+                Source.format == FeedFormat.ICAL,
+                or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now),
+            )
+            .order_by(Source.id)
+        ).all()
+        due = [
+            (last_pulled_at, source_id)
+            for source_id, last_pulled_at, interval in rows
+            if last_pulled_at is None or last_pulled_at + dt.timedelta(minutes=interval) <= now
+        ]
+        due.sort(key=lambda item: (item[0] is not None, item[0] or now, item[1]))
+        return [source_id for _last, source_id in due]
+
+    def record_result(
+        self,
+        source_id: int,
+        *,
+        status: str,
+        at: dt.datetime,
+        error: str | None = None,
+        validators: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        """Store a pull's result; ``validators`` (ETag, Last-Modified) replace the stored ones."""
+        values: dict[str, Any] = {
+            "last_pulled_at": at,
+            "last_pull_status": status,
+            "last_pull_error": error,
+        }
+        if validators is not None:
+            etag, last_modified = validators
+            values["http_etag"] = etag if etag and len(etag) <= _MAX_ETAG else None
+            values["http_last_modified"] = (
+                last_modified
+                if last_modified and len(last_modified) <= _MAX_LAST_MODIFIED
+                else None
+            )
+        self.session.execute(
+            update(Source)
+            .where(Source.id == source_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _rowcount(self, statement: Executable) -> int:
+        # An UPDATE's result is a CursorResult; Session.execute is typed as a plain Result.
+        result = cast(CursorResult[Any], self.session.execute(statement))
+        return result.rowcount

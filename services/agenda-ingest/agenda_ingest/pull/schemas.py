@@ -1,0 +1,35 @@
+"""Response body of the pull route."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from agenda_ingest.feeds.schemas import ImportResult
+from agenda_ingest.pull.service import PullOutcome, PullStatus
+
+
+class PullResult(BaseModel):
+    source_id: int
+    status: PullStatus = Field(
+        description="fetched (ingested), not_modified (HTTP 304: nothing changed) or failed"
+    )
+    error: str | None = Field(default=None, description="Why the pull failed (no secret in it)")
+    attempts: int = Field(description="HTTP attempts made (retries on timeouts and 5xx)")
+    import_result: ImportResult | None = Field(
+        default=None, description="The import made from the fetched feed, if one was"
+    )
+
+    @classmethod
+    def from_outcome(cls, outcome: PullOutcome) -> PullResult:
+        imported = outcome.imported
+        return cls(
+            source_id=outcome.source_id,
+            status=outcome.status,
+            error=outcome.error,
+            attempts=outcome.attempts,
+            import_result=(
+                None
+                if imported is None
+                else ImportResult.model_validate(imported, from_attributes=True)
+            ),
+        )

@@ -1,0 +1,289 @@
+"""Pulling a source: lease, fetch with no transaction open, then one write.
+
+1. A short unit of work takes the source's lease (one conditional UPDATE) and
+   reads what the fetch needs; it commits, so no transaction stays open.
+2. The fetch (retries, backoff, redirects) runs with no connection checked out.
+3. One unit of work records the result: nothing on a 304, the ingested feed on
+   a body, the error on a failure; the lease is given back in it.
+
+Unlike the request services, this one drives its own units of work: it is the
+single place where the network and the database meet, and the order matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+
+import structlog
+from sqlalchemy.orm import Session
+
+from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
+from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
+from agenda_ingest.pull.repository import PullRepository, PullTarget
+from agenda_ingest.sources.repository import SourceRepository
+from ditep_core.db import Database
+from ditep_core.models import Source, utc_now
+from ditep_core.nomenclatures import FeedFormat, SourceMode
+from ditep_core.protection import DataProtection
+from ditep_core.settings import Settings
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
+
+logger = structlog.get_logger("ditep.pull")
+
+ICAL_CONTENT_TYPE = "text/calendar"
+
+
+class PullStatus(StrEnum):
+    FETCHED = "fetched"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+
+
+class SourceBusy(Conflict):
+    """Another process holds the source's lease."""
+
+
+@dataclass(slots=True)
+class PullOutcome:
+    source_id: int
+    status: PullStatus
+    error: str | None = None
+    attempts: int = 0
+    imported: ImportOutcome | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status is PullStatus.FAILED
+
+
+def default_owner() -> str:
+    """Who holds a lease: this host and process (a pod's name is its host name)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def pull_source(
+    database: Database,
+    source_id: int,
+    *,
+    settings: Settings,
+    protection: DataProtection,
+    owner: str,
+    now: dt.datetime | None = None,
+    fetcher: Fetcher | None = None,
+) -> PullOutcome:
+    """Pull one source now. Raises NotFound, InvalidRequest (no URL) or SourceBusy."""
+    now = now or utc_now()
+    owner = owner[:100]
+    fetcher = fetcher or Fetcher.from_settings(settings)
+    expires_at = now + dt.timedelta(seconds=settings.pull_lease_seconds)
+    with database.unit_of_work() as session:
+        repository = PullRepository(session)
+        acquired = repository.acquire_lease(source_id, owner=owner, now=now, expires_at=expires_at)
+        target = repository.target(source_id)
+        if target is None:
+            raise NotFound(f"no source {source_id}")
+        if not acquired:
+            raise SourceBusy(f"source {source_id} is being pulled by another process")
+        if target.url is None:
+            # Raising rolls the lease back with the rest of this unit of work.
+            raise InvalidRequest(f"source {source_id} has no URL: it is pushed, not pulled")
+        if target.format is not FeedFormat.ICAL:
+            error = f"{target.format.label} sources cannot be pulled yet (iCalendar only)"
+            repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=error)
+            repository.release_lease(source_id, owner=owner)
+            return PullOutcome(source_id, PullStatus.FAILED, error=error)
+    # The lease is committed and no transaction is open: fetch, then write once.
+    try:
+        return _fetch_and_store(database, target, fetcher, protection, owner, now)
+    except Exception as error:
+        logger.exception("pull_failed_unexpectedly", source_id=source_id)
+        message = f"unexpected {type(error).__name__} while storing the pull; see the logs"
+        with database.unit_of_work() as session:
+            repository = PullRepository(session)
+            repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=message)
+            repository.release_lease(source_id, owner=owner)
+        return PullOutcome(source_id, PullStatus.FAILED, error=message)
+    except BaseException:
+        # Interrupted (Ctrl-C, shutdown): try to give the lease back, or it expires.
+        try:
+            with database.unit_of_work() as session:
+                PullRepository(session).release_lease(source_id, owner=owner)
+        except Exception:
+            logger.warning("pull_lease_not_released", source_id=source_id)
+        raise
+
+
+def _fetch_and_store(
+    database: Database,
+    target: PullTarget,
+    fetcher: Fetcher,
+    protection: DataProtection,
+    owner: str,
+    now: dt.datetime,
+) -> PullOutcome:
+    source_id = target.source_id
+    assert target.url is not None
+    try:
+        result = fetcher.fetch(
+            target.url,
+            etag=target.etag,
+            last_modified=target.last_modified,
+            credentials_name=target.credentials_name,
+        )
+    except FetchFailed as failed:
+        logger.warning(
+            "pull_fetch_failed",
+            source_id=source_id,
+            error=failed.message,
+            status_code=failed.status_code,
+            attempts=failed.attempts,
+        )
+        with database.unit_of_work() as session:
+            repository = PullRepository(session)
+            repository.record_result(
+                source_id, status=PullStatus.FAILED, at=now, error=failed.message
+            )
+            repository.release_lease(source_id, owner=owner)
+        return PullOutcome(
+            source_id, PullStatus.FAILED, error=failed.message, attempts=failed.attempts
+        )
+    with database.unit_of_work() as session:
+        outcome = _store(session, target, result, protection, now)
+        PullRepository(session).release_lease(source_id, owner=owner)
+    logger.info(
+        "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
+    )
+    return outcome
+
+
+def _store(
+    session: Session,
+    target: PullTarget,
+    result: FetchResult,
+    protection: DataProtection,
+    now: dt.datetime,
+) -> PullOutcome:
+    source_id = target.source_id
+    repository = PullRepository(session)
+    if result.not_modified:
+        # A 304 may carry fresher validators; otherwise keep the ones that matched.
+        validators = (result.etag or target.etag, result.last_modified or target.last_modified)
+        repository.record_result(
+            source_id, status=PullStatus.NOT_MODIFIED, at=now, validators=validators
+        )
+        return PullOutcome(source_id, PullStatus.NOT_MODIFIED, attempts=result.attempts)
+    source = SourceRepository(session).get_with_establishment(source_id)
+    if source is None:
+        return PullOutcome(
+            source_id, PullStatus.FAILED, error="the source was deleted during the pull"
+        )
+    imported = ingest_payload(
+        session,
+        source=source,
+        payload=result.body,
+        content_type=ICAL_CONTENT_TYPE,
+        protection=protection,
+    )
+    status, error = PullStatus.FETCHED, None
+    if imported.failed:
+        # The validators are kept all the same: the same bytes would fail the same way,
+        # and the stored import can be replayed after a fix.
+        status = PullStatus.FAILED
+        error = f"the feed could not be read; it is stored as import {imported.import_id}"
+    repository.record_result(
+        source_id,
+        status=status,
+        at=now,
+        error=error,
+        validators=(result.etag, result.last_modified),
+    )
+    return PullOutcome(source_id, status, error=error, attempts=result.attempts, imported=imported)
+
+
+def pull_due(
+    database: Database,
+    *,
+    settings: Settings,
+    protection: DataProtection,
+    owner: str,
+    now: dt.datetime | None = None,
+    fetcher: Fetcher | None = None,
+    stop: threading.Event | None = None,
+) -> list[PullOutcome]:
+    """Pull every source whose interval has passed, one after the other.
+
+    A source leased by another process is skipped (it is being pulled); one
+    source's failure is an outcome, never the end of the loop. ``stop`` is
+    checked between sources so that a shutdown does not wait for all of them.
+    """
+    fetcher = fetcher or Fetcher.from_settings(settings)
+    with database.unit_of_work() as session:
+        due = PullRepository(session).due_source_ids(now or utc_now())
+    outcomes: list[PullOutcome] = []
+    for source_id in due:
+        if stop is not None and stop.is_set():
+            break
+        try:
+            outcomes.append(
+                pull_source(
+                    database,
+                    source_id,
+                    settings=settings,
+                    protection=protection,
+                    owner=owner,
+                    now=now,
+                    fetcher=fetcher,
+                )
+            )
+        except (SourceBusy, NotFound):
+            # Taken by another replica since the list was read, or deleted: not ours.
+            logger.info("pull_skipped", source_id=source_id)
+        except Exception as error:
+            logger.exception("pull_failed_unexpectedly", source_id=source_id)
+            outcomes.append(
+                PullOutcome(
+                    source_id, PullStatus.FAILED, error=f"unexpected {type(error).__name__}"
+                )
+            )
+    return outcomes
+
+
+def configure_source(
+    session: Session,
+    source_id: int,
+    *,
+    url: str | None = None,
+    interval_minutes: int | None = None,
+    credentials_name: str | None = None,
+    clear_credentials: bool = False,
+) -> Source:
+    """Set how a source is pulled. Stores a credential set's name, never a secret."""
+    source = SourceRepository(session).get_with_establishment(source_id)
+    if source is None:
+        raise NotFound(f"no source {source_id}")
+    if url is not None:
+        if not url.startswith(("https://", "http://")):
+            raise InvalidRequest("the URL must start with https:// (or http://)")
+        if url != source.url:
+            # Validators of another URL mean nothing here.
+            source.http_etag = None
+            source.http_last_modified = None
+        source.url = url
+        source.mode = SourceMode.PULL
+    if interval_minutes is not None:
+        if interval_minutes < 1:
+            raise InvalidRequest("the interval is at least 1 minute")
+        source.pull_interval_minutes = interval_minutes
+    if clear_credentials:
+        source.credentials_name = None
+    elif credentials_name is not None:
+        if not credentials_name or len(credentials_name) > 100:
+            raise InvalidRequest("a credential set's name has 1 to 100 characters")
+        source.credentials_name = credentials_name
+    session.flush()
+    return source

@@ -1,0 +1,166 @@
+"""``ditep pull``: pull sources that have a URL (for cron or a Kubernetes CronJob).
+
+``ditep pull --due`` pulls every source whose interval has passed;
+``ditep pull SOURCE_ID`` pulls one now; ``ditep pull configure SOURCE_ID``
+sets its URL, interval and credential set. One line per source on stdout; the
+exit code is 1 if any pull failed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from agenda_ingest.pull.fetcher import redact_url
+from agenda_ingest.pull.service import (
+    PullOutcome,
+    configure_source,
+    default_owner,
+    pull_due,
+    pull_source,
+)
+from ditep_cli.context import CliContext
+from ditep_core.web.problems import Problem
+
+errors = Console(stderr=True)
+
+
+class _PullGroup(TyperGroup):
+    """``ditep pull 12`` is ``ditep pull source 12``: a number names a source."""
+
+    # Typed loosely: typer vendors its own click, whose types are private.
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        if args and args[0].isdigit():
+            return "source", self.commands["source"], args
+        return super().resolve_command(ctx, args)
+
+
+pull_app = typer.Typer(
+    cls=_PullGroup,
+    no_args_is_help=True,
+    subcommand_metavar="SOURCE_ID | configure SOURCE_ID [OPTIONS]",
+    help="Pull sources that have a URL: `--due` (for cron), a SOURCE_ID, or `configure`.",
+)
+
+
+def _context(ctx: typer.Context) -> CliContext:
+    context = ctx.find_root().obj
+    assert isinstance(context, CliContext)
+    return context
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def describe(outcome: PullOutcome) -> str:
+    """One line: the source, its status, and the import's counts or the error."""
+    line = f"source {outcome.source_id}: {outcome.status.value}"
+    imported = outcome.imported
+    if imported is not None:
+        line += (
+            f", import {imported.import_id} (received {imported.received}, "
+            f"created {imported.created}, updated {imported.updated}, "
+            f"deleted {imported.deleted}, rejected {imported.rejected}, "
+            f"unchanged {imported.unchanged})"
+        )
+    if outcome.error:
+        line += f": {outcome.error}"
+    return line
+
+
+def _report(outcomes: list[PullOutcome]) -> None:
+    for outcome in outcomes:
+        print(describe(outcome))
+    if any(outcome.failed for outcome in outcomes):
+        raise typer.Exit(1)
+
+
+@pull_app.callback(invoke_without_command=True)
+def pull(
+    ctx: typer.Context,
+    due: Annotated[
+        bool, typer.Option("--due", help="Pull every source whose interval has passed")
+    ] = False,
+) -> None:
+    """Pull sources that have a URL."""
+    if ctx.invoked_subcommand is not None:
+        if due:
+            raise _fail("give either --due or a source, not both")
+        return
+    if not due:
+        raise _fail("give --due, a SOURCE_ID or a command (see --help)")
+    context = _context(ctx)
+    outcomes = pull_due(
+        context.database,
+        settings=context.settings,
+        protection=context.protection,
+        owner=default_owner(),
+    )
+    if not outcomes:
+        errors.print("no source due")
+    _report(outcomes)
+
+
+@pull_app.command("source", hidden=True)
+def pull_one(ctx: typer.Context, source_id: Annotated[int, typer.Argument()]) -> None:
+    """Pull one source now, whatever its interval."""
+    context = _context(ctx)
+    try:
+        outcome = pull_source(
+            context.database,
+            source_id,
+            settings=context.settings,
+            protection=context.protection,
+            owner=default_owner(),
+        )
+    except Problem as problem:
+        raise _fail(problem.detail) from problem
+    _report([outcome])
+
+
+@pull_app.command("configure")
+def configure(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument()],
+    url: Annotated[str | None, typer.Option(help="URL to pull (https://…)")] = None,
+    interval: Annotated[
+        int | None, typer.Option(help="Minutes between two pulls (default 60)", min=1)
+    ] = None,
+    credentials: Annotated[
+        str | None,
+        typer.Option(help="Name of a credential set in DITEP_PULL_CREDENTIALS (not a secret)"),
+    ] = None,
+    no_credentials: Annotated[
+        bool, typer.Option("--no-credentials", help="Pull without credentials")
+    ] = False,
+) -> None:
+    """Set how a source is pulled: its URL, interval and credential set."""
+    context = _context(ctx)
+    if credentials is not None and credentials not in context.settings.pull_credentials:
+        errors.print(
+            f"[yellow]warning:[/yellow] no credential set '{credentials}' in this "
+            "environment's DITEP_PULL_CREDENTIALS; the pulling process needs it"
+        )
+    with context.database.unit_of_work() as session:
+        try:
+            source = configure_source(
+                session,
+                source_id,
+                url=url,
+                interval_minutes=interval,
+                credentials_name=credentials,
+                clear_credentials=no_credentials,
+            )
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+        summary: dict[str, Any] = {
+            "url": redact_url(source.url) if source.url else "none",
+            "interval": f"{source.pull_interval_minutes} min",
+            "credentials": source.credentials_name or "none",
+        }
+    print(f"source {source_id}: " + ", ".join(f"{key} {value}" for key, value in summary.items()))
