@@ -129,3 +129,29 @@ def test_errors_are_messages_not_tracebacks(run: CliRunner) -> None:
     )
     assert missing.exit_code == 1
     assert "no establishment" in missing.output
+
+
+def test_source_options_store_pseudonyms_and_markers(
+    run: CliRunner, fresh_database: TemporaryDatabase
+) -> None:
+    from sqlalchemy import select
+
+    from ditep_core.db import Database
+    from ditep_core.models import Source
+
+    _ok(run, "migrate")
+    _ok(run, "establishment", "add", "--finess", "690000017", "--name", "D", "--region", "84")
+    args = ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Agenda Y"]
+    args += ["--kind", "youth", "--youth-id", "urn:ins:1234567890123"]
+    args += ["--youth-marker", "beneficiaire", "--youth-uri-prefix", "urn:dui:usager:"]
+    _ok(run, *args)
+    database = Database.from_url(fresh_database.url)
+    try:
+        with database.unit_of_work() as session:
+            options = session.scalars(select(Source.participant_options)).one()
+    finally:
+        database.dispose()
+    assert options["youth_markers"] == ["BENEFICIAIRE"]
+    assert options["youth_uri_prefixes"] == ["urn:dui:usager:"]
+    assert len(options["youth_pseudonym"]) == 64
+    assert "1234567890123" not in str(options)

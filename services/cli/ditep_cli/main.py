@@ -144,6 +144,18 @@ def source_add(
         str | None,
         typer.Option(help="For a young person's own agenda: their identifier (pseudonymised)"),
     ] = None,
+    youth_uri_prefix: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="URI prefix marking a young person (repeatable; replaces the INS defaults)"
+        ),
+    ] = None,
+    youth_marker: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Vendor parameter value marking a young person (repeatable; default USAGER, JEUNE)"
+        ),
+    ] = None,
 ) -> None:
     """Register a source; prints its id on the last line."""
     context = _context(ctx)
@@ -160,6 +172,8 @@ def source_add(
                 window_end=_date(window_end),
                 youth_identifier=youth_id,
                 pseudonymiser=context.protection.pseudonymiser,
+                youth_uri_prefixes=youth_uri_prefix or (),
+                youth_markers=youth_marker or (),
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ def add_source(
     window_end: dt.date | None = None,
     youth_identifier: str | None = None,
     pseudonymiser: Pseudonymiser | None = None,
+    youth_uri_prefixes: Sequence[str] = (),
+    youth_markers: Sequence[str] = (),
 ) -> Source:
     establishment = EstablishmentRepository(session).get_by_finess(finess)
     if establishment is None:
@@ -43,6 +46,11 @@ def add_source(
             raise InvalidRequest("a young person's identifier is only for a youth agenda")
         # Only the pseudonym is kept: the clear identifier never reaches the database.
         options["youth_pseudonym"] = pseudonymiser.pseudonym(PersonKind.YOUTH, youth_identifier)
+    # Given values replace the defaults (see agenda_ingest.participants.ParticipantOptions).
+    if youth_uri_prefixes:
+        options["youth_uri_prefixes"] = list(youth_uri_prefixes)
+    if youth_markers:
+        options["youth_markers"] = [marker.upper() for marker in youth_markers]
     return repository.add(
         Source(
             establishment_id=establishment.id,
