@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ditep_core.nomenclatures import PersonKind
+
 
 @dataclass(frozen=True, slots=True)
 class Participant:
@@ -13,6 +15,8 @@ class Participant:
     identifier: str
     params: dict[str, str] = field(default_factory=dict)
     is_organizer: bool = False
+    kind_hint: PersonKind | None = None
+    """Set when the format itself says who this is (FHIR Patient / Practitioner)."""
 
 
 @dataclass(frozen=True, slots=True)

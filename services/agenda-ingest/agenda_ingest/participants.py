@@ -64,7 +64,9 @@ def recognise(
     identifier = participant.identifier.strip()
     lowered = identifier.lower()
     markers = {value.upper() for key, value in params.items() if key.startswith("X-")}
-    if any(lowered.startswith(prefix.lower()) for prefix in options.youth_uri_prefixes) or (
+    if participant.kind_hint is not None:
+        kind = participant.kind_hint
+    elif any(lowered.startswith(prefix.lower()) for prefix in options.youth_uri_prefixes) or (
         markers & {marker.upper() for marker in options.youth_markers}
     ):
         kind = PersonKind.YOUTH
