@@ -84,7 +84,7 @@ def _as_utc(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(), tzinfo=timezone).astimezone(dt.UTC)
 
 
-ParticipantsKey = tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]
+ParticipantsKey = tuple[tuple[str, tuple[tuple[str, str], ...], bool, PersonKind | None], ...]
 FactsKey = tuple[object, ...]
 
 
@@ -162,7 +162,7 @@ class DraftBuilder:
 
     def _participant_drafts(self, occurrence: Occurrence) -> tuple[ParticipantDraft, ...]:
         key: ParticipantsKey = tuple(
-            (p.identifier, tuple(sorted(p.params.items())), p.is_organizer)
+            (p.identifier, tuple(sorted(p.params.items())), p.is_organizer, p.kind_hint)
             for p in occurrence.participants
         )
         cached = self._participants.get(key)
