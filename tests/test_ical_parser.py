@@ -126,3 +126,87 @@ def test_corpus_file_is_read_or_rejected_cleanly(path: Path) -> None:
     for occurrence in parsed.occurrences:
         assert occurrence.uid
         assert format_moment(occurrence.end) >= format_moment(occurrence.start)
+
+
+def test_a_line_that_is_not_a_content_line_is_ignored_and_reported() -> None:
+    """icalendar skips it and keeps the event, as the reference does; we say which line."""
+    data = _wrap(
+        "BEGIN:VEVENT",
+        "UID:radius",
+        "DTSTART:20250310T090000Z",
+        "X-APPLE-RADIUS=49.9",
+        "END:VEVENT",
+    )
+    parsed = parse(data)
+    assert [occurrence.uid for occurrence in parsed.occurrences] == ["radius"]
+    assert parsed.warnings == 1
+    (note,) = parsed.rejected
+    assert (note.line, note.uid) == (7, "radius")
+    assert "not a content line" in note.message
+
+
+def test_a_broken_property_rejects_the_event_only_when_it_is_needed() -> None:
+    data = _wrap(
+        "BEGIN:VEVENT",
+        "UID:bad-start",
+        "DTSTART:2025-03-10",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:bad-stamp",
+        "DTSTAMP:yesterday",
+        "DTSTART:20250310T090000Z",
+        "END:VEVENT",
+    )
+    parsed = parse(data)
+    assert [occurrence.uid for occurrence in parsed.occurrences] == ["bad-stamp"]
+    rejected, note = parsed.rejected
+    assert (rejected.message, rejected.line, rejected.uid) == (
+        "unreadable property: DTSTART",
+        4,
+        "bad-start",
+    )
+    assert (note.message, note.line) == ("unreadable property DTSTAMP ignored", 8)
+    assert parsed.warnings == 1
+
+
+def test_library_warnings_are_reported_with_the_feed() -> None:
+    data = _wrap(
+        "BEGIN:VEVENT",
+        "UID:guessed",
+        "DTSTART;TZID=/example.org/Europe/Paris:20250310T090000",
+        "END:VEVENT",
+    )
+    import icalendar.timezone
+
+    icalendar.timezone.tzp.use_default()  # a fresh cache: icalendar warns the first time only
+    parsed = parse(data)
+    assert format_moment(parsed.occurrences[0].start) == "2025-03-10T08:00:00Z"
+    assert parsed.warnings == 1
+    assert "globally unique TZID" in parsed.rejected[0].message
+
+
+def test_a_bare_vevent_is_read_as_its_calendar() -> None:
+    data = b"BEGIN:VEVENT\r\nUID:bare\r\nDTSTART:20250310T090000Z\r\nEND:VEVENT\r\n"
+    assert [occurrence.uid for occurrence in parse(data).occurrences] == ["bare"]
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "fragment"),
+    [
+        (_wrap("X-WR-TIMEZONE:Mars/Olympus"), 4, "X-WR-TIMEZONE"),
+        (_wrap("CALSCALE:CHINESE"), 4, "Gregorian"),
+        (_wrap() + b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", 5, "second top-level"),
+        (_wrap() + b"SUMMARY:after the end\r\n", 5, "outside of any component"),
+    ],
+    ids=["x-wr-timezone", "calscale", "two-calendars", "outside"],
+)
+def test_more_unreadable_files(data: bytes, line: int, fragment: str) -> None:
+    with pytest.raises(FeedUnreadable) as raised:
+        parse(data)
+    error = raised.value.errors[0]
+    assert (error.line, fragment in error.message) == (line, True), error
+
+
+def test_the_window_must_not_end_before_it_starts() -> None:
+    with pytest.raises(ValueError, match="before it starts"):
+        parse(sample_feed(), dt.date(2025, 4, 1), dt.date(2025, 3, 1))
