@@ -42,7 +42,7 @@ import gc
 import re
 import types
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,6 +79,11 @@ Moment = dt.datetime | dt.date
 # ---------------------------------------------------------------------------
 # Caps, shared by both paths
 # ---------------------------------------------------------------------------
+
+
+_MAX_REMEMBERED_LINES = 50_000
+"""How many distinct lines (and date values) a read remembers: enough for every
+line that repeats in an export, bounded for those that do not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,6 +683,8 @@ class _Reader:
                 raise _Bail from error
         else:
             raise _Bail
+        if len(self._moments) >= _MAX_REMEMBERED_LINES:
+            self._moments.clear()
         self._moments[key] = read
         return read
 
@@ -801,7 +808,7 @@ class _Reader:
                 raise _Bail
         return code, head, payload
 
-    def read(self, lines: list[str]) -> None:
+    def read(self, lines: Iterable[str]) -> None:
         """Read the lines; each event's ``line`` is its index in ``lines`` until numbered."""
         stack: list[str] = []
         event = _Event(0)  # the current VEVENT (a placeholder outside of one)
@@ -820,6 +827,10 @@ class _Reader:
             if entry is None:
                 entry = self.entry(line)
                 if entry[0] != _UID:
+                    if len(entries) >= _MAX_REMEMBERED_LINES:
+                        # Mostly unique lines (DTSTAMP, DTSTART...): start afresh
+                        # rather than remember a large feed line by line.
+                        entries.clear()
                     entries[line] = entry
             code, head, payload = entry
             if in_event and code != _COMPONENT:
@@ -1133,20 +1144,56 @@ def event_problem(has_uid: bool, start: Moment | None, end: Moment | None) -> st
 # ---------------------------------------------------------------------------
 
 
-def _logical_lines(data: bytes) -> tuple[list[str], re.Pattern[bytes]] | None:
-    """The unfolded, decoded lines, and the fold pattern that fits the line ends."""
+_BLOCK_BYTES = 1 << 22
+
+
+def _blocks(data: bytes) -> Iterator[bytes]:
+    """The feed in blocks of about 4 MiB, each ending after a line end that no fold
+    follows: a block holds whole logical lines (and whole UTF-8 characters)."""
+    start = 0
+    size = len(data)
+    while start < size:
+        cut = start + _BLOCK_BYTES
+        while cut < size:
+            cut = data.find(b"\n", cut)
+            if cut < 0:
+                cut = size
+                break
+            cut += 1
+            if data[cut : cut + 1] not in (b" ", b"\t"):
+                break
+        yield data[start:cut]
+        start = cut
+
+
+def _logical_lines(data: bytes) -> tuple[Iterator[str], re.Pattern[bytes]] | None:
+    """The unfolded, decoded lines (lazily), and the fold pattern that fits the line ends.
+
+    Block by block, so that a large feed is never held as one more copy of
+    itself plus a list of all its lines: the memory a 100 MB feed needs beyond
+    its own bytes stays in the tens of megabytes.
+    """
     crlf = data.count(b"\r\n")
     if data.count(b"\r") != crlf or data[:1] in (b" ", b"\t"):
         return None  # lone CRs: icalendar and our line numbers would disagree
     newlines = data.count(b"\n")
     # The same matches as _FOLD, found much faster when the line ends are all alike.
     fold = _FOLD_CRLF if crlf == newlines else _FOLD_LF if crlf == 0 else _FOLD
-    text = fold.sub(b"", data).decode("utf-8", errors="replace")
-    if crlf == newlines:
-        return text.split("\r\n"), fold
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    return text.split("\n"), fold
+    separator = "\r\n" if crlf == newlines else "\n"
+
+    def lines() -> Iterator[str]:
+        pending = ""  # a block's last piece: the start of the next block's first line
+        for block in _blocks(data):
+            text = fold.sub(b"", block).decode("utf-8", errors="replace")
+            if separator == "\n" and crlf:
+                text = text.replace("\r\n", "\n")
+            parts = text.split(separator)
+            parts[0] = pending + parts[0]
+            pending = parts.pop()
+            yield from parts
+        yield pending
+
+    return lines(), fold
 
 
 def _number_events(data: bytes, fold: re.Pattern[bytes], reader: _Reader) -> None:
