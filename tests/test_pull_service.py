@@ -307,25 +307,6 @@ def test_a_lease_is_released_only_by_its_owner(
         )
 
 
-def test_a_fhir_source_is_not_pulled_yet(
-    database: Database,
-    sample_ditep: SampleDitep,
-    pull_settings: Settings,
-    protection: DataProtection,
-    mock: respx.MockRouter,
-) -> None:
-    source_id = _add_source(database, "FHIR", url=URL, feed_format=FeedFormat.FHIR)
-    route = mock.get(URL).mock(return_value=httpx.Response(200))
-
-    outcome = _pull(database, source_id, pull_settings, protection)
-
-    assert outcome.failed
-    assert outcome.error == "FHIR JSON sources cannot be pulled yet (iCalendar only)"
-    assert route.call_count == 0
-    source = _source(database, source_id)
-    assert (source.last_pull_status, source.lease_owner) == ("failed", None)
-
-
 def test_a_source_without_url_or_unknown_cannot_be_pulled(
     database: Database,
     sample_ditep: SampleDitep,
@@ -384,20 +365,25 @@ def test_pull_due_picks_only_due_sources_never_pulled_first(
     _set(database, leased, lease_owner="other", lease_expires_at=now + dt.timedelta(minutes=5))
     expired = _add_source(database, "lease expired", url="https://dui.example/expired.ics")
     _set(database, expired, lease_owner="dead", lease_expires_at=now - dt.timedelta(minutes=1))
-    _add_source(database, "fhir", url="https://dui.example/fhir", feed_format=FeedFormat.FHIR)
+    fhir = _add_source(
+        database, "fhir", url="https://dui.example/fhir", feed_format=FeedFormat.FHIR
+    )
     # The sample's two sources have no URL: they are pushed.
+    mock.get(url__regex=r"https://dui\.example/fhir/Encounter\?.*").mock(
+        return_value=httpx.Response(200, json={"resourceType": "Bundle", "type": "searchset"})
+    )
     mock.get(url__regex=r"https://dui\.example/.*").mock(
         return_value=httpx.Response(200, content=EMPTY_CALENDAR)
     )
 
     with database.unit_of_work() as session:
         due = PullRepository(session).due_source_ids(now)
-    assert due == [never, expired, stale, exactly]
+    assert due == [never, expired, fhir, stale, exactly]
 
     outcomes = pull_due(
         database, settings=pull_settings, protection=protection, owner="loop", now=now
     )
-    assert [outcome.source_id for outcome in outcomes] == [never, expired, stale, exactly]
+    assert [outcome.source_id for outcome in outcomes] == [never, expired, fhir, stale, exactly]
     assert {outcome.status for outcome in outcomes} == {PullStatus.FETCHED}
     with database.unit_of_work() as session:
         repository = PullRepository(session)

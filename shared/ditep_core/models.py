@@ -224,6 +224,9 @@ class PathwayPeriod(Base):
     """A stretch of a young person's pathway (pre-admission, support, follow-up...)."""
 
     __tablename__ = "pathway_period"
+    # A period from a feed (a TDDUI stay) is keyed on its source and the feed's identifier,
+    # and upserted like sessions; periods from elsewhere have neither (NULLs never collide).
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -234,6 +237,10 @@ class PathwayPeriod(Base):
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("feed_import.id", ondelete="SET NULL"), index=True
     )
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(1024))
+    # The accommodation modality the feed states (TDDUI stay serviceType), as system|code.
+    modality: Mapped[str | None] = mapped_column(String(255))
 
 
 class AgendaSession(Base):

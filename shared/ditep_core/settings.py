@@ -42,8 +42,26 @@ class BearerCredential(BaseModel):
     token: SecretStr
 
 
+class OAuth2Credential(BaseModel):
+    """OAuth2 client credentials (RFC 6749 §4.4) for a FHIR server: a token is asked for,
+    cached until it expires, and asked for again once when the server answers 401."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["oauth2"]
+    token_url: str
+    client_id: str
+    client_secret: SecretStr
+    scope: str | None = None
+    # How the client authenticates to the token endpoint: HTTP basic (RFC 6749's default)
+    # or client_id / client_secret in the form body.
+    client_auth: Literal["basic", "post"] = "basic"
+
+
 # A source names one of these (``Source.credentials_name``); the secret stays in settings.
-PullCredential = Annotated[BasicCredential | BearerCredential, Field(discriminator="kind")]
+PullCredential = Annotated[
+    BasicCredential | BearerCredential | OAuth2Credential, Field(discriminator="kind")
+]
 
 
 class Settings(BaseSettings):
@@ -68,7 +86,9 @@ class Settings(BaseSettings):
     api_port: int = 8002
     # Pulling sources that have a URL (agenda_ingest.pull). DITEP_PULL_CREDENTIALS is
     # JSON: {"vendor": {"kind": "bearer", "token": "…"},
-    #        "caldav": {"kind": "basic", "username": "…", "password": "…"}}.
+    #        "caldav": {"kind": "basic", "username": "…", "password": "…"},
+    #        "dui-fhir": {"kind": "oauth2", "token_url": "…", "client_id": "…",
+    #                     "client_secret": "…", "scope": "…"}}.
     pull_credentials: dict[str, PullCredential] = Field(default_factory=dict)
     pull_timeout_seconds: float = Field(default=30, gt=0)
     pull_max_attempts: int = Field(default=4, ge=1)
@@ -78,6 +98,10 @@ class Settings(BaseSettings):
     pull_lease_seconds: int = Field(default=600, ge=1)
     pull_loop_enabled: bool = False
     pull_loop_interval_seconds: int = Field(default=60, ge=1)
+    # FHIR sources: searches follow Bundle "next" links up to this many pages (each page
+    # bounded by max_feed_bytes), asking the server for this many resources per page.
+    pull_fhir_max_pages: int = Field(default=200, ge=1)
+    pull_fhir_page_size: int = Field(default=500, ge=1)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.keywords import Classification, SessionFacts, classify
 from agenda_ingest.normalised import Occurrence, format_moment
 from agenda_ingest.participants import ParticipantOptions, recognise_all
-from ditep_core.nomenclatures import AgendaKind, PersonKind, Presence, SessionStatus
+from ditep_core.nomenclatures import AgendaKind, PathwayStatus, PersonKind, Presence, SessionStatus
 from ditep_core.pseudonyms import Pseudonymiser
 
 _DONE_VALUES = {
@@ -72,6 +74,11 @@ class DraftContext:
 def session_status(occurrence: Occurrence) -> SessionStatus:
     if occurrence.status == "CANCELLED":
         return SessionStatus.CANCELLED
+    # Formats that state the outcome themselves (FHIR finished / fulfilled, noshow).
+    if occurrence.status == "DONE":
+        return SessionStatus.DONE
+    if occurrence.status == "ABSENT":
+        return SessionStatus.ABSENT
     for name, value in occurrence.properties.items():
         if name.endswith(("STATUS", "STATUT")) and value.strip().upper() in _DONE_VALUES:
             return SessionStatus.DONE
@@ -84,6 +91,7 @@ def _as_utc(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(), tzinfo=timezone).astimezone(dt.UTC)
 
 
+T = TypeVar("T")
 ParticipantsKey = tuple[tuple[str, tuple[tuple[str, str], ...], bool, PersonKind | None], ...]
 FactsKey = tuple[object, ...]
 
@@ -102,6 +110,8 @@ class DraftBuilder:
         self.context = context
         self._participants: dict[ParticipantsKey, tuple[ParticipantDraft, ...]] = {}
         self._classifications: dict[FactsKey, Classification] = {}
+        # The hashed text of a participant set and of a classification, by object (both cached).
+        self._texts: dict[int, tuple[object, tuple[str, ...]]] = {}
 
     def build(self, occurrence: Occurrence) -> SessionDraft:
         context = self.context
@@ -133,15 +143,10 @@ class DraftBuilder:
                 occurrence.summary,
                 occurrence.location,
                 "\x1e".join(occurrence.categories),
-                classification.activity.value,
-                classification.setting.value,
-                classification.nature.value,
-                classification.rule_id,
-                classification.rule_set_version,
-                *(
-                    f"{d.kind.value}\x1e{d.pseudonym}\x1e{d.presence.value}\x1e{d.function or ''}"
-                    for d in drafts
-                ),
+                *self._text(classification, _classification_text),
+                *self._text(drafts, _participants_text),
+                # Only when there are codes, so that the hashes of iCal sessions stay as they were.
+                *(("codes\x1e" + "\x1e".join(occurrence.codes),) if occurrence.codes else ()),
             )
         )
         return SessionDraft(
@@ -154,15 +159,29 @@ class DraftBuilder:
             summary=occurrence.summary,
             location=occurrence.location,
             categories=list(occurrence.categories),
-            codes=[],
+            codes=list(occurrence.codes),
             classification=classification,
             participants=drafts,
             content_hash=hashlib.sha256(content.encode()).hexdigest(),
         )
 
+    def _text(self, value: T, render: Callable[[T], tuple[str, ...]]) -> tuple[str, ...]:
+        """``render(value)``, once per object: the cached participant sets and classifications
+        recur in most sessions of a feed. The object is kept with its text, so that its id is
+        not reused while the builder lives."""
+        cached = self._texts.get(id(value))
+        if cached is None or cached[0] is not value:
+            cached = self._texts[id(value)] = (value, render(value))
+        return cached[1]
+
     def _participant_drafts(self, occurrence: Occurrence) -> tuple[ParticipantDraft, ...]:
         key: ParticipantsKey = tuple(
-            (p.identifier, tuple(sorted(p.params.items())), p.is_organizer, p.kind_hint)
+            (
+                p.identifier,
+                tuple(sorted(p.params.items())) if p.params else (),
+                p.is_organizer,
+                p.kind_hint,
+            )
             for p in occurrence.participants
         )
         cached = self._participants.get(key)
@@ -199,6 +218,7 @@ class DraftBuilder:
             summary=occurrence.summary,
             location=occurrence.location,
             categories=occurrence.categories,
+            codes=occurrence.codes,
             youth=len(youth),
             youth_present=sum(1 for draft in youth if draft.presence is Presence.PRESENT),
             professionals=len(professionals),
@@ -210,6 +230,7 @@ class DraftBuilder:
             facts.summary,
             facts.location,
             facts.categories,
+            facts.codes,
             facts.youth,
             facts.youth_present,
             facts.professionals,
@@ -223,6 +244,35 @@ class DraftBuilder:
         return cached
 
 
+def _classification_text(classification: Classification) -> tuple[str, ...]:
+    return (
+        classification.activity.value,
+        classification.setting.value,
+        classification.nature.value,
+        classification.rule_id,
+        classification.rule_set_version,
+    )
+
+
+def _participants_text(drafts: tuple[ParticipantDraft, ...]) -> tuple[str, ...]:
+    return tuple(
+        f"{d.kind.value}\x1e{d.pseudonym}\x1e{d.presence.value}\x1e{d.function or ''}"
+        for d in drafts
+    )
+
+
 def build_draft(occurrence: Occurrence, context: DraftContext) -> SessionDraft:
     """One draft, without the per-feed caches (for single sessions and tests)."""
     return DraftBuilder(context).build(occurrence)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodDraft:
+    """A pathway period from a feed (a TDDUI stay), its young person already pseudonymised."""
+
+    external_id: str
+    youth_pseudonym: str
+    status: PathwayStatus
+    start_date: dt.date
+    end_date: dt.date | None
+    modality: str | None

@@ -19,7 +19,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         settings,
         title="DITEP agenda-ingest",
         description=(
-            "Receives agenda feeds (iCalendar; FHIR to come) from DUI software, "
+            "Receives agenda feeds (iCalendar or FHIR JSON) from DUI software, "
             "pseudonymises young people and classifies every session."
         ),
         version=VERSION,

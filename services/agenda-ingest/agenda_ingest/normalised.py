@@ -41,6 +41,8 @@ class Occurrence:
     participants: tuple[Participant, ...] = ()
     properties: dict[str, str] = field(default_factory=dict)
     line: int | None = None
+    codes: tuple[str, ...] = ()
+    """Codes the feed states (``system|code``: FHIR types, SERAFIN-PH...); empty for iCal."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_im
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext
+from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.pull import pull_app
 from ditep_cli.samples import load_samples
@@ -47,8 +48,9 @@ app.add_typer(source_app, name="source")
 app.add_typer(keys_app, name="keys")
 app.add_typer(samples_app, name="samples")
 app.add_typer(imports_app, name="imports")
-app.add_typer(pull_app, name="pull")
 app.add_typer(ical_app, name="ical")
+app.add_typer(pull_app, name="pull")
+app.add_typer(fhir_app, name="fhir")
 
 console = Console()
 errors = Console(stderr=True)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from agenda_ingest.fhir.search import DEFAULT_RESOURCE, RESOURCE_OPTION
 from agenda_ingest.pull.fetcher import redact_url
 from agenda_ingest.pull.service import (
     PullOutcome,
@@ -23,6 +24,7 @@ from agenda_ingest.pull.service import (
     pull_source,
 )
 from ditep_cli.context import CliContext
+from ditep_core.nomenclatures import FeedFormat
 from ditep_core.web.problems import Problem
 
 errors = Console(stderr=True)
@@ -138,6 +140,19 @@ def configure(
     no_credentials: Annotated[
         bool, typer.Option("--no-credentials", help="Pull without credentials")
     ] = False,
+    fhir_resource: Annotated[
+        str | None,
+        typer.Option(
+            help="FHIR source: what its pull searches, Encounter (TDDUI, default) or Appointment"
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Make the next pull a full one (a FHIR source then replaces its sessions)",
+        ),
+    ] = False,
 ) -> None:
     """Set how a source is pulled: its URL, interval and credential set."""
     context = _context(ctx)
@@ -155,6 +170,8 @@ def configure(
                 interval_minutes=interval,
                 credentials_name=credentials,
                 clear_credentials=no_credentials,
+                fhir_resource=fhir_resource,
+                full=full,
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem
@@ -163,4 +180,7 @@ def configure(
             "interval": f"{source.pull_interval_minutes} min",
             "credentials": source.credentials_name or "none",
         }
+        if source.format is FeedFormat.FHIR:
+            summary["searches"] = source.participant_options.get(RESOURCE_OPTION, DEFAULT_RESOURCE)
+            summary["next pull"] = "incremental" if source.http_last_modified else "full"
     print(f"source {source_id}: " + ", ".join(f"{key} {value}" for key, value in summary.items()))

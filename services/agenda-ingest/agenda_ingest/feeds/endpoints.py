@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import FeedErrorOut, ImportRecord, ImportResult
-from agenda_ingest.feeds.service import ICAL_MEDIA_TYPES, ingest_payload
+from agenda_ingest.feeds.service import FHIR_MEDIA_TYPES, ICAL_MEDIA_TYPES, ingest_payload
 from agenda_ingest.sources.service import get_writable_source
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.protection import DataProtection
@@ -23,7 +23,7 @@ from ditep_core.web.problems import (
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
 
-_MEDIA_TYPES = {FeedFormat.ICAL: ICAL_MEDIA_TYPES}
+_MEDIA_TYPES = {FeedFormat.ICAL: ICAL_MEDIA_TYPES, FeedFormat.FHIR: FHIR_MEDIA_TYPES}
 
 
 async def read_feed_body(request: Request) -> bytes:
@@ -57,13 +57,21 @@ def _media_type(request: Request) -> str:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/calendar": {"schema": {"type": "string"}}},
+            "content": {
+                "text/calendar": {"schema": {"type": "string"}},
+                "application/fhir+json": {
+                    "schema": {
+                        "type": "object",
+                        "description": "A FHIR Bundle, an array of resources or one resource",
+                    }
+                },
+            },
         }
     },
     responses={
         413: {"description": "Body over DITEP_MAX_FEED_BYTES"},
         415: {"description": "Content-Type does not match the source's format"},
-        422: {"description": "The feed cannot be read at all (errors say where)"},
+        422: {"description": "The feed cannot be read at all (errors say where: line or path)"},
     },
 )
 def push_feed(

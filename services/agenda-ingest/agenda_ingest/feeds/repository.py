@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -10,9 +11,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from agenda_ingest.drafts import SessionDraft
-from ditep_core.models import AgendaSession, FeedImport, Person, SessionParticipant
-from ditep_core.nomenclatures import PersonKind
+from agenda_ingest.drafts import PeriodDraft, SessionDraft
+from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
+from ditep_core.nomenclatures import PathwayStatus, PersonKind
 
 _CHUNK = 500
 _VALUE_COLUMNS = (
@@ -38,6 +39,9 @@ _VALUE_COLUMNS = (
 T = TypeVar("T")
 
 PersonKey = tuple[PersonKind, str]
+PeriodValues = tuple[int, int, PathwayStatus, dt.date, dt.date | None, str | None]
+"""(id, person id, status, start, end, modality) of a stored pathway period."""
+PERIOD_ORIGIN = "feed"
 
 
 class ImportRepository:
@@ -235,6 +239,78 @@ class SessionRepository:
             )
 
 
+class PathwayRepository:
+    """Pathway periods a source's feeds brought (keyed on the feed's stay identifier)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_external_id(self, source_id: int) -> dict[str, PeriodValues]:
+        rows = self.session.execute(
+            select(
+                PathwayPeriod.external_id,
+                PathwayPeriod.id,
+                PathwayPeriod.person_id,
+                PathwayPeriod.status,
+                PathwayPeriod.start_date,
+                PathwayPeriod.end_date,
+                PathwayPeriod.modality,
+            ).where(PathwayPeriod.source_id == source_id)
+        )
+        return {
+            external_id: (period_id, person_id, status, start, end, modality)
+            for external_id, period_id, person_id, status, start, end, modality in rows
+            if external_id is not None
+        }
+
+    def insert(
+        self, source_id: int, import_id: int, drafts: Sequence[tuple[PeriodDraft, int]]
+    ) -> None:
+        if drafts:
+            self.session.execute(
+                insert(PathwayPeriod),
+                [
+                    {
+                        "source_id": source_id,
+                        "import_id": import_id,
+                        "origin": PERIOD_ORIGIN,
+                        "person_id": person_id,
+                        **_period_values(draft),
+                    }
+                    for draft, person_id in drafts
+                ],
+            )
+
+    def update(self, import_id: int, changes: Sequence[tuple[int, PeriodDraft, int]]) -> None:
+        if changes:
+            self.session.execute(
+                update(PathwayPeriod),
+                [
+                    {
+                        "id": period_id,
+                        "import_id": import_id,
+                        "person_id": person_id,
+                        **_period_values(draft),
+                    }
+                    for period_id, draft, person_id in changes
+                ],
+            )
+
+    def delete(self, period_ids: Iterable[int]) -> None:
+        for chunk in _chunks(list(period_ids)):
+            self.session.execute(delete(PathwayPeriod).where(PathwayPeriod.id.in_(chunk)))
+
+
+def _period_values(draft: PeriodDraft) -> dict[str, Any]:
+    return {
+        "external_id": draft.external_id,
+        "status": draft.status,
+        "start_date": draft.start_date,
+        "end_date": draft.end_date,
+        "modality": draft.modality,
+    }
+
+
 def _session_values(draft: SessionDraft, now: dt.datetime) -> dict[str, Any]:
     classification = draft.classification
     return {
@@ -276,8 +352,8 @@ def _stored_values(draft: SessionDraft, updated: dt.datetime) -> tuple[object, .
         draft.status.value,
         draft.summary,
         draft.location,
-        json.dumps(draft.categories, ensure_ascii=False),
-        json.dumps(draft.codes, ensure_ascii=False),
+        _json_list(draft.categories),
+        _json_list(draft.codes),
         classification.activity.value,
         classification.setting.value,
         classification.nature.value,
@@ -287,6 +363,16 @@ def _stored_values(draft: SessionDraft, updated: dt.datetime) -> tuple[object, .
         draft.content_hash,
         updated,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_text(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _json_list(values: list[str]) -> str:
+    """The stored JSON of a list of strings; feeds repeat the same few lists."""
+    return _json_text(tuple(values)) if values else "[]"
 
 
 def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> str:

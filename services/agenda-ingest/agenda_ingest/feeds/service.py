@@ -2,9 +2,11 @@
 
 The payload is parsed before any write (parsing is pure and may be long; no
 write lock is held meanwhile), then one transaction records the import with its
-raw payload and applies the sessions. A feed is a snapshot of its source's
-window: a session absent from it is deleted. The same payload twice changes
-nothing. Nothing here commits: the caller's unit of work does.
+raw payload and applies the sessions (and, for FHIR, the pathway periods of
+the stays). A feed is a snapshot of its source's window by default: a session
+absent from it is deleted; an incremental FHIR pull (``snapshot=False``) only
+adds and updates. The same payload twice changes nothing. Nothing here
+commits: the caller's unit of work does.
 """
 
 from __future__ import annotations
@@ -18,25 +20,32 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy.orm import Session
 
-from agenda_ingest.drafts import DraftBuilder, DraftContext, SessionDraft
+from agenda_ingest.drafts import DraftBuilder, DraftContext, PeriodDraft, SessionDraft
 from agenda_ingest.feeds.repository import (
     ImportRepository,
+    PathwayRepository,
     PersonKey,
     PersonRepository,
     SessionRepository,
 )
+from agenda_ingest.fhir.parser import parse_fhir
 from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.normalised import FeedError, FeedUnreadable, ParsedFeed
+from agenda_ingest.memory import collector_paused
+from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
 from agenda_ingest.participants import ParticipantOptions
 from agenda_ingest.sources.service import expansion_window
 from ditep_core.models import FeedImport, Source, utc_now
-from ditep_core.nomenclatures import FeedFormat, ImportStatus
+from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
 
 logger = structlog.get_logger("ditep.ingest")
 
 ICAL_MEDIA_TYPES = frozenset({"text/calendar", "application/ics", "text/x-vcalendar"})
+FHIR_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
+INCREMENTAL_PARAMETER = "snapshot=false"
+"""Added to an import's content type when it was applied as an increment (a FHIR pull with
+``_lastUpdated``), so that a replay applies it the same way and deletes nothing."""
 
 
 @dataclass(slots=True)
@@ -51,6 +60,10 @@ class ImportOutcome:
     rejected: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Pathway periods (FHIR stays): not part of the import's stored counts, logged.
+    periods_created: int = 0
+    periods_updated: int = 0
+    periods_deleted: int = 0
 
     @property
     def failed(self) -> bool:
@@ -63,6 +76,10 @@ class _Prepared:
     rejected: list[FeedError]
     received: int
     warnings: int
+    # None for formats that carry no pathway periods (iCal): the source's periods are left alone.
+    periods: list[PeriodDraft] | None = None
+    # Stays the feed says were cancelled: their periods go even from an incremental feed.
+    withdrawn_periods: list[str] = field(default_factory=list)
 
 
 def ingest_payload(
@@ -73,13 +90,19 @@ def ingest_payload(
     content_type: str,
     protection: DataProtection,
     today: dt.date | None = None,
+    snapshot: bool = True,
 ) -> ImportOutcome:
-    """Record ``payload`` as a new import of ``source`` and apply it."""
+    """Record ``payload`` as a new import of ``source`` and apply it.
+
+    ``snapshot=False`` applies the feed as an increment: nothing absent from it is
+    deleted (an incremental FHIR pull returns only what changed).
+    """
     now = utc_now()
     errors: list[FeedError]
     prepared: _Prepared | None = None
     try:
-        prepared = _prepare(source, payload, protection.pseudonymiser, today or now.date())
+        with collector_paused():
+            prepared = _prepare(source, payload, protection.pseudonymiser, today or now.date())
         errors = prepared.rejected
     except FeedUnreadable as unreadable:
         errors = unreadable.errors
@@ -92,7 +115,9 @@ def ingest_payload(
         FeedImport(
             source_id=source.id,
             received_at=now,
-            content_type=content_type,
+            content_type=content_type
+            if snapshot or INCREMENTAL_PARAMETER in content_type
+            else f"{content_type}; {INCREMENTAL_PARAMETER}",
             sha256=hashlib.sha256(payload).hexdigest(),
             size_bytes=len(payload),
             status=ImportStatus.RECEIVED,
@@ -105,7 +130,8 @@ def ingest_payload(
     )
     outcome.errors = [error.as_dict() for error in errors]
     if prepared is not None:
-        _apply(session, source, feed_import, prepared, outcome, now)
+        with collector_paused():
+            _apply(session, source, feed_import, prepared, outcome, now, snapshot=snapshot)
         outcome.status = ImportStatus.PROCESSED
     _record(feed_import, outcome, now)
     logger.info(
@@ -118,6 +144,10 @@ def ingest_payload(
         updated=outcome.updated,
         deleted=outcome.deleted,
         rejected=outcome.rejected,
+        periods_created=outcome.periods_created,
+        periods_updated=outcome.periods_updated,
+        periods_deleted=outcome.periods_deleted,
+        snapshot=snapshot,
     )
     return outcome
 
@@ -130,7 +160,10 @@ def replay_import(
     protection: DataProtection,
     today: dt.date | None = None,
 ) -> ImportOutcome:
-    """Apply a stored payload again, as a new import (after a fix of the parser or rules)."""
+    """Apply a stored payload again, as a new import (after a fix of the parser or rules).
+
+    An import that was applied as an increment is replayed as one.
+    """
     return ingest_payload(
         session,
         source=source,
@@ -138,6 +171,7 @@ def replay_import(
         content_type=feed_import.content_type,
         protection=protection,
         today=today,
+        snapshot=INCREMENTAL_PARAMETER not in feed_import.content_type.replace(" ", ""),
     )
 
 
@@ -147,11 +181,51 @@ def _prepare(
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
     window_start, window_end = expansion_window(source, today)
-    if source.format is not FeedFormat.ICAL:
-        raise FeedUnreadable([FeedError(f"{source.format.value} feeds are not supported yet")])
-    parsed: ParsedFeed = parse_ical(
-        payload, window_start=window_start, window_end=window_end, default_tz=timezone
-    )
+    paths: list[str] | None = None
+    periods: list[PeriodDraft] | None = None
+    withdrawn: list[str] = []
+    if source.format is FeedFormat.ICAL:
+        parsed = parse_ical(
+            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+        )
+        occurrences: list[Occurrence] = parsed.occurrences
+        rejected = list(parsed.rejected)
+        warnings = parsed.warnings
+    elif source.format is FeedFormat.FHIR:
+        fhir = parse_fhir(
+            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+        )
+        occurrences, paths = fhir.occurrences, fhir.paths
+        rejected = list(fhir.rejected)
+        warnings = fhir.warnings
+        periods = []
+        seen: set[str] = set()
+        for stay in fhir.pathway_periods:
+            if stay.external_id in seen:
+                rejected.append(
+                    FeedError(
+                        "duplicate stay (same identifier): the first one is kept",
+                        path=stay.path,
+                        uid=stay.external_id,
+                    )
+                )
+                continue
+            seen.add(stay.external_id)
+            periods.append(
+                PeriodDraft(
+                    external_id=stay.external_id,
+                    youth_pseudonym=pseudonymiser.pseudonym(
+                        PersonKind.YOUTH, stay.youth_identifier.strip()
+                    ),
+                    status=stay.status,
+                    start_date=stay.start_date,
+                    end_date=stay.end_date,
+                    modality=stay.modality,
+                )
+            )
+        withdrawn = [uid for uid in fhir.withdrawn_periods if uid not in seen]
+    else:  # pragma: no cover - every format of FeedFormat is handled above
+        raise FeedUnreadable([FeedError(f"{source.format.value} feeds are not supported")])
     youth_pseudonym = source.participant_options.get("youth_pseudonym")
     context = DraftContext(
         timezone=timezone,
@@ -160,27 +234,44 @@ def _prepare(
         pseudonymiser=pseudonymiser,
         youth_pseudonym=youth_pseudonym if isinstance(youth_pseudonym, str) else None,
     )
-    rejected = list(parsed.rejected)
+    built, duplicates = build_drafts(occurrences, context, paths=paths)
+    return _Prepared(
+        drafts=[draft for _occurrence, draft in built],
+        rejected=rejected + duplicates,
+        received=len(occurrences),
+        warnings=warnings,
+        periods=periods,
+        withdrawn_periods=withdrawn,
+    )
+
+
+def build_drafts(
+    occurrences: list[Occurrence], context: DraftContext, *, paths: list[str] | None = None
+) -> tuple[list[tuple[Occurrence, SessionDraft]], list[FeedError]]:
+    """Each occurrence's draft, the first of each key (UID, recurrence id) only.
+
+    ``paths`` (FHIR) locate each occurrence's resource in the errors; iCal errors
+    give the line. ``ditep fhir sessions`` reads a file through this too.
+    """
     builder = DraftBuilder(context)
-    drafts: dict[tuple[str, str], SessionDraft] = {}
-    for occurrence in parsed.occurrences:
+    drafts: dict[tuple[str, str], tuple[Occurrence, SessionDraft]] = {}
+    duplicates: list[FeedError] = []
+    for index, occurrence in enumerate(occurrences):
         draft = builder.build(occurrence)
         if draft.key in drafts:
-            rejected.append(
+            duplicates.append(
                 FeedError(
-                    "duplicate occurrence (same UID and start): the first one is kept",
+                    "duplicate occurrence (same UID and start): the first one is kept"
+                    if paths is None
+                    else "duplicate resource (same identifier): the first one is kept",
                     line=occurrence.line,
+                    path=None if paths is None else paths[index],
                     uid=occurrence.uid,
                 )
             )
             continue
-        drafts[draft.key] = draft
-    return _Prepared(
-        drafts=list(drafts.values()),
-        rejected=rejected,
-        received=len(parsed.occurrences),
-        warnings=parsed.warnings,
-    )
+        drafts[draft.key] = (occurrence, draft)
+    return list(drafts.values()), duplicates
 
 
 def _apply(
@@ -190,6 +281,8 @@ def _apply(
     prepared: _Prepared,
     outcome: ImportOutcome,
     now: dt.datetime,
+    *,
+    snapshot: bool,
 ) -> None:
     sessions = SessionRepository(session)
     existing = sessions.hashes_by_key(source.id)
@@ -208,6 +301,8 @@ def _apply(
         for participant in draft.participants:
             key = (participant.kind, participant.pseudonym)
             people[key] = participant.function or people.get(key)
+    for period in prepared.periods or ():
+        people.setdefault((PersonKind.YOUTH, period.youth_pseudonym), None)
     person_ids = PersonRepository(session).ensure(source.establishment_id, people)
     sessions.insert(
         establishment_id=source.establishment_id,
@@ -218,12 +313,50 @@ def _apply(
         now=now,
     )
     sessions.update(import_id=feed_import.id, changes=to_update, person_ids=person_ids, now=now)
-    sessions.delete(session_id for session_id, _digest in existing.values())
+    if snapshot:
+        sessions.delete(session_id for session_id, _digest in existing.values())
     outcome.received = prepared.received
     outcome.created = len(to_create)
     outcome.updated = len(to_update)
-    outcome.deleted = len(existing)
+    outcome.deleted = len(existing) if snapshot else 0
     outcome.rejected = len(prepared.rejected) - prepared.warnings
+    if prepared.periods is not None:
+        _apply_periods(session, source, feed_import, prepared, person_ids, outcome, snapshot)
+
+
+def _apply_periods(
+    session: Session,
+    source: Source,
+    feed_import: FeedImport,
+    prepared: _Prepared,
+    person_ids: dict[PersonKey, int],
+    outcome: ImportOutcome,
+    snapshot: bool,
+) -> None:
+    """Upsert the feed's stays as pathway periods of the source (a snapshot deletes the others)."""
+    periods = PathwayRepository(session)
+    existing = periods.by_external_id(source.id)
+    to_create: list[tuple[PeriodDraft, int]] = []
+    to_update: list[tuple[int, PeriodDraft, int]] = []
+    for draft in prepared.periods or ():
+        person_id = person_ids[(PersonKind.YOUTH, draft.youth_pseudonym)]
+        known = existing.pop(draft.external_id, None)
+        values = (person_id, draft.status, draft.start_date, draft.end_date, draft.modality)
+        if known is None:
+            to_create.append((draft, person_id))
+        elif known[1:] != values:
+            to_update.append((known[0], draft, person_id))
+    periods.insert(source.id, feed_import.id, to_create)
+    periods.update(feed_import.id, to_update)
+    gone = [
+        period_id
+        for external_id, (period_id, *_values) in existing.items()
+        if snapshot or external_id in prepared.withdrawn_periods
+    ]
+    periods.delete(gone)
+    outcome.periods_created = len(to_create)
+    outcome.periods_updated = len(to_update)
+    outcome.periods_deleted = len(gone)
 
 
 def _record(feed_import: FeedImport, outcome: ImportOutcome, now: dt.datetime) -> None:

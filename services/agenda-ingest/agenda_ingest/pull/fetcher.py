@@ -3,20 +3,42 @@
 No database here: the caller fetches with no transaction open, then writes.
 Retried: timeouts, connection failures and 5xx answers. Everything else
 (4xx, too many redirects, a body over the limit) fails at once.
+
+A FHIR source is searched instead (``fetch_fhir``): the pages of the search
+are followed through their ``next`` links (a bounded number, each page under
+the size limit, never to another origin) and returned as one Bundle. An
+OAuth2 client-credentials token is asked for when needed, kept until it
+expires, and asked for again once if the server answers 401.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 
-from ditep_core.settings import BasicCredential, BearerCredential, PullCredential, Settings
+from agenda_ingest.fhir.search import combined_bundle, read_page, same_origin
+from ditep_core.settings import (
+    BasicCredential,
+    BearerCredential,
+    OAuth2Credential,
+    PullCredential,
+    Settings,
+)
 
 USER_AGENT = "ditep-activity (agenda pull)"
 MAX_BACKOFF_SECONDS = 60.0
+ICAL_ACCEPT = "text/calendar, */*;q=0.5"
+FHIR_ACCEPT = "application/fhir+json, application/json;q=0.9"
+DEFAULT_TOKEN_SECONDS = 300.0
+"""How long a token without ``expires_in`` is kept."""
 
 
 class FetchFailed(Exception):
@@ -43,6 +65,9 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     attempts: int = 1
+    pages: int = 1
+    server_time: str | None = None
+    """FHIR: the first page's ``Bundle.meta.lastUpdated`` (when the server ran the search)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +107,10 @@ class BearerAuth(httpx.Auth):
 
 
 def auth_for(credential: PullCredential | None) -> httpx.Auth | None:
-    """httpx drops the header on a redirect to another origin, so it never leaks there."""
+    """httpx drops the header on a redirect to another origin, so it never leaks there.
+
+    OAuth2 tokens are set per request by the Fetcher (it caches and refreshes them).
+    """
     if isinstance(credential, BasicCredential):
         return httpx.BasicAuth(credential.username, credential.password.get_secret_value())
     if isinstance(credential, BearerCredential):
@@ -107,6 +135,93 @@ class _Retry(Exception):
         self.status_code = status_code
 
 
+def _client_basic(client_id: str, secret: str) -> str:
+    """RFC 6749 §2.3.1: both form-urlencoded, then HTTP basic."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
+class _Unauthorized(Exception):
+    """A 401 while an OAuth2 token was sent: the token may have been revoked or expired."""
+
+
+class _TokenSource:
+    """Client-credentials tokens of one credential set, kept until they expire."""
+
+    def __init__(
+        self,
+        name: str,
+        credential: OAuth2Credential,
+        cache: dict[str, tuple[str, float]],
+        lock: threading.Lock,
+        clock: Callable[[], float],
+    ) -> None:
+        self.name = name
+        self.credential = credential
+        self._cache = cache
+        self._lock = lock
+        self._clock = clock
+
+    def header(self, client: httpx.Client) -> str:
+        with self._lock:
+            cached = self._cache.get(self.name)
+        if cached is not None and cached[1] > self._clock():
+            return f"Bearer {cached[0]}"
+        token, lifetime = self._request(client)
+        # Renewed a little before it ends, so that it does not expire on the way.
+        keep = max(0.0, lifetime - min(30.0, lifetime * 0.1))
+        with self._lock:
+            self._cache[self.name] = (token, self._clock() + keep)
+        return f"Bearer {token}"
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.pop(self.name, None)
+
+    def _request(self, client: httpx.Client) -> tuple[str, float]:
+        credential = self.credential
+        secret = credential.client_secret.get_secret_value()
+        form = {"grant_type": "client_credentials"}
+        if credential.scope:
+            form["scope"] = credential.scope
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if credential.client_auth == "basic":
+            headers["Authorization"] = _client_basic(credential.client_id, secret)
+        else:
+            form |= {"client_id": credential.client_id, "client_secret": secret}
+        shown = redact_url(credential.token_url)
+        try:
+            response = client.post(credential.token_url, data=form, headers=headers)
+        except httpx.TimeoutException as error:
+            raise _Retry(f"the token endpoint timed out ({type(error).__name__})") from error
+        except httpx.ConnectError as error:
+            raise _Retry(f"could not connect to the token endpoint ({error})") from error
+        except httpx.HTTPError as error:
+            raise FetchFailed(f"{type(error).__name__} asking {shown} for a token") from error
+        if response.status_code >= 500:
+            raise _Retry(f"the token endpoint answered HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise FetchFailed(
+                f"the token endpoint {shown} refused the client credentials of "
+                f"'{self.name}' (HTTP {response.status_code})",
+                status_code=response.status_code,
+            )
+        try:
+            body: Any = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise FetchFailed(f"the token endpoint {shown} did not answer JSON") from error
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise FetchFailed(f"the token endpoint {shown} gave no access_token")
+        lifetime = body.get("expires_in")
+        seconds = (
+            float(lifetime)
+            if isinstance(lifetime, int | float) and not isinstance(lifetime, bool)
+            else DEFAULT_TOKEN_SECONDS
+        )
+        return token, seconds
+
+
 class Fetcher:
     """One fetch per call; ``transport`` and ``sleep`` are for tests."""
 
@@ -124,6 +239,9 @@ class Fetcher:
         self.sleep = sleep
         self.clock = clock
         self.transport = transport
+        # OAuth2 tokens by credential set name: (token, clock value until which it is used).
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._tokens_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -149,52 +267,164 @@ class Fetcher:
         credentials_name: str | None = None,
     ) -> FetchResult:
         shown = redact_url(url)
-        credential: PullCredential | None = None
-        if credentials_name is not None:
-            credential = self.credentials.get(credentials_name)
-            if credential is None:
-                raise FetchFailed(
-                    f"no credential set named '{credentials_name}' in DITEP_PULL_CREDENTIALS",
-                    attempts=0,
-                )
-        headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
+        credential = self._credential(credentials_name)
+        headers = {"User-Agent": USER_AGENT, "Accept": ICAL_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        policy = self.policy
         started = self.clock()
-        with httpx.Client(
+        with self._client(credential) as client:
+            tokens = self._token_source(credentials_name, credential)
+            return self._with_retries(client, url, headers, shown, started, tokens)
+
+    def fetch_fhir(
+        self, url: str, *, credentials_name: str | None = None, max_pages: int = 200
+    ) -> FetchResult:
+        """A FHIR search: its first page at ``url``, then every ``next`` page, as one Bundle.
+
+        One page is returned as the server sent it; several are combined into one
+        searchset Bundle. More than ``max_pages`` pages fail the fetch: a partial
+        search must not be taken for the whole agenda.
+        """
+        shown = redact_url(url)
+        credential = self._credential(credentials_name)
+        headers = {"User-Agent": USER_AGENT, "Accept": FHIR_ACCEPT}
+        started = self.clock()
+        attempts = 0
+        with self._client(credential) as client:
+            tokens = self._token_source(credentials_name, credential)
+            first = self._with_retries(client, url, headers, shown, started, tokens)
+            attempts += first.attempts
+            page = read_page(first.body)
+            if page is None or page.next_url is None:
+                # One page (or not a Bundle: ingestion says what is wrong with it).
+                return replace(
+                    first,
+                    server_time=page.last_updated if page is not None else None,
+                    attempts=attempts,
+                )
+            entries: list[Any] = list(page.entries)
+            next_url: str | None = page.next_url
+            pages = 1
+            while next_url is not None:
+                if pages >= max_pages:
+                    raise FetchFailed(
+                        f"the search of {shown} has more than {max_pages} pages "
+                        "(DITEP_PULL_FHIR_MAX_PAGES); nothing was ingested",
+                        attempts=attempts,
+                    )
+                if not same_origin(url, next_url):
+                    raise FetchFailed(
+                        f"the search of {shown} links its next page to another server "
+                        f"({redact_url(next_url)}); not followed",
+                        attempts=attempts,
+                    )
+                following = self._with_retries(
+                    client, next_url, headers, redact_url(next_url), started, tokens
+                )
+                attempts += following.attempts
+                pages += 1
+                next_page = read_page(following.body)
+                if next_page is None:
+                    raise FetchFailed(
+                        f"page {pages} of the search of {shown} is not a FHIR Bundle",
+                        attempts=attempts,
+                    )
+                entries += next_page.entries
+                next_url = next_page.next_url
+        return replace(
+            first,
+            body=combined_bundle(entries, page.last_updated),
+            content_type="application/fhir+json",
+            attempts=attempts,
+            pages=pages,
+            server_time=page.last_updated,
+        )
+
+    def _credential(self, credentials_name: str | None) -> PullCredential | None:
+        if credentials_name is None:
+            return None
+        credential = self.credentials.get(credentials_name)
+        if credential is None:
+            raise FetchFailed(
+                f"no credential set named '{credentials_name}' in DITEP_PULL_CREDENTIALS",
+                attempts=0,
+            )
+        return credential
+
+    def _client(self, credential: PullCredential | None) -> httpx.Client:
+        policy = self.policy
+        return httpx.Client(
             timeout=httpx.Timeout(policy.timeout_seconds),
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             auth=auth_for(credential),
             transport=self.transport,
-        ) as client:
-            attempt = 1
-            while True:
-                try:
-                    result = self._attempt(client, url, headers, shown, started)
-                except _Retry as retry:
-                    pause = policy.backoff(attempt)
-                    out_of_time = (
-                        policy.deadline_seconds is not None
-                        and self.clock() + pause - started > policy.deadline_seconds
-                    )
-                    if attempt >= policy.max_attempts or out_of_time:
-                        raise FetchFailed(
-                            f"{retry.reason} from {shown} (gave up after {attempt} attempt"
-                            f"{'s' if attempt > 1 else ''})",
-                            status_code=retry.status_code,
-                            attempts=attempt,
-                        ) from retry
-                    self.sleep(pause)
-                    attempt += 1
-                    continue
-                except FetchFailed as failed:
-                    failed.attempts = attempt
-                    raise
-                return replace(result, attempts=attempt)
+        )
+
+    def _token_source(
+        self, credentials_name: str | None, credential: PullCredential | None
+    ) -> _TokenSource | None:
+        if credentials_name is None or not isinstance(credential, OAuth2Credential):
+            return None
+        return _TokenSource(
+            credentials_name, credential, self._tokens, self._tokens_lock, self.clock
+        )
+
+    def _with_retries(
+        self,
+        client: httpx.Client,
+        url: str,
+        headers: Mapping[str, str],
+        shown: str,
+        started: float,
+        tokens: _TokenSource | None,
+    ) -> FetchResult:
+        policy = self.policy
+        attempt = 1
+        refreshed = False
+        while True:
+            try:
+                sent = dict(headers)
+                if tokens is not None:
+                    sent["Authorization"] = tokens.header(client)
+                result = self._attempt(
+                    client, url, sent, shown, started, unauthorized=tokens is not None
+                )
+            except _Unauthorized as error:
+                assert tokens is not None
+                if refreshed:
+                    raise FetchFailed(
+                        f"HTTP 401 Unauthorized from {shown}, with a fresh token",
+                        status_code=401,
+                        attempts=attempt,
+                    ) from error
+                # Revoked or expired before its time: one new token, one more try.
+                tokens.forget()
+                refreshed = True
+                attempt += 1
+                continue
+            except _Retry as retry:
+                pause = policy.backoff(attempt)
+                out_of_time = (
+                    policy.deadline_seconds is not None
+                    and self.clock() + pause - started > policy.deadline_seconds
+                )
+                if attempt >= policy.max_attempts or out_of_time:
+                    raise FetchFailed(
+                        f"{retry.reason} from {shown} (gave up after {attempt} attempt"
+                        f"{'s' if attempt > 1 else ''})",
+                        status_code=retry.status_code,
+                        attempts=attempt,
+                    ) from retry
+                self.sleep(pause)
+                attempt += 1
+                continue
+            except FetchFailed as failed:
+                failed.attempts = attempt
+                raise
+            return replace(result, attempts=attempt)
 
     def _attempt(
         self,
@@ -203,10 +433,14 @@ class Fetcher:
         headers: Mapping[str, str],
         shown: str,
         started: float,
+        *,
+        unauthorized: bool = False,
     ) -> FetchResult:
         try:
             with client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
+                if status == 401 and unauthorized:
+                    raise _Unauthorized
                 if status >= 500:
                     raise _Retry(f"HTTP {status} {response.reason_phrase}".rstrip(), status)
                 if status == 304:

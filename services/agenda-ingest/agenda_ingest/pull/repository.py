@@ -9,6 +9,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, or_, select, update
 from sqlalchemy.orm import Session
 
+from agenda_ingest.fhir.search import DEFAULT_RESOURCE, RESOURCE_OPTION
+from agenda_ingest.sources.service import window_of
 from ditep_core.models import Source
 from ditep_core.nomenclatures import FeedFormat
 
@@ -27,13 +29,17 @@ class PullTarget:
     credentials_name: str | None
     etag: str | None
     last_modified: str | None
+    """iCal: the Last-Modified to send back. FHIR: the ``_lastUpdated`` bound of the next
+    search (None: the next pull is a full one, a snapshot)."""
+    window: tuple[dt.date, dt.date] | None = None
+    fhir_resource: str = DEFAULT_RESOURCE
 
 
 class PullRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def target(self, source_id: int) -> PullTarget | None:
+    def target(self, source_id: int, today: dt.date) -> PullTarget | None:
         row = self.session.execute(
             select(
                 Source.id,
@@ -42,11 +48,29 @@ class PullRepository:
                 Source.credentials_name,
                 Source.http_etag,
                 Source.http_last_modified,
+                Source.window_start,
+                Source.window_end,
+                Source.horizon_days,
+                Source.participant_options,
             ).where(Source.id == source_id)
         ).one_or_none()
         if row is None:
             return None
-        return PullTarget(*row)
+        resource = (
+            row.participant_options.get(RESOURCE_OPTION)
+            if isinstance(row.participant_options, dict)
+            else None
+        )
+        return PullTarget(
+            source_id=row.id,
+            format=row.format,
+            url=row.url,
+            credentials_name=row.credentials_name,
+            etag=row.http_etag,
+            last_modified=row.http_last_modified,
+            window=window_of(row.window_start, row.window_end, row.horizon_days, today),
+            fhir_resource=resource if isinstance(resource, str) else DEFAULT_RESOURCE,
+        )
 
     def acquire_lease(
         self, source_id: int, *, owner: str, now: dt.datetime, expires_at: dt.datetime
@@ -79,7 +103,7 @@ class PullRepository:
         return self._rowcount(statement) == 1
 
     def due_source_ids(self, now: dt.datetime) -> list[int]:
-        """iCal sources with a URL, not leased, whose interval has passed; never pulled first.
+        """Sources with a URL, not leased, whose interval has passed; never pulled first.
 
         The interval test is done here in Python: a portable SQL expression
         adding minutes to a timestamp differs between SQLite and PostgreSQL.
@@ -88,7 +112,7 @@ class PullRepository:
             select(Source.id, Source.last_pulled_at, Source.pull_interval_minutes)
             .where(
                 Source.url.is_not(None),
-                Source.format == FeedFormat.ICAL,
+                Source.format.in_((FeedFormat.ICAL, FeedFormat.FHIR)),
                 or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now),
             )
             .order_by(Source.id)

@@ -6,6 +6,13 @@
 3. One unit of work records the result: nothing on a 304, the ingested feed on
    a body, the error on a failure; the lease is given back in it.
 
+A FHIR source's URL is its server's base: the pull searches Encounter or
+Appointment over the source's window (``agenda_ingest.fhir.search``). The
+first pull, and any pull after the URL changed or ``--full``, is a snapshot;
+later ones ask only for what changed since the last one (``_lastUpdated``)
+and apply it as an increment: nothing is deleted, a cancelled resource
+updates its session to cancelled.
+
 Unlike the request services, this one drives its own units of work: it is the
 single place where the network and the database meet, and the order matters.
 """
@@ -23,6 +30,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
+from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
@@ -36,6 +44,7 @@ from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 logger = structlog.get_logger("ditep.pull")
 
 ICAL_CONTENT_TYPE = "text/calendar"
+FHIR_CONTENT_TYPE = "application/fhir+json"
 
 
 class PullStatus(StrEnum):
@@ -84,7 +93,7 @@ def pull_source(
     with database.unit_of_work() as session:
         repository = PullRepository(session)
         acquired = repository.acquire_lease(source_id, owner=owner, now=now, expires_at=expires_at)
-        target = repository.target(source_id)
+        target = repository.target(source_id, now.date())
         if target is None:
             raise NotFound(f"no source {source_id}")
         if not acquired:
@@ -92,14 +101,9 @@ def pull_source(
         if target.url is None:
             # Raising rolls the lease back with the rest of this unit of work.
             raise InvalidRequest(f"source {source_id} has no URL: it is pushed, not pulled")
-        if target.format is not FeedFormat.ICAL:
-            error = f"{target.format.label} sources cannot be pulled yet (iCalendar only)"
-            repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=error)
-            repository.release_lease(source_id, owner=owner)
-            return PullOutcome(source_id, PullStatus.FAILED, error=error)
     # The lease is committed and no transaction is open: fetch, then write once.
     try:
-        return _fetch_and_store(database, target, fetcher, protection, owner, now)
+        return _fetch_and_store(database, target, fetcher, protection, owner, now, settings)
     except Exception as error:
         logger.exception("pull_failed_unexpectedly", source_id=source_id)
         message = f"unexpected {type(error).__name__} while storing the pull; see the logs"
@@ -125,16 +129,31 @@ def _fetch_and_store(
     protection: DataProtection,
     owner: str,
     now: dt.datetime,
+    settings: Settings,
 ) -> PullOutcome:
     source_id = target.source_id
     assert target.url is not None
     try:
-        result = fetcher.fetch(
-            target.url,
-            etag=target.etag,
-            last_modified=target.last_modified,
-            credentials_name=target.credentials_name,
-        )
+        if target.format is FeedFormat.FHIR:
+            assert target.window is not None
+            result = fetcher.fetch_fhir(
+                search_url(
+                    target.url,
+                    target.fhir_resource,
+                    window=target.window,
+                    since=target.last_modified,
+                    page_size=settings.pull_fhir_page_size,
+                ),
+                credentials_name=target.credentials_name,
+                max_pages=settings.pull_fhir_max_pages,
+            )
+        else:
+            result = fetcher.fetch(
+                target.url,
+                etag=target.etag,
+                last_modified=target.last_modified,
+                credentials_name=target.credentials_name,
+            )
     except FetchFailed as failed:
         logger.warning(
             "pull_fetch_failed",
@@ -182,14 +201,22 @@ def _store(
         return PullOutcome(
             source_id, PullStatus.FAILED, error="the source was deleted during the pull"
         )
+    fhir = target.format is FeedFormat.FHIR
     imported = ingest_payload(
         session,
         source=source,
         payload=result.body,
-        content_type=ICAL_CONTENT_TYPE,
+        content_type=FHIR_CONTENT_TYPE if fhir else ICAL_CONTENT_TYPE,
         protection=protection,
+        # An incremental search holds only what changed: what it lacks was not deleted.
+        snapshot=not (fhir and target.last_modified),
     )
     status, error = PullStatus.FETCHED, None
+    kept: tuple[str | None, str | None] = (result.etag, result.last_modified)
+    if fhir:
+        # The next search asks for what changed since this one; a failed one is asked again.
+        since = target.last_modified if imported.failed else next_since(result.server_time, now)
+        kept = (None, since)
     if imported.failed:
         # The validators are kept all the same: the same bytes would fail the same way,
         # and the stored import can be replayed after a fix.
@@ -200,7 +227,7 @@ def _store(
         status=status,
         at=now,
         error=error,
-        validators=(result.etag, result.last_modified),
+        validators=kept,
     )
     return PullOutcome(source_id, status, error=error, attempts=result.attempts, imported=imported)
 
@@ -261,11 +288,28 @@ def configure_source(
     interval_minutes: int | None = None,
     credentials_name: str | None = None,
     clear_credentials: bool = False,
+    fhir_resource: str | None = None,
+    full: bool = False,
 ) -> Source:
-    """Set how a source is pulled. Stores a credential set's name, never a secret."""
+    """Set how a source is pulled. Stores a credential set's name, never a secret.
+
+    ``fhir_resource`` (Encounter or Appointment) is what a FHIR source's pull
+    searches; ``full`` forgets the validators, so the next pull is a full one.
+    """
     source = SourceRepository(session).get_with_establishment(source_id)
     if source is None:
         raise NotFound(f"no source {source_id}")
+    if fhir_resource is not None:
+        if source.format is not FeedFormat.FHIR:
+            raise InvalidRequest("only a FHIR source has a resource to search")
+        if fhir_resource not in SEARCHABLE:
+            raise InvalidRequest(f"a FHIR pull searches {' or '.join(SEARCHABLE)}")
+        # A new dict: the JSON column sees the change.
+        source.participant_options = {**source.participant_options, RESOURCE_OPTION: fhir_resource}
+        full = True
+    if full:
+        source.http_etag = None
+        source.http_last_modified = None
     if url is not None:
         if not url.startswith(("https://", "http://")):
             raise InvalidRequest("the URL must start with https:// (or http://)")

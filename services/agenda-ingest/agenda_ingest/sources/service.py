@@ -86,6 +86,13 @@ def expansion_window(source: Source, today: dt.date) -> tuple[dt.date, dt.date]:
     By default from the start of the previous school year (so late corrections
     to last year still land) to ``horizon_days`` ahead.
     """
-    start = source.window_start or school_year_start(school_year_start(today) - dt.timedelta(1))
-    end = source.window_end or today + dt.timedelta(days=source.horizon_days)
+    return window_of(source.window_start, source.window_end, source.horizon_days, today)
+
+
+def window_of(
+    window_start: dt.date | None, window_end: dt.date | None, horizon_days: int, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """``expansion_window`` from the source's columns (for callers that read only those)."""
+    start = window_start or school_year_start(school_year_start(today) - dt.timedelta(1))
+    end = window_end or today + dt.timedelta(days=horizon_days)
     return start, end

@@ -1,0 +1,285 @@
+"""From the body to the resources it holds, each with its JSON path, and references between them.
+
+Accepted shapes: a ``Bundle`` of any type (``collection``, ``searchset``,
+``transaction``, ``batch``...; a Bundle inside a Bundle is read too), a bare
+array of resources, or one resource. A body that is not JSON, or JSON that
+holds no FHIR resource at all, is unreadable; a single entry that is not a
+resource is reported with its path and the others are read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from agenda_ingest.fhir.values import JsonObject
+from agenda_ingest.normalised import FeedError, FeedUnreadable
+
+_MAX_NESTING = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One resource of the body; ``path`` is where it is (``entry[3].resource``, ``""`` alone)."""
+
+    resource: JsonObject
+    path: str
+    full_url: str | None = None
+
+
+def child(path: str, key: str) -> str:
+    """``path`` + ``.key``, or ``key`` at the root."""
+    return f"{path}.{key}" if path else key
+
+
+def decode_json(data: bytes) -> Any:
+    """The decoded body; FeedUnreadable (with the line and column) when it is not JSON."""
+    try:
+        body = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FeedUnreadable(
+            [FeedError(f"the body is not UTF-8 text (invalid byte at offset {error.start})")]
+        ) from error
+    if not body.strip():
+        raise FeedUnreadable([FeedError("the body is empty: expected FHIR JSON")])
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise FeedUnreadable(
+            [
+                FeedError(
+                    f"not JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+                    line=error.lineno,
+                    path="$",
+                )
+            ]
+        ) from error
+
+
+def collect_entries(document: Any) -> tuple[list[Entry], list[FeedError]]:
+    """The resources of the body and the entries that are not resources.
+
+    Raises FeedUnreadable when nothing in the body looks like FHIR.
+    """
+    entries: list[Entry] = []
+    rejected: list[FeedError] = []
+    if isinstance(document, list):
+        _collect_items(document, "", entries, rejected)
+    elif isinstance(document, dict):
+        resource_type = document.get("resourceType")
+        if not isinstance(resource_type, str) or not resource_type:
+            raise FeedUnreadable(
+                [
+                    FeedError(
+                        "not FHIR: a JSON object without 'resourceType' (expected a Bundle, "
+                        "a resource or an array of resources)",
+                        path="resourceType",
+                    )
+                ]
+            )
+        if resource_type == "Bundle":
+            _collect_bundle(document, "", entries, rejected, depth=0)
+        else:
+            entries.append(Entry(document, ""))
+    else:
+        raise FeedUnreadable(
+            [
+                FeedError(
+                    f"not FHIR: the JSON body is a {type(document).__name__}, "
+                    "expected a Bundle, a resource or an array of resources",
+                    path="$",
+                )
+            ]
+        )
+    if not entries and rejected:
+        # Items were there and not one of them is a resource: this is not a FHIR body.
+        raise FeedUnreadable(
+            [FeedError(f"not FHIR: {error.message}", path=error.path) for error in rejected[:20]]
+        )
+    return entries, rejected
+
+
+def _collect_bundle(
+    bundle: JsonObject,
+    path: str,
+    entries: list[Entry],
+    rejected: list[FeedError],
+    *,
+    depth: int,
+) -> None:
+    items = bundle.get("entry")
+    if items is None:
+        return
+    if not isinstance(items, list):
+        error = FeedError("a Bundle's 'entry' must be an array", path=child(path, "entry"))
+        if depth == 0:
+            raise FeedUnreadable([error])
+        rejected.append(error)
+        return
+    for index, item in enumerate(items):
+        entry_path = child(path, f"entry[{index}]")
+        if not isinstance(item, dict):
+            rejected.append(FeedError("an entry must be a JSON object", path=entry_path))
+            continue
+        resource = item.get("resource")
+        if resource is None:
+            request = item.get("request")
+            if isinstance(request, dict) and str(request.get("method", "")).upper() == "DELETE":
+                # A deletion in a transaction: the snapshot already drops what it does not hold.
+                continue
+            rejected.append(FeedError("the entry has no 'resource'", path=entry_path))
+            continue
+        resource_path = f"{entry_path}.resource"
+        full_url = item.get("fullUrl")
+        _collect_resource(
+            resource,
+            resource_path,
+            full_url if isinstance(full_url, str) else None,
+            entries,
+            rejected,
+            depth=depth,
+        )
+
+
+def _collect_items(
+    items: list[Any], path: str, entries: list[Entry], rejected: list[FeedError]
+) -> None:
+    for index, item in enumerate(items):
+        _collect_resource(item, f"{path}[{index}]", None, entries, rejected, depth=0)
+
+
+def _collect_resource(
+    resource: Any,
+    path: str,
+    full_url: str | None,
+    entries: list[Entry],
+    rejected: list[FeedError],
+    *,
+    depth: int,
+) -> None:
+    if not isinstance(resource, dict):
+        rejected.append(FeedError("expected a FHIR resource (a JSON object)", path=path))
+        return
+    resource_type = resource.get("resourceType")
+    if not isinstance(resource_type, str) or not resource_type:
+        rejected.append(
+            FeedError("the resource has no 'resourceType'", path=child(path, "resourceType"))
+        )
+        return
+    if resource_type == "Bundle":
+        if depth >= _MAX_NESTING:
+            rejected.append(FeedError("Bundles nested too deep", path=path))
+            return
+        _collect_bundle(resource, path, entries, rejected, depth=depth + 1)
+        return
+    if resource_type == "OperationOutcome":
+        return  # a server's remark on a search, not agenda content
+    entries.append(Entry(resource, path, full_url))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where a Reference points: the resource when the body holds it, else what it says."""
+
+    resource_type: str | None
+    resource: JsonObject | None
+    reference: str | None
+    identifier: JsonObject | None = None
+    display: str = ""
+
+
+class References:
+    """Resolves references inside one body: relative, absolute, ``urn:uuid:`` or contained."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        known: dict[str, JsonObject] = {}
+        for entry in entries:
+            resource = entry.resource
+            resource_id = resource.get("id")
+            if isinstance(resource_id, str) and resource_id:
+                known.setdefault(f"{resource['resourceType']}/{resource_id}", resource)
+            if entry.full_url:
+                known[entry.full_url] = resource
+                tail = _type_and_id(entry.full_url)
+                if tail is not None:
+                    known.setdefault(tail, resource)
+        self._known = known
+        # A feed points to the same few people thousands of times: plain references
+        # (``{"reference": "..."}`` and nothing else) are resolved once.
+        self._plain: dict[str, Resolved | None] = {}
+
+    def resolve(self, reference: object, container: JsonObject) -> Resolved | None:
+        """``reference`` (a FHIR Reference object) seen from ``container`` (for ``#id``)."""
+        if not isinstance(reference, dict):
+            return None
+        target = reference.get("reference")
+        if len(reference) == 1 and isinstance(target, str) and not target.startswith("#"):
+            try:
+                return self._plain[target]
+            except KeyError:
+                resolved = self._plain[target] = self._resolve(reference, container)
+                return resolved
+        return self._resolve(reference, container)
+
+    def _resolve(self, reference: JsonObject, container: JsonObject) -> Resolved | None:
+        target = reference.get("reference")
+        stated_type = reference.get("type")
+        display = reference.get("display")
+        identifier = reference.get("identifier")
+        shown = display.strip() if isinstance(display, str) else ""
+        logical = identifier if isinstance(identifier, dict) else None
+        if not isinstance(target, str) or not target.strip():
+            if logical is None and not shown:
+                return None
+            return Resolved(
+                stated_type if isinstance(stated_type, str) else None, None, None, logical, shown
+            )
+        target = target.strip()
+        resource: JsonObject | None
+        if target.startswith("#"):
+            resource = _contained(container, target[1:])
+        else:
+            resource = self._known.get(target)
+            if resource is None:
+                tail = _type_and_id(target)
+                resource = self._known.get(tail) if tail is not None else None
+        if resource is not None:
+            resolved_type = resource.get("resourceType")
+            return Resolved(
+                resolved_type if isinstance(resolved_type, str) else None,
+                resource,
+                target,
+                logical,
+                shown,
+            )
+        if isinstance(stated_type, str) and stated_type:
+            resource_type: str | None = stated_type
+        else:
+            tail = _type_and_id(target)
+            resource_type = tail.split("/", 1)[0] if tail is not None else None
+        return Resolved(resource_type, None, target, logical, shown)
+
+
+def _contained(container: JsonObject, wanted: str) -> JsonObject | None:
+    contained = container.get("contained")
+    if isinstance(contained, list):
+        for item in contained:
+            if isinstance(item, dict) and item.get("id") == wanted:
+                return item
+    return None
+
+
+def _type_and_id(reference: str) -> str | None:
+    """``Type/id`` at the end of a relative or absolute reference (``_history`` dropped)."""
+    if reference.startswith(("urn:", "#")):
+        return None
+    parts = [part for part in reference.split("?", 1)[0].split("/") if part]
+    if len(parts) >= 4 and parts[-2] == "_history":
+        parts = parts[:-2]
+    if len(parts) < 2:
+        return None
+    resource_type, resource_id = parts[-2], parts[-1]
+    if not resource_type[:1].isupper() or not resource_type.isalpha():
+        return None
+    return f"{resource_type}/{resource_id}"
