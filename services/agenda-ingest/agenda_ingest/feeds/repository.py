@@ -16,6 +16,7 @@ from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, 
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 
 _CHUNK = 500
+_INSERT_BATCH = 5_000
 _VALUE_COLUMNS = (
     "uid",
     "recurrence_id",
@@ -151,17 +152,6 @@ class SessionRepository:
         connection = self.session.connection()
         ids = self._reserve_session_ids(len(drafts))
         created = _naive_utc(now)
-        session_rows = [
-            (
-                session_id,
-                establishment_id,
-                source_id,
-                import_id,
-                created,
-                *_stored_values(draft, created),
-            )
-            for session_id, draft in zip(ids, drafts, strict=True)
-        ]
         columns = (
             "id",
             "establishment_id",
@@ -170,8 +160,27 @@ class SessionRepository:
             "created_at",
             *_VALUE_COLUMNS,
         )
-        connection.exec_driver_sql(_insert_sql(connection, "agenda_session", columns), session_rows)
-        self._insert_participants(zip(ids, drafts, strict=True), person_ids)
+        statement = _insert_sql(connection, "agenda_session", columns)
+        # Rows are built a batch at a time: a 100 MB feed's rows at once would
+        # double the memory its sessions take.
+        for start in range(0, len(drafts), _INSERT_BATCH):
+            batch = drafts[start : start + _INSERT_BATCH]
+            batch_ids = ids[start : start + _INSERT_BATCH]
+            connection.exec_driver_sql(
+                statement,
+                [
+                    (
+                        session_id,
+                        establishment_id,
+                        source_id,
+                        import_id,
+                        created,
+                        *_stored_values(draft, created),
+                    )
+                    for session_id, draft in zip(batch_ids, batch, strict=True)
+                ],
+            )
+            self._insert_participants(zip(batch_ids, batch, strict=True), person_ids)
 
     def _reserve_session_ids(self, count: int) -> list[int]:
         connection = self.session.connection()

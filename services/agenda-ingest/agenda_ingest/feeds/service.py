@@ -234,11 +234,12 @@ def _prepare(
         pseudonymiser=pseudonymiser,
         youth_pseudonym=youth_pseudonym if isinstance(youth_pseudonym, str) else None,
     )
-    built, duplicates = build_drafts(occurrences, context, paths=paths)
+    received = len(occurrences)
+    drafts, duplicates = _consume_into_drafts(occurrences, context, paths)
     return _Prepared(
-        drafts=[draft for _occurrence, draft in built],
+        drafts=drafts,
         rejected=rejected + duplicates,
-        received=len(occurrences),
+        received=received,
         warnings=warnings,
         periods=periods,
         withdrawn_periods=withdrawn,
@@ -253,25 +254,56 @@ def build_drafts(
     ``paths`` (FHIR) locate each occurrence's resource in the errors; iCal errors
     give the line. ``ditep fhir sessions`` reads a file through this too.
     """
-    builder = DraftBuilder(context)
-    drafts: dict[tuple[str, str], tuple[Occurrence, SessionDraft]] = {}
-    duplicates: list[FeedError] = []
-    for index, occurrence in enumerate(occurrences):
-        draft = builder.build(occurrence)
-        if draft.key in drafts:
-            duplicates.append(
-                FeedError(
-                    "duplicate occurrence (same UID and start): the first one is kept"
-                    if paths is None
-                    else "duplicate resource (same identifier): the first one is kept",
-                    line=occurrence.line,
-                    path=None if paths is None else paths[index],
-                    uid=occurrence.uid,
-                )
+    collector = _DraftCollector(context, paths)
+    built = [
+        (occurrence, draft)
+        for index, occurrence in enumerate(occurrences)
+        if (draft := collector.add(index, occurrence)) is not None
+    ]
+    return built, collector.duplicates
+
+
+class _DraftCollector:
+    """Drafts the occurrences of one feed, keeping the first of each (UID, recurrence id)."""
+
+    def __init__(self, context: DraftContext, paths: list[str] | None) -> None:
+        self.builder = DraftBuilder(context)
+        self.paths = paths
+        self.keys: set[tuple[str, str]] = set()
+        self.duplicates: list[FeedError] = []
+
+    def add(self, index: int, occurrence: Occurrence) -> SessionDraft | None:
+        draft = self.builder.build(occurrence)
+        if draft.key not in self.keys:
+            self.keys.add(draft.key)
+            return draft
+        self.duplicates.append(
+            FeedError(
+                "duplicate occurrence (same UID and start): the first one is kept"
+                if self.paths is None
+                else "duplicate resource (same identifier): the first one is kept",
+                line=occurrence.line,
+                path=None if self.paths is None else self.paths[index],
+                uid=occurrence.uid,
             )
-            continue
-        drafts[draft.key] = (occurrence, draft)
-    return list(drafts.values()), duplicates
+        )
+        return None
+
+
+def _consume_into_drafts(
+    occurrences: list[Occurrence], context: DraftContext, paths: list[str] | None
+) -> tuple[list[SessionDraft], list[FeedError]]:
+    """Like ``build_drafts``, but empties ``occurrences`` as it goes, so that a large
+    feed's occurrences and drafts are never all in memory together."""
+    collector = _DraftCollector(context, paths)
+    drafts: list[SessionDraft] = []
+    count = len(occurrences)
+    occurrences.reverse()
+    for index in range(count):
+        draft = collector.add(index, occurrences.pop())
+        if draft is not None:
+            drafts.append(draft)
+    return drafts, collector.duplicates
 
 
 def _apply(

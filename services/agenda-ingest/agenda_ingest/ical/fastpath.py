@@ -1299,13 +1299,34 @@ def _occurrences(
     budget = Budget(limits)
     window = _Window(window_start, window_end)
     occurrences: list[Occurrence] = []
-    append = occurrences.append
     utc = dt.UTC
-    for uid, events in by_uid.items():
+    events_read = len(reader.events)
+    # Each series is dropped once expanded, and the series are expanded in UID
+    # order, each sorted on its own: a large feed's events, its occurrences and
+    # a sort key for each of them are then never all in memory together.
+    reader.events.clear()
+    # A flat export repeats the same categories and people on every event: each
+    # distinct value is kept once and shared by the occurrences (read-only).
+    shared_categories: dict[tuple[str, ...], tuple[str, ...]] = {}
+    shared_people: dict[tuple[int, ...], tuple[Participant, ...]] = {}
+    no_properties: dict[str, str] = {}
+    for uid in sorted(by_uid):
+        events = by_uid.pop(uid)
+        series: list[Occurrence] = []
+        append = series.append
         line = line_of_uid.get(uid)
         is_recurring = uid in recurring
+        shared: dict[int, tuple[tuple[str, ...], tuple[Participant, ...]]] = {}
+        for event in events:
+            categories = tuple(event.categories)
+            people = event.participants
+            shared[id(event)] = (
+                shared_categories.setdefault(categories, categories),
+                shared_people.setdefault(tuple(map(id, people)), people),
+            )
         for event, start, end in _expand(events, window, budget):
             budget.spend_occurrence()
+            event_categories, event_people = shared[id(event)]
             if isinstance(start, dt.datetime):
                 start_utc: Moment = (
                     start.astimezone(utc)
@@ -1327,14 +1348,16 @@ def _occurrences(
                     status=event.status.upper() if event.status else "",
                     summary=event.summary or "",
                     location=event.location or "",
-                    categories=tuple(event.categories),
-                    participants=event.participants,
-                    properties=dict(event.properties) if event.properties else {},
+                    categories=event_categories,
+                    participants=event_people,
+                    properties=dict(event.properties) if event.properties else no_properties,
                     line=line,
                 )
             )
-    occurrences.sort(key=order_key)
-    return ParsedFeed(occurrences=occurrences, rejected=rejected, events_read=len(reader.events))
+        if len(series) > 1:
+            series.sort(key=order_key)
+        occurrences.extend(series)
+    return ParsedFeed(occurrences=occurrences, rejected=rejected, events_read=events_read)
 
 
 def _to_calendar_zone(event: _Event, zone: ZoneInfo) -> None:
