@@ -14,7 +14,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.keywords import Classification, SessionFacts, classify
-from agenda_ingest.normalised import Occurrence, format_moment
+from agenda_ingest.normalised import Occurrence, Participant, format_moment
 from agenda_ingest.participants import ParticipantOptions, recognise_all
 from ditep_core.nomenclatures import AgendaKind, PathwayStatus, PersonKind, Presence, SessionStatus
 from ditep_core.pseudonyms import Pseudonymiser
@@ -110,27 +110,23 @@ class DraftBuilder:
         self.context = context
         self._participants: dict[ParticipantsKey, tuple[ParticipantDraft, ...]] = {}
         self._classifications: dict[FactsKey, Classification] = {}
+        # By participants tuple object (kept with it, so that its id is not reused).
+        self._people_by_object: dict[int, tuple[tuple[Participant, ...], _People]] = {}
         # The hashed text of a participant set and of a classification, by object (both cached).
         self._texts: dict[int, tuple[object, tuple[str, ...]]] = {}
 
     def build(self, occurrence: Occurrence) -> SessionDraft:
         context = self.context
-        drafts = self._participant_drafts(occurrence)
-        youth = [draft for draft in drafts if draft.kind is PersonKind.YOUTH]
-        professionals = [draft for draft in drafts if draft.kind is PersonKind.PROFESSIONAL]
+        people = self._people(occurrence)
+        drafts = people.drafts
 
         status = session_status(occurrence)
-        expected_youth = [draft for draft in youth if draft.presence is not Presence.NOT_EXPECTED]
-        if (
-            status is not SessionStatus.CANCELLED
-            and expected_youth
-            and all(draft.presence is Presence.ABSENT for draft in expected_youth)
-        ):
+        if status is not SessionStatus.CANCELLED and people.all_expected_absent:
             status = SessionStatus.ABSENT
 
         start_at = _as_utc(occurrence.start, context.timezone)
         end_at = _as_utc(occurrence.end, context.timezone)
-        classification = self._classify(occurrence, youth, professionals)
+        classification = self._classify(occurrence, people)
         recurrence_id = (
             format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
         )
@@ -174,6 +170,18 @@ class DraftBuilder:
             cached = self._texts[id(value)] = (value, render(value))
         return cached[1]
 
+    def _people(self, occurrence: Occurrence) -> _People:
+        """The summary of the occurrence's participants; parsers share one participants
+        tuple between the occurrences of an event (or of identical events), so the
+        summary is looked up by that object first."""
+        participants = occurrence.participants
+        cached = self._people_by_object.get(id(participants))
+        if cached is not None and cached[0] is participants:
+            return cached[1]
+        people = _People.of(self._participant_drafts(occurrence))
+        self._people_by_object[id(participants)] = (participants, people)
+        return people
+
     def _participant_drafts(self, occurrence: Occurrence) -> tuple[ParticipantDraft, ...]:
         key: ParticipantsKey = tuple(
             (
@@ -208,40 +216,62 @@ class DraftBuilder:
         self._participants[key] = result
         return result
 
-    def _classify(
-        self,
-        occurrence: Occurrence,
-        youth: list[ParticipantDraft],
-        professionals: list[ParticipantDraft],
-    ) -> Classification:
-        facts = SessionFacts(
-            summary=occurrence.summary,
-            location=occurrence.location,
-            categories=occurrence.categories,
-            codes=occurrence.codes,
+    def _classify(self, occurrence: Occurrence, people: _People) -> Classification:
+        key: FactsKey = (
+            occurrence.summary,
+            occurrence.location,
+            occurrence.categories,
+            occurrence.codes,
+            people.youth,
+            people.youth_present,
+            people.professionals,
+            people.functions,
+            occurrence.all_day,
+        )
+        cached = self._classifications.get(key)
+        if cached is None:
+            facts = SessionFacts(
+                summary=occurrence.summary,
+                location=occurrence.location,
+                categories=occurrence.categories,
+                codes=occurrence.codes,
+                youth=people.youth,
+                youth_present=people.youth_present,
+                professionals=people.professionals,
+                functions=people.functions,
+                all_day=occurrence.all_day,
+                source_kind=self.context.agenda_kind,
+            )
+            cached = self._classifications[key] = classify(facts)
+        return cached
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """What the drafting and the rules need to know of a session's participants."""
+
+    drafts: tuple[ParticipantDraft, ...]
+    youth: int
+    youth_present: int
+    professionals: int
+    functions: tuple[str, ...]
+    all_expected_absent: bool
+    """At least one young person was expected, and every one of them declined."""
+
+    @classmethod
+    def of(cls, drafts: tuple[ParticipantDraft, ...]) -> _People:
+        youth = [draft for draft in drafts if draft.kind is PersonKind.YOUTH]
+        professionals = [draft for draft in drafts if draft.kind is PersonKind.PROFESSIONAL]
+        expected = [draft for draft in youth if draft.presence is not Presence.NOT_EXPECTED]
+        return cls(
+            drafts=drafts,
             youth=len(youth),
             youth_present=sum(1 for draft in youth if draft.presence is Presence.PRESENT),
             professionals=len(professionals),
             functions=tuple(sorted({d.function for d in professionals if d.function})),
-            all_day=occurrence.all_day,
-            source_kind=self.context.agenda_kind,
+            all_expected_absent=bool(expected)
+            and all(draft.presence is Presence.ABSENT for draft in expected),
         )
-        key: FactsKey = (
-            facts.summary,
-            facts.location,
-            facts.categories,
-            facts.codes,
-            facts.youth,
-            facts.youth_present,
-            facts.professionals,
-            facts.functions,
-            facts.all_day,
-            facts.source_kind,
-        )
-        cached = self._classifications.get(key)
-        if cached is None:
-            cached = self._classifications[key] = classify(facts)
-        return cached
 
 
 def _classification_text(classification: Classification) -> tuple[str, ...]:
