@@ -35,7 +35,9 @@ class PayloadVault:
 
     def seal(self, payload: bytes) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        compressed = gzip.compress(payload, compresslevel=6)
+        # Level 1: several times faster than the default on tens of megabytes,
+        # for a few percent more bytes of an archive that is rarely read.
+        compressed = gzip.compress(payload, compresslevel=1)
         return _FORMAT + nonce + self._aead.encrypt(nonce, compressed, _FORMAT)
 
     def open(self, sealed: bytes) -> bytes:

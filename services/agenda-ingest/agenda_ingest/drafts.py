@@ -112,6 +112,7 @@ class DraftBuilder:
         self._classifications: dict[FactsKey, Classification] = {}
         # By participants tuple object (kept with it, so that its id is not reused).
         self._people_by_object: dict[int, tuple[tuple[Participant, ...], _People]] = {}
+        self._people_by_drafts: dict[int, tuple[tuple[ParticipantDraft, ...], _People]] = {}
         # The hashed text of a participant set and of a classification, by object (both cached).
         self._texts: dict[int, tuple[object, tuple[str, ...]]] = {}
 
@@ -178,7 +179,10 @@ class DraftBuilder:
         cached = self._people_by_object.get(id(participants))
         if cached is not None and cached[0] is participants:
             return cached[1]
-        people = _People.of(self._participant_drafts(occurrence))
+        drafts = self._participant_drafts(occurrence)  # one tuple per distinct set
+        known = self._people_by_drafts.get(id(drafts))
+        people = known[1] if known is not None else _People.of(drafts)
+        self._people_by_drafts[id(drafts)] = (drafts, people)
         self._people_by_object[id(participants)] = (participants, people)
         return people
 
