@@ -21,7 +21,6 @@ collector off, for a like-for-like comparison.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import statistics
 import tempfile
@@ -32,19 +31,10 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 
-from agenda_ingest.feeds.service import ingest_payload
-from agenda_ingest.sources.repository import SourceRepository
-from agenda_ingest.sources.service import add_source
 from benchmarks.fhir_generator import WINDOW, generate
-from ditep_core import migrations
-from ditep_core.db import Database
-from ditep_core.establishments.service import add_establishment
+from benchmarks.ingestion import ingest_into_fresh_database
 from ditep_core.nomenclatures import FeedFormat
-from ditep_core.protection import DataProtection
-from ditep_core.settings import REPOSITORY_ROOT
 
-MIGRATIONS_DIR = REPOSITORY_ROOT / "migrations"
-SECRET = "benchmark-secret-0123456789abcdef0123456789"
 TARGET = 5.0
 
 
@@ -65,42 +55,15 @@ def library_events(data: bytes) -> float:
 
 def our_ingestion(data: bytes, directory: Path) -> float:
     """Seconds our ingestion takes, into a new migrated SQLite file."""
-    url = f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite3'}"
-    migrations.upgrade(url, MIGRATIONS_DIR)
-    database = Database.from_url(url)
-    protection = DataProtection.from_secret(SECRET)
-    try:
-        with database.unit_of_work() as session:
-            add_establishment(session, finess="690000017", name="Bench", region_code="84")
-            source_id = add_source(
-                session,
-                finess="690000017",
-                name="bench",
-                feed_format=FeedFormat.FHIR,
-                window_start=WINDOW[0],
-                window_end=WINDOW[1],
-            ).id
-        started = time.perf_counter()
-        with database.unit_of_work() as session:
-            source = SourceRepository(session).get_with_establishment(source_id)
-            assert source is not None
-            outcome = ingest_payload(
-                session,
-                source=source,
-                payload=data,
-                content_type="application/fhir+json",
-                protection=protection,
-                today=dt.date(2025, 1, 1),
-            )
-        elapsed = time.perf_counter() - started
-        if outcome.failed or outcome.rejected or outcome.received != _EXPECTED[0]:
-            raise SystemExit(
-                f"ingestion: {outcome.received} received, {outcome.rejected} rejected "
-                f"(expected {_EXPECTED[0]}): {outcome.errors[:3]}"
-            )
-        return elapsed
-    finally:
-        database.dispose()
+    elapsed, outcome = ingest_into_fresh_database(
+        data, directory, feed_format=FeedFormat.FHIR, window=WINDOW
+    )
+    if outcome.failed or outcome.rejected or outcome.received != _EXPECTED[0]:
+        raise SystemExit(
+            f"ingestion: {outcome.received} received, {outcome.rejected} rejected "
+            f"(expected {_EXPECTED[0]}): {outcome.errors[:3]}"
+        )
+    return elapsed
 
 
 _EXPECTED = [0]

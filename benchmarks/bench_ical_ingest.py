@@ -17,7 +17,6 @@ prints its peak RSS.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import subprocess
 import sys
@@ -30,19 +29,9 @@ import icalendar
 import recurring_ical_events
 import x_wr_timezone
 
-from agenda_ingest.feeds.service import ingest_payload
-from agenda_ingest.sources.repository import SourceRepository
-from agenda_ingest.sources.service import add_source
 from benchmarks.ical_generator import WINDOW, generate
-from ditep_core import migrations
-from ditep_core.db import Database
-from ditep_core.establishments.service import add_establishment
+from benchmarks.ingestion import ingest_into_fresh_database
 from ditep_core.nomenclatures import FeedFormat
-from ditep_core.protection import DataProtection
-from ditep_core.settings import REPOSITORY_ROOT
-
-MIGRATIONS_DIR = REPOSITORY_ROOT / "migrations"
-SECRET = "benchmark-secret-0123456789abcdef0123456789"
 
 
 def library_occurrences(data: bytes) -> int:
@@ -52,40 +41,13 @@ def library_occurrences(data: bytes) -> int:
 
 def our_ingestion(data: bytes, directory: Path) -> int:
     """Ingest into a new migrated SQLite file; returns the occurrences received."""
-    url = f"sqlite:///{directory / f'bench-{time.monotonic_ns()}.sqlite3'}"
-    migrations.upgrade(url, MIGRATIONS_DIR)
-    database = Database.from_url(url)
-    protection = DataProtection.from_secret(SECRET)
-    try:
-        with database.unit_of_work() as session:
-            add_establishment(session, finess="690000017", name="Bench", region_code="84")
-            source_id = add_source(
-                session,
-                finess="690000017",
-                name="bench",
-                feed_format=FeedFormat.ICAL,
-                window_start=WINDOW[0],
-                window_end=WINDOW[1],
-            ).id
-        started = time.perf_counter()
-        with database.unit_of_work() as session:
-            source = SourceRepository(session).get_with_establishment(source_id)
-            assert source is not None
-            outcome = ingest_payload(
-                session,
-                source=source,
-                payload=data,
-                content_type="text/calendar",
-                protection=protection,
-                today=dt.date(2025, 1, 1),
-            )
-        elapsed = time.perf_counter() - started
-        if outcome.failed or outcome.rejected:
-            raise SystemExit(f"ingestion failed: {outcome.errors[:3]}")
-        _TIMES.append(elapsed)
-        return outcome.received
-    finally:
-        database.dispose()
+    elapsed, outcome = ingest_into_fresh_database(
+        data, directory, feed_format=FeedFormat.ICAL, window=WINDOW
+    )
+    if outcome.failed or outcome.rejected:
+        raise SystemExit(f"ingestion failed: {outcome.errors[:3]}")
+    _TIMES.append(elapsed)
+    return outcome.received
 
 
 _TIMES: list[float] = []

@@ -36,9 +36,7 @@ shared with the library path.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
-import gc
 import re
 import types
 import zoneinfo
@@ -72,6 +70,7 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
+from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, Occurrence, ParsedFeed, Participant
 
 Moment = dt.datetime | dt.date
@@ -1238,27 +1237,13 @@ def parse_fast(
         return None
     lines, fold = split
     reader = _Reader(limits)
-    with _collector_paused():
+    with collector_paused():
         try:
             reader.read(lines)
             _number_events(data, fold, reader)
             return _occurrences(reader, window_start, window_end, default_tz, limits)
         except Exception:
             return None
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading: the fast path builds hundreds of
-    thousands of small objects and no cycle, and the collector's passes over them
-    cost as much as the reading itself."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _occurrences(
