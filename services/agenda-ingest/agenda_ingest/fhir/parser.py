@@ -222,6 +222,8 @@ class _Mapper:
         self.window_end_at = _local_midnight(window_end, timezone)
         self._people: dict[str, _Person | None] = {}
         self._participants: dict[tuple[_Person, bool], Participant] = {}
+        # One tuple per distinct set of (cached) participants: the drafting caches by it.
+        self._participant_sets: dict[tuple[int, ...], tuple[Participant, ...]] = {}
         self._stay_codes: dict[int, tuple[str, ...]] = {}
         # Encounters another Encounter is part of are stays, whatever their profile says.
         self._parents: set[int] = set()
@@ -363,7 +365,7 @@ class _Mapper:
             status=status,
             summary=summary,
             location=location,
-            participants=tuple(participants),
+            participants=self._participant_set(participants),
             codes=tuple(_unique(codes)) if len(codes) > 1 else tuple(codes),
         )
 
@@ -482,7 +484,7 @@ class _Mapper:
             status=status,
             summary=summary,
             location=location,
-            participants=tuple(participants),
+            participants=self._participant_set(participants),
             codes=tuple(_unique(codes)),
         )
 
@@ -588,6 +590,10 @@ class _Mapper:
             params = {"ROLE": "NON-PARTICIPANT"} if absent_by_design else {}
             cached = self._participants[key] = _participant(person, params)
         return cached
+
+    def _participant_set(self, participants: list[Participant]) -> tuple[Participant, ...]:
+        people = tuple(participants)
+        return self._participant_sets.setdefault(tuple(map(id, people)), people)
 
     def _place(self, reference: object, container: JsonObject) -> str:
         resolved = self.references.resolve(reference, container)
