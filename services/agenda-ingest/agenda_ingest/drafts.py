@@ -49,8 +49,8 @@ class SessionDraft:
     status: SessionStatus
     summary: str
     location: str
-    categories: list[str]
-    codes: list[str]
+    categories: tuple[str, ...]
+    codes: tuple[str, ...]
     classification: Classification
     participants: tuple[ParticipantDraft, ...]
     content_hash: str
@@ -155,8 +155,8 @@ class DraftBuilder:
             status=status,
             summary=occurrence.summary,
             location=occurrence.location,
-            categories=list(occurrence.categories),
-            codes=list(occurrence.codes),
+            categories=occurrence.categories,
+            codes=occurrence.codes,
             classification=classification,
             participants=drafts,
             content_hash=hashlib.sha256(content.encode()).hexdigest(),

@@ -120,15 +120,21 @@ class SessionRepository:
 
     def hashes_by_key(self, source_id: int) -> dict[tuple[str, str], tuple[int, str]]:
         """(uid, recurrence id) → (session id, content hash) for a source."""
-        rows = self.session.execute(
+        statement = (
             select(
                 AgendaSession.uid,
                 AgendaSession.recurrence_id,
                 AgendaSession.id,
                 AgendaSession.content_hash,
-            ).where(AgendaSession.source_id == source_id)
+            )
+            .where(AgendaSession.source_id == source_id)
+            # Streamed: a large source's rows are not all buffered beside the map.
+            .execution_options(yield_per=10_000)
         )
-        return {(uid, rid): (session_id, digest) for uid, rid, session_id, digest in rows}
+        return {
+            (uid, rid): (session_id, digest)
+            for uid, rid, session_id, digest in self.session.execute(statement)
+        }
 
     def insert(
         self,
@@ -331,8 +337,8 @@ def _session_values(draft: SessionDraft, now: dt.datetime) -> dict[str, Any]:
         "status": draft.status,
         "summary": draft.summary,
         "location": draft.location,
-        "categories": draft.categories,
-        "codes": draft.codes,
+        "categories": list(draft.categories),
+        "codes": list(draft.codes),
         "activity": classification.activity,
         "setting": classification.setting,
         "nature": classification.nature,
@@ -379,9 +385,9 @@ def _json_text(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
-def _json_list(values: list[str]) -> str:
+def _json_list(values: tuple[str, ...]) -> str:
     """The stored JSON of a list of strings; feeds repeat the same few lists."""
-    return _json_text(tuple(values)) if values else "[]"
+    return _json_text(values) if values else "[]"
 
 
 def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> str:
