@@ -677,7 +677,7 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
         "serafin-accueil-nuit",
     )
     assert night.classification.serafin_code == "2.2.1"
-    assert night.codes == [f"{SERAFIN}|2.2.1"]
+    assert night.codes == (f"{SERAFIN}|2.2.1",)
     assert night.status is SessionStatus.DONE
 
     absent_by_design = builder.build(
