@@ -158,3 +158,32 @@ def test_unknown_establishment_is_404_for_a_national_key(
     )
     assert response.status_code == 404
     assert response.json()["type"] == "/problems/not-found"
+
+
+def test_a_session_starting_exactly_at_the_period_start_is_counted(
+    api_client: AppClient,
+    ingest_client: AppClient,
+    sample_ditep: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    """Local midnight on both sides: the stored start and the query bound must compare equal
+    (SQLite compares datetimes as text, so both must be written the same way)."""
+    feed = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:midnight\r\nDTSTAMP:20250301T000000Z\r\n"
+        b"DTSTART;TZID=Europe/Paris:20250301T000000\r\nDTEND;TZID=Europe/Paris:20250301T010000\r\n"
+        b"SUMMARY:VAD famille\r\nSTATUS:CONFIRMED\r\n"
+        b"ATTENDEE:urn:oid:1.2.250.1.213.1.4.8:1090375123456\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    pushed = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+        content=feed,
+        headers={"Content-Type": "text/calendar", **make_key(Scope.FEEDS_WRITE)},
+    )
+    assert pushed.status_code == 201, pushed.text
+    key = make_key(Scope.ACTIVITY_READ)
+    inside = _activity(api_client, key, "2025-03-01", "2025-03-02")
+    before = _activity(api_client, key, "2025-02-28", "2025-03-01")
+    assert inside["quality"]["received"] == 1  # type: ignore[index]
+    assert before["quality"]["received"] == 0  # type: ignore[index]

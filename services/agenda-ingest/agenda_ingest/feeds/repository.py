@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -17,6 +17,7 @@ from ditep_core.nomenclatures import PathwayStatus, PersonKind
 
 _CHUNK = 500
 _INSERT_BATCH = 5_000
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
 _VALUE_COLUMNS = (
     "uid",
     "recurrence_id",
@@ -157,7 +158,8 @@ class SessionRepository:
             return
         connection = self.session.connection()
         ids = self._reserve_session_ids(len(drafts))
-        created = _naive_utc(now)
+        stored = _moment_writer(connection)
+        created = stored(now)
         columns = (
             "id",
             "establishment_id",
@@ -181,7 +183,7 @@ class SessionRepository:
                         source_id,
                         import_id,
                         created,
-                        *_stored_values(draft, created),
+                        *_stored_values(draft, created, stored),
                     )
                     for session_id, draft in zip(batch_ids, batch, strict=True)
                 ],
@@ -350,19 +352,29 @@ def _session_values(draft: SessionDraft, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _naive_utc(moment: dt.datetime) -> dt.datetime:
-    """The stored form of a datetime (see ditep_core.models.UTCDateTime)."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+def _moment_writer(connection: Connection) -> Callable[[dt.datetime], object]:
+    """The stored form of an aware datetime, as the ORM column would write it.
+
+    Naive UTC (see ditep_core.models.UTCDateTime). PostgreSQL takes the
+    datetime; SQLite stores text and compares it as text, so the text must be
+    SQLAlchemy's (with microseconds), not the driver's default adapter's, or a
+    session at exactly a period's bound would fall outside it.
+    """
+    if connection.dialect.name == "sqlite":
+        return lambda moment: moment.astimezone(dt.UTC).strftime(_SQLITE_DATETIME)
+    return lambda moment: moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _stored_values(draft: SessionDraft, updated: dt.datetime) -> tuple[object, ...]:
+def _stored_values(
+    draft: SessionDraft, updated: object, stored: Callable[[dt.datetime], object]
+) -> tuple[object, ...]:
     """``_VALUE_COLUMNS`` of a draft, as the database stores them."""
     classification = draft.classification
     return (
         draft.uid,
         draft.recurrence_id,
-        _naive_utc(draft.start_at),
-        _naive_utc(draft.end_at),
+        stored(draft.start_at),
+        stored(draft.end_at),
         draft.all_day,
         draft.status.value,
         draft.summary,
