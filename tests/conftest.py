@@ -138,6 +138,22 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[TemporaryDatabase]:
     database.drop()
 
 
+@pytest.fixture
+def pooled_database(fresh_database: TemporaryDatabase) -> Iterator[Database]:
+    """A migrated database of its own, with a real pool and no test transaction (what the
+    services see), holding the sample establishment."""
+    from ditep_core.establishments.service import add_establishment
+
+    migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
+    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
+    try:
+        with database.unit_of_work() as session:
+            add_establishment(session, finess=SAMPLE_FINESS, name="DITEP", region_code="84")
+        yield database
+    finally:
+        database.dispose()
+
+
 def make_settings(database_url: str = "sqlite:///unused.sqlite3", **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.TEST,

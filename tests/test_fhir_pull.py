@@ -20,9 +20,7 @@ from agenda_ingest.fhir.search import search_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchPolicy
 from agenda_ingest.pull.service import PullStatus, configure_source, pull_due, pull_source
 from agenda_ingest.sources.service import add_source
-from ditep_core import migrations
 from ditep_core.db import Database
-from ditep_core.establishments.service import add_establishment
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Source
 from ditep_core.nomenclatures import FeedFormat, SessionStatus
 from ditep_core.protection import DataProtection
@@ -30,7 +28,6 @@ from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest
 
 from .conftest import (
-    MIGRATIONS_DIR,
     SAMPLE_FINESS,
     SAMPLE_WINDOW,
     SampleDitep,
@@ -475,36 +472,32 @@ def test_the_search_url() -> None:
 
 
 def test_no_transaction_is_open_while_a_fhir_search_is_paged(
+    pooled_database: Database,
     fresh_database: TemporaryDatabase,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
-    try:
-        with database.unit_of_work() as session:
-            add_establishment(session, finess=SAMPLE_FINESS, name="DITEP", region_code="84")
-            add_source(
-                session,
-                finess=SAMPLE_FINESS,
-                name="FHIR",
-                feed_format=FeedFormat.FHIR,
-                url=BASE,
-                window_start=dt.date(2024, 9, 1),
-                window_end=dt.date(2025, 9, 1),
-            )
-        seen: list[list[str]] = []
+    database = pooled_database
+    with database.unit_of_work() as session:
+        add_source(
+            session,
+            finess=SAMPLE_FINESS,
+            name="FHIR",
+            feed_format=FeedFormat.FHIR,
+            url=BASE,
+            window_start=dt.date(2024, 9, 1),
+            window_end=dt.date(2025, 9, 1),
+        )
+    seen: list[list[str]] = []
 
-        def respond(request: httpx.Request) -> httpx.Response:
-            seen.append(open_transactions(database, fresh_database.url))
-            if "page=2" in str(request.url):
-                return _page(_event(4))
-            return _page(_event(3), next_url=f"{BASE}?page=2")
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(open_transactions(database, fresh_database.url))
+        if "page=2" in str(request.url):
+            return _page(_event(4))
+        return _page(_event(3), next_url=f"{BASE}?page=2")
 
-        mock.get(url__startswith=BASE).mock(side_effect=respond)
-        outcomes = pull_due(database, settings=pull_settings, protection=protection, owner="loop")
-        assert [outcome.status for outcome in outcomes] == [PullStatus.FETCHED]
-        assert seen == [[], []]
-    finally:
-        database.dispose()
+    mock.get(url__startswith=BASE).mock(side_effect=respond)
+    outcomes = pull_due(database, settings=pull_settings, protection=protection, owner="loop")
+    assert [outcome.status for outcome in outcomes] == [PullStatus.FETCHED]
+    assert seen == [[], []]

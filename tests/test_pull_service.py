@@ -38,7 +38,6 @@ from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations
 from ditep_core.db import Database
-from ditep_core.establishments.service import add_establishment
 from ditep_core.models import Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
@@ -496,12 +495,9 @@ def open_transactions(database: Database, url: str) -> list[str]:
 
 
 @pytest.fixture
-def real_database(fresh_database: TemporaryDatabase) -> Iterator[Database]:
-    """A database of its own with a real pool: what the services use, no test transaction."""
-    migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
-    with database.unit_of_work() as session:
-        add_establishment(session, finess=SAMPLE_FINESS, name="DITEP", region_code="84")
+def real_database(pooled_database: Database) -> Database:
+    """The pooled database with one pulled iCal source."""
+    with pooled_database.unit_of_work() as session:
         add_source(
             session,
             finess=SAMPLE_FINESS,
@@ -511,8 +507,7 @@ def real_database(fresh_database: TemporaryDatabase) -> Iterator[Database]:
             window_start=dt.date(2024, 9, 1),
             window_end=dt.date(2025, 9, 1),
         )
-    yield database
-    database.dispose()
+    return pooled_database
 
 
 def test_the_probe_sees_an_open_transaction(
