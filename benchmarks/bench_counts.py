@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -86,14 +86,14 @@ WITH counted AS (
     FROM agenda_session s
     JOIN session_participant p ON p.session_id = s.id
     WHERE {scope}
-      AND s.start_at >= :start AND s.start_at < :end
+      AND s.start_at >= :lower AND s.start_at < :upper
       AND s.activity IN ('accueil_nuit', 'accueil_jour', 'ambulatoire',
                          'coordination', 'appui_ressources')
       AND (s.status = 'done' OR (s.status = 'planned' AND s.end_at <= :now))
       AND p.kind = 'youth' AND p.presence <> 'absent'
 )
 SELECT
-    COUNT(DISTINCT person_id) AS file_active,
+    COUNT(DISTINCT CASE WHEN {in_period} THEN person_id END) AS file_active,
     {by_modality}
 FROM counted
 """
@@ -106,24 +106,39 @@ _REGION_SCOPE = (
 def baseline_sql(dialect: str, *, region: bool) -> str:
     """File active (total, per modality) and hours per modality, duplicates merged.
 
-    Hours are summed over distinct sessions of each young person; the engine also
-    merges overlapping sessions of one young person within one activity, which the
-    generated timetables never have, so both give the same figures on them.
+    The file active reads the sessions starting in the period; hours those of the
+    youth-weeks whose Thursday is in it (counting.md §2), between ``:hours_start``
+    and ``:hours_end``. Hours are summed over the distinct sessions of each young
+    person: the engine also merges overlapping sessions of one young person within
+    one activity, which the generated timetables never have.
     """
     hours = (
         "EXTRACT(EPOCH FROM (end_at - start_at)) / 3600.0"
         if dialect == "postgresql"
         else "(julianday(end_at) - julianday(start_at)) * 24.0"
     )
+    in_period = "start_at >= :start AND start_at < :end"
+    in_weeks = "start_at >= :hours_start AND start_at < :hours_end"
     by_modality = ",\n    ".join(
-        f"COUNT(DISTINCT CASE WHEN activity = '{m}' AND presence = 'present' "
+        f"COUNT(DISTINCT CASE WHEN activity = '{m}' AND presence = 'present' AND {in_period} "
         f"THEN person_id END) AS file_active_{m},\n    "
-        f"COALESCE(SUM(CASE WHEN activity = '{m}' AND presence = 'present' "
+        f"COALESCE(SUM(CASE WHEN activity = '{m}' AND presence = 'present' AND {in_weeks} "
         f"THEN {hours} END), 0) AS hours_{m}"
         for m in MODALITIES
     )
     scope = _REGION_SCOPE if region else _ESTABLISHMENT_SCOPE
-    return _BASELINE.format(scope=scope, by_modality=by_modality)
+    return _BASELINE.format(scope=scope, in_period=in_period, by_modality=by_modality)
+
+
+def youth_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The Monday of the first ISO week whose Thursday is on or after ``start``, and that
+    of the first week whose Thursday is on or after ``end``: the weeks of the period."""
+
+    def first_monday(day: dt.date) -> dt.date:
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday if monday + dt.timedelta(days=3) >= day else monday + dt.timedelta(weeks=1)
+
+    return first_monday(start), first_monday(end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,19 +151,33 @@ class Figures:
 def run_baseline(
     connection: Connection,
     *,
-    start: dt.datetime,
-    end: dt.datetime,
+    start: dt.date,
+    end: dt.date,
+    zone: ZoneInfo,
     now: dt.datetime,
     establishment_id: int | None = None,
     region_code: str | None = None,
+    week_rule: bool = True,
 ) -> Figures:
+    """The baseline query; ``week_rule=False`` counts the hours of the sessions starting in
+    the period instead of those of its youth-weeks (the engine before the counting rewrite)."""
     statement = text(baseline_sql(connection.dialect.name, region=region_code is not None))
-    statement = statement.bindparams(
-        bindparam("start", type_=UTCDateTime()),
-        bindparam("end", type_=UTCDateTime()),
-        bindparam("now", type_=UTCDateTime()),
-    )
-    parameters: dict[str, Any] = {"start": start, "end": end, "now": now}
+    moments = ("start", "end", "hours_start", "hours_end", "lower", "upper", "now")
+    statement = statement.bindparams(*(bindparam(name, type_=UTCDateTime()) for name in moments))
+    hours_start, hours_end = youth_weeks(start, end) if week_rule else (start, end)
+
+    def utc(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+    parameters: dict[str, Any] = {
+        "start": utc(start),
+        "end": utc(end),
+        "hours_start": utc(hours_start),
+        "hours_end": utc(hours_end),
+        "lower": utc(min(start, hours_start)),
+        "upper": utc(max(end, hours_end)),
+        "now": now,
+    }
     if region_code is None:
         parameters["establishment_id"] = establishment_id
     else:
@@ -216,10 +245,16 @@ def served_api(url: str) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+class HttpGetter(Protocol):
+    """``httpx.Client`` or the tests' ASGI client."""
+
+    def get(self, url: str, *, params: dict[str, str]) -> httpx.Response: ...
+
+
 class ActivityCalls:
     """Calls the activity routes, in whichever period style the API accepts."""
 
-    def __init__(self, client: httpx.Client, period: str) -> None:
+    def __init__(self, client: HttpGetter, period: str) -> None:
         self.client = client
         self.period = period
         start, end = quarter_bounds(period)
@@ -356,7 +391,12 @@ def main() -> None:
     parser.add_argument(
         "--establishments", type=int, default=5, help="establishments cycled in (a)"
     )
-    parser.add_argument("--region-repeat", type=int, help="timed region calls (default: repeat)")
+    parser.add_argument(
+        "--region-repeat",
+        type=int,
+        default=5,
+        help="timed region calls (a region call is 40 establishment calls until a route exists)",
+    )
     parser.add_argument("--profile", action="store_true", help="profile one establishment call")
     args = parser.parse_args()
     url = normalise_database_url(args.url)
@@ -378,10 +418,8 @@ def main() -> None:
     finesses = [finess for _id, finess, _tz in region]
     sample = region[: max(1, args.establishments)]
     zone = ZoneInfo(region[0].timezone)
-    utc_start = dt.datetime.combine(start_date, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-    utc_end = dt.datetime.combine(end_date, dt.time(), tzinfo=zone).astimezone(dt.UTC)
     now = utc_now()
-    region_repeat = args.region_repeat or args.repeat
+    region_repeat = args.region_repeat
     print(
         f"{dialect}: region {args.region}, {len(region)} establishments, period {args.period} "
         f"({start_date}..{end_date}), {args.repeat} timed calls after {args.warmup} warm-up"
@@ -422,8 +460,9 @@ def main() -> None:
                 "establishment-quarter",
                 lambda i: run_baseline(
                     connection,
-                    start=utc_start,
-                    end=utc_end,
+                    start=start_date,
+                    end=end_date,
+                    zone=zone,
                     now=now,
                     establishment_id=sample[i % len(sample)].id,
                 ),
@@ -433,32 +472,56 @@ def main() -> None:
             sql_region = timed(
                 "region-quarter",
                 lambda _i: run_baseline(
-                    connection, start=utc_start, end=utc_end, now=now, region_code=args.region
+                    connection,
+                    start=start_date,
+                    end=end_date,
+                    zone=zone,
+                    now=now,
+                    region_code=args.region,
                 ),
                 region_repeat,
                 min(args.warmup, 1),
             )
             sql_first = run_baseline(
-                connection, start=utc_start, end=utc_end, now=now, establishment_id=sample[0].id
+                connection,
+                start=start_date,
+                end=end_date,
+                zone=zone,
+                now=now,
+                establishment_id=sample[0].id,
+            )
+            sql_first_by_start = run_baseline(
+                connection,
+                start=start_date,
+                end=end_date,
+                zone=zone,
+                now=now,
+                establishment_id=sample[0].id,
+                week_rule=False,
             )
             sql_region_figures = run_baseline(
-                connection, start=utc_start, end=utc_end, now=now, region_code=args.region
+                connection,
+                start=start_date,
+                end=end_date,
+                zone=zone,
+                now=now,
+                region_code=args.region,
             )
     finally:
         with database.unit_of_work() as session:
             revoke_key(session, key_id)
     print(f"API period style: {style}; region-quarter through {region_how}")
-    api_hours = first_body.get("hours", {}).get("by_activity", {})
-    print(
-        f"hours per modality check ({sample[0].finess}): "
-        + ", ".join(
-            f"{m} API {api_hours.get(m, '?')} vs SQL {sql_first.hours[m]}" for m in MODALITIES
-        )
-    )
     print(
         f"file active check: {sample[0].finess} API {api_first} vs SQL {sql_first.file_active}; "
         f"region API {api_region_total} vs SQL {sql_region_figures.file_active}"
     )
+    api_hours = first_body.get("hours", {}).get("by_activity", {})
+    print(f"hours per modality check ({sample[0].finess}): API / SQL by youth-weeks / by start")
+    for m in MODALITIES:
+        print(
+            f"  {m:<13} {api_hours.get(m, '?')} / {sql_first.hours[m]} / "
+            f"{sql_first_by_start.hours[m]}"
+        )
     print(
         f"\n{'scope':<22} {'API p50':>9} {'API p95':>9} {'SQL p50':>9} {'SQL p95':>9} "
         f"{'p95 ratio':>9} {'target p95':>11}  verdict"
