@@ -612,9 +612,15 @@ def generate_region(
         shares = [(url, indexes[worker::workers], youth, seed) for worker in range(workers)]
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             results = [item for share in pool.map(_load_many_star, shares) for item in share]
-    wall = time.perf_counter() - started
     database = Database.from_url(url)
     try:
+        if database.engine.dialect.name == "postgresql":
+            # Planner statistics for the counts that follow, as after any bulk load.
+            with database.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "ANALYZE"
+                )
+        wall = time.perf_counter() - started
         with database.unit_of_work() as session:
             stored = session.scalar(select(func.count()).select_from(AgendaSession)) or 0
     finally:
