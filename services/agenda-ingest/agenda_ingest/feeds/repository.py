@@ -168,14 +168,15 @@ class SessionRepository:
             "created_at",
             *_VALUE_COLUMNS,
         )
-        statement = _insert_sql(connection, "agenda_session", columns)
         # Rows are built a batch at a time: a 100 MB feed's rows at once would
         # double the memory its sessions take.
         for start in range(0, len(drafts), _INSERT_BATCH):
             batch = drafts[start : start + _INSERT_BATCH]
             batch_ids = ids[start : start + _INSERT_BATCH]
-            connection.exec_driver_sql(
-                statement,
+            _insert_rows(
+                connection,
+                "agenda_session",
+                columns,
                 [
                     (
                         session_id,
@@ -249,11 +250,8 @@ class SessionRepository:
             for participant in draft.participants
         ]
         if rows:
-            connection = self.session.connection()
             columns = ("session_id", "person_id", "kind", "presence")
-            connection.exec_driver_sql(
-                _insert_sql(connection, "session_participant", columns), rows
-            )
+            _insert_rows(self.session.connection(), "session_participant", columns, rows)
 
 
 class PathwayRepository:
@@ -400,6 +398,24 @@ def _json_text(values: tuple[str, ...]) -> str:
 def _json_list(values: tuple[str, ...]) -> str:
     """The stored JSON of a list of strings; feeds repeat the same few lists."""
     return _json_text(values) if values else "[]"
+
+
+def _insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Write rows already in their stored form: PostgreSQL's ``COPY`` (several times
+    faster than ``executemany`` for a feed's thousands of rows), SQLite's ``executemany``."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql(_insert_sql(connection, table, columns), rows)
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_sql(connection: Connection, table: str, columns: Sequence[str]) -> str:
