@@ -216,24 +216,34 @@ def _compile_conditions(when: Conditions) -> tuple[tuple[str, Test], ...]:
     if when.all_day is not None:
         expected_all_day = when.all_day
         tests.append(
-            ("all_day", lambda f: f"all_day = {f.all_day}" if f.all_day is expected_all_day else None)
+            (
+                "all_day",
+                lambda f: f"all_day = {f.all_day}" if f.all_day is expected_all_day else None,
+            )
         )
     if when.source_kind is not None:
         kinds = frozenset(when.source_kind)
         tests.append(
-            ("source_kind", lambda f: f"source = {f.source_kind.value}" if f.source_kind in kinds else None)
+            (
+                "source_kind",
+                lambda f: f"source = {f.source_kind.value}" if f.source_kind in kinds else None,
+            )
         )
     if when.night is not None:
         expected_night = when.night
-        tests.append(("night", lambda f: f"night = {f.night}" if f.night is expected_night else None))
+        tests.append(
+            ("night", lambda f: f"night = {f.night}" if f.night is expected_night else None)
+        )
     if when.duration_minutes is not None:
         band = when.duration_minutes
         tests.append(
             (
                 "duration_minutes",
-                lambda f: f"duration = {f.duration} min"
-                if f.duration is not None and band.holds(f.duration)
-                else None,
+                lambda f: (
+                    f"duration = {f.duration} min"
+                    if f.duration is not None and band.holds(f.duration)
+                    else None
+                ),
             )
         )
     if when.codes is not None:
@@ -254,9 +264,11 @@ def _compile_conditions(when: Conditions) -> tuple[tuple[str, Test], ...]:
         tests.append(
             (
                 "unless_words",
-                lambda f: "no excluded word"
-                if unless.find(f.words) is None and unless.find(f.location) is None
-                else None,
+                lambda f: (
+                    "no excluded word"
+                    if unless.find(f.words) is None and unless.find(f.location) is None
+                    else None
+                ),
             )
         )
     return tuple(tests)

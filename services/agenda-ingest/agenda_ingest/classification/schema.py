@@ -170,7 +170,7 @@ class NightWindow(_Strict):
 
 
 class RuleSetDocument(_Strict):
-    format: Literal["ditep-rules/1"] = DOCUMENT_FORMAT
+    format: Literal["ditep-rules/1"] = "ditep-rules/1"
     version: str | None = Field(default=None, max_length=24)
     description: str | None = None
     night: NightWindow = NightWindow()
@@ -242,7 +242,8 @@ def validate_rule_set(data: Any) -> RuleSetDocument:
 
 
 def _located(error: ValidationError, data: dict[str, Any]) -> list[RuleSetError]:
-    rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    raw_rules = data.get("rules")
+    rules: list[Any] = raw_rules if isinstance(raw_rules, list) else []
     located: list[RuleSetError] = []
     for item in error.errors():
         location = list(item.get("loc", ()))

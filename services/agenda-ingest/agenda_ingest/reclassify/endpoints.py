@@ -1,0 +1,36 @@
+"""Reclassification route: re-run the rules in force on an establishment's stored sessions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from agenda_ingest.reclassify.schemas import ReclassificationOut
+from agenda_ingest.reclassify.service import ReclassificationOutcome, reclassify_establishment
+from ditep_core.establishments.service import get_accessible_establishment
+from ditep_core.web.dependencies import Admin, DbSession
+
+router = APIRouter(prefix="/v1/establishments/{finess}", tags=["classification"])
+
+
+def reclassification_out(outcome: ReclassificationOutcome) -> ReclassificationOut:
+    return ReclassificationOut(
+        run_id=outcome.run_id,
+        rule_set_version=outcome.rule_set_version,
+        sessions_examined=outcome.sessions_examined,
+        sessions_changed=outcome.sessions_changed,
+        before=outcome.before,
+        after=outcome.after,
+    )
+
+
+@router.post(
+    "/reclassify",
+    response_model=ReclassificationOut,
+    summary="Re-run the rules in force on every stored session (recorded, before/after)",
+)
+def post_reclassify(session: DbSession, principal: Admin, finess: str) -> ReclassificationOut:
+    establishment = get_accessible_establishment(session, principal, finess)
+    outcome = reclassify_establishment(
+        session, establishment, created_by_key_id=principal.client_id
+    )
+    return reclassification_out(outcome)
