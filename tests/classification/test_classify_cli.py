@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ditep_cli.main import app
 
-from ..conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET
 
 LABELLED = Path(__file__).with_name("labelled_entries.jsonl")
 
