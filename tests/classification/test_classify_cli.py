@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from ditep_cli.main import app
-
 from tests.conftest import TEST_SECRET
 
 LABELLED = Path(__file__).with_name("labelled_entries.jsonl")

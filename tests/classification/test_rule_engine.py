@@ -156,3 +156,25 @@ def test_the_default_rule_set_is_declared_as_package_data() -> None:
     package_data = config["tool"]["setuptools"]["package-data"]
     assert "default_rules.yaml" in package_data["agenda_ingest.classification"]
     assert default_rules_text().startswith("# Règles de classement par défaut")
+
+
+def _night_minute_by_minute(start: dt.datetime, end: dt.datetime) -> bool:
+    moment = start
+    while moment < end:
+        if moment.hour >= 21 or moment.hour < 7:
+            return True
+        moment += dt.timedelta(minutes=1)
+    return False
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_night_overlap_agrees_with_a_minute_by_minute_walk(seed: int) -> None:
+    import random
+
+    draw = random.Random(seed)
+    for _ in range(300):
+        start = dt.datetime(2025, 3, 11) + dt.timedelta(minutes=draw.randrange(1440))
+        end = start + dt.timedelta(minutes=draw.randrange(1500))
+        assert overlaps_night(start, end, dt.time(21), dt.time(7)) == _night_minute_by_minute(
+            start, end
+        ), (start, end)

@@ -13,8 +13,10 @@ rules were tried, which one matched, and on what words or codes.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -78,9 +80,31 @@ def normalise_words(text: str) -> str:
     return " " + " ".join(_tokens(text)) + " "
 
 
+def _accent_free(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+# Latin letters with accents, straight to their base letter (faster than decomposing).
+_ACCENTS = str.maketrans(
+    {
+        **{
+            chr(code): _accent_free(chr(code))
+            for code in range(0xC0, 0x250)
+            if _accent_free(chr(code)) != chr(code) and _accent_free(chr(code)).isascii()
+        },
+        "œ": "oe",
+        "æ": "ae",
+        "ß": "ss",
+    }
+)
+
+
 def _tokens(text: str) -> list[str]:
     if text.isascii():
         return _WORD.findall(text.lower())
+    text = text.lower().translate(_ACCENTS)
+    if text.isascii():
+        return _WORD.findall(text)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _WORD.findall(stripped.lower())
@@ -130,20 +154,31 @@ def overlaps_night(
     start: dt.datetime, end: dt.datetime, night_start: dt.time, night_end: dt.time
 ) -> bool:
     """Whether [start, end) (wall-clock) overlaps the night window of any day."""
-    start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
-    if end <= start:
+    wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+    return night_overlap(
+        start.hour * 60 + start.minute,
+        wall.days * 1440 + wall.seconds // 60,
+        night_start.hour * 60 + night_start.minute,
+        night_end.hour * 60 + night_end.minute,
+    )
+
+
+@lru_cache(maxsize=65_536)
+def night_overlap(start_minute: int, minutes: int, night_start: int, night_end: int) -> bool:
+    """The same on minutes: a session starting ``start_minute`` after midnight and lasting
+    ``minutes``, a window from ``night_start`` to ``night_end`` (minutes after midnight;
+    across midnight when it ends earlier than it starts). Agendas repeat a few such pairs."""
+    if minutes <= 0:
         return False
-    if end - start >= dt.timedelta(days=1):
+    if minutes >= 1440:
         return True
-    wraps = night_end <= night_start
-    day = start.date() - dt.timedelta(days=1)
-    while day <= end.date():
-        begins = dt.datetime.combine(day, night_start)
-        ends = dt.datetime.combine(day + dt.timedelta(days=1) if wraps else day, night_end)
-        if start < ends and end > begins:
-            return True
-        day += dt.timedelta(days=1)
-    return False
+    length = (night_end - night_start) % 1440 or 1440
+    end_minute = start_minute + minutes
+    # The windows of the day before, of the day, and of the day after.
+    return any(
+        start_minute < begins + length and end_minute > begins
+        for begins in (night_start - 1440, night_start, night_start + 1440)
+    )
 
 
 def _minutes(start: dt.datetime, end: dt.datetime) -> int:
@@ -157,38 +192,39 @@ def _minutes(start: dt.datetime, end: dt.datetime) -> int:
 
 
 class _Words:
-    """Any of some words, phrases or word prefixes."""
+    """Any of some words, phrases or word prefixes: single words by set intersection,
+    phrases and prefixes by one compiled expression over the padded text."""
 
-    __slots__ = ("phrases", "prefixes", "singles")
+    __slots__ = ("pattern", "singles")
 
     def __init__(self, terms: Iterable[str]) -> None:
         singles: set[str] = set()
-        phrases: list[str] = []
-        prefixes: list[str] = []
+        others: list[str] = []
         for term in terms:
-            if term.strip().endswith("*"):
-                prefixes.extend(_tokens(term))
-                continue
             words = _tokens(term)
-            if len(words) == 1:
+            if not words:
+                continue
+            if term.strip().endswith("*"):
+                others.append(re.escape(words[0]) + "[a-z0-9]*")
+            elif len(words) == 1:
                 singles.add(words[0])
-            elif words:
-                phrases.append(" " + " ".join(words) + " ")
+            else:
+                others.append(re.escape(" ".join(words)))
         self.singles = frozenset(singles)
-        self.phrases = tuple(phrases)
-        self.prefixes = tuple(prefixes)
+        self.pattern = (
+            re.compile(" (" + "|".join(sorted(others, key=len, reverse=True)) + ") ")
+            if others
+            else None
+        )
 
     def find(self, text: _Text) -> str | None:
         common = self.singles & text.tokens
         if common:
             return min(common)
-        for phrase in self.phrases:
-            if phrase in text.padded:
-                return phrase.strip()
-        for prefix in self.prefixes:
-            for token in text.tokens:
-                if token.startswith(prefix):
-                    return token
+        if self.pattern is not None:
+            found = self.pattern.search(text.padded)
+            if found is not None:
+                return found.group(1)
         return None
 
 
@@ -331,6 +367,8 @@ class _CompiledRule:
     explanation: str
     tests: tuple[tuple[str, Test], ...]
     then: Actions
+    checks: tuple[Test, ...] = ()
+    """The same tests without their names, for the fast path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +395,19 @@ class Explanation:
 
 
 FeaturesKey = tuple[object, ...]
+TimeVariant = tuple[bool, int | None]
+_BASE_KEY = operator.attrgetter(
+    "summary",
+    "location",
+    "categories",
+    "codes",
+    "youth",
+    "youth_present",
+    "professionals",
+    "functions",
+    "all_day",
+    "source_kind",
+)
 
 
 @dataclass(eq=False)
@@ -371,40 +422,73 @@ class CompiledRuleSet:
     reads_night: bool
     reads_duration: bool
     duration_points: tuple[int, ...]
-    _memo: dict[FeaturesKey, Classification] = field(default_factory=dict, repr=False)
+    _time_read_up_to: tuple[bool, ...] = ()
+    """Per rule index (and one past the last): whether a rule up to there reads time."""
+    _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
+        default_factory=dict, repr=False
+    )
+
+    @property
+    def _night_minutes(self) -> tuple[int, int]:
+        begins, ends = self.night_window
+        return begins.hour * 60 + begins.minute, ends.hour * 60 + ends.minute
 
     @property
     def reads_time(self) -> bool:
         return self.reads_night or self.reads_duration
 
     def key(self, facts: SessionFacts) -> FeaturesKey:
-        """What the rules can tell apart: two sessions with one key get one classification."""
-        base: FeaturesKey = (
-            facts.summary,
-            facts.location,
-            facts.categories,
-            facts.codes,
-            facts.youth,
-            facts.youth_present,
-            facts.professionals,
-            facts.functions,
-            facts.all_day,
-            facts.source_kind,
-        )
-        if not self.reads_time:
-            return base
+        """What the rules can tell apart, time aside: the memo's key."""
+        return _BASE_KEY(facts)
+
+    def time_variant(self, facts: SessionFacts) -> TimeVariant:
+        """The night flag and duration band of a session (both constant when no rule reads them)."""
         night, duration = self._time_features(facts)
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return (*base, night if self.reads_night else None, band)
+        return night, band
 
     def classify(self, facts: SessionFacts) -> Classification:
-        key = self.key(facts)
-        known = self._memo.get(key)
+        known = self._memo.get(_BASE_KEY(facts))
         if known is None:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            known = self._memo[key] = self._evaluate(self._features(facts))
-        return known
+            known = self._learn(facts)
+        if isinstance(known, Classification):
+            return known
+        return known[self.time_variant(facts)]
+
+    def _learn(self, facts: SessionFacts) -> Classification | dict[TimeVariant, Classification]:
+        """Classify the entry under every night flag and duration band the rules tell apart:
+        when all agree (most entries: their words decide), the hit needs no time at all."""
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        features = self._features(facts)
+        index = self._match(features)
+        result = self._outcome(index, features)
+        learnt: Classification | dict[TimeVariant, Classification] = result
+        # Only when a rule reading time was tried can another night or duration change it.
+        if self._time_read_up_to[index]:
+            actual = self.time_variant(facts)
+            by_variant = {
+                (night, band): result
+                if (night, band) == actual
+                else self._evaluate(dataclasses.replace(features, night=night, duration=duration))
+                for night in ((False, True) if self.reads_night else (False,))
+                for band, duration in self._bands()
+            }
+            first = next(iter(by_variant.values()))
+            if any(result != first for result in by_variant.values()):
+                learnt = by_variant
+        self._memo[_BASE_KEY(facts)] = learnt
+        return learnt
+
+    def _bands(self) -> list[tuple[int | None, int | None]]:
+        """Each duration band with a duration inside it (and no duration at all)."""
+        bands: list[tuple[int | None, int | None]] = [(None, None)]
+        points = self.duration_points
+        for index in range(len(points) + 1):
+            representative = points[index - 1] if index else points[0] - 1 if points else 0
+            if representative >= 0 and self.reads_duration:
+                bands.append((index, representative))
+        return bands
 
     def classify_uncached(self, facts: SessionFacts) -> Classification:
         return self._evaluate(self._features(facts))
@@ -431,13 +515,23 @@ class CompiledRuleSet:
         return Explanation(self._unclassified(features, setting), tuple(trials), where)
 
     def _evaluate(self, features: _Features) -> Classification:
-        for rule in self.rules:
-            for _name, test in rule.tests:
+        return self._outcome(self._match(features), features)
+
+    def _match(self, features: _Features) -> int:
+        """The index of the first rule that holds (``len(rules)`` when none does)."""
+        for index, rule in enumerate(self.rules):
+            for test in rule.checks:
                 if test(features) is None:
                     break
             else:
-                return self._result(rule, features, self._setting(rule.then, features)[0])
-        return self._unclassified(features, self._place(features, Setting.INCONNU)[0])
+                return index
+        return len(self.rules)
+
+    def _outcome(self, index: int, features: _Features) -> Classification:
+        if index == len(self.rules):
+            return self._unclassified(features, self._place(features, Setting.INCONNU)[0])
+        rule = self.rules[index]
+        return self._result(rule, features, self._setting(rule.then, features)[0])
 
     def _result(self, rule: _CompiledRule, f: _Features, setting: Setting) -> Classification:
         then = rule.then
@@ -484,10 +578,18 @@ class CompiledRuleSet:
         return default, None
 
     def _time_features(self, facts: SessionFacts) -> tuple[bool, int | None]:
-        if facts.start is None or facts.end is None:
+        start, end = facts.start, facts.end
+        if start is None or end is None:
             return False, None
-        night = overlaps_night(facts.start, facts.end, *self.night_window)
-        return night, _minutes(facts.start, facts.end)
+        night = False
+        if self.reads_night:
+            wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+            night = night_overlap(
+                start.hour * 60 + start.minute,
+                wall.days * 1440 + wall.seconds // 60,
+                *self._night_minutes,
+            )
+        return night, _minutes(start, end) if self.reads_duration else None
 
     def _features(self, facts: SessionFacts) -> _Features:
         night, duration = self._time_features(facts) if self.reads_time else (False, None)
@@ -530,7 +632,13 @@ def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
+    reads_time = [
+        rule.when.night is not None or rule.when.duration_minutes is not None
+        for rule in document.rules
+    ]
+    up_to = tuple(any(reads_time[: index + 1]) for index in range(len(reads_time) + 1))
     return CompiledRuleSet(
+        _time_read_up_to=up_to,
         document=document,
         version=version,
         rules=rules,
@@ -543,7 +651,10 @@ def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet
 
 
 def _compile_rule(rule: Rule) -> _CompiledRule:
-    return _CompiledRule(rule.id, rule.explanation, _compile_conditions(rule.when), rule.then)
+    tests = _compile_conditions(rule.when)
+    return _CompiledRule(
+        rule.id, rule.explanation, tests, rule.then, tuple(test for _name, test in tests)
+    )
 
 
 def content_sha256(text: str) -> str:
