@@ -183,6 +183,10 @@ def test_a_group_becomes_a_rule_in_one_call(
     assert again.json()["before"] == again.json()["after"]
     refused = ingest_client.post(f"/v1/establishments/{FINESS}/reclassify", headers=keys["read"])
     assert refused.status_code == 403
+    runs = ingest_client.get(
+        f"/v1/establishments/{FINESS}/reclassifications", headers=keys["read"]
+    ).json()
+    assert [run["sessions_changed"] for run in runs] == [0, run["sessions_changed"]]
 
 
 def test_dry_run_classifies_and_counts_without_storing(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
 
@@ -12,3 +14,8 @@ class ReclassificationOut(BaseModel):
     sessions_changed: int
     before: dict[str, int] = Field(description="Séances par activité avant")
     after: dict[str, int] = Field(description="Séances par activité après")
+
+
+class ReclassificationRunOut(ReclassificationOut):
+    created_at: dt.datetime
+    created_by_key_id: int | None
