@@ -230,3 +230,59 @@ def test_dry_run_classifies_and_counts_without_storing(
     )
     assert invalid.status_code == 422
     assert invalid.json()["errors"][0]["field"] == "rules"
+
+
+def test_dry_run_of_a_fhir_feed(
+    ingest_client: AppClient, sample_ditep: SampleDitep, keys: dict[str, dict[str, str]]
+) -> None:
+    import json
+
+    from tests.test_fhir_docs import _examples
+
+    bundle = _examples()[1]
+    response = ingest_client.post(
+        f"/v1/establishments/{FINESS}/rulesets/dry-run",
+        json={
+            "feed": json.dumps(bundle),
+            "format": "fhir",
+            "window_start": "2024-09-01",
+            "window_end": "2025-09-01",
+        },
+        headers=keys["read"],
+    )
+    assert response.status_code == 200, response.text
+    [only] = response.json()["sessions"]
+    assert (only["activity"], only["serafin"], only["rule"]) == (
+        "ambulatoire",
+        "2.1.1.2",
+        "serafin-ambulatoire",
+    )
+    assert response.json()["figures"]["file_active_total"] == 1
+    unreadable = ingest_client.post(
+        f"/v1/establishments/{FINESS}/rulesets/dry-run",
+        json={"feed": "{not json", "format": "fhir"},
+        headers=keys["read"],
+    )
+    assert unreadable.status_code == 422
+    assert unreadable.json()["type"] == "/problems/feed-rejected"
+
+
+def test_the_counting_hook_gets_the_changed_sessions(
+    ingest_client: AppClient,
+    sample_ditep: SampleDitep,
+    keys: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agenda_ingest.reclassify import service
+
+    calls: list[tuple[int, list[int]]] = []
+    monkeypatch.setattr(
+        service,
+        "after_sessions_reclassified",
+        lambda _session, establishment_id, ids: calls.append((establishment_id, list(ids))),
+    )
+    push_both_sample_feeds(ingest_client, sample_ditep, keys["feeds"])
+    assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
+    run = ingest_client.post(f"/v1/establishments/{FINESS}/reclassify", headers=keys["admin"])
+    [(_establishment, changed)] = calls
+    assert len(changed) == run.json()["sessions_changed"] > 0
