@@ -178,3 +178,47 @@ def test_night_overlap_agrees_with_a_minute_by_minute_walk(seed: int) -> None:
         assert overlaps_night(start, end, dt.time(21), dt.time(7)) == _night_minute_by_minute(
             start, end
         ), (start, end)
+
+
+def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
+    from zoneinfo import ZoneInfo
+
+    from agenda_ingest.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.normalised import Occurrence
+    from agenda_ingest.participants import ParticipantOptions
+    from ditep_core.nomenclatures import AgendaKind
+    from ditep_core.pseudonyms import Pseudonymiser
+
+    rules = compile_rule_set(
+        parse_rule_set(
+            "rules:\n  - id: prestation-vad\n    explanation: Le DUI dit VAD\n"
+            "    when: {codes: ['X-DUI-PRESTATION|VAD']}\n"
+            "    then: {activity: ambulatoire, setting: domicile}\n"
+        ),
+        "test",
+    )
+    builder = DraftBuilder(
+        DraftContext(
+            timezone=ZoneInfo("Europe/Paris"),
+            agenda_kind=AgendaKind.ESTABLISHMENT,
+            options=ParticipantOptions(),
+            pseudonymiser=Pseudonymiser("test-secret"),
+            rules=rules,
+        )
+    )
+    moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
+    occurrence = Occurrence(
+        uid="a",
+        start=moment,
+        end=moment + dt.timedelta(hours=1),
+        all_day=False,
+        recurrence_id=None,
+        summary="Rendez-vous",
+        properties={"X-DUI-PRESTATION": "VAD", "X-ALT-DESC": "<p>" + "x" * 200 + "</p>"},
+    )
+    draft = builder.build(occurrence)
+    assert draft.codes == ("X-DUI-PRESTATION|VAD",)
+    assert (draft.classification.rule_id, draft.classification.setting) == (
+        "prestation-vad",
+        Setting.DOMICILE,
+    )

@@ -135,8 +135,9 @@ class DraftBuilder:
         recurrence_id = (
             format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
         )
+        codes = feed_codes(occurrence)
         manual = context.manual.get((occurrence.uid, recurrence_id)) if context.manual else None
-        classification = manual or self._classify(occurrence, people)
+        classification = manual or self._classify(occurrence, people, codes)
         content = "\x1f".join(
             (
                 start_at.isoformat(),
@@ -148,8 +149,8 @@ class DraftBuilder:
                 "\x1e".join(occurrence.categories),
                 *self._text(classification, _classification_text),
                 *self._text(drafts, _participants_text),
-                # Only when there are codes, so that the hashes of iCal sessions stay as they were.
-                *(("codes\x1e" + "\x1e".join(occurrence.codes),) if occurrence.codes else ()),
+                # Only when there are codes (FHIR codes, iCal vendor properties): other hashes stay.
+                *(("codes\x1e" + "\x1e".join(codes),) if codes else ()),
             )
         )
         return SessionDraft(
@@ -162,7 +163,7 @@ class DraftBuilder:
             summary=occurrence.summary,
             location=occurrence.location,
             categories=occurrence.categories,
-            codes=occurrence.codes,
+            codes=codes,
             classification=classification,
             participants=drafts,
             content_hash=hashlib.sha256(content.encode()).hexdigest(),
@@ -226,7 +227,9 @@ class DraftBuilder:
         self._participants[key] = result
         return result
 
-    def _classify(self, occurrence: Occurrence, people: _People) -> Classification:
+    def _classify(
+        self, occurrence: Occurrence, people: _People, codes: tuple[str, ...]
+    ) -> Classification:
         rules = self.context.rules
         start = end = None
         if rules.reads_time:
@@ -237,7 +240,7 @@ class DraftBuilder:
                 summary=occurrence.summary,
                 location=occurrence.location,
                 categories=occurrence.categories,
-                codes=occurrence.codes,
+                codes=codes,
                 youth=people.youth,
                 youth_present=people.youth_present,
                 professionals=people.professionals,
@@ -248,6 +251,26 @@ class DraftBuilder:
                 source_kind=self.context.agenda_kind,
             )
         )
+
+
+MAX_PROPERTY_CODE_LENGTH = 100
+"""Longer vendor properties (descriptions, HTML) are text, not codes."""
+
+
+def feed_codes(occurrence: Occurrence) -> tuple[str, ...]:
+    """The codes the feed states: its own (FHIR), then its vendor ``X-`` properties as
+    ``X-NAME|value`` (iCal), which rules can test like any code."""
+    if not occurrence.properties:
+        return occurrence.codes
+    vendor = sorted(
+        f"{name}|{value.strip()}"
+        for name, value in occurrence.properties.items()
+        if name.startswith("X-")
+        and value.strip()
+        and len(value) <= MAX_PROPERTY_CODE_LENGTH
+        and "\n" not in value
+    )
+    return (*occurrence.codes, *vendor) if vendor else occurrence.codes
 
 
 def local_moment(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
