@@ -91,6 +91,10 @@ rules:
 def test_unreadable_yaml_and_duplicate_ids() -> None:
     with pytest.raises(RuleSetInvalid, match="line 3"):
         parse_rule_set("rules:\n  - id: [\n")
+    with pytest.raises(RuleSetInvalid, match="'!!' has no letter or digit"):
+        parse_rule_set(RULE.replace("{duration_minutes: {min: 360}}", "{words: ['!!']}"))
+    with pytest.raises(RuleSetInvalid, match="a '\\*' ends a single word"):
+        parse_rule_set(RULE.replace("{duration_minutes: {min: 360}}", "{words: ['deux mots*']}"))
     twice = RULE.replace("id: long", "id: nuit")
     with pytest.raises(RuleSetInvalid, match="two rules have the id 'nuit'"):
         parse_rule_set(twice)

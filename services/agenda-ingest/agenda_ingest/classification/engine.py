@@ -41,7 +41,7 @@ TDDUI_OUTSIDE_SERVICE_CODE = (
     "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-outside-service|true"
 )
 """The code a feed states for "hors prestation" (the TDDUI event extension valued true)."""
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 100_000
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -682,7 +682,7 @@ def default_rule_set() -> CompiledRuleSet:
     return compile_rule_set(document, default_version(document, text))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def compiled_from_text(text: str, version: str) -> CompiledRuleSet:
     """A stored document compiled once per process (its memo of classifications is kept too)."""
     return compile_rule_set(parse_rule_set(text), version)

@@ -67,6 +67,8 @@ def _terms(values: list[str]) -> list[str]:
     for value in values:
         if not value.strip() or not _TERM.match(value.strip()):
             raise ValueError(f"'{value}' is not a word or phrase (a '*' may only end it)")
+        if not any(char.isalnum() for char in value):
+            raise ValueError(f"'{value}' has no letter or digit to match")
         if value.strip().endswith("*") and " " in value.strip():
             raise ValueError(f"'{value}': a '*' ends a single word, not a phrase")
     return values
