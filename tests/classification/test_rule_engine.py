@@ -226,3 +226,35 @@ def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
         "prestation-vad",
         Setting.DOMICILE,
     )
+
+
+def test_the_memo_holds_when_rules_read_night_and_duration() -> None:
+    """Same entries at random times: remembered answers equal fresh evaluations."""
+    import random
+
+    text = default_rules_text().replace(
+        "rules:\n",
+        "rules:\n"
+        "  - id: longue-sortie\n    explanation: Sortie de plus de six heures\n"
+        "    when: {words: [sortie], duration_minutes: {min: 360, max: 720}}\n"
+        "    then: {activity: accueil_jour, setting: exterieur}\n",
+        1,
+    )
+    rules = compile_rule_set(parse_rule_set(text), "test")
+    assert rules.reads_night
+    assert rules.reads_duration
+    draw = random.Random(5)
+    entries = _labelled()
+    for _ in range(3000):
+        facts = facts_from_entry(draw.choice(entries))
+        start = dt.datetime(2025, 3, 11) + dt.timedelta(minutes=15 * draw.randrange(96))
+        end = start + dt.timedelta(minutes=30 * draw.randrange(0, 40))
+        timed = SessionFacts(
+            **{
+                **{name: getattr(facts, name) for name in facts.__slots__},
+                "summary": draw.choice([facts.summary, "Sortie", "Sortie internat"]),
+                "start": start,
+                "end": end,
+            }
+        )
+        assert rules.classify(timed) == rules.classify_uncached(timed), timed

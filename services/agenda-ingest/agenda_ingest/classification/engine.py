@@ -13,7 +13,7 @@ rules were tried, which one matched, and on what words or codes.
 from __future__ import annotations
 
 import bisect
-import dataclasses
+import copy
 import datetime as dt
 import hashlib
 import operator
@@ -123,10 +123,14 @@ def serafin_codes(codes: Iterable[str]) -> tuple[str, ...]:
 # --- Features: the facts in the form the compiled rules read ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Text:
-    tokens: frozenset[str]
-    padded: str
+    """A text's words, as a set and as a space-padded string (plain slots: built per miss)."""
+
+    __slots__ = ("padded", "tokens")
+
+    def __init__(self, tokens: frozenset[str], padded: str) -> None:
+        self.tokens = tokens
+        self.padded = padded
 
     @classmethod
     def of(cls, *texts: str) -> _Text:
@@ -134,20 +138,47 @@ class _Text:
         return cls(frozenset(words), " " + " ".join(words) + " ")
 
 
-@dataclass(frozen=True, slots=True)
+_NO_TEXT = _Text(frozenset(), "  ")
+
+
 class _Features:
-    words: _Text
-    location: _Text
-    functions: _Text
-    codes: frozenset[str]
-    serafin: str | None
-    youth: int
-    youth_present: int
-    professionals: int
-    all_day: bool
-    source_kind: AgendaKind
-    night: bool
-    duration: int | None
+    """The facts in the form the compiled tests read (plain slots: built on every miss)."""
+
+    __slots__ = (
+        "all_day",
+        "codes",
+        "duration",
+        "functions",
+        "location",
+        "night",
+        "professionals",
+        "serafin",
+        "source_kind",
+        "words",
+        "youth",
+        "youth_present",
+    )
+
+    def __init__(self, facts: SessionFacts, night: bool, duration: int | None) -> None:
+        self.words = _Text.of(facts.summary, *facts.categories)
+        self.location = _Text.of(facts.location) if facts.location else _NO_TEXT
+        self.functions = _Text.of(*facts.functions) if facts.functions else _NO_TEXT
+        self.codes = frozenset(facts.codes)
+        stated = serafin_codes(facts.codes) if facts.codes else ()
+        self.serafin = stated[0] if stated else None
+        self.youth = facts.youth
+        self.youth_present = facts.youth_present
+        self.professionals = facts.professionals
+        self.all_day = facts.all_day
+        self.source_kind = facts.source_kind
+        self.night = night
+        self.duration = duration
+
+    def at(self, night: bool, duration: int | None) -> _Features:
+        """The same session with another night flag and duration."""
+        other = copy.copy(self)
+        other.night, other.duration = night, duration
+        return other
 
 
 def overlaps_night(
@@ -217,6 +248,11 @@ class _Words:
             else None
         )
 
+    def hit(self, text: _Text) -> bool:
+        if not self.singles.isdisjoint(text.tokens):
+            return True
+        return self.pattern is not None and self.pattern.search(text.padded) is not None
+
     def find(self, text: _Text) -> str | None:
         common = self.singles & text.tokens
         if common:
@@ -229,101 +265,105 @@ class _Words:
 
 
 Test = Callable[[_Features], str | None]
+"""A condition for ``explain``: what it matched on, or None."""
+Check = Callable[[_Features], bool]
+"""The same condition for the fast path: only whether it holds."""
+Compiled = tuple[str, Test, Check]
+_NO_LIMIT = 1 << 62
 
 
-def _range_text(name: str, value: int) -> str:
-    return f"{name} = {value}"
+def _count(name: str, wanted: Range) -> Compiled:
+    low, high = wanted.min or 0, _NO_LIMIT if wanted.max is None else wanted.max
+    read = operator.attrgetter(name)
+    check: Check = lambda f: low <= read(f) <= high  # noqa: E731
+
+    def say(f: _Features) -> str | None:
+        return f"{name} = {read(f)}" if check(f) else None
+
+    return name, say, check
 
 
-def _count(name: str, read: Callable[[_Features], int], wanted: Range) -> Test:
-    return lambda f: _range_text(name, read(f)) if wanted.holds(read(f)) else None
+def _flag(name: str, expected: bool) -> Compiled:
+    read = operator.attrgetter(name)
+    check: Check = lambda f: read(f) is expected  # noqa: E731
+
+    def say(f: _Features) -> str | None:
+        return f"{name} = {expected}" if check(f) else None
+
+    return name, say, check
 
 
-def _compile_conditions(when: Conditions) -> tuple[tuple[str, Test], ...]:
-    tests: list[tuple[str, Test]] = []
+def _words_in(name: str, kind: str, terms: list[str], where: str) -> Compiled:
+    words = _Words(terms)
+    read = operator.attrgetter(where)
+
+    def say(f: _Features) -> str | None:
+        return _said(kind, words.find(read(f)))
+
+    return name, say, lambda f: words.hit(read(f))
+
+
+def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
+    compiled: list[Compiled] = []
     # Cheap tests first: counts and flags fail most rules before any word is looked at.
-    for name, wanted, read in (
-        ("youth", when.youth, _youth),
-        ("youth_present", when.youth_present, _youth_present),
-        ("professionals", when.professionals, _professionals),
-    ):
+    for name in ("youth", "youth_present", "professionals"):
+        wanted = getattr(when, name)
         if wanted is not None:
-            tests.append((name, _count(name, read, wanted)))
+            compiled.append(_count(name, wanted))
     if when.all_day is not None:
-        expected_all_day = when.all_day
-        tests.append(
-            (
-                "all_day",
-                lambda f: f"all_day = {f.all_day}" if f.all_day is expected_all_day else None,
-            )
-        )
+        compiled.append(_flag("all_day", when.all_day))
     if when.source_kind is not None:
         kinds = frozenset(when.source_kind)
-        tests.append(
-            (
-                "source_kind",
-                lambda f: f"source = {f.source_kind.value}" if f.source_kind in kinds else None,
-            )
-        )
+
+        def source_said(f: _Features) -> str | None:
+            return f"source = {f.source_kind.value}" if f.source_kind in kinds else None
+
+        compiled.append(("source_kind", source_said, lambda f: f.source_kind in kinds))
     if when.night is not None:
-        expected_night = when.night
-        tests.append(
-            ("night", lambda f: f"night = {f.night}" if f.night is expected_night else None)
-        )
+        compiled.append(_flag("night", when.night))
     if when.duration_minutes is not None:
         band = when.duration_minutes
-        tests.append(
-            (
-                "duration_minutes",
-                lambda f: (
-                    f"duration = {f.duration} min"
-                    if f.duration is not None and band.holds(f.duration)
-                    else None
-                ),
-            )
-        )
+
+        def duration_said(f: _Features) -> str | None:
+            duration = f.duration
+            held = duration is not None and band.holds(duration)
+            return f"duration = {duration} min" if held else None
+
+        compiled.append(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
     if when.codes is not None:
-        tests.append(("codes", _codes_test(when.codes)))
+        codes_said = _codes_test(when.codes)
+        compiled.append(
+            ("codes", codes_said, lambda f: bool(f.codes) and codes_said(f) is not None)
+        )
     if when.serafin is not None:
-        tests.append(("serafin", _serafin_test(when.serafin)))
+        serafin_said = _serafin_test(when.serafin)
+        compiled.append(("serafin", serafin_said, lambda f: serafin_said(f) is not None))
     if when.functions is not None:
-        functions = _Words(when.functions)
-        tests.append(("functions", lambda f: _said("function", functions.find(f.functions))))
+        compiled.append(_words_in("functions", "function", when.functions, "functions"))
     if when.words is not None:
-        words = _Words(when.words)
-        tests.append(("words", lambda f: _said("word", words.find(f.words))))
+        compiled.append(_words_in("words", "word", when.words, "words"))
     if when.location_words is not None:
-        places = _Words(when.location_words)
-        tests.append(("location_words", lambda f: _said("location word", places.find(f.location))))
+        compiled.append(
+            _words_in("location_words", "location word", when.location_words, "location")
+        )
     if when.unless_words is not None:
         unless = _Words(when.unless_words)
-        tests.append(
+
+        def unless_check(f: _Features) -> bool:
+            return not unless.hit(f.words) and not unless.hit(f.location)
+
+        compiled.append(
             (
                 "unless_words",
-                lambda f: (
-                    "no excluded word"
-                    if unless.find(f.words) is None and unless.find(f.location) is None
-                    else None
-                ),
+                lambda f: "no excluded word" if unless_check(f) else None,
+                unless_check,
             )
         )
-    return tuple(tests)
+    return tuple(compiled)
 
 
 def _said(kind: str, found: str | None) -> str | None:
     return None if found is None else f"{kind} «{found}»"
-
-
-def _youth(f: _Features) -> int:
-    return f.youth
-
-
-def _youth_present(f: _Features) -> int:
-    return f.youth_present
-
-
-def _professionals(f: _Features) -> int:
-    return f.professionals
 
 
 def _codes_test(codes: list[str]) -> Test:
@@ -367,7 +407,7 @@ class _CompiledRule:
     explanation: str
     tests: tuple[tuple[str, Test], ...]
     then: Actions
-    checks: tuple[Test, ...] = ()
+    checks: tuple[Check, ...] = ()
     """The same tests without their names, for the fast path."""
 
 
@@ -460,23 +500,21 @@ class CompiledRuleSet:
         when all agree (most entries: their words decide), the hit needs no time at all."""
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        features = self._features(facts)
+        # First without the time: if no rule reading it is reached, the time cannot matter.
+        features = _Features(facts, False, None)
         index = self._match(features)
-        result = self._outcome(index, features)
-        learnt: Classification | dict[TimeVariant, Classification] = result
-        # Only when a rule reading time was tried can another night or duration change it.
-        if self._time_read_up_to[index]:
-            actual = self.time_variant(facts)
+        learnt: Classification | dict[TimeVariant, Classification]
+        if not self._time_read_up_to[index]:
+            learnt = self._outcome(index, features)
+        else:
             by_variant = {
-                (night, band): result
-                if (night, band) == actual
-                else self._evaluate(dataclasses.replace(features, night=night, duration=duration))
+                (night, band): self._evaluate(features.at(night, duration))
                 for night in ((False, True) if self.reads_night else (False,))
                 for band, duration in self._bands()
             }
             first = next(iter(by_variant.values()))
-            if any(result != first for result in by_variant.values()):
-                learnt = by_variant
+            same = all(result == first for result in by_variant.values())
+            learnt = first if same else by_variant
         self._memo[_BASE_KEY(facts)] = learnt
         return learnt
 
@@ -520,8 +558,8 @@ class CompiledRuleSet:
     def _match(self, features: _Features) -> int:
         """The index of the first rule that holds (``len(rules)`` when none does)."""
         for index, rule in enumerate(self.rules):
-            for test in rule.checks:
-                if test(features) is None:
+            for check in rule.checks:
+                if not check(features):
                     break
             else:
                 return index
@@ -593,21 +631,7 @@ class CompiledRuleSet:
 
     def _features(self, facts: SessionFacts) -> _Features:
         night, duration = self._time_features(facts) if self.reads_time else (False, None)
-        stated = serafin_codes(facts.codes) if facts.codes else ()
-        return _Features(
-            words=_Text.of(facts.summary, *facts.categories),
-            location=_Text.of(facts.location),
-            functions=_Text.of(*facts.functions),
-            codes=frozenset(facts.codes),
-            serafin=stated[0] if stated else None,
-            youth=facts.youth,
-            youth_present=facts.youth_present,
-            professionals=facts.professionals,
-            all_day=facts.all_day,
-            source_kind=facts.source_kind,
-            night=night,
-            duration=duration,
-        )
+        return _Features(facts, night, duration)
 
 
 def _nature(f: _Features) -> Nature:
@@ -651,9 +675,13 @@ def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet
 
 
 def _compile_rule(rule: Rule) -> _CompiledRule:
-    tests = _compile_conditions(rule.when)
+    compiled = _compile_conditions(rule.when)
     return _CompiledRule(
-        rule.id, rule.explanation, tests, rule.then, tuple(test for _name, test in tests)
+        rule.id,
+        rule.explanation,
+        tuple((name, say) for name, say, _check in compiled),
+        rule.then,
+        tuple(check for _name, _say, check in compiled),
     )
 
 
