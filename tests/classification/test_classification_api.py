@@ -286,3 +286,31 @@ def test_the_counting_hook_gets_the_changed_sessions(
     run = ingest_client.post(f"/v1/establishments/{FINESS}/reclassify", headers=keys["admin"])
     [(_establishment, changed)] = calls
     assert len(changed) == run.json()["sessions_changed"] > 0
+
+
+def test_counts_follow_a_reclassification(
+    ingest_client: AppClient,
+    api_client: AppClient,
+    sample_ditep: SampleDitep,
+    keys: dict[str, dict[str, str]],
+) -> None:
+    def quality() -> dict[str, int]:
+        response = api_client.get(
+            f"/v1/establishments/{FINESS}/activity",
+            params={"start": "2025-03-01", "end": "2025-04-01"},
+            headers=keys["read"],
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, int] = response.json()["quality"]
+        return body
+
+    push_both_sample_feeds(ingest_client, sample_ditep, keys["feeds"])
+    before = quality()
+    assert before["unclassified"] == 0
+    assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
+    assert quality() == before  # stored sessions keep their classification until reclassified
+    run = ingest_client.post(f"/v1/establishments/{FINESS}/reclassify", headers=keys["admin"])
+    taxis = run.json()["after"]["unclassified"]
+    after = quality()
+    assert after["unclassified"] == taxis > 0
+    assert after["counted"] == before["counted"] - taxis
