@@ -23,7 +23,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 
-from agenda_ingest.classification.keywords import Classification
+from agenda_ingest.classification.engine import Classification
 from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
 from agenda_ingest.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir

@@ -10,12 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agenda_ingest.classification.keywords import (
-    SessionFacts,
-    classify,
-    serafin_activity,
-    serafin_codes,
-)
+from agenda_ingest.classification.engine import SessionFacts, classify, serafin_codes
 from agenda_ingest.drafts import DraftBuilder, DraftContext
 from agenda_ingest.fhir.parser import OUTSIDE_SERVICE_CODE, ParsedFhirFeed, parse_fhir
 from agenda_ingest.normalised import FeedUnreadable, Occurrence, Participant
@@ -734,7 +729,9 @@ def test_codes_change_the_content_hash() -> None:
     ],
 )
 def test_serafin_codes_of_the_classification_table(code: str, activity: Activity | None) -> None:
-    assert serafin_activity(code) is activity
+    stated = classify(SessionFacts(codes=(f"{SERAFIN}|{code}",), youth=1, youth_present=1))
+    assert stated.activity is (activity or Activity.UNCLASSIFIED)
+    assert stated.serafin_code == code
 
 
 def test_codes_come_before_words_and_only_serafin_systems_count() -> None:

@@ -315,3 +315,74 @@ class ApiClient(Base):
     regions: Mapped[list[str]] = mapped_column(Json, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[dt.datetime | None]
+
+
+# --- Issue 5: classification rule sets, manual classifications, reclassification runs ---------
+
+
+class ClassificationRuleSet(Base):
+    """One version of an establishment's rule set: the document as written, never changed."""
+
+    __tablename__ = "classification_rule_set"
+    __table_args__ = (UniqueConstraint("establishment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    # What sessions store in rule_set_version: names this document exactly.
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    document: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    created_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="SET NULL")
+    )
+
+
+class ManualClassification(Base):
+    """A classification set by hand for one session, kept across re-imports."""
+
+    __tablename__ = "manual_classification"
+    __table_args__ = (UniqueConstraint("source_id", "uid", "recurrence_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(1024))
+    recurrence_id: Mapped[str] = mapped_column(String(32), default="")
+    activity: Mapped[Activity] = mapped_column(code_enum(Activity))
+    setting: Mapped[Setting] = mapped_column(code_enum(Setting))
+    nature: Mapped[Nature] = mapped_column(code_enum(Nature))
+    serafin_code: Mapped[str | None] = mapped_column(String(16))
+    # The review group it was set from (normalised summary), to find it again.
+    group_key: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    created_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="SET NULL")
+    )
+
+
+class ReclassificationRun(Base):
+    """One re-run of the rules on an establishment's stored sessions, and what it changed."""
+
+    __tablename__ = "reclassification_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    rule_set_version: Mapped[str] = mapped_column(String(64))
+    sessions_examined: Mapped[int] = mapped_column(Integer)
+    sessions_changed: Mapped[int] = mapped_column(Integer)
+    # Sessions per activity code before and after.
+    before: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+    after: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    created_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="SET NULL")
+    )

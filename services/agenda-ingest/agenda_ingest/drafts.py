@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from agenda_ingest.classification.keywords import Classification, SessionFacts, classify
+from agenda_ingest.classification.engine import (
+    Classification,
+    CompiledRuleSet,
+    SessionFacts,
+    default_rule_set,
+)
 from agenda_ingest.normalised import Occurrence, Participant, format_moment
 from agenda_ingest.participants import ParticipantOptions, recognise_all
 from ditep_core.nomenclatures import AgendaKind, PathwayStatus, PersonKind, Presence, SessionStatus
@@ -69,6 +74,10 @@ class DraftContext:
     options: ParticipantOptions
     pseudonymiser: Pseudonymiser
     youth_pseudonym: str | None = None
+    rules: CompiledRuleSet = field(default_factory=default_rule_set)
+    """The establishment's rule set (its latest version), else the default one."""
+    manual: Mapping[tuple[str, str], Classification] = field(default_factory=dict)
+    """Classifications set by hand, by (UID, recurrence id): they win over the rules."""
 
 
 def session_status(occurrence: Occurrence) -> SessionStatus:
@@ -93,23 +102,19 @@ def _as_utc(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
 
 T = TypeVar("T")
 ParticipantsKey = tuple[tuple[str, tuple[tuple[str, str], ...], bool, PersonKind | None], ...]
-FactsKey = tuple[object, ...]
 
 
 class DraftBuilder:
     """Builds drafts for one feed, remembering what repeats across its occurrences.
 
     A feed repeats the same few people and summaries thousands of times: their
-    recognition, pseudonyms and classification are computed once per distinct
-    value. The keyword rules read neither the date nor the time of a session
-    (``classification.keywords.RULES_READ_TIME``), so times are not part of the
-    classification key.
+    recognition and pseudonyms are computed once per distinct value; the rule
+    set remembers classifications by the features its rules can test.
     """
 
     def __init__(self, context: DraftContext) -> None:
         self.context = context
         self._participants: dict[ParticipantsKey, tuple[ParticipantDraft, ...]] = {}
-        self._classifications: dict[FactsKey, Classification] = {}
         # By participants tuple object (kept with it, so that its id is not reused).
         self._people_by_object: dict[int, tuple[tuple[Participant, ...], _People]] = {}
         self._people_by_drafts: dict[int, tuple[tuple[ParticipantDraft, ...], _People]] = {}
@@ -127,10 +132,12 @@ class DraftBuilder:
 
         start_at = _as_utc(occurrence.start, context.timezone)
         end_at = _as_utc(occurrence.end, context.timezone)
-        classification = self._classify(occurrence, people)
         recurrence_id = (
             format_moment(occurrence.recurrence_id) if occurrence.recurrence_id is not None else ""
         )
+        codes = feed_codes(occurrence)
+        manual = context.manual.get((occurrence.uid, recurrence_id)) if context.manual else None
+        classification = manual or self._classify(occurrence, people, codes)
         content = "\x1f".join(
             (
                 start_at.isoformat(),
@@ -142,8 +149,8 @@ class DraftBuilder:
                 "\x1e".join(occurrence.categories),
                 *self._text(classification, _classification_text),
                 *self._text(drafts, _participants_text),
-                # Only when there are codes, so that the hashes of iCal sessions stay as they were.
-                *(("codes\x1e" + "\x1e".join(occurrence.codes),) if occurrence.codes else ()),
+                # Only when there are codes (FHIR codes, iCal vendor properties): other hashes stay.
+                *(("codes\x1e" + "\x1e".join(codes),) if codes else ()),
             )
         )
         return SessionDraft(
@@ -156,7 +163,7 @@ class DraftBuilder:
             summary=occurrence.summary,
             location=occurrence.location,
             categories=occurrence.categories,
-            codes=occurrence.codes,
+            codes=codes,
             classification=classification,
             participants=drafts,
             content_hash=hashlib.sha256(content.encode()).hexdigest(),
@@ -220,34 +227,57 @@ class DraftBuilder:
         self._participants[key] = result
         return result
 
-    def _classify(self, occurrence: Occurrence, people: _People) -> Classification:
-        key: FactsKey = (
-            occurrence.summary,
-            occurrence.location,
-            occurrence.categories,
-            occurrence.codes,
-            people.youth,
-            people.youth_present,
-            people.professionals,
-            people.functions,
-            occurrence.all_day,
-        )
-        cached = self._classifications.get(key)
-        if cached is None:
-            facts = SessionFacts(
+    def _classify(
+        self, occurrence: Occurrence, people: _People, codes: tuple[str, ...]
+    ) -> Classification:
+        rules = self.context.rules
+        start = end = None
+        if rules.reads_time:
+            start = local_moment(occurrence.start, self.context.timezone)
+            end = local_moment(occurrence.end, self.context.timezone)
+        return rules.classify(
+            SessionFacts(
                 summary=occurrence.summary,
                 location=occurrence.location,
                 categories=occurrence.categories,
-                codes=occurrence.codes,
+                codes=codes,
                 youth=people.youth,
                 youth_present=people.youth_present,
                 professionals=people.professionals,
                 functions=people.functions,
+                start=start,
+                end=end,
                 all_day=occurrence.all_day,
                 source_kind=self.context.agenda_kind,
             )
-            cached = self._classifications[key] = classify(facts)
-        return cached
+        )
+
+
+MAX_PROPERTY_CODE_LENGTH = 100
+"""Longer vendor properties (descriptions, HTML) are text, not codes."""
+
+
+def feed_codes(occurrence: Occurrence) -> tuple[str, ...]:
+    """The codes the feed states: its own (FHIR), then its vendor ``X-`` properties as
+    ``X-NAME|value`` (iCal), which rules can test like any code."""
+    if not occurrence.properties:
+        return occurrence.codes
+    vendor = sorted(
+        f"{name}|{value.strip()}"
+        for name, value in occurrence.properties.items()
+        if name.startswith("X-")
+        and value.strip()
+        and len(value) <= MAX_PROPERTY_CODE_LENGTH
+        and "\n" not in value
+    )
+    return (*occurrence.codes, *vendor) if vendor else occurrence.codes
+
+
+def local_moment(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:
+    """A moment on the establishment's wall clock (what the night window is read on)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(timezone)
+    return dt.datetime.combine(value, dt.time(), tzinfo=timezone)
 
 
 @dataclass(frozen=True, slots=True)

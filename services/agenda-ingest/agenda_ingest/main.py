@@ -7,6 +7,9 @@ from fastapi import FastAPI
 from agenda_ingest.feeds.endpoints import router as feeds_router
 from agenda_ingest.pull.endpoints import router as pull_router
 from agenda_ingest.pull.loop import pull_loop
+from agenda_ingest.reclassify.endpoints import router as reclassify_router
+from agenda_ingest.review.endpoints import router as review_router
+from agenda_ingest.rulesets.endpoints import router as rulesets_router
 from ditep_core.db import Database
 from ditep_core.settings import Settings
 from ditep_core.web.app import build_app
@@ -28,6 +31,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.include_router(feeds_router)
     app.include_router(pull_router)
+    app.include_router(rulesets_router)
+    app.include_router(review_router)
+    app.include_router(reclassify_router)
     return app
 
 

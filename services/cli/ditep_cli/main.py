@@ -20,6 +20,7 @@ from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
+from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
@@ -51,6 +52,9 @@ app.add_typer(imports_app, name="imports")
 app.add_typer(ical_app, name="ical")
 app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(rules_app, name="rules")
+app.command("classify")(classify_command)
+app.command("reclassify")(reclassify_command)
 
 console = Console()
 errors = Console(stderr=True)

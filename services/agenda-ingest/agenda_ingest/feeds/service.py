@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy.orm import Session
 
+from agenda_ingest.classification.engine import Classification, CompiledRuleSet
 from agenda_ingest.drafts import DraftBuilder, DraftContext, PeriodDraft, SessionDraft
 from agenda_ingest.feeds.repository import (
     ImportRepository,
@@ -33,6 +35,7 @@ from agenda_ingest.ical.parser import parse_ical
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
 from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.service import expansion_window
 from ditep_core.models import FeedImport, Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
@@ -100,9 +103,14 @@ def ingest_payload(
     now = utc_now()
     errors: list[FeedError]
     prepared: _Prepared | None = None
+    # The establishment's rules in force and the sessions classified by hand win over the rules.
+    rules = active_rule_set(session, source.establishment_id)
+    manual = manual_for_source(session, source.id, rules.version)
     try:
         with collector_paused():
-            prepared = _prepare(source, payload, protection.pseudonymiser, today or now.date())
+            prepared = _prepare(
+                source, payload, protection.pseudonymiser, today or now.date(), rules, manual
+            )
         errors = prepared.rejected
     except FeedUnreadable as unreadable:
         errors = unreadable.errors
@@ -176,7 +184,12 @@ def replay_import(
 
 
 def _prepare(
-    source: Source, payload: bytes, pseudonymiser: Pseudonymiser, today: dt.date
+    source: Source,
+    payload: bytes,
+    pseudonymiser: Pseudonymiser,
+    today: dt.date,
+    rules: CompiledRuleSet,
+    manual: Mapping[ManualKey, Classification],
 ) -> _Prepared:
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
@@ -233,6 +246,8 @@ def _prepare(
         options=ParticipantOptions.from_mapping(source.participant_options),
         pseudonymiser=pseudonymiser,
         youth_pseudonym=youth_pseudonym if isinstance(youth_pseudonym, str) else None,
+        rules=rules,
+        manual=manual,
     )
     received = len(occurrences)
     drafts, duplicates = _consume_into_drafts(occurrences, context, paths)

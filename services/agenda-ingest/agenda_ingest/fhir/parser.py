@@ -38,7 +38,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from agenda_ingest.classification.keywords import TDDUI_OUTSIDE_SERVICE_CODE
+from agenda_ingest.classification.engine import TDDUI_OUTSIDE_SERVICE_CODE
 from agenda_ingest.fhir.bundle import (
     Entry,
     References,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agenda_ingest.classification.keywords import SessionFacts, classify, normalise_words
+from agenda_ingest.classification.engine import SessionFacts, classify, normalise_words
 from ditep_core.nomenclatures import Activity, Nature, Setting
 
 People = tuple[int, int, int]  # young people, of whom present, professionals

@@ -1,0 +1,300 @@
+"""Classification speed with the default rule set, against a naive evaluation, in one run.
+
+Synthetic sessions are drawn from realistic agenda entries (the labelled set's
+entries, varied with names, places, counts and weekly dates), as agendas repeat
+the same entries week after week. Three measures:
+
+(a) baseline: the same rules applied naively, one regular expression per word
+    condition of each rule, tried in order on every session, no memo;
+(b) ours, realistic agendas: ``CompiledRuleSet.classify`` (compiled word sets,
+    memo on the features the rules test), on ``--sessions`` sessions;
+(c) ours, every entry distinct (a unique word in each summary): no memo hit,
+    so this is the cost of the compiled evaluation itself.
+
+Facts are built outside the timed loop (ingestion builds them while drafting).
+The baseline's results are checked equal to ours before timing. Prints
+sessions per second for each and the ratios b/a and c/a; the targets are
+b ≥ 200,000 sessions/s and b/a ≥ 5.
+
+    .venv/bin/python -m benchmarks.bench_classification [--quick] [--sessions N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import gc
+import json
+import random
+import re
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from agenda_ingest.classification.engine import (
+    Classification,
+    CompiledRuleSet,
+    SessionFacts,
+    compile_rule_set,
+    default_rule_set,
+    normalise_words,
+    overlaps_night,
+    serafin_codes,
+)
+from agenda_ingest.classification.entries import facts_from_entry
+from agenda_ingest.classification.schema import Actions, Conditions, RuleSetDocument
+from ditep_core.nomenclatures import Activity, Nature, Setting
+
+LABELLED = Path(__file__).resolve().parents[1] / "tests/classification/labelled_entries.jsonl"
+TARGET_RATE = 200_000
+TARGET_RATIO = 5.0
+CHUNK = 100_000
+NAMES = [f"{first} {last}" for first in "ABCDEFGHJKLMNPRST" for last in ("M.", "D.", "P.", "L.")]
+PLACES = ["", "Domicile", "Collège Jean Moulin", "DITEP – bâtiment A", "CMP Bron", "Internat"]
+
+
+# --- The naive baseline ----------------------------------------------------------------------
+
+
+def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    parts = []
+    for term in terms:
+        words = normalise_words(term.rstrip("*")).split()
+        body = r"\s".join(re.escape(word) for word in words)
+        parts.append(body + (r"[a-z0-9]*" if term.endswith("*") else ""))
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
+
+
+class NaiveRule:
+    def __init__(self, rule_id: str, when: Conditions, then: Actions) -> None:
+        self.id, self.when, self.then = rule_id, when, then
+        self.words = _pattern(when.words) if when.words else None
+        self.location = _pattern(when.location_words) if when.location_words else None
+        self.unless = _pattern(when.unless_words) if when.unless_words else None
+        self.functions = _pattern(when.functions) if when.functions else None
+
+
+class NaiveRuleSet:
+    """The same document, evaluated the obvious way: regular expressions, every time."""
+
+    def __init__(self, document: RuleSetDocument, version: str) -> None:
+        self.version = version
+        self.rules = [NaiveRule(rule.id, rule.when, rule.then) for rule in document.rules]
+        self.places = [(place.setting, _pattern(place.words)) for place in document.places]
+        night = document.night
+        self.night = (dt.time.fromisoformat(night.start), dt.time.fromisoformat(night.end))
+
+    def classify(self, facts: SessionFacts) -> Classification:
+        text = normalise_words(" ".join((facts.summary, *facts.categories)))
+        location = normalise_words(facts.location)
+        functions = normalise_words(" ".join(facts.functions))
+        stated = serafin_codes(facts.codes)
+        serafin = stated[0] if stated else None
+        for rule in self.rules:
+            if self._holds(rule, facts, text, location, functions, serafin):
+                then = rule.then
+                setting = then.setting if then.setting != "auto" else None
+                return Classification(
+                    activity=then.activity,
+                    setting=setting or self._place(text, location, then.default_setting),
+                    nature=self._nature(facts, then),
+                    rule_id=rule.id,
+                    serafin_code=serafin[:16] if serafin else then.serafin,
+                    rule_set_version=self.version,
+                    flags=tuple(then.flags),
+                )
+        return Classification(
+            activity=Activity.UNCLASSIFIED,
+            setting=self._place(text, location, Setting.INCONNU),
+            nature=self._nature(facts, None),
+            rule_id="none",
+            serafin_code=serafin[:16] if serafin else None,
+            rule_set_version=self.version,
+        )
+
+    def _holds(
+        self,
+        rule: NaiveRule,
+        facts: SessionFacts,
+        text: str,
+        location: str,
+        functions: str,
+        serafin: str | None,
+    ) -> bool:
+        when = rule.when
+        for wanted, value in (
+            (when.youth, facts.youth),
+            (when.youth_present, facts.youth_present),
+            (when.professionals, facts.professionals),
+        ):
+            if wanted is not None and not wanted.holds(value):
+                return False
+        if when.all_day is not None and when.all_day is not facts.all_day:
+            return False
+        if when.source_kind is not None and facts.source_kind not in when.source_kind:
+            return False
+        if when.night is not None:
+            night = (
+                facts.start is not None
+                and facts.end is not None
+                and overlaps_night(facts.start, facts.end, *self.night)
+            )
+            if night is not when.night:
+                return False
+        if when.codes is not None and not any(
+            code in when.codes
+            or any(c.endswith("*") and code.startswith(c[:-1]) for c in when.codes)
+            for code in facts.codes
+        ):
+            return False
+        if when.serafin is not None and not (
+            serafin is not None
+            and any(serafin == p or serafin.startswith(p + ".") for p in when.serafin)
+        ):
+            return False
+        if rule.functions is not None and not rule.functions.search(functions):
+            return False
+        if rule.words is not None and not rule.words.search(text):
+            return False
+        if rule.location is not None and not rule.location.search(location):
+            return False
+        return not (
+            rule.unless is not None and (rule.unless.search(text) or rule.unless.search(location))
+        )
+
+    def _place(self, text: str, location: str, default: Setting) -> Setting:
+        for where in (location, text):
+            for setting, pattern in self.places:
+                if pattern.search(where):
+                    return setting
+        return default
+
+    @staticmethod
+    def _nature(facts: SessionFacts, then: Actions | None) -> Nature:
+        if then is not None and then.nature != "auto":
+            return then.nature
+        if then is not None and facts.youth == 0 and then.nature_without_youth is not None:
+            return then.nature_without_youth
+        if facts.youth_present:
+            return Nature.DIRECT
+        return Nature.INDIRECT if facts.youth else Nature.INSTITUTIONNEL
+
+
+# --- Synthetic sessions ----------------------------------------------------------------------
+
+
+def _templates() -> list[SessionFacts]:
+    entries = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    return [facts_from_entry(entry) for entry in entries]
+
+
+def _pool(templates: list[SessionFacts], draw: random.Random, size: int) -> list[SessionFacts]:
+    """Distinct entries as DUI agendas hold them: a template, often a name, sometimes a place."""
+    pool = []
+    for _ in range(size):
+        base = draw.choice(templates)
+        summary = base.summary
+        if summary and draw.random() < 0.6:
+            summary = f"{summary} {draw.choice(NAMES)}"
+        location = base.location if draw.random() < 0.8 else draw.choice(PLACES)
+        youth = base.youth if draw.random() < 0.8 else draw.randint(0, 3)
+        pool.append(
+            dataclasses.replace(
+                base,
+                summary=summary,
+                location=location,
+                youth=youth,
+                youth_present=min(base.youth_present, youth),
+            )
+        )
+    return pool
+
+
+def sessions(
+    count: int, seed: int, *, distinct: bool = False, pool_size: int = 4_000
+) -> Iterator[list[SessionFacts]]:
+    """``count`` sessions in chunks; weekly repetitions of the pool's entries, or all distinct."""
+    draw = random.Random(seed)
+    pool = _pool(_templates(), draw, pool_size)
+    produced = 0
+    while produced < count:
+        chunk = []
+        for index in range(produced, min(count, produced + CHUNK)):
+            base = draw.choice(pool)
+            shift = dt.timedelta(days=7 * draw.randrange(52))
+            start = base.start + shift if base.start else None
+            end = base.end + shift if base.end else None
+            summary = f"{base.summary} ref{_letters(index)}" if distinct else base.summary
+            chunk.append(dataclasses.replace(base, summary=summary, start=start, end=end))
+        produced += len(chunk)
+        yield chunk
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters += chr(ord("a") + digit)
+        if not number:
+            return letters
+
+
+def rate(rule_set: CompiledRuleSet | NaiveRuleSet, chunks: Iterator[list[SessionFacts]]) -> float:
+    classify = rule_set.classify
+    done = 0
+    elapsed = 0.0
+    for chunk in chunks:
+        gc.collect()
+        gc.disable()
+        started = time.perf_counter()
+        for facts in chunk:
+            classify(facts)
+        elapsed += time.perf_counter() - started
+        gc.enable()
+        done += len(chunk)
+    return done / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--baseline-sessions", type=int, default=100_000)
+    parser.add_argument("--distinct-sessions", type=int, default=200_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 / 10,000 / 20,000 sessions")
+    arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.sessions, arguments.baseline_sessions, arguments.distinct_sessions = (
+            100_000,
+            10_000,
+            20_000,
+        )
+    default = default_rule_set()
+    naive = NaiveRuleSet(default.document, default.version)
+
+    # The baseline must give the same answers before its speed means anything.
+    for chunk in sessions(20_000, seed=7):
+        for facts in chunk:
+            if naive.classify(facts) != default.classify_uncached(facts):
+                raise SystemExit(f"baseline and engine disagree on {facts}")
+
+    def fresh() -> CompiledRuleSet:
+        return compile_rule_set(default.document, default.version)
+
+    baseline = rate(naive, sessions(arguments.baseline_sessions, seed=1))
+    realistic = rate(fresh(), sessions(arguments.sessions, seed=1))
+    distinct = rate(fresh(), sessions(arguments.distinct_sessions, seed=1, distinct=True))
+    n_realistic, n_distinct = f"{arguments.sessions:,}", f"{arguments.distinct_sessions:,}"
+    print(f"rule set {default.version}, {len(default.rules)} rules")
+    print(f"(a) baseline, one regex per rule condition, no memo: {baseline:12,.0f} sessions/s")
+    print(f"(b) compiled + memo, realistic agendas ({n_realistic}): {realistic:12,.0f} sessions/s")
+    print(f"(c) compiled, every entry distinct ({n_distinct}): {distinct:12,.0f} sessions/s")
+    print(f"ratio b/a: {realistic / baseline:.1f}x (target {TARGET_RATIO:.0f}x)")
+    print(f"ratio c/a: {distinct / baseline:.1f}x")
+    met = realistic >= TARGET_RATE and realistic / baseline >= TARGET_RATIO
+    verdict = "met" if met else "NOT met"
+    print(f"target b >= {TARGET_RATE:,}/s and b/a >= {TARGET_RATIO:.0f}x: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

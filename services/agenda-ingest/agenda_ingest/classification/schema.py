@@ -1,0 +1,272 @@
+"""The rule-set document: what a DITEP writes (YAML or JSON), validated with pydantic.
+
+A rule set is ordered rules, first match wins. Each rule has an ``id``, a French
+``explanation``, conditions (``when``: every condition given must hold; inside one
+list, any item is enough) and actions (``then``). ``places`` say how a setting is
+found from words when a rule leaves it to them (``setting: auto``). Validation
+errors name the rule (its id, or its index when it has none) and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
+
+DOCUMENT_FORMAT = "ditep-rules/1"
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,47}$")
+_TERM = re.compile(r"^[^*]+\*?$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _count_range(value: Any) -> Any:
+    """``3`` is short for ``{min: 3, max: 3}``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"min": value, "max": value}
+    return value
+
+
+class Range(_Strict):
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+    def holds(self, value: int) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+CountRange = Annotated[Range, BeforeValidator(_count_range)]
+
+
+def _terms(values: list[str]) -> list[str]:
+    for value in values:
+        if not value.strip() or not _TERM.match(value.strip()):
+            raise ValueError(f"'{value}' is not a word or phrase (a '*' may only end it)")
+        if not any(char.isalnum() for char in value):
+            raise ValueError(f"'{value}' has no letter or digit to match")
+        if value.strip().endswith("*") and " " in value.strip():
+            raise ValueError(f"'{value}': a '*' ends a single word, not a phrase")
+    return values
+
+
+Terms = Annotated[list[str], Field(min_length=1)]
+
+
+class Conditions(_Strict):
+    """What a session must show for the rule to apply (all of the conditions given)."""
+
+    codes: Terms | None = None
+    serafin: Terms | None = None
+    words: Terms | None = None
+    location_words: Terms | None = None
+    unless_words: Terms | None = None
+    functions: Terms | None = None
+    youth: CountRange | None = None
+    youth_present: CountRange | None = None
+    professionals: CountRange | None = None
+    night: bool | None = None
+    duration_minutes: CountRange | None = None
+    all_day: bool | None = None
+    source_kind: Annotated[list[AgendaKind], Field(min_length=1)] | None = None
+
+    _check_words = field_validator("words", "location_words", "unless_words", "functions")(
+        lambda values: None if values is None else _terms(values)
+    )
+
+    @field_validator("codes")
+    @classmethod
+    def _codes(cls, values: list[str] | None) -> list[str] | None:
+        for value in values or ():
+            if "|" not in value:
+                raise ValueError(f"'{value}' is not a 'system|code' code")
+        return values
+
+    @field_validator("serafin")
+    @classmethod
+    def _serafin(cls, values: list[str] | None) -> list[str] | None:
+        for value in values or ():
+            if not re.fullmatch(r"\d+(\.\d+)*", value):
+                raise ValueError(f"'{value}' is not a SERAFIN-PH code (digits and dots)")
+        return values
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Conditions:
+        if not self.model_fields_set:
+            raise ValueError("a rule needs at least one condition")
+        return self
+
+
+class Actions(_Strict):
+    """What the rule gives the session."""
+
+    activity: Activity
+    setting: Setting | Literal["auto"] = "auto"
+    default_setting: Setting = Setting.SITE
+    nature: Nature | Literal["auto"] = "auto"
+    nature_without_youth: Nature | None = None
+    serafin: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$", max_length=16)
+    flags: list[str] = Field(default_factory=list)
+
+
+class Rule(_Strict):
+    id: str
+    explanation: str = Field(min_length=3)
+    when: Conditions
+    then: Actions
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError(
+                f"'{value}' is not a rule id (lower case letters, digits, '-', '_', '.'; "
+                "at most 48 characters)"
+            )
+        if value == "none" or value.startswith("manual"):
+            raise ValueError(f"'{value}' is reserved")
+        return value
+
+
+class Place(_Strict):
+    setting: Setting
+    words: Terms
+
+    _check_words = field_validator("words")(_terms)
+
+
+class NightWindow(_Strict):
+    start: str = "21:00"
+    end: str = "07:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError(f"'{value}' is not a time of day HH:MM")
+        return value
+
+
+class RuleSetDocument(_Strict):
+    format: Literal["ditep-rules/1"] = "ditep-rules/1"
+    version: str | None = Field(default=None, max_length=24)
+    description: str | None = None
+    night: NightWindow = NightWindow()
+    places: list[Place] = Field(default_factory=list)
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RuleSetDocument:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"two rules have the id '{rule.id}'")
+            seen.add(rule.id)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetError:
+    """One problem in a document, located by rule (id or index) and field."""
+
+    message: str
+    rule: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"message": self.message}
+        if self.rule is not None:
+            data["rule"] = self.rule
+        if self.field is not None:
+            data["field"] = self.field
+        return data
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"rule {self.rule}" if self.rule else None,
+                f"field {self.field}" if self.field else None,
+            )
+            if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class RuleSetInvalid(Exception):
+    def __init__(self, errors: list[RuleSetError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def parse_rule_set(text: str) -> RuleSetDocument:
+    """A rule set from YAML or JSON text (JSON is YAML); ``RuleSetInvalid`` says what is wrong."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise RuleSetInvalid([RuleSetError(f"not readable as YAML or JSON{line}")]) from error
+    return validate_rule_set(data)
+
+
+def validate_rule_set(data: Any) -> RuleSetDocument:
+    if not isinstance(data, dict):
+        raise RuleSetInvalid([RuleSetError("a rule set is a mapping with a 'rules' list")])
+    try:
+        return RuleSetDocument.model_validate(data)
+    except ValidationError as error:
+        raise RuleSetInvalid(_located(error, data)) from error
+
+
+def _located(error: ValidationError, data: dict[str, Any]) -> list[RuleSetError]:
+    raw_rules = data.get("rules")
+    rules: list[Any] = raw_rules if isinstance(raw_rules, list) else []
+    located: list[RuleSetError] = []
+    for item in error.errors():
+        location = list(item.get("loc", ()))
+        rule: str | None = None
+        if len(location) >= 2 and location[0] == "rules" and isinstance(location[1], int):
+            index = location[1]
+            raw = rules[index] if index < len(rules) else None
+            rule_id = raw.get("id") if isinstance(raw, dict) else None
+            rule = str(rule_id) if isinstance(rule_id, str) and rule_id else f"#{index + 1}"
+            location = location[2:]
+        field = ".".join(str(part) for part in location) or None
+        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        located.append(RuleSetError(message, rule=rule, field=field))
+    return located
+
+
+def dump_rule_set(document: RuleSetDocument) -> str:
+    """The document as YAML (for a rule set built by the API, e.g. from the review queue)."""
+    data = document.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def document_json(document: RuleSetDocument) -> str:
+    return json.dumps(document.model_dump(mode="json", exclude_none=True), ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Reclassify: see docs/classification-rules.md."""

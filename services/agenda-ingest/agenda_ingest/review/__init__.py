@@ -1,0 +1,1 @@
+"""Review: see docs/classification-rules.md."""

@@ -1,0 +1,65 @@
+"""Review-queue routes: unclassified groups, classify a group by hand, make it a rule."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from agenda_ingest.reclassify.endpoints import reclassification_out
+from agenda_ingest.review.schemas import (
+    ManualClassificationIn,
+    ManualClassificationResult,
+    ReviewQueue,
+    RuleFromGroupIn,
+    RuleFromGroupResult,
+)
+from agenda_ingest.review.service import classify_group, review_queue, rule_from_group
+from ditep_core.establishments.service import get_accessible_establishment
+from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, FeedsWriter
+
+router = APIRouter(prefix="/v1/establishments/{finess}/review", tags=["classification"])
+
+
+@router.get("", response_model=ReviewQueue, summary="Unclassified sessions, grouped by summary")
+def get_review_queue(session: DbSession, principal: ActivityReader, finess: str) -> ReviewQueue:
+    establishment = get_accessible_establishment(session, principal, finess)
+    return review_queue(session, establishment)
+
+
+@router.post(
+    "/{group}/classification",
+    response_model=ManualClassificationResult,
+    summary="Classify a group by hand (kept across re-imports)",
+)
+def post_group_classification(
+    session: DbSession,
+    principal: FeedsWriter,
+    finess: str,
+    group: str,
+    body: ManualClassificationIn,
+) -> ManualClassificationResult:
+    establishment = get_accessible_establishment(session, principal, finess)
+    count = classify_group(
+        session, establishment, group, body, created_by_key_id=principal.client_id
+    )
+    return ManualClassificationResult(group=group, sessions_classified=count)
+
+
+@router.post(
+    "/{group}/rule",
+    response_model=RuleFromGroupResult,
+    status_code=201,
+    summary="Make a group a new rule (new rule-set version, sessions reclassified)",
+)
+def post_group_rule(
+    session: DbSession, principal: Admin, finess: str, group: str, body: RuleFromGroupIn
+) -> RuleFromGroupResult:
+    establishment = get_accessible_establishment(session, principal, finess)
+    made = rule_from_group(
+        session, establishment, group, body, created_by_key_id=principal.client_id
+    )
+    return RuleFromGroupResult(
+        rule_id=made.rule_id,
+        rule_set_version=made.rule_set.version,
+        rule_set_number=made.rule_set.number,
+        reclassification=reclassification_out(made.reclassification),
+    )

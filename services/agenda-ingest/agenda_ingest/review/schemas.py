@@ -1,0 +1,53 @@
+"""Responses and requests of the review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from agenda_ingest.reclassify.schemas import ReclassificationOut
+from ditep_core.nomenclatures import Activity, Nature, Setting
+
+
+class ReviewGroup(BaseModel):
+    group: str = Field(description="Identifiant du groupe (intitulé normalisé, haché)")
+    key: str = Field(description="Intitulé normalisé : minuscules, sans accents ni chiffres")
+    example_summary: str
+    sessions: int
+    locations: list[str] = Field(description="Les lieux les plus fréquents du groupe")
+    first_start: dt.datetime
+    last_start: dt.datetime
+
+
+class ReviewQueue(BaseModel):
+    finess: str
+    unclassified_sessions: int
+    groups: list[ReviewGroup]
+
+
+class ManualClassificationIn(BaseModel):
+    activity: Activity
+    setting: Setting
+    nature: Nature
+    serafin_code: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$", max_length=16)
+
+
+class ManualClassificationResult(BaseModel):
+    group: str
+    sessions_classified: int
+
+
+class RuleFromGroupIn(BaseModel):
+    activity: Activity
+    setting: Setting | None = Field(default=None, description="Absent : déduit des mots (auto)")
+    nature: Nature | None = Field(default=None, description="Absent : selon les jeunes présents")
+    rule_id: str | None = None
+    explanation: str | None = None
+
+
+class RuleFromGroupResult(BaseModel):
+    rule_id: str
+    rule_set_version: str
+    rule_set_number: int
+    reclassification: ReclassificationOut

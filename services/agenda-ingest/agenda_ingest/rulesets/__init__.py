@@ -1,0 +1,1 @@
+"""Rulesets: see docs/classification-rules.md."""

@@ -1,0 +1,167 @@
+"""Rule-set routes: versions, the default, a dry run, and why a session is classified so."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
+from agenda_ingest.feeds.endpoints import FeedBody
+from agenda_ingest.reclassify.repository import StoredSessionRepository
+from agenda_ingest.rulesets.dry_run import dry_run
+from agenda_ingest.rulesets.explain import explain_session
+from agenda_ingest.rulesets.repository import RuleSetRepository
+from agenda_ingest.rulesets.schemas import (
+    DryRunRequest,
+    DryRunResult,
+    RuleSetList,
+    RuleSetOut,
+    RuleSetSummary,
+    SessionClassificationOut,
+)
+from agenda_ingest.rulesets.service import active_rule_set, add_version
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.establishments.service import get_accessible_establishment
+from ditep_core.models import ClassificationRuleSet
+from ditep_core.protection import DataProtection
+from ditep_core.web.dependencies import ActivityReader, Admin, DbSession
+from ditep_core.web.problems import Forbidden, InvalidRequest, NotFound
+
+router = APIRouter(prefix="/v1", tags=["classification"])
+
+
+def _summary(row: ClassificationRuleSet) -> RuleSetSummary:
+    return RuleSetSummary(
+        number=row.number,
+        version=row.version,
+        content_sha256=row.content_sha256,
+        created_at=row.created_at,
+        created_by_key_id=row.created_by_key_id,
+        comment=row.comment,
+    )
+
+
+@router.get("/rulesets/default", response_model=RuleSetOut, summary="The shipped rule set")
+def get_default_rule_set(principal: ActivityReader) -> RuleSetOut:
+    text = default_rules_text()
+    return RuleSetOut(
+        number=None,
+        version=default_rule_set().version,
+        content_sha256=content_sha256(text),
+        document=text,
+    )
+
+
+@router.get(
+    "/establishments/{finess}/rulesets",
+    response_model=RuleSetList,
+    summary="An establishment's rule-set versions and the one in force",
+)
+def list_rule_sets(session: DbSession, principal: ActivityReader, finess: str) -> RuleSetList:
+    establishment = get_accessible_establishment(session, principal, finess)
+    rows = RuleSetRepository(session).list_for(establishment.id)
+    return RuleSetList(
+        active_version=active_rule_set(session, establishment.id).version,
+        uses_default=not rows,
+        versions=[_summary(row) for row in rows],
+    )
+
+
+@router.get(
+    "/establishments/{finess}/rulesets/{number}",
+    response_model=RuleSetOut,
+    summary="One version of an establishment's rule set, as written",
+)
+def get_rule_set(
+    session: DbSession,
+    principal: ActivityReader,
+    finess: str,
+    number: Annotated[int, Path(ge=1)],
+) -> RuleSetOut:
+    establishment = get_accessible_establishment(session, principal, finess)
+    row = RuleSetRepository(session).by_number(establishment.id, number)
+    if row is None:
+        raise NotFound(f"establishment {finess} has no rule-set version {number}")
+    return RuleSetOut(**_summary(row).model_dump(), document=row.document)
+
+
+@router.post(
+    "/establishments/{finess}/rulesets",
+    response_model=RuleSetSummary,
+    status_code=201,
+    summary="Store a new version of the establishment's rule set (YAML or JSON body)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+    responses={
+        200: {"description": "Same document as the latest version: nothing created"},
+        422: {"description": "Invalid rule set: 'errors' name the rule and the field"},
+    },
+)
+def post_rule_set(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: Admin,
+    body: FeedBody,
+    finess: str,
+) -> RuleSetSummary:
+    establishment = get_accessible_establishment(session, principal, finess)
+    try:
+        text = body.decode()
+    except UnicodeDecodeError as error:
+        raise InvalidRequest("the rule set must be UTF-8 text") from error
+    row, created = add_version(
+        session,
+        establishment,
+        text,
+        created_by_key_id=principal.client_id,
+        comment=request.headers.get("x-comment"),
+    )
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/establishments/{finess}/rulesets/{row.number}"
+    return _summary(row)
+
+
+@router.post(
+    "/establishments/{finess}/rulesets/dry-run",
+    response_model=DryRunResult,
+    summary="Classify and count a feed with a rule set, storing nothing",
+)
+def post_dry_run(
+    request: Request,
+    session: DbSession,
+    principal: ActivityReader,
+    finess: str,
+    body: DryRunRequest,
+) -> DryRunResult:
+    establishment = get_accessible_establishment(session, principal, finess)
+    protection: DataProtection = request.app.state.protection
+    return dry_run(session, establishment, body, protection.pseudonymiser)
+
+
+@router.get(
+    "/sessions/{session_id}/classification",
+    response_model=SessionClassificationOut,
+    summary="Why a session is classified as it is",
+)
+def get_session_classification(
+    session: DbSession, principal: ActivityReader, session_id: Annotated[int, Path(ge=1)]
+) -> SessionClassificationOut:
+    establishment_id = StoredSessionRepository(session).establishment_id_of(session_id)
+    establishment = (
+        None if establishment_id is None else EstablishmentRepository(session).get(establishment_id)
+    )
+    if establishment is None:
+        raise NotFound(f"no session {session_id}")
+    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+        raise Forbidden(f"this API key is not allowed to read session {session_id}")
+    return explain_session(session, establishment, session_id)

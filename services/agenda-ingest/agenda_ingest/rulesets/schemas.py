@@ -1,0 +1,86 @@
+"""Responses and requests of the rule-set routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Nature, Setting
+
+
+class RuleSetSummary(BaseModel):
+    number: int | None = Field(description="Numéro de version de l'établissement (null: défaut)")
+    version: str = Field(description="Version enregistrée sur chaque séance classée")
+    content_sha256: str
+    created_at: dt.datetime | None = None
+    created_by_key_id: int | None = None
+    comment: str | None = None
+
+
+class RuleSetOut(RuleSetSummary):
+    document: str = Field(description="Le document des règles (YAML ou JSON), tel qu'écrit")
+
+
+class RuleSetList(BaseModel):
+    active_version: str = Field(description="Version appliquée aux prochains imports")
+    uses_default: bool
+    versions: list[RuleSetSummary]
+
+
+class DryRunRequest(BaseModel):
+    feed: str = Field(description="Le flux : texte iCalendar ou JSON FHIR")
+    format: FeedFormat
+    rules: str | None = Field(
+        default=None, description="Règles à essayer (YAML ou JSON); absent : celles en vigueur"
+    )
+    source_kind: AgendaKind = AgendaKind.ESTABLISHMENT
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+
+
+class DryRunSession(BaseModel):
+    uid: str
+    recurrence_id: str
+    start: dt.datetime
+    end: dt.datetime
+    summary: str
+    location: str
+    activity: Activity
+    setting: Setting
+    nature: Nature
+    serafin: str | None
+    rule: str
+
+
+class DryRunResult(BaseModel):
+    rule_set_version: str
+    sessions: list[DryRunSession]
+    sessions_by_activity: dict[str, int]
+    figures: dict[str, Any] = Field(description="Ce que le comptage donnerait (rien n'est stocké)")
+    rejected: list[dict[str, Any]]
+
+
+class RuleTrialOut(BaseModel):
+    rule_id: str
+    explanation: str
+    matched: bool
+    evidence: list[str] = Field(description="Ce sur quoi la règle s'est appuyée (mots, codes...)")
+    failed_on: str | None = Field(description="La condition qui a écarté la règle")
+
+
+class SessionClassificationOut(BaseModel):
+    session_id: int
+    activity: Activity
+    setting: Setting
+    nature: Nature
+    serafin: str | None
+    rule_id: str
+    rule_set_version: str
+    manual: bool = Field(description="Classée à la main (file de revue)")
+    rule_set_available: bool = Field(description="Le document de cette version est connu")
+    matched: RuleTrialOut | None
+    tried_before: list[RuleTrialOut]
+    setting_evidence: str | None
+    consistent: bool = Field(description="Rejouer la même version donne le classement enregistré")

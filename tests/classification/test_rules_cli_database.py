@@ -1,0 +1,69 @@
+"""``ditep rules upload`` and ``ditep reclassify`` on a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from agenda_ingest.classification.engine import default_rules_text
+from ditep_cli.main import app
+from ditep_core.db import Database
+from ditep_core.models import AgendaSession, ReclassificationRun
+from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
+
+
+@pytest.fixture
+def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_upload_then_reclassify_the_stored_sessions(
+    run: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
+) -> None:
+    _ok(run, "migrate")
+    _ok(run, "samples", "load", str(SAMPLES_DIR))
+    rules = tmp_path / "regles.yaml"
+    rules.write_text(
+        default_rules_text().replace(
+            "words: [taxi, taxis, transport, transports, trajet, navette, vsl]",
+            "words: [navette, vsl]",
+        ),
+        encoding="utf-8",
+    )
+    uploaded = _ok(run, "rules", "upload", str(rules), "--finess", "690000017")
+    assert "stored version 1: 690000017-v1-" in uploaded
+    assert "unchanged" in _ok(run, "rules", "upload", str(rules), "--finess", "690000017")
+
+    output = _ok(run, "reclassify", "--finess", "690000017")
+    database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
+    try:
+        with database.unit_of_work() as session:
+            taxis = session.scalars(
+                select(AgendaSession.activity).where(AgendaSession.summary.startswith("Taxi"))
+            ).all()
+            versions = set(session.scalars(select(AgendaSession.rule_set_version)))
+            [recorded] = session.scalars(select(ReclassificationRun)).all()
+    finally:
+        database.dispose()
+    assert taxis
+    assert {activity.value for activity in taxis} == {"unclassified"}
+    assert len(versions) == 1
+    assert next(iter(versions)).startswith("690000017-v1-")
+    assert recorded.after["unclassified"] == len(taxis)
+    assert recorded.before["transport"] == len(taxis)
+    assert f"{recorded.sessions_changed} of {recorded.sessions_examined} sessions changed" in output
+
+    missing = run.invoke(app, ["reclassify", "--finess", "750000001"])
+    assert missing.exit_code == 1
+    assert "no establishment" in missing.output
