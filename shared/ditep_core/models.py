@@ -315,3 +315,29 @@ class ApiClient(Base):
     regions: Mapped[list[str]] = mapped_column(Json, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[dt.datetime | None]
+
+
+# --- Issue 7: audit log (ARS, ROR) -------------------------------------------------
+
+
+class AuditEvent(Base):
+    """One call to a route (or one CLI admin action): who, what, on which scope, answer."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index(None, "occurred_at"), Index(None, "client_id", "occurred_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # "activity-api", "agenda-ingest" or "cli".
+    service: Mapped[str] = mapped_column(String(32))
+    # No foreign key: the log outlives keys and must never block deleting one.
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    # The route template ("/v1/regions/{code}/activity"), or the CLI command.
+    route: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(2000))
+    # "establishment", "department", "region" or None, with its code (FINESS, INSEE code).
+    scope_kind: Mapped[str | None] = mapped_column(String(16))
+    scope_code: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[int] = mapped_column(Integer)
+    correlation_id: Mapped[str | None] = mapped_column(String(64))

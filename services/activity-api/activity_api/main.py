@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from activity_api.activity.endpoints import router as activity_router
+from activity_api.audit.endpoints import router as audit_router
+from activity_api.keys.endpoints import router as keys_router
 from ditep_core.db import Database
 from ditep_core.settings import Settings
 from ditep_core.web.app import build_app
@@ -24,6 +26,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         database=database,
     )
     app.include_router(activity_router)
+    app.include_router(audit_router)
+    app.include_router(keys_router)
     return app
 
 

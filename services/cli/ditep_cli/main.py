@@ -23,6 +23,7 @@ from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
+from ditep_cli.keys import audit_key_action, keys_rotate
 from ditep_cli.pull import pull_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
@@ -51,6 +52,7 @@ app.add_typer(imports_app, name="imports")
 app.add_typer(ical_app, name="ical")
 app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
+keys_app.command("rotate")(keys_rotate)
 
 console = Console()
 errors = Console(stderr=True)
@@ -330,6 +332,7 @@ def keys_create(
             session, name=name, scopes=scope, finess=finess or (), regions=region or ()
         )
         client_id = client.id
+        audit_key_action(session, "create", client_id)
     errors.print(f"key {client_id} created for '{name}'; store it now, it is not shown again:")
     print(generated.plaintext)
 
@@ -357,8 +360,10 @@ def keys_list(ctx: typer.Context) -> None:
 def keys_revoke(ctx: typer.Context, key_id: Annotated[int, typer.Argument()]) -> None:
     """Revoke an API key at once."""
     with _context(ctx).database.unit_of_work() as session:
-        if revoke_key(session, key_id) is None:
-            raise _fail(f"no key {key_id}")
+        revoked = revoke_key(session, key_id)
+        audit_key_action(session, "revoke", key_id, ok=revoked is not None)
+    if revoked is None:
+        raise _fail(f"no key {key_id}")
     console.print(f"key {key_id} revoked")
 
 

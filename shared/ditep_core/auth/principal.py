@@ -31,3 +31,11 @@ class Principal:
         if self.is_unrestricted:
             return True
         return finess in self.finess or region_code in self.regions
+
+    def may_access_region(self, region_code: str) -> bool:
+        """Regional aggregates: unrestricted keys, or keys bound to this region.
+
+        A key bound to establishments only never sees a region's figures, even one
+        of its establishments' region: they would include other establishments.
+        """
+        return self.is_unrestricted or region_code in self.regions

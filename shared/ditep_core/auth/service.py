@@ -57,3 +57,18 @@ def revoke_key(session: Session, client_id: int) -> ApiClient | None:
         client.revoked_at = utc_now()
         session.flush()
     return client
+
+
+def rotate_key(session: Session, client_id: int) -> tuple[ApiClient, GeneratedKey] | None:
+    """A new secret for an active key, same id, scopes and tenancy; the old one stops at once.
+
+    None when there is no such key; a revoked key cannot be rotated (create a new one).
+    """
+    client = ApiClientRepository(session).get(client_id)
+    if client is None or client.revoked_at is not None:
+        return None
+    generated = generate_key()
+    client.key_prefix = generated.prefix
+    client.key_hash = generated.key_hash
+    session.flush()
+    return client, generated
