@@ -25,6 +25,7 @@ from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
 from ditep_cli.pull import pull_app
+from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_core import migrations
@@ -53,6 +54,7 @@ app.add_typer(ical_app, name="ical")
 app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
 keys_app.command("rotate")(keys_rotate)
+app.add_typer(ror_app, name="ror")
 
 console = Console()
 errors = Console(stderr=True)
