@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.geography import department_of_finess
 from ditep_core.models import Establishment, EstablishmentCapacity
 from ditep_core.nomenclatures import MODALITIES, Activity
 from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
@@ -28,7 +29,7 @@ def validate_finess(finess: str) -> str:
 
 
 def department_of(finess: str) -> str:
-    return finess[:2]
+    return department_of_finess(finess)
 
 
 def add_establishment(

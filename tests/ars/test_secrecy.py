@@ -1,62 +1,18 @@
 """Secondary suppression: no suppressed cell can be solved back from a published table.
 
-The oracle is independent of the module: floating-point ranks with numpy (a cell is
-determined when adding its unit vector to the equations restricted to suppressed
-cells does not raise the rank) and, with non-negativity, LP minimum and maximum with
-scipy (determined when they are equal).
+The oracle (``oracle.py``) is independent of the module.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable
 
-import numpy as np
 import pytest
-from scipy.optimize import linprog
 
 from activity_api.secrecy.suppression import Cell, Equation, exposed_cells, protect
 
-Key = tuple[str, str]
-
-
-def _determined(
-    cells: Mapping[Hashable, Cell], equations: Sequence[Equation[Hashable]], hidden: set[Hashable]
-) -> list[Hashable]:
-    unknowns = sorted(hidden, key=repr)
-    if not unknowns:
-        return []
-    index = {key: i for i, key in enumerate(unknowns)}
-    rows, rhs = [], []
-    for equation in equations:
-        row = np.zeros(len(unknowns))
-        constant = 0.0
-        for key, sign in [(equation.total, 1.0)] + [(part, -1.0) for part in equation.parts]:
-            if key in index:
-                row[index[key]] += sign
-            else:
-                constant -= sign * cells[key].value
-        if row.any():
-            rows.append(row)
-            rhs.append(constant)
-    a_eq = np.array(rows) if rows else np.zeros((0, len(unknowns)))
-    rank = np.linalg.matrix_rank(a_eq) if rows else 0
-    found = []
-    for key in unknowns:
-        unit = np.zeros(len(unknowns))
-        unit[index[key]] = 1.0
-        stacked = np.vstack([a_eq, unit]) if rows else unit[None, :]
-        if np.linalg.matrix_rank(stacked) == rank:
-            found.append(key)
-            continue
-        if not rows:
-            continue
-        low = linprog(unit, A_eq=a_eq, b_eq=rhs, bounds=(0, None), method="highs")
-        high = linprog(-unit, A_eq=a_eq, b_eq=rhs, bounds=(0, None), method="highs")
-        assert low.status == 0, "the true values are feasible"
-        if high.status == 0 and abs(low.fun + high.fun) < 1e-6:
-            found.append(key)
-    return found
+from .oracle import determined as _determined
 
 
 def _regional_table(
