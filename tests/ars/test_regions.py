@@ -263,3 +263,62 @@ def test_aggregate_recomputes_ratios_and_drops_per_person_detail() -> None:
     assert "note" not in total
     assert "abc123" not in json.dumps([total, *(row.figures for _, row in table.rows)])
     assert table.rows[0][1].figures["counting_profile_version"] == "p1"
+
+
+def test_cli_prints_the_same_body(
+    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from activity_api.main import create_app
+    from ditep_cli.main import app
+    from ditep_core import migrations
+    from ditep_core.auth.service import create_key
+    from tests.conftest import MIGRATIONS_DIR, make_settings
+    from tests.http import app_client
+
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
+    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
+    try:
+        with database.unit_of_work() as session:
+            for finess, counts in (
+                ("690000100", {NIGHT: 6, DAY: 2}),
+                ("380000300", {NIGHT: 8, DAY: 9}),
+            ):
+                seed_establishment(
+                    session, finess=finess, region_code="84", youth_by_modality=counts
+                )
+            _client, generated = create_key(session, name="ars", scopes=[Scope.ARS_READ])
+        headers = {"Authorization": f"Bearer {generated.plaintext}"}
+        with app_client(create_app(make_settings(fresh_database.url), database=database)) as c:
+            api = c.get("/v1/regions/84/activity", params={"period": PERIOD}, headers=headers)
+            api_csv = c.get(
+                "/v1/regions/84/activity",
+                params={"period": PERIOD, "format": "csv"},
+                headers=headers,
+            ).text
+    finally:
+        database.dispose()
+    runner = CliRunner()
+    result = runner.invoke(app, ["ars", "counts", "--region", "84", "--period", PERIOD])
+    assert result.exit_code == 0, result.output
+    cli_body = json.loads(result.stdout)
+    api_body = api.json()
+    for body in (cli_body, api_body):
+        body.pop("computed_at")
+    assert cli_body == api_body
+    day = [
+        row["figures"]["file_active"]["by_modality"]["accueil_jour"]
+        for row in cli_body["establishments"]
+    ]
+    assert day == [None, None]  # 9 and 2: the 2 is small, the 9 would give it back
+    assert cli_body["totals"]["figures"]["file_active"]["by_modality"]["accueil_jour"] == 11
+    as_csv = runner.invoke(
+        app, ["ars", "counts", "--region", "84", "--period", PERIOD, "--format", "csv"]
+    )
+    assert as_csv.stdout.replace("\r\n", "\n") == api_csv.replace("\r\n", "\n")
+    both = runner.invoke(
+        app, ["ars", "counts", "--region", "84", "--department", "69", "--period", PERIOD]
+    )
+    assert both.exit_code == 2

@@ -20,6 +20,7 @@ from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
+from ditep_cli.ars import ars_app
 from ditep_cli.context import CliContext
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
@@ -55,6 +56,7 @@ app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
 keys_app.command("rotate")(keys_rotate)
 app.add_typer(ror_app, name="ror")
+app.add_typer(ars_app, name="ars")
 
 console = Console()
 errors = Console(stderr=True)

@@ -11,6 +11,7 @@ from rich.console import Console
 from activity_api.periods import parse_week
 from activity_api.ror.service import ror_export
 from ditep_cli.context import CliContext
+from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.web.problems import Problem
 
@@ -44,6 +45,9 @@ def export(
                 establishment,
                 reference_week,
                 threshold=context.settings.secrecy_threshold,
+            )
+            record_cli_action(
+                session, "ror export", scope=AuditScope("establishment", establishment.finess)
             )
     except Problem as problem:
         errors.print(f"[red]error:[/red] {problem.detail}")
