@@ -9,9 +9,12 @@ import random
 from collections.abc import Hashable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from activity_api.secrecy.suppression import Cell, Equation, exposed_cells, protect
 
+from .oracle import determined
 from .oracle import determined as _determined
 
 
@@ -124,3 +127,30 @@ def test_a_bridge_between_two_hidden_cycles_is_exposed_although_every_line_hides
     hidden: set[Hashable] = {(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)}
     assert exposed_cells(cells, equations, hidden) == {(1, 2)}
     assert _determined(cells, equations, hidden) == [(1, 2)]
+
+
+@given(
+    values=st.lists(
+        st.lists(st.integers(min_value=0, max_value=12), min_size=2, max_size=4),
+        min_size=1,
+        max_size=5,
+    ),
+    threshold=st.integers(min_value=1, max_value=6),
+)
+@settings(max_examples=150, deadline=None)
+def test_hypothesis_two_way_tables_with_margins(values: list[list[int]], threshold: int) -> None:
+    width = min(len(row) for row in values)
+    cells: dict[Hashable, Cell] = {}
+    equations: list[Equation[Hashable]] = []
+    for r, row in enumerate(values):
+        for c in range(width):
+            cells[(r, c)] = Cell(row[c], sensitive=True)
+        cells[(r, "all")] = Cell(sum(row[:width]), sensitive=True)
+        equations.append(Equation((r, "all"), tuple((r, c) for c in range(width))))
+    for c in [*range(width), "all"]:
+        cells[("all", c)] = Cell(sum(cells[(r, c)].value for r in range(len(values))), True)
+        equations.append(Equation(("all", c), tuple((r, c) for r in range(len(values)))))
+    result = protect(cells, equations, threshold)
+    assert not result.exposed
+    assert {k for k, cell in cells.items() if cell.value < threshold} <= result.primary
+    assert determined(cells, equations, set(result.suppressed)) == []

@@ -17,10 +17,14 @@ equals its maximum. Exposure is checked in two steps:
    unit vector lies in the row space of the equations restricted to the suppressed
    cells (the published cells are constants);
 2. bounds: when some suppressed cell is 0, non-negativity can pin cells that the
-   equations alone leave free (``total 7 = 7 + a + b`` forces ``a = b = 0``), so
-   the minimum and maximum are computed with ``scipy.optimize.linprog``. With only
-   positive suppressed cells the true values are an interior point and step 1 is
-   exact, so the LP runs only where zeros are suppressed.
+   equations alone leave free (``total 7 = 7 + a + b`` forces ``a = b = 0``). With
+   only positive suppressed cells the true values are an interior point and step 1
+   is exact. Otherwise a null-space direction that moves the cell and keeps every
+   zero cell on one side proves it free; for the cells left without such a
+   witness, the minimum and maximum are computed with ``scipy.optimize.linprog``.
+
+Equations linked by suppressed cells are solved block by block (a region's
+columns are independent blocks), and unchanged blocks are not solved again.
 
 While some cell is exposed, one more published cell is suppressed, taken from an
 equation of the exposed cell: a positive value first (it opens room in both
@@ -97,8 +101,9 @@ def protect(
     }
     suppressed = set(primary)
     order = {key: index for index, key in enumerate(cells)}
+    cache: dict[frozenset[K], frozenset[K]] = {}
     while True:
-        exposed = exposed_cells(cells, equations, suppressed)
+        exposed = exposed_cells(cells, equations, suppressed, cache)
         if not exposed:
             return Suppression(frozenset(primary), frozenset(suppressed - primary))
         target = min(exposed, key=order.__getitem__)
@@ -149,29 +154,94 @@ def _next_suppression(
 
 
 def exposed_cells(
-    cells: Mapping[K, Cell], equations: Sequence[Equation[K]], suppressed: Iterable[K]
+    cells: Mapping[K, Cell],
+    equations: Sequence[Equation[K]],
+    suppressed: Iterable[K],
+    cache: dict[frozenset[K], frozenset[K]] | None = None,
 ) -> set[K]:
-    """Suppressed cells whose value a reader can recover from the published ones."""
-    order = {key: index for index, key in enumerate(cells)}
-    unknowns = sorted(set(suppressed), key=order.__getitem__)
-    if not unknowns:
-        return set()
-    column = {key: index for index, key in enumerate(unknowns)}
-    rows = [
-        [Fraction(equation.coefficient(key)) for key in unknowns]
-        for equation in equations
-        if any(key in column for key in equation.cells)
-    ]
-    exposed = {unknowns[index] for index in _determined_columns(rows, len(unknowns))}
-    if any(cells[key].value == 0 for key in unknowns if key not in exposed):
-        exposed |= _pinned_by_bounds(cells, equations, unknowns, exposed)
+    """Suppressed cells whose value a reader can recover from the published ones.
+
+    Equations linked by suppressed cells form independent blocks (a region's columns
+    usually are); each block is solved on its own, and ``cache`` keeps the answer of
+    blocks that did not change between two rounds of ``protect``.
+    """
+    hidden = set(suppressed)
+    exposed: set[K] = set()
+    for block_cells, block_equations in _blocks(equations, hidden):
+        if cache is not None and block_cells in cache:
+            exposed |= cache[block_cells]
+            continue
+        found = frozenset(_exposed_in_block(cells, block_equations, block_cells))
+        if cache is not None:
+            cache[block_cells] = found
+        exposed |= found
     return exposed
 
 
-def _determined_columns(rows: list[list[Fraction]], width: int) -> set[int]:
-    """Columns whose unit vector is in the row space: pivot columns alone in their row."""
+def _blocks(
+    equations: Sequence[Equation[K]], hidden: set[K]
+) -> list[tuple[frozenset[K], list[Equation[K]]]]:
+    """Equations grouped by the suppressed cells they share (union-find)."""
+    parent: dict[K, K] = {}
+
+    def find(key: K) -> K:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    touching: list[tuple[Equation[K], list[K]]] = []
+    for equation in equations:
+        unknown = [key for key in equation.cells if key in hidden]
+        if not unknown:
+            continue
+        touching.append((equation, unknown))
+        for key in unknown[1:]:
+            parent[find(key)] = find(unknown[0])
+    groups: dict[K, tuple[set[K], list[Equation[K]]]] = {}
+    for equation, unknown in touching:
+        root = find(unknown[0])
+        members, block = groups.setdefault(root, (set(), []))
+        members.update(unknown)
+        block.append(equation)
+    # A suppressed cell in no equation is never recoverable: it forms no block.
+    return [(frozenset(members), block) for members, block in groups.values()]
+
+
+def _exposed_in_block(
+    cells: Mapping[K, Cell], equations: Sequence[Equation[K]], block: frozenset[K]
+) -> set[K]:
+    unknowns = sorted(block, key=repr)
+    rows = [[Fraction(equation.coefficient(key)) for key in unknowns] for equation in equations]
+    matrix, pivots = _rref(rows, len(unknowns))
+    determined = _determined_columns(matrix, pivots)
+    exposed = {unknowns[index] for index in determined}
+    zeros = {index for index, key in enumerate(unknowns) if cells[key].value == 0}
+    if not zeros:
+        return exposed
+    # With zeros hidden, non-negativity may pin more cells. A null-space direction that
+    # moves a cell and keeps every zero cell on one side proves it free; the LP decides
+    # only for cells without such a witness.
+    free_directions = _null_space(matrix, pivots, len(unknowns))
+    doubtful = {
+        key
+        for index, key in enumerate(unknowns)
+        if index not in determined
+        and not any(
+            direction[index] != 0
+            and (all(direction[z] >= 0 for z in zeros) or all(direction[z] <= 0 for z in zeros))
+            for direction in free_directions
+        )
+    }
+    if doubtful:
+        exposed |= _pinned_by_bounds(cells, equations, unknowns, doubtful)
+    return exposed
+
+
+def _rref(rows: list[list[Fraction]], width: int) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form (exact) and the pivot column of each non-zero row."""
     matrix = [row[:] for row in rows]
-    pivots: list[tuple[int, int]] = []
+    pivots: list[int] = []
     rank = 0
     for col in range(width):
         pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col] != 0), None)
@@ -184,22 +254,44 @@ def _determined_columns(rows: list[list[Fraction]], width: int) -> set[int]:
             if r != rank and matrix[r][col] != 0:
                 factor = matrix[r][col]
                 matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank], strict=True)]
-        pivots.append((rank, col))
+        pivots.append(col)
         rank += 1
+    return matrix[:rank], pivots
+
+
+def _determined_columns(matrix: list[list[Fraction]], pivots: list[int]) -> set[int]:
+    """Columns whose unit vector is in the row space: pivot columns alone in their row."""
     return {
         col
-        for row, col in pivots
-        if all(value == 0 for index, value in enumerate(matrix[row]) if index != col)
+        for row, col in zip(matrix, pivots, strict=True)
+        if all(value == 0 for index, value in enumerate(row) if index != col)
     }
+
+
+def _null_space(
+    matrix: list[list[Fraction]], pivots: list[int], width: int
+) -> list[list[Fraction]]:
+    """One basis vector per free column: the moves the equations allow."""
+    pivot_set = set(pivots)
+    basis: list[list[Fraction]] = []
+    for free in range(width):
+        if free in pivot_set:
+            continue
+        vector = [Fraction(0)] * width
+        vector[free] = Fraction(1)
+        for row, col in zip(matrix, pivots, strict=True):
+            vector[col] = -row[free]
+        basis.append(vector)
+    return basis
 
 
 def _pinned_by_bounds(
     cells: Mapping[K, Cell],
     equations: Sequence[Equation[K]],
     unknowns: Sequence[K],
-    already: set[K],
+    candidates: set[K],
 ) -> set[K]:
-    """Suppressed cells whose LP minimum equals their maximum under non-negativity."""
+    """Candidates whose LP minimum equals their maximum under non-negativity."""
     column = {key: index for index, key in enumerate(unknowns)}
     a_rows: list[list[float]] = []
     b_values: list[float] = []
@@ -220,7 +312,7 @@ def _pinned_by_bounds(
     b_eq = np.array(b_values)
     pinned: set[K] = set()
     for key in unknowns:
-        if key in already:
+        if key not in candidates:
             continue
         objective = np.zeros(len(unknowns))
         objective[column[key]] = 1.0
