@@ -216,6 +216,17 @@ def test_a_401_refreshes_the_token_once_and_a_refused_token_stops_the_push(
     assert refused.error == "token endpoint answered 401: error/login: bad client"
 
 
+def test_a_missing_base_url_is_a_reported_error(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url, ror_base_url=None)
+    (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
+    assert not report.ok
+    assert report.error == "DITEP_ROR_BASE_URL is not set"
+    (unknown,) = push_establishments(ror_database, settings, ["130000999"], week=WEEK)
+    assert unknown.error == "no establishment with FINESS 130000999"
+
+
 def test_cli_dry_run_sends_nothing_and_push_reports(
     ror_database: Database,
     fresh_database: TemporaryDatabase,

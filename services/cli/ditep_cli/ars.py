@@ -49,6 +49,13 @@ def counts(
         raise typer.Exit(2)
     kind, code = ("region", region) if region is not None else ("department", department)
     assert code is not None
+    print_area_counts(ctx, kind, code, period, output)
+
+
+def print_area_counts(
+    ctx: typer.Context, kind: str, code: str, period: str, output: AreaFormat
+) -> None:
+    """What ``ditep counts --region R --period P`` prints (hook for the counts command)."""
     context = ctx.find_root().obj
     assert isinstance(context, CliContext)
     try:

@@ -259,7 +259,11 @@ def push_export(
             for location in locations
         ]
         return report
-    ror = client or RorClient(settings)
+    try:
+        ror = client or RorClient(settings)
+    except RorPushError as error:
+        report.error = str(error)
+        return report
     try:
         for location in locations:
             report.locations.append(ror.put_location(location))
