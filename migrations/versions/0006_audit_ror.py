@@ -1,4 +1,4 @@
-"""Audit log of route calls and admin actions (issue 7).
+"""Audit log of route calls and admin actions; keys bound to departments (issue 7).
 
 Revision ID: 0006
 Revises: 0005
@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -17,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("api_client", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("departments", JSON_TYPE, server_default=sa.text("'[]'"), nullable=False)
+        )
     op.create_table(
         "audit_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -44,3 +51,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_event_client_id_occurred_at"))
         batch_op.drop_index(batch_op.f("ix_audit_event_occurred_at"))
     op.drop_table("audit_event")
+    with op.batch_alter_table("api_client", schema=None) as batch_op:
+        batch_op.drop_column("departments")

@@ -313,6 +313,8 @@ class ApiClient(Base):
     # Empty lists on both mean "every establishment" (a national or admin key).
     finess: Mapped[list[str]] = mapped_column(Json, default=list)
     regions: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Issue 7: departments (e.g. an ARS departmental delegation); empty = no restriction.
+    departments: Mapped[list[str]] = mapped_column(Json, default=list, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[dt.datetime | None]
 

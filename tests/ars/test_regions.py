@@ -322,3 +322,30 @@ def test_cli_prints_the_same_body(
         app, ["ars", "counts", "--region", "84", "--department", "69", "--period", PERIOD]
     )
     assert both.exit_code == 2
+
+
+def test_department_keys_see_their_department_and_its_establishments_only(
+    api_client: AppClient, region_84: list[str], database: Database
+) -> None:
+    from ditep_core.auth.service import create_key
+
+    with database.unit_of_work() as session:
+        _client, generated = create_key(
+            session,
+            name="DD-ARS Rhône",
+            scopes=[Scope.ARS_READ, Scope.ACTIVITY_READ],
+            departments=["69"],
+        )
+    key = {"Authorization": f"Bearer {generated.plaintext}"}
+
+    def status(url: str, **params: str) -> int:
+        return api_client.get(url, params=params, headers=key).status_code
+
+    assert status("/v1/departments/69/activity", period=PERIOD) == 200
+    assert status("/v1/departments/38/activity", period=PERIOD) == 403
+    assert status("/v1/regions/84/activity", period=PERIOD) == 403
+    activity = {"start": "2025-03-01", "end": "2025-04-01"}
+    assert status("/v1/establishments/690000100/activity", **activity) == 200
+    assert status("/v1/establishments/380000300/activity", **activity) == 403
+    assert status("/v1/establishments/690000100/ror", week="2025-W11") == 200
+    assert status("/v1/establishments/380000300/ror", week="2025-W11") == 403

@@ -329,11 +329,19 @@ def keys_create(
     region: Annotated[
         list[str] | None, typer.Option(help="Restrict to a region (repeatable)")
     ] = None,
+    department: Annotated[
+        list[str] | None, typer.Option(help="Restrict to a department (repeatable)")
+    ] = None,
 ) -> None:
     """Create an API key; the key is printed once, on the last line, and never stored."""
     with _context(ctx).database.unit_of_work() as session:
         client, generated = create_key(
-            session, name=name, scopes=scope, finess=finess or (), regions=region or ()
+            session,
+            name=name,
+            scopes=scope,
+            finess=finess or (),
+            regions=region or (),
+            departments=department or (),
         )
         client_id = client.id
         audit_key_action(session, "create", client_id)
@@ -353,7 +361,7 @@ def keys_list(ctx: typer.Context) -> None:
                 client.key_prefix,
                 " ".join(client.scopes),
                 " ".join(client.finess) or "all",
-                " ".join(client.regions) or "all",
+                " ".join([*client.regions, *(f"dep.{d}" for d in client.departments)]) or "all",
                 client.created_at.strftime("%Y-%m-%d %H:%M"),
                 client.revoked_at.strftime("%Y-%m-%d %H:%M") if client.revoked_at else "",
             )

@@ -26,6 +26,7 @@ def authenticate(session: Session, plaintext: str) -> Principal | None:
         scopes=frozenset(Scope(scope) for scope in client.scopes),
         finess=frozenset(client.finess),
         regions=frozenset(client.regions),
+        departments=frozenset(client.departments),
     )
 
 
@@ -36,6 +37,7 @@ def create_key(
     scopes: Iterable[Scope],
     finess: Iterable[str] = (),
     regions: Iterable[str] = (),
+    departments: Iterable[str] = (),
 ) -> tuple[ApiClient, GeneratedKey]:
     """Create a client; the plaintext key is returned once and never stored."""
     generated = generate_key()
@@ -46,6 +48,7 @@ def create_key(
         scopes=sorted(scope.value for scope in set(scopes)),
         finess=sorted(set(finess)),
         regions=sorted(set(regions)),
+        departments=sorted({department.upper() for department in departments}),
     )
     ApiClientRepository(session).add(client)
     return client, generated

@@ -79,6 +79,10 @@ def get_accessible_establishment(
         if principal.is_unrestricted:
             raise NotFound(f"no establishment with FINESS {finess}")
         raise Forbidden(f"this API key is not allowed to access establishment {finess}")
-    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+    if not principal.may_access(
+        finess=establishment.finess,
+        region_code=establishment.region_code,
+        department_code=establishment.department_code,
+    ):
         raise Forbidden(f"this API key is not allowed to access establishment {finess}")
     return establishment

@@ -16,6 +16,7 @@ class ApiKeyOut(BaseModel):
     scopes: list[str] = Field(description="Droits")
     finess: list[str] = Field(description="Établissements autorisés (vide : tous)")
     regions: list[str] = Field(description="Régions autorisées (vide : toutes)")
+    departments: list[str] = Field(description="Départements autorisés")
     created_at: dt.datetime
     revoked_at: dt.datetime | None
 

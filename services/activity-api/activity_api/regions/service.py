@@ -48,11 +48,18 @@ def establishment_figures(
 
 
 def resolve_area(principal: Principal, kind: str, code: str) -> Area:
-    """The area, if the key may see it: 403 outside its regions, 404 for unknown codes."""
+    """The area, if the key may see it: 403 outside its regions or departments, 404 for
+    unknown codes (403 for a restricted key, which cannot probe codes)."""
     code = code.strip().upper()
     region = code if kind == "region" else region_of_department(code)
-    if region is not None and not principal.may_access_region(region):
-        raise Forbidden(f"this API key is not allowed to read {kind} {code}")
+    if region is not None:
+        allowed = (
+            principal.may_access_region(region)
+            if kind == "region"
+            else principal.may_access_department(code, region)
+        )
+        if not allowed:
+            raise Forbidden(f"this API key is not allowed to read {kind} {code}")
     if region is None or region not in REGIONS:
         if not principal.is_unrestricted:
             raise Forbidden(f"this API key is not allowed to read {kind} {code}")
