@@ -168,3 +168,25 @@ def test_cli_rotates_keys_and_records_admin_actions(
         ("cli", "keys rotate", "42", 1),
         ("cli", "keys revoke", "1", 0),
     ]
+
+
+def test_a_failing_audit_write_never_changes_the_answer(
+    api_client: AppClient,
+    sample_ditep: SampleDitep,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ditep_core.audit import service
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(service, "record", broken)
+    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    response = api_client.get(
+        f"/v1/establishments/{sample_ditep.finess}/activity",
+        params={"start": "2025-03-01", "end": "2025-04-01"},
+        headers=reader,
+    )
+    assert response.status_code == 200
+    assert _events(database) == []
