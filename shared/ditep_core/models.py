@@ -313,6 +313,8 @@ class ApiClient(Base):
     # Empty lists on both mean "every establishment" (a national or admin key).
     finess: Mapped[list[str]] = mapped_column(Json, default=list)
     regions: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Issue 7: departments (e.g. an ARS departmental delegation); empty = no restriction.
+    departments: Mapped[list[str]] = mapped_column(Json, default=list, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[dt.datetime | None]
 
@@ -386,3 +388,29 @@ class ReclassificationRun(Base):
     created_by_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_client.id", ondelete="SET NULL")
     )
+
+
+# --- Issue 7: audit log (ARS, ROR) -------------------------------------------------
+
+
+class AuditEvent(Base):
+    """One call to a route (or one CLI admin action): who, what, on which scope, answer."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index(None, "occurred_at"), Index(None, "client_id", "occurred_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # "activity-api", "agenda-ingest" or "cli".
+    service: Mapped[str] = mapped_column(String(32))
+    # No foreign key: the log outlives keys and must never block deleting one.
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    # The route template ("/v1/regions/{code}/activity"), or the CLI command.
+    route: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(2000))
+    # "establishment", "department", "region" or None, with its code (FINESS, INSEE code).
+    scope_kind: Mapped[str | None] = mapped_column(String(16))
+    scope_code: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[int] = mapped_column(Integer)
+    correlation_id: Mapped[str | None] = mapped_column(String(64))

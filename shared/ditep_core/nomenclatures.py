@@ -112,6 +112,8 @@ class ImportStatus(LabelledEnum):
 class Scope(StrEnum):
     FEEDS_WRITE = "feeds:write"
     ACTIVITY_READ = "activity:read"
+    # Regional aggregates (ARS): a key with this scope sees only its region(s), if bound.
+    ARS_READ = "ars:read"
     ADMIN = "admin"
 
 

@@ -102,6 +102,24 @@ class Settings(BaseSettings):
     # bounded by max_feed_bytes), asking the server for this many resources per page.
     pull_fhir_max_pages: int = Field(default=200, ge=1)
     pull_fhir_page_size: int = Field(default=500, ge=1)
+    # Statistical secrecy of ARS and ROR outputs (counting.md §7): a figure counting
+    # fewer young people than this is suppressed, with secondary suppression.
+    secrecy_threshold: int = Field(default=5, ge=1)
+    # ROR synchronisation (activity_api.ror): PUT of each Location to this FHIR base with
+    # an OAuth2 client-credentials token, plus ror_headers on every call.
+    # DITEP_ROR_OAUTH2 is JSON like one pull credential set: {"kind": "oauth2",
+    # "token_url": "…", "client_id": "…", "client_secret": "…", "scope": "…"}.
+    ror_base_url: str | None = None
+    ror_oauth2: OAuth2Credential | None = None
+    ror_headers: dict[str, str] = Field(default_factory=dict)
+    ror_timeout_seconds: float = Field(default=30, gt=0)
+    ror_max_attempts: int = Field(default=4, ge=1)
+    ror_backoff_seconds: float = Field(default=1.0, ge=0)
+    # Scheduled push (activity-api background task): every interval, the current ISO
+    # week of each FINESS listed (all establishments with a capacity when empty).
+    ror_push_enabled: bool = False
+    ror_push_interval_seconds: int = Field(default=3600, ge=60)
+    ror_push_finess: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from activity_api.activity.endpoints import router as activity_router
+from activity_api.audit.endpoints import router as audit_router
+from activity_api.keys.endpoints import router as keys_router
+from activity_api.regions.endpoints import router as regions_router
+from activity_api.ror.endpoints import router as ror_router
+from activity_api.ror.loop import ror_push_loop
 from ditep_core.db import Database
 from ditep_core.settings import Settings
 from ditep_core.web.app import build_app
@@ -22,8 +27,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ),
         version=VERSION,
         database=database,
+        background=ror_push_loop if settings.ror_push_enabled else None,
     )
     app.include_router(activity_router)
+    app.include_router(audit_router)
+    app.include_router(keys_router)
+    app.include_router(ror_router)
+    app.include_router(regions_router)
     return app
 
 

@@ -20,11 +20,14 @@ from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
+from ditep_cli.ars import ars_app
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
+from ditep_cli.keys import audit_key_action, keys_rotate
 from ditep_cli.pull import pull_app
+from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_core import migrations
@@ -55,6 +58,9 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(rules_app, name="rules")
 app.command("classify")(classify_command)
 app.command("reclassify")(reclassify_command)
+keys_app.command("rotate")(keys_rotate)
+app.add_typer(ror_app, name="ror")
+app.add_typer(ars_app, name="ars")
 
 console = Console()
 errors = Console(stderr=True)
@@ -327,13 +333,22 @@ def keys_create(
     region: Annotated[
         list[str] | None, typer.Option(help="Restrict to a region (repeatable)")
     ] = None,
+    department: Annotated[
+        list[str] | None, typer.Option(help="Restrict to a department (repeatable)")
+    ] = None,
 ) -> None:
     """Create an API key; the key is printed once, on the last line, and never stored."""
     with _context(ctx).database.unit_of_work() as session:
         client, generated = create_key(
-            session, name=name, scopes=scope, finess=finess or (), regions=region or ()
+            session,
+            name=name,
+            scopes=scope,
+            finess=finess or (),
+            regions=region or (),
+            departments=department or (),
         )
         client_id = client.id
+        audit_key_action(session, "create", client_id)
     errors.print(f"key {client_id} created for '{name}'; store it now, it is not shown again:")
     print(generated.plaintext)
 
@@ -350,7 +365,7 @@ def keys_list(ctx: typer.Context) -> None:
                 client.key_prefix,
                 " ".join(client.scopes),
                 " ".join(client.finess) or "all",
-                " ".join(client.regions) or "all",
+                " ".join([*client.regions, *(f"dep.{d}" for d in client.departments)]) or "all",
                 client.created_at.strftime("%Y-%m-%d %H:%M"),
                 client.revoked_at.strftime("%Y-%m-%d %H:%M") if client.revoked_at else "",
             )
@@ -361,8 +376,10 @@ def keys_list(ctx: typer.Context) -> None:
 def keys_revoke(ctx: typer.Context, key_id: Annotated[int, typer.Argument()]) -> None:
     """Revoke an API key at once."""
     with _context(ctx).database.unit_of_work() as session:
-        if revoke_key(session, key_id) is None:
-            raise _fail(f"no key {key_id}")
+        revoked = revoke_key(session, key_id)
+        audit_key_action(session, "revoke", key_id, ok=revoked is not None)
+    if revoked is None:
+        raise _fail(f"no key {key_id}")
     console.print(f"key {key_id} revoked")
 
 

@@ -14,6 +14,7 @@ class Principal:
     scopes: frozenset[Scope]
     finess: frozenset[str]
     regions: frozenset[str]
+    departments: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -24,10 +25,28 @@ class Principal:
 
     @property
     def is_unrestricted(self) -> bool:
-        return not self.finess and not self.regions
+        return not self.finess and not self.regions and not self.departments
 
-    def may_access(self, *, finess: str, region_code: str) -> bool:
-        """Tenancy: a key bound to establishments or regions sees only those."""
+    def may_access(
+        self, *, finess: str, region_code: str, department_code: str | None = None
+    ) -> bool:
+        """Tenancy: a key bound to establishments, regions or departments sees only those."""
         if self.is_unrestricted:
             return True
-        return finess in self.finess or region_code in self.regions
+        return (
+            finess in self.finess
+            or region_code in self.regions
+            or (department_code is not None and department_code in self.departments)
+        )
+
+    def may_access_region(self, region_code: str) -> bool:
+        """Regional aggregates: unrestricted keys, or keys bound to this region.
+
+        A key bound to establishments only never sees a region's figures, even one
+        of its establishments' region: they would include other establishments.
+        """
+        return self.is_unrestricted or region_code in self.regions
+
+    def may_access_department(self, department_code: str, region_code: str) -> bool:
+        """A department's aggregates: its region's keys, or keys bound to the department."""
+        return self.may_access_region(region_code) or department_code in self.departments

@@ -26,6 +26,7 @@ def authenticate(session: Session, plaintext: str) -> Principal | None:
         scopes=frozenset(Scope(scope) for scope in client.scopes),
         finess=frozenset(client.finess),
         regions=frozenset(client.regions),
+        departments=frozenset(client.departments),
     )
 
 
@@ -36,6 +37,7 @@ def create_key(
     scopes: Iterable[Scope],
     finess: Iterable[str] = (),
     regions: Iterable[str] = (),
+    departments: Iterable[str] = (),
 ) -> tuple[ApiClient, GeneratedKey]:
     """Create a client; the plaintext key is returned once and never stored."""
     generated = generate_key()
@@ -46,6 +48,7 @@ def create_key(
         scopes=sorted(scope.value for scope in set(scopes)),
         finess=sorted(set(finess)),
         regions=sorted(set(regions)),
+        departments=sorted({department.upper() for department in departments}),
     )
     ApiClientRepository(session).add(client)
     return client, generated
@@ -57,3 +60,18 @@ def revoke_key(session: Session, client_id: int) -> ApiClient | None:
         client.revoked_at = utc_now()
         session.flush()
     return client
+
+
+def rotate_key(session: Session, client_id: int) -> tuple[ApiClient, GeneratedKey] | None:
+    """A new secret for an active key, same id, scopes and tenancy; the old one stops at once.
+
+    None when there is no such key; a revoked key cannot be rotated (create a new one).
+    """
+    client = ApiClientRepository(session).get(client_id)
+    if client is None or client.revoked_at is not None:
+        return None
+    generated = generate_key()
+    client.key_prefix = generated.prefix
+    client.key_hash = generated.key_hash
+    session.flush()
+    return client, generated

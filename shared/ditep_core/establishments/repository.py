@@ -30,3 +30,11 @@ class EstablishmentRepository:
 
     def list_all(self) -> Sequence[Establishment]:
         return self.session.scalars(select(Establishment).order_by(Establishment.finess)).all()
+
+    def list_all_with_capacities(self) -> Sequence[Establishment]:
+        statement = (
+            select(Establishment)
+            .options(selectinload(Establishment.capacities))
+            .order_by(Establishment.finess)
+        )
+        return self.session.scalars(statement).all()

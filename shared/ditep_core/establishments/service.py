@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.geography import department_of_finess
 from ditep_core.models import Establishment, EstablishmentCapacity
 from ditep_core.nomenclatures import MODALITIES, Activity
 from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
@@ -28,7 +29,7 @@ def validate_finess(finess: str) -> str:
 
 
 def department_of(finess: str) -> str:
-    return finess[:2]
+    return department_of_finess(finess)
 
 
 def add_establishment(
@@ -78,6 +79,10 @@ def get_accessible_establishment(
         if principal.is_unrestricted:
             raise NotFound(f"no establishment with FINESS {finess}")
         raise Forbidden(f"this API key is not allowed to access establishment {finess}")
-    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+    if not principal.may_access(
+        finess=establishment.finess,
+        region_code=establishment.region_code,
+        department_code=establishment.department_code,
+    ):
         raise Forbidden(f"this API key is not allowed to access establishment {finess}")
     return establishment

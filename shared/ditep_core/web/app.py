@@ -14,6 +14,7 @@ from ditep_core.observability import configure_logging
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web import health
+from ditep_core.web.audit import AuditMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
 from ditep_core.web.problems import install_problem_handlers
 
@@ -56,6 +57,8 @@ def build_app(
     app.state.protection = DataProtection.from_settings(settings)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     install_problem_handlers(app)
+    # Inside the correlation middleware, so audit events carry the correlation id.
+    app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
     app.add_middleware(CorrelationMiddleware)
     app.include_router(health.router)
     return app

@@ -18,6 +18,7 @@ from ditep_core.auth.service import authenticate
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
+from ditep_core.web.audit import audit_context
 from ditep_core.web.problems import Forbidden, Unauthorized
 
 
@@ -59,12 +60,17 @@ class Authenticator:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
+        audit = audit_context(request)
+        if audit is not None:
+            audit.required_scope = self.scope
         if credentials is None:
             raise Unauthorized()
         with get_database(request).unit_of_work() as session:
             principal = authenticate(session, credentials.credentials)
         if principal is None:
             raise Unauthorized("the API key is unknown or revoked")
+        if audit is not None:
+            audit.principal = principal
         if not principal.has_scope(self.scope):
             raise Forbidden(f"this API key lacks the '{self.scope.value}' scope")
         return principal
@@ -73,3 +79,4 @@ class Authenticator:
 FeedsWriter = Annotated[Principal, Depends(Authenticator(Scope.FEEDS_WRITE))]
 ActivityReader = Annotated[Principal, Depends(Authenticator(Scope.ACTIVITY_READ))]
 Admin = Annotated[Principal, Depends(Authenticator(Scope.ADMIN))]
+ArsReader = Annotated[Principal, Depends(Authenticator(Scope.ARS_READ))]

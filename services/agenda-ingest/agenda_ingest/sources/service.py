@@ -71,7 +71,11 @@ def get_writable_source(session: Session, principal: Principal, source_id: int) 
     if source is None:
         raise NotFound(f"no source {source_id}")
     establishment = source.establishment
-    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
+    if not principal.may_access(
+        finess=establishment.finess,
+        region_code=establishment.region_code,
+        department_code=establishment.department_code,
+    ):
         raise Forbidden(f"this API key is not allowed to write to source {source_id}")
     return source
 

@@ -1,0 +1,1 @@
+"""Admin routes over the audit log."""

@@ -1,0 +1,58 @@
+"""``GET /v1/audit``: the audit log, for admins, as JSON or CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
+from ditep_core.audit.service import search_events
+from ditep_core.web.dependencies import Admin, DbSession
+from ditep_core.web.problems import InvalidRequest
+from ditep_core.web.tabular import OutputFormatName, csv_response, wants_csv
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditEventOut],
+    summary="Audit log: reads of activity, ARS and ROR data, and admin actions",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_audit(
+    request: Request,
+    session: DbSession,
+    _admin: Admin,
+    start: Annotated[
+        dt.datetime | None, Query(alias="from", description="From this instant (included)")
+    ] = None,
+    end: Annotated[
+        dt.datetime | None, Query(alias="to", description="Until this instant (excluded)")
+    ] = None,
+    key: Annotated[int | None, Query(description="Only this API key id")] = None,
+    route: Annotated[str | None, Query(description="Only this route template")] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    output_format: Annotated[OutputFormatName | None, Query(alias="format")] = None,
+) -> list[AuditEventOut] | Response:
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidRequest(
+                f"'{name}' needs a time zone (e.g. 2025-03-01T00:00:00Z)",
+                errors=[{"location": f"query.{name}", "message": "naive datetime"}],
+            )
+    events = [
+        AuditEventOut.model_validate(event)
+        for event in search_events(
+            session, start=start, end=end, client_id=key, route=route, limit=limit
+        )
+    ]
+    if wants_csv(request, output_format):
+        rows = [[getattr(event, column) for column in AUDIT_COLUMNS] for event in events]
+        for row in rows:
+            row[1] = row[1].isoformat()
+        return csv_response(AUDIT_COLUMNS, rows, filename="audit.csv")
+    return events

@@ -1,0 +1,1 @@
+"""Admin routes over API keys: list, revoke, rotate."""

@@ -1,0 +1,1 @@
+"""Regional and departmental aggregates for ARS, with statistical secrecy."""

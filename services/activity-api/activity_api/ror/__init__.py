@@ -1,0 +1,1 @@
+"""ROR export and push: the establishment's offer and weekly capacity as FHIR R4."""

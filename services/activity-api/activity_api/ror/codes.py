@@ -1,0 +1,54 @@
+"""URLs and codes of the ANS ROR guide (IG "Répertoire de l'Offre et des Ressources").
+
+Profile and extension URLs and the code-system URL pattern are those of the IG's own
+examples (``ror-location-exemple``, ``HealthcareService-1234564``); codes from
+formats.md ("Out: ROR capacity and offer").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ditep_core.nomenclatures import Activity
+
+IG: Final = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
+PROFILE_ORGANIZATION: Final = f"{IG}/ror-organization"
+PROFILE_HEALTHCARE_SERVICE: Final = f"{IG}/ror-healthcareservice"
+PROFILE_LOCATION: Final = f"{IG}/ror-location"
+EXTENSION_SUPPORTED_CAPACITY: Final = f"{IG}/ror-location-supported-capacity"
+
+
+def nos(table: str) -> str:
+    """A NOS code system: ``TRE_R213-ModePriseEnCharge`` → its FHIR URL."""
+    return f"https://mos.esante.gouv.fr/NOS/{table}/FHIR/{table.replace('_', '-')}"
+
+
+SYSTEM_REGION: Final = nos("TRE_R30-RegionOM")
+SYSTEM_CARE_MODE: Final = nos("TRE_R213-ModePriseEnCharge")
+SYSTEM_OFFER_CATEGORY: Final = nos("TRE_R244-CategorieOrganisation")
+SYSTEM_ESTABLISHMENT_CATEGORY: Final = nos("TRE_R66-CategorieEtablissement")
+SYSTEM_CAPACITY_TYPE: Final = nos("TRE_R329-NatureCapacite")
+SYSTEM_CAPACITY_STATUS: Final = nos("TRE_R330-TypeStatutCapacite")
+SYSTEM_CAPACITY_TEMPORALITY: Final = nos("TRE_R331-TemporaliteCapacite")
+SYSTEM_TEMPORARY_ASSIGNMENT: Final = nos("TRE_R337-AffectationTemporaire")
+# FR Core's system for FINESS numbers.
+SYSTEM_FINESS: Final = "http://finess.sante.gouv.fr"
+
+# TRE_R66: 186 = ITEP (a DITEP is registered as its ITEP), 182 = SESSAD.
+CATEGORY_ITEP: Final = ("186", "Institut thérapeutique éducatif et pédagogique (ITEP)")
+# TRE_R244 offer category 50: ITEP.
+OFFER_CATEGORY_ITEP: Final = "50"
+
+# TRE_R213 care mode of each modality of the 2017 decree.
+CARE_MODE: Final[dict[Activity, tuple[str, str]]] = {
+    Activity.ACCUEIL_NUIT: ("48", "Accueil de nuit"),
+    Activity.ACCUEIL_JOUR: ("47", "Accueil de jour"),
+    Activity.AMBULATOIRE: ("49", "Sur les lieux de vie"),
+}
+
+CAPACITY_TYPE_PLACE: Final = ("02", "Place")
+STATUS_INSTALLED: Final = ("01", "Installé")
+STATUS_AVAILABLE: Final = ("02", "Disponible")
+STATUS_OCCUPIED: Final = ("03", "Occupé")
+TEMPORALITY_CURRENT: Final = ("01", "Courant")
+TEMPORARY_ASSIGNMENT_NONE: Final = ("01", "Aucune")

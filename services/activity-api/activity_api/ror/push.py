@@ -1,0 +1,315 @@
+"""Sending the weekly capacity to a ROR FHIR server: PUT of each Location.
+
+The bundle is built in a short unit of work that is closed before any network
+call; the OAuth2 client-credentials token is then asked for and each Location is
+PUT to ``{ror_base_url}/Location/{id}`` with the configured ROR headers.
+Timeouts, connection errors and 5xx answers are retried with exponential backoff;
+a 401 refreshes the token once; other 4xx are final and their OperationOutcome
+issues are reported. Real ROR access also needs mTLS client certificates: give
+them to the ``httpx.Client`` (``ror_client`` argument) when deploying.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import structlog
+
+from activity_api.periods import ReportingPeriod, parse_week
+from activity_api.ror.service import RorExport, ror_export
+from ditep_core.db import Database
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.models import utc_now
+from ditep_core.settings import OAuth2Credential, Settings
+from ditep_core.web.problems import InvalidRequest, NotFound
+
+logger = structlog.get_logger("ditep.ror")
+
+FHIR_JSON = "application/fhir+json"
+
+
+class RorPushError(Exception):
+    """The push could not be attempted or the token was refused."""
+
+
+@dataclass(slots=True)
+class LocationPush:
+    location_id: str
+    url: str
+    sent: dict[str, Any]
+    status_code: int | None = None
+    attempts: int = 0
+    # The server's OperationOutcome issues ("error/invalid: ...") or the transport error.
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(slots=True)
+class PushReport:
+    finess: str
+    week: str
+    dry_run: bool
+    suppressed: list[str]
+    locations: list[LocationPush]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and (self.dry_run or all(p.ok for p in self.locations))
+
+    def lines(self) -> list[str]:
+        head = f"ROR push {self.finess} {self.week}" + (" (dry run)" if self.dry_run else "")
+        lines = [head]
+        if self.suppressed:
+            lines.append(f"  left out for statistical secrecy: {', '.join(self.suppressed)}")
+        for push in self.locations:
+            capacities = _capacity_summary(push.sent)
+            if self.dry_run:
+                lines.append(f"  would PUT {push.url} {capacities}")
+                continue
+            answer = push.status_code if push.status_code is not None else "no answer"
+            lines.append(
+                f"  PUT {push.url} {capacities} -> {answer} after {push.attempts} attempt(s)"
+            )
+            lines += [f"    {message}" for message in push.messages]
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        return lines
+
+
+def _capacity_summary(location: dict[str, Any]) -> str:
+    names = {"01": "installed", "02": "available", "03": "occupied"}
+    parts: list[str] = []
+    for extension in location.get("extension", []):
+        sub = {item["url"]: item for item in extension.get("extension", [])}
+        status = sub["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
+        parts.append(f"{names.get(status, status)}={sub['nbCapacity']['valueInteger']}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def outcome_messages(response: httpx.Response) -> list[str]:
+    """The issues of an OperationOutcome body, or a short excerpt of any other body."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return [text[:300]] if text else []
+    if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome":
+        messages = []
+        for issue in body.get("issue", []):
+            detail = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or ""
+            where = ", ".join(issue.get("expression", []) or issue.get("location", []))
+            message = f"{issue.get('severity', '?')}/{issue.get('code', '?')}: {detail}"
+            messages.append(f"{message} ({where})" if where else message)
+        return messages
+    return [str(body)[:300]]
+
+
+class RorClient:
+    """OAuth2 client credentials + PUT with retries. One per push round."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.ror_base_url:
+            raise RorPushError("DITEP_ROR_BASE_URL is not set")
+        self.base_url = settings.ror_base_url.rstrip("/")
+        self.credential: OAuth2Credential | None = settings.ror_oauth2
+        self.headers = dict(settings.ror_headers)
+        self.max_attempts = settings.ror_max_attempts
+        self.backoff = settings.ror_backoff_seconds
+        self.sleep = sleep
+        self.client = client or httpx.Client(timeout=settings.ror_timeout_seconds)
+        self._owns_client = client is None
+        self._token: str | None = None
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def _pause(self, attempt: int) -> None:
+        self.sleep(min(self.backoff * 2 ** (attempt - 1), 60.0))
+
+    def token(self, *, refresh: bool = False) -> str | None:
+        if self.credential is None:
+            return None
+        if self._token is not None and not refresh:
+            return self._token
+        credential = self.credential
+        form = {"grant_type": "client_credentials"}
+        if credential.scope:
+            form["scope"] = credential.scope
+        headers = {"Accept": "application/json"}
+        secret = credential.client_secret.get_secret_value()
+        if credential.client_auth == "basic":
+            pair = f"{credential.client_id}:{secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        else:
+            form |= {"client_id": credential.client_id, "client_secret": secret}
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self.client.post(credential.token_url, data=form, headers=headers)
+            except (httpx.TimeoutException, httpx.TransportError) as error:
+                if attempt == self.max_attempts:
+                    raise RorPushError(f"token endpoint unreachable: {error!r}") from error
+                self._pause(attempt)
+                continue
+            if response.status_code >= 500 and attempt < self.max_attempts:
+                self._pause(attempt)
+                continue
+            if response.status_code != 200:
+                raise RorPushError(
+                    f"token endpoint answered {response.status_code}: "
+                    + "; ".join(outcome_messages(response))
+                )
+            token = response.json().get("access_token")
+            if not isinstance(token, str) or not token:
+                raise RorPushError("token endpoint gave no access_token")
+            self._token = token
+            return token
+        raise RorPushError("token endpoint failed")  # pragma: no cover - loop always returns
+
+    def put_location(self, location: dict[str, Any]) -> LocationPush:
+        url = f"{self.base_url}/Location/{location['id']}"
+        push = LocationPush(location_id=location["id"], url=url, sent=location)
+        refreshed = False
+        while push.attempts < self.max_attempts:
+            push.attempts += 1
+            headers = {
+                **self.headers,
+                "Content-Type": FHIR_JSON,
+                "Accept": FHIR_JSON,
+            }
+            token = self.token()
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
+            try:
+                response = self.client.put(url, json=location, headers=headers)
+            except (httpx.TimeoutException, httpx.TransportError) as error:
+                push.messages = [f"{type(error).__name__}: {error}"]
+                if push.attempts < self.max_attempts:
+                    self._pause(push.attempts)
+                continue
+            push.status_code = response.status_code
+            push.messages = [] if push.ok else outcome_messages(response)
+            if response.status_code == 401 and token is not None and not refreshed:
+                refreshed = True
+                self.token(refresh=True)
+                push.attempts -= 1  # a refreshed token is not a retry of a failure
+                continue
+            if response.status_code >= 500 and push.attempts < self.max_attempts:
+                self._pause(push.attempts)
+                continue
+            break
+        return push
+
+
+def _locations(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Location"
+    ]
+
+
+def current_week(today: dt.date) -> ReportingPeriod:
+    year, week, _ = today.isocalendar()
+    return parse_week(f"{year}-W{week:02d}")
+
+
+def prepare_export(
+    database: Database, settings: Settings, finess: str, week: ReportingPeriod
+) -> RorExport:
+    """The bundle, computed in a unit of work of its own, closed before any HTTP call."""
+    with database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(finess)
+        if establishment is None:
+            raise NotFound(f"no establishment with FINESS {finess}")
+        return ror_export(session, establishment, week, threshold=settings.secrecy_threshold)
+
+
+def push_export(
+    export: RorExport, settings: Settings, *, dry_run: bool, client: RorClient | None = None
+) -> PushReport:
+    report = PushReport(
+        finess=export.finess,
+        week=export.week.label,
+        dry_run=dry_run,
+        suppressed=export.suppressed,
+        locations=[],
+    )
+    locations = _locations(export.bundle)
+    if dry_run:
+        base = (settings.ror_base_url or "<DITEP_ROR_BASE_URL>").rstrip("/")
+        report.locations = [
+            LocationPush(location["id"], f"{base}/Location/{location['id']}", location)
+            for location in locations
+        ]
+        return report
+    try:
+        ror = client or RorClient(settings)
+    except RorPushError as error:
+        report.error = str(error)
+        return report
+    try:
+        for location in locations:
+            report.locations.append(ror.put_location(location))
+    except RorPushError as error:
+        report.error = str(error)
+    finally:
+        if client is None:
+            ror.close()
+    logger.info(
+        "ror_push",
+        finess=report.finess,
+        week=report.week,
+        ok=report.ok,
+        statuses=[p.status_code for p in report.locations],
+    )
+    return report
+
+
+def push_establishments(
+    database: Database,
+    settings: Settings,
+    finess_list: Sequence[str],
+    *,
+    week: ReportingPeriod | None = None,
+    dry_run: bool = False,
+    client: RorClient | None = None,
+) -> list[PushReport]:
+    week = week or current_week(utc_now().date())
+    reports: list[PushReport] = []
+    for finess in finess_list:
+        try:
+            export = prepare_export(database, settings, finess, week)
+        except (NotFound, InvalidRequest) as problem:
+            reports.append(PushReport(finess, week.label, dry_run, [], [], problem.detail))
+            continue
+        reports.append(push_export(export, settings, dry_run=dry_run, client=client))
+    return reports
+
+
+def scheduled_finess(database: Database, settings: Settings) -> list[str]:
+    """The configured FINESS, or every establishment that declares a capacity."""
+    if settings.ror_push_finess:
+        return list(settings.ror_push_finess)
+    with database.unit_of_work() as session:
+        return [
+            establishment.finess
+            for establishment in EstablishmentRepository(session).list_all_with_capacities()
+            if establishment.capacities
+        ]

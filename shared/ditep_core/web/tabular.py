@@ -1,0 +1,39 @@
+"""CSV answers: ``?format=csv`` or ``Accept: text/csv`` (formats.md, "Out: activity counts")."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from fastapi import Request
+from fastapi.responses import Response
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+OutputFormatName = Literal["json", "csv"]
+
+
+def wants_csv(request: Request, output_format: OutputFormatName | None) -> bool:
+    if output_format is not None:
+        return output_format == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+    return buffer.getvalue()
+
+
+def csv_response(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], *, filename: str
+) -> Response:
+    return Response(
+        csv_text(columns, rows),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,37 @@
+"""Helpers shared by the ARS / ROR tests (issue 7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from activity_api.main import create_app as create_api_app
+from ditep_core.db import Database
+from tests.conftest import TemporaryDatabase, make_settings
+from tests.http import AppClient, app_client
+
+
+@contextmanager
+def api_client_with(
+    migrated_database: TemporaryDatabase, database: Database, **settings: Any
+) -> Iterator[AppClient]:
+    """activity-api with some settings changed (e.g. the secrecy threshold)."""
+    app: FastAPI = create_api_app(
+        make_settings(migrated_database.url, **settings), database=database
+    )
+    with app_client(app) as client:
+        yield client
+
+
+def capacity_extensions(location: dict[str, Any]) -> dict[str, int]:
+    """Location capacities by status code: {"01": installed, "03": occupied, "02": available}."""
+    found: dict[str, int] = {}
+    for extension in location.get("extension", []):
+        parts = {part["url"]: part for part in extension["extension"]}
+        status = parts["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
+        assert parts["capacityType"]["valueCodeableConcept"]["coding"][0]["code"] == "02"
+        found[status] = parts["nbCapacity"]["valueInteger"]
+    return found

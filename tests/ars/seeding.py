@@ -1,0 +1,93 @@
+"""Establishments with known weekly activity, written straight into the schema.
+
+Each young person gets one ``done`` direct session per modality listed, on a given
+day; the activity endpoint then counts them (the tests compare with it, never with
+the numbers put in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from agenda_ingest.sources.service import add_source
+from ditep_core.establishments.service import add_establishment
+from ditep_core.models import AgendaSession, Person, SessionParticipant
+from ditep_core.nomenclatures import (
+    Activity,
+    AgendaKind,
+    FeedFormat,
+    Nature,
+    PersonKind,
+    Presence,
+    SessionStatus,
+    Setting,
+)
+
+
+def seed_establishment(
+    session: Session,
+    *,
+    finess: str,
+    region_code: str,
+    youth_by_modality: Mapping[Activity, int],
+    day: dt.date = dt.date(2025, 3, 11),
+    capacities: Mapping[Activity, int] | None = None,
+) -> list[str]:
+    """The establishment, and young people with sessions; returns their pseudonyms."""
+    establishment = add_establishment(
+        session,
+        finess=finess,
+        name=f"DITEP {finess}",
+        region_code=region_code,
+        capacities=capacities,
+    )
+    source = add_source(
+        session,
+        finess=finess,
+        name="export",
+        feed_format=FeedFormat.ICAL,
+        agenda_kind=AgendaKind.ESTABLISHMENT,
+    )
+    pseudonyms: list[str] = []
+    start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    for modality, count in youth_by_modality.items():
+        for index in range(count):
+            pseudonym = secrets.token_hex(16)
+            pseudonyms.append(pseudonym)
+            person = Person(
+                establishment_id=establishment.id, kind=PersonKind.YOUTH, pseudonym=pseudonym
+            )
+            session.add(person)
+            session.flush()
+            row = AgendaSession(
+                establishment_id=establishment.id,
+                source_id=source.id,
+                uid=f"{modality.value}-{index}-{pseudonym}@test",
+                recurrence_id="",
+                start_at=start,
+                end_at=start + dt.timedelta(hours=2),
+                status=SessionStatus.DONE,
+                summary=f"séance de {pseudonym}",
+                activity=modality,
+                setting=Setting.SITE,
+                nature=Nature.DIRECT,
+                rule_id="test",
+                rule_set_version="test-1",
+                content_hash=secrets.token_hex(8),
+            )
+            session.add(row)
+            session.flush()
+            session.add(
+                SessionParticipant(
+                    session_id=row.id,
+                    person_id=person.id,
+                    kind=PersonKind.YOUTH,
+                    presence=Presence.PRESENT,
+                )
+            )
+    session.flush()
+    return pseudonyms

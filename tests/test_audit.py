@@ -1,0 +1,192 @@
+"""The audit log (one middleware for every route) and key rotation."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from ditep_cli.main import app as cli_app
+from ditep_core.auth.service import create_key
+from ditep_core.db import Database
+from ditep_core.models import AuditEvent
+from ditep_core.nomenclatures import Scope
+
+from .conftest import KeyMaker, SampleDitep, TemporaryDatabase
+from .http import AppClient
+
+
+def _events(database: Database) -> list[AuditEvent]:
+    with database.unit_of_work() as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _key(
+    database: Database, *scopes: Scope, regions: tuple[str, ...] = ()
+) -> tuple[int, dict[str, str]]:
+    with database.unit_of_work() as session:
+        client, generated = create_key(session, name="audited", scopes=scopes, regions=regions)
+        client_id = client.id
+    return client_id, {"Authorization": f"Bearer {generated.plaintext}"}
+
+
+def test_reads_are_recorded_with_key_route_scope_and_status(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    outsider_id, outsider = _key(database, Scope.ACTIVITY_READ, regions=("11",))
+    params = {"start": "2025-03-01", "end": "2025-04-01"}
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    assert api_client.get(url, params=params, headers=reader).status_code == 200
+    assert api_client.get(url, params=params, headers=outsider).status_code == 403
+    assert api_client.get(url, params=params).status_code == 401
+    assert api_client.get("/healthz").status_code == 200
+    events = _events(database)
+    assert [(e.client_id, e.status) for e in events] == [
+        (reader_id, 200),
+        (outsider_id, 403),
+        (None, 401),
+    ]
+    for event in events:
+        assert event.service == "activity-api"
+        assert event.method == "GET"
+        assert event.route == "/v1/establishments/{finess}/activity"
+        assert event.path == url
+        assert (event.scope_kind, event.scope_code) == ("establishment", sample_ditep.finess)
+        assert event.correlation_id
+
+
+def test_admins_query_the_log_as_json_and_csv_and_others_cannot(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database, make_key: KeyMaker
+) -> None:
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    admin_id, admin = _key(database, Scope.ADMIN)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    api_client.get(url, params={"start": "2025-03-01", "end": "2025-04-01"}, headers=reader)
+    assert api_client.get("/v1/audit", headers=reader).status_code == 403
+    body = api_client.get("/v1/audit", params={"key": reader_id}, headers=admin).json()
+    # The reader's own attempt at the audit log is in it too (a 403).
+    assert [(e["route"], e["status"]) for e in body] == [
+        ("/v1/establishments/{finess}/activity", 200),
+        ("/v1/audit", 403),
+    ]
+    only_route = api_client.get(
+        "/v1/audit", params={"route": "/v1/audit", "format": "csv"}, headers=admin
+    )
+    assert only_route.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(only_route.text)))
+    assert [(row["client_id"], row["status"]) for row in rows] == [
+        (str(reader_id), "403"),
+        (str(admin_id), "200"),
+    ]
+    future = api_client.get(
+        "/v1/audit", params={"from": "2100-01-01T00:00:00Z"}, headers=admin
+    ).json()
+    assert future == []
+    naive = api_client.get("/v1/audit", params={"from": "2025-01-01T00:00:00"}, headers=admin)
+    assert naive.status_code == 422
+
+
+def test_keys_are_listed_rotated_and_revoked_by_admins(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ, regions=("84",))
+    _admin_id, admin = _key(database, Scope.ADMIN)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    params = {"start": "2025-03-01", "end": "2025-04-01"}
+    listed = api_client.get("/v1/keys", headers=admin).json()
+    assert {key["id"] for key in listed} >= {reader_id}
+    assert all("hash" not in name for key in listed for name in key)
+    rotated = api_client.post(f"/v1/keys/{reader_id}/rotate", headers=admin)
+    assert rotated.status_code == 200, rotated.text
+    new_key = {"Authorization": f"Bearer {rotated.json()['plaintext']}"}
+    assert rotated.json()["key"]["regions"] == ["84"]
+    assert api_client.get(url, params=params, headers=reader).status_code == 401
+    assert api_client.get(url, params=params, headers=new_key).status_code == 200
+    assert api_client.post(f"/v1/keys/{reader_id}/revoke", headers=admin).status_code == 200
+    assert api_client.get(url, params=params, headers=new_key).status_code == 401
+    assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=admin).status_code == 404
+    assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=new_key).status_code == 401
+    admin_actions = [e for e in _events(database) if e.method == "POST"]
+    assert [(e.route, e.scope_code, e.status) for e in admin_actions] == [
+        ("/v1/keys/{key_id}/rotate", str(reader_id), 200),
+        ("/v1/keys/{key_id}/revoke", str(reader_id), 200),
+        ("/v1/keys/{key_id}/rotate", str(reader_id), 404),
+        ("/v1/keys/{key_id}/rotate", str(reader_id), 401),
+    ]
+
+
+def test_agenda_ingest_admin_actions_are_recorded_but_feed_pushes_are_not(
+    ingest_client: AppClient, sample_ditep: SampleDitep, database: Database, make_key: KeyMaker
+) -> None:
+    admin_id, admin = _key(database, Scope.ADMIN)
+    writer = make_key(Scope.FEEDS_WRITE)
+    pushed = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+        content=b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+        headers={"Content-Type": "text/calendar", **writer},
+    )
+    assert pushed.status_code == 201, pushed.text
+    pulled = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/pull", headers=admin
+    )
+    assert pulled.status_code == 422  # the source is pushed: it has no URL
+    events = _events(database)
+    assert [(e.service, e.client_id, e.route, e.scope_kind, e.status) for e in events] == [
+        ("agenda-ingest", admin_id, "/v1/sources/{source_id}/pull", "source", 422)
+    ]
+
+
+def test_cli_rotates_keys_and_records_admin_actions(
+    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    created = runner.invoke(cli_app, ["keys", "create", "--name", "ars", "--scope", "ars:read"])
+    assert created.exit_code == 0, created.output
+    old_key = created.stdout.strip().splitlines()[-1]
+    rotated = runner.invoke(cli_app, ["keys", "rotate", "1"])
+    assert rotated.exit_code == 0, rotated.output
+    new_key = rotated.stdout.strip().splitlines()[-1]
+    assert new_key.startswith("ditep_")
+    assert new_key != old_key
+    assert runner.invoke(cli_app, ["keys", "rotate", "42"]).exit_code == 1
+    assert runner.invoke(cli_app, ["keys", "revoke", "1"]).exit_code == 0
+    database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
+    try:
+        events = _events(database)
+    finally:
+        database.dispose()
+    # Refused actions are recorded too (status 1).
+    assert [(e.service, e.route, e.scope_code, e.status) for e in events] == [
+        ("cli", "keys create", "1", 0),
+        ("cli", "keys rotate", "1", 0),
+        ("cli", "keys rotate", "42", 1),
+        ("cli", "keys revoke", "1", 0),
+    ]
+
+
+def test_a_failing_audit_write_never_changes_the_answer(
+    api_client: AppClient,
+    sample_ditep: SampleDitep,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ditep_core.audit import service
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(service, "record", broken)
+    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    response = api_client.get(
+        f"/v1/establishments/{sample_ditep.finess}/activity",
+        params={"start": "2025-03-01", "end": "2025-04-01"},
+        headers=reader,
+    )
+    assert response.status_code == 200
+    assert _events(database) == []
