@@ -119,7 +119,9 @@ def test_quick_region_is_ingested_and_counted_like_the_baseline(
         from activity_api.main import create_app
 
         with database.unit_of_work() as session:
-            _client, key = create_key(session, name="test", scopes=(Scope.ACTIVITY_READ,))
+            _client, key = create_key(
+                session, name="test", scopes=(Scope.ACTIVITY_READ, Scope.ARS_READ)
+            )
         start, end = quarter_bounds("2025-Q1")
         now = utc_now()
         with app_client(create_app(settings, database=database)) as client:
