@@ -315,3 +315,131 @@ class ApiClient(Base):
     regions: Mapped[list[str]] = mapped_column(Json, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[dt.datetime | None]
+
+
+# --- issue 6: counting profile, complexity flags, rollups, frozen periods -----------------
+
+
+class CountingProfileVersion(Base):
+    """A stored counting profile (thresholds and windows of counting.md); the newest applies."""
+
+    __tablename__ = "counting_profile"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ComplexityFlag(Base):
+    """A young person flagged as a complex situation over a stretch of dates, with criteria."""
+
+    __tablename__ = "complexity_flag"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    criteria: Mapped[list[str]] = mapped_column(Json, default=list)
+    origin: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class RollupState(Base):
+    """When one establishment-week's rollups were computed, under which profile, until when."""
+
+    __tablename__ = "rollup_state"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    profile_fingerprint: Mapped[str] = mapped_column(String(32))
+    refreshed_at: Mapped[dt.datetime]
+    # A past-planned session ends then: the week's figures change at that time.
+    stale_after: Mapped[dt.datetime | None]
+
+
+class RollupYouthWeek(Base):
+    __tablename__ = "rollup_youth_week"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    minutes_direct: Mapped[float]
+    minutes_indirect: Mapped[float]
+    minutes_by_activity: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    minutes_by_setting: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    has_appui: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RollupYouthDay(Base):
+    __tablename__ = "rollup_youth_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    support: Mapped[bool] = mapped_column(Boolean)
+    modalities: Mapped[list[str]] = mapped_column(Json, default=list)
+    minutes_by_modality: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    half_days: Mapped[int] = mapped_column(Integer)
+    half_days_by_modality: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+    night: Mapped[bool] = mapped_column(Boolean)
+    actes: Mapped[int] = mapped_column(Integer)
+    seances: Mapped[int] = mapped_column(Integer)
+    absent_sessions: Mapped[int] = mapped_column(Integer)
+
+
+class RollupQualityDay(Base):
+    __tablename__ = "rollup_quality_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counts: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+
+
+class RollupAppuiDay(Base):
+    """Appui-ressources minutes linked to no young person, per setting and day."""
+
+    __tablename__ = "rollup_appui_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    setting: Mapped[Setting] = mapped_column(code_enum(Setting), primary_key=True)
+    minutes: Mapped[float]
+
+
+class FrozenPeriod(Base):
+    """A period's figures as stored at freeze time, served as they are from then on."""
+
+    __tablename__ = "frozen_period"
+    __table_args__ = (UniqueConstraint("establishment_id", "period_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    period_code: Mapped[str] = mapped_column(String(32))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    profile_version: Mapped[str] = mapped_column(String(64))
+    rule_set_versions: Mapped[list[str]] = mapped_column(Json, default=list)
+    import_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+    body: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    frozen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    frozen_by: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,151 @@
+"""Keeping rollups fresh: ``refresh_rollups`` after any write of sessions, checks before reads.
+
+The import calls ``refresh_rollups`` for the establishment-weeks it touched, in
+its own transaction, so a count read right after a push reflects it. A read
+also refreshes, lazily, every week that was never rolled up, was rolled up
+under another profile, or holds a planned session that has ended since (past
+planned sessions count by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ditep_core.counting.periods import covering_weeks, monday
+from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
+from ditep_core.counting.rollups import Rollups, compute_rollups
+from ditep_core.models import Establishment, utc_now
+from ditep_core.nomenclatures import SessionStatus
+from ditep_core.rollups.repository import RollupRepository
+
+# Sessions starting up to this long before a week are read, for their nights and half-days.
+LOOKBACK = dt.timedelta(days=7)
+
+
+def active_profile(session: Session) -> CountingProfile:
+    """The newest stored profile, else the defaults of counting.md."""
+    stored = RollupRepository(session).latest_profile()
+    if stored is None:
+        return DEFAULT_PROFILE
+    version, parameters = stored
+    return CountingProfile.from_parameters({**parameters, "version": version})
+
+
+def weeks_of(starts: Iterable[dt.datetime], timezone: str) -> set[dt.date]:
+    zone = ZoneInfo(timezone)
+    weeks: set[dt.date] = set()
+    for start in starts:
+        day = start.astimezone(zone).date()
+        weeks.add(monday(day))
+        # A session starting early on a Monday may hold the previous Sunday's night.
+        weeks.add(monday(day - dt.timedelta(days=1)))
+    return weeks
+
+
+def _runs(weeks: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive weeks grouped: [(first Monday, Monday after the last)]."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for week in sorted(set(weeks)):
+        if runs and runs[-1][1] == week:
+            runs[-1] = (runs[-1][0], week + dt.timedelta(days=7))
+        else:
+            runs.append((week, week + dt.timedelta(days=7)))
+    return runs
+
+
+def _utc(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+
+def refresh_rollups(
+    session: Session,
+    establishment: Establishment,
+    weeks: Iterable[dt.date] | None = None,
+    *,
+    now: dt.datetime | None = None,
+    profile: CountingProfile | None = None,
+) -> int:
+    """Recompute the rollups of the establishment's ISO weeks (Mondays); None: all of them.
+
+    Returns the number of weeks refreshed. Only flushes: the caller's unit of work commits.
+    """
+    repository = RollupRepository(session)
+    now = now or utc_now()
+    profile = profile or active_profile(session)
+    zone = ZoneInfo(establishment.timezone)
+    if weeks is None:
+        first, last = repository.session_start_range(establishment.id)
+        if first is None or last is None:
+            return 0
+        weeks = covering_weeks(
+            first.astimezone(zone).date(), last.astimezone(zone).date() + dt.timedelta(days=1)
+        )
+    validated_only = repository.validated_only_sources(establishment.id)
+    refreshed = 0
+    for first_week, end_week in _runs(weeks):
+        load_start = _utc(first_week, zone) - LOOKBACK
+        load_end = _utc(end_week + dt.timedelta(days=1), zone)
+        sessions = repository.sessions_starting_between(establishment.id, load_start, load_end)
+        links = repository.participant_links_between(establishment.id, load_start, load_end)
+        rollups: Rollups = compute_rollups(
+            sessions,
+            links,
+            timezone=zone,
+            now=now,
+            profile=profile,
+            validated_only_sources=validated_only,
+            days=(first_week, end_week),
+        )
+        stale: dict[dt.date, dt.datetime] = {}
+        for row in sessions:
+            if row.status is SessionStatus.PLANNED and row.end_at > now:
+                week = monday(row.start_at.astimezone(zone).date())
+                for affected in (week, week + dt.timedelta(days=7)):
+                    if affected not in stale or row.end_at < stale[affected]:
+                        stale[affected] = row.end_at
+        run_weeks = covering_weeks(first_week, end_week)
+        repository.replace(
+            establishment.id,
+            (first_week, end_week),
+            rollups,
+            [(week, profile.fingerprint, now, stale.get(week)) for week in run_weeks],
+        )
+        refreshed += len(run_weeks)
+    session.flush()
+    return refreshed
+
+
+def ensure_fresh(
+    session: Session,
+    establishment: Establishment,
+    weeks: Sequence[dt.date],
+    *,
+    now: dt.datetime,
+    profile: CountingProfile,
+) -> int:
+    """Refresh the weeks whose rollups are missing, from another profile, or stale."""
+    states = RollupRepository(session).states(establishment.id, weeks)
+    due = [
+        week
+        for week in weeks
+        if (state := states.get(week)) is None
+        or state[0] != profile.fingerprint
+        or (state[1] is not None and state[1] <= now)
+    ]
+    if not due:
+        return 0
+    return refresh_rollups(session, establishment, due, now=now, profile=profile)
+
+
+def refresh_after_write(
+    session: Session,
+    establishment: Establishment,
+    session_starts: Iterable[dt.datetime],
+) -> int:
+    """The hook for writers of sessions (imports, reclassification): their weeks, refreshed."""
+    weeks = weeks_of(session_starts, establishment.timezone)
+    return refresh_rollups(session, establishment, weeks) if weeks else 0
