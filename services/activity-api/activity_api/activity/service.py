@@ -46,6 +46,12 @@ def resolve_period(
     period: str | None, start: dt.date | None = None, end: dt.date | None = None
 ) -> CountingPeriod:
     """``period=2025-Q1`` (or month, ISO week, year, school year) or ``start``/``end``."""
+    if period is None and (start is None) != (end is None):
+        missing = "start" if start is None else "end"
+        raise InvalidRequest(
+            f"'{missing}' is required with '{'end' if missing == 'start' else 'start'}'",
+            errors=[{"location": f"query.{missing}", "message": "field required"}],
+        )
     try:
         if period is not None:
             if start is not None or end is not None:
