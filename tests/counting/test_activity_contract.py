@@ -281,3 +281,25 @@ def test_freeze_then_diff(
     assert changes["hours.direct"] == {"figure": "hours.direct", "frozen": 22.5, "recomputed": 1.0}
     not_frozen = api_client.get("/v1/establishments/690000017/periods/2025-Q2/diff", headers=reader)
     assert not_frozen.status_code == 404
+
+
+def test_re_import_changes_nothing(
+    api_client: AppClient,
+    ingest_client: AppClient,
+    worked: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    reader = make_key(Scope.ACTIVITY_READ)
+    first = api_client.get(URL, params={"period": "2025-Q1"}, headers=reader)
+    push(ingest_client, worked.establishment_source_id, export_feed(), make_key(Scope.FEEDS_WRITE))
+    second = api_client.get(URL, params={"period": "2025-Q1"}, headers=reader)
+    assert second.headers["etag"] == first.headers["etag"]
+
+
+def test_openapi_labels_every_figure(api_client: AppClient) -> None:
+    schema = api_client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["Units"]["properties"]["lt_1h"]["description"].startswith("Semaines-jeune")
+    assert schema["Days"]["properties"]["nuits"]["description"] == "Nuits (journées d'internat)"
+    for name in ("FileActive", "Units", "Hours", "Days", "Acts", "Quality", "ByStatus"):
+        for field, spec in schema[name]["properties"].items():
+            assert spec.get("description") or "$ref" in spec or "allOf" in spec, (name, field)
