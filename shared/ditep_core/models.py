@@ -360,6 +360,8 @@ class RollupState(Base):
 
 
 class RollupYouthWeek(Base):
+    """One young person's ISO week (ditep_core.counting.rollups.YouthWeek), summable in SQL."""
+
     __tablename__ = "rollup_youth_week"
 
     establishment_id: Mapped[int] = mapped_column(
@@ -369,14 +371,29 @@ class RollupYouthWeek(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    week_end: Mapped[dt.date] = mapped_column(Date)  # the Sunday, for flag overlaps
     minutes_direct: Mapped[float]
     minutes_indirect: Mapped[float]
-    minutes_by_activity: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
-    minutes_by_setting: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
-    has_appui: Mapped[bool] = mapped_column(Boolean, default=False)
+    minutes_total: Mapped[float]
+    # Merged minutes per activity (m_) and per setting (s_).
+    m_accueil_nuit: Mapped[float]
+    m_accueil_jour: Mapped[float]
+    m_ambulatoire: Mapped[float]
+    m_coordination: Mapped[float]
+    m_appui_ressources: Mapped[float]
+    s_site: Mapped[float]
+    s_domicile: Mapped[float]
+    s_ecole: Mapped[float]
+    s_exterieur: Mapped[float]
+    s_soins: Mapped[float]
+    s_distance: Mapped[float]
+    s_inconnu: Mapped[float]
+    has_appui: Mapped[int] = mapped_column(Integer)
 
 
 class RollupYouthDay(Base):
+    """One young person's date (ditep_core.counting.rollups.YouthDay); flags are 0/1."""
+
     __tablename__ = "rollup_youth_day"
 
     establishment_id: Mapped[int] = mapped_column(
@@ -386,15 +403,22 @@ class RollupYouthDay(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    support: Mapped[bool] = mapped_column(Boolean)
-    modalities: Mapped[list[str]] = mapped_column(Json, default=list)
-    minutes_by_modality: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    support: Mapped[int] = mapped_column(Integer)
+    mod_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    mod_accueil_jour: Mapped[int] = mapped_column(Integer)
+    mod_ambulatoire: Mapped[int] = mapped_column(Integer)
+    min_accueil_nuit: Mapped[float]
+    min_accueil_jour: Mapped[float]
+    min_ambulatoire: Mapped[float]
     half_days: Mapped[int] = mapped_column(Integer)
-    half_days_by_modality: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
-    night: Mapped[bool] = mapped_column(Boolean)
+    hd_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    hd_accueil_jour: Mapped[int] = mapped_column(Integer)
+    hd_ambulatoire: Mapped[int] = mapped_column(Integer)
+    night: Mapped[int] = mapped_column(Integer)
     actes: Mapped[int] = mapped_column(Integer)
     seances: Mapped[int] = mapped_column(Integer)
     absent_sessions: Mapped[int] = mapped_column(Integer)
+    absent_day: Mapped[int] = mapped_column(Integer)
 
 
 class RollupQualityDay(Base):
@@ -408,7 +432,15 @@ class RollupQualityDay(Base):
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
-    counts: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+    received: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[int] = mapped_column(Integer)
+    unclassified: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    absent: Mapped[int] = mapped_column(Integer)
+    not_validated: Mapped[int] = mapped_column(Integer)
+    overlaps: Mapped[int] = mapped_column(Integer)
+    without_participants: Mapped[int] = mapped_column(Integer)
+    duplicates_merged: Mapped[int] = mapped_column(Integer)
 
 
 class RollupAppuiDay(Base):

@@ -9,7 +9,13 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.counting.rollups import AppuiDay, QualityDay, Rollups, YouthDay, YouthWeek
+from ditep_core.counting.rollups import (
+    HOURS_ACTIVITIES,
+    QUALITY_FIELDS,
+    Rollups,
+    YouthDay,
+    YouthWeek,
+)
 from ditep_core.models import (
     AgendaSession,
     CountingProfileVersion,
@@ -21,7 +27,7 @@ from ditep_core.models import (
     SessionParticipant,
     Source,
 )
-from ditep_core.nomenclatures import SessionStatus, Setting
+from ditep_core.nomenclatures import MODALITIES, Setting
 
 _CHUNK = 500
 
@@ -164,42 +170,8 @@ class RollupRepository:
                     column < end,
                 )
             )
-        self._insert(
-            RollupYouthWeek,
-            [
-                {
-                    "establishment_id": establishment_id,
-                    "week_start": week.week_start,
-                    "person_id": week.person_id,
-                    "minutes_direct": week.minutes_direct,
-                    "minutes_indirect": week.minutes_indirect,
-                    "minutes_by_activity": week.minutes_by_activity,
-                    "minutes_by_setting": week.minutes_by_setting,
-                    "has_appui": week.has_appui,
-                }
-                for week in rollups.weeks
-            ],
-        )
-        self._insert(
-            RollupYouthDay,
-            [
-                {
-                    "establishment_id": establishment_id,
-                    "day": day.day,
-                    "person_id": day.person_id,
-                    "support": day.support,
-                    "modalities": sorted(day.modalities),
-                    "minutes_by_modality": day.minutes_by_modality,
-                    "half_days": day.half_days,
-                    "half_days_by_modality": day.half_days_by_modality,
-                    "night": day.night,
-                    "actes": day.actes,
-                    "seances": day.seances,
-                    "absent_sessions": day.absent_sessions,
-                }
-                for day in rollups.days
-            ],
-        )
+        self._insert(RollupYouthWeek, [week_values(establishment_id, w) for w in rollups.weeks])
+        self._insert(RollupYouthDay, [day_values(establishment_id, d) for d in rollups.days])
         self._insert(
             RollupQualityDay,
             [
@@ -208,7 +180,7 @@ class RollupRepository:
                     "day": entry.day,
                     "source_id": entry.source_id,
                     "rule_set_version": entry.rule_set_version,
-                    "counts": entry.counts,
+                    **{name: entry.counts.get(name, 0) for name in QUALITY_FIELDS},
                 }
                 for entry in rollups.quality
             ],
@@ -245,84 +217,51 @@ class RollupRepository:
 
     # --- reads --------------------------------------------------------------------
 
-    def read(
-        self, establishment_ids: Sequence[int], first: dt.date, end: dt.date
-    ) -> dict[int, Rollups]:
-        """Rollup rows dated in [first, end), per establishment."""
-        result: dict[int, Rollups] = {
-            establishment_id: Rollups([], [], [], []) for establishment_id in establishment_ids
-        }
-        week_rows = self.session.execute(
-            select(
-                RollupYouthWeek.establishment_id,
-                RollupYouthWeek.person_id,
-                RollupYouthWeek.week_start,
-                RollupYouthWeek.minutes_direct,
-                RollupYouthWeek.minutes_indirect,
-                RollupYouthWeek.minutes_by_activity,
-                RollupYouthWeek.minutes_by_setting,
-                RollupYouthWeek.has_appui,
-            ).where(
-                RollupYouthWeek.establishment_id.in_(establishment_ids),
+    def read(self, establishment_id: int, first: dt.date, end: dt.date) -> Rollups:
+        """One establishment's rollup rows dated in [first, end), as the engine's rows."""
+        result = Rollups([], [], [], [])
+        weeks = self.session.scalars(
+            select(RollupYouthWeek).where(
+                RollupYouthWeek.establishment_id == establishment_id,
                 RollupYouthWeek.week_start >= first,
                 RollupYouthWeek.week_start < end,
             )
         )
-        for w in week_rows:
-            result[w[0]].weeks.append(YouthWeek(w[1], w[2], w[3], w[4], w[5], w[6], w[7]))
-        day_rows = self.session.execute(
-            select(
-                RollupYouthDay.establishment_id,
-                RollupYouthDay.person_id,
-                RollupYouthDay.day,
-                RollupYouthDay.support,
-                RollupYouthDay.modalities,
-                RollupYouthDay.minutes_by_modality,
-                RollupYouthDay.half_days,
-                RollupYouthDay.half_days_by_modality,
-                RollupYouthDay.night,
-                RollupYouthDay.actes,
-                RollupYouthDay.seances,
-                RollupYouthDay.absent_sessions,
-            ).where(
-                RollupYouthDay.establishment_id.in_(establishment_ids),
+        for w in weeks:
+            result.weeks.append(
+                YouthWeek(
+                    w.person_id,
+                    w.week_start,
+                    w.minutes_direct,
+                    w.minutes_indirect,
+                    {a.value: getattr(w, f"m_{a.value}") for a in HOURS_ACTIVITIES},
+                    {s.value: getattr(w, f"s_{s.value}") for s in Setting},
+                    bool(w.has_appui),
+                )
+            )
+        days = self.session.scalars(
+            select(RollupYouthDay).where(
+                RollupYouthDay.establishment_id == establishment_id,
                 RollupYouthDay.day >= first,
                 RollupYouthDay.day < end,
             )
         )
-        for d in day_rows:
-            result[d[0]].days.append(
-                YouthDay(d[1], d[2], d[3], set(d[4]), d[5], d[6], d[7], d[8], d[9], d[10], d[11])
+        for d in days:
+            result.days.append(
+                YouthDay(
+                    d.person_id,
+                    d.day,
+                    bool(d.support),
+                    {m.value for m in MODALITIES if getattr(d, f"mod_{m.value}")},
+                    {m.value: getattr(d, f"min_{m.value}") for m in MODALITIES},
+                    d.half_days,
+                    {m.value: getattr(d, f"hd_{m.value}") for m in MODALITIES},
+                    bool(d.night),
+                    d.actes,
+                    d.seances,
+                    d.absent_sessions,
+                )
             )
-        quality_rows = self.session.execute(
-            select(
-                RollupQualityDay.establishment_id,
-                RollupQualityDay.day,
-                RollupQualityDay.source_id,
-                RollupQualityDay.rule_set_version,
-                RollupQualityDay.counts,
-            ).where(
-                RollupQualityDay.establishment_id.in_(establishment_ids),
-                RollupQualityDay.day >= first,
-                RollupQualityDay.day < end,
-            )
-        )
-        for q in quality_rows:
-            result[q[0]].quality.append(QualityDay(q[1], q[2], q[3], dict(q[4])))
-        appui_rows = self.session.execute(
-            select(
-                RollupAppuiDay.establishment_id,
-                RollupAppuiDay.day,
-                RollupAppuiDay.setting,
-                RollupAppuiDay.minutes,
-            ).where(
-                RollupAppuiDay.establishment_id.in_(establishment_ids),
-                RollupAppuiDay.day >= first,
-                RollupAppuiDay.day < end,
-            )
-        )
-        for a in appui_rows:
-            result[a[0]].appui.append(AppuiDay(a[1], a[2].value, a[3]))
         return result
 
     def import_ids_between(
@@ -341,12 +280,42 @@ class RollupRepository:
         return sorted(value for value in self.session.scalars(statement) if value is not None)
 
 
+def week_values(establishment_id: int, week: YouthWeek) -> dict[str, object]:
+    return {
+        "establishment_id": establishment_id,
+        "week_start": week.week_start,
+        "person_id": week.person_id,
+        "week_end": week.week_start + dt.timedelta(days=6),
+        "minutes_direct": week.minutes_direct,
+        "minutes_indirect": week.minutes_indirect,
+        "minutes_total": week.minutes_total,
+        **{f"m_{a.value}": week.minutes_by_activity.get(a.value, 0.0) for a in HOURS_ACTIVITIES},
+        **{f"s_{s.value}": week.minutes_by_setting.get(s.value, 0.0) for s in Setting},
+        "has_appui": int(week.has_appui),
+    }
+
+
+def day_values(establishment_id: int, day: YouthDay) -> dict[str, object]:
+    return {
+        "establishment_id": establishment_id,
+        "day": day.day,
+        "person_id": day.person_id,
+        "support": int(day.support),
+        **{f"mod_{m.value}": int(m.value in day.modalities) for m in MODALITIES},
+        **{f"min_{m.value}": day.minutes_by_modality.get(m.value, 0.0) for m in MODALITIES},
+        "half_days": day.half_days,
+        **{f"hd_{m.value}": day.half_days_by_modality.get(m.value, 0) for m in MODALITIES},
+        "night": int(day.night),
+        "actes": day.actes,
+        "seances": day.seances,
+        "absent_sessions": day.absent_sessions,
+        "absent_day": int(day.absent_day),
+    }
+
+
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-__all__ = ["RollupRepository", "SessionStatus"]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.figures import ComplexitySpan, PathwaySpan
+from ditep_core.counting.figures import ComplexitySpan
 from ditep_core.models import (
     ComplexityFlag,
     EstablishmentCapacity,
@@ -39,30 +39,6 @@ class ActivityRepository:
         result: dict[int, dict[str, int]] = {key: {} for key in establishment_ids}
         for establishment_id, modality, places in rows:
             result[establishment_id][modality.value] = places
-        return result
-
-    def pathways(
-        self, establishment_ids: Sequence[int], start: dt.date, end: dt.date
-    ) -> dict[int, list[PathwaySpan]]:
-        """Pathway periods that may cover a day of [start, end)."""
-        rows = self.session.execute(
-            select(
-                Person.establishment_id,
-                PathwayPeriod.person_id,
-                PathwayPeriod.status,
-                PathwayPeriod.start_date,
-                PathwayPeriod.end_date,
-            )
-            .join(Person, Person.id == PathwayPeriod.person_id)
-            .where(
-                Person.establishment_id.in_(establishment_ids),
-                PathwayPeriod.start_date < end,
-                (PathwayPeriod.end_date.is_(None)) | (PathwayPeriod.end_date >= start),
-            )
-        )
-        result: dict[int, list[PathwaySpan]] = {key: [] for key in establishment_ids}
-        for establishment_id, person_id, status, first, last in rows:
-            result[establishment_id].append(PathwaySpan(person_id, status, first, last))
         return result
 
     def complexity(

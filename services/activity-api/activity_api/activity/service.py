@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from activity_api.activity.repository import API_ORIGIN, ActivityRepository
-from ditep_core.counting.figures import aggregate, monthly_transitions
+from ditep_core.counting.figures import build_body, monthly_transitions, totals_from_rollups
 from ditep_core.counting.periods import (
     CountingPeriod,
     PeriodError,
@@ -37,6 +37,7 @@ from ditep_core.nomenclatures import PathwayStatus, PersonKind
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.rollups.repository import RollupRepository
 from ditep_core.rollups.service import active_profile, ensure_fresh
+from ditep_core.rollups.totals import RollupTotalsRepository
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
 MAX_PERIOD_DAYS = 366 * 3
@@ -117,25 +118,17 @@ def compute_bodies(
     for establishment in establishments:
         ensure_fresh(session, establishment, weeks, now=now, profile=profile)
     ids = [establishment.id for establishment in establishments]
-    first, end = weeks[0], weeks[-1] + dt.timedelta(days=7)
-    rollups = RollupRepository(session).read(ids, first, end)
-    repository = ActivityRepository(session)
-    pathways = repository.pathways(ids, period.start, period.end)
-    complexity = repository.complexity(ids, period.start, period.end)
-    capacities = repository.capacities(ids)
+    totals = RollupTotalsRepository(session).totals(
+        ids, period=period, profile=profile, reference_week=week
+    )
+    capacities = ActivityRepository(session).capacities(ids)
     bodies: dict[int, dict[str, Any]] = {}
     for establishment in establishments:
-        rows = rollups[establishment.id]
-        figures = aggregate(
-            rows.weeks,
-            rows.days,
-            rows.quality,
-            rows.appui,
+        figures = build_body(
+            totals[establishment.id],
             period=period,
             timezone=establishment.timezone,
             profile=profile,
-            pathways=pathways[establishment.id],
-            complexity=complexity[establishment.id],
             capacities=capacities[establishment.id],
             reference_week=week,
         )
@@ -239,13 +232,13 @@ def weekly_detail(
     weeks = covering_weeks(period.start, period.end)
     ensure_fresh(session, establishment, weeks, now=now, profile=profile)
     rows = RollupRepository(session).read(
-        [establishment.id], weeks[0], weeks[-1] + dt.timedelta(days=7)
-    )[establishment.id]
+        establishment.id, weeks[0], weeks[-1] + dt.timedelta(days=7)
+    )
     repository = ActivityRepository(session)
     flags = repository.complexity([establishment.id], period.start, period.end)[establishment.id]
     period_weeks = [w for w in rows.weeks if week_in_period(w.week_start, period.start, period.end)]
-    period_days = [d for d in rows.days if period.start <= d.day < period.end]
-    changes = monthly_transitions(period_days)
+    totals = totals_from_rollups(rows.weeks, rows.days, [], [], period=period, profile=profile)
+    changes = monthly_transitions(totals.main_modalities)
     names = repository.pseudonyms(
         [w.person_id for w in period_weeks] + [change[0] for change in changes]
     )
