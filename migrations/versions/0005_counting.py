@@ -172,6 +172,11 @@ def upgrade() -> None:
         sa.Column("seances", sa.Integer(), nullable=False),
         sa.Column("absent_sessions", sa.Integer(), nullable=False),
         sa.Column("absent_day", sa.Integer(), nullable=False),
+        sa.Column("st_pre_admission", sa.Integer(), nullable=False),
+        sa.Column("st_accompagnement", sa.Integer(), nullable=False),
+        sa.Column("st_suivi_post_sortie", sa.Integer(), nullable=False),
+        sa.Column("st_ponctuel", sa.Integer(), nullable=False),
+        sa.Column("st_none", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["establishment_id"],
             ["establishment.id"],

@@ -419,6 +419,13 @@ class RollupYouthDay(Base):
     seances: Mapped[int] = mapped_column(Integer)
     absent_sessions: Mapped[int] = mapped_column(Integer)
     absent_day: Mapped[int] = mapped_column(Integer)
+    # On a support day, the pathway statuses covering it (st_none: no period covers it).
+    # Kept current by ditep_core.rollups.service.refresh_pathway_flags.
+    st_pre_admission: Mapped[int] = mapped_column(Integer, default=0)
+    st_accompagnement: Mapped[int] = mapped_column(Integer, default=0)
+    st_suivi_post_sortie: Mapped[int] = mapped_column(Integer, default=0)
+    st_ponctuel: Mapped[int] = mapped_column(Integer, default=0)
+    st_none: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollupQualityDay(Base):

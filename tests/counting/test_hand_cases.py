@@ -126,3 +126,11 @@ def test_week_bound_through_stored_rollups(
     assert w12["hours"]["direct"] == 0.0
     assert w11["hours"]["direct"] == 14.0
     assert w11["days"]["nuits"] == 1
+
+
+def test_a_night_given_in_local_time_across_the_dst_change() -> None:
+    """Found by the time zone property: both ends in Europe/Paris, not UTC."""
+    start = dt.datetime(2025, 3, 29, 21, tzinfo=PARIS)
+    end = dt.datetime(2025, 3, 30, 7, tzinfo=PARIS)
+    body = count("2025-W13", (start, end, Activity.ACCUEIL_NUIT))
+    assert body["hours"]["direct"] == 9.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
@@ -179,6 +179,11 @@ def compute_rollups(
             quality[key] = QualityDay(day, row.source_id, row.rule_set_version)
         return quality[key].counts
 
+    # Every instant in UTC: one zone's datetimes subtract as wall-clock times.
+    sessions = [
+        replace(row, start_at=row.start_at.astimezone(dt.UTC), end_at=row.end_at.astimezone(dt.UTC))
+        for row in sessions
+    ]
     for raw in sessions:
         quality_of(raw)["received"] += 1
 

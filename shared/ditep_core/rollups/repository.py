@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow
@@ -19,6 +20,7 @@ from ditep_core.counting.rollups import (
 from ditep_core.models import (
     AgendaSession,
     CountingProfileVersion,
+    PathwayPeriod,
     RollupAppuiDay,
     RollupQualityDay,
     RollupState,
@@ -27,7 +29,8 @@ from ditep_core.models import (
     SessionParticipant,
     Source,
 )
-from ditep_core.nomenclatures import MODALITIES, Setting
+from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
+from ditep_core.rollups.sql import add_years
 
 _CHUNK = 500
 
@@ -133,6 +136,26 @@ class RollupRepository:
 
     # --- state ------------------------------------------------------------------
 
+    def fresh_week_counts(
+        self,
+        establishment_ids: Sequence[int],
+        weeks: Sequence[dt.date],
+        fingerprint: str,
+        now: dt.datetime,
+    ) -> dict[int, int]:
+        """Per establishment, how many of ``weeks`` hold fresh rollups (one query for all)."""
+        statement = (
+            select(RollupState.establishment_id, func.count())
+            .where(
+                RollupState.establishment_id.in_(establishment_ids),
+                RollupState.week_start.in_(weeks),
+                RollupState.profile_fingerprint == fingerprint,
+                or_(RollupState.stale_after.is_(None), RollupState.stale_after > now),
+            )
+            .group_by(RollupState.establishment_id)
+        )
+        return {row[0]: int(row[1]) for row in self.session.execute(statement)}
+
     def states(
         self, establishment_id: int, weeks: Sequence[dt.date]
     ) -> dict[dt.date, tuple[str, dt.datetime | None]]:
@@ -211,6 +234,58 @@ class RollupRepository:
             ],
         )
 
+    def update_pathway_flags(
+        self,
+        establishment_id: int,
+        post_exit_years: int,
+        days: tuple[dt.date, dt.date] | None = None,
+    ) -> None:
+        """Set the st_* flags of the establishment's support days from its pathway periods."""
+        day = RollupYouthDay
+
+        def covered(status: PathwayStatus) -> Any:
+            condition = exists(
+                select(PathwayPeriod.id).where(
+                    PathwayPeriod.person_id == day.person_id,
+                    PathwayPeriod.status == status,
+                    PathwayPeriod.start_date <= day.day,
+                    or_(PathwayPeriod.end_date.is_(None), PathwayPeriod.end_date >= day.day),
+                    *(
+                        [day.day < add_years(PathwayPeriod.start_date, literal(post_exit_years))]
+                        if status is PathwayStatus.SUIVI_POST_SORTIE
+                        else []
+                    ),
+                )
+            )
+            return case((and_(day.support == 1, condition), 1), else_=0)
+
+        where = [day.establishment_id == establishment_id]
+        if days is not None:
+            where += [day.day >= days[0], day.day < days[1]]
+        self.session.execute(
+            update(day)
+            .where(*where)
+            .values({f"st_{status.value}": covered(status) for status in PathwayStatus})
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            update(day)
+            .where(*where)
+            .values(
+                st_none=case(
+                    (
+                        and_(
+                            day.support == 1,
+                            sum_flags(day) == 0,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     def _insert(self, model: type[object], rows: list[dict[str, object]]) -> None:
         for index in range(0, len(rows), _CHUNK):
             self.session.execute(insert(model), rows[index : index + _CHUNK])
@@ -278,6 +353,10 @@ class RollupRepository:
             .distinct()
         )
         return sorted(value for value in self.session.scalars(statement) if value is not None)
+
+
+def sum_flags(day: type[RollupYouthDay]) -> Any:
+    return day.st_pre_admission + day.st_accompagnement + day.st_suivi_post_sortie + day.st_ponctuel
 
 
 def week_values(establishment_id: int, week: YouthWeek) -> dict[str, object]:

@@ -114,6 +114,9 @@ def refresh_rollups(
             rollups,
             [(week, profile.fingerprint, now, stale.get(week)) for week in run_weeks],
         )
+        repository.update_pathway_flags(
+            establishment.id, profile.post_exit_years, (first_week, end_week)
+        )
         refreshed += len(run_weeks)
     session.flush()
     return refreshed
@@ -141,6 +144,28 @@ def ensure_fresh(
     return refresh_rollups(session, establishment, due, now=now, profile=profile)
 
 
+def ensure_fresh_many(
+    session: Session,
+    establishments: Sequence[Establishment],
+    weeks: Sequence[dt.date],
+    *,
+    now: dt.datetime,
+    profile: CountingProfile,
+) -> int:
+    """``ensure_fresh`` for many establishments, with one query when all are fresh."""
+    fresh = RollupRepository(session).fresh_week_counts(
+        [establishment.id for establishment in establishments],
+        weeks,
+        profile.fingerprint,
+        now,
+    )
+    return sum(
+        ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+        for establishment in establishments
+        if fresh.get(establishment.id, 0) < len(set(weeks))
+    )
+
+
 def refresh_after_write(
     session: Session,
     establishment: Establishment,
@@ -149,3 +174,10 @@ def refresh_after_write(
     """The hook for writers of sessions (imports, reclassification): their weeks, refreshed."""
     weeks = weeks_of(session_starts, establishment.timezone)
     return refresh_rollups(session, establishment, weeks) if weeks else 0
+
+
+def refresh_pathway_flags(session: Session, establishment: Establishment) -> None:
+    """After pathway periods changed (API import, feed stays): statuses of support days."""
+    RollupRepository(session).update_pathway_flags(
+        establishment.id, active_profile(session).post_exit_years
+    )

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     and_,
     case,
     exists,
@@ -26,10 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from ditep_core.counting.figures import SCORES, Totals, main_modality, month_index
 from ditep_core.counting.periods import CountingPeriod
@@ -48,30 +44,6 @@ from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
 D = RollupYouthDay
 W = RollupYouthWeek
 P = PathwayPeriod
-
-
-class add_years(FunctionElement[dt.date]):  # noqa: N801 - reads as SQL
-    """``date + N years`` on both databases."""
-
-    type = Date()
-    inherit_cache = True
-    name = "add_years"
-
-
-@compiles(add_years, "sqlite")
-def _add_years_sqlite(element: add_years, compiler: SQLCompiler, **kw: Any) -> str:
-    column, years = list(element.clauses)
-    years_text = compiler.process(years, **kw)
-    return f"date({compiler.process(column, **kw)}, '+' || {years_text} || ' years')"
-
-
-@compiles(add_years, "postgresql")
-def _add_years_postgresql(element: add_years, compiler: SQLCompiler, **kw: Any) -> str:
-    column, years = list(element.clauses)
-    return (
-        f"CAST({compiler.process(column, **kw)} + "
-        f"make_interval(years => CAST({compiler.process(years, **kw)} AS INTEGER)) AS DATE)"
-    )
 
 
 def _months(period: CountingPeriod) -> list[dt.date]:
@@ -98,6 +70,7 @@ class RollupTotalsRepository:
         ids = list(establishment_ids)
         result = {
             key: Totals(
+                by_status=dict.fromkeys((s.value for s in PathwayStatus), 0),
                 by_modality=dict.fromkeys((m.value for m in MODALITIES), 0),
                 by_score=dict.fromkeys(SCORES, 0),
                 quality=dict.fromkeys(QUALITY_FIELDS, 0),
@@ -106,103 +79,18 @@ class RollupTotalsRepository:
         }
         start, end = period.start, period.end
         in_days = and_(D.establishment_id.in_(ids), D.day >= start, D.day < end)
-        self._people(result, in_days)
-        self._days(result, in_days)
-        self._statuses(result, in_days, profile)
-        self._transitions(result, in_days, period)
+        self._person_months(result, in_days, period)
         self._weeks(result, ids, period, profile)
         self._appui(result, ids, period)
         self._occupied(result, ids, reference_week)
         self._quality(result, ids, period)
         return result
 
-    def _people(self, result: dict[int, Totals], in_days: ColumnElement[bool]) -> None:
-        rows = self.session.execute(
-            select(
-                D.establishment_id,
-                func.max(D.support),
-                *(func.max(getattr(D, f"mod_{m.value}")) for m in MODALITIES),
-            )
-            .where(in_days)
-            .group_by(D.establishment_id, D.person_id)
-        )
-        for establishment_id, support, *flags in rows:
-            if not support:
-                continue
-            totals = result[establishment_id]
-            totals.file_active += 1
-            for modality, flag in zip(MODALITIES, flags, strict=True):
-                if flag:
-                    totals.by_modality[modality.value] += 1
-            if sum(1 for flag in flags if flag) >= 2:
-                totals.multi_modality += 1
-
-    def _days(self, result: dict[int, Totals], in_days: ColumnElement[bool]) -> None:
-        rows = self.session.execute(
-            select(
-                D.establishment_id,
-                func.sum(D.half_days),
-                *(func.sum(getattr(D, f"hd_{m.value}")) for m in MODALITIES),
-                func.sum(D.night),
-                func.sum(D.absent_day),
-                func.sum(D.absent_sessions),
-                func.sum(D.actes),
-                func.sum(D.seances),
-            )
-            .where(in_days)
-            .group_by(D.establishment_id)
-        )
-        for establishment_id, half_days, n, j, a, nights, absences, absent, actes, seances in rows:
-            totals = result[establishment_id]
-            totals.half_days = int(half_days or 0)
-            totals.half_days_by_modality = {
-                m.value: int(value or 0) for m, value in zip(MODALITIES, (n, j, a), strict=True)
-            }
-            totals.nights = int(nights or 0)
-            totals.absences = int(absences or 0)
-            totals.absent_sessions = int(absent or 0)
-            totals.actes = int(actes or 0)
-            totals.seances = int(seances or 0)
-
-    def _statuses(
-        self, result: dict[int, Totals], in_days: ColumnElement[bool], profile: CountingProfile
-    ) -> None:
-        covers = and_(
-            P.person_id == D.person_id,
-            P.start_date <= D.day,
-            or_(P.end_date.is_(None), P.end_date >= D.day),
-            or_(
-                P.status != PathwayStatus.SUIVI_POST_SORTIE,
-                D.day < add_years(P.start_date, literal(profile.post_exit_years)),
-            ),
-        )
-        people: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-        covered = self.session.execute(
-            select(D.establishment_id, D.person_id, P.status)
-            .join(P, covers)
-            .where(in_days, D.support == 1)
-            .distinct()
-        )
-        for establishment_id, person_id, status in covered:
-            people[establishment_id][status.value].add(person_id)
-        uncovered = self.session.execute(
-            select(D.establishment_id, D.person_id)
-            .where(in_days, D.support == 1, ~exists(select(P.id).where(covers)))
-            .distinct()
-        )
-        without: dict[int, set[int]] = defaultdict(set)
-        for establishment_id, person_id in uncovered:
-            without[establishment_id].add(person_id)
-            people[establishment_id][PathwayStatus.ACCOMPAGNEMENT.value].add(person_id)
-        for establishment_id, totals in result.items():
-            totals.by_status = {
-                s.value: len(people[establishment_id][s.value]) for s in PathwayStatus
-            }
-            totals.without_pathway = len(without[establishment_id])
-
-    def _transitions(
+    def _person_months(
         self, result: dict[int, Totals], in_days: ColumnElement[bool], period: CountingPeriod
     ) -> None:
+        """One scan of the youth-days, per young person and month: file active, modalities,
+        pathway statuses, main modality of each month, and the day sums."""
         months = _months(period)
         month_value: ColumnElement[int] = (
             case(
@@ -213,22 +101,83 @@ class RollupTotalsRepository:
             else literal(month_index(months[0]))
         )
         month = month_value.label("month")
+        flag_columns = (
+            D.support,
+            *(getattr(D, f"mod_{m.value}") for m in MODALITIES),
+            *(getattr(D, f"st_{s.value}") for s in PathwayStatus),
+            D.st_none,
+        )
+        sums = (
+            D.half_days,
+            *(getattr(D, f"hd_{m.value}") for m in MODALITIES),
+            D.night,
+            D.absent_day,
+            D.absent_sessions,
+            D.actes,
+            D.seances,
+        )
         rows = self.session.execute(
             select(
                 D.establishment_id,
                 D.person_id,
                 month,
+                *(func.max(column) for column in flag_columns),
                 *(func.sum(getattr(D, f"min_{m.value}")) for m in MODALITIES),
+                *(func.sum(column) for column in sums),
             )
             .where(in_days)
             .group_by(D.establishment_id, D.person_id, literal_column("month"))
         )
-        for establishment_id, person_id, index, *minutes in rows:
+        flag_count, modality_count = len(flag_columns), len(MODALITIES)
+        people: dict[int, dict[int, list[int]]] = defaultdict(dict)
+        day_sums: dict[int, list[int]] = defaultdict(lambda: [0] * len(sums))
+        for row in rows:
+            establishment_id, person_id, index = row[0], row[1], row[2]
+            known = people[establishment_id].setdefault(person_id, [0] * flag_count)
+            for position, value in enumerate(row[3 : 3 + flag_count]):
+                known[position] = max(known[position], int(value or 0))
+            minutes = row[3 + flag_count : 3 + flag_count + modality_count]
             main = main_modality(
                 {m.value: float(v or 0) for m, v in zip(MODALITIES, minutes, strict=True)}
             )
             if main is not None:
                 result[establishment_id].main_modalities.append((person_id, int(index), main))
+            totals_row = day_sums[establishment_id]
+            for position, value in enumerate(row[3 + flag_count + modality_count :]):
+                totals_row[position] += int(value or 0)
+        statuses = [s.value for s in PathwayStatus]
+        for establishment_id, by_person in people.items():
+            totals = result[establishment_id]
+            by_status = dict.fromkeys(statuses, 0)
+            for values in by_person.values():
+                if not values[0]:
+                    continue
+                modality_flags = values[1 : 1 + modality_count]
+                status_flags = values[1 + modality_count : 1 + modality_count + len(statuses)]
+                uncovered = values[-1]
+                totals.file_active += 1
+                for modality, flag in zip(MODALITIES, modality_flags, strict=True):
+                    if flag:
+                        totals.by_modality[modality.value] += 1
+                if sum(modality_flags) >= 2:
+                    totals.multi_modality += 1
+                for status, flag in zip(statuses, status_flags, strict=True):
+                    if flag or (uncovered and status == PathwayStatus.ACCOMPAGNEMENT.value):
+                        by_status[status] += 1
+                totals.without_pathway += uncovered
+            totals.by_status = by_status
+        for establishment_id, values in day_sums.items():
+            totals = result[establishment_id]
+            half_days, n, j, a, nights, absences, absent, actes, seances = values
+            totals.half_days = half_days
+            totals.half_days_by_modality = {
+                m.value: value for m, value in zip(MODALITIES, (n, j, a), strict=True)
+            }
+            totals.nights = nights
+            totals.absences = absences
+            totals.absent_sessions = absent
+            totals.actes = actes
+            totals.seances = seances
 
     def _weeks(
         self,

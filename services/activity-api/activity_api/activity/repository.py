@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -131,6 +132,17 @@ class ActivityRepository:
                 FrozenPeriod.period_code == period_code,
             )
         ).one_or_none()
+
+    def frozen_bodies(
+        self, establishment_ids: Sequence[int], period_code: str
+    ) -> dict[int, dict[str, Any]]:
+        rows = self.session.execute(
+            select(FrozenPeriod.establishment_id, FrozenPeriod.body).where(
+                FrozenPeriod.establishment_id.in_(establishment_ids),
+                FrozenPeriod.period_code == period_code,
+            )
+        )
+        return {establishment_id: dict(body) for establishment_id, body in rows}
 
     def add_frozen(self, frozen: FrozenPeriod) -> FrozenPeriod:
         self.session.add(frozen)

@@ -36,7 +36,12 @@ from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, Pathw
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import active_profile, ensure_fresh
+from ditep_core.rollups.service import (
+    active_profile,
+    ensure_fresh,
+    ensure_fresh_many,
+    refresh_pathway_flags,
+)
 from ditep_core.rollups.totals import RollupTotalsRepository
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
@@ -115,8 +120,7 @@ def compute_bodies(
     profile = profile or active_profile(session)
     week = week or reference_week(period)
     weeks = sorted({*covering_weeks(period.start, period.end), week})
-    for establishment in establishments:
-        ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    ensure_fresh_many(session, establishments, weeks, now=now, profile=profile)
     ids = [establishment.id for establishment in establishments]
     totals = RollupTotalsRepository(session).totals(
         ids, period=period, profile=profile, reference_week=week
@@ -154,13 +158,16 @@ def establishment_reports(
     The multi-establishment entry point (a region sums these bodies): one read of
     rollups, pathways, flags and capacities for all of them.
     """
-    repository = ActivityRepository(session)
+    frozen = (
+        ActivityRepository(session).frozen_bodies([e.id for e in establishments], period.code)
+        if week is None
+        else {}
+    )
     bodies: dict[int, dict[str, Any]] = {}
     to_compute: list[Establishment] = []
     for establishment in establishments:
-        frozen = repository.frozen(establishment.id, period.code) if week is None else None
-        if frozen is not None:
-            bodies[establishment.id] = frozen.body
+        if establishment.id in frozen:
+            bodies[establishment.id] = frozen[establishment.id]
         else:
             to_compute.append(establishment)
     if to_compute:
@@ -410,6 +417,7 @@ def import_pathways(
             for item, pseudonym in zip(items, pseudonyms, strict=True)
         ],
     )
+    refresh_pathway_flags(session, establishment)
     return {"periods": len(items), "replaced": replaced, "youth": len(ids)}
 
 

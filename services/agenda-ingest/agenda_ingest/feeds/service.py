@@ -40,7 +40,7 @@ from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import refresh_after_write
+from ditep_core.rollups.service import refresh_after_write, refresh_pathway_flags
 
 logger = structlog.get_logger("ditep.ingest")
 
@@ -141,6 +141,8 @@ def ingest_payload(
             establishment = EstablishmentRepository(session).get(source.establishment_id)
             if establishment is not None:
                 refresh_after_write(session, establishment, outcome.touched_starts)
+                if outcome.periods_created or outcome.periods_updated or outcome.periods_deleted:
+                    refresh_pathway_flags(session, establishment)
         outcome.status = ImportStatus.PROCESSED
     _record(feed_import, outcome, now)
     logger.info(
