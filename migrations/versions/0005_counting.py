@@ -199,6 +199,53 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "rollup_youth_month",
+        sa.Column("establishment_id", sa.Integer(), nullable=False),
+        sa.Column("month_start", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("support", sa.Integer(), nullable=False),
+        sa.Column("mod_accueil_nuit", sa.Integer(), nullable=False),
+        sa.Column("mod_accueil_jour", sa.Integer(), nullable=False),
+        sa.Column("mod_ambulatoire", sa.Integer(), nullable=False),
+        sa.Column("st_pre_admission", sa.Integer(), nullable=False),
+        sa.Column("st_accompagnement", sa.Integer(), nullable=False),
+        sa.Column("st_suivi_post_sortie", sa.Integer(), nullable=False),
+        sa.Column("st_ponctuel", sa.Integer(), nullable=False),
+        sa.Column("st_none", sa.Integer(), nullable=False),
+        sa.Column("min_accueil_nuit", sa.Double(), nullable=False),
+        sa.Column("min_accueil_jour", sa.Double(), nullable=False),
+        sa.Column("min_ambulatoire", sa.Double(), nullable=False),
+        sa.Column("half_days", sa.Integer(), nullable=False),
+        sa.Column("hd_accueil_nuit", sa.Integer(), nullable=False),
+        sa.Column("hd_accueil_jour", sa.Integer(), nullable=False),
+        sa.Column("hd_ambulatoire", sa.Integer(), nullable=False),
+        sa.Column("night", sa.Integer(), nullable=False),
+        sa.Column("actes", sa.Integer(), nullable=False),
+        sa.Column("seances", sa.Integer(), nullable=False),
+        sa.Column("absent_sessions", sa.Integer(), nullable=False),
+        sa.Column("absent_day", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["establishment_id"],
+            ["establishment.id"],
+            name=op.f("fk_rollup_youth_month_establishment_id_establishment"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_rollup_youth_month_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "establishment_id", "month_start", "person_id", name=op.f("pk_rollup_youth_month")
+        ),
+    )
+    with op.batch_alter_table("rollup_youth_month", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_rollup_youth_month_person_id"), ["person_id"], unique=False
+        )
+
+    op.create_table(
         "rollup_youth_week",
         sa.Column("establishment_id", sa.Integer(), nullable=False),
         sa.Column("week_start", sa.Date(), nullable=False),
@@ -247,6 +294,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rollup_youth_week_person_id"))
 
     op.drop_table("rollup_youth_week")
+    with op.batch_alter_table("rollup_youth_month", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rollup_youth_month_person_id"))
+
+    op.drop_table("rollup_youth_month")
     with op.batch_alter_table("rollup_youth_day", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rollup_youth_day_person_id"))
 

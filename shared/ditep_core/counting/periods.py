@@ -92,3 +92,13 @@ def reference_week(period: CountingPeriod) -> dt.date:
     if last_monday >= period.start:
         return last_monday
     return monday(period.end - dt.timedelta(days=1))
+
+
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of the months having at least one day in [start, end)."""
+    months = []
+    month = dt.date(start.year, start.month, 1)
+    while month < end:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months

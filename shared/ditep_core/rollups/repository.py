@@ -6,10 +6,23 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow
+from ditep_core.counting.periods import month_starts
 from ditep_core.counting.rollups import (
     HOURS_ACTIVITIES,
     QUALITY_FIELDS,
@@ -25,12 +38,13 @@ from ditep_core.models import (
     RollupQualityDay,
     RollupState,
     RollupYouthDay,
+    RollupYouthMonth,
     RollupYouthWeek,
     SessionParticipant,
     Source,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
-from ditep_core.rollups.sql import add_years
+from ditep_core.rollups.sql import add_years, month_bucket
 
 _CHUNK = 500
 
@@ -286,6 +300,52 @@ class RollupRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def rebuild_months(
+        self, establishment_id: int, days: tuple[dt.date, dt.date] | None = None
+    ) -> None:
+        """Recompute the youth-month rows of the months touching ``days`` (None: all)."""
+        day, month = RollupYouthDay, RollupYouthMonth
+        if days is None:
+            first, last = self.session.execute(
+                select(func.min(day.day), func.max(day.day)).where(
+                    day.establishment_id == establishment_id
+                )
+            ).one()
+            self.session.execute(delete(month).where(month.establishment_id == establishment_id))
+            if first is None:
+                return
+            if isinstance(first, str):  # min/max bypass the column type on SQLite
+                first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            days = (first, last + dt.timedelta(days=1))
+        months = month_starts(*days)
+        start = months[0]
+        end = dt.date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
+        self.session.execute(
+            delete(month).where(
+                month.establishment_id == establishment_id,
+                month.month_start >= start,
+                month.month_start < end,
+            )
+        )
+        bucket = month_bucket(day.day, months, lambda value: value).label("month_start")
+        maxed = list(MONTH_FLAGS)
+        summed = list(MONTH_SUMS)
+        selection = select(
+            day.establishment_id,
+            bucket,
+            day.person_id,
+            *(func.max(getattr(day, name)) for name in maxed),
+            *(func.sum(getattr(day, name)) for name in summed),
+        ).where(day.establishment_id == establishment_id, day.day >= start, day.day < end)
+        selection = selection.group_by(
+            day.establishment_id, literal_column("month_start"), day.person_id
+        )
+        self.session.execute(
+            insert(month).from_select(
+                ["establishment_id", "month_start", "person_id", *maxed, *summed], selection
+            )
+        )
+
     def _insert(self, model: type[object], rows: list[dict[str, object]]) -> None:
         for index in range(0, len(rows), _CHUNK):
             self.session.execute(insert(model), rows[index : index + _CHUNK])
@@ -353,6 +413,24 @@ class RollupRepository:
             .distinct()
         )
         return sorted(value for value in self.session.scalars(statement) if value is not None)
+
+
+MONTH_FLAGS = (
+    "support",
+    *(f"mod_{m.value}" for m in MODALITIES),
+    *(f"st_{s.value}" for s in PathwayStatus),
+    "st_none",
+)
+MONTH_SUMS = (
+    *(f"min_{m.value}" for m in MODALITIES),
+    "half_days",
+    *(f"hd_{m.value}" for m in MODALITIES),
+    "night",
+    "actes",
+    "seances",
+    "absent_sessions",
+    "absent_day",
+)
 
 
 def sum_flags(day: type[RollupYouthDay]) -> Any:

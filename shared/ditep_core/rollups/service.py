@@ -117,6 +117,7 @@ def refresh_rollups(
         repository.update_pathway_flags(
             establishment.id, profile.post_exit_years, (first_week, end_week)
         )
+        repository.rebuild_months(establishment.id, (first_week, end_week))
         refreshed += len(run_weeks)
     session.flush()
     return refreshed
@@ -178,6 +179,6 @@ def refresh_after_write(
 
 def refresh_pathway_flags(session: Session, establishment: Establishment) -> None:
     """After pathway periods changed (API import, feed stays): statuses of support days."""
-    RollupRepository(session).update_pathway_flags(
-        establishment.id, active_profile(session).post_exit_years
-    )
+    repository = RollupRepository(session)
+    repository.update_pathway_flags(establishment.id, active_profile(session).post_exit_years)
+    repository.rebuild_months(establishment.id)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Date
+from sqlalchemy import ColumnElement, Date, case, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -32,4 +35,19 @@ def _add_years_postgresql(element: add_years, compiler: SQLCompiler, **kw: Any) 
     return (
         f"CAST({compiler.process(column, **kw)} + "
         f"make_interval(years => CAST({compiler.process(years, **kw)} AS INTEGER)) AS DATE)"
+    )
+
+
+def month_bucket(
+    column: ColumnElement[dt.date] | InstrumentedAttribute[dt.date],
+    months: Sequence[dt.date],
+    value: Callable[[dt.date], Any],
+) -> ColumnElement[Any]:
+    """``value(first day of the month)`` of a date column, for the months given (in order)."""
+    pairs = list(itertools.pairwise(months))
+    if not pairs:
+        return literal(value(months[0]))
+    return case(
+        *((column < following, value(current)) for current, following in pairs),
+        else_=value(months[-1]),
     )

@@ -9,7 +9,6 @@ of sessions.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -28,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ditep_core.counting.figures import SCORES, Totals, main_modality, month_index
-from ditep_core.counting.periods import CountingPeriod
+from ditep_core.counting.periods import CountingPeriod, month_starts
 from ditep_core.counting.profile import CountingProfile
 from ditep_core.counting.rollups import HOURS_ACTIVITIES, QUALITY_FIELDS
 from ditep_core.models import (
@@ -37,22 +35,16 @@ from ditep_core.models import (
     RollupAppuiDay,
     RollupQualityDay,
     RollupYouthDay,
+    RollupYouthMonth,
     RollupYouthWeek,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
+from ditep_core.rollups.sql import month_bucket
 
 D = RollupYouthDay
+M = RollupYouthMonth
 W = RollupYouthWeek
 P = PathwayPeriod
-
-
-def _months(period: CountingPeriod) -> list[dt.date]:
-    months = []
-    month = dt.date(period.start.year, period.start.month, 1)
-    while month < period.end:
-        months.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
 
 
 class RollupTotalsRepository:
@@ -79,7 +71,7 @@ class RollupTotalsRepository:
         }
         start, end = period.start, period.end
         in_days = and_(D.establishment_id.in_(ids), D.day >= start, D.day < end)
-        self._person_months(result, in_days, period)
+        self._person_months(result, ids, in_days, period)
         self._weeks(result, ids, period, profile)
         self._appui(result, ids, period)
         self._occupied(result, ids, reference_week)
@@ -87,52 +79,61 @@ class RollupTotalsRepository:
         return result
 
     def _person_months(
-        self, result: dict[int, Totals], in_days: ColumnElement[bool], period: CountingPeriod
+        self,
+        result: dict[int, Totals],
+        ids: list[int],
+        in_days: ColumnElement[bool],
+        period: CountingPeriod,
     ) -> None:
         """One scan of the youth-days, per young person and month: file active, modalities,
         pathway statuses, main modality of each month, and the day sums."""
-        months = _months(period)
-        month_value: ColumnElement[int] = (
-            case(
-                *((D.day < following, month_index(current)) for current, following in pairs),
-                else_=month_index(months[-1]),
+        # Whole months (quarters, years...) read the youth-month rows, other periods the days.
+        table: Any = D
+        if period.start.day == 1 and period.end.day == 1:
+            table = M
+            in_days = and_(
+                M.establishment_id.in_(ids),
+                M.month_start >= period.start,
+                M.month_start < period.end,
             )
-            if (pairs := list(itertools.pairwise(months)))
-            else literal(month_index(months[0]))
-        )
-        month = month_value.label("month")
+            month = M.month_start.label("month")
+        else:
+            month = month_bucket(D.day, month_starts(period.start, period.end), month_index).label(
+                "month"
+            )
         flag_columns = (
-            D.support,
-            *(getattr(D, f"mod_{m.value}") for m in MODALITIES),
-            *(getattr(D, f"st_{s.value}") for s in PathwayStatus),
-            D.st_none,
+            table.support,
+            *(getattr(table, f"mod_{m.value}") for m in MODALITIES),
+            *(getattr(table, f"st_{s.value}") for s in PathwayStatus),
+            table.st_none,
         )
         sums = (
-            D.half_days,
-            *(getattr(D, f"hd_{m.value}") for m in MODALITIES),
-            D.night,
-            D.absent_day,
-            D.absent_sessions,
-            D.actes,
-            D.seances,
+            table.half_days,
+            *(getattr(table, f"hd_{m.value}") for m in MODALITIES),
+            table.night,
+            table.absent_day,
+            table.absent_sessions,
+            table.actes,
+            table.seances,
         )
         rows = self.session.execute(
             select(
-                D.establishment_id,
-                D.person_id,
+                table.establishment_id,
+                table.person_id,
                 month,
                 *(func.max(column) for column in flag_columns),
-                *(func.sum(getattr(D, f"min_{m.value}")) for m in MODALITIES),
+                *(func.sum(getattr(table, f"min_{m.value}")) for m in MODALITIES),
                 *(func.sum(column) for column in sums),
             )
             .where(in_days)
-            .group_by(D.establishment_id, D.person_id, literal_column("month"))
+            .group_by(table.establishment_id, table.person_id, literal_column("month"))
         )
         flag_count, modality_count = len(flag_columns), len(MODALITIES)
         people: dict[int, dict[int, list[int]]] = defaultdict(dict)
         day_sums: dict[int, list[int]] = defaultdict(lambda: [0] * len(sums))
         for row in rows:
-            establishment_id, person_id, index = row[0], row[1], row[2]
+            establishment_id, person_id = row[0], row[1]
+            index = month_index(row[2]) if table is M else int(row[2])
             known = people[establishment_id].setdefault(person_id, [0] * flag_count)
             for position, value in enumerate(row[3 : 3 + flag_count]):
                 known[position] = max(known[position], int(value or 0))
