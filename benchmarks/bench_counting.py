@@ -64,7 +64,7 @@ def timings(run: Callable[[], object], repeat: int) -> tuple[float, float]:
         run()
         seconds.append(time.perf_counter() - started)
     seconds.sort()
-    p95 = seconds[min(len(seconds) - 1, int(round(0.95 * (len(seconds) - 1))))]
+    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
     return statistics.median(seconds) * 1000, p95 * 1000
 
 

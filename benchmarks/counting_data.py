@@ -129,12 +129,12 @@ def build_establishment(
     links: list[dict[str, object]] = []
     now = dt.datetime.now(dt.UTC)
     for number, person in enumerate(young):
-        kind = kinds[number % len(kinds)]
+        plan_kind = kinds[number % len(kinds)]
         professional = pros[number % len(pros)]
         for week in range(weeks):
             monday = FIRST_MONDAY + dt.timedelta(weeks=week)
             for slot, (start, end, activity, setting, present) in enumerate(
-                _week_plan(kind, monday, rng)
+                _week_plan(plan_kind, monday, rng)
             ):
                 uid = f"{person.pseudonym}-{week}-{slot}"
                 copies = [sources[0].id] + ([sources[1].id] if rng.random() < 0.5 else [])

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
 from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import parse_period
 from ditep_core.counting.intervals import merged_minutes
+from ditep_core.counting.periods import parse_period
 from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus
 
 UTC = dt.UTC
