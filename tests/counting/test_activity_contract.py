@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from ditep_core.db import Database
+from ditep_core.models import RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
 from tests.conftest import KeyMaker, SampleDitep
 from tests.http import AppClient
@@ -303,3 +307,13 @@ def test_openapi_labels_every_figure(api_client: AppClient) -> None:
     for name in ("FileActive", "Units", "Hours", "Days", "Acts", "Quality", "ByStatus"):
         for field, spec in schema[name]["properties"].items():
             assert spec.get("description") or "$ref" in spec or "allOf" in spec, (name, field)
+
+
+def test_the_import_refreshes_the_weeks_it_touched(database: Database, worked: SampleDitep) -> None:
+    """Rollups exist right after the push, before any read: the import wrote them."""
+    with database.unit_of_work() as session:
+        weeks = session.scalars(select(RollupState.week_start).order_by(RollupState.week_start))
+        # The week of 10 March, and the week before (a Monday session may hold Sunday's night).
+        assert list(weeks) == [dt.date(2025, 3, 3), dt.date(2025, 3, 10)]
+        minutes = session.scalars(select(RollupYouthWeek.minutes_total)).all()
+        assert minutes == [23.5 * 60]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
 from ditep_core.rollups.sql import add_years, month_bucket
 
 _CHUNK = 500
+ROLLUP_LOCK_NAMESPACE = 6006
 
 
 class RollupRepository:
@@ -135,6 +137,18 @@ class RollupRepository:
                 )
             )
         return starts
+
+    def lock_establishment(self, establishment_id: int) -> None:
+        """Serialise rollup writers of one establishment until the transaction ends.
+
+        PostgreSQL: a transaction-level advisory lock, so two requests refreshing
+        the same weeks do not both insert them. SQLite serialises writers itself.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                {"namespace": ROLLUP_LOCK_NAMESPACE, "key": establishment_id},
+            )
 
     def latest_profile(self) -> tuple[str, dict[str, object]] | None:
         row = self.session.execute(

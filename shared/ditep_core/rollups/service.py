@@ -74,6 +74,7 @@ def refresh_rollups(
     Returns the number of weeks refreshed. Only flushes: the caller's unit of work commits.
     """
     repository = RollupRepository(session)
+    repository.lock_establishment(establishment.id)
     now = now or utc_now()
     profile = profile or active_profile(session)
     zone = ZoneInfo(establishment.timezone)
@@ -132,17 +133,26 @@ def ensure_fresh(
     profile: CountingProfile,
 ) -> int:
     """Refresh the weeks whose rollups are missing, from another profile, or stale."""
-    states = RollupRepository(session).states(establishment.id, weeks)
-    due = [
-        week
-        for week in weeks
-        if (state := states.get(week)) is None
-        or state[0] != profile.fingerprint
-        or (state[1] is not None and state[1] <= now)
-    ]
-    if not due:
+    repository = RollupRepository(session)
+
+    def due() -> list[dt.date]:
+        states = repository.states(establishment.id, weeks)
+        return [
+            week
+            for week in weeks
+            if (state := states.get(week)) is None
+            or state[0] != profile.fingerprint
+            or (state[1] is not None and state[1] <= now)
+        ]
+
+    if not due():
         return 0
-    return refresh_rollups(session, establishment, due, now=now, profile=profile)
+    # Another request may have refreshed them while this one waited for the lock.
+    repository.lock_establishment(establishment.id)
+    remaining = due()
+    if not remaining:
+        return 0
+    return refresh_rollups(session, establishment, remaining, now=now, profile=profile)
 
 
 def ensure_fresh_many(
