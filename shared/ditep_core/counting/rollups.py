@@ -16,6 +16,7 @@ Attribution:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -133,6 +134,7 @@ def is_counted(
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _local_window(
     day: dt.date, bounds: tuple[dt.time, dt.time], zone: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime]:
@@ -181,7 +183,11 @@ def compute_rollups(
 
     # Every instant in UTC: one zone's datetimes subtract as wall-clock times.
     sessions = [
-        replace(row, start_at=row.start_at.astimezone(dt.UTC), end_at=row.end_at.astimezone(dt.UTC))
+        row
+        if row.start_at.tzinfo is dt.UTC and row.end_at.tzinfo is dt.UTC
+        else replace(
+            row, start_at=row.start_at.astimezone(dt.UTC), end_at=row.end_at.astimezone(dt.UTC)
+        )
         for row in sessions
     ]
     for raw in sessions:
