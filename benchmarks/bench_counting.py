@@ -9,12 +9,16 @@ Prints p50/p95 of both for one establishment-quarter, of (b) for the region
 (all establishments, one call) and the ratio a/b.
 
     .venv/bin/python -m benchmarks.bench_counting [--quick] [--establishments 4]
-        [--youth 100] [--weeks 44] [--url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--youth 100] [--weeks 44] [--first-monday 2024-09-02]
+        [--url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+    A region-quarter quickly: --establishments 40 --weeks 14 --first-monday 2024-12-30
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import tempfile
 import time
@@ -22,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -72,7 +77,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--establishments", type=int, default=4)
     parser.add_argument("--youth", type=int, default=100)
-    parser.add_argument("--weeks", type=int, default=44, help="school weeks from 2024-09-02")
+    parser.add_argument("--weeks", type=int, default=44, help="weeks of data")
+    parser.add_argument(
+        "--first-monday",
+        type=dt.date.fromisoformat,
+        default=dt.date(2024, 9, 2),
+        help="first week of data (2024-12-30 with --weeks 14: just the quarter counted)",
+    )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--url", help="a PostgreSQL admin URL; default: a SQLite file")
     parser.add_argument("--quick", action="store_true", help="2 establishments, 10 repeats")
@@ -88,7 +99,13 @@ def main() -> None:
         started = time.perf_counter()
         with database.unit_of_work() as session:
             ids = [
-                build_establishment(session, index, youth=args.youth, weeks=args.weeks).id
+                build_establishment(
+                    session,
+                    index,
+                    youth=args.youth,
+                    weeks=args.weeks,
+                    first_monday=args.first_monday,
+                ).id
                 for index in range(1, args.establishments + 1)
             ]
             sessions = session.scalar(select(func.count()).select_from(AgendaSession))
@@ -116,10 +133,10 @@ def main() -> None:
         def baseline() -> None:
             with database.unit_of_work() as session:
                 repository = RollupRepository(session)
-                start = QUARTER.start
+                paris = ZoneInfo("Europe/Paris")
                 bounds = (
-                    utc_now().replace(year=start.year, month=start.month, day=1, hour=0),
-                    utc_now().replace(year=2025, month=4, day=1, hour=0),
+                    dt.datetime.combine(QUARTER.start, dt.time(), tzinfo=paris),
+                    dt.datetime.combine(QUARTER.end, dt.time(), tzinfo=paris),
                 )
                 figures_from_sessions(
                     repository.sessions_starting_between(ids[0], *bounds),

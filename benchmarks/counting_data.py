@@ -74,7 +74,13 @@ def _week_plan(kind: str, monday: dt.date, rng: random.Random) -> list[tuple[Any
 
 
 def build_establishment(
-    session: Session, index: int, *, youth: int, weeks: int, seed: int = 7
+    session: Session,
+    index: int,
+    *,
+    youth: int,
+    weeks: int,
+    seed: int = 7,
+    first_monday: dt.date = FIRST_MONDAY,
 ) -> Establishment:
     rng = random.Random(seed * 1000 + index)
     finess = f"69{index:07d}"
@@ -132,7 +138,7 @@ def build_establishment(
         plan_kind = kinds[number % len(kinds)]
         professional = pros[number % len(pros)]
         for week in range(weeks):
-            monday = FIRST_MONDAY + dt.timedelta(weeks=week)
+            monday = first_monday + dt.timedelta(weeks=week)
             for slot, (start, end, activity, setting, present) in enumerate(
                 _week_plan(plan_kind, monday, rng)
             ):

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.figures import SCORES, Totals, main_modality, month_index
+from ditep_core.counting.figures import SCORES, Totals, month_index
 from ditep_core.counting.periods import CountingPeriod, month_starts
 from ditep_core.counting.profile import CountingProfile
 from ditep_core.counting.rollups import HOURS_ACTIVITIES, QUALITY_FIELDS
@@ -85,8 +85,8 @@ class RollupTotalsRepository:
         in_days: ColumnElement[bool],
         period: CountingPeriod,
     ) -> None:
-        """One scan of the youth-days, per young person and month: file active, modalities,
-        pathway statuses, main modality of each month, and the day sums."""
+        """Per young person: file active, modalities, pathway statuses, day sums; per young
+        person and month: the main modality (most direct minutes; ties: nuit, jour, amb)."""
         # Whole months (quarters, years...) read the youth-month rows, other periods the days.
         table: Any = D
         if period.start.day == 1 and period.end.day == 1:
@@ -96,20 +96,20 @@ class RollupTotalsRepository:
                 M.month_start >= period.start,
                 M.month_start < period.end,
             )
-            month = M.month_start.label("month")
+            month: Any = M.month_start
         else:
-            month = month_bucket(D.day, month_starts(period.start, period.end), month_index).label(
-                "month"
-            )
+            month = month_bucket(D.day, month_starts(period.start, period.end), month_index)
+        modalities = [m.value for m in MODALITIES]
+        statuses = [s.value for s in PathwayStatus]
         flag_columns = (
             table.support,
-            *(getattr(table, f"mod_{m.value}") for m in MODALITIES),
-            *(getattr(table, f"st_{s.value}") for s in PathwayStatus),
+            *(getattr(table, f"mod_{m}") for m in modalities),
+            *(getattr(table, f"st_{s}") for s in statuses),
             table.st_none,
         )
         sums = (
             table.half_days,
-            *(getattr(table, f"hd_{m.value}") for m in MODALITIES),
+            *(getattr(table, f"hd_{m}") for m in modalities),
             table.night,
             table.absent_day,
             table.absent_sessions,
@@ -119,66 +119,63 @@ class RollupTotalsRepository:
         rows = self.session.execute(
             select(
                 table.establishment_id,
-                table.person_id,
-                month,
                 *(func.max(column) for column in flag_columns),
-                *(func.sum(getattr(table, f"min_{m.value}")) for m in MODALITIES),
                 *(func.sum(column) for column in sums),
             )
             .where(in_days)
-            .group_by(table.establishment_id, table.person_id, literal_column("month"))
+            .group_by(table.establishment_id, table.person_id)
         )
-        flag_count, modality_count = len(flag_columns), len(MODALITIES)
-        people: dict[int, dict[int, list[int]]] = defaultdict(dict)
+        modality_count, status_count = len(modalities), len(statuses)
         day_sums: dict[int, list[int]] = defaultdict(lambda: [0] * len(sums))
         for row in rows:
-            establishment_id, person_id = row[0], row[1]
-            index = month_index(row[2]) if table is M else int(row[2])
-            known = people[establishment_id].setdefault(person_id, [0] * flag_count)
-            for position, value in enumerate(row[3 : 3 + flag_count]):
-                known[position] = max(known[position], int(value or 0))
-            minutes = row[3 + flag_count : 3 + flag_count + modality_count]
-            main = main_modality(
-                {m.value: float(v or 0) for m, v in zip(MODALITIES, minutes, strict=True)}
-            )
-            if main is not None:
-                result[establishment_id].main_modalities.append((person_id, int(index), main))
-            totals_row = day_sums[establishment_id]
-            for position, value in enumerate(row[3 + flag_count + modality_count :]):
-                totals_row[position] += int(value or 0)
-        statuses = [s.value for s in PathwayStatus]
-        for establishment_id, by_person in people.items():
+            establishment_id, support = row[0], row[1]
             totals = result[establishment_id]
-            by_status = dict.fromkeys(statuses, 0)
-            for values in by_person.values():
-                if not values[0]:
-                    continue
-                modality_flags = values[1 : 1 + modality_count]
-                status_flags = values[1 + modality_count : 1 + modality_count + len(statuses)]
-                uncovered = values[-1]
-                totals.file_active += 1
-                for modality, flag in zip(MODALITIES, modality_flags, strict=True):
-                    if flag:
-                        totals.by_modality[modality.value] += 1
-                if sum(modality_flags) >= 2:
-                    totals.multi_modality += 1
-                for status, flag in zip(statuses, status_flags, strict=True):
-                    if flag or (uncovered and status == PathwayStatus.ACCOMPAGNEMENT.value):
-                        by_status[status] += 1
-                totals.without_pathway += uncovered
-            totals.by_status = by_status
+            totals_row = day_sums[establishment_id]
+            for position, value in enumerate(row[2 + modality_count + status_count + 1 :]):
+                totals_row[position] += int(value or 0)
+            if not support:
+                continue
+            modality_flags = row[2 : 2 + modality_count]
+            status_flags = row[2 + modality_count : 2 + modality_count + status_count]
+            uncovered = int(row[2 + modality_count + status_count] or 0)
+            totals.file_active += 1
+            for modality, flag in zip(modalities, modality_flags, strict=True):
+                if flag:
+                    totals.by_modality[modality] += 1
+            if sum(1 for flag in modality_flags if flag) >= 2:
+                totals.multi_modality += 1
+            for status, flag in zip(statuses, status_flags, strict=True):
+                if flag or (uncovered and status == PathwayStatus.ACCOMPAGNEMENT.value):
+                    totals.by_status[status] += 1
+            totals.without_pathway += uncovered
         for establishment_id, values in day_sums.items():
             totals = result[establishment_id]
             half_days, n, j, a, nights, absences, absent, actes, seances = values
             totals.half_days = half_days
-            totals.half_days_by_modality = {
-                m.value: value for m, value in zip(MODALITIES, (n, j, a), strict=True)
-            }
+            totals.half_days_by_modality = dict(zip(modalities, (n, j, a), strict=True))
             totals.nights = nights
             totals.absences = absences
             totals.absent_sessions = absent
             totals.actes = actes
             totals.seances = seances
+
+        # The main modality of each young person's month, decided in SQL.
+        night, day, ambulatory = (func.sum(getattr(table, f"min_{m}")) for m in modalities)
+        main = case(
+            (and_(night > 0, night >= day, night >= ambulatory), modalities[0]),
+            (and_(day > 0, day >= ambulatory), modalities[1]),
+            (ambulatory > 0, modalities[2]),
+        )
+        labelled = month.label("month")
+        mains = self.session.execute(
+            select(table.establishment_id, table.person_id, labelled, main)
+            .where(in_days)
+            .group_by(table.establishment_id, table.person_id, literal_column("month"))
+        )
+        for establishment_id, person_id, month_value, modality in mains:
+            if modality is not None:
+                index = month_index(month_value) if table is M else int(month_value)
+                result[establishment_id].main_modalities.append((person_id, index, modality))
 
     def _weeks(
         self,
@@ -244,7 +241,13 @@ class RollupTotalsRepository:
         )
         complexity = self.session.execute(
             select(W.establishment_id, func.count())
-            .where(in_weeks, W.minutes_total > 0, flagged)
+            .where(
+                in_weeks,
+                W.minutes_total > 0,
+                # Few young people are flagged: a semi-join first, then the dates.
+                W.person_id.in_(select(ComplexityFlag.person_id)),
+                flagged,
+            )
             .group_by(W.establishment_id)
         )
         for establishment_id, weeks in complexity:
