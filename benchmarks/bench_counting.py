@@ -121,8 +121,8 @@ def main() -> None:
                 refresh_rollups(session, establishment)
         refresh = time.perf_counter() - started
         print(
-            f"rollups: {refresh / len(ids):.2f} s per establishment (whole year, as a "
-            "full re-import would)"
+            f"rollups: {refresh / len(ids):.2f} s per establishment to roll up its "
+            f"{args.weeks} weeks (what a first import costs)"
         )
 
         def ours(establishment_ids: list[int]) -> None:
