@@ -335,11 +335,9 @@ def timed(label: str, call: Callable[[int], object], repeat: int, warmup: int) -
 
 def profile_one(database: Database, finess: str, start: dt.date, end: dt.date) -> None:
     """Profile one establishment-quarter count in-process: SQL time and top functions."""
-    try:
-        from activity_api.activity.service import activity_report
-    except ImportError:  # the service moved with the counting rewrite
-        print("profile: activity_api.activity.service.activity_report not found; skipped")
-        return
+    from activity_api.activity.service import activity_report
+    from ditep_core.counting.periods import range_period
+
     sql_seconds: list[float] = []
     rows_read: list[int] = []
     starts: dict[int, float] = {}
@@ -361,7 +359,7 @@ def profile_one(database: Database, finess: str, start: dt.date, end: dt.date) -
             ).one()
             started = time.perf_counter()
             profiler.enable()
-            activity_report(session, establishment, start, end)
+            activity_report(session, establishment, range_period(start, end))
             profiler.disable()
             total = time.perf_counter() - started
     finally:

@@ -38,9 +38,17 @@ def test_march_file_active_by_modality(
     # Noah: SESSAD only; Jade: semi-internat (her ULIS class is hors prestation).
     assert body["file_active"] == {
         "total": 4,
+        # No pathway period is known: everyone counts as accompagnement, and quality says so.
+        "by_status": {
+            "pre_admission": 0,
+            "accompagnement": 4,
+            "suivi_post_sortie": 0,
+            "ponctuel": 0,
+        },
         "by_modality": {"accueil_nuit": 2, "accueil_jour": 3, "ambulatoire": 3},
     }
     assert body["period"] == {
+        "code": "2025-03-01..2025-04-01",
         "start": "2025-03-01",
         "end": "2025-04-01",
         "timezone": "Europe/Paris",
@@ -61,45 +69,61 @@ def test_one_friday_by_hand(
 ) -> None:
     """Friday 2025-03-14, computed by hand.
 
-    Noah: SESSAD in class 09:00-10:30 (ambulatoire, direct, 1.5 h). Lucas: the
-    PPA synthesis 14:00-15:00 without him (coordination, indirect, 1 h), in both
-    the export and Claire's agenda: counted once. Jade: ULIS class, no
-    professional (hors prestation): not in the file active.
+    Noah: SESSAD in class 09:00-10:30 with Karim (ambulatoire, direct): the morning
+    half-day, 1 acte, 1 séance. Lucas: the PPA synthesis 14:00-15:00 without him
+    (coordination, indirect), in both the export and Claire's agenda: counted once.
+    Jade: ULIS class, no professional (hors prestation): not in the file active.
+    Hours belong to ISO weeks (the period holding their Thursday): a Friday has none.
     """
     body = _activity(api_client, make_key(Scope.ACTIVITY_READ), "2025-03-14", "2025-03-15")
     assert body["file_active"] == {
         "total": 2,
+        "by_status": {
+            "pre_admission": 0,
+            "accompagnement": 2,
+            "suivi_post_sortie": 0,
+            "ponctuel": 0,
+        },
         "by_modality": {"accueil_nuit": 0, "accueil_jour": 0, "ambulatoire": 1},
     }
-    assert body["hours"] == {
-        "direct": 1.5,
-        "indirect": 1.0,
-        "by_activity": {
-            "accueil_nuit": 0.0,
-            "accueil_jour": 0.0,
-            "ambulatoire": 1.5,
-            "appui_ressources": 0.0,
-            "coordination": 1.0,
-        },
+    assert body["days"] == {
+        "journees": {"total": 0.5, "accueil_nuit": 0.0, "accueil_jour": 0.0, "ambulatoire": 0.5},
+        "nuits": 0,
+        "absences": 0,
+        "absent_sessions": 0,
     }
+    assert body["acts"] == {"actes": 1, "seances": 1}
+    hours = body["hours"]
+    assert isinstance(hours, dict)
+    assert (hours["direct"], hours["indirect"]) == (0.0, 0.0)
+    assert body["units"]["youth_weeks"] == 0  # type: ignore[index]
 
 
 def test_one_tuesday_by_hand(
     api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
 ) -> None:
-    """Tuesday 2025-03-11: Lucas's internat 18:00 → Wed 08:00 (14 h, counted on its
-    start day), Inès's atelier 09:00-16:00 (7 h), Jade's semi-internat 09:00-16:30
-    (7.5 h). The team meeting has no young person."""
+    """Tuesday 2025-03-11, half-days by hand.
+
+    Lucas: internat 18:00 → Wed 08:00, overlapping the afternoon (accueil de nuit)
+    and the night window that starts this date: 1 half-day, 1 nuit. Inès: Monday's
+    internat until 08:30 overlaps the morning (accueil de nuit), her atelier 09:00-16:00
+    both half-days (accueil de jour): 2 half-days, the morning in both modalities.
+    Jade: semi-internat 09:00-16:30: 2 half-days. The team meeting has no young person.
+    """
     body = _activity(api_client, make_key(Scope.ACTIVITY_READ), "2025-03-11", "2025-03-12")
-    hours = body["hours"]
-    assert isinstance(hours, dict)
-    assert hours["direct"] == 28.5
-    assert hours["by_activity"]["accueil_nuit"] == 14.0
-    assert hours["by_activity"]["accueil_jour"] == 14.5
-    assert body["file_active"] == {
-        "total": 3,
-        "by_modality": {"accueil_nuit": 1, "accueil_jour": 2, "ambulatoire": 0},
+    assert body["days"]["journees"] == {  # type: ignore[index]
+        "total": 2.5,
+        "accueil_nuit": 1.0,
+        "accueil_jour": 2.0,
+        "ambulatoire": 0.0,
     }
+    assert body["days"]["nuits"] == 1  # type: ignore[index]
+    assert body["file_active"]["by_modality"] == {  # type: ignore[index]
+        "accueil_nuit": 1,
+        "accueil_jour": 2,
+        "ambulatoire": 0,
+    }
+    assert body["file_active"]["total"] == 3  # type: ignore[index]
 
 
 def test_counts_follow_a_new_push(
@@ -120,10 +144,8 @@ def test_counts_follow_a_new_push(
         assert response.status_code == 201
     after = _activity(api_client, reader, "2025-03-01", "2025-04-01")
     assert before["file_active"] != after["file_active"]
-    assert after["file_active"] == {
-        "total": 0,
-        "by_modality": {"accueil_nuit": 0, "accueil_jour": 0, "ambulatoire": 0},
-    }
+    assert after["file_active"]["total"] == 0  # type: ignore[index]
+    assert after["hours"]["direct"] == 0.0  # type: ignore[index]
 
 
 def test_invalid_period_is_a_validation_problem(
@@ -137,7 +159,10 @@ def test_invalid_period_is_a_validation_problem(
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"location": "query.end", "message": "must be after start"}
+        {
+            "location": "query.period",
+            "message": "the period must end after it starts ('end' is exclusive)",
+        }
     ]
     missing = api_client.get(
         "/v1/establishments/690000017/activity", params={"end": "2025-03-01"}, headers=key

@@ -86,6 +86,15 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
         run, "counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"
     )
     assert "file active" in table
+    by_period = json.loads(
+        _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "json")
+    )
+    # The same body as the API: the same figures whatever the way the period is given.
+    assert by_period["file_active"] == counts["file_active"]
+    assert by_period["period"]["code"] == "2025-03"
+    assert by_period["profile_version"] == "aire-2024.1"
+    as_csv = _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "csv")
+    assert "file_active.total,4" in as_csv.splitlines()
     replayed = json.loads(
         _ok(run, "imports", "replay", str(ingested["import_id"]), "--format", "json")
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from activity_api.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
-from activity_api.counting.engine import compute_figures
-from activity_api.counting.intervals import merged_minutes
+from ditep_core.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
+from ditep_core.counting.figures import figures_from_sessions
+from ditep_core.counting.intervals import merged_minutes
+from ditep_core.counting.periods import parse_period
 from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus
 
 UTC = dt.UTC
@@ -44,6 +46,24 @@ def professional(session_id: int, person_id: int) -> ParticipantLink:
     return ParticipantLink(session_id, person_id, PersonKind.PROFESSIONAL, Presence.PRESENT)
 
 
+def compute_figures(
+    sessions: list[SessionRow],
+    links: list[ParticipantLink],
+    *,
+    now: dt.datetime,
+    validated_only_sources: frozenset[int] = frozenset(),
+) -> dict[str, Any]:
+    """March 2025's figures, all of whose weeks have their Thursday in March."""
+    return figures_from_sessions(
+        sessions,
+        links,
+        period=parse_period("2025-03"),
+        timezone="UTC",
+        now=now,
+        validated_only_sources=validated_only_sources,
+    )
+
+
 def test_overlaps_merge() -> None:
     assert (
         merged_minutes(
@@ -74,13 +94,13 @@ def test_worked_example_hours() -> None:
     links = [youth(i, 7, Presence.PRESENT) for i in (1, 2, 3, 4)]
     links.append(youth(5, 7, Presence.NOT_EXPECTED))
     figures = compute_figures(sessions, links, now=NOW)
-    assert figures.hours_direct == 22.5
-    assert figures.hours_indirect == 1.0
-    assert figures.file_active_total == 1
-    assert figures.file_active_by_modality == {
-        Activity.ACCUEIL_NUIT: 1,
-        Activity.ACCUEIL_JOUR: 1,
-        Activity.AMBULATOIRE: 1,
+    assert figures["hours"]["direct"] == 22.5
+    assert figures["hours"]["indirect"] == 1.0
+    assert figures["file_active"]["total"] == 1
+    assert figures["file_active"]["by_modality"] == {
+        "accueil_nuit": 1,
+        "accueil_jour": 1,
+        "ambulatoire": 1,
     }
 
 
@@ -102,16 +122,20 @@ def test_which_sessions_count() -> None:
     ]
     links = [youth(i, 1, Presence.PRESENT) for i in range(1, 7)]
     figures = compute_figures(sessions, links, now=NOW, validated_only_sources=frozenset({2}))
-    assert figures.hours_direct == 1.0  # only the past planned session of source 1
-    assert (figures.quality_received, figures.quality_counted) == (6, 2)
-    assert (figures.quality_cancelled, figures.quality_absent, figures.quality_unclassified) == (
+    assert figures["hours"]["direct"] == 1.0  # only the past planned session of source 1
+    assert (figures["quality"]["received"], figures["quality"]["counted"]) == (6, 2)
+    assert (
+        figures["quality"]["cancelled"],
+        figures["quality"]["absent"],
+        figures["quality"]["unclassified"],
+    ) == (
         1,
         1,
         1,
     )
-    assert figures.quality_not_validated == 1
+    assert figures["quality"]["not_validated"] == 1
     future = compute_figures(sessions[:1], links[:1], now=at(10, 9, 30))
-    assert future.quality_counted == 0
+    assert future["quality"]["counted"] == 0
 
 
 def test_absent_young_person_is_not_counted_for_that_session() -> None:
@@ -119,8 +143,8 @@ def test_absent_young_person_is_not_counted_for_that_session() -> None:
     figures = compute_figures(
         sessions, [youth(1, 1, Presence.ABSENT), youth(1, 2, Presence.PRESENT)], now=NOW
     )
-    assert figures.file_active_total == 1
-    assert figures.hours_direct == 1.0
+    assert figures["file_active"]["total"] == 1
+    assert figures["hours"]["direct"] == 1.0
 
 
 def test_same_uid_in_two_agendas_is_one_session() -> None:
@@ -163,5 +187,5 @@ def test_same_time_youth_and_professional_is_one_session_transitively() -> None:
     assert merged.merged_away == 2
     assert sorted(r.session_id for r in merged.sessions) == [1, 4]
     figures = compute_figures(sessions, links, now=NOW)
-    assert figures.quality_duplicates_merged == 2
-    assert (figures.quality_received, figures.quality_counted) == (4, 2)
+    assert figures["quality"]["duplicates_merged"] == 2
+    assert (figures["quality"]["received"], figures["quality"]["counted"]) == (4, 2)

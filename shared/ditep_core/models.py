@@ -414,3 +414,206 @@ class AuditEvent(Base):
     scope_code: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[int] = mapped_column(Integer)
     correlation_id: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- issue 6: counting profile, complexity flags, rollups, frozen periods -----------------
+
+
+class CountingProfileVersion(Base):
+    """A stored counting profile (thresholds and windows of counting.md); the newest applies."""
+
+    __tablename__ = "counting_profile"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ComplexityFlag(Base):
+    """A young person flagged as a complex situation over a stretch of dates, with criteria."""
+
+    __tablename__ = "complexity_flag"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    criteria: Mapped[list[str]] = mapped_column(Json, default=list)
+    origin: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class RollupState(Base):
+    """When one establishment-week's rollups were computed, under which profile, until when."""
+
+    __tablename__ = "rollup_state"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    profile_fingerprint: Mapped[str] = mapped_column(String(32))
+    refreshed_at: Mapped[dt.datetime]
+    # A past-planned session ends then: the week's figures change at that time.
+    stale_after: Mapped[dt.datetime | None]
+
+
+class RollupYouthWeek(Base):
+    """One young person's ISO week (ditep_core.counting.rollups.YouthWeek), summable in SQL."""
+
+    __tablename__ = "rollup_youth_week"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    week_end: Mapped[dt.date] = mapped_column(Date)  # the Sunday, for flag overlaps
+    minutes_direct: Mapped[float]
+    minutes_indirect: Mapped[float]
+    minutes_total: Mapped[float]
+    # Merged minutes per activity (m_) and per setting (s_).
+    m_accueil_nuit: Mapped[float]
+    m_accueil_jour: Mapped[float]
+    m_ambulatoire: Mapped[float]
+    m_coordination: Mapped[float]
+    m_appui_ressources: Mapped[float]
+    s_site: Mapped[float]
+    s_domicile: Mapped[float]
+    s_ecole: Mapped[float]
+    s_exterieur: Mapped[float]
+    s_soins: Mapped[float]
+    s_distance: Mapped[float]
+    s_inconnu: Mapped[float]
+    has_appui: Mapped[int] = mapped_column(Integer)
+
+
+class RollupYouthDay(Base):
+    """One young person's date (ditep_core.counting.rollups.YouthDay); flags are 0/1."""
+
+    __tablename__ = "rollup_youth_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    support: Mapped[int] = mapped_column(Integer)
+    mod_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    mod_accueil_jour: Mapped[int] = mapped_column(Integer)
+    mod_ambulatoire: Mapped[int] = mapped_column(Integer)
+    min_accueil_nuit: Mapped[float]
+    min_accueil_jour: Mapped[float]
+    min_ambulatoire: Mapped[float]
+    half_days: Mapped[int] = mapped_column(Integer)
+    hd_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    hd_accueil_jour: Mapped[int] = mapped_column(Integer)
+    hd_ambulatoire: Mapped[int] = mapped_column(Integer)
+    night: Mapped[int] = mapped_column(Integer)
+    actes: Mapped[int] = mapped_column(Integer)
+    seances: Mapped[int] = mapped_column(Integer)
+    absent_sessions: Mapped[int] = mapped_column(Integer)
+    absent_day: Mapped[int] = mapped_column(Integer)
+    # On a support day, the pathway statuses covering it (st_none: no period covers it).
+    # Kept current by ditep_core.rollups.service.refresh_pathway_flags.
+    st_pre_admission: Mapped[int] = mapped_column(Integer, default=0)
+    st_accompagnement: Mapped[int] = mapped_column(Integer, default=0)
+    st_suivi_post_sortie: Mapped[int] = mapped_column(Integer, default=0)
+    st_ponctuel: Mapped[int] = mapped_column(Integer, default=0)
+    st_none: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RollupYouthMonth(Base):
+    """The youth-days of one month summed (same columns): month-aligned periods read these."""
+
+    __tablename__ = "rollup_youth_month"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Flags: 1 when any day of the month has them; counts and minutes: sums.
+    support: Mapped[int] = mapped_column(Integer)
+    mod_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    mod_accueil_jour: Mapped[int] = mapped_column(Integer)
+    mod_ambulatoire: Mapped[int] = mapped_column(Integer)
+    st_pre_admission: Mapped[int] = mapped_column(Integer)
+    st_accompagnement: Mapped[int] = mapped_column(Integer)
+    st_suivi_post_sortie: Mapped[int] = mapped_column(Integer)
+    st_ponctuel: Mapped[int] = mapped_column(Integer)
+    st_none: Mapped[int] = mapped_column(Integer)
+    min_accueil_nuit: Mapped[float]
+    min_accueil_jour: Mapped[float]
+    min_ambulatoire: Mapped[float]
+    half_days: Mapped[int] = mapped_column(Integer)
+    hd_accueil_nuit: Mapped[int] = mapped_column(Integer)
+    hd_accueil_jour: Mapped[int] = mapped_column(Integer)
+    hd_ambulatoire: Mapped[int] = mapped_column(Integer)
+    night: Mapped[int] = mapped_column(Integer)
+    actes: Mapped[int] = mapped_column(Integer)
+    seances: Mapped[int] = mapped_column(Integer)
+    absent_sessions: Mapped[int] = mapped_column(Integer)
+    absent_day: Mapped[int] = mapped_column(Integer)
+
+
+class RollupQualityDay(Base):
+    __tablename__ = "rollup_quality_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[int] = mapped_column(Integer)
+    unclassified: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    absent: Mapped[int] = mapped_column(Integer)
+    not_validated: Mapped[int] = mapped_column(Integer)
+    overlaps: Mapped[int] = mapped_column(Integer)
+    without_participants: Mapped[int] = mapped_column(Integer)
+    duplicates_merged: Mapped[int] = mapped_column(Integer)
+
+
+class RollupAppuiDay(Base):
+    """Appui-ressources minutes linked to no young person, per setting and day."""
+
+    __tablename__ = "rollup_appui_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    setting: Mapped[Setting] = mapped_column(code_enum(Setting), primary_key=True)
+    minutes: Mapped[float]
+
+
+class FrozenPeriod(Base):
+    """A period's figures as stored at freeze time, served as they are from then on."""
+
+    __tablename__ = "frozen_period"
+    __table_args__ = (UniqueConstraint("establishment_id", "period_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    period_code: Mapped[str] = mapped_column(String(32))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    profile_version: Mapped[str] = mapped_column(String(64))
+    rule_set_versions: Mapped[list[str]] = mapped_column(Json, default=list)
+    import_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+    body: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    frozen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    frozen_by: Mapped[str] = mapped_column(String(200))

@@ -102,9 +102,6 @@ class Settings(BaseSettings):
     # bounded by max_feed_bytes), asking the server for this many resources per page.
     pull_fhir_max_pages: int = Field(default=200, ge=1)
     pull_fhir_page_size: int = Field(default=500, ge=1)
-    # Statistical secrecy of ARS and ROR outputs (counting.md §7): a figure counting
-    # fewer young people than this is suppressed, with secondary suppression.
-    secrecy_threshold: int = Field(default=5, ge=1)
     # ROR synchronisation (activity_api.ror): PUT of each Location to this FHIR base with
     # an OAuth2 client-credentials token, plus ror_headers on every call.
     # DITEP_ROR_OAUTH2 is JSON like one pull credential set: {"kind": "oauth2",

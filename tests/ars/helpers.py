@@ -9,16 +9,27 @@ from typing import Any
 from fastapi import FastAPI
 
 from activity_api.main import create_app as create_api_app
+from ditep_core.counting.profile import DEFAULT_PROFILE
 from ditep_core.db import Database
+from ditep_core.rollups.repository import RollupRepository
 from tests.conftest import TemporaryDatabase, make_settings
 from tests.http import AppClient, app_client
 
 
 @contextmanager
 def api_client_with(
-    migrated_database: TemporaryDatabase, database: Database, **settings: Any
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    *,
+    secrecy_threshold: int | None = None,
+    **settings: Any,
 ) -> Iterator[AppClient]:
-    """activity-api with some settings changed (e.g. the secrecy threshold)."""
+    """activity-api with some settings changed; ``secrecy_threshold`` stores a counting
+    profile with that suppression threshold (the profile is where the threshold lives)."""
+    if secrecy_threshold is not None:
+        parameters = {**DEFAULT_PROFILE.to_parameters(), "suppression_threshold": secrecy_threshold}
+        with database.unit_of_work() as session:
+            RollupRepository(session).add_profile(f"test-secrecy-{secrecy_threshold}", parameters)
     app: FastAPI = create_api_app(
         make_settings(migrated_database.url, **settings), database=database
     )

@@ -31,7 +31,7 @@ def test_documented_routes_exist() -> None:
 
 
 def test_documented_variables_are_settings() -> None:
-    names = set(re.findall(r"DITEP_(ROR_[A-Z0-9_]+|SECRECY_[A-Z0-9_]+)", _page("ror-sync.md")))
+    names = set(re.findall(r"DITEP_(ROR_[A-Z0-9_]+)", _page("ror-sync.md")))
     assert names
     for name in names:
         assert name.lower() in Settings.model_fields, name

@@ -41,4 +41,4 @@ def test_bad_periods_are_problems(text: str) -> None:
 def test_a_week_must_be_a_week() -> None:
     with pytest.raises(InvalidRequest):
         parse_week("2025-03")
-    assert parse_week("2025-W11").label == "2025-W11"
+    assert parse_week("2025-W11").code == "2025-W11"

@@ -190,9 +190,13 @@ def test_cli_prints_the_same_bundle(
 
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    monkeypatch.setenv("DITEP_SECRECY_THRESHOLD", "1")
     runner = CliRunner()
     assert runner.invoke(app, ["migrate"]).exit_code == 0
+    # The threshold lives in the counting profile: 1 publishes every non-zero figure.
+    stored = runner.invoke(
+        app, ["profile", "set", "--version", "test-open", "suppression_threshold=1"]
+    )
+    assert stored.exit_code == 0, stored.output
     loaded = runner.invoke(app, ["samples", "load", str(SAMPLES_DIR)])
     assert loaded.exit_code == 0, loaded.output
     result = runner.invoke(app, ["ror", "export", "--finess", "690000017", "--week", WEEK])

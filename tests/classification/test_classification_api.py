@@ -209,7 +209,7 @@ def test_dry_run_classifies_and_counts_without_storing(
     assert len(body["sessions"]) == 65
     assert body["rule_set_version"] == default_rule_set().version
     assert body["sessions_by_activity"]["transport"] > 0
-    assert body["figures"]["file_active_total"] == 4
+    assert body["figures"]["file_active"]["total"] == 4
 
     tried = ingest_client.post(
         f"/v1/establishments/{FINESS}/rulesets/dry-run",
@@ -257,7 +257,7 @@ def test_dry_run_of_a_fhir_feed(
         "2.1.1.2",
         "serafin-ambulatoire",
     )
-    assert response.json()["figures"]["file_active_total"] == 1
+    assert response.json()["figures"]["file_active"]["total"] == 1
     unreadable = ingest_client.post(
         f"/v1/establishments/{FINESS}/rulesets/dry-run",
         json={"feed": "{not json", "format": "fhir"},
@@ -265,27 +265,6 @@ def test_dry_run_of_a_fhir_feed(
     )
     assert unreadable.status_code == 422
     assert unreadable.json()["type"] == "/problems/feed-rejected"
-
-
-def test_the_counting_hook_gets_the_changed_sessions(
-    ingest_client: AppClient,
-    sample_ditep: SampleDitep,
-    keys: dict[str, dict[str, str]],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from agenda_ingest.reclassify import service
-
-    calls: list[tuple[int, list[int]]] = []
-    monkeypatch.setattr(
-        service,
-        "after_sessions_reclassified",
-        lambda _session, establishment_id, ids: calls.append((establishment_id, list(ids))),
-    )
-    push_both_sample_feeds(ingest_client, sample_ditep, keys["feeds"])
-    assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
-    run = ingest_client.post(f"/v1/establishments/{FINESS}/reclassify", headers=keys["admin"])
-    [(_establishment, changed)] = calls
-    assert len(changed) == run.json()["sessions_changed"] > 0
 
 
 def test_counts_follow_a_reclassification(

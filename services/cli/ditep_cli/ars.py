@@ -62,9 +62,7 @@ def print_area_counts(
         reporting_period = parse_period(period)
         area = resolve_area(CLI_PRINCIPAL, kind, code)
         with context.database.unit_of_work() as session:
-            report = area_report(
-                session, area, reporting_period, threshold=context.settings.secrecy_threshold
-            )
+            report = area_report(session, area, reporting_period)
             record_cli_action(session, "ars counts", scope=AuditScope(kind, area.code))
     except Problem as problem:
         errors.print(f"[red]error:[/red] {problem.detail}")

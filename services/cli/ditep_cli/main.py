@@ -13,8 +13,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from activity_api.activity.schemas import ActivityReport
-from activity_api.activity.service import activity_report
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
@@ -23,9 +21,11 @@ from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
+from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
+from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
@@ -33,7 +33,6 @@ from ditep_cli.serve import serve_both
 from ditep_core import migrations
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import create_key, revoke_key
-from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import MODALITIES, Activity, AgendaKind, FeedFormat, Scope
 from ditep_core.observability import configure_logging
@@ -61,6 +60,8 @@ app.command("reclassify")(reclassify_command)
 keys_app.command("rotate")(keys_rotate)
 app.add_typer(ror_app, name="ror")
 app.add_typer(ars_app, name="ars")
+app.add_typer(profile_app, name="profile")
+app.command("counts")(counts)
 
 console = Console()
 errors = Console(stderr=True)
@@ -258,68 +259,6 @@ def ingest(
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
-
-
-@app.command()
-def counts(
-    ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
-    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")],
-    end: Annotated[str, typer.Option(help="Last day, excluded, YYYY-MM-DD")],
-    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
-) -> None:
-    """Print an establishment's activity for a period (the API's figures)."""
-    start_date, end_date = _date(start), _date(end)
-    assert start_date is not None
-    assert end_date is not None
-    with _context(ctx).database.unit_of_work() as session:
-        establishment = EstablishmentRepository(session).get_by_finess(finess)
-        if establishment is None:
-            raise _fail(f"no establishment with FINESS {finess}")
-        try:
-            report = activity_report(session, establishment, start_date, end_date)
-        except Problem as problem:
-            raise _fail(problem.detail) from problem
-    if output is OutputFormat.JSON:
-        print(report.model_dump_json(indent=2))
-    else:
-        _print_report(report)
-
-
-def _print_report(report: ActivityReport) -> None:
-    title = (
-        f"{report.establishment.name} ({report.establishment.finess}), "
-        f"{report.period.start} → {report.period.end} (end excluded)"
-    )
-    table = Table(title=title)
-    table.add_column("figure")
-    table.add_column("total", justify="right")
-    for modality in MODALITIES:
-        table.add_column(modality.label, justify="right")
-    by_modality = report.file_active.by_modality
-    by_activity = report.hours.by_activity
-    table.add_row(
-        "file active (young people)",
-        str(report.file_active.total),
-        str(by_modality.accueil_nuit),
-        str(by_modality.accueil_jour),
-        str(by_modality.ambulatoire),
-    )
-    table.add_row(
-        "hours, direct",
-        f"{report.hours.direct:.2f}",
-        f"{by_activity.accueil_nuit:.2f}",
-        f"{by_activity.accueil_jour:.2f}",
-        f"{by_activity.ambulatoire:.2f}",
-    )
-    table.add_row("hours, indirect", f"{report.hours.indirect:.2f}", "", "", "")
-    console.print(table)
-    quality = Table(title="data quality (sessions)")
-    values = report.quality.model_dump()
-    for name in values:
-        quality.add_column(name, justify="right")
-    quality.add_row(*(str(value) for value in values.values()))
-    console.print(quality)
 
 
 @keys_app.command("create")

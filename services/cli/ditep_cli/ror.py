@@ -45,7 +45,6 @@ def export(
                 session,
                 establishment,
                 reference_week,
-                threshold=context.settings.secrecy_threshold,
             )
             record_cli_action(
                 session, "ror export", scope=AuditScope("establishment", establishment.finess)

@@ -1,32 +1,267 @@
-"""Activity routes."""
+"""Activity routes: counts, weekly detail, pathways, complexity flags, freezes."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from activity_api.activity.schemas import ActivityReport
-from activity_api.activity.service import activity_report
+from activity_api.activity.inputs import read_complexity, read_pathways
+from activity_api.activity.schemas import (
+    ActivityReport,
+    ImportSummary,
+    PeriodDiff,
+    WeeklyReport,
+)
+from activity_api.activity.service import (
+    activity_report,
+    body_csv,
+    body_etag,
+    flatten,
+    freeze_period,
+    import_complexity,
+    import_pathways,
+    period_diff,
+    resolve_period,
+    resolve_week,
+    weekly_detail,
+)
 from ditep_core.establishments.service import get_accessible_establishment
-from ditep_core.web.dependencies import ActivityReader, DbSession
+from ditep_core.protection import DataProtection
+from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
+from ditep_core.web.problems import Forbidden, PayloadTooLarge, UnsupportedMediaType
 
 router = APIRouter(prefix="/v1", tags=["activity"])
+
+Finess = Annotated[str, Path(pattern=r"^(?:\d{2}|2A|2B)\d{7}$", description="N° FINESS")]
+PeriodCode = Annotated[
+    str | None,
+    Query(
+        description="Période : 2025-Q1 (trimestre), 2025-03 (mois), 2025-W11 (semaine ISO), "
+        "2025 (année civile), 2024-2025 (année scolaire, 1er sept.–31 août)"
+    ),
+]
+StartDay = Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD), included")]
+EndDay = Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD), excluded")]
+CSV_MEDIA_TYPE = "text/csv"
+_CSV_RESPONSE = {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}}
+
+
+def _wants_csv(request: Request, output: str | None) -> bool:
+    if output is not None:
+        return output.lower() == "csv"
+    accept = request.headers.get("accept", "")
+    return CSV_MEDIA_TYPE in accept and "application/json" not in accept
+
+
+def _respond(request: Request, body: dict[str, Any], output: str | None) -> Response:
+    etag = body_etag(body)
+    csv_wanted = _wants_csv(request, output)
+    if csv_wanted:
+        etag = etag[:-1] + '-csv"'
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "private, no-cache"}
+    if_none_match = request.headers.get("if-none-match", "")
+    if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    if csv_wanted:
+        return Response(body_csv(body), media_type=CSV_MEDIA_TYPE, headers=headers)
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 @router.get(
     "/establishments/{finess}/activity",
     response_model=ActivityReport,
     summary="Activity of one establishment over a period",
-    responses={403: {"description": "Key not allowed for this establishment"}},
+    description=(
+        "Every figure of counting.md for the period. JSON by default; CSV (figure,value) with "
+        "`?format=csv` or `Accept: text/csv`. An ETag is sent; `If-None-Match` gives 304. "
+        "A frozen period is returned as stored."
+    ),
+    responses={
+        200: _CSV_RESPONSE,
+        304: {"description": "Not modified (If-None-Match)"},
+        403: {"description": "Key not allowed for this establishment"},
+    },
 )
 def get_activity(
+    request: Request,
     session: DbSession,
     principal: ActivityReader,
-    finess: Annotated[str, Path(pattern=r"^(?:\d{2}|2A|2B)\d{7}$", description="N° FINESS")],
-    start: Annotated[dt.date, Query(description="First day (YYYY-MM-DD), included")],
-    end: Annotated[dt.date, Query(description="Last day (YYYY-MM-DD), excluded")],
-) -> ActivityReport:
+    finess: Finess,
+    period: PeriodCode = None,
+    start: StartDay = None,
+    end: EndDay = None,
+    week: Annotated[
+        str | None,
+        Query(
+            description="Semaine de référence de la capacité (2025-W11); défaut : dernière "
+            "semaine complète de la période"
+        ),
+    ] = None,
+    output: Annotated[
+        str | None, Query(alias="format", pattern="^(json|csv)$", description="json or csv")
+    ] = None,
+) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
-    return activity_report(session, establishment, start, end)
+    resolved = resolve_period(period, start, end)
+    reference = resolve_week(week, resolved) if week is not None else None
+    body = activity_report(session, establishment, resolved, week=reference)
+    return _respond(request, body, output)
+
+
+@router.get(
+    "/establishments/{finess}/activity/weekly",
+    response_model=WeeklyReport,
+    summary="Weekly units per young person (pseudonymous), for the establishment's own keys",
+    responses={200: _CSV_RESPONSE, 403: {"description": "Only keys bound to this FINESS"}},
+)
+def get_weekly(
+    request: Request,
+    session: DbSession,
+    principal: ActivityReader,
+    finess: Finess,
+    period: PeriodCode = None,
+    start: StartDay = None,
+    end: EndDay = None,
+    output: Annotated[
+        str | None, Query(alias="format", pattern="^(json|csv)$", description="json or csv")
+    ] = None,
+) -> Response:
+    establishment = get_accessible_establishment(session, principal, finess)
+    if establishment.finess not in principal.finess:
+        raise Forbidden("per young person detail is for the establishment's own keys only")
+    body = weekly_detail(session, establishment, resolve_period(period, start, end))
+    if _wants_csv(request, output):
+        rows = [{**dict(flatten(entry))} for entry in body["weeks"]]
+        header = list(rows[0]) if rows else ["youth", "week"]
+        lines = [",".join(header)] + [",".join(str(row[name]) for name in header) for row in rows]
+        return Response("\n".join(lines) + "\n", media_type=CSV_MEDIA_TYPE)
+    return _respond(request, body, "json")
+
+
+async def read_small_body(request: Request) -> bytes:
+    limit = get_settings(request).max_feed_bytes
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+UploadBody = Annotated[bytes, Depends(read_small_body)]
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _upload_media_type(request: Request) -> str:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in {"application/json", CSV_MEDIA_TYPE}:
+        raise UnsupportedMediaType("send application/json or text/csv")
+    return media_type
+
+
+@router.put(
+    "/establishments/{finess}/pathways",
+    response_model=ImportSummary,
+    summary="Replace the pathway periods sent through the API (admissions, exits...)",
+    description=(
+        'JSON array (or `{"periods": [...]}`) or CSV with columns youth_id,status,start,end. '
+        "status: pre_admission, accompagnement, suivi_post_sortie, ponctuel, admission, exit. "
+        "Young people's identifiers are pseudonymised on arrival, like the feeds'. "
+        "Periods from feeds (TDDUI stays) are kept."
+    ),
+    openapi_extra=_UPLOAD_BODY,
+)
+def put_pathways(
+    request: Request,
+    session: DbSession,
+    principal: FeedsWriter,
+    finess: Finess,
+    body: UploadBody,
+) -> ImportSummary:
+    establishment = get_accessible_establishment(session, principal, finess)
+    periods = read_pathways(body, _upload_media_type(request))
+    protection = DataProtection.from_settings(get_settings(request))
+    summary = import_pathways(session, establishment, periods, protection.pseudonymiser)
+    return ImportSummary(
+        received=summary["periods"], replaced=summary["replaced"], youth=summary["youth"]
+    )
+
+
+@router.put(
+    "/establishments/{finess}/complexity-flags",
+    response_model=ImportSummary,
+    summary="Replace the complex-situation flags (with their criteria)",
+    description='JSON array (or `{"flags": [...]}`) or CSV youth_id,start,end,criteria '
+    "(criteria separated by |).",
+    openapi_extra=_UPLOAD_BODY,
+)
+def put_complexity(
+    request: Request,
+    session: DbSession,
+    principal: FeedsWriter,
+    finess: Finess,
+    body: UploadBody,
+) -> ImportSummary:
+    establishment = get_accessible_establishment(session, principal, finess)
+    flags = read_complexity(body, _upload_media_type(request))
+    protection = DataProtection.from_settings(get_settings(request))
+    summary = import_complexity(session, establishment, flags, protection.pseudonymiser)
+    return ImportSummary(
+        received=summary["flags"], replaced=summary["replaced"], youth=summary["youth"]
+    )
+
+
+@router.post(
+    "/establishments/{finess}/periods/{period}/freeze",
+    status_code=201,
+    response_model=ActivityReport,
+    summary="Freeze a period: its figures are stored and served as stored from then on",
+    responses={409: {"description": "Already frozen"}},
+)
+def post_freeze(
+    session: DbSession,
+    principal: FeedsWriter,
+    finess: Finess,
+    period: Annotated[str, Path(description="Période (2025-Q1...)")],
+) -> Response:
+    establishment = get_accessible_establishment(session, principal, finess)
+    body = freeze_period(session, establishment, resolve_period(period), frozen_by=principal.name)
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status_code=201,
+        media_type="application/json",
+        headers={"ETag": body_etag(body)},
+    )
+
+
+@router.get(
+    "/establishments/{finess}/periods/{period}/diff",
+    response_model=PeriodDiff,
+    summary="What recomputing a frozen period would change",
+    responses={404: {"description": "Period not frozen"}},
+)
+def get_diff(
+    session: DbSession,
+    principal: ActivityReader,
+    finess: Finess,
+    period: Annotated[str, Path(description="Période gelée (2025-Q1...)")],
+) -> PeriodDiff:
+    establishment = get_accessible_establishment(session, principal, finess)
+    return PeriodDiff.model_validate(period_diff(session, establishment, resolve_period(period)))

@@ -1,61 +1,150 @@
-"""Reads of classified sessions for counting."""
+"""Reads and writes of the activity feature: pathways, complexity flags, capacity, freezes.
+
+Sessions and rollups are read through ``ditep_core.rollups.repository``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from activity_api.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.models import AgendaSession, SessionParticipant, Source
+from ditep_core.counting.figures import ComplexitySpan
+from ditep_core.models import (
+    ComplexityFlag,
+    EstablishmentCapacity,
+    FrozenPeriod,
+    PathwayPeriod,
+    Person,
+)
+from ditep_core.nomenclatures import PersonKind
+
+API_ORIGIN = "api"
 
 
-class CountingRepository:
+class ActivityRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def sessions_starting_between(
-        self, establishment_id: int, start: dt.datetime, end: dt.datetime
-    ) -> list[SessionRow]:
-        statement = select(
-            AgendaSession.id,
-            AgendaSession.source_id,
-            AgendaSession.uid,
-            AgendaSession.recurrence_id,
-            AgendaSession.start_at,
-            AgendaSession.end_at,
-            AgendaSession.status,
-            AgendaSession.activity,
-            AgendaSession.rule_set_version,
-        ).where(
-            AgendaSession.establishment_id == establishment_id,
-            AgendaSession.start_at >= start,
-            AgendaSession.start_at < end,
-        )
-        return [SessionRow(*row) for row in self.session.execute(statement)]
-
-    def participant_links_between(
-        self, establishment_id: int, start: dt.datetime, end: dt.datetime
-    ) -> list[ParticipantLink]:
-        statement = (
+    def capacities(self, establishment_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        rows = self.session.execute(
             select(
-                SessionParticipant.session_id,
-                SessionParticipant.person_id,
-                SessionParticipant.kind,
-                SessionParticipant.presence,
-            )
-            .join(AgendaSession, AgendaSession.id == SessionParticipant.session_id)
-            .where(
-                AgendaSession.establishment_id == establishment_id,
-                AgendaSession.start_at >= start,
-                AgendaSession.start_at < end,
-            )
+                EstablishmentCapacity.establishment_id,
+                EstablishmentCapacity.modality,
+                EstablishmentCapacity.places,
+            ).where(EstablishmentCapacity.establishment_id.in_(establishment_ids))
         )
-        return [ParticipantLink(*row) for row in self.session.execute(statement)]
+        result: dict[int, dict[str, int]] = {key: {} for key in establishment_ids}
+        for establishment_id, modality, places in rows:
+            result[establishment_id][modality.value] = places
+        return result
 
-    def validated_only_sources(self, establishment_id: int) -> frozenset[int]:
-        statement = select(Source.id).where(
-            Source.establishment_id == establishment_id, Source.count_validated_only.is_(True)
+    def complexity(
+        self, establishment_ids: Sequence[int], start: dt.date, end: dt.date
+    ) -> dict[int, list[ComplexitySpan]]:
+        # Weeks in the period may start up to 3 days before it and end 3 days after.
+        rows = self.session.execute(
+            select(
+                Person.establishment_id,
+                ComplexityFlag.person_id,
+                ComplexityFlag.start_date,
+                ComplexityFlag.end_date,
+            )
+            .join(Person, Person.id == ComplexityFlag.person_id)
+            .where(
+                Person.establishment_id.in_(establishment_ids),
+                ComplexityFlag.start_date < end + dt.timedelta(days=7),
+                (ComplexityFlag.end_date.is_(None))
+                | (ComplexityFlag.end_date >= start - dt.timedelta(days=7)),
+            )
         )
-        return frozenset(self.session.scalars(statement))
+        result: dict[int, list[ComplexitySpan]] = {key: [] for key in establishment_ids}
+        for establishment_id, person_id, first, last in rows:
+            result[establishment_id].append(ComplexitySpan(person_id, first, last))
+        return result
+
+    def youth_ids(self, establishment_id: int, pseudonyms: Sequence[str]) -> dict[str, int]:
+        """Ids of these young people, creating the unknown ones."""
+        wanted = sorted(set(pseudonyms))
+        known: dict[str, int] = {}
+        for index in range(0, len(wanted), 500):
+            chunk = wanted[index : index + 500]
+            rows = self.session.execute(
+                select(Person.pseudonym, Person.id).where(
+                    Person.establishment_id == establishment_id,
+                    Person.kind == PersonKind.YOUTH,
+                    Person.pseudonym.in_(chunk),
+                )
+            )
+            for pseudonym, person_id in rows:
+                known[pseudonym] = person_id
+        for pseudonym in wanted:
+            if pseudonym not in known:
+                person = Person(
+                    establishment_id=establishment_id, kind=PersonKind.YOUTH, pseudonym=pseudonym
+                )
+                self.session.add(person)
+                self.session.flush()
+                known[pseudonym] = person.id
+        return known
+
+    def pseudonyms(self, person_ids: Sequence[int]) -> dict[int, str]:
+        result: dict[int, str] = {}
+        ids = sorted(set(person_ids))
+        for index in range(0, len(ids), 500):
+            rows = self.session.execute(
+                select(Person.id, Person.pseudonym).where(Person.id.in_(ids[index : index + 500]))
+            )
+            for person_id, pseudonym in rows:
+                result[person_id] = pseudonym
+        return result
+
+    def replace_api_pathways(self, establishment_id: int, periods: list[PathwayPeriod]) -> int:
+        """The API's periods of the establishment become these (feeds' periods are kept)."""
+        people = select(Person.id).where(Person.establishment_id == establishment_id)
+        result = self.session.execute(
+            delete(PathwayPeriod).where(
+                PathwayPeriod.origin == API_ORIGIN, PathwayPeriod.person_id.in_(people)
+            )
+        )
+        self.session.add_all(periods)
+        self.session.flush()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def replace_api_complexity(self, establishment_id: int, flags: list[ComplexityFlag]) -> int:
+        people = select(Person.id).where(Person.establishment_id == establishment_id)
+        result = self.session.execute(
+            delete(ComplexityFlag).where(
+                ComplexityFlag.origin == API_ORIGIN, ComplexityFlag.person_id.in_(people)
+            )
+        )
+        self.session.add_all(flags)
+        self.session.flush()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def frozen(self, establishment_id: int, period_code: str) -> FrozenPeriod | None:
+        return self.session.scalars(
+            select(FrozenPeriod).where(
+                FrozenPeriod.establishment_id == establishment_id,
+                FrozenPeriod.period_code == period_code,
+            )
+        ).one_or_none()
+
+    def frozen_bodies(
+        self, establishment_ids: Sequence[int], period_code: str
+    ) -> dict[int, dict[str, Any]]:
+        rows = self.session.execute(
+            select(FrozenPeriod.establishment_id, FrozenPeriod.body).where(
+                FrozenPeriod.establishment_id.in_(establishment_ids),
+                FrozenPeriod.period_code == period_code,
+            )
+        )
+        return {establishment_id: dict(body) for establishment_id, body in rows}
+
+    def add_frozen(self, frozen: FrozenPeriod) -> FrozenPeriod:
+        self.session.add(frozen)
+        self.session.flush()
+        return frozen

@@ -1,107 +1,453 @@
-"""Computing an establishment's activity report for a period."""
+"""An establishment's activity over a period: figures from fresh rollups, freezes, pathways.
+
+``establishment_reports`` computes many establishments at once (the region sums
+them); ``activity_report`` is one establishment's body, as the API returns it.
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from activity_api.activity.repository import CountingRepository
-from activity_api.activity.schemas import (
-    ActivityReport,
-    ByModality,
-    EstablishmentRef,
-    FileActive,
-    Hours,
-    HoursByActivity,
-    Period,
-    Quality,
+from activity_api.activity.repository import API_ORIGIN, ActivityRepository
+from ditep_core.counting.figures import build_body, monthly_transitions, totals_from_rollups
+from ditep_core.counting.periods import (
+    CountingPeriod,
+    PeriodError,
+    covering_weeks,
+    monday,
+    parse_period,
+    range_period,
+    reference_week,
+    week_code,
+    week_in_period,
 )
-from activity_api.counting.engine import compute_figures
-from ditep_core.models import Establishment, utc_now
-from ditep_core.nomenclatures import Activity
-from ditep_core.web.problems import InvalidRequest
+from ditep_core.counting.profile import CountingProfile
+from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, PathwayPeriod, utc_now
+from ditep_core.nomenclatures import PathwayStatus, PersonKind
+from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.rollups.repository import RollupRepository
+from ditep_core.rollups.service import (
+    active_profile,
+    ensure_fresh,
+    ensure_fresh_many,
+    refresh_pathway_flags,
+)
+from ditep_core.rollups.totals import RollupTotalsRepository
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
 MAX_PERIOD_DAYS = 366 * 3
 
 
-def validate_period(start: dt.date, end: dt.date) -> None:
-    if end <= start:
+def resolve_period(
+    period: str | None, start: dt.date | None = None, end: dt.date | None = None
+) -> CountingPeriod:
+    """``period=2025-Q1`` (or month, ISO week, year, school year) or ``start``/``end``."""
+    if period is None and (start is None) != (end is None):
+        missing = "start" if start is None else "end"
         raise InvalidRequest(
-            "the period must end after it starts ('end' is exclusive)",
-            errors=[{"location": "query.end", "message": "must be after start"}],
+            f"'{missing}' is required with '{'end' if missing == 'start' else 'start'}'",
+            errors=[{"location": f"query.{missing}", "message": "field required"}],
         )
-    if (end - start).days > MAX_PERIOD_DAYS:
+    try:
+        if period is not None:
+            if start is not None or end is not None:
+                raise PeriodError("give either 'period' or 'start' and 'end', not both")
+            resolved = parse_period(period)
+        elif start is not None and end is not None:
+            resolved = range_period(start, end)
+        else:
+            raise PeriodError("give 'period' (e.g. 2025-Q1) or both 'start' and 'end'")
+    except PeriodError as error:
+        raise InvalidRequest(
+            str(error), errors=[{"location": "query.period", "message": str(error)}]
+        ) from error
+    if resolved.days > MAX_PERIOD_DAYS:
         raise InvalidRequest(f"a period is at most {MAX_PERIOD_DAYS} days")
+    return resolved
 
 
-def local_bounds(
-    start: dt.date, end: dt.date, timezone: ZoneInfo
-) -> tuple[dt.datetime, dt.datetime]:
-    """The period's local midnights as UTC instants."""
+def resolve_week(week: str | None, period: CountingPeriod) -> dt.date:
+    """The capacity reference week: ``?week=2025-W11``, else the period's last full week."""
+    if week is None:
+        return reference_week(period)
+    try:
+        parsed = parse_period(week)
+    except PeriodError as error:
+        raise InvalidRequest(str(error)) from error
+    if parsed.days != 7 or parsed.start.weekday() != 0:
+        raise InvalidRequest("the reference week is an ISO week, e.g. 2025-W11")
+    return parsed.start
+
+
+def _utc_bounds(period: CountingPeriod, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    zone = ZoneInfo(timezone)
     return (
-        dt.datetime.combine(start, dt.time(), tzinfo=timezone).astimezone(dt.UTC),
-        dt.datetime.combine(end, dt.time(), tzinfo=timezone).astimezone(dt.UTC),
+        dt.datetime.combine(period.start, dt.time(), tzinfo=zone).astimezone(dt.UTC),
+        dt.datetime.combine(period.end, dt.time(), tzinfo=zone).astimezone(dt.UTC),
     )
+
+
+def _establishment_ref(establishment: Establishment) -> dict[str, str]:
+    return {
+        "finess": establishment.finess,
+        "name": establishment.name,
+        "region_code": establishment.region_code,
+        "department_code": establishment.department_code,
+    }
+
+
+def compute_bodies(
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+    week: dt.date | None = None,
+    profile: CountingProfile | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Freshly computed figures of each establishment (frozen or not)."""
+    now = now or utc_now()
+    profile = profile or active_profile(session)
+    week = week or reference_week(period)
+    weeks = sorted({*covering_weeks(period.start, period.end), week})
+    ensure_fresh_many(session, establishments, weeks, now=now, profile=profile)
+    ids = [establishment.id for establishment in establishments]
+    totals = RollupTotalsRepository(session).totals(
+        ids, period=period, profile=profile, reference_week=week
+    )
+    capacities = ActivityRepository(session).capacities(ids)
+    bodies: dict[int, dict[str, Any]] = {}
+    for establishment in establishments:
+        figures = build_body(
+            totals[establishment.id],
+            period=period,
+            timezone=establishment.timezone,
+            profile=profile,
+            capacities=capacities[establishment.id],
+            reference_week=week,
+        )
+        bodies[establishment.id] = {
+            "establishment": _establishment_ref(establishment),
+            **figures,
+            "computed_at": now.isoformat(),
+            "frozen": None,
+        }
+    return bodies
+
+
+def establishment_reports(
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+    week: dt.date | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Each establishment's body for the period; frozen periods are returned as stored.
+
+    The multi-establishment entry point (a region sums these bodies): one read of
+    rollups, pathways, flags and capacities for all of them.
+    """
+    frozen = (
+        ActivityRepository(session).frozen_bodies([e.id for e in establishments], period.code)
+        if week is None
+        else {}
+    )
+    bodies: dict[int, dict[str, Any]] = {}
+    to_compute: list[Establishment] = []
+    for establishment in establishments:
+        if establishment.id in frozen:
+            bodies[establishment.id] = frozen[establishment.id]
+        else:
+            to_compute.append(establishment)
+    if to_compute:
+        bodies.update(compute_bodies(session, to_compute, period, now=now, week=week))
+    return bodies
 
 
 def activity_report(
     session: Session,
     establishment: Establishment,
-    start: dt.date,
-    end: dt.date,
+    period: CountingPeriod,
     *,
     now: dt.datetime | None = None,
-) -> ActivityReport:
-    validate_period(start, end)
+    week: dt.date | None = None,
+) -> dict[str, Any]:
+    """One establishment's activity body for the period (the API's JSON)."""
+    return establishment_reports(session, [establishment], period, now=now, week=week)[
+        establishment.id
+    ]
+
+
+def body_etag(body: dict[str, Any]) -> str:
+    """A strong validator of the figures: the body without its computation time."""
+    stable = {key: value for key, value in body.items() if key != "computed_at"}
+    encoded = json.dumps(stable, sort_keys=True, default=str).encode()
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+
+
+def flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Dotted paths and leaf values, lists indexed: the CSV form of a body."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in body.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows.extend(flatten(value, f"{path}."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    rows.extend(flatten(item, f"{path}.{index}."))
+                else:
+                    rows.append((f"{path}.{index}", item))
+        else:
+            rows.append((path, value))
+    return rows
+
+
+def body_csv(body: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["figure", "value"])
+    for path, value in flatten(body):
+        writer.writerow([path, "" if value is None else value])
+    return buffer.getvalue()
+
+
+# --- weekly detail ------------------------------------------------------------------
+
+
+def weekly_detail(
+    session: Session,
+    establishment: Establishment,
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Per young person (pseudonym) and week: minutes, score, band, surcharges; transitions."""
     now = now or utc_now()
-    utc_start, utc_end = local_bounds(start, end, ZoneInfo(establishment.timezone))
-    repository = CountingRepository(session)
-    figures = compute_figures(
-        repository.sessions_starting_between(establishment.id, utc_start, utc_end),
-        repository.participant_links_between(establishment.id, utc_start, utc_end),
-        now=now,
-        validated_only_sources=repository.validated_only_sources(establishment.id),
+    profile = active_profile(session)
+    weeks = covering_weeks(period.start, period.end)
+    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    rows = RollupRepository(session).read(
+        establishment.id, weeks[0], weeks[-1] + dt.timedelta(days=7)
     )
-    modality = figures.file_active_by_modality
-    hours = figures.hours_by_activity
-    return ActivityReport(
-        establishment=EstablishmentRef(
-            finess=establishment.finess,
-            name=establishment.name,
-            region_code=establishment.region_code,
-            department_code=establishment.department_code,
-        ),
-        period=Period(start=start, end=end, timezone=establishment.timezone),
-        rule_set_versions=figures.rule_set_versions,
-        computed_at=now,
-        file_active=FileActive(
-            total=figures.file_active_total,
-            by_modality=ByModality(
-                accueil_nuit=modality[Activity.ACCUEIL_NUIT],
-                accueil_jour=modality[Activity.ACCUEIL_JOUR],
-                ambulatoire=modality[Activity.AMBULATOIRE],
-            ),
-        ),
-        hours=Hours(
-            direct=figures.hours_direct,
-            indirect=figures.hours_indirect,
-            by_activity=HoursByActivity(
-                accueil_nuit=hours[Activity.ACCUEIL_NUIT],
-                accueil_jour=hours[Activity.ACCUEIL_JOUR],
-                ambulatoire=hours[Activity.AMBULATOIRE],
-                appui_ressources=hours[Activity.APPUI_RESSOURCES],
-                coordination=hours[Activity.COORDINATION],
-            ),
-        ),
-        quality=Quality(
-            received=figures.quality_received,
-            counted=figures.quality_counted,
-            unclassified=figures.quality_unclassified,
-            cancelled=figures.quality_cancelled,
-            absent=figures.quality_absent,
-            not_validated=figures.quality_not_validated,
-            duplicates_merged=figures.quality_duplicates_merged,
-        ),
+    repository = ActivityRepository(session)
+    flags = repository.complexity([establishment.id], period.start, period.end)[establishment.id]
+    period_weeks = [w for w in rows.weeks if week_in_period(w.week_start, period.start, period.end)]
+    totals = totals_from_rollups(rows.weeks, rows.days, [], [], period=period, profile=profile)
+    changes = monthly_transitions(totals.main_modalities)
+    names = repository.pseudonyms(
+        [w.person_id for w in period_weeks] + [change[0] for change in changes]
     )
+    entries = []
+    for youth_week in sorted(period_weeks, key=lambda w: (names[w.person_id], w.week_start)):
+        sunday = youth_week.week_start + dt.timedelta(days=6)
+        score = profile.score(youth_week.minutes_total)
+        entries.append(
+            {
+                "youth": names[youth_week.person_id],
+                "week": week_code(youth_week.week_start),
+                "week_start": youth_week.week_start.isoformat(),
+                "minutes_direct": round(youth_week.minutes_direct, 2),
+                "minutes_indirect": round(youth_week.minutes_indirect, 2),
+                "minutes_total": round(youth_week.minutes_total, 2),
+                "score": score,
+                "lt_1h": profile.in_lt_band(youth_week.minutes_total),
+                "surcharges": {
+                    "complexity": score is not None
+                    and any(
+                        flag.person_id == youth_week.person_id
+                        and flag.start <= sunday
+                        and (flag.end is None or flag.end >= youth_week.week_start)
+                        for flag in flags
+                    ),
+                    "appui_ressources": score is not None and youth_week.has_appui,
+                },
+            }
+        )
+    return {
+        "establishment": _establishment_ref(establishment),
+        "period": {
+            "code": period.code,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "timezone": establishment.timezone,
+        },
+        "profile_version": profile.version,
+        "weeks": entries,
+        "transitions": [
+            {"youth": names[person], "from_month": month, "from": left, "to": entered}
+            for person, month, left, entered in changes
+        ],
+    }
+
+
+# --- freeze -------------------------------------------------------------------------
+
+
+def freeze_period(
+    session: Session,
+    establishment: Establishment,
+    period: CountingPeriod,
+    *,
+    frozen_by: str,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Store the period's figures with profile, rule sets and import ids; 409 if frozen."""
+    repository = ActivityRepository(session)
+    if repository.frozen(establishment.id, period.code) is not None:
+        raise Conflict(f"period {period.code} is already frozen")
+    now = now or utc_now()
+    body = compute_bodies(session, [establishment], period, now=now)[establishment.id]
+    start, end = _utc_bounds(period, establishment.timezone)
+    import_ids = RollupRepository(session).import_ids_between(establishment.id, start, end)
+    body["frozen"] = {
+        "frozen_at": now.isoformat(),
+        "frozen_by": frozen_by,
+        "import_ids": import_ids,
+    }
+    repository.add_frozen(
+        FrozenPeriod(
+            establishment_id=establishment.id,
+            period_code=period.code,
+            start_date=period.start,
+            end_date=period.end,
+            profile_version=body["profile_version"],
+            rule_set_versions=body["rule_set_versions"],
+            import_ids=import_ids,
+            body=body,
+            frozen_at=now,
+            frozen_by=frozen_by,
+        )
+    )
+    return body
+
+
+IGNORED_IN_DIFF = {"computed_at", "frozen"}
+
+
+def period_diff(
+    session: Session,
+    establishment: Establishment,
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What a recomputation of a frozen period would change, figure by figure."""
+    frozen = ActivityRepository(session).frozen(establishment.id, period.code)
+    if frozen is None:
+        raise NotFound(f"period {period.code} is not frozen")
+    recomputed = compute_bodies(session, [establishment], period, now=now)[establishment.id]
+    stored = dict(flatten({k: v for k, v in frozen.body.items() if k not in IGNORED_IN_DIFF}))
+    fresh = dict(flatten({k: v for k, v in recomputed.items() if k not in IGNORED_IN_DIFF}))
+    changes = [
+        {"figure": path, "frozen": stored.get(path), "recomputed": fresh.get(path)}
+        for path in sorted(stored.keys() | fresh.keys())
+        if stored.get(path) != fresh.get(path)
+    ]
+    return {
+        "period": period.code,
+        "frozen_at": frozen.frozen_at.isoformat(),
+        "profile_version": {"frozen": frozen.profile_version, "now": recomputed["profile_version"]},
+        "changed": bool(changes),
+        "changes": changes,
+    }
+
+
+# --- pathways and complexity flags ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayInput:
+    youth_id: str
+    status: PathwayStatus
+    start: dt.date
+    end: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplexityInput:
+    youth_id: str
+    start: dt.date
+    end: dt.date | None
+    criteria: tuple[str, ...]
+
+
+def _check_span(index: int, start: dt.date, end: dt.date | None) -> None:
+    if end is not None and end < start:
+        raise InvalidRequest(
+            f"row {index}: ends before it starts",
+            errors=[{"location": f"body.{index}.end", "message": "before start"}],
+        )
+
+
+def import_pathways(
+    session: Session,
+    establishment: Establishment,
+    periods: Iterable[PathwayInput],
+    pseudonymiser: Pseudonymiser,
+) -> dict[str, int]:
+    """Replace the establishment's API-imported pathway periods (feeds' stays are kept)."""
+    items = list(periods)
+    for index, item in enumerate(items):
+        _check_span(index, item.start, item.end)
+    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
+    repository = ActivityRepository(session)
+    ids = repository.youth_ids(establishment.id, pseudonyms)
+    replaced = repository.replace_api_pathways(
+        establishment.id,
+        [
+            PathwayPeriod(
+                person_id=ids[pseudonym],
+                status=item.status,
+                start_date=item.start,
+                end_date=item.end,
+                origin=API_ORIGIN,
+            )
+            for item, pseudonym in zip(items, pseudonyms, strict=True)
+        ],
+    )
+    refresh_pathway_flags(session, establishment)
+    return {"periods": len(items), "replaced": replaced, "youth": len(ids)}
+
+
+def import_complexity(
+    session: Session,
+    establishment: Establishment,
+    flags: Iterable[ComplexityInput],
+    pseudonymiser: Pseudonymiser,
+) -> dict[str, int]:
+    """Replace the establishment's API-set complexity flags."""
+    items = list(flags)
+    for index, item in enumerate(items):
+        _check_span(index, item.start, item.end)
+    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
+    repository = ActivityRepository(session)
+    ids = repository.youth_ids(establishment.id, pseudonyms)
+    replaced = repository.replace_api_complexity(
+        establishment.id,
+        [
+            ComplexityFlag(
+                person_id=ids[pseudonym],
+                start_date=item.start,
+                end_date=item.end,
+                criteria=list(item.criteria),
+                origin=API_ORIGIN,
+            )
+            for item, pseudonym in zip(items, pseudonyms, strict=True)
+        ],
+    )
+    return {"flags": len(items), "replaced": replaced, "youth": len(ids)}
+
+
+__all__ = ["monday"]

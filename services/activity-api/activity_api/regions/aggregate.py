@@ -41,7 +41,7 @@ _RATIO_LIKE = re.compile(r"(^|_)(share|rate|ratio|average|mean|percent|percentag
 _SENSITIVE = re.compile(
     r"(^|\.)("
     r"file_active|youth|young|young_people|people|persons|jeunes|multi_modality|"
-    r"units?|unit_scores?|bands?|surcharges?|occupied|by_status|pathway"
+    r"units?|unit_scores?|bands?|surcharges?|occupied|by_status|pathway|transitions"
     r")($|\.|_)"
 )
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from activity_api.periods import PERIOD_FORMATS, parse_period
 from activity_api.regions.schemas import AreaReport
 from activity_api.regions.service import area_report, csv_rows, resolve_area
-from ditep_core.web.dependencies import AppSettings, ArsReader, DbSession
+from ditep_core.web.dependencies import ArsReader, DbSession
 from ditep_core.web.tabular import OutputFormatName, csv_response, wants_csv
 
 router = APIRouter(prefix="/v1", tags=["ars"])
@@ -43,7 +43,6 @@ def _answer(
 def get_region_activity(
     request: Request,
     session: DbSession,
-    settings: AppSettings,
     principal: ArsReader,
     code: Annotated[str, Path(pattern=r"^\d{2}$", description="Code INSEE de la région")],
     period: PeriodQuery,
@@ -51,7 +50,7 @@ def get_region_activity(
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "region", code)
-    report = area_report(session, area, reporting_period, threshold=settings.secrecy_threshold)
+    report = area_report(session, area, reporting_period)
     return _answer(request, report, output_format)
 
 
@@ -64,7 +63,6 @@ def get_region_activity(
 def get_department_activity(
     request: Request,
     session: DbSession,
-    settings: AppSettings,
     principal: ArsReader,
     code: Annotated[
         str, Path(pattern=r"^(?:\d{2}|2[AB]|97\d)$", description="Code du département")
@@ -74,5 +72,5 @@ def get_department_activity(
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "department", code)
-    report = area_report(session, area, reporting_period, threshold=settings.secrecy_threshold)
+    report = area_report(session, area, reporting_period)
     return _answer(request, report, output_format)

@@ -1,9 +1,7 @@
 """Weekly occupation per modality: the ONE place the ROR reads the counting from.
 
-Occupied places of a modality (counting.md §4) = distinct young people with a counted
-session of that modality in the week = the activity report's file active by modality
-over the ISO week. When the counting engine offers the capacity figure directly,
-re-point this function; nothing else in the ROR code reads counts.
+Occupied places of a modality (counting.md §4) are the counting's capacity figure for
+the reference week: distinct young people with a counted session of that modality.
 """
 
 from __future__ import annotations
@@ -19,6 +17,6 @@ from ditep_core.nomenclatures import MODALITIES, Activity
 def weekly_occupation(
     session: Session, establishment: Establishment, week: ReportingPeriod
 ) -> dict[Activity, int]:
-    report = activity_report(session, establishment, week.start, week.end)
-    by_modality = report.file_active.by_modality.model_dump()
-    return {modality: int(by_modality[modality.value]) for modality in MODALITIES}
+    report = activity_report(session, establishment, week, week=week.start)
+    capacity = report["capacity"]
+    return {modality: int(capacity[modality.value]["occupied"]) for modality in MODALITIES}

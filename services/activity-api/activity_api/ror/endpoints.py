@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from activity_api.periods import parse_week
 from activity_api.ror.service import ror_export
 from ditep_core.establishments.service import get_accessible_establishment
-from ditep_core.web.dependencies import ActivityReader, AppSettings, DbSession
+from ditep_core.web.dependencies import ActivityReader, DbSession
 
 router = APIRouter(prefix="/v1", tags=["ror"])
 
@@ -36,16 +36,13 @@ SUPPRESSED_HEADER = "Ditep-Suppressed"
 )
 def get_ror_bundle(
     session: DbSession,
-    settings: AppSettings,
     principal: ActivityReader,
     finess: Annotated[str, Path(pattern=r"^(?:\d{2}|2A|2B)\d{7}$", description="N° FINESS")],
     week: Annotated[str, Query(description="Semaine ISO, ex. 2025-W11")],
 ) -> JSONResponse:
     reference_week = parse_week(week)
     establishment = get_accessible_establishment(session, principal, finess)
-    export = ror_export(
-        session, establishment, reference_week, threshold=settings.secrecy_threshold
-    )
+    export = ror_export(session, establishment, reference_week)
     return JSONResponse(
         export.bundle,
         media_type=FHIR_JSON,

@@ -238,7 +238,7 @@ def prepare_export(
         establishment = EstablishmentRepository(session).get_by_finess(finess)
         if establishment is None:
             raise NotFound(f"no establishment with FINESS {finess}")
-        return ror_export(session, establishment, week, threshold=settings.secrecy_threshold)
+        return ror_export(session, establishment, week)
 
 
 def push_export(
@@ -246,7 +246,7 @@ def push_export(
 ) -> PushReport:
     report = PushReport(
         finess=export.finess,
-        week=export.week.label,
+        week=export.week.code,
         dry_run=dry_run,
         suppressed=export.suppressed,
         locations=[],
@@ -297,7 +297,7 @@ def push_establishments(
         try:
             export = prepare_export(database, settings, finess, week)
         except (NotFound, InvalidRequest) as problem:
-            reports.append(PushReport(finess, week.label, dry_run, [], [], problem.detail))
+            reports.append(PushReport(finess, week.code, dry_run, [], [], problem.detail))
             continue
         reports.append(push_export(export, settings, dry_run=dry_run, client=client))
     return reports

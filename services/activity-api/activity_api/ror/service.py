@@ -15,6 +15,7 @@ from activity_api.secrecy.suppression import Cell, Equation, protect
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment, utc_now
 from ditep_core.nomenclatures import MODALITIES, Activity
+from ditep_core.rollups.service import active_profile
 from ditep_core.web.problems import NotFound
 
 
@@ -76,10 +77,13 @@ def ror_export(
     establishment: Establishment,
     week: ReportingPeriod,
     *,
-    threshold: int,
+    threshold: int | None = None,
     now: dt.datetime | None = None,
 ) -> RorExport:
+    """The week's ROR bundle; the secrecy threshold is the counting profile's unless given."""
     now = now or utc_now()
+    if threshold is None:
+        threshold = active_profile(session).suppression_threshold
     loaded = EstablishmentRepository(session).get_by_finess(
         establishment.finess, with_capacities=True
     )
@@ -90,7 +94,7 @@ def ror_export(
     capacities, suppressed = protected_capacities(installed, occupied, threshold)
     bundle = ror_bundle(
         RorEstablishment(loaded.finess, loaded.name, loaded.region_code),
-        week.label,
+        week.code,
         capacities,
         now.replace(microsecond=0),
     )

@@ -4,9 +4,11 @@ A table is a set of cells (any hashable key) and its additive structure, a list 
 equations ``total = sum(parts)`` that a reader knows hold (a region's total is the
 sum of its establishments' rows; installed places = occupied + available...).
 
-Primary suppression: a cell that counts young people (``sensitive``) and is under
-the threshold. Zero is under the threshold and is suppressed too: publishing
-"nobody in this modality here" is itself a disclosure about the group.
+Primary suppression: a cell that counts young people (``sensitive``) and is above
+zero and under the threshold (the small-cell rule: 1 to threshold - 1). A zero is
+published: it describes nobody, and hiding it would cascade through the secondary
+suppression until even an establishment's or a region's total file active is hidden
+whenever one pathway status is empty.
 
 Secondary suppression: no suppressed cell may be recoverable from the published
 ones. A reader who knows the equations and that counts are non-negative can bound
@@ -97,7 +99,7 @@ def protect(
     primary = {
         key
         for key, cell in cells.items()
-        if cell.sensitive and not cell.known and cell.value < threshold
+        if cell.sensitive and not cell.known and 0 < cell.value < threshold
     }
     suppressed = set(primary)
     order = {key: index for index, key in enumerate(cells)}

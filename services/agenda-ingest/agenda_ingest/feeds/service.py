@@ -37,10 +37,13 @@ from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
 from agenda_ingest.participants import ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.service import expansion_window
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import FeedImport, Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.rollups.repository import RollupRepository
+from ditep_core.rollups.service import refresh_after_write, refresh_pathway_flags
 
 logger = structlog.get_logger("ditep.ingest")
 
@@ -67,6 +70,9 @@ class ImportOutcome:
     periods_created: int = 0
     periods_updated: int = 0
     periods_deleted: int = 0
+    # Start times of the sessions created, updated (before and after) or deleted: their
+    # weeks' rollups are refreshed (ditep_core.rollups) in the same transaction.
+    touched_starts: list[dt.datetime] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -140,6 +146,11 @@ def ingest_payload(
     if prepared is not None:
         with collector_paused():
             _apply(session, source, feed_import, prepared, outcome, now, snapshot=snapshot)
+            establishment = EstablishmentRepository(session).get(source.establishment_id)
+            if establishment is not None:
+                refresh_after_write(session, establishment, outcome.touched_starts)
+                if outcome.periods_created or outcome.periods_updated or outcome.periods_deleted:
+                    refresh_pathway_flags(session, establishment)
         outcome.status = ImportStatus.PROCESSED
     _record(feed_import, outcome, now)
     logger.info(
@@ -359,9 +370,16 @@ def _apply(
         person_ids=person_ids,
         now=now,
     )
+    gone_ids = [session_id for session_id, _digest in existing.values()] if snapshot else []
+    outcome.touched_starts = [
+        *(draft.start_at for draft in (*to_create, *(draft for _id, draft in to_update))),
+        *RollupRepository(session).session_starts(
+            [session_id for session_id, _draft in to_update] + gone_ids
+        ),
+    ]
     sessions.update(import_id=feed_import.id, changes=to_update, person_ids=person_ids, now=now)
     if snapshot:
-        sessions.delete(session_id for session_id, _digest in existing.values())
+        sessions.delete(gone_ids)
     outcome.received = prepared.received
     outcome.created = len(to_create)
     outcome.updated = len(to_update)

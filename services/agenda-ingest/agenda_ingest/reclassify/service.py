@@ -7,6 +7,7 @@ sessions per activity before and after.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from agenda_ingest.reclassify.repository import StoredSession, StoredSessionRepo
 from agenda_ingest.rulesets.repository import ManualRepository
 from agenda_ingest.rulesets.service import active_rule_set, manual_classification
 from ditep_core.models import Establishment, ReclassificationRun
+from ditep_core.rollups.service import refresh_after_write
 
 logger = structlog.get_logger("ditep.reclassify")
 
@@ -108,7 +110,8 @@ def reclassify_establishment(
             created_by_key_id=created_by_key_id,
         )
     )
-    after_sessions_reclassified(session, establishment.id, changed_ids)
+    starts = {stored.id: stored.start_at for stored in stored_sessions}
+    after_sessions_reclassified(session, establishment, [starts[i] for i in changed_ids])
     logger.info(
         "sessions_reclassified",
         establishment_id=establishment.id,
@@ -128,11 +131,8 @@ def reclassify_establishment(
 
 
 def after_sessions_reclassified(
-    session: Session, establishment_id: int, changed_session_ids: Sequence[int]
+    session: Session, establishment: Establishment, changed_starts: Sequence[dt.datetime]
 ) -> None:
-    """Called with the sessions whose classification a reclassification (or a manual
-    classification) just changed, in the same transaction.
-
-    Nothing to do yet: figures are computed from the sessions on each request. This is
-    where precomputed figures (rollups refreshed after imports) are to be refreshed.
-    """
+    """After a reclassification (or a manual classification) changed sessions, in the same
+    transaction: the rollups of the weeks they start in are recomputed, so counts follow."""
+    refresh_after_write(session, establishment, changed_starts)

@@ -136,7 +136,7 @@ def classify_group(
         changes.append((member.id, manual_classification(row, version)))
     repository = StoredSessionRepository(session)
     repository.store_classifications(changes)
-    after_sessions_reclassified(session, establishment.id, [member.id for member in members])
+    after_sessions_reclassified(session, establishment, [member.start_at for member in members])
     return len(members)
 
 

@@ -1,6 +1,7 @@
-"""The one place a dry run reaches the counting engine (re-point it here if the engine moves).
+"""The one place a dry run reaches the counting engine.
 
-Turns drafts that were never stored into the engine's rows, with made-up ids.
+Turns drafts that were never stored into the engine's rows, with made-up ids, and
+computes the same body as the activity route, over the whole ISO weeks the feed covers.
 """
 
 from __future__ import annotations
@@ -8,16 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from activity_api.counting.duplicates import ParticipantLink, SessionRow
-from activity_api.counting.engine import compute_figures
 from agenda_ingest.drafts import SessionDraft
+from ditep_core.counting.duplicates import ParticipantLink, SessionRow
+from ditep_core.counting.figures import figures_from_sessions
+from ditep_core.counting.periods import monday, range_period
 
 DRY_RUN_SOURCE_ID = 0
 
 
-def figures_of_drafts(drafts: Sequence[SessionDraft], *, now: dt.datetime) -> dict[str, Any]:
-    """The main figures the drafts would give once stored: a small, generic block."""
+def figures_of_drafts(
+    drafts: Sequence[SessionDraft], *, timezone: str, now: dt.datetime
+) -> dict[str, Any] | None:
+    """The figures the drafts would give once stored (None for a feed with no session).
+
+    The period is the feed's whole ISO weeks, since a youth-week belongs to the period
+    holding its Thursday: a partial week would lose its hours.
+    """
+    if not drafts:
+        return None
+    zone = ZoneInfo(timezone)
     people: dict[tuple[str, str], int] = {}
     rows: list[SessionRow] = []
     links: list[ParticipantLink] = []
@@ -33,23 +45,14 @@ def figures_of_drafts(drafts: Sequence[SessionDraft], *, now: dt.datetime) -> di
                 draft.status,
                 draft.classification.activity,
                 draft.classification.rule_set_version,
+                draft.classification.setting,
             )
         )
         for participant in draft.participants:
             key = (participant.kind.value, participant.pseudonym)
             person_id = people.setdefault(key, len(people) + 1)
             links.append(ParticipantLink(index, person_id, participant.kind, participant.presence))
-    figures = compute_figures(rows, links, now=now)
-    return {
-        "file_active_total": figures.file_active_total,
-        "file_active_by_modality": {
-            activity.value: count for activity, count in figures.file_active_by_modality.items()
-        },
-        "hours_direct": figures.hours_direct,
-        "hours_indirect": figures.hours_indirect,
-        "hours_by_activity": {
-            activity.value: hours for activity, hours in figures.hours_by_activity.items()
-        },
-        "sessions_counted": figures.quality_counted,
-        "sessions_unclassified": figures.quality_unclassified,
-    }
+    first = min(draft.start_at for draft in drafts).astimezone(zone).date()
+    last = max(draft.end_at for draft in drafts).astimezone(zone).date()
+    period = range_period(monday(first), monday(last) + dt.timedelta(days=7))
+    return figures_from_sessions(rows, links, period=period, timezone=timezone, now=now)

@@ -93,6 +93,6 @@ def dry_run(
         sessions_by_activity=dict(
             sorted(Counter(d.classification.activity.value for d in drafts).items())
         ),
-        figures=figures_of_drafts(drafts, now=now),
+        figures=figures_of_drafts(drafts, timezone=establishment.timezone, now=now),
         rejected=[error.as_dict() for error in errors],
     )

@@ -58,7 +58,12 @@ class DryRunResult(BaseModel):
     rule_set_version: str
     sessions: list[DryRunSession]
     sessions_by_activity: dict[str, int]
-    figures: dict[str, Any] = Field(description="Ce que le comptage donnerait (rien n'est stocké)")
+    figures: dict[str, Any] | None = Field(
+        description=(
+            "Ce que le comptage donnerait sur les semaines ISO du flux, même corps que"
+            " /activity (rien n'est stocké ; null sans séance)"
+        )
+    )
     rejected: list[dict[str, Any]]
 
 

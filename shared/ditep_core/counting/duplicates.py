@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus
+from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus, Setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,7 @@ class SessionRow:
     status: SessionStatus
     activity: Activity
     rule_set_version: str
+    setting: Setting = Setting.INCONNU
 
 
 @dataclass(frozen=True, slots=True)

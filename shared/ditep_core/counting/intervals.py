@@ -11,13 +11,14 @@ Interval = tuple[dt.datetime, dt.datetime]
 def merged_minutes(intervals: Iterable[Interval]) -> float:
     """Total minutes covered by the intervals, overlaps counted once.
 
-    Arithmetic is on aware UTC datetimes, so a DST change inside an interval is
-    counted as the time that really passed.
+    Arithmetic is on UTC datetimes, so a DST change inside an interval is counted
+    as the time that really passed (Python subtracts two datetimes of one zone as
+    wall-clock times).
     """
     total = dt.timedelta()
     current_start: dt.datetime | None = None
     current_end: dt.datetime | None = None
-    for start, end in sorted(intervals):
+    for start, end in sorted((a.astimezone(dt.UTC), b.astimezone(dt.UTC)) for a, b in intervals):
         if end <= start:
             continue
         if current_end is None or start > current_end:

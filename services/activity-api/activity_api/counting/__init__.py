@@ -1,1 +1,0 @@
-"""The counting engine: pure functions over classified sessions, no database."""

@@ -1,0 +1,221 @@
+"""Keeping rollups fresh: ``refresh_rollups`` after any write of sessions, checks before reads.
+
+The import calls ``refresh_rollups`` for the establishment-weeks it touched, in
+its own transaction, so a count read right after a push reflects it. A read
+also refreshes, lazily, every week that was never rolled up, was rolled up
+under another profile, or holds a planned session that has ended since (past
+planned sessions count by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ditep_core.counting.periods import covering_weeks, monday
+from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
+from ditep_core.counting.rollups import Rollups, compute_rollups
+from ditep_core.models import Establishment, utc_now
+from ditep_core.nomenclatures import SessionStatus
+from ditep_core.rollups.repository import RollupRepository
+
+# Sessions starting up to this long before a week are read, for their nights and half-days.
+LOOKBACK = dt.timedelta(days=7)
+
+
+def active_profile(session: Session) -> CountingProfile:
+    """The newest stored profile, else the defaults of counting.md."""
+    stored = RollupRepository(session).latest_profile()
+    if stored is None:
+        return DEFAULT_PROFILE
+    version, parameters = stored
+    return CountingProfile.from_parameters({**parameters, "version": version})
+
+
+def weeks_of(starts: Iterable[dt.datetime], timezone: str) -> set[dt.date]:
+    zone = ZoneInfo(timezone)
+    weeks: set[dt.date] = set()
+    for start in starts:
+        day = start.astimezone(zone).date()
+        weeks.add(monday(day))
+        # A session starting early on a Monday may hold the previous Sunday's night.
+        weeks.add(monday(day - dt.timedelta(days=1)))
+    return weeks
+
+
+def _runs(weeks: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive weeks grouped: [(first Monday, Monday after the last)]."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for week in sorted(set(weeks)):
+        if runs and runs[-1][1] == week:
+            runs[-1] = (runs[-1][0], week + dt.timedelta(days=7))
+        else:
+            runs.append((week, week + dt.timedelta(days=7)))
+    return runs
+
+
+def _utc(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+
+def refresh_rollups(
+    session: Session,
+    establishment: Establishment,
+    weeks: Iterable[dt.date] | None = None,
+    *,
+    now: dt.datetime | None = None,
+    profile: CountingProfile | None = None,
+) -> int:
+    """Recompute the rollups of the establishment's ISO weeks (Mondays); None: all of them.
+
+    Returns the number of weeks refreshed. Only flushes: the caller's unit of work commits.
+    """
+    repository = RollupRepository(session)
+    repository.lock_establishment(establishment.id)
+    now = now or utc_now()
+    profile = profile or active_profile(session)
+    zone = ZoneInfo(establishment.timezone)
+    if weeks is None:
+        first, last = repository.session_start_range(establishment.id)
+        if first is None or last is None:
+            return 0
+        weeks = covering_weeks(
+            first.astimezone(zone).date(), last.astimezone(zone).date() + dt.timedelta(days=1)
+        )
+    validated_only = repository.validated_only_sources(establishment.id)
+    refreshed = 0
+    for first_week, end_week in _runs(weeks):
+        load_start = _utc(first_week, zone) - LOOKBACK
+        load_end = _utc(end_week + dt.timedelta(days=1), zone)
+        sessions = repository.sessions_starting_between(establishment.id, load_start, load_end)
+        links = repository.participant_links_between(establishment.id, load_start, load_end)
+        rollups: Rollups = compute_rollups(
+            sessions,
+            links,
+            timezone=zone,
+            now=now,
+            profile=profile,
+            validated_only_sources=validated_only,
+            days=(first_week, end_week),
+        )
+        stale: dict[dt.date, dt.datetime] = {}
+        for row in sessions:
+            if row.status is SessionStatus.PLANNED and row.end_at > now:
+                week = monday(row.start_at.astimezone(zone).date())
+                for affected in (week, week + dt.timedelta(days=7)):
+                    if affected not in stale or row.end_at < stale[affected]:
+                        stale[affected] = row.end_at
+        run_weeks = covering_weeks(first_week, end_week)
+        repository.replace(
+            establishment.id,
+            (first_week, end_week),
+            rollups,
+            [(week, profile.fingerprint, now, stale.get(week)) for week in run_weeks],
+        )
+        repository.update_pathway_flags(
+            establishment.id, profile.post_exit_years, (first_week, end_week)
+        )
+        repository.rebuild_months(establishment.id, (first_week, end_week))
+        refreshed += len(run_weeks)
+    session.flush()
+    return refreshed
+
+
+def ensure_fresh(
+    session: Session,
+    establishment: Establishment,
+    weeks: Sequence[dt.date],
+    *,
+    now: dt.datetime,
+    profile: CountingProfile,
+) -> int:
+    """Refresh the weeks whose rollups are missing, from another profile, or stale."""
+    repository = RollupRepository(session)
+
+    def due() -> list[dt.date]:
+        states = repository.states(establishment.id, weeks)
+        return [
+            week
+            for week in weeks
+            if (state := states.get(week)) is None
+            or state[0] != profile.fingerprint
+            or (state[1] is not None and state[1] <= now)
+        ]
+
+    if not due():
+        return 0
+    # Another request may have refreshed them while this one waited for the lock.
+    repository.lock_establishment(establishment.id)
+    remaining = due()
+    if not remaining:
+        return 0
+    return refresh_rollups(session, establishment, remaining, now=now, profile=profile)
+
+
+def ensure_fresh_many(
+    session: Session,
+    establishments: Sequence[Establishment],
+    weeks: Sequence[dt.date],
+    *,
+    now: dt.datetime,
+    profile: CountingProfile,
+) -> int:
+    """``ensure_fresh`` for many establishments, with one query when all are fresh."""
+    fresh = RollupRepository(session).fresh_week_counts(
+        [establishment.id for establishment in establishments],
+        weeks,
+        profile.fingerprint,
+        now,
+    )
+    return sum(
+        ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+        for establishment in establishments
+        if fresh.get(establishment.id, 0) < len(set(weeks))
+    )
+
+
+def refresh_after_write(
+    session: Session,
+    establishment: Establishment,
+    session_starts: Iterable[dt.datetime],
+) -> int:
+    """The hook for writers of sessions (imports, reclassification): their weeks, refreshed."""
+    weeks = weeks_of(session_starts, establishment.timezone)
+    return refresh_rollups(session, establishment, weeks) if weeks else 0
+
+
+def refresh_pathway_flags(session: Session, establishment: Establishment) -> None:
+    """After pathway periods changed (API import, feed stays): statuses of support days."""
+    repository = RollupRepository(session)
+    repository.update_pathway_flags(establishment.id, active_profile(session).post_exit_years)
+    repository.rebuild_months(establishment.id)
+
+
+class ProfileError(ValueError):
+    """A profile change that cannot be stored (unknown parameter, bad value, version taken)."""
+
+
+def store_profile_version(
+    session: Session, version: str, changes: dict[str, Any]
+) -> CountingProfile:
+    """A new profile version: the profile in force with ``changes`` applied. Old versions
+    stay stored; rollups built under another fingerprint are recomputed when read."""
+    current = active_profile(session)
+    known = set(current.to_parameters())
+    unknown = sorted(set(changes) - known - {"version"})
+    if unknown:
+        raise ProfileError(f"unknown profile parameter(s): {', '.join(unknown)}")
+    repository = RollupRepository(session)
+    if repository.profile_exists(version):
+        raise ProfileError(f"profile version {version} already exists: versions never change")
+    parameters = {**current.to_parameters(), **changes, "version": version}
+    try:
+        profile = CountingProfile.from_parameters(parameters)
+    except (TypeError, ValueError, IndexError) as error:
+        raise ProfileError(f"invalid profile parameters: {error}") from error
+    repository.add_profile(version, profile.to_parameters())
+    return profile

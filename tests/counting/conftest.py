@@ -1,0 +1,29 @@
+"""Fixtures of the counting tests: the worked example pushed through agenda-ingest."""
+
+from __future__ import annotations
+
+import pytest
+
+from ditep_core.nomenclatures import Scope
+from tests.conftest import KeyMaker, SampleDitep
+from tests.http import AppClient
+
+from .feeds import educator_feed, export_feed
+
+
+def push(client: AppClient, source_id: int, body: bytes, key: dict[str, str]) -> None:
+    response = client.post(
+        f"/v1/sources/{source_id}/feed",
+        content=body,
+        headers={"Content-Type": "text/calendar", **key},
+    )
+    assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+def worked(ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker) -> SampleDitep:
+    """Young person A's week, in the export and (the SESSAD hour) in the educator's agenda."""
+    key = make_key(Scope.FEEDS_WRITE)
+    push(ingest_client, sample_ditep.establishment_source_id, export_feed(), key)
+    push(ingest_client, sample_ditep.claire_source_id, educator_feed(), key)
+    return sample_ditep
