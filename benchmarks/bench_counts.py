@@ -291,17 +291,14 @@ class ActivityCalls:
 
 
 def file_active_of(body: dict[str, Any]) -> int:
-    """The file active total of a report, wherever the API puts it (-1 if not found)."""
+    """The file active total of an establishment body, or of an area body's total row
+    (-1 if absent, e.g. suppressed)."""
+    totals = body.get("totals")
+    if isinstance(totals, dict) and isinstance(totals.get("figures"), dict):
+        body = totals["figures"]
     value = body.get("file_active")
-    if isinstance(value, dict):
-        total = value.get("total")
-        if isinstance(total, dict):
-            total = total.get("value", total.get("total"))
-        if isinstance(total, int):
-            return total
-    if isinstance(value, int):
-        return value
-    return -1
+    total = value.get("total") if isinstance(value, dict) else None
+    return total if isinstance(total, int) else -1
 
 
 # --- timing ---------------------------------------------------------------------------
