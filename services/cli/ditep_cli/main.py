@@ -27,6 +27,7 @@ from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
 from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
+from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
@@ -61,6 +62,7 @@ keys_app.command("rotate")(keys_rotate)
 app.add_typer(ror_app, name="ror")
 app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
+app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
 
 console = Console()

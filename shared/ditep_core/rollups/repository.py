@@ -187,6 +187,21 @@ class RollupRepository:
         )
         return {row[0]: int(row[1]) for row in self.session.execute(statement)}
 
+    def invalidate(self, establishment_id: int, weeks: Sequence[dt.date]) -> int:
+        """Forget the state of these weeks: the next read (or ``ditep rollups refresh``)
+        recomputes them. Cheaper than recomputing at every import of one agenda."""
+        removed = 0
+        ordered = sorted(weeks)
+        for index in range(0, len(ordered), _CHUNK):
+            result = self.session.execute(
+                delete(RollupState).where(
+                    RollupState.establishment_id == establishment_id,
+                    RollupState.week_start.in_(ordered[index : index + _CHUNK]),
+                )
+            )
+            removed += int(getattr(result, "rowcount", 0) or 0)
+        return removed
+
     def states(
         self, establishment_id: int, weeks: Sequence[dt.date]
     ) -> dict[dt.date, tuple[str, dt.datetime | None]]:

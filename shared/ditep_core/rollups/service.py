@@ -1,10 +1,10 @@
-"""Keeping rollups fresh: ``refresh_rollups`` after any write of sessions, checks before reads.
+"""Keeping rollups fresh: writers of sessions invalidate weeks, reads refresh them.
 
-The import calls ``refresh_rollups`` for the establishment-weeks it touched, in
-its own transaction, so a count read right after a push reflects it. A read
-also refreshes, lazily, every week that was never rolled up, was rolled up
-under another profile, or holds a planned session that has ended since (past
-planned sessions count by default).
+The import marks the establishment-weeks it touched out of date, in its own
+transaction (``invalidate_after_write``); a read refreshes, first, every week of
+its period that was never rolled up (or was invalidated), was rolled up under
+another profile, or holds a planned session that has ended since (past planned
+sessions count by default). ``refresh_stale`` does the reads' work ahead of them.
 """
 
 from __future__ import annotations
@@ -183,9 +183,48 @@ def refresh_after_write(
     establishment: Establishment,
     session_starts: Iterable[dt.datetime],
 ) -> int:
-    """The hook for writers of sessions (imports, reclassification): their weeks, refreshed."""
+    """Recompute now the weeks these sessions start in (and the Sunday night before)."""
     weeks = weeks_of(session_starts, establishment.timezone)
     return refresh_rollups(session, establishment, weeks) if weeks else 0
+
+
+def invalidate_after_write(
+    session: Session,
+    establishment: Establishment,
+    session_starts: Iterable[dt.datetime],
+) -> int:
+    """The hook for writers of sessions (imports, reclassification): their weeks are
+    marked out of date, in the writer's transaction, and recomputed by the next read that
+    needs them (``ensure_fresh``) or by ``refresh_stale``.
+
+    Recomputing at write time cost a whole establishment's year for every agenda of one
+    young person that covers the year; a read recomputes each week once. The establishment
+    lock orders this against a read refreshing the same weeks, so a refresh computed from
+    sessions older than this write can never be marked fresh after it.
+    """
+    weeks = weeks_of(session_starts, establishment.timezone)
+    if not weeks:
+        return 0
+    repository = RollupRepository(session)
+    repository.lock_establishment(establishment.id)
+    return repository.invalidate(establishment.id, sorted(weeks))
+
+
+def refresh_stale(
+    session: Session, establishment: Establishment, *, now: dt.datetime | None = None
+) -> int:
+    """Recompute every out-of-date week holding sessions (after imports, before reads)."""
+    first, last = RollupRepository(session).session_start_range(establishment.id)
+    if first is None or last is None:
+        return 0
+    zone = ZoneInfo(establishment.timezone)
+    weeks = covering_weeks(
+        first.astimezone(zone).date() - dt.timedelta(days=1),
+        last.astimezone(zone).date() + dt.timedelta(days=1),
+    )
+    return ensure_fresh(
+        session, establishment, weeks, now=now or utc_now(), profile=active_profile(session)
+    )
 
 
 def refresh_pathway_flags(session: Session, establishment: Establishment) -> None:

@@ -43,7 +43,7 @@ from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import refresh_after_write, refresh_pathway_flags
+from ditep_core.rollups.service import invalidate_after_write, refresh_pathway_flags
 
 logger = structlog.get_logger("ditep.ingest")
 
@@ -71,7 +71,7 @@ class ImportOutcome:
     periods_updated: int = 0
     periods_deleted: int = 0
     # Start times of the sessions created, updated (before and after) or deleted: their
-    # weeks' rollups are refreshed (ditep_core.rollups) in the same transaction.
+    # weeks' rollups are marked out of date (ditep_core.rollups) in the same transaction.
     touched_starts: list[dt.datetime] = field(default_factory=list)
 
     @property
@@ -148,7 +148,7 @@ def ingest_payload(
             _apply(session, source, feed_import, prepared, outcome, now, snapshot=snapshot)
             establishment = EstablishmentRepository(session).get(source.establishment_id)
             if establishment is not None:
-                refresh_after_write(session, establishment, outcome.touched_starts)
+                invalidate_after_write(session, establishment, outcome.touched_starts)
                 if outcome.periods_created or outcome.periods_updated or outcome.periods_deleted:
                     refresh_pathway_flags(session, establishment)
         outcome.status = ImportStatus.PROCESSED

@@ -21,7 +21,7 @@ from agenda_ingest.reclassify.repository import StoredSession, StoredSessionRepo
 from agenda_ingest.rulesets.repository import ManualRepository
 from agenda_ingest.rulesets.service import active_rule_set, manual_classification
 from ditep_core.models import Establishment, ReclassificationRun
-from ditep_core.rollups.service import refresh_after_write
+from ditep_core.rollups.service import invalidate_after_write
 
 logger = structlog.get_logger("ditep.reclassify")
 
@@ -134,5 +134,5 @@ def after_sessions_reclassified(
     session: Session, establishment: Establishment, changed_starts: Sequence[dt.datetime]
 ) -> None:
     """After a reclassification (or a manual classification) changed sessions, in the same
-    transaction: the rollups of the weeks they start in are recomputed, so counts follow."""
-    refresh_after_write(session, establishment, changed_starts)
+    transaction: the weeks they start in are marked out of date, so counts follow."""
+    invalidate_after_write(session, establishment, changed_starts)
