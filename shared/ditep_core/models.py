@@ -585,6 +585,31 @@ class RollupQualityDay(Base):
     duplicates_merged: Mapped[int] = mapped_column(Integer)
 
 
+class RollupQualityMonth(Base):
+    """The quality days of one month summed per source and rule-set version: month-aligned
+    periods (quarters, years) read these instead of one row per source and day."""
+
+    __tablename__ = "rollup_quality_month"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[int] = mapped_column(Integer)
+    unclassified: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    absent: Mapped[int] = mapped_column(Integer)
+    not_validated: Mapped[int] = mapped_column(Integer)
+    overlaps: Mapped[int] = mapped_column(Integer)
+    without_participants: Mapped[int] = mapped_column(Integer)
+    duplicates_merged: Mapped[int] = mapped_column(Integer)
+
+
 class RollupAppuiDay(Base):
     """Appui-ressources minutes linked to no young person, per setting and day."""
 

@@ -37,6 +37,7 @@ from ditep_core.models import (
     PathwayPeriod,
     RollupAppuiDay,
     RollupQualityDay,
+    RollupQualityMonth,
     RollupState,
     RollupYouthDay,
     RollupYouthMonth,
@@ -335,23 +336,48 @@ class RollupRepository:
     def rebuild_months(
         self, establishment_id: int, days: tuple[dt.date, dt.date] | None = None
     ) -> None:
-        """Recompute the youth-month rows of the months touching ``days`` (None: all)."""
-        day, month = RollupYouthDay, RollupYouthMonth
+        """Recompute the youth-month and quality-month rows of the months touching ``days``
+        (None: all)."""
+        day, quality = RollupYouthDay, RollupQualityDay
         if days is None:
-            first, last = self.session.execute(
-                select(func.min(day.day), func.max(day.day)).where(
-                    day.establishment_id == establishment_id
+            self.session.execute(
+                delete(RollupYouthMonth).where(
+                    RollupYouthMonth.establishment_id == establishment_id
                 )
-            ).one()
-            self.session.execute(delete(month).where(month.establishment_id == establishment_id))
-            if first is None:
+            )
+            self.session.execute(
+                delete(RollupQualityMonth).where(
+                    RollupQualityMonth.establishment_id == establishment_id
+                )
+            )
+            bounds = [
+                self.session.execute(
+                    select(func.min(column), func.max(column)).where(
+                        table.establishment_id == establishment_id
+                    )
+                ).one()
+                for table, column in ((day, day.day), (quality, quality.day))
+            ]
+            found = [
+                # min/max bypass the column type on SQLite
+                dt.date.fromisoformat(value) if isinstance(value, str) else value
+                for pair in bounds
+                for value in pair
+                if value is not None
+            ]
+            if not found:
                 return
-            if isinstance(first, str):  # min/max bypass the column type on SQLite
-                first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-            days = (first, last + dt.timedelta(days=1))
+            days = (min(found), max(found) + dt.timedelta(days=1))
         months = month_starts(*days)
         start = months[0]
         end = dt.date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
+        self._rebuild_youth_months(establishment_id, months, start, end)
+        self._rebuild_quality_months(establishment_id, months, start, end)
+
+    def _rebuild_youth_months(
+        self, establishment_id: int, months: list[dt.date], start: dt.date, end: dt.date
+    ) -> None:
+        day, month = RollupYouthDay, RollupYouthMonth
         self.session.execute(
             delete(month).where(
                 month.establishment_id == establishment_id,
@@ -375,6 +401,47 @@ class RollupRepository:
         self.session.execute(
             insert(month).from_select(
                 ["establishment_id", "month_start", "person_id", *maxed, *summed], selection
+            )
+        )
+
+    def _rebuild_quality_months(
+        self, establishment_id: int, months: list[dt.date], start: dt.date, end: dt.date
+    ) -> None:
+        day, month = RollupQualityDay, RollupQualityMonth
+        self.session.execute(
+            delete(month).where(
+                month.establishment_id == establishment_id,
+                month.month_start >= start,
+                month.month_start < end,
+            )
+        )
+        bucket = month_bucket(day.day, months, lambda value: value).label("month_start")
+        selection = (
+            select(
+                day.establishment_id,
+                bucket,
+                day.source_id,
+                day.rule_set_version,
+                *(func.sum(getattr(day, name)) for name in QUALITY_FIELDS),
+            )
+            .where(day.establishment_id == establishment_id, day.day >= start, day.day < end)
+            .group_by(
+                day.establishment_id,
+                literal_column("month_start"),
+                day.source_id,
+                day.rule_set_version,
+            )
+        )
+        self.session.execute(
+            insert(month).from_select(
+                [
+                    "establishment_id",
+                    "month_start",
+                    "source_id",
+                    "rule_set_version",
+                    *QUALITY_FIELDS,
+                ],
+                selection,
             )
         )
 

@@ -34,6 +34,7 @@ from ditep_core.models import (
     PathwayPeriod,
     RollupAppuiDay,
     RollupQualityDay,
+    RollupQualityMonth,
     RollupYouthDay,
     RollupYouthMonth,
     RollupYouthWeek,
@@ -298,25 +299,34 @@ class RollupTotalsRepository:
             }
 
     def _quality(self, result: dict[int, Totals], ids: list[int], period: CountingPeriod) -> None:
-        Q = RollupQualityDay  # noqa: N806
+        # Whole months (quarters, years...) read the quality-month rows, other periods the days.
+        Q: Any = RollupQualityDay  # noqa: N806
         in_days = and_(Q.establishment_id.in_(ids), Q.day >= period.start, Q.day < period.end)
+        if period.start.day == 1 and period.end.day == 1:
+            Q = RollupQualityMonth  # noqa: N806
+            in_days = and_(
+                Q.establishment_id.in_(ids),
+                Q.month_start >= period.start,
+                Q.month_start < period.end,
+            )
+        # One scan: per source and rule-set version (the versions used are those that
+        # classified at least one received session).
         rows = self.session.execute(
             select(
                 Q.establishment_id,
                 Q.source_id,
+                Q.rule_set_version,
                 *(func.sum(getattr(Q, name)) for name in QUALITY_FIELDS),
             )
             .where(in_days)
-            .group_by(Q.establishment_id, Q.source_id)
+            .group_by(Q.establishment_id, Q.source_id, Q.rule_set_version)
         )
-        for establishment_id, source_id, *values in rows:
+        for establishment_id, source_id, version, *values in rows:
             totals = result[establishment_id]
             counts = {name: int(v or 0) for name, v in zip(QUALITY_FIELDS, values, strict=True)}
-            totals.quality_by_source[source_id] = counts
+            by_source = totals.quality_by_source.setdefault(source_id, dict.fromkeys(counts, 0))
             for name, value in counts.items():
+                by_source[name] += value
                 totals.quality[name] += value
-        versions = self.session.execute(
-            select(Q.establishment_id, Q.rule_set_version).where(in_days, Q.received > 0).distinct()
-        )
-        for establishment_id, version in versions:
-            result[establishment_id].rule_set_versions.add(version)
+            if counts["received"] > 0:
+                totals.rule_set_versions.add(version)
