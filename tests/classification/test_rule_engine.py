@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from agenda_ingest.classification.engine import (
+    Classification,
     SessionFacts,
     compile_rule_set,
     default_rule_set,
@@ -258,3 +259,52 @@ def test_the_memo_holds_when_rules_read_night_and_duration() -> None:
             }
         )
         assert rules.classify(timed) == rules.classify_uncached(timed), timed
+
+
+def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() -> None:
+    """The builder's memo key is the rule set's own: a repeated entry is not classified
+    again (and a time-dependent one still is)."""
+    from zoneinfo import ZoneInfo
+
+    from agenda_ingest.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.normalised import Occurrence
+    from agenda_ingest.participants import ParticipantOptions
+    from ditep_core.nomenclatures import AgendaKind
+    from ditep_core.pseudonyms import Pseudonymiser
+
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test")
+    builder = DraftBuilder(
+        DraftContext(
+            timezone=ZoneInfo("Europe/Paris"),
+            agenda_kind=AgendaKind.ESTABLISHMENT,
+            options=ParticipantOptions(),
+            pseudonymiser=Pseudonymiser("test-secret"),
+            rules=rules,
+        )
+    )
+    moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
+
+    def occurrence(uid: str, summary: str, hours: int) -> Occurrence:
+        return Occurrence(
+            uid=uid,
+            start=moment,
+            end=moment + dt.timedelta(hours=hours),
+            all_day=False,
+            recurrence_id=None,
+            summary=summary,
+            properties={"X-DUI-TYPE": "ATELIER"},
+        )
+
+    first = builder.build(occurrence("a", "Semi-internat", 7)).classification
+    calls: list[SessionFacts] = []
+    classify = rules.classify
+
+    def counted(facts: SessionFacts) -> Classification:
+        calls.append(facts)
+        return classify(facts)
+
+    rules.classify = counted  # type: ignore[method-assign]
+    assert builder.build(occurrence("b", "Semi-internat", 7)).classification == first
+    assert calls == []
+    builder.build(occurrence("c", "Une entrée jamais vue", 1))
+    assert len(calls) == 1

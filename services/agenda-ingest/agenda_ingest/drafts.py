@@ -231,6 +231,24 @@ class DraftBuilder:
         self, occurrence: Occurrence, people: _People, codes: tuple[str, ...]
     ) -> Classification:
         rules = self.context.rules
+        # The rule set's own memo key (CompiledRuleSet.key), built without the facts: most
+        # sessions of a feed repeat an entry whose classification does not read the time.
+        remembered = rules.remembered(
+            (
+                occurrence.summary,
+                occurrence.location,
+                occurrence.categories,
+                codes,
+                people.youth,
+                people.youth_present,
+                people.professionals,
+                people.functions,
+                occurrence.all_day,
+                self.context.agenda_kind,
+            )
+        )
+        if remembered is not None:
+            return remembered
         start = end = None
         if rules.reads_time:
             start = local_moment(occurrence.start, self.context.timezone)

@@ -39,7 +39,9 @@ def active_profile(session: Session) -> CountingProfile:
 def weeks_of(starts: Iterable[dt.datetime], timezone: str) -> set[dt.date]:
     zone = ZoneInfo(timezone)
     weeks: set[dt.date] = set()
-    for start in starts:
+    # One conversion per distinct start: a snapshot import passes every session of a
+    # year, and timetables repeat the same start times for many young people.
+    for start in set(starts):
         day = start.astimezone(zone).date()
         weeks.add(monday(day))
         # A session starting early on a Monday may hold the previous Sunday's night.

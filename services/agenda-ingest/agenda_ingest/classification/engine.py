@@ -487,6 +487,12 @@ class CompiledRuleSet:
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
         return night, band
 
+    def remembered(self, key: FeaturesKey) -> Classification | None:
+        """The classification already learnt for an entry (``key(facts)``) when it does not
+        depend on the time: lets a caller skip building the facts (and their local times)."""
+        known = self._memo.get(key)
+        return known if isinstance(known, Classification) else None
+
     def classify(self, facts: SessionFacts) -> Classification:
         known = self._memo.get(_BASE_KEY(facts))
         if known is None:
