@@ -15,7 +15,7 @@ from ditep_core.db import Database
 from ditep_core.models import AuditEvent
 from ditep_core.nomenclatures import Scope
 
-from .conftest import KeyMaker, SampleDitep, TemporaryDatabase
+from .conftest import TEST_SECRET, KeyMaker, SampleDitep, TemporaryDatabase
 from .http import AppClient
 
 
@@ -190,3 +190,34 @@ def test_a_failing_audit_write_never_changes_the_answer(
     )
     assert response.status_code == 200
     assert _events(database) == []
+
+
+def test_cli_admin_actions_on_establishments_and_sources_are_recorded(
+    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    steps = [
+        ["establishment", "add", "--finess", "690000017", "--name", "DITEP", "--region", "84"],
+        ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Export"],
+        ["pull", "configure", "1", "--url", "https://dui.example/export.ics"],
+        ["reclassify", "--finess", "690000017"],
+        ["profile", "set", "--version", "audit-test", "suppression_threshold=7"],
+    ]
+    for step in steps:
+        result = runner.invoke(cli_app, step)
+        assert result.exit_code == 0, (step, result.output)
+    database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
+    try:
+        events = _events(database)
+    finally:
+        database.dispose()
+    assert [(e.route, e.scope_kind, e.scope_code) for e in events] == [
+        ("establishment add", "establishment", "690000017"),
+        ("source add", "establishment", "690000017"),
+        ("pull configure", "source", "1"),
+        ("reclassify", "establishment", "690000017"),
+        ("profile set", None, None),
+    ]

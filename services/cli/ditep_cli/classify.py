@@ -27,6 +27,7 @@ from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
 from agenda_ingest.reclassify.service import reclassify_establishment
 from agenda_ingest.rulesets.service import add_version
 from ditep_cli.context import CliContext
+from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.nomenclatures import Activity, Scope
@@ -182,6 +183,7 @@ def rules_upload(
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem
+        record_cli_action(session, "rules upload", scope=AuditScope("establishment", finess))
         console.print(
             f"{'stored' if created else 'unchanged, already'} version {row.number}: {row.version}"
         )
@@ -200,6 +202,7 @@ def reclassify_command(
             outcome = reclassify_establishment(session, establishment, created_by_key_id=None)
         except Problem as problem:
             raise _fail(problem.detail) from problem
+        record_cli_action(session, "reclassify", scope=AuditScope("establishment", finess))
     console.print(
         f"run {outcome.run_id} with {outcome.rule_set_version}: "
         f"{outcome.sessions_changed} of {outcome.sessions_examined} sessions changed"

@@ -32,6 +32,7 @@ from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_core import migrations
+from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import create_key, revoke_key
 from ditep_core.establishments.service import add_establishment
@@ -140,6 +141,9 @@ def establishment_add(
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem
+        record_cli_action(
+            session, "establishment add", scope=AuditScope("establishment", establishment.finess)
+        )
         console.print(f"establishment {establishment.finess} added")
 
 
@@ -195,6 +199,7 @@ def source_add(
         except Problem as problem:
             raise _fail(problem.detail) from problem
         source_id = source.id
+        record_cli_action(session, "source add", scope=AuditScope("establishment", finess))
     console.print(f"source '{name}' added to {finess}")
     print(source_id)
 
@@ -383,6 +388,11 @@ def imports_replay(
             )
         except PayloadUnreadable as error:
             raise _fail(f"import {import_id} cannot be opened: {error}") from error
+        record_cli_action(
+            session,
+            "imports replay",
+            scope=AuditScope("establishment", source.establishment.finess),
+        )
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)

@@ -24,6 +24,7 @@ from agenda_ingest.pull.service import (
     pull_source,
 )
 from ditep_cli.context import CliContext
+from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.web.problems import Problem
 
@@ -175,6 +176,7 @@ def configure(
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem
+        record_cli_action(session, "pull configure", scope=AuditScope("source", str(source_id)))
         summary: dict[str, Any] = {
             "url": redact_url(source.url) if source.url else "none",
             "interval": f"{source.pull_interval_minutes} min",
