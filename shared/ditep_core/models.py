@@ -563,17 +563,9 @@ class RollupYouthMonth(Base):
     absent_day: Mapped[int] = mapped_column(Integer)
 
 
-class RollupQualityDay(Base):
-    __tablename__ = "rollup_quality_day"
+class _QualityCounts:
+    """The data-quality counts of counting.md §5, summed per day or per month."""
 
-    establishment_id: Mapped[int] = mapped_column(
-        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
     received: Mapped[int] = mapped_column(Integer)
     counted: Mapped[int] = mapped_column(Integer)
     unclassified: Mapped[int] = mapped_column(Integer)
@@ -585,7 +577,20 @@ class RollupQualityDay(Base):
     duplicates_merged: Mapped[int] = mapped_column(Integer)
 
 
-class RollupQualityMonth(Base):
+class RollupQualityDay(_QualityCounts, Base):
+    __tablename__ = "rollup_quality_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class RollupQualityMonth(_QualityCounts, Base):
     """The quality days of one month summed per source and rule-set version: month-aligned
     periods (quarters, years) read these instead of one row per source and day."""
 
@@ -599,15 +604,6 @@ class RollupQualityMonth(Base):
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     rule_set_version: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received: Mapped[int] = mapped_column(Integer)
-    counted: Mapped[int] = mapped_column(Integer)
-    unclassified: Mapped[int] = mapped_column(Integer)
-    cancelled: Mapped[int] = mapped_column(Integer)
-    absent: Mapped[int] = mapped_column(Integer)
-    not_validated: Mapped[int] = mapped_column(Integer)
-    overlaps: Mapped[int] = mapped_column(Integer)
-    without_participants: Mapped[int] = mapped_column(Integer)
-    duplicates_merged: Mapped[int] = mapped_column(Integer)
 
 
 class RollupAppuiDay(Base):
