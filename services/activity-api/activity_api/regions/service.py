@@ -27,7 +27,7 @@ from ditep_core.rollups.service import active_profile
 from ditep_core.web.problems import Forbidden, NotFound
 
 # Parts of the establishment body that describe it rather than count.
-_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at"})
+_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "frozen"})
 
 SECRECY_RULE = (
     "Toute valeur comptant des jeunes inférieure au seuil est masquée (null), ainsi que "
