@@ -180,16 +180,6 @@ def ensure_fresh_many(
     )
 
 
-def refresh_after_write(
-    session: Session,
-    establishment: Establishment,
-    session_starts: Iterable[dt.datetime],
-) -> int:
-    """Recompute now the weeks these sessions start in (and the Sunday night before)."""
-    weeks = weeks_of(session_starts, establishment.timezone)
-    return refresh_rollups(session, establishment, weeks) if weeks else 0
-
-
 def invalidate_after_write(
     session: Session,
     establishment: Establishment,
