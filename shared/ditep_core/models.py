@@ -490,18 +490,10 @@ class RollupYouthWeek(Base):
     has_appui: Mapped[int] = mapped_column(Integer)
 
 
-class RollupYouthDay(Base):
-    """One young person's date (ditep_core.counting.rollups.YouthDay); flags are 0/1."""
+class _YouthDayFigures:
+    """What one young person's day holds (ditep_core.counting.rollups.YouthDay), and its
+    month: flags are 0/1 (on a month, 1 when any day has them); counts and minutes sum."""
 
-    __tablename__ = "rollup_youth_day"
-
-    establishment_id: Mapped[int] = mapped_column(
-        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
     support: Mapped[int] = mapped_column(Integer)
     mod_accueil_nuit: Mapped[int] = mapped_column(Integer)
     mod_accueil_jour: Mapped[int] = mapped_column(Integer)
@@ -527,7 +519,21 @@ class RollupYouthDay(Base):
     st_none: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RollupYouthMonth(Base):
+class RollupYouthDay(_YouthDayFigures, Base):
+    """One young person's date (ditep_core.counting.rollups.YouthDay)."""
+
+    __tablename__ = "rollup_youth_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class RollupYouthMonth(_YouthDayFigures, Base):
     """The youth-days of one month summed (same columns): month-aligned periods read these."""
 
     __tablename__ = "rollup_youth_month"
@@ -539,28 +545,6 @@ class RollupYouthMonth(Base):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    # Flags: 1 when any day of the month has them; counts and minutes: sums.
-    support: Mapped[int] = mapped_column(Integer)
-    mod_accueil_nuit: Mapped[int] = mapped_column(Integer)
-    mod_accueil_jour: Mapped[int] = mapped_column(Integer)
-    mod_ambulatoire: Mapped[int] = mapped_column(Integer)
-    st_pre_admission: Mapped[int] = mapped_column(Integer)
-    st_accompagnement: Mapped[int] = mapped_column(Integer)
-    st_suivi_post_sortie: Mapped[int] = mapped_column(Integer)
-    st_ponctuel: Mapped[int] = mapped_column(Integer)
-    st_none: Mapped[int] = mapped_column(Integer)
-    min_accueil_nuit: Mapped[float]
-    min_accueil_jour: Mapped[float]
-    min_ambulatoire: Mapped[float]
-    half_days: Mapped[int] = mapped_column(Integer)
-    hd_accueil_nuit: Mapped[int] = mapped_column(Integer)
-    hd_accueil_jour: Mapped[int] = mapped_column(Integer)
-    hd_ambulatoire: Mapped[int] = mapped_column(Integer)
-    night: Mapped[int] = mapped_column(Integer)
-    actes: Mapped[int] = mapped_column(Integer)
-    seances: Mapped[int] = mapped_column(Integer)
-    absent_sessions: Mapped[int] = mapped_column(Integer)
-    absent_day: Mapped[int] = mapped_column(Integer)
 
 
 class _QualityCounts:
