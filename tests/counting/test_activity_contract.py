@@ -257,6 +257,15 @@ def test_weekly_detail_for_own_keys_only(
     assert week["score"] == 3
     assert len(week["youth"]) == 64  # a pseudonym, never the INS
     assert YOUTH_A_INS not in own.text
+    as_csv = api_client.get(
+        url,
+        params={"period": "2025-03", "format": "csv"},
+        headers=make_key(Scope.ACTIVITY_READ, finess=("690000017",)),
+    )
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert (row["youth"], row["week"]) == (week["youth"], "2025-W11")
+    assert float(row["minutes_total"]) == 1410
 
 
 def test_freeze_then_diff(

@@ -5,19 +5,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 OutputFormatName = Literal["json", "csv"]
 
 
+FormatQuery = Annotated[OutputFormatName | None, Query(alias="format", description="json or csv")]
+
+
 def wants_csv(request: Request, output_format: OutputFormatName | None) -> bool:
+    """``?format=`` decides; else ``Accept: text/csv`` without ``application/json``."""
     if output_format is not None:
         return output_format == "csv"
-    return "text/csv" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -32,6 +32,13 @@ from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
 from ditep_core.web.problems import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from ditep_core.web.tabular import (
+    CSV_MEDIA_TYPE,
+    FormatQuery,
+    OutputFormatName,
+    csv_text,
+    wants_csv,
+)
 
 router = APIRouter(prefix="/v1", tags=["activity"])
 
@@ -45,20 +52,13 @@ PeriodCode = Annotated[
 ]
 StartDay = Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD), included")]
 EndDay = Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD), excluded")]
-CSV_MEDIA_TYPE = "text/csv"
-_CSV_RESPONSE = {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}}
+CSV_UPLOAD = "text/csv"
+_CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
-def _wants_csv(request: Request, output: str | None) -> bool:
-    if output is not None:
-        return output.lower() == "csv"
-    accept = request.headers.get("accept", "")
-    return CSV_MEDIA_TYPE in accept and "application/json" not in accept
-
-
-def _respond(request: Request, body: dict[str, Any], output: str | None) -> Response:
+def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | None) -> Response:
     etag = body_etag(body)
-    csv_wanted = _wants_csv(request, output)
+    csv_wanted = wants_csv(request, output)
     if csv_wanted:
         etag = etag[:-1] + '-csv"'
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "private, no-cache"}
@@ -104,9 +104,7 @@ def get_activity(
             "semaine complète de la période"
         ),
     ] = None,
-    output: Annotated[
-        str | None, Query(alias="format", pattern="^(json|csv)$", description="json or csv")
-    ] = None,
+    output: FormatQuery = None,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
     resolved = resolve_period(period, start, end)
@@ -129,19 +127,17 @@ def get_weekly(
     period: PeriodCode = None,
     start: StartDay = None,
     end: EndDay = None,
-    output: Annotated[
-        str | None, Query(alias="format", pattern="^(json|csv)$", description="json or csv")
-    ] = None,
+    output: FormatQuery = None,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
     if establishment.finess not in principal.finess:
         raise Forbidden("per young person detail is for the establishment's own keys only")
     body = weekly_detail(session, establishment, resolve_period(period, start, end))
-    if _wants_csv(request, output):
-        rows = [{**dict(flatten(entry))} for entry in body["weeks"]]
+    if wants_csv(request, output):
+        rows = [dict(flatten(entry)) for entry in body["weeks"]]
         header = list(rows[0]) if rows else ["youth", "week"]
-        lines = [",".join(header)] + [",".join(str(row[name]) for name in header) for row in rows]
-        return Response("\n".join(lines) + "\n", media_type=CSV_MEDIA_TYPE)
+        table = csv_text(header, ([row[name] for name in header] for row in rows))
+        return Response(table, media_type=CSV_MEDIA_TYPE)
     return _respond(request, body, "json")
 
 
@@ -163,7 +159,7 @@ _UPLOAD_BODY = {
         "required": True,
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
-            CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
+            CSV_UPLOAD: {"schema": {"type": "string"}},
         },
     }
 }
@@ -171,7 +167,7 @@ _UPLOAD_BODY = {
 
 def _upload_media_type(request: Request) -> str:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in {"application/json", CSV_MEDIA_TYPE}:
+    if media_type not in {"application/json", CSV_UPLOAD}:
         raise UnsupportedMediaType("send application/json or text/csv")
     return media_type
 

@@ -6,10 +6,8 @@ them); ``activity_report`` is one establishment's body, as the API returns it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from ditep_core.rollups.service import (
 )
 from ditep_core.rollups.totals import RollupTotalsRepository
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
+from ditep_core.web.tabular import csv_text
 
 MAX_PERIOD_DAYS = 366 * 3
 
@@ -215,12 +214,8 @@ def flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def body_csv(body: dict[str, Any]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["figure", "value"])
-    for path, value in flatten(body):
-        writer.writerow([path, "" if value is None else value])
-    return buffer.getvalue()
+    """The body as ``figure,value`` lines (one per dotted path)."""
+    return csv_text(["figure", "value"], flatten(body))
 
 
 # --- weekly detail ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_core.audit.service import search_events
 from ditep_core.web.dependencies import Admin, DbSession
 from ditep_core.web.problems import InvalidRequest
-from ditep_core.web.tabular import OutputFormatName, csv_response, wants_csv
+from ditep_core.web.tabular import FormatQuery, csv_response, wants_csv
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 
@@ -36,7 +36,7 @@ def get_audit(
     key: Annotated[int | None, Query(description="Only this API key id")] = None,
     route: Annotated[str | None, Query(description="Only this route template")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
-    output_format: Annotated[OutputFormatName | None, Query(alias="format")] = None,
+    output_format: FormatQuery = None,
 ) -> list[AuditEventOut] | Response:
     for name, value in (("from", start), ("to", end)):
         if value is not None and value.tzinfo is None:

@@ -11,12 +11,11 @@ from activity_api.periods import PERIOD_FORMATS, parse_period
 from activity_api.regions.schemas import AreaReport
 from activity_api.regions.service import area_report, csv_rows, resolve_area
 from ditep_core.web.dependencies import ArsReader, DbSession
-from ditep_core.web.tabular import OutputFormatName, csv_response, wants_csv
+from ditep_core.web.tabular import FormatQuery, OutputFormatName, csv_response, wants_csv
 
 router = APIRouter(prefix="/v1", tags=["ars"])
 
 PeriodQuery = Annotated[str, Query(description=f"Période : {PERIOD_FORMATS}")]
-FormatQuery = Annotated[OutputFormatName | None, Query(alias="format")]
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/csv": {}}},
     403: {"description": "Key without ars:read, or bound to other regions"},
