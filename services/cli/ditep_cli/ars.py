@@ -10,24 +10,13 @@ from rich.console import Console
 
 from activity_api.periods import PERIOD_FORMATS, parse_period
 from activity_api.regions.service import area_report, csv_rows, resolve_area
-from ditep_cli.context import CliContext
+from ditep_cli.context import CLI_PRINCIPAL, CliContext
 from ditep_core.audit.service import AuditScope, record_cli_action
-from ditep_core.auth.principal import Principal
-from ditep_core.nomenclatures import Scope
 from ditep_core.web.problems import Problem
 from ditep_core.web.tabular import csv_text
 
 ars_app = typer.Typer(no_args_is_help=True, help="Regional aggregates for ARS.")
 errors = Console(stderr=True)
-
-# The command line is run by admins: it sees every area.
-CLI_PRINCIPAL = Principal(
-    client_id=0,
-    name="cli",
-    scopes=frozenset({Scope.ADMIN}),
-    finess=frozenset(),
-    regions=frozenset(),
-)
 
 
 class AreaFormat(StrEnum):

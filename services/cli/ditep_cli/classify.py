@@ -26,11 +26,10 @@ from agenda_ingest.classification.entries import (
 from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
 from agenda_ingest.reclassify.service import reclassify_establishment
 from agenda_ingest.rulesets.service import add_version
-from ditep_cli.context import CliContext
+from ditep_cli.context import CLI_PRINCIPAL, CliContext
 from ditep_core.audit.service import AuditScope, record_cli_action
-from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Activity
 from ditep_core.web.problems import Problem
 
 rules_app = typer.Typer(no_args_is_help=True, help="Classification rule sets.")
@@ -42,7 +41,6 @@ RulesOption = Annotated[
     typer.Option("--rules", help="A rule-set file (YAML or JSON); default: the shipped one"),
 ]
 DEFAULT_LABELLED = Path("tests/classification/labelled_entries.jsonl")
-_CLI_PRINCIPAL = Principal(0, "cli", frozenset({Scope.ADMIN}), frozenset(), frozenset())
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -173,7 +171,7 @@ def rules_upload(
     assert isinstance(context, CliContext)
     with context.database.unit_of_work() as session:
         try:
-            establishment = get_accessible_establishment(session, _CLI_PRINCIPAL, finess)
+            establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)
             row, created = add_version(
                 session,
                 establishment,
@@ -198,7 +196,7 @@ def reclassify_command(
     assert isinstance(context, CliContext)
     with context.database.unit_of_work() as session:
         try:
-            establishment = get_accessible_establishment(session, _CLI_PRINCIPAL, finess)
+            establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)
             outcome = reclassify_establishment(session, establishment, created_by_key_id=None)
         except Problem as problem:
             raise _fail(problem.detail) from problem

@@ -5,9 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ditep_core.auth.principal import Principal
 from ditep_core.db import Database
+from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
+
+# The command line is run by admins: it sees every establishment and area.
+CLI_PRINCIPAL = Principal(
+    client_id=0,
+    name="cli",
+    scopes=frozenset({Scope.ADMIN}),
+    finess=frozenset(),
+    regions=frozenset(),
+)
 
 
 @dataclass
