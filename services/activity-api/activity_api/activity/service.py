@@ -378,12 +378,22 @@ class ComplexityInput:
     criteria: tuple[str, ...]
 
 
-def _check_span(index: int, start: dt.date, end: dt.date | None) -> None:
-    if end is not None and end < start:
-        raise InvalidRequest(
-            f"row {index}: ends before it starts",
-            errors=[{"location": f"body.{index}.end", "message": "before start"}],
-        )
+def _checked_youth(
+    session: Session,
+    establishment: Establishment,
+    items: Sequence[PathwayInput | ComplexityInput],
+    pseudonymiser: Pseudonymiser,
+) -> tuple[list[str], dict[str, int]]:
+    """Rows checked (none ends before it starts), each young person's pseudonym, and the
+    person id of each pseudonym (created when new), as the feeds key them."""
+    for index, item in enumerate(items):
+        if item.end is not None and item.end < item.start:
+            raise InvalidRequest(
+                f"row {index}: ends before it starts",
+                errors=[{"location": f"body.{index}.end", "message": "before start"}],
+            )
+    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
+    return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, pseudonyms)
 
 
 def import_pathways(
@@ -394,12 +404,8 @@ def import_pathways(
 ) -> dict[str, int]:
     """Replace the establishment's API-imported pathway periods (feeds' stays are kept)."""
     items = list(periods)
-    for index, item in enumerate(items):
-        _check_span(index, item.start, item.end)
-    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
-    repository = ActivityRepository(session)
-    ids = repository.youth_ids(establishment.id, pseudonyms)
-    replaced = repository.replace_api_pathways(
+    pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
+    replaced = ActivityRepository(session).replace_api_pathways(
         establishment.id,
         [
             PathwayPeriod(
@@ -424,12 +430,8 @@ def import_complexity(
 ) -> dict[str, int]:
     """Replace the establishment's API-set complexity flags."""
     items = list(flags)
-    for index, item in enumerate(items):
-        _check_span(index, item.start, item.end)
-    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
-    repository = ActivityRepository(session)
-    ids = repository.youth_ids(establishment.id, pseudonyms)
-    replaced = repository.replace_api_complexity(
+    pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
+    replaced = ActivityRepository(session).replace_api_complexity(
         establishment.id,
         [
             ComplexityFlag(
