@@ -21,6 +21,11 @@ class CountingPeriod:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def whole_months(self) -> bool:
+        """Made of whole months (months, quarters, years, school years): month rollups do."""
+        return self.start.day == 1 and self.end.day == 1
+
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())

@@ -90,7 +90,7 @@ class RollupTotalsRepository:
         person and month: the main modality (most direct minutes; ties: nuit, jour, amb)."""
         # Whole months (quarters, years...) read the youth-month rows, other periods the days.
         table: Any = D
-        if period.start.day == 1 and period.end.day == 1:
+        if period.whole_months:
             table = M
             in_days = and_(
                 M.establishment_id.in_(ids),
@@ -302,7 +302,7 @@ class RollupTotalsRepository:
         # Whole months (quarters, years...) read the quality-month rows, other periods the days.
         Q: Any = RollupQualityDay  # noqa: N806
         in_days = and_(Q.establishment_id.in_(ids), Q.day >= period.start, Q.day < period.end)
-        if period.start.day == 1 and period.end.day == 1:
+        if period.whole_months:
             Q = RollupQualityMonth  # noqa: N806
             in_days = and_(
                 Q.establishment_id.in_(ids),
