@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from activity_api.activity.repository import API_ORIGIN, ActivityRepository
+from activity_api.periods import parse_week
 from ditep_core.counting.figures import build_body, monthly_transitions, totals_from_rollups
 from ditep_core.counting.periods import (
     CountingPeriod,
@@ -79,13 +80,7 @@ def resolve_week(week: str | None, period: CountingPeriod) -> dt.date:
     """The capacity reference week: ``?week=2025-W11``, else the period's last full week."""
     if week is None:
         return reference_week(period)
-    try:
-        parsed = parse_period(week)
-    except PeriodError as error:
-        raise InvalidRequest(str(error)) from error
-    if parsed.days != 7 or parsed.start.weekday() != 0:
-        raise InvalidRequest("the reference week is an ISO week, e.g. 2025-W11")
-    return parsed.start
+    return parse_week(week).start
 
 
 def _utc_bounds(period: CountingPeriod, timezone: str) -> tuple[dt.datetime, dt.datetime]:
