@@ -100,6 +100,14 @@ def test_bad_period_is_a_problem(
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+    for week in ("W11", "2025-03", "2025-W54"):
+        response = api_client.get(
+            URL,
+            params={"period": "2025-03", "week": week},
+            headers=make_key(Scope.ACTIVITY_READ),
+        )
+        assert response.status_code == 422, week
+        assert response.json()["errors"][0]["location"] == "query.week"
 
 
 def test_etag_and_csv(api_client: AppClient, worked: SampleDitep, make_key: KeyMaker) -> None:
