@@ -136,8 +136,10 @@ def test_counts_follow_a_new_push(
     before = _activity(api_client, reader, "2025-03-01", "2025-04-01")
     empty = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n"
     for source_id in (ingested.establishment_source_id, ingested.claire_source_id):
+        # Emptying a source is a mass deletion: said explicitly.
         response = ingest_client.post(
             f"/v1/sources/{source_id}/feed",
+            params={"allow_mass_delete": "true"},
             content=empty,
             headers={"Content-Type": "text/calendar", **make_key(Scope.FEEDS_WRITE)},
         )

@@ -513,14 +513,27 @@ def test_the_tddui_corpus_pushed_to_a_source(
         dt.date(2023, 4, 14),
         PathwayStatus.ACCOMPAGNEMENT,
     )
-    event = _push(
+    held = _push(
         ingest_client,
         source_id,
         (CORPUS_TDDUI / "Encounter-tddui-encounter-evenement-example.json").read_bytes(),
         key,
+        status=202,
     )
-    # A snapshot: the event's feed holds no stay, so the stay's period goes.
-    assert (event["received"], event["created"]) == (1, 1)
+    # A snapshot: the event's feed holds no stay, so the stay's period would go. That is
+    # all the source holds: the mass-deletion guard waits for a confirmation.
+    assert held["status"] == "needs_confirmation"
+    assert held["stays"]["deleted"] == 1
+    assert [entry["stay"] for entry in held["pending_deletions"]] == [period.external_id]
+    session.expire_all()
+    assert len(session.scalars(select(PathwayPeriod)).all()) == 1
+    confirmed = ingest_client.post(f"/v1/imports/{held['import_id']}/confirm", headers=key)
+    assert confirmed.status_code == 201, confirmed.text
+    event = confirmed.json()
+    assert (event["status"], event["received"], event["created"]) == ("processed", 1, 1)
+    assert event["stays"]["deleted"] == 1
+    again = ingest_client.post(f"/v1/imports/{held['import_id']}/confirm", headers=key)
+    assert again.status_code == 409
     session.expire_all()
     assert session.scalars(select(PathwayPeriod)).all() == []
     [visit] = session.scalars(select(AgendaSession).where(AgendaSession.source_id == source_id))

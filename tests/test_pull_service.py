@@ -335,7 +335,7 @@ def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("agenda_ingest.pull.service.ingest_payload", broken)
+    monkeypatch.setattr("agenda_ingest.pull.service.ingest_feed", broken)
     outcome = _pull(database, source_id, pull_settings, protection)
 
     assert outcome.failed

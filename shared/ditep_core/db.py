@@ -3,18 +3,56 @@
 One engine per process, built from settings by the caller. A unit of work is one
 transaction: committed when the block ends normally, rolled back otherwise.
 Services and repositories only ``flush()``; the unit of work commits.
+
+Every wait is bounded, so that overload becomes ``Saturated`` (a 503 with
+``Retry-After``), never a hang: the pool checkout, PostgreSQL's ``lock_timeout``,
+``statement_timeout`` and ``idle_in_transaction_session_timeout``, SQLite's busy
+timeout, and the in-process writer lock below.
+
+SQLite allows one writer at a time and fails a transaction that read first and then
+tries to write after another writer committed (``SQLITE_BUSY_SNAPSHOT``, which no
+busy timeout retries). So a unit of work that writes is opened with
+``unit_of_work(write=True)``: it waits (bounded) for this process's writer lock, then
+``BEGIN IMMEDIATE`` takes SQLite's write lock before the first read. Reads stay
+concurrent (WAL).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+WRITE_OPTION = "ditep_write"
+"""Connection execution option: this transaction writes (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
+class Saturated(Exception):
+    """The database could not be had in bounded time (a lock, the pool, a statement
+    timeout): the caller should answer 503 and ask the client to retry."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """Bounds of every wait on the database. ``None``: no bound (the CLI's long jobs)."""
+
+    lock_ms: int | None = 10_000
+    statement_ms: int | None = None
+    idle_in_transaction_ms: int | None = None
+    pool_seconds: float = 30.0
+    writer_seconds: float = 30.0
 
 
 def normalise_database_url(url: str) -> str:
@@ -25,7 +63,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite does not emit BEGIN itself, which breaks SAVEPOINT and makes
     # transactions start late; SQLAlchemy's documented recipe takes over.
     @event.listens_for(engine, "connect")
@@ -33,21 +71,37 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _postgres_options(timeouts: DatabaseTimeouts) -> str:
+    settings = {
+        "lock_timeout": timeouts.lock_ms,
+        "statement_timeout": timeouts.statement_ms,
+        "idle_in_transaction_session_timeout": timeouts.idle_in_transaction_ms,
+    }
+    return " ".join(f"-c {name}={int(value)}" for name, value in settings.items() if value)
 
 
 def create_database_engine(
-    url: str, *, pool_size: int = 5, max_overflow: int = 10, echo: bool = False
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    echo: bool = False,
+    timeouts: DatabaseTimeouts | None = None,
 ) -> Engine:
     url = normalise_database_url(url)
     parsed = make_url(url)
+    timeouts = timeouts or DatabaseTimeouts()
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if not database or database == ":memory:":
@@ -58,44 +112,114 @@ def create_database_engine(
             echo=echo,
             pool_size=pool_size,
             max_overflow=max_overflow,
+            pool_timeout=timeouts.pool_seconds,
             connect_args={"check_same_thread": False},
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, timeouts.lock_ms or 60_000)
         return engine
+    options = _postgres_options(timeouts)
     return create_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=timeouts.pool_seconds,
         pool_pre_ping=True,
+        connect_args={"options": options} if options else {},
     )
 
 
-class Database:
-    """An engine and the session factory bound to it."""
+# SQLSTATEs of a bounded wait that gave up: lock_not_available, query_canceled
+# (statement_timeout), deadlock_detected, serialization_failure,
+# idle_in_transaction_session_timeout.
+_BUSY_SQLSTATES = frozenset({"55P03", "57014", "40P01", "40001", "25P03"})
 
-    def __init__(self, engine: Engine, session_factory: sessionmaker[Session] | None = None):
+
+def saturation_reason(error: BaseException) -> str | None:
+    """Why ``error`` is the database being busy (a wait that gave up), or None."""
+    if isinstance(error, sa_exc.TimeoutError):
+        return "no database connection was free in time"
+    if isinstance(error, sa_exc.DBAPIError):
+        original = error.orig
+        sqlstate = getattr(original, "sqlstate", None)
+        if sqlstate in _BUSY_SQLSTATES:
+            return f"the database was busy ({type(original).__name__})"
+        message = str(original).lower()
+        if "database is locked" in message or "database is busy" in message:
+            return "the database was busy (another writer held it)"
+    return None
+
+
+class Database:
+    """An engine, the session factory bound to it, and this process's writer lock."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        session_factory: sessionmaker[Session] | None = None,
+        *,
+        timeouts: DatabaseTimeouts | None = None,
+        always_write: bool = False,
+    ):
         self.engine = engine
+        # The admin command line: every unit of work may write (one at a time anyway).
+        self.always_write = always_write
         self.session_factory = session_factory or sessionmaker(
             bind=engine, expire_on_commit=False, autoflush=False
         )
+        self.timeouts = timeouts or DatabaseTimeouts()
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # One writer at a time inside the process on SQLite: threads queue here, in
+        # bounded time, instead of polling SQLite's lock.
+        self._writer = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Database:
-        return cls(create_database_engine(url, pool_size=pool_size, max_overflow=max_overflow))
+    def from_url(
+        cls,
+        url: str,
+        *,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        timeouts: DatabaseTimeouts | None = None,
+        always_write: bool = False,
+    ) -> Database:
+        timeouts = timeouts or DatabaseTimeouts()
+        engine = create_database_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, timeouts=timeouts
+        )
+        return cls(engine, timeouts=timeouts, always_write=always_write)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commit at the end of the block, roll back on any error."""
-        session = self.session_factory()
+    def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction: commit at the end of the block, roll back on any error.
+
+        ``write=True`` on SQLite: one writer of this process at a time, ``BEGIN
+        IMMEDIATE``. A wait that gives up raises ``Saturated``.
+        """
+        write = write or self.always_write
+        holds_writer = False
+        if write and self.is_sqlite:
+            if not self._writer.acquire(timeout=self.timeouts.writer_seconds):
+                raise Saturated("another write held the database for too long")
+            holds_writer = True
         try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            session = self.session_factory()
+            try:
+                if write:
+                    session.connection(execution_options={WRITE_OPTION: True})
+                yield session
+                session.commit()
+            except BaseException as error:
+                session.rollback()
+                reason = saturation_reason(error) if isinstance(error, Exception) else None
+                if reason is not None:
+                    raise Saturated(reason) from error
+                raise
+            finally:
+                session.close()
         finally:
-            session.close()
+            if holds_writer:
+                self._writer.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

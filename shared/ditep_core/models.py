@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -157,6 +158,9 @@ class Source(Base):
     window_end: Mapped[dt.date | None] = mapped_column(Date)
     horizon_days: Mapped[int] = mapped_column(Integer, default=180)
     count_validated_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Mass-deletion guard: a snapshot deleting more than this share of the source's
+    # sessions in its window (or all of them) waits for a confirmation.
+    mass_delete_share: Mapped[float] = mapped_column(Float, default=0.5, server_default=text("0.5"))
     # How participants are recognised (URI prefixes, vendor parameters...).
     participant_options: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
@@ -184,6 +188,7 @@ class FeedImport(Base):
     """One received (or fetched) payload, kept compressed so it can be replayed."""
 
     __tablename__ = "feed_import"
+    __table_args__ = (Index("ix_feed_import_source_id_status", "source_id", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
@@ -200,6 +205,21 @@ class FeedImport(Base):
     rejected_count: Mapped[int] = mapped_column(Integer, default=0)
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    # The feed's own time stamp (FHIR Bundle meta.lastUpdated or timestamp, an iCal
+    # export's common DTSTAMP): an older stamp never overwrites a newer snapshot.
+    feed_stamp: Mapped[dt.datetime | None]
+    # The import applied after this one was received, which made it obsolete.
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date)
+    outside_window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Stored sessions kept although absent, because their event was rejected in this feed.
+    kept_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    periods_created_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    periods_updated_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    periods_deleted_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # needs_confirmation: what confirming would delete ({"uid", "recurrence_id", "start"}).
+    pending_deletions: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     # gzip then AES-256-GCM (ditep_core.payloads): never readable from the database alone.
     payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -104,9 +104,14 @@ class AgendaKind(LabelledEnum):
 
 
 class ImportStatus(LabelledEnum):
+    # Stored, not yet applied (a process stopped here leaves it for a replay).
     RECEIVED = "received"
     PROCESSED = "processed"
     FAILED = "failed"
+    # A newer snapshot of the source was applied first: stored, never applied.
+    SUPERSEDED = "superseded"
+    # The mass-deletion guard held it: applied by POST /v1/imports/{id}/confirm.
+    NEEDS_CONFIRMATION = "needs_confirmation"
 
 
 class Scope(StrEnum):
@@ -160,4 +165,6 @@ LABELS: dict[LabelledEnum, str] = {
     ImportStatus.RECEIVED: "Reçu",
     ImportStatus.PROCESSED: "Traité",
     ImportStatus.FAILED: "En échec",
+    ImportStatus.SUPERSEDED: "Remplacé par un envoi plus récent",
+    ImportStatus.NEEDS_CONFIRMATION: "En attente de confirmation (suppressions massives)",
 }

@@ -13,6 +13,8 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ditep_core.db import DatabaseTimeouts
+
 DEFAULT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-change-me"  # noqa: S105
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,6 +77,19 @@ class Settings(BaseSettings):
     # pool size means a request never waits for a connection held by a thread
     # that itself waits for a thread slot.
     worker_threads: int = Field(default=40, ge=1)
+    # Every wait on the database is bounded (ditep_core.db): past these, the request is
+    # answered 503 with Retry-After instead of hanging.
+    database_lock_timeout_ms: int = Field(default=10_000, ge=1)
+    database_statement_timeout_ms: int = Field(default=300_000, ge=1)
+    database_idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=1)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # SQLite: how long a write waits for this process's other writers.
+    database_writer_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Feeds parsed and applied at once by one process (each may hold a large feed in
+    # memory); a push waits at most ingest_queue_timeout_seconds for a turn, then 503.
+    ingest_max_concurrent_feeds: int = Field(default=4, ge=1)
+    ingest_queue_timeout_seconds: float = Field(default=60.0, gt=0)
+    retry_after_seconds: int = Field(default=5, ge=1)
     pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     log_level: str = "INFO"
@@ -133,6 +148,16 @@ class Settings(BaseSettings):
                 "or sync requests can deadlock waiting for connections"
             )
         return self
+
+    @property
+    def database_timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            lock_ms=self.database_lock_timeout_ms,
+            statement_ms=self.database_statement_timeout_ms,
+            idle_in_transaction_ms=self.database_idle_in_transaction_timeout_ms,
+            pool_seconds=self.database_pool_timeout_seconds,
+            writer_seconds=self.database_writer_timeout_seconds,
+        )
 
     @property
     def is_sqlite(self) -> bool:

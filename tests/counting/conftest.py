@@ -11,9 +11,17 @@ from tests.http import AppClient
 from .feeds import educator_feed, export_feed
 
 
-def push(client: AppClient, source_id: int, body: bytes, key: dict[str, str]) -> None:
+def push(
+    client: AppClient,
+    source_id: int,
+    body: bytes,
+    key: dict[str, str],
+    *,
+    allow_mass_delete: bool = False,
+) -> None:
     response = client.post(
         f"/v1/sources/{source_id}/feed",
+        params={"allow_mass_delete": "true"} if allow_mass_delete else None,
         content=body,
         headers={"Content-Type": "text/calendar", **key},
     )

@@ -290,7 +290,8 @@ def test_freeze_then_diff(
     assert frozen.json()["frozen"]["import_ids"]
     assert api_client.post(f"{base}/freeze", headers=writer).status_code == 409
     # The SESSAD hour disappears from the export: the frozen quarter does not move.
-    push(ingest_client, worked.establishment_source_id, calendar(), writer)
+    # (It is the export's last session: a deliberate wipe, past the mass-deletion guard.)
+    push(ingest_client, worked.establishment_source_id, calendar(), writer, allow_mass_delete=True)
     served = get(api_client, reader, period="2025-Q1")
     assert served["hours"]["direct"] == 22.5
     assert served["frozen"] is not None

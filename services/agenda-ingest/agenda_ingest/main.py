@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from agenda_ingest.feeds.endpoints import router as feeds_router
+from agenda_ingest.feeds.service import IngestGate
 from agenda_ingest.pull.endpoints import router as pull_router
 from agenda_ingest.pull.loop import pull_loop
 from agenda_ingest.reclassify.endpoints import router as reclassify_router
@@ -28,6 +29,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         version=VERSION,
         database=database,
         background=pull_loop if settings.pull_loop_enabled else None,
+    )
+    app.state.ingest_gate = IngestGate(
+        settings.ingest_max_concurrent_feeds, settings.ingest_queue_timeout_seconds
     )
     app.include_router(feeds_router)
     app.include_router(pull_router)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ditep_core.auth.principal import Principal
-from ditep_core.db import Database
+from ditep_core.db import Database, DatabaseTimeouts
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
@@ -27,7 +27,16 @@ class CliContext:
 
     @cached_property
     def database(self) -> Database:
-        return Database.from_url(self.settings.database_url, pool_size=2, max_overflow=2)
+        # Admin commands may run long (a region's rollups) and wait for the services'
+        # locks: no lock or statement bound, but never more than a minute for SQLite.
+        timeouts = DatabaseTimeouts(lock_ms=None, pool_seconds=60, writer_seconds=600)
+        return Database.from_url(
+            self.settings.database_url,
+            pool_size=2,
+            max_overflow=2,
+            timeouts=timeouts,
+            always_write=True,
+        )
 
     def close(self) -> None:
         """Close the pool if a command opened one (idle connections otherwise linger)."""

@@ -374,7 +374,8 @@ def imports_replay(
     import_id: Annotated[int, typer.Argument()],
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
 ) -> None:
-    """Apply a stored import's payload again (after a fix), as a new import."""
+    """Apply a stored import's payload again (after a fix), as a new import; one left
+    `received` by a stopped process is applied itself."""
     context = _context(ctx)
     with context.database.unit_of_work() as session:
         feed_import = ImportRepository(session).get(import_id)

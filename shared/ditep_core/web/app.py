@@ -39,6 +39,7 @@ def build_app(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        timeouts=settings.database_timeouts,
     )
 
     @asynccontextmanager

@@ -33,7 +33,11 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with get_database(request).unit_of_work() as session:
+    # A request that may write takes the write transaction at once (SQLite: BEGIN
+    # IMMEDIATE, one writer of the process at a time), so that it never fails when it
+    # turns from reading to writing after another writer committed.
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    with get_database(request).unit_of_work(write=writes) as session:
         yield session
 
 

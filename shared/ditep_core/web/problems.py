@@ -13,8 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ditep_core.db import Saturated, saturation_reason
 from ditep_core.web.correlation import current_correlation_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -50,6 +52,17 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Feed rejected",
         "The feed could not be read at all; 'errors' says where (line number or JSON path). "
         "The payload was stored and can be replayed after a fix.",
+    ),
+    "service-busy": (
+        "Service busy",
+        "The service or its database is saturated; nothing was changed by this request "
+        "unless 'import_id' says it was stored. Retry after the number of seconds in "
+        "the Retry-After header.",
+    ),
+    "snapshot-superseded": (
+        "Snapshot superseded",
+        "A newer snapshot of this source was already applied (received later, or stamped "
+        "later by the feed); this one is stored but not applied. 'newer_import_id' names it.",
     ),
     "not-ready": ("Not ready", "The database is unreachable or its schema is not at head."),
     "internal-error": (
@@ -131,6 +144,13 @@ class InvalidRequest(Problem):
     slug = "validation-error"
 
 
+class ServiceBusy(Problem):
+    """503: a bounded wait gave up. ``Retry-After`` is set by the handler from settings."""
+
+    status = 503
+    slug = "service-busy"
+
+
 class FeedRejected(Problem):
     status = 422
     slug = "feed-rejected"
@@ -180,9 +200,39 @@ def _location(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _retry_after(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    return str(getattr(settings, "retry_after_seconds", 5))
+
+
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
+    if exc.status == 503 and "Retry-After" not in exc.headers:
+        exc.headers["Retry-After"] = _retry_after(request)
     return render_problem(request, exc)
+
+
+def busy_response(request: Request, reason: str) -> JSONResponse:
+    return problem_response(
+        request,
+        status=503,
+        slug="service-busy",
+        detail=f"{reason}; retry later",
+        headers={"Retry-After": _retry_after(request)},
+    )
+
+
+async def _on_saturated(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Saturated)
+    return busy_response(request, exc.reason)
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database error that is a bounded wait giving up is a 503; others are bugs."""
+    reason = saturation_reason(exc)
+    if reason is None:
+        raise exc
+    return busy_response(request, reason)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
@@ -211,5 +261,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(Saturated, _on_saturated)
+    app.add_exception_handler(SQLAlchemyError, _on_database_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -1,29 +1,34 @@
-"""Feed routes: push a feed to a source, read an import's record."""
+"""Feed routes: push a feed to a source, read an import's record, confirm a held import."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
-from agenda_ingest.feeds.schemas import FeedErrorOut, ImportRecord, ImportResult
-from agenda_ingest.feeds.service import FHIR_MEDIA_TYPES, ICAL_MEDIA_TYPES, ingest_payload
-from agenda_ingest.sources.service import get_writable_source
-from ditep_core.nomenclatures import FeedFormat
-from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import DbSession, FeedsWriter, get_settings
-from ditep_core.web.problems import (
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    problem_response,
+from agenda_ingest.feeds.schemas import (
+    FeedErrorOut,
+    ImportRecord,
+    ImportResult,
+    StaysOut,
+    WindowOut,
 )
+from agenda_ingest.feeds.service import (
+    ImportOutcome,
+    IngestGate,
+    confirm_import,
+    ingest_feed,
+)
+from agenda_ingest.sources.service import get_writable_source
+from ditep_core.db import Database
+from ditep_core.nomenclatures import ImportStatus
+from ditep_core.protection import DataProtection
+from ditep_core.web.dependencies import DbSession, FeedsWriter, get_database, get_settings
+from ditep_core.web.problems import NotFound, PayloadTooLarge, problem_response
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
-
-_MEDIA_TYPES = {FeedFormat.ICAL: ICAL_MEDIA_TYPES, FeedFormat.FHIR: FHIR_MEDIA_TYPES}
 
 
 async def read_feed_body(request: Request) -> bytes:
@@ -43,10 +48,92 @@ async def read_feed_body(request: Request) -> bytes:
 
 
 FeedBody = Annotated[bytes, Depends(read_feed_body)]
+Db = Annotated[Database, Depends(get_database)]
 
 
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def result_of(outcome: ImportOutcome) -> ImportResult:
+    window = (
+        WindowOut(start=outcome.window_start, end=outcome.window_end)
+        if outcome.window_start is not None and outcome.window_end is not None
+        else None
+    )
+    return ImportResult(
+        import_id=outcome.import_id,
+        source_id=outcome.source_id,
+        status=outcome.status,
+        received=outcome.received,
+        created=outcome.created,
+        updated=outcome.updated,
+        deleted=outcome.deleted,
+        rejected=outcome.rejected,
+        unchanged=outcome.unchanged,
+        kept=outcome.kept,
+        deletions_withheld=outcome.deletions_withheld,
+        window=window,
+        outside_window=outcome.outside_window,
+        stays=StaysOut(
+            created=outcome.periods_created,
+            updated=outcome.periods_updated,
+            deleted=outcome.periods_deleted,
+        ),
+        superseded_by=outcome.superseded_by,
+        pending_deletions=outcome.pending_deletions,
+        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
+    )
+
+
+def _answer(
+    request: Request, response: Response, outcome: ImportOutcome
+) -> ImportResult | JSONResponse:
+    """201 applied, 202 held for confirmation, 409 superseded, 422 unreadable."""
+    if outcome.failed:
+        # Returned, not raised: the import and its payload are committed for replay.
+        return problem_response(
+            request,
+            status=422,
+            slug="feed-rejected",
+            detail=f"the feed could not be read; it is stored as import {outcome.import_id}",
+            errors=outcome.errors,
+            extensions={"import_id": outcome.import_id},
+        )
+    if outcome.status is ImportStatus.SUPERSEDED:
+        return problem_response(
+            request,
+            status=409,
+            slug="snapshot-superseded",
+            detail=(
+                f"import {outcome.superseded_by} of this source, received later or stamped "
+                f"later, was applied first; this feed is stored as import "
+                f"{outcome.import_id} and not applied"
+            ),
+            extensions={
+                "import_id": outcome.import_id,
+                "newer_import_id": outcome.superseded_by,
+            },
+        )
+    response.headers["Location"] = f"/v1/imports/{outcome.import_id}"
+    if outcome.status is ImportStatus.NEEDS_CONFIRMATION:
+        response.status_code = 202
+    return result_of(outcome)
+
+
+_FEED_RESPONSES: dict[int | str, dict[str, object]] = {
+    202: {
+        "model": ImportResult,
+        "description": "Held by the mass-deletion guard (status needs_confirmation): nothing "
+        "written; confirm with POST /v1/imports/{id}/confirm or push with "
+        "?allow_mass_delete=true",
+    },
+    409: {"description": "A newer snapshot of the source was applied first (stored, not applied)"},
+    413: {"description": "Body over DITEP_MAX_FEED_BYTES"},
+    415: {"description": "Content-Type does not match the source's format"},
+    422: {"description": "The feed cannot be read at all (errors say where: line or path)"},
+    503: {"description": "Saturated: retry after Retry-After seconds"},
+}
 
 
 @router.post(
@@ -68,44 +155,64 @@ def _media_type(request: Request) -> str:
             },
         }
     },
-    responses={
-        413: {"description": "Body over DITEP_MAX_FEED_BYTES"},
-        415: {"description": "Content-Type does not match the source's format"},
-        422: {"description": "The feed cannot be read at all (errors say where: line or path)"},
-    },
+    responses=_FEED_RESPONSES,
 )
 def push_feed(
     request: Request,
     response: Response,
-    session: DbSession,
+    database: Db,
     principal: FeedsWriter,
     body: FeedBody,
     source_id: Annotated[int, Path(ge=1)],
+    allow_mass_delete: Annotated[
+        bool,
+        Query(description="Apply a snapshot even if it deletes most of the source's sessions"),
+    ] = False,
 ) -> ImportResult | JSONResponse:
-    source = get_writable_source(session, principal, source_id)
-    media_type = _media_type(request)
-    accepted = _MEDIA_TYPES.get(source.format, frozenset())
-    if media_type not in accepted:
-        raise UnsupportedMediaType(
-            f"source {source_id} takes {source.format.label} feeds "
-            f"({', '.join(sorted(accepted)) or 'not yet supported'}), not '{media_type or 'none'}'"
-        )
+    # Two units of work inside the service (receipt, then application), none held while
+    # the feed is parsed; this runs in one worker thread from start to end.
+    gate: IngestGate = request.app.state.ingest_gate
     protection: DataProtection = request.app.state.protection
-    outcome = ingest_payload(
-        session, source=source, payload=body, content_type=media_type, protection=protection
-    )
-    if outcome.failed:
-        # Returned, not raised: the import and its payload are committed for replay.
-        return problem_response(
-            request,
-            status=422,
-            slug="feed-rejected",
-            detail=f"the feed could not be read; it is stored as import {outcome.import_id}",
-            errors=outcome.errors,
-            extensions={"import_id": outcome.import_id},
+    with gate.turn():
+        outcome = ingest_feed(
+            database,
+            source_id=source_id,
+            principal=principal,
+            payload=body,
+            content_type=_media_type(request),
+            protection=protection,
+            allow_mass_delete=allow_mass_delete,
         )
-    response.headers["Location"] = f"/v1/imports/{outcome.import_id}"
-    return ImportResult.model_validate(outcome, from_attributes=True)
+    return _answer(request, response, outcome)
+
+
+@router.post(
+    "/imports/{import_id}/confirm",
+    status_code=201,
+    response_model=ImportResult,
+    summary="Apply an import held by the mass-deletion guard, deletions included",
+    responses={
+        409: {
+            "description": "The import is not waiting for confirmation, or a newer snapshot "
+            "was applied since"
+        },
+        503: {"description": "Saturated: retry after Retry-After seconds"},
+    },
+)
+def confirm_held_import(
+    request: Request,
+    response: Response,
+    database: Db,
+    principal: FeedsWriter,
+    import_id: Annotated[int, Path(ge=1)],
+) -> ImportResult | JSONResponse:
+    gate: IngestGate = request.app.state.ingest_gate
+    protection: DataProtection = request.app.state.protection
+    with gate.turn():
+        outcome = confirm_import(
+            database, import_id=import_id, principal=principal, protection=protection
+        )
+    return _answer(request, response, outcome)
 
 
 @router.get("/imports/{import_id}", response_model=ImportRecord, summary="An import's record")
@@ -117,16 +224,7 @@ def get_import(
         raise NotFound(f"no import {import_id}")
     get_writable_source(session, principal, feed_import.source_id)
     return ImportRecord(
-        import_id=feed_import.id,
-        source_id=feed_import.source_id,
-        status=feed_import.status,
-        received=feed_import.received_count,
-        created=feed_import.created_count,
-        updated=feed_import.updated_count,
-        deleted=feed_import.deleted_count,
-        rejected=feed_import.rejected_count,
-        unchanged=feed_import.unchanged_count,
-        errors=[FeedErrorOut.model_validate(error) for error in feed_import.errors],
+        **result_of(ImportOutcome.of(feed_import)).model_dump(),
         received_at=feed_import.received_at,
         processed_at=feed_import.processed_at,
         content_type=feed_import.content_type,

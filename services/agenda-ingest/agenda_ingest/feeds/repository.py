@@ -6,14 +6,14 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from agenda_ingest.drafts import PeriodDraft, SessionDraft
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
-from ditep_core.nomenclatures import PathwayStatus, PersonKind
+from ditep_core.nomenclatures import ImportStatus, PathwayStatus, PersonKind
 
 _CHUNK = 500
 _INSERT_BATCH = 5_000
@@ -41,6 +41,15 @@ _VALUE_COLUMNS = (
 T = TypeVar("T")
 
 PersonKey = tuple[PersonKind, str]
+
+
+class StoredSession(NamedTuple):
+    session_id: int
+    content_hash: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+
+
 PeriodValues = tuple[int, int, PathwayStatus, dt.date, dt.date | None, str | None]
 """(id, person id, status, start, end, modality) of a stored pathway period."""
 PERIOD_ORIGIN = "feed"
@@ -57,6 +66,39 @@ class ImportRepository:
 
     def get(self, import_id: int) -> FeedImport | None:
         return self.session.get(FeedImport, import_id)
+
+    def newer_applied(
+        self, source_id: int, import_id: int, feed_stamp: dt.datetime | None
+    ) -> int | None:
+        """The newest import of the source applied after ``import_id`` was received (a
+        higher id), or carrying a later feed stamp than ``feed_stamp``; None if none."""
+        newer = FeedImport.id > import_id
+        if feed_stamp is not None:
+            newer = or_(newer, FeedImport.feed_stamp > feed_stamp)
+        statement = (
+            select(FeedImport.id)
+            .where(
+                FeedImport.source_id == source_id,
+                FeedImport.status == ImportStatus.PROCESSED,
+                FeedImport.id != import_id,
+                newer,
+            )
+            .order_by(FeedImport.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(statement).first()
+
+    def supersede_pending(self, source_id: int, *, before: int, by: int) -> None:
+        """Imports held for confirmation and received before ``before`` are obsolete."""
+        self.session.execute(
+            update(FeedImport)
+            .where(
+                FeedImport.source_id == source_id,
+                FeedImport.status == ImportStatus.NEEDS_CONFIRMATION,
+                FeedImport.id < before,
+            )
+            .values(status=ImportStatus.SUPERSEDED, superseded_by=by)
+        )
 
     def list_for_source(self, source_id: int, limit: int = 50) -> Sequence[FeedImport]:
         statement = (
@@ -119,22 +161,23 @@ class SessionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def hashes_by_key(self, source_id: int) -> dict[tuple[str, str], tuple[int, str]]:
-        """(uid, recurrence id) → (session id, content hash) for a source."""
+    def snapshot_index(self, source_id: int) -> dict[tuple[str, str], StoredSession]:
+        """(uid, recurrence id) → the stored session's id, content hash and times."""
         statement = (
             select(
                 AgendaSession.uid,
                 AgendaSession.recurrence_id,
                 AgendaSession.id,
                 AgendaSession.content_hash,
+                AgendaSession.start_at,
+                AgendaSession.end_at,
             )
             .where(AgendaSession.source_id == source_id)
-            # Streamed: a large source's rows are not all buffered beside the map.
             .execution_options(yield_per=10_000)
         )
         return {
-            (uid, rid): (session_id, digest)
-            for uid, rid, session_id, digest in self.session.execute(statement)
+            (uid, rid): StoredSession(session_id, digest, start_at, end_at)
+            for uid, rid, session_id, digest, start_at, end_at in self.session.execute(statement)
         }
 
     def insert(

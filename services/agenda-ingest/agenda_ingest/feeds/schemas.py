@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -16,16 +17,56 @@ class FeedErrorOut(BaseModel):
     uid: str | None = None
 
 
+class WindowOut(BaseModel):
+    start: dt.date = Field(description="First day of the source's window")
+    end: dt.date = Field(description="Day after the window (excluded)")
+
+
+class StaysOut(BaseModel):
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
 class ImportResult(BaseModel):
     import_id: int
     source_id: int
-    status: ImportStatus
+    status: ImportStatus = Field(
+        description="processed; needs_confirmation (held by the mass-deletion guard: nothing "
+        "written, confirm with POST /v1/imports/{id}/confirm); superseded (a newer snapshot "
+        "was applied first: nothing written); failed (unreadable); received (not applied yet)"
+    )
     received: int = Field(description="Occurrences read in the source's window")
     created: int
     updated: int
-    deleted: int = Field(description="Sessions of this source absent from this snapshot")
+    deleted: int = Field(
+        description="Sessions of the window absent from this snapshot (deleted, or that "
+        "confirming would delete)"
+    )
     rejected: int = Field(description="Events or occurrences that could not be used")
     unchanged: int
+    kept: int = Field(
+        default=0,
+        description="Stored sessions absent from the feed but kept because their event was "
+        "rejected in it",
+    )
+    deletions_withheld: bool = Field(
+        default=False,
+        description="A rejected event had no identity (UID, id or identifier): nothing was deleted",
+    )
+    window: WindowOut | None = Field(default=None, description="The window the import applied")
+    outside_window: int = Field(
+        default=0, description="Events ignored because they lie wholly outside the window"
+    )
+    stays: StaysOut = Field(default_factory=StaysOut, description="Pathway periods (FHIR stays)")
+    superseded_by: int | None = Field(
+        default=None, description="The newer import applied first (status superseded)"
+    )
+    pending_deletions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="needs_confirmation: the sessions (uid, recurrence_id, start) and stays "
+        "that confirming would delete (the first 1,000 of each)",
+    )
     errors: list[FeedErrorOut]
 
 

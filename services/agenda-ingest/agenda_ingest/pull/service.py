@@ -29,14 +29,14 @@ from enum import StrEnum
 import structlog
 from sqlalchemy.orm import Session
 
-from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
+from agenda_ingest.feeds.service import ImportOutcome, ingest_feed
 from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.db import Database
 from ditep_core.models import Source, utc_now
-from ditep_core.nomenclatures import FeedFormat, SourceMode
+from ditep_core.nomenclatures import FeedFormat, ImportStatus, SourceMode
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
@@ -90,7 +90,7 @@ def pull_source(
     owner = owner[:100]
     fetcher = fetcher or Fetcher.from_settings(settings)
     expires_at = now + dt.timedelta(seconds=settings.pull_lease_seconds)
-    with database.unit_of_work() as session:
+    with database.unit_of_work(write=True) as session:
         repository = PullRepository(session)
         acquired = repository.acquire_lease(source_id, owner=owner, now=now, expires_at=expires_at)
         target = repository.target(source_id, now.date())
@@ -107,7 +107,7 @@ def pull_source(
     except Exception as error:
         logger.exception("pull_failed_unexpectedly", source_id=source_id)
         message = f"unexpected {type(error).__name__} while storing the pull; see the logs"
-        with database.unit_of_work() as session:
+        with database.unit_of_work(write=True) as session:
             repository = PullRepository(session)
             repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=message)
             repository.release_lease(source_id, owner=owner)
@@ -115,7 +115,7 @@ def pull_source(
     except BaseException:
         # Interrupted (Ctrl-C, shutdown): try to give the lease back, or it expires.
         try:
-            with database.unit_of_work() as session:
+            with database.unit_of_work(write=True) as session:
                 PullRepository(session).release_lease(source_id, owner=owner)
         except Exception:
             logger.warning("pull_lease_not_released", source_id=source_id)
@@ -162,7 +162,7 @@ def _fetch_and_store(
             status_code=failed.status_code,
             attempts=failed.attempts,
         )
-        with database.unit_of_work() as session:
+        with database.unit_of_work(write=True) as session:
             repository = PullRepository(session)
             repository.record_result(
                 source_id, status=PullStatus.FAILED, at=now, error=failed.message
@@ -171,8 +171,28 @@ def _fetch_and_store(
         return PullOutcome(
             source_id, PullStatus.FAILED, error=failed.message, attempts=failed.attempts
         )
-    with database.unit_of_work() as session:
-        outcome = _store(session, target, result, protection, now)
+    imported: ImportOutcome | None = None
+    if not result.not_modified:
+        fhir = target.format is FeedFormat.FHIR
+        try:
+            # Stored, parsed and applied like a push: serialised with the source's pushes.
+            imported = ingest_feed(
+                database,
+                source_id=source_id,
+                payload=result.body,
+                content_type=FHIR_CONTENT_TYPE if fhir else ICAL_CONTENT_TYPE,
+                protection=protection,
+                # An incremental search holds only what changed: what it lacks was not deleted.
+                snapshot=not (fhir and target.last_modified),
+            )
+        except NotFound:
+            with database.unit_of_work(write=True) as session:
+                PullRepository(session).release_lease(source_id, owner=owner)
+            return PullOutcome(
+                source_id, PullStatus.FAILED, error="the source was deleted during the pull"
+            )
+    with database.unit_of_work(write=True) as session:
+        outcome = _record_pull(session, target, result, imported, now)
         PullRepository(session).release_lease(source_id, owner=owner)
     logger.info(
         "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
@@ -180,48 +200,42 @@ def _fetch_and_store(
     return outcome
 
 
-def _store(
+def _record_pull(
     session: Session,
     target: PullTarget,
     result: FetchResult,
-    protection: DataProtection,
+    imported: ImportOutcome | None,
     now: dt.datetime,
 ) -> PullOutcome:
     source_id = target.source_id
     repository = PullRepository(session)
-    if result.not_modified:
+    if imported is None:
         # A 304 may carry fresher validators; otherwise keep the ones that matched.
         validators = (result.etag or target.etag, result.last_modified or target.last_modified)
         repository.record_result(
             source_id, status=PullStatus.NOT_MODIFIED, at=now, validators=validators
         )
         return PullOutcome(source_id, PullStatus.NOT_MODIFIED, attempts=result.attempts)
-    source = SourceRepository(session).get_with_establishment(source_id)
-    if source is None:
-        return PullOutcome(
-            source_id, PullStatus.FAILED, error="the source was deleted during the pull"
-        )
     fhir = target.format is FeedFormat.FHIR
-    imported = ingest_payload(
-        session,
-        source=source,
-        payload=result.body,
-        content_type=FHIR_CONTENT_TYPE if fhir else ICAL_CONTENT_TYPE,
-        protection=protection,
-        # An incremental search holds only what changed: what it lacks was not deleted.
-        snapshot=not (fhir and target.last_modified),
-    )
+    applied = imported.status is ImportStatus.PROCESSED
     status, error = PullStatus.FETCHED, None
     kept: tuple[str | None, str | None] = (result.etag, result.last_modified)
     if fhir:
-        # The next search asks for what changed since this one; a failed one is asked again.
-        since = target.last_modified if imported.failed else next_since(result.server_time, now)
+        # The next search asks for what changed since this one; one not applied is asked again.
+        since = next_since(result.server_time, now) if applied else target.last_modified
         kept = (None, since)
     if imported.failed:
         # The validators are kept all the same: the same bytes would fail the same way,
         # and the stored import can be replayed after a fix.
         status = PullStatus.FAILED
         error = f"the feed could not be read; it is stored as import {imported.import_id}"
+    elif imported.status is ImportStatus.NEEDS_CONFIRMATION:
+        error = (
+            f"import {imported.import_id} would delete {imported.deleted} sessions: it waits "
+            "for a confirmation (POST /v1/imports/{id}/confirm)"
+        )
+    elif imported.status is ImportStatus.SUPERSEDED:
+        error = f"import {imported.superseded_by}, received later, was applied first"
     repository.record_result(
         source_id,
         status=status,
@@ -249,7 +263,7 @@ def pull_due(
     checked between sources so that a shutdown does not wait for all of them.
     """
     fetcher = fetcher or Fetcher.from_settings(settings)
-    with database.unit_of_work() as session:
+    with database.unit_of_work(write=True) as session:
         due = PullRepository(session).due_source_ids(now or utc_now())
     outcomes: list[PullOutcome] = []
     for source_id in due:

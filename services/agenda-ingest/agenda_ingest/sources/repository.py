@@ -20,6 +20,16 @@ class SourceRepository:
         )
         return self.session.scalars(statement).one_or_none()
 
+    def lock(self, source_id: int) -> None:
+        """Serialise the imports of one source until the transaction ends.
+
+        PostgreSQL: a row lock on the source (bounded by the connection's lock_timeout).
+        SQLite: the write transaction (``BEGIN IMMEDIATE``) already excludes every other
+        writer.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(Source.id).where(Source.id == source_id).with_for_update())
+
     def get_by_name(self, establishment_id: int, name: str) -> Source | None:
         statement = select(Source).where(
             Source.establishment_id == establishment_id, Source.name == name
