@@ -52,6 +52,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "The payload was stored and can be replayed after a fix.",
     ),
     "not-ready": ("Not ready", "The database is unreachable or its schema is not at head."),
+    "audit-unavailable": (
+        "Audit log unavailable",
+        "The call could not be recorded in the audit log, so it was not answered (audited "
+        "calls are never answered unrecorded). Try again later.",
+    ),
     "internal-error": (
         "Internal error",
         "An unexpected error occurred; quote the correlation_id to the operators.",
