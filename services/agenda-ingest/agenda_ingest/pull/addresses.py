@@ -34,6 +34,7 @@ import httpx
 import structlog
 
 from ditep_core.settings import parse_allowed_host
+from ditep_core.web.problems import InvalidRequest
 
 logger = structlog.get_logger("ditep.pull")
 
@@ -155,6 +156,10 @@ def system_resolver(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+NO_EXCEPTIONS = Allowlist()
+"""The default: public addresses only."""
+
+
 def check_configured_url(url: str, allowlist: Allowlist) -> None:
     """When a URL is configured: refuse what is refused without asking DNS (an address
     that is not public, ``localhost``). Raises AddressNotAllowed.
@@ -165,7 +170,7 @@ def check_configured_url(url: str, allowlist: Allowlist) -> None:
     try:
         host = httpx.URL(url).host
     except httpx.InvalidURL:
-        return  # The caller says what is wrong with the URL.
+        return  # Not ours to say what is wrong with it; the fetch will.
     if not host or allowlist.names(host):
         return
     address = literal_address(host)
@@ -176,6 +181,14 @@ def check_configured_url(url: str, allowlist: Allowlist) -> None:
     lowered = host.lower().rstrip(".")
     if lowered == _LOCAL_NAMES[0] or lowered.endswith(_LOCAL_NAMES[1:]):
         raise AddressNotAllowed
+
+
+def check_pull_url(url: str, allowlist: Allowlist) -> None:
+    """``check_configured_url`` for services: InvalidRequest (a 422 problem) if refused."""
+    try:
+        check_configured_url(url, allowlist)
+    except AddressNotAllowed as error:
+        raise InvalidRequest(str(error)) from error
 
 
 class GuardedTransport(httpx.BaseTransport):
