@@ -9,13 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import ipaddress
+import ssl
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 import pytest
 import respx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
@@ -514,3 +520,76 @@ def test_the_cli_refuses_to_configure_a_url_to_a_refused_address(
     monkeypatch.setenv("DITEP_PULL_ALLOWED_HOSTS", '["127.0.0.1"]')
     code, output = invoke("pull", "configure", source_id, "--url", "http://127.0.0.1:5232/x/")
     assert code == 0, output
+
+
+def _self_signed(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path, type[_Handler]]]:
+    """HTTPS on 127.0.0.1 with a certificate for agenda.pinned.test only."""
+    cert_path, key_path = _self_signed(tmp_path, "agenda.pinned.test")
+    handler = type("Handler", (_Handler,), {"paths": [], "redirect_to": None})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], cert_path, handler
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_pinned_https_request_keeps_the_host_name_for_tls(
+    tls_server: tuple[int, Path, type[_Handler]],
+) -> None:
+    """Sent to the checked address, with SNI and the certificate check on the host name."""
+    port, cert_path, handler = tls_server
+    trusting = ssl.create_default_context(cafile=str(cert_path))
+    dns = Dns({"agenda.pinned.test": ["127.0.0.1"], "other.pinned.test": ["127.0.0.1"]})
+    pinned = Fetcher(
+        FetchPolicy(backoff_seconds=0, allowlist=Allowlist.from_entries(["127.0.0.0/8"])),
+        resolver=dns,
+        sleep=lambda _s: None,
+        transport=httpx.HTTPTransport(verify=trusting),
+    )
+    result = pinned.fetch(f"https://agenda.pinned.test:{port}/export.ics")
+    assert result.body == CALENDAR
+    assert handler.paths == ["/export.ics"]
+    # Another name on the same address: its certificate does not match, refused by TLS.
+    with pytest.raises(FetchFailed, match=r"CERTIFICATE_VERIFY_FAILED|Hostname mismatch"):
+        Fetcher(
+            FetchPolicy(max_attempts=1, allowlist=Allowlist.from_entries(["127.0.0.0/8"])),
+            resolver=dns,
+            transport=httpx.HTTPTransport(verify=trusting),
+        ).fetch(f"https://other.pinned.test:{port}/export.ics")
+    assert handler.paths == ["/export.ics"]
