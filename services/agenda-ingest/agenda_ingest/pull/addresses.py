@@ -168,7 +168,7 @@ def check_configured_url(url: str, allowlist: Allowlist) -> None:
     can resolve to anything later.
     """
     try:
-        host = httpx.URL(url).host
+        host = httpx.URL(url).raw_host.decode("ascii")
     except httpx.InvalidURL:
         return  # Not ours to say what is wrong with it; the fetch will.
     if not host or allowlist.names(host):
@@ -212,7 +212,8 @@ class GuardedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        host = url.host
+        # The ASCII (IDNA) form: what DNS is asked, what TLS is given, what is listed.
+        host = url.raw_host.decode("ascii")
         if self.allowlist.names(host):
             return self._transport(url).handle_request(request)
         port = url.port or (443 if url.scheme == "https" else 80)
