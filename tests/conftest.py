@@ -154,12 +154,19 @@ def pooled_database(fresh_database: TemporaryDatabase) -> Iterator[Database]:
         database.dispose()
 
 
+# Pulls in tests reach local servers (127.0.0.1) and respx routes on *.example host names
+# (reserved names, never resolved: listed, they are sent as they are). Tests of the
+# address check override it (pull_allowed_hosts=[]).
+TEST_PULL_ALLOWED_HOSTS = ["127.0.0.1", "::1", ".example"]
+
+
 def make_settings(database_url: str = "sqlite:///unused.sqlite3", **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.TEST,
         "database_url": database_url,
         "pseudonym_secret": SecretStr(TEST_SECRET),
         "migrations_dir": MIGRATIONS_DIR,
+        "pull_allowed_hosts": TEST_PULL_ALLOWED_HOSTS,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import anyio
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
+from starlette.types import Message
+from starlette.types import Scope as Scope_
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
@@ -170,7 +174,7 @@ def test_cli_rotates_keys_and_records_admin_actions(
     ]
 
 
-def test_a_failing_audit_write_never_changes_the_answer(
+def test_a_failing_audit_write_refuses_the_answer_with_a_503_problem(
     api_client: AppClient,
     sample_ditep: SampleDitep,
     database: Database,
@@ -181,15 +185,66 @@ def test_a_failing_audit_write_never_changes_the_answer(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("audit table unavailable")
 
-    monkeypatch.setattr(service, "record", broken)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    params = {"start": "2025-03-01", "end": "2025-04-01"}
     _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
-    response = api_client.get(
-        f"/v1/establishments/{sample_ditep.finess}/activity",
-        params={"start": "2025-03-01", "end": "2025-04-01"},
-        headers=reader,
-    )
-    assert response.status_code == 200
-    assert _events(database) == []
+    answered = api_client.get(url, params=params, headers=reader)
+    assert answered.status_code == 200
+    monkeypatch.setattr(service, "record", broken)
+
+    response = api_client.get(url, params=params, headers=reader)
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/audit-unavailable"
+    assert problem["status"] == 503
+    assert problem["instance"] == url
+    assert problem["correlation_id"] == response.headers["x-correlation-id"]
+    # Nothing of the held answer leaves: only the problem's members, none of its headers.
+    assert set(problem) == {"type", "title", "status", "detail", "instance", "correlation_id"}
+    assert set(problem).isdisjoint(set(answered.json()) - {"status"})
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert len(_events(database)) == 1  # the first, answered, read only
+    # Calls that are not audited are answered as before.
+    assert api_client.get("/healthz").status_code == 200
+
+
+def test_the_audit_event_is_written_before_the_response_starts(
+    api_app: FastAPI, sample_ditep: SampleDitep, database: Database
+) -> None:
+    """The ASGI server's ``send`` reads the audit table when the response starts."""
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    path = f"/v1/establishments/{sample_ditep.finess}/activity"
+    seen_at_start: list[list[tuple[int | None, str, int]]] = []
+    messages: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            seen_at_start.append([(e.client_id, e.path, e.status) for e in _events(database)])
+        messages.append(message)
+
+    scope: Scope_ = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"start=2025-03-01&end=2025-04-01",
+        "headers": [(b"host", b"testserver"), (b"authorization", reader["Authorization"].encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    anyio.run(api_app, scope, receive, send)
+
+    assert messages[0]["status"] == 200
+    assert seen_at_start == [[(reader_id, path, 200)]]
 
 
 def test_cli_admin_actions_on_establishments_and_sources_are_recorded(

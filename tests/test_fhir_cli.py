@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ditep_cli.main import app
 from ditep_core import migrations
 
-from .conftest import MIGRATIONS_DIR, TEST_SECRET, TemporaryDatabase
+from .conftest import MIGRATIONS_DIR, TEST_PULL_ALLOWED_HOSTS, TEST_SECRET, TemporaryDatabase
 from .test_fhir_corpus import EXPECTED, FHIR_CORPUS
 from .test_fhir_feeds import tddui_bundle
 
@@ -121,6 +121,7 @@ def test_the_corpus_as_the_command_prints_it(offline: CliRunner, name: str) -> N
 def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DITEP_PULL_ALLOWED_HOSTS", json.dumps(TEST_PULL_ALLOWED_HOSTS))
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
     return CliRunner()
 

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from agenda_ingest.fhir.search import search_url
+from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchPolicy
 from agenda_ingest.pull.service import PullStatus, configure_source, pull_due, pull_source
 from agenda_ingest.sources.service import add_source
@@ -30,6 +31,7 @@ from ditep_core.web.problems import InvalidRequest
 from .conftest import (
     SAMPLE_FINESS,
     SAMPLE_WINDOW,
+    TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
     make_settings,
@@ -48,6 +50,8 @@ OAUTH = OAuth2Credential(
     client_secret=SecretStr("s3cret"),
     scope="system/*.read",
 )
+
+TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
 
 
 @pytest.fixture
@@ -365,7 +369,7 @@ class Clock:
 
 def _fetcher(clock: Clock) -> Fetcher:
     return Fetcher(
-        FetchPolicy(backoff_seconds=0),
+        FetchPolicy(backoff_seconds=0, allowlist=TEST_ALLOWLIST),
         credentials={"dui": OAUTH},
         sleep=lambda _s: None,
         clock=clock,
@@ -428,7 +432,9 @@ def test_a_refused_client_is_a_failure_that_names_no_secret(mock: respx.MockRout
         client_auth="post",
     )
     token = mock.post(TOKEN_URL).mock(return_value=httpx.Response(401, json={"error": "x"}))
-    fetcher = Fetcher(FetchPolicy(), credentials={"dui": post}, sleep=lambda _s: None)
+    fetcher = Fetcher(
+        FetchPolicy(allowlist=TEST_ALLOWLIST), credentials={"dui": post}, sleep=lambda _s: None
+    )
     with pytest.raises(FetchFailed) as failed:
         fetcher.fetch_fhir(f"{BASE}/Encounter", credentials_name="dui")
     assert failed.value.message == (

@@ -12,6 +12,7 @@ import pytest
 import respx
 from pydantic import SecretStr
 
+from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import (
     FeedTooLarge,
     Fetcher,
@@ -21,7 +22,7 @@ from agenda_ingest.pull.fetcher import (
 )
 from ditep_core.settings import BasicCredential, BearerCredential, PullCredential
 
-from .conftest import make_settings
+from .conftest import TEST_PULL_ALLOWED_HOSTS, make_settings
 
 URL = "https://dui.example/export/agenda.ics"
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
@@ -43,7 +44,12 @@ def mock() -> Iterator[respx.MockRouter]:
 
 
 def fetcher(sleeps: Sleeps | None = None, **policy: Any) -> Fetcher:
-    values: dict[str, Any] = {"max_attempts": 4, "backoff_seconds": 1.0, **policy}
+    values: dict[str, Any] = {
+        "max_attempts": 4,
+        "backoff_seconds": 1.0,
+        "allowlist": Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS),
+        **policy,
+    }
     return Fetcher(
         FetchPolicy(**values),
         credentials=CREDENTIALS,

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.service import PullOutcome, PullStatus, configure_source, pull_source
 from ditep_core.db import Database
 from ditep_core.models import Source
@@ -124,7 +125,13 @@ def test_a_calendar_on_a_caldav_server_is_pulled_and_ingested(
     )
     source_id = sample_ditep.establishment_source_id
     with database.unit_of_work() as session:
-        configure_source(session, source_id, url=collection, credentials_name="radicale")
+        configure_source(
+            session,
+            source_id,
+            url=collection,
+            credentials_name="radicale",
+            allowlist=Allowlist.from_entries(settings.pull_allowed_hosts),
+        )
 
     def pull() -> PullOutcome:
         return pull_source(

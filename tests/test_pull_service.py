@@ -48,6 +48,7 @@ from .conftest import (
     MIGRATIONS_DIR,
     SAMPLE_FINESS,
     SAMPLE_WINDOW,
+    TEST_PULL_ALLOWED_HOSTS,
     TEST_SECRET,
     KeyMaker,
     SampleDitep,
@@ -680,6 +681,7 @@ def test_the_loop_is_off_by_default(
 def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DITEP_PULL_ALLOWED_HOSTS", json.dumps(TEST_PULL_ALLOWED_HOSTS))
     monkeypatch.setenv("DITEP_PULL_BACKOFF_SECONDS", "0")
     monkeypatch.setenv(
         "DITEP_PULL_CREDENTIALS",

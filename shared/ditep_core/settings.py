@@ -6,17 +6,34 @@ app factories, the CLI, the tests).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ditep_core.db import DatabaseTimeouts
 
 DEFAULT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-change-me"  # noqa: S105
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+_HOST_NAME = re.compile(r"^\.?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$")
+
+
+def parse_allowed_host(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | str:
+    """One ``DITEP_PULL_ALLOWED_HOSTS`` entry: a network (``10.20.0.0/16``, or one
+    address), a host name (``dav.hopital.local``), or ``.domain`` (every host under it).
+    Host names come back lower-cased without a final dot. Raises ValueError otherwise."""
+    text = entry.strip().lower().rstrip(".")
+    try:
+        return ipaddress.ip_network(text.strip("[]"), strict=False)
+    except ValueError:
+        pass
+    if len(text) > 253 or ".." in text or not _HOST_NAME.match(text):
+        raise ValueError(f"{entry!r} is neither a network (CIDR), an address nor a host name")
+    return text
 
 
 class Environment(StrEnum):
@@ -113,6 +130,10 @@ class Settings(BaseSettings):
     pull_lease_seconds: int = Field(default=600, ge=1)
     pull_loop_enabled: bool = False
     pull_loop_interval_seconds: int = Field(default=60, ge=1)
+    # What a pull may reach although it is not a public address (loopback, RFC 1918,
+    # ULA, link-local...): JSON list of networks, addresses, host names or ".domain".
+    # Empty: only public addresses (agenda_ingest.pull.addresses).
+    pull_allowed_hosts: list[str] = Field(default_factory=list)
     # FHIR sources: searches follow Bundle "next" links up to this many pages (each page
     # bounded by max_feed_bytes), asking the server for this many resources per page.
     pull_fhir_max_pages: int = Field(default=200, ge=1)
@@ -132,6 +153,13 @@ class Settings(BaseSettings):
     ror_push_enabled: bool = False
     ror_push_interval_seconds: int = Field(default=3600, ge=60)
     ror_push_finess: list[str] = Field(default_factory=list)
+
+    @field_validator("pull_allowed_hosts")
+    @classmethod
+    def _check_allowed_hosts(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            parse_allowed_host(entry)
+        return entries
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Self:

@@ -16,6 +16,7 @@ from rich.table import Table
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
+from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
@@ -195,6 +196,7 @@ def source_add(
                 pseudonymiser=context.protection.pseudonymiser,
                 youth_uri_prefixes=youth_uri_prefix or (),
                 youth_markers=youth_marker or (),
+                pull_allowlist=Allowlist.from_entries(context.settings.pull_allowed_hosts),
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem

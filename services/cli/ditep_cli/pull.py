@@ -15,6 +15,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from agenda_ingest.fhir.search import DEFAULT_RESOURCE, RESOURCE_OPTION
+from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import redact_url
 from agenda_ingest.pull.service import (
     PullOutcome,
@@ -173,6 +174,7 @@ def configure(
                 clear_credentials=no_credentials,
                 fhir_resource=fhir_resource,
                 full=full,
+                allowlist=Allowlist.from_entries(context.settings.pull_allowed_hosts),
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem

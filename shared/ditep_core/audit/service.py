@@ -72,8 +72,8 @@ def record(session: Session, entry: AuditRecord) -> AuditEvent:
 def record_in_own_transaction(database: Database, entry: AuditRecord) -> bool:
     """Write one event in a short unit of work of its own; False (and a log) on failure.
 
-    The answer has already been decided (and usually sent): a failing audit write must
-    not turn it into an error, but it must be loud in the logs.
+    Called by the audit middleware before the response is let through: on False the
+    middleware answers a 503 instead of the held response.
     """
     try:
         with database.unit_of_work() as session:

@@ -65,6 +65,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "later by the feed); this one is stored but not applied. 'newer_import_id' names it.",
     ),
     "not-ready": ("Not ready", "The database is unreachable or its schema is not at head."),
+    "audit-unavailable": (
+        "Audit log unavailable",
+        "The call could not be recorded in the audit log, so it was not answered (audited "
+        "calls are never answered unrecorded). Try again later.",
+    ),
     "internal-error": (
         "Internal error",
         "An unexpected error occurred; quote the correlation_id to the operators.",

@@ -9,6 +9,12 @@ are followed through their ``next`` links (a bounded number, each page under
 the size limit, never to another origin) and returned as one Bundle. An
 OAuth2 client-credentials token is asked for when needed, kept until it
 expires, and asked for again once if the server answers 401.
+
+Every request (each redirect hop, each FHIR page, each token request) goes
+through ``addresses.GuardedTransport``: an address that is not public and not in
+``DITEP_PULL_ALLOWED_HOSTS`` is refused before anything is sent, and the request
+is sent to the address that was checked. A refusal is never retried and its
+message says "address not allowed", nothing about the target.
 """
 
 from __future__ import annotations
@@ -18,13 +24,20 @@ import json
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
 
 from agenda_ingest.fhir.search import combined_bundle, read_page, same_origin
+from agenda_ingest.pull.addresses import (
+    AddressNotAllowed,
+    Allowlist,
+    GuardedTransport,
+    Resolver,
+    system_resolver,
+)
 from ditep_core.settings import (
     BasicCredential,
     BearerCredential,
@@ -55,6 +68,13 @@ class FeedTooLarge(FetchFailed):
     """The response is over ``DITEP_MAX_FEED_BYTES``."""
 
 
+class AddressRefused(FetchFailed):
+    """The URL, a redirect or a FHIR page leads to an address that is not allowed."""
+
+    def __init__(self, error: AddressNotAllowed) -> None:
+        super().__init__(str(error))
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """A 304 (``not_modified``) or a body with the validators to send next time."""
@@ -79,6 +99,8 @@ class FetchPolicy:
     max_bytes: int = 50 * 1024 * 1024
     # The whole fetch, retries included, must end before this (the lease's end).
     deadline_seconds: float | None = None
+    # Not public addresses a pull may reach all the same (DITEP_PULL_ALLOWED_HOSTS).
+    allowlist: Allowlist = field(default_factory=Allowlist)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -90,6 +112,7 @@ class FetchPolicy:
             max_bytes=settings.max_feed_bytes,
             # Leave a margin to write the result while the lease still holds.
             deadline_seconds=settings.pull_lease_seconds * 0.8,
+            allowlist=Allowlist.from_entries(settings.pull_allowed_hosts),
         )
 
     def backoff(self, attempt: int) -> float:
@@ -192,6 +215,8 @@ class _TokenSource:
         shown = redact_url(credential.token_url)
         try:
             response = client.post(credential.token_url, data=form, headers=headers)
+        except AddressNotAllowed as error:
+            raise AddressRefused(error) from error
         except httpx.TimeoutException as error:
             raise _Retry(f"the token endpoint timed out ({type(error).__name__})") from error
         except httpx.ConnectError as error:
@@ -223,7 +248,11 @@ class _TokenSource:
 
 
 class Fetcher:
-    """One fetch per call; ``transport`` and ``sleep`` are for tests."""
+    """One fetch per call; ``transport``, ``resolver`` and ``sleep`` are for tests.
+
+    ``transport`` receives the requests once their address is checked and pinned
+    (``addresses.GuardedTransport``); ``resolver`` stands for DNS.
+    """
 
     def __init__(
         self,
@@ -233,8 +262,10 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.policy = policy
+        self.resolver = resolver
         self.credentials = dict(credentials or {})
         self.sleep = sleep
         self.clock = clock
@@ -360,7 +391,9 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             auth=auth_for(credential),
-            transport=self.transport,
+            transport=GuardedTransport(
+                policy.allowlist, resolver=self.resolver, inner=self.transport
+            ),
         )
 
     def _token_source(
@@ -462,6 +495,9 @@ class Fetcher:
                     last_modified=response.headers.get("Last-Modified"),
                     content_type=response.headers.get("Content-Type"),
                 )
+        except AddressNotAllowed as error:
+            # Before the TransportError handlers: never retried, and nothing of the target.
+            raise AddressRefused(error) from error
         except httpx.TimeoutException as error:
             raise _Retry(f"timed out ({type(error).__name__})") from error
         except httpx.ConnectError as error:

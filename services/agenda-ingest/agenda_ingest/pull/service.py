@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_feed
 from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
+from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
@@ -304,11 +305,15 @@ def configure_source(
     clear_credentials: bool = False,
     fhir_resource: str | None = None,
     full: bool = False,
+    allowlist: Allowlist = NO_EXCEPTIONS,
 ) -> Source:
     """Set how a source is pulled. Stores a credential set's name, never a secret.
 
     ``fhir_resource`` (Encounter or Appointment) is what a FHIR source's pull
     searches; ``full`` forgets the validators, so the next pull is a full one.
+    A URL whose host is an address that is not allowed (``allowlist``, from
+    DITEP_PULL_ALLOWED_HOSTS) or ``localhost`` is refused here already; a host
+    name's addresses are checked by every fetch.
     """
     source = SourceRepository(session).get_with_establishment(source_id)
     if source is None:
@@ -327,6 +332,7 @@ def configure_source(
     if url is not None:
         if not url.startswith(("https://", "http://")):
             raise InvalidRequest("the URL must start with https:// (or http://)")
+        check_pull_url(url, allowlist)
         if url != source.url:
             # Validators of another URL mean nothing here.
             source.http_etag = None

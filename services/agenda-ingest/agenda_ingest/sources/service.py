@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -31,6 +32,7 @@ def add_source(
     pseudonymiser: Pseudonymiser | None = None,
     youth_uri_prefixes: Sequence[str] = (),
     youth_markers: Sequence[str] = (),
+    pull_allowlist: Allowlist = NO_EXCEPTIONS,
 ) -> Source:
     establishment = EstablishmentRepository(session).get_by_finess(finess)
     if establishment is None:
@@ -38,6 +40,9 @@ def add_source(
     repository = SourceRepository(session)
     if repository.get_by_name(establishment.id, name) is not None:
         raise Conflict(f"establishment {finess} already has a source named '{name}'")
+    if url is not None:
+        # What can be refused without DNS (see agenda_ingest.pull.addresses).
+        check_pull_url(url, pull_allowlist)
     if window_start and window_end and window_start >= window_end:
         raise InvalidRequest("the window must end after it starts")
     options: dict[str, Any] = {}
