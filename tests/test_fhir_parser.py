@@ -94,6 +94,11 @@ def bundle(*resources: dict[str, Any], kind: str = "collection") -> dict[str, An
     }
 
 
+def with_patient(resource: dict[str, Any]) -> dict[str, Any]:
+    """``resource`` with the Patient it refers to (a feed must hold its young people)."""
+    return bundle(resource, patient())
+
+
 def only(feed: ParsedFhirFeed) -> Occurrence:
     assert feed.rejected == []
     assert len(feed.occurrences) == 1
@@ -129,11 +134,73 @@ def test_a_bare_array_and_a_lone_resource_are_read() -> None:
             {"X-FHIR-FONCTION": "orthophoniste"},
         ),
     ]
-    alone = only(parse(event()))
-    # Nothing to resolve: the references themselves identify the people.
-    assert people(alone) == [
-        ("Patient/p1", PersonKind.YOUTH, {}),
-        ("Practitioner/pr1", PersonKind.PROFESSIONAL, {}),
+    alone = only(parse(with_patient(event())))
+    assert [p[:2] for p in people(alone)] == [
+        (f"{NIR}:1090375123456", PersonKind.YOUTH),
+        # A professional not in the body: the reference identifies them.
+        ("Practitioner/pr1", PersonKind.PROFESSIONAL),
+    ]
+
+
+def test_a_reference_to_a_patient_the_feed_does_not_hold_rejects_the_session() -> None:
+    typo = event("e2", subject={"reference": "Patient/y-3"})
+    feed = parse(bundle(patient(), event(), typo))
+    assert len(feed.occurrences) == 1
+    [error] = feed.rejected
+    assert (error.path, error.uid) == (
+        "entry[2].resource.subject",
+        "https://identifiant-medicosocial-evenement.esante.gouv.fr|e2",
+    )
+    assert error.message.startswith("reference Patient/y-3 resolves to no Patient in the feed")
+    # The same for an Appointment's actor, a stay's subject, a urn:uuid and a contained id.
+    feed = parse(
+        bundle(
+            appointment(participant=[{"actor": {"reference": "Patient/y-3"}}]),
+            event("e3", subject={"reference": "urn:uuid:0b6c5c36-6c3f-4f5b-9d0e-2f6a8a4c1e01"}),
+            event("e4", subject={"reference": "#nobody"}),
+        )
+    )
+    assert feed.occurrences == []
+    assert [e.path for e in feed.rejected] == [
+        "entry[0].resource.participant[0].actor",
+        "entry[1].resource.subject",
+        "entry[2].resource.subject",
+    ]
+    # A lone event: its Patient is not there either.
+    assert [e.path for e in parse(event()).rejected] == ["subject"]
+
+
+def test_a_reference_with_an_identifier_is_that_person_even_without_the_patient() -> None:
+    ins = {"system": NIR, "value": "109037512345679"}  # with its key: the same INS
+    occurrence = only(parse(event(subject={"reference": "Patient/y-3", "identifier": ins})))
+    assert people(occurrence)[0][:2] == (f"{NIR}:1090375123456", PersonKind.YOUTH)
+    local = {"system": "https://dui.example/usagers", "value": "U-p7"}
+    occurrence = only(parse(event(subject={"reference": "Patient/p7", "identifier": local})))
+    assert people(occurrence)[0][:2] == ("https://dui.example/usagers|U-p7", PersonKind.YOUTH)
+
+
+def test_an_ins_with_its_key_or_spaces_is_the_same_ins_and_a_wrong_key_is_rejected() -> None:
+    spelled = [
+        patient("p1", nir="109037512345679"),
+        patient("p2", nir="1 09 03 75 123 456 79"),
+        patient("p3", nir="1.09.03.75.123.456"),
+        patient("p4", nir="109037512345680"),  # the key of 1090375123456 is 79
+        patient("p5", nir="10903751234"),
+    ]
+    events = [event(f"e{n}", subject={"reference": f"Patient/p{n}"}) for n in range(1, 6)]
+    feed = parse(bundle(*spelled, *events))
+    assert [people(o)[0][0] for o in feed.occurrences] == [f"{NIR}:1090375123456"] * 3
+    assert [(e.path, e.message) for e in feed.rejected] == [
+        (
+            "entry[8].resource.subject",
+            "the Patient at entry[3].resource, identifier[0]: the INS key 80 is wrong (the 13 "
+            "characters give 79): a mistyped INS would count one young person twice",
+        ),
+        (
+            "entry[9].resource.subject",
+            "the Patient at entry[4].resource, identifier[0]: an INS has 13 characters "
+            "(15 with its key), not 11",
+        ),
     ]
 
 
@@ -196,13 +263,16 @@ def test_a_logical_reference_and_the_ins_nia_are_read() -> None:
         parse(
             event(
                 subject={
-                    "identifier": {"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "7777"},
+                    "identifier": {
+                        "system": "urn:oid:1.2.250.1.213.1.4.10",
+                        "value": "3 77 77 77 777 777",
+                    },
                     "display": "Noah",
                 }
             )
         )
     )
-    assert occurrence.participants[0].identifier == "urn:oid:1.2.250.1.213.1.4.10:7777"
+    assert occurrence.participants[0].identifier == "urn:oid:1.2.250.1.213.1.4.10:3777777777777"
     assert occurrence.participants[0].kind_hint is PersonKind.YOUTH
 
 
@@ -252,7 +322,7 @@ def test_names_are_never_copied() -> None:
     ],
 )
 def test_encounter_statuses(status: str, expected: str) -> None:
-    assert only(parse(event(status=status))).status == expected
+    assert only(parse(with_patient(event(status=status)))).status == expected
 
 
 def test_codes_summary_and_the_tddui_extensions() -> None:
@@ -302,7 +372,7 @@ def test_r5_names_and_length_instead_of_an_end() -> None:
     )
     del r5["period"]
     r5["actualPeriod"] = {"start": "2025-03-10T09:00:00Z"}
-    occurrence = only(parse(r5))
+    occurrence = only(parse(with_patient(r5)))
     assert occurrence.end == dt.datetime(2025, 3, 10, 10, 30, tzinfo=UTC)
     assert occurrence.codes == (f"{SERAFIN}|2.1.1.2", "https://x.example|VAD")
     assert [p.kind_hint for p in occurrence.participants] == [
@@ -313,11 +383,15 @@ def test_r5_names_and_length_instead_of_an_end() -> None:
 
 def test_times_dates_and_floating_times() -> None:
     floating = only(
-        parse(event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"}))
+        parse(
+            with_patient(
+                event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"})
+            )
+        )
     )
     assert floating.start == dt.datetime(2025, 7, 1, 7, 0, tzinfo=UTC)  # Paris summer time
     assert floating.end == dt.datetime(2025, 7, 1, 8, 0, 30, 500000, tzinfo=UTC)
-    all_day = only(parse(event(period={"start": "2025-03-10", "end": "2025-03-11"})))
+    all_day = only(parse(with_patient(event(period={"start": "2025-03-10", "end": "2025-03-11"}))))
     assert (all_day.start, all_day.end, all_day.all_day) == (
         dt.date(2025, 3, 10),
         dt.date(2025, 3, 12),  # a FHIR date period includes its last day
@@ -330,6 +404,7 @@ def test_sessions_outside_the_window_are_left_out_and_counted() -> None:
         bundle(
             event("in"),
             event("out", period={"start": "2023-01-02T09:00:00Z", "end": "2023-01-02T10:00:00Z"}),
+            patient(),
         )
     )
     assert [o.uid.rsplit("|", 1)[1] for o in feed.occurrences] == ["in"]
@@ -394,7 +469,8 @@ def test_a_stay_without_young_person_or_start_is_rejected_with_its_path() -> Non
         "meta": {"profile": [f"{TDDUI}/tddui-encounter-sejour"]},
         "status": "in-progress",
     }
-    feed = parse(bundle(stay, {**stay, "id": "s2", "subject": {"reference": "Patient/p1"}}))
+    stay2 = {**stay, "id": "s2", "subject": {"reference": "Patient/p1"}}
+    feed = parse(bundle(stay, stay2, patient()))
     assert [(e.path, e.uid) for e in feed.rejected] == [
         ("entry[0].resource.subject", "Encounter/s1"),
         ("entry[1].resource.period.start", "Encounter/s2"),
@@ -452,7 +528,7 @@ def appointment(**changes: Any) -> dict[str, Any]:
     ],
 )
 def test_appointment_statuses(status: str, expected: str) -> None:
-    assert only(parse(appointment(status=status))).status == expected
+    assert only(parse(with_patient(appointment(status=status)))).status == expected
 
 
 def test_an_appointment_is_a_session_with_its_codes_people_and_place() -> None:
@@ -478,8 +554,8 @@ def test_an_appointment_is_a_session_with_its_codes_people_and_place() -> None:
 def test_a_declined_or_no_show_young_person_is_absent() -> None:
     declined = appointment()
     declined["participant"][0]["status"] = "declined"
-    assert only(parse(declined)).participants[0].params == {"PARTSTAT": "DECLINED"}
-    noshow = only(parse(appointment(status="noshow")))
+    assert only(parse(with_patient(declined))).participants[0].params == {"PARTSTAT": "DECLINED"}
+    noshow = only(parse(with_patient(appointment(status="noshow"))))
     assert noshow.participants[0].params == {"PARTSTAT": "DECLINED"}
     assert noshow.participants[1].params == {}
 
@@ -623,6 +699,7 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_kept() -> None
     body["entry"].insert(3, {"fullUrl": "urn:uuid:x"})
     body["entry"].insert(4, {"request": {"method": "DELETE", "url": "Encounter/old"}})
     body["entry"].append({"resource": {"resourceType": "Encounter", "status": "finished"}})
+    body["entry"].append({"resource": patient()})
     feed = parse(body)
     assert len(feed.occurrences) == 12
     assert [(e.path, e.uid) for e in feed.rejected] == [
@@ -664,7 +741,13 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     label = [{"url": f"{TDDUI}/tddui-event-label", "valueString": "Temps éducatif"}]
     night = builder.build(
         only(
-            parse(event(type=[{"coding": [{"system": SERAFIN, "code": "2.2.1"}]}], extension=label))
+            parse(
+                with_patient(
+                    event(
+                        type=[{"coding": [{"system": SERAFIN, "code": "2.2.1"}]}], extension=label
+                    )
+                )
+            )
         )
     )
     assert (night.classification.activity, night.classification.rule_id) == (
@@ -678,7 +761,11 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     absent_by_design = builder.build(
         only(
             parse(
-                event(extension=[{"url": f"{TDDUI}/tddui-patient-present", "valueBoolean": False}])
+                with_patient(
+                    event(
+                        extension=[{"url": f"{TDDUI}/tddui-patient-present", "valueBoolean": False}]
+                    )
+                )
             )
         )
     )
@@ -690,19 +777,23 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     outside = builder.build(
         only(
             parse(
-                event(extension=[{"url": f"{TDDUI}/tddui-outside-service", "valueBoolean": True}])
+                with_patient(
+                    event(
+                        extension=[{"url": f"{TDDUI}/tddui-outside-service", "valueBoolean": True}]
+                    )
+                )
             )
         )
     )
     assert outside.classification.activity is Activity.HORS_PRESTATION
 
-    noshow = builder.build(only(parse(appointment(status="noshow"))))
+    noshow = builder.build(only(parse(with_patient(appointment(status="noshow")))))
     assert noshow.status is SessionStatus.ABSENT
 
 
 def test_codes_change_the_content_hash() -> None:
     builder = DraftBuilder(draft_context())
-    base = only(parse(event()))
+    base = only(parse(with_patient(event())))
     other = dataclasses.replace(base, codes=("x|y",))
     assert builder.build(base).content_hash != builder.build(other).content_hash
     assert (

@@ -342,9 +342,9 @@ def test_a_page_answered_5xx_is_retried(
 ) -> None:
     source_id = _fhir_source(database)
     mock.get(url__startswith=f"{BASE}/Encounter").mock(
-        return_value=_page(_event(3), next_url=f"{BASE}?page=2")
+        return_value=_page(_event(3), _patient(), next_url=f"{BASE}?page=2")
     )
-    mock.get(f"{BASE}?page=2").mock(side_effect=[httpx.Response(503), _page(_event(4))])
+    mock.get(f"{BASE}?page=2").mock(side_effect=[httpx.Response(503), _page(_event(4), _patient())])
     outcome = _pull(database, source_id, pull_settings, protection)
     assert outcome.status is PullStatus.FETCHED, outcome.error
     assert outcome.attempts == 3

@@ -194,8 +194,10 @@ class References:
 
     def __init__(self, entries: list[Entry]) -> None:
         known: dict[str, JsonObject] = {}
+        self._paths: dict[int, str] = {}
         for entry in entries:
             resource = entry.resource
+            self._paths[id(resource)] = entry.path
             resource_id = resource.get("id")
             if isinstance(resource_id, str) and resource_id:
                 known.setdefault(f"{resource['resourceType']}/{resource_id}", resource)
@@ -208,6 +210,10 @@ class References:
         # A feed points to the same few people thousands of times: plain references
         # (``{"reference": "..."}`` and nothing else) are resolved once.
         self._plain: dict[str, Resolved | None] = {}
+
+    def path_of(self, resource: JsonObject) -> str | None:
+        """The JSON path of a resource of the body (None for a contained one)."""
+        return self._paths.get(id(resource))
 
     def resolve(self, reference: object, container: JsonObject) -> Resolved | None:
         """``reference`` (a FHIR Reference object) seen from ``container`` (for ``#id``)."""
