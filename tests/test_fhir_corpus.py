@@ -1,9 +1,12 @@
 """Every file of the public FHIR corpus (TDDUI, GAP, R4), and the benchmark's bundle.
 
 Files with agenda content give the sessions listed here, field by field, in
-the form ``ditep fhir sessions`` prints; the others are accepted with nothing
-to count, or rejected with the reason and the JSON path given here. A corpus
-file without an entry in ``EXPECTED`` fails the test: every file is looked at.
+the form ``ditep fhir sessions`` prints, or their resources are rejected with
+the reason and the JSON path given here; the others (a lone Patient, Location,
+Schedule, Slot, a Bundle of documents) are not feeds and are unreadable. A
+corpus file without an entry in ``EXPECTED`` fails the test: every file is
+looked at. The files rejected for a wrong INS key or a Patient reference alone
+are also read mended (``MENDED``), so that what they hold is still checked.
 
 fhir.resources (R4B models) is the oracle of what the files hold: every file
 of these folders is valid for it, and where we read a date, a status or a
@@ -28,6 +31,7 @@ from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
 from agenda_ingest.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir
 from agenda_ingest.fhir.sessions_json import SessionJson, session_json, sort_sessions
+from agenda_ingest.normalised import FeedUnreadable
 from agenda_ingest.participants import ParticipantOptions
 from benchmarks.fhir_generator import WINDOW, generate
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, PathwayStatus, Setting
@@ -53,9 +57,16 @@ class Expected:
     periods: list[StayPeriod] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     """(JSON path, message) of each resource that cannot be used."""
+    unreadable: tuple[str, str] | None = None
+    """(JSON path, start of the message) when the file is not a feed at all."""
 
 
-NOTHING = Expected()
+def not_a_feed(resource_type: str) -> Expected:
+    """A lone resource of a type that holds no session: as a feed it would empty its source."""
+    return Expected(unreadable=("resourceType", f"a {resource_type} is not a feed: "))
+
+
+NOTHING_TO_COUNT = "the Bundle holds no Encounter or Appointment: not an agenda feed"
 NO_START = "the encounter has no start (period.start): not a session"
 
 NO_PATIENT = (
@@ -76,16 +87,17 @@ EXPECTED: dict[str, Expected] = {
             )
         ]
     ),
-    # Two DocumentReferences: nothing about agendas.
-    "tddui/Bundle-TDDUIBundleExample.json": NOTHING,
+    # Two DocumentReferences: nothing about agendas. As a snapshot it would delete every
+    # session of its source: unreadable (issue 13: an empty feed wiped 21 sessions).
+    "tddui/Bundle-TDDUIBundleExample.json": Expected(unreadable=("entry", NOTHING_TO_COUNT)),
     # The TDDUI event alone (the guide publishes each instance apart): its young person is
     # a reference to a Patient the file does not hold, with no identifier; as a feed, the
     # session would make a person out of a reference, so it is rejected.
     "tddui/Encounter-tddui-encounter-evenement-example.json": Expected(
         rejected=[("subject", f"reference Patient/tddui-patient-ins-example {NO_PATIENT}")]
     ),
-    "tddui/Patient-tddui-patient-example.json": NOTHING,
-    "tddui/Patient-tddui-patient-ins-example.json": NOTHING,
+    "tddui/Patient-tddui-patient-example.json": not_a_feed("Patient"),
+    "tddui/Patient-tddui-patient-ins-example.json": not_a_feed("Patient"),
     # GAP: an appointment *request* (proposed, only a requested period): not a session yet.
     "gap/Appointment-example-req-appointment.json": Expected(
         rejected=[
@@ -95,8 +107,8 @@ EXPECTED: dict[str, Expected] = {
             )
         ]
     ),
-    "gap/Schedule-example.json": NOTHING,
-    "gap/Slot-example.json": NOTHING,  # a free slot: availability, not a session
+    "gap/Schedule-example.json": not_a_feed("Schedule"),
+    "gap/Slot-example.json": not_a_feed("Slot"),  # a free slot: availability, not a session
     # HL7's examples point to Patient/example, which they do not hold: rejected (as above).
     "r4/appointment-example.json": Expected(
         rejected=[("participant[0].actor", f"reference Patient/example {NO_PATIENT}")]
@@ -111,20 +123,20 @@ EXPECTED: dict[str, Expected] = {
         rejected=[("subject", f"reference Patient/example {NO_PATIENT}")]
     ),
     "r4/encounter-example.json": Expected(rejected=[("period.start", NO_START)]),
-    "r4/healthcareservice-example.json": NOTHING,
-    "r4/location-example-ambulance.json": NOTHING,
-    "r4/location-example-hl7hq.json": NOTHING,
-    "r4/location-example-patients-home.json": NOTHING,
-    "r4/location-example-room.json": NOTHING,
-    "r4/location-example-ukpharmacy.json": NOTHING,
-    "r4/location-example.json": NOTHING,
-    "r4/schedule-example.json": NOTHING,
-    "r4/schedule-provider-location1-example.json": NOTHING,
-    "r4/schedule-provider-location2-example.json": NOTHING,
-    "r4/slot-example-busy.json": NOTHING,
-    "r4/slot-example-tentative.json": NOTHING,
-    "r4/slot-example-unavailable.json": NOTHING,
-    "r4/slot-example.json": NOTHING,
+    "r4/healthcareservice-example.json": not_a_feed("HealthcareService"),
+    "r4/location-example-ambulance.json": not_a_feed("Location"),
+    "r4/location-example-hl7hq.json": not_a_feed("Location"),
+    "r4/location-example-patients-home.json": not_a_feed("Location"),
+    "r4/location-example-room.json": not_a_feed("Location"),
+    "r4/location-example-ukpharmacy.json": not_a_feed("Location"),
+    "r4/location-example.json": not_a_feed("Location"),
+    "r4/schedule-example.json": not_a_feed("Schedule"),
+    "r4/schedule-provider-location1-example.json": not_a_feed("Schedule"),
+    "r4/schedule-provider-location2-example.json": not_a_feed("Schedule"),
+    "r4/slot-example-busy.json": not_a_feed("Slot"),
+    "r4/slot-example-tentative.json": not_a_feed("Slot"),
+    "r4/slot-example-unavailable.json": not_a_feed("Slot"),
+    "r4/slot-example.json": not_a_feed("Slot"),
 }
 
 
@@ -267,7 +279,15 @@ def test_corpus_file(name: str) -> None:
     path = FHIR_CORPUS / name
     if not path.is_file():
         pytest.skip(f"{name} is not in this copy of the corpus")
-    _check(_read(path.read_bytes()), EXPECTED[name])
+    expected = EXPECTED[name]
+    if expected.unreadable is not None:
+        with pytest.raises(FeedUnreadable) as caught:
+            _read(path.read_bytes())
+        [error] = caught.value.errors
+        assert error.path == expected.unreadable[0]
+        assert error.message.startswith(expected.unreadable[1])
+        return
+    _check(_read(path.read_bytes()), expected)
 
 
 @pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
@@ -304,6 +324,8 @@ def test_fhir_resources_reads_the_same_times_and_statuses(name: str) -> None:
     data = path.read_bytes()
     resource_type = _resource_type(data)
     model: Any = get_fhir_model_class(resource_type).model_validate_json(data)
+    if EXPECTED[name].unreadable is not None:
+        return  # valid FHIR, but not a feed: nothing read to compare
     feed = _read(data)
     resources = (
         [entry.resource for entry in model.entry or ()] if resource_type == "Bundle" else [model]

@@ -371,6 +371,28 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_applied(
     [
         (b'{"resourceType": "Bundle", "entry": [\n  {"resource": }\n]}', {"line": 2, "path": "$"}),
         (b'{"entries": []}', {"line": None, "path": "resourceType"}),
+        # Not a feed (issue 13): a server's error, an empty snapshot, a diff.
+        (
+            b'{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}',
+            {"path": "resourceType"},
+        ),
+        (b'{"resourceType": "Bundle", "type": "searchset", "total": 0}', {"path": "entry"}),
+        (
+            json.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "type": "transaction",
+                    "entry": [
+                        {
+                            "resource": {"resourceType": "Encounter", "id": "e1"},
+                            "request": {"method": "PUT", "url": "Encounter/e1"},
+                        },
+                        {"request": {"method": "DELETE", "url": "Encounter/e2"}},
+                    ],
+                }
+            ).encode(),
+            {"path": "entry[1].request.method", "uid": None},
+        ),
     ],
 )
 def test_a_body_that_is_not_fhir_is_a_422_problem_and_is_kept(

@@ -34,9 +34,13 @@ NIR = "urn:oid:1.2.250.1.213.1.4.8"
 UTC = dt.UTC
 
 
-def parse(body: Any, window: tuple[dt.date, dt.date] = WINDOW) -> ParsedFhirFeed:
+def parse(
+    body: Any, window: tuple[dt.date, dt.date] = WINDOW, *, snapshot: bool = True
+) -> ParsedFhirFeed:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return parse_fhir(data, window_start=window[0], window_end=window[1], default_tz=PARIS)
+    return parse_fhir(
+        data, window_start=window[0], window_end=window[1], default_tz=PARIS, snapshot=snapshot
+    )
 
 
 def patient(pid: str = "p1", nir: str | None = "1090375123456") -> dict[str, Any]:
@@ -643,7 +647,14 @@ def test_an_absence_without_its_young_person_is_rejected_and_free_slots_count_no
     free = slot("free", "x", "2025-03-10T08:00:00Z", "2025-03-10T09:00:00Z")
     free["serviceType"] = [{"coding": [{"code": "57", "display": "Immunization"}]}]
     free["status"] = "free"
-    feed = parse(bundle(slot("abs", "2", "2025-03-10T08:00:00Z", "2025-03-10T17:00:00Z"), free))
+    feed = parse(
+        bundle(
+            slot("abs", "2", "2025-03-10T08:00:00Z", "2025-03-10T17:00:00Z"),
+            free,
+            event(),
+            patient(),
+        )
+    )
     assert feed.absences == []
     assert [(e.path, e.uid) for e in feed.rejected] == [
         (
@@ -697,7 +708,6 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_kept() -> None
     )
     body = bundle(*entries)
     body["entry"].insert(3, {"fullUrl": "urn:uuid:x"})
-    body["entry"].insert(4, {"request": {"method": "DELETE", "url": "Encounter/old"}})
     body["entry"].append({"resource": {"resourceType": "Encounter", "status": "finished"}})
     body["entry"].append({"resource": patient()})
     feed = parse(body)
@@ -705,10 +715,10 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_kept() -> None
     assert [(e.path, e.uid) for e in feed.rejected] == [
         ("entry[3]", None),
         (
-            "entry[14].resource.period.start",
+            "entry[13].resource.period.start",
             "https://identifiant-medicosocial-evenement.esante.gouv.fr|e12",
         ),
-        ("entry[15].resource.identifier", None),
+        ("entry[14].resource.identifier", None),
     ]
     assert feed.rejected[0].message == "the entry has no 'resource'"
     assert "is not a date-time" in feed.rejected[1].message
@@ -851,3 +861,164 @@ def test_participants_keep_their_kind_hint_through_recognition() -> None:
     recognised = recognise(youth, ParticipantOptions())
     assert recognised is not None
     assert recognised.kind is PersonKind.YOUTH
+
+
+# --- Bodies that are not feeds (issue 13) ----------------------------------------------
+
+
+def unreadable(body: Any, **options: Any) -> list[tuple[str | None, str]]:
+    with pytest.raises(FeedUnreadable) as caught:
+        parse(body, **options)
+    return [(error.path, error.message) for error in caught.value.errors]
+
+
+def test_an_operation_outcome_or_a_lone_resource_that_holds_no_session_is_not_a_feed() -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "exception", "diagnostics": "Timeout"}],
+    }
+    assert unreadable(outcome) == [
+        (
+            "resourceType",
+            "an OperationOutcome is not a feed (it says: Timeout): expected a Bundle of "
+            "Encounters or Appointments",
+        )
+    ]
+    assert unreadable(patient()) == [
+        (
+            "resourceType",
+            "a Patient is not a feed: expected a Bundle (or an array) of Encounters or "
+            "Appointments, or one of them",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "start"),
+    [
+        (
+            {"resourceType": "Bundle", "type": "searchset", "total": 0},
+            "entry",
+            "the Bundle holds no Encounter or Appointment (it is empty): ",
+        ),
+        (
+            {"resourceType": "Bundle", "type": "collection", "entry": []},
+            "entry",
+            "the Bundle holds no Encounter or Appointment (it is empty): ",
+        ),
+        (
+            bundle(patient(), practitioner()),
+            "entry",
+            "the Bundle holds no Encounter or Appointment: ",
+        ),
+        ([patient()], "$", "the array holds no Encounter or Appointment: "),
+    ],
+)
+def test_a_snapshot_without_sessions_is_unreadable_an_increment_may_be_empty(
+    body: Any, path: str, start: str
+) -> None:
+    [(where, message)] = unreadable(body)
+    assert where == path
+    assert message.startswith(start)
+    assert message.endswith(
+        "not an agenda feed. A feed is a snapshot and this one would delete every session "
+        "of the source (a source is emptied by an admin, not by a feed)"
+    )
+    data = json.dumps(body).encode()
+    increment = parse_fhir(
+        data, window_start=WINDOW[0], window_end=WINDOW[1], default_tz=PARIS, snapshot=False
+    )
+    assert (increment.occurrences, increment.rejected) == ([], [])
+
+
+def test_a_transaction_of_upserts_is_a_snapshot_a_delete_or_patch_is_refused() -> None:
+    def entry(resource: dict[str, Any] | None, method: str, url: str) -> dict[str, Any]:
+        item: dict[str, Any] = {"request": {"method": method, "url": url}}
+        if resource is not None:
+            item["resource"] = resource
+        return item
+
+    upserts = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            entry(patient(), "POST", "Patient"),
+            entry(event(), "PUT", "Encounter/e1"),
+        ],
+    }
+    assert only(parse(upserts)).uid.endswith("|e1")
+    diff = copy_of(upserts)
+    diff["entry"] += [
+        entry(None, "DELETE", "Encounter/e0"),
+        entry({"resourceType": "Binary"}, "PATCH", "Encounter/e1"),
+    ]
+    assert unreadable(diff) == [
+        (
+            "entry[2].request.method",
+            "a DELETE Encounter/e0 entry: a feed is a snapshot of the source's agenda, not a "
+            "transaction of changes; send every session of the window (POST or PUT entries "
+            "only): what the feed does not hold is deleted",
+        ),
+        (
+            "entry[3].request.method",
+            "a PATCH Encounter/e1 entry: a feed is a snapshot of the source's agenda, not a "
+            "transaction of changes; send every session of the window (POST or PUT entries "
+            "only): what the feed does not hold is deleted",
+        ),
+    ]
+    # Even as an increment: a deletion would be silently misread.
+    assert len(unreadable(diff, snapshot=False)) == 2
+    batch = {"resourceType": "Bundle", "type": "batch", "entry": [entry(None, "GET", "Patient")]}
+    assert unreadable(batch)[0][0] == "entry[0].request.method"
+
+
+def copy_of(body: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(body))
+    return copied
+
+
+def test_every_rejected_resource_carries_the_uid_its_session_would_have_had() -> None:
+    french = "13/03/2025 16:30"
+    stay = {
+        "resourceType": "Encounter",
+        "id": "s1",
+        "meta": {"profile": [f"{TDDUI}/tddui-encounter-sejour"]},
+        "identifier": [
+            {"system": "https://identifiant-medicosocial-sejour.esante.gouv.fr", "value": "S1"}
+        ],
+        "status": "in-progress",
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "02/09/2024"},
+    }
+    feed = parse(
+        bundle(
+            patient(),
+            schedule(),
+            event(period={"start": french, "end": "2025-03-13T17:00:00+01:00"}),
+            appointment(start=french),
+            stay,
+            slot("abs", "2", french, "2025-03-13T17:00:00+01:00"),
+            event("e9", subject={"reference": "Patient/y-3"}),
+        )
+    )
+    assert feed.occurrences == []
+    assert [(e.path, e.uid) for e in feed.rejected] == [
+        (
+            "entry[2].resource.period.start",
+            "https://identifiant-medicosocial-evenement.esante.gouv.fr|e1",
+        ),
+        ("entry[3].resource.start", "Appointment/a1"),
+        (
+            "entry[4].resource.period.start",
+            "https://identifiant-medicosocial-sejour.esante.gouv.fr|S1",
+        ),
+        (
+            "entry[5].resource.start",
+            "https://identifiant-medicosocial-presenceabsence.esante.gouv.fr|abs",
+        ),
+        (
+            "entry[6].resource.subject",
+            "https://identifiant-medicosocial-evenement.esante.gouv.fr|e9",
+        ),
+    ]
+    assert all("is not a date" in e.message for e in feed.rejected[:4])

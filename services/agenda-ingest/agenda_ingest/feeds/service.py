@@ -115,7 +115,13 @@ def ingest_payload(
     try:
         with collector_paused():
             prepared = _prepare(
-                source, payload, protection.pseudonymiser, today or now.date(), rules, manual
+                source,
+                payload,
+                protection.pseudonymiser,
+                today or now.date(),
+                rules,
+                manual,
+                snapshot=snapshot,
             )
         errors = prepared.rejected
     except FeedUnreadable as unreadable:
@@ -201,6 +207,8 @@ def _prepare(
     today: dt.date,
     rules: CompiledRuleSet,
     manual: Mapping[ManualKey, Classification],
+    *,
+    snapshot: bool = True,
 ) -> _Prepared:
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
@@ -216,8 +224,13 @@ def _prepare(
         rejected = list(parsed.rejected)
         warnings = parsed.warnings
     elif source.format is FeedFormat.FHIR:
+        # An increment (incremental pull) may hold nothing; an empty snapshot is unreadable.
         fhir = parse_fhir(
-            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+            payload,
+            window_start=window_start,
+            window_end=window_end,
+            default_tz=timezone,
+            snapshot=snapshot,
         )
         occurrences, paths = fhir.occurrences, fhir.paths
         rejected = list(fhir.rejected)

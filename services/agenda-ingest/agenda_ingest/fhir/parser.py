@@ -44,6 +44,7 @@ from agenda_ingest.fhir.bundle import (
     Entry,
     References,
     Resolved,
+    check_feed,
     child,
     collect_entries,
     decode_json,
@@ -175,20 +176,33 @@ def parse_fhir(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
+    snapshot: bool = True,
 ) -> ParsedFhirFeed:
-    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON or not FHIR at all.
+    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON, not FHIR at all, or
+    not a feed (``fhir.bundle``: an OperationOutcome, a transaction deleting or patching).
+
+    A snapshot (``snapshot=True``, a pushed feed or a full pull) that holds no Encounter
+    or Appointment is unreadable too: it would delete every session of its source. An
+    increment (an incremental pull) may hold nothing: nothing changed.
 
     Sessions are kept when they overlap ``[window_start, window_end)`` (local
     days); stays are kept whatever their dates. Times come out as aware UTC.
     """
     with collector_paused():
-        return _parse(data, window_start, window_end, default_tz)
+        return _parse(data, window_start, window_end, default_tz, snapshot)
 
 
 def _parse(
-    data: bytes, window_start: dt.date, window_end: dt.date, default_tz: ZoneInfo
+    data: bytes,
+    window_start: dt.date,
+    window_end: dt.date,
+    default_tz: ZoneInfo,
+    snapshot: bool,
 ) -> ParsedFhirFeed:
-    entries, rejected = collect_entries(decode_json(data))
+    document = decode_json(data)
+    entries, rejected = collect_entries(document)
+    if snapshot:
+        check_feed(document, entries)
     mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end)
     feed = ParsedFhirFeed(
         occurrences=[],
