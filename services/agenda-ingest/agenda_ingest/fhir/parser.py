@@ -29,6 +29,12 @@ What is read:
 - ``Patient``, ``Practitioner``, ``PractitionerRole``, ``Location``: read
   through references (identifiers, function, place name); names are never
   read. Any other resource is accepted and counts for nothing.
+
+A young person must be told: a reference to a Patient the body does not hold
+(nor contains) is only accepted with an ``identifier``, else the resource that
+refers to them is rejected (a typo would make a second person); an INS is read
+as its 13 characters and a wrong key rejects it (``ditep_core.ins``). Every
+rejection carries the resource's ``uid`` when it has one.
 """
 
 from __future__ import annotations
