@@ -83,7 +83,9 @@ def _practitioner(number: int) -> dict[str, Any]:
 
 def _patient(number: int, rng: random.Random) -> dict[str, Any]:
     nir = f"{rng.choice('12')}{rng.randint(8, 18) % 100:02d}{rng.randint(1, 12):02d}69"
-    nir += f"{rng.randint(100, 999)}{rng.randint(100, 999)}{rng.randint(10, 97):02d}"
+    nir += f"{rng.randint(100, 999)}{rng.randint(100, 999)}"
+    rng.randint(10, 97)  # the key was drawn: the draw is kept, so the rest stays the same
+    nir += f"{97 - int(nir) % 97:02d}"  # its real key (a wrong one is rejected)
     return {
         "resourceType": "Patient",
         "meta": {"profile": [f"{TDDUI}/tddui-patient-ins"]},

@@ -164,3 +164,9 @@ def test_source_options_store_pseudonyms_and_markers(
     assert options["youth_uri_prefixes"] == ["urn:dui:usager:"]
     assert len(options["youth_pseudonym"]) == 64
     assert "1234567890123" not in str(options)
+    # An INS with a wrong key is refused, as the feeds refuse it.
+    args[7] = "Agenda Z"
+    args[11] = "urn:ins:123456789012300"
+    wrong = run.invoke(app, args)
+    assert wrong.exit_code != 0
+    assert "the INS key 00 is wrong" in wrong.output

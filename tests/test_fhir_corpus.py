@@ -1,9 +1,12 @@
 """Every file of the public FHIR corpus (TDDUI, GAP, R4), and the benchmark's bundle.
 
 Files with agenda content give the sessions listed here, field by field, in
-the form ``ditep fhir sessions`` prints; the others are accepted with nothing
-to count, or rejected with the reason and the JSON path given here. A corpus
-file without an entry in ``EXPECTED`` fails the test: every file is looked at.
+the form ``ditep fhir sessions`` prints, or their resources are rejected with
+the reason and the JSON path given here; the others (a lone Patient, Location,
+Schedule, Slot, a Bundle of documents) are not feeds and are unreadable. A
+corpus file without an entry in ``EXPECTED`` fails the test: every file is
+looked at. The files rejected for a wrong INS key or a Patient reference alone
+are also read mended (``MENDED``), so that what they hold is still checked.
 
 fhir.resources (R4B models) is the oracle of what the files hold: every file
 of these folders is valid for it, and where we read a date, a status or a
@@ -28,6 +31,7 @@ from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
 from agenda_ingest.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir
 from agenda_ingest.fhir.sessions_json import SessionJson, session_json, sort_sessions
+from agenda_ingest.normalised import FeedUnreadable
 from agenda_ingest.participants import ParticipantOptions
 from benchmarks.fhir_generator import WINDOW, generate
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, PathwayStatus, Setting
@@ -53,13 +57,93 @@ class Expected:
     periods: list[StayPeriod] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     """(JSON path, message) of each resource that cannot be used."""
+    unreadable: tuple[str, str] | None = None
+    """(JSON path, start of the message) when the file is not a feed at all."""
 
 
-NOTHING = Expected()
+def not_a_feed(resource_type: str) -> Expected:
+    """A lone resource of a type that holds no session: as a feed it would empty its source."""
+    return Expected(unreadable=("resourceType", f"a {resource_type} is not a feed: "))
+
+
+NOTHING_TO_COUNT = "the Bundle holds no Encounter or Appointment: not an agenda feed"
 NO_START = "the encounter has no start (period.start): not a session"
 
+NO_PATIENT = (
+    "resolves to no Patient in the feed: send the Patient in the same body, or give the "
+    "reference an identifier (system and value)"
+)
+
 EXPECTED: dict[str, Expected] = {
-    # A transaction: the young person (INS), the organisation, a stay (séjour).
+    # A transaction: the young person (INS), the organisation, a stay (séjour). The guide's
+    # example INS has a wrong key (its 13 digits give 30, not 11): a mistyped INS would make
+    # a second young person, so the stay is rejected, saying where the INS is.
+    "tddui/Bundle-ExampleTDDUIBundle.json": Expected(
+        rejected=[
+            (
+                "entry[2].resource.subject",
+                "the Patient at entry[0].resource, identifier[0]: the INS key 11 is wrong (the "
+                "13 characters give 30): a mistyped INS would count one young person twice",
+            )
+        ]
+    ),
+    # Two DocumentReferences: nothing about agendas. As a snapshot it would delete every
+    # session of its source: unreadable (issue 13: an empty feed wiped 21 sessions).
+    "tddui/Bundle-TDDUIBundleExample.json": Expected(unreadable=("entry", NOTHING_TO_COUNT)),
+    # The TDDUI event alone (the guide publishes each instance apart): its young person is
+    # a reference to a Patient the file does not hold, with no identifier; as a feed, the
+    # session would make a person out of a reference, so it is rejected.
+    "tddui/Encounter-tddui-encounter-evenement-example.json": Expected(
+        rejected=[("subject", f"reference Patient/tddui-patient-ins-example {NO_PATIENT}")]
+    ),
+    "tddui/Patient-tddui-patient-example.json": not_a_feed("Patient"),
+    "tddui/Patient-tddui-patient-ins-example.json": not_a_feed("Patient"),
+    # GAP: an appointment *request* (proposed, only a requested period): not a session yet.
+    "gap/Appointment-example-req-appointment.json": Expected(
+        rejected=[
+            (
+                "start",
+                "an appointment request (status proposed) with no start yet: not a session",
+            )
+        ]
+    ),
+    "gap/Schedule-example.json": not_a_feed("Schedule"),
+    "gap/Slot-example.json": not_a_feed("Slot"),  # a free slot: availability, not a session
+    # HL7's examples point to Patient/example, which they do not hold: rejected (as above).
+    "r4/appointment-example.json": Expected(
+        rejected=[("participant[0].actor", f"reference Patient/example {NO_PATIENT}")]
+    ),
+    # In progress, started, not ended: no end to count to.
+    "r4/encounter-example-emergency.json": Expected(
+        rejected=[("period.end", "the encounter has no end (period.end) nor a readable length")]
+    ),
+    "r4/encounter-example-f001-heart.json": Expected(rejected=[("period.start", NO_START)]),
+    "r4/encounter-example-f201-20130404.json": Expected(rejected=[("period.start", NO_START)]),
+    "r4/encounter-example-home.json": Expected(
+        rejected=[("subject", f"reference Patient/example {NO_PATIENT}")]
+    ),
+    "r4/encounter-example.json": Expected(rejected=[("period.start", NO_START)]),
+    "r4/healthcareservice-example.json": not_a_feed("HealthcareService"),
+    "r4/location-example-ambulance.json": not_a_feed("Location"),
+    "r4/location-example-hl7hq.json": not_a_feed("Location"),
+    "r4/location-example-patients-home.json": not_a_feed("Location"),
+    "r4/location-example-room.json": not_a_feed("Location"),
+    "r4/location-example-ukpharmacy.json": not_a_feed("Location"),
+    "r4/location-example.json": not_a_feed("Location"),
+    "r4/schedule-example.json": not_a_feed("Schedule"),
+    "r4/schedule-provider-location1-example.json": not_a_feed("Schedule"),
+    "r4/schedule-provider-location2-example.json": not_a_feed("Schedule"),
+    "r4/slot-example-busy.json": not_a_feed("Slot"),
+    "r4/slot-example-tentative.json": not_a_feed("Slot"),
+    "r4/slot-example-unavailable.json": not_a_feed("Slot"),
+    "r4/slot-example.json": not_a_feed("Slot"),
+}
+
+
+# The files rejected above for what the issue forbids (a wrong INS key, a young person known
+# by a reference alone), mended the way a vendor would: the INS with its right key, the
+# references to Patients given an identifier. They give the sessions and stays below.
+MENDED: dict[str, Expected] = {
     "tddui/Bundle-ExampleTDDUIBundle.json": Expected(
         periods=[
             StayPeriod(
@@ -67,7 +151,8 @@ EXPECTED: dict[str, Expected] = {
                     "https://identifiant-medicosocial-sejour.esante.gouv.fr|"
                     "3480787529/147720425367411-SEJOUR-1012"
                 ),
-                youth_identifier="urn:oid:1.2.250.1.213.1.4.8:147720425367411",
+                # The 13 characters: the INS with or without its key is one young person.
+                youth_identifier="urn:oid:1.2.250.1.213.1.4.8:1477204253674",
                 status=PathwayStatus.ACCOMPAGNEMENT,
                 start_date=dt.date(2023, 4, 14),
                 end_date=None,
@@ -76,8 +161,6 @@ EXPECTED: dict[str, Expected] = {
             )
         ]
     ),
-    # Two DocumentReferences: nothing about agendas.
-    "tddui/Bundle-TDDUIBundleExample.json": NOTHING,
     # The TDDUI event: a finished home visit by a nurse, for the young person of the stay.
     "tddui/Encounter-tddui-encounter-evenement-example.json": Expected(
         sessions=[
@@ -100,19 +183,6 @@ EXPECTED: dict[str, Expected] = {
         words=[("Visite à domicile pour soins infirmier.", "")],
         classes=[(Activity.AMBULATOIRE, Setting.DOMICILE, Nature.DIRECT)],
     ),
-    "tddui/Patient-tddui-patient-example.json": NOTHING,
-    "tddui/Patient-tddui-patient-ins-example.json": NOTHING,
-    # GAP: an appointment *request* (proposed, only a requested period): not a session yet.
-    "gap/Appointment-example-req-appointment.json": Expected(
-        rejected=[
-            (
-                "start",
-                "an appointment request (status proposed) with no start yet: not a session",
-            )
-        ]
-    ),
-    "gap/Schedule-example.json": NOTHING,
-    "gap/Slot-example.json": NOTHING,  # a free slot: availability, not a session
     "r4/appointment-example.json": Expected(
         sessions=[
             {
@@ -134,12 +204,6 @@ EXPECTED: dict[str, Expected] = {
         words=[("Discussion on the results of your recent MRI", "South Wing, second floor")],
         classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
     ),
-    # In progress, started, not ended: no end to count to.
-    "r4/encounter-example-emergency.json": Expected(
-        rejected=[("period.end", "the encounter has no end (period.end) nor a readable length")]
-    ),
-    "r4/encounter-example-f001-heart.json": Expected(rejected=[("period.start", NO_START)]),
-    "r4/encounter-example-f201-20130404.json": Expected(rejected=[("period.start", NO_START)]),
     "r4/encounter-example-home.json": Expected(
         sessions=[
             {
@@ -158,22 +222,26 @@ EXPECTED: dict[str, Expected] = {
         words=[("", "Client's home")],
         classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
     ),
-    "r4/encounter-example.json": Expected(rejected=[("period.start", NO_START)]),
-    "r4/healthcareservice-example.json": NOTHING,
-    "r4/location-example-ambulance.json": NOTHING,
-    "r4/location-example-hl7hq.json": NOTHING,
-    "r4/location-example-patients-home.json": NOTHING,
-    "r4/location-example-room.json": NOTHING,
-    "r4/location-example-ukpharmacy.json": NOTHING,
-    "r4/location-example.json": NOTHING,
-    "r4/schedule-example.json": NOTHING,
-    "r4/schedule-provider-location1-example.json": NOTHING,
-    "r4/schedule-provider-location2-example.json": NOTHING,
-    "r4/slot-example-busy.json": NOTHING,
-    "r4/slot-example-tentative.json": NOTHING,
-    "r4/slot-example-unavailable.json": NOTHING,
-    "r4/slot-example.json": NOTHING,
 }
+
+
+def mended(data: bytes) -> bytes:
+    """The INS of the TDDUI example with its right key; Patient references with an identifier."""
+    document = json.loads(data.replace(b'"147720425367411"', b'"147720425367430"'))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            target = node.get("reference")
+            if isinstance(target, str) and target.split("/")[-2:-1] == ["Patient"]:
+                node["identifier"] = {"system": "https://dui.example/usagers", "value": target}
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    return json.dumps(document).encode()
 
 
 def _corpus_files() -> list[str]:
@@ -212,7 +280,26 @@ def test_corpus_file(name: str) -> None:
     if not path.is_file():
         pytest.skip(f"{name} is not in this copy of the corpus")
     expected = EXPECTED[name]
-    feed = _read(path.read_bytes())
+    if expected.unreadable is not None:
+        with pytest.raises(FeedUnreadable) as caught:
+            _read(path.read_bytes())
+        [error] = caught.value.errors
+        assert error.path == expected.unreadable[0]
+        assert error.message.startswith(expected.unreadable[1])
+        return
+    _check(_read(path.read_bytes()), expected)
+
+
+@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
+@pytest.mark.parametrize("name", sorted(MENDED))
+def test_corpus_file_mended(name: str) -> None:
+    path = FHIR_CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in this copy of the corpus")
+    _check(_read(mended(path.read_bytes())), MENDED[name])
+
+
+def _check(feed: ParsedFhirFeed, expected: Expected) -> None:
     built, duplicates = build_drafts(feed.occurrences, _draft_context(), paths=feed.paths)
     assert duplicates == []
     sessions = sort_sessions([session_json(occurrence, draft) for occurrence, draft in built])
@@ -237,6 +324,8 @@ def test_fhir_resources_reads_the_same_times_and_statuses(name: str) -> None:
     data = path.read_bytes()
     resource_type = _resource_type(data)
     model: Any = get_fhir_model_class(resource_type).model_validate_json(data)
+    if EXPECTED[name].unreadable is not None:
+        return  # valid FHIR, but not a feed: nothing read to compare
     feed = _read(data)
     resources = (
         [entry.resource for entry in model.entry or ()] if resource_type == "Bundle" else [model]

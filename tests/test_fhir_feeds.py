@@ -32,6 +32,7 @@ from ditep_core.protection import DataProtection
 
 from .conftest import CORPUS_DIR, SAMPLE_FINESS, SAMPLE_WINDOW, KeyMaker, SampleDitep
 from .http import AppClient
+from .test_fhir_corpus import mended
 
 FHIR = {"Content-Type": "application/fhir+json"}
 TDDUI = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition"
@@ -370,6 +371,28 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_applied(
     [
         (b'{"resourceType": "Bundle", "entry": [\n  {"resource": }\n]}', {"line": 2, "path": "$"}),
         (b'{"entries": []}', {"line": None, "path": "resourceType"}),
+        # Not a feed (issue 13): a server's error, an empty snapshot, a diff.
+        (
+            b'{"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}',
+            {"path": "resourceType"},
+        ),
+        (b'{"resourceType": "Bundle", "type": "searchset", "total": 0}', {"path": "entry"}),
+        (
+            json.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "type": "transaction",
+                    "entry": [
+                        {
+                            "resource": {"resourceType": "Encounter", "id": "e1"},
+                            "request": {"method": "PUT", "url": "Encounter/e1"},
+                        },
+                        {"request": {"method": "DELETE", "url": "Encounter/e2"}},
+                    ],
+                }
+            ).encode(),
+            {"path": "entry[1].request.method", "uid": None},
+        ),
     ],
 )
 def test_a_body_that_is_not_fhir_is_a_422_problem_and_is_kept(
@@ -501,12 +524,15 @@ def test_the_tddui_corpus_pushed_to_a_source(
             window_end=dt.date(2024, 1, 1),
         ).id
     key = make_key(Scope.FEEDS_WRITE)
-    stay = _push(
-        ingest_client,
-        source_id,
-        (CORPUS_TDDUI / "Bundle-ExampleTDDUIBundle.json").read_bytes(),
-        key,
-    )
+    # As published, the guide's INS has a wrong key: the stay is rejected, with where it is.
+    raw = (CORPUS_TDDUI / "Bundle-ExampleTDDUIBundle.json").read_bytes()
+    wrong = _push(ingest_client, source_id, raw, key)
+    assert (wrong["received"], wrong["created"], wrong["rejected"]) == (0, 0, 1)
+    assert wrong["errors"][0]["path"] == "entry[2].resource.subject"
+    assert "the INS key 11 is wrong" in wrong["errors"][0]["message"]
+    assert session.scalars(select(PathwayPeriod)).all() == []
+    # Mended (the INS with its key, the event's Patient reference with an identifier).
+    stay = _push(ingest_client, source_id, mended(raw), key)
     assert (stay["received"], stay["created"], stay["rejected"]) == (0, 0, 0)
     [period] = session.scalars(select(PathwayPeriod)).all()
     assert (period.start_date, period.status) == (
@@ -516,7 +542,7 @@ def test_the_tddui_corpus_pushed_to_a_source(
     held = _push(
         ingest_client,
         source_id,
-        (CORPUS_TDDUI / "Encounter-tddui-encounter-evenement-example.json").read_bytes(),
+        mended((CORPUS_TDDUI / "Encounter-tddui-encounter-evenement-example.json").read_bytes()),
         key,
         status=202,
     )

@@ -34,9 +34,13 @@ NIR = "urn:oid:1.2.250.1.213.1.4.8"
 UTC = dt.UTC
 
 
-def parse(body: Any, window: tuple[dt.date, dt.date] = WINDOW) -> ParsedFhirFeed:
+def parse(
+    body: Any, window: tuple[dt.date, dt.date] = WINDOW, *, snapshot: bool = True
+) -> ParsedFhirFeed:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return parse_fhir(data, window_start=window[0], window_end=window[1], default_tz=PARIS)
+    return parse_fhir(
+        data, window_start=window[0], window_end=window[1], default_tz=PARIS, snapshot=snapshot
+    )
 
 
 def patient(pid: str = "p1", nir: str | None = "1090375123456") -> dict[str, Any]:
@@ -94,6 +98,11 @@ def bundle(*resources: dict[str, Any], kind: str = "collection") -> dict[str, An
     }
 
 
+def with_patient(resource: dict[str, Any]) -> dict[str, Any]:
+    """``resource`` with the Patient it refers to (a feed must hold its young people)."""
+    return bundle(resource, patient())
+
+
 def only(feed: ParsedFhirFeed) -> Occurrence:
     assert feed.rejected == []
     assert len(feed.occurrences) == 1
@@ -129,11 +138,73 @@ def test_a_bare_array_and_a_lone_resource_are_read() -> None:
             {"X-FHIR-FONCTION": "orthophoniste"},
         ),
     ]
-    alone = only(parse(event()))
-    # Nothing to resolve: the references themselves identify the people.
-    assert people(alone) == [
-        ("Patient/p1", PersonKind.YOUTH, {}),
-        ("Practitioner/pr1", PersonKind.PROFESSIONAL, {}),
+    alone = only(parse(with_patient(event())))
+    assert [p[:2] for p in people(alone)] == [
+        (f"{NIR}:1090375123456", PersonKind.YOUTH),
+        # A professional not in the body: the reference identifies them.
+        ("Practitioner/pr1", PersonKind.PROFESSIONAL),
+    ]
+
+
+def test_a_reference_to_a_patient_the_feed_does_not_hold_rejects_the_session() -> None:
+    typo = event("e2", subject={"reference": "Patient/y-3"})
+    feed = parse(bundle(patient(), event(), typo))
+    assert len(feed.occurrences) == 1
+    [error] = feed.rejected
+    assert (error.path, error.uid) == (
+        "entry[2].resource.subject",
+        "https://identifiant-medicosocial-evenement.esante.gouv.fr|e2",
+    )
+    assert error.message.startswith("reference Patient/y-3 resolves to no Patient in the feed")
+    # The same for an Appointment's actor, a stay's subject, a urn:uuid and a contained id.
+    feed = parse(
+        bundle(
+            appointment(participant=[{"actor": {"reference": "Patient/y-3"}}]),
+            event("e3", subject={"reference": "urn:uuid:0b6c5c36-6c3f-4f5b-9d0e-2f6a8a4c1e01"}),
+            event("e4", subject={"reference": "#nobody"}),
+        )
+    )
+    assert feed.occurrences == []
+    assert [e.path for e in feed.rejected] == [
+        "entry[0].resource.participant[0].actor",
+        "entry[1].resource.subject",
+        "entry[2].resource.subject",
+    ]
+    # A lone event: its Patient is not there either.
+    assert [e.path for e in parse(event()).rejected] == ["subject"]
+
+
+def test_a_reference_with_an_identifier_is_that_person_even_without_the_patient() -> None:
+    ins = {"system": NIR, "value": "109037512345679"}  # with its key: the same INS
+    occurrence = only(parse(event(subject={"reference": "Patient/y-3", "identifier": ins})))
+    assert people(occurrence)[0][:2] == (f"{NIR}:1090375123456", PersonKind.YOUTH)
+    local = {"system": "https://dui.example/usagers", "value": "U-p7"}
+    occurrence = only(parse(event(subject={"reference": "Patient/p7", "identifier": local})))
+    assert people(occurrence)[0][:2] == ("https://dui.example/usagers|U-p7", PersonKind.YOUTH)
+
+
+def test_an_ins_with_its_key_or_spaces_is_the_same_ins_and_a_wrong_key_is_rejected() -> None:
+    spelled = [
+        patient("p1", nir="109037512345679"),
+        patient("p2", nir="1 09 03 75 123 456 79"),
+        patient("p3", nir="1.09.03.75.123.456"),
+        patient("p4", nir="109037512345680"),  # the key of 1090375123456 is 79
+        patient("p5", nir="10903751234"),
+    ]
+    events = [event(f"e{n}", subject={"reference": f"Patient/p{n}"}) for n in range(1, 6)]
+    feed = parse(bundle(*spelled, *events))
+    assert [people(o)[0][0] for o in feed.occurrences] == [f"{NIR}:1090375123456"] * 3
+    assert [(e.path, e.message) for e in feed.rejected] == [
+        (
+            "entry[8].resource.subject",
+            "the Patient at entry[3].resource, identifier[0]: the INS key 80 is wrong (the 13 "
+            "characters give 79): a mistyped INS would count one young person twice",
+        ),
+        (
+            "entry[9].resource.subject",
+            "the Patient at entry[4].resource, identifier[0]: an INS has 13 characters "
+            "(15 with its key), not 11",
+        ),
     ]
 
 
@@ -196,13 +267,16 @@ def test_a_logical_reference_and_the_ins_nia_are_read() -> None:
         parse(
             event(
                 subject={
-                    "identifier": {"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "7777"},
+                    "identifier": {
+                        "system": "urn:oid:1.2.250.1.213.1.4.10",
+                        "value": "3 77 77 77 777 777",
+                    },
                     "display": "Noah",
                 }
             )
         )
     )
-    assert occurrence.participants[0].identifier == "urn:oid:1.2.250.1.213.1.4.10:7777"
+    assert occurrence.participants[0].identifier == "urn:oid:1.2.250.1.213.1.4.10:3777777777777"
     assert occurrence.participants[0].kind_hint is PersonKind.YOUTH
 
 
@@ -252,7 +326,7 @@ def test_names_are_never_copied() -> None:
     ],
 )
 def test_encounter_statuses(status: str, expected: str) -> None:
-    assert only(parse(event(status=status))).status == expected
+    assert only(parse(with_patient(event(status=status)))).status == expected
 
 
 def test_codes_summary_and_the_tddui_extensions() -> None:
@@ -302,7 +376,7 @@ def test_r5_names_and_length_instead_of_an_end() -> None:
     )
     del r5["period"]
     r5["actualPeriod"] = {"start": "2025-03-10T09:00:00Z"}
-    occurrence = only(parse(r5))
+    occurrence = only(parse(with_patient(r5)))
     assert occurrence.end == dt.datetime(2025, 3, 10, 10, 30, tzinfo=UTC)
     assert occurrence.codes == (f"{SERAFIN}|2.1.1.2", "https://x.example|VAD")
     assert [p.kind_hint for p in occurrence.participants] == [
@@ -313,11 +387,15 @@ def test_r5_names_and_length_instead_of_an_end() -> None:
 
 def test_times_dates_and_floating_times() -> None:
     floating = only(
-        parse(event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"}))
+        parse(
+            with_patient(
+                event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"})
+            )
+        )
     )
     assert floating.start == dt.datetime(2025, 7, 1, 7, 0, tzinfo=UTC)  # Paris summer time
     assert floating.end == dt.datetime(2025, 7, 1, 8, 0, 30, 500000, tzinfo=UTC)
-    all_day = only(parse(event(period={"start": "2025-03-10", "end": "2025-03-11"})))
+    all_day = only(parse(with_patient(event(period={"start": "2025-03-10", "end": "2025-03-11"}))))
     assert (all_day.start, all_day.end, all_day.all_day) == (
         dt.date(2025, 3, 10),
         dt.date(2025, 3, 12),  # a FHIR date period includes its last day
@@ -330,6 +408,7 @@ def test_sessions_outside_the_window_are_left_out_and_counted() -> None:
         bundle(
             event("in"),
             event("out", period={"start": "2023-01-02T09:00:00Z", "end": "2023-01-02T10:00:00Z"}),
+            patient(),
         )
     )
     assert [o.uid.rsplit("|", 1)[1] for o in feed.occurrences] == ["in"]
@@ -394,7 +473,8 @@ def test_a_stay_without_young_person_or_start_is_rejected_with_its_path() -> Non
         "meta": {"profile": [f"{TDDUI}/tddui-encounter-sejour"]},
         "status": "in-progress",
     }
-    feed = parse(bundle(stay, {**stay, "id": "s2", "subject": {"reference": "Patient/p1"}}))
+    stay2 = {**stay, "id": "s2", "subject": {"reference": "Patient/p1"}}
+    feed = parse(bundle(stay, stay2, patient()))
     assert [(e.path, e.uid) for e in feed.rejected] == [
         ("entry[0].resource.subject", "Encounter/s1"),
         ("entry[1].resource.period.start", "Encounter/s2"),
@@ -452,7 +532,7 @@ def appointment(**changes: Any) -> dict[str, Any]:
     ],
 )
 def test_appointment_statuses(status: str, expected: str) -> None:
-    assert only(parse(appointment(status=status))).status == expected
+    assert only(parse(with_patient(appointment(status=status)))).status == expected
 
 
 def test_an_appointment_is_a_session_with_its_codes_people_and_place() -> None:
@@ -478,8 +558,8 @@ def test_an_appointment_is_a_session_with_its_codes_people_and_place() -> None:
 def test_a_declined_or_no_show_young_person_is_absent() -> None:
     declined = appointment()
     declined["participant"][0]["status"] = "declined"
-    assert only(parse(declined)).participants[0].params == {"PARTSTAT": "DECLINED"}
-    noshow = only(parse(appointment(status="noshow")))
+    assert only(parse(with_patient(declined))).participants[0].params == {"PARTSTAT": "DECLINED"}
+    noshow = only(parse(with_patient(appointment(status="noshow"))))
     assert noshow.participants[0].params == {"PARTSTAT": "DECLINED"}
     assert noshow.participants[1].params == {}
 
@@ -567,7 +647,14 @@ def test_an_absence_without_its_young_person_is_rejected_and_free_slots_count_no
     free = slot("free", "x", "2025-03-10T08:00:00Z", "2025-03-10T09:00:00Z")
     free["serviceType"] = [{"coding": [{"code": "57", "display": "Immunization"}]}]
     free["status"] = "free"
-    feed = parse(bundle(slot("abs", "2", "2025-03-10T08:00:00Z", "2025-03-10T17:00:00Z"), free))
+    feed = parse(
+        bundle(
+            slot("abs", "2", "2025-03-10T08:00:00Z", "2025-03-10T17:00:00Z"),
+            free,
+            event(),
+            patient(),
+        )
+    )
     assert feed.absences == []
     assert [(e.path, e.uid) for e in feed.rejected] == [
         (
@@ -621,17 +708,17 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_kept() -> None
     )
     body = bundle(*entries)
     body["entry"].insert(3, {"fullUrl": "urn:uuid:x"})
-    body["entry"].insert(4, {"request": {"method": "DELETE", "url": "Encounter/old"}})
     body["entry"].append({"resource": {"resourceType": "Encounter", "status": "finished"}})
+    body["entry"].append({"resource": patient()})
     feed = parse(body)
     assert len(feed.occurrences) == 12
     assert [(e.path, e.uid) for e in feed.rejected] == [
         ("entry[3]", None),
         (
-            "entry[14].resource.period.start",
+            "entry[13].resource.period.start",
             "https://identifiant-medicosocial-evenement.esante.gouv.fr|e12",
         ),
-        ("entry[15].resource.identifier", None),
+        ("entry[14].resource.identifier", None),
     ]
     assert feed.rejected[0].message == "the entry has no 'resource'"
     assert "is not a date-time" in feed.rejected[1].message
@@ -664,7 +751,13 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     label = [{"url": f"{TDDUI}/tddui-event-label", "valueString": "Temps éducatif"}]
     night = builder.build(
         only(
-            parse(event(type=[{"coding": [{"system": SERAFIN, "code": "2.2.1"}]}], extension=label))
+            parse(
+                with_patient(
+                    event(
+                        type=[{"coding": [{"system": SERAFIN, "code": "2.2.1"}]}], extension=label
+                    )
+                )
+            )
         )
     )
     assert (night.classification.activity, night.classification.rule_id) == (
@@ -678,7 +771,11 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     absent_by_design = builder.build(
         only(
             parse(
-                event(extension=[{"url": f"{TDDUI}/tddui-patient-present", "valueBoolean": False}])
+                with_patient(
+                    event(
+                        extension=[{"url": f"{TDDUI}/tddui-patient-present", "valueBoolean": False}]
+                    )
+                )
             )
         )
     )
@@ -690,19 +787,23 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     outside = builder.build(
         only(
             parse(
-                event(extension=[{"url": f"{TDDUI}/tddui-outside-service", "valueBoolean": True}])
+                with_patient(
+                    event(
+                        extension=[{"url": f"{TDDUI}/tddui-outside-service", "valueBoolean": True}]
+                    )
+                )
             )
         )
     )
     assert outside.classification.activity is Activity.HORS_PRESTATION
 
-    noshow = builder.build(only(parse(appointment(status="noshow"))))
+    noshow = builder.build(only(parse(with_patient(appointment(status="noshow")))))
     assert noshow.status is SessionStatus.ABSENT
 
 
 def test_codes_change_the_content_hash() -> None:
     builder = DraftBuilder(draft_context())
-    base = only(parse(event()))
+    base = only(parse(with_patient(event())))
     other = dataclasses.replace(base, codes=("x|y",))
     assert builder.build(base).content_hash != builder.build(other).content_hash
     assert (
@@ -760,3 +861,164 @@ def test_participants_keep_their_kind_hint_through_recognition() -> None:
     recognised = recognise(youth, ParticipantOptions())
     assert recognised is not None
     assert recognised.kind is PersonKind.YOUTH
+
+
+# --- Bodies that are not feeds (issue 13) ----------------------------------------------
+
+
+def unreadable(body: Any, **options: Any) -> list[tuple[str | None, str]]:
+    with pytest.raises(FeedUnreadable) as caught:
+        parse(body, **options)
+    return [(error.path, error.message) for error in caught.value.errors]
+
+
+def test_an_operation_outcome_or_a_lone_resource_that_holds_no_session_is_not_a_feed() -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "exception", "diagnostics": "Timeout"}],
+    }
+    assert unreadable(outcome) == [
+        (
+            "resourceType",
+            "an OperationOutcome is not a feed (it says: Timeout): expected a Bundle of "
+            "Encounters or Appointments",
+        )
+    ]
+    assert unreadable(patient()) == [
+        (
+            "resourceType",
+            "a Patient is not a feed: expected a Bundle (or an array) of Encounters or "
+            "Appointments, or one of them",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "start"),
+    [
+        (
+            {"resourceType": "Bundle", "type": "searchset", "total": 0},
+            "entry",
+            "the Bundle holds no Encounter or Appointment (it is empty): ",
+        ),
+        (
+            {"resourceType": "Bundle", "type": "collection", "entry": []},
+            "entry",
+            "the Bundle holds no Encounter or Appointment (it is empty): ",
+        ),
+        (
+            bundle(patient(), practitioner()),
+            "entry",
+            "the Bundle holds no Encounter or Appointment: ",
+        ),
+        ([patient()], "$", "the array holds no Encounter or Appointment: "),
+    ],
+)
+def test_a_snapshot_without_sessions_is_unreadable_an_increment_may_be_empty(
+    body: Any, path: str, start: str
+) -> None:
+    [(where, message)] = unreadable(body)
+    assert where == path
+    assert message.startswith(start)
+    assert message.endswith(
+        "not an agenda feed. A feed is a snapshot and this one would delete every session "
+        "of the source (a source is emptied by an admin, not by a feed)"
+    )
+    data = json.dumps(body).encode()
+    increment = parse_fhir(
+        data, window_start=WINDOW[0], window_end=WINDOW[1], default_tz=PARIS, snapshot=False
+    )
+    assert (increment.occurrences, increment.rejected) == ([], [])
+
+
+def test_a_transaction_of_upserts_is_a_snapshot_a_delete_or_patch_is_refused() -> None:
+    def entry(resource: dict[str, Any] | None, method: str, url: str) -> dict[str, Any]:
+        item: dict[str, Any] = {"request": {"method": method, "url": url}}
+        if resource is not None:
+            item["resource"] = resource
+        return item
+
+    upserts = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            entry(patient(), "POST", "Patient"),
+            entry(event(), "PUT", "Encounter/e1"),
+        ],
+    }
+    assert only(parse(upserts)).uid.endswith("|e1")
+    diff = copy_of(upserts)
+    diff["entry"] += [
+        entry(None, "DELETE", "Encounter/e0"),
+        entry({"resourceType": "Binary"}, "PATCH", "Encounter/e1"),
+    ]
+    assert unreadable(diff) == [
+        (
+            "entry[2].request.method",
+            "a DELETE Encounter/e0 entry: a feed is a snapshot of the source's agenda, not a "
+            "transaction of changes; send every session of the window (POST or PUT entries "
+            "only): what the feed does not hold is deleted",
+        ),
+        (
+            "entry[3].request.method",
+            "a PATCH Encounter/e1 entry: a feed is a snapshot of the source's agenda, not a "
+            "transaction of changes; send every session of the window (POST or PUT entries "
+            "only): what the feed does not hold is deleted",
+        ),
+    ]
+    # Even as an increment: a deletion would be silently misread.
+    assert len(unreadable(diff, snapshot=False)) == 2
+    batch = {"resourceType": "Bundle", "type": "batch", "entry": [entry(None, "GET", "Patient")]}
+    assert unreadable(batch)[0][0] == "entry[0].request.method"
+
+
+def copy_of(body: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(body))
+    return copied
+
+
+def test_every_rejected_resource_carries_the_uid_its_session_would_have_had() -> None:
+    french = "13/03/2025 16:30"
+    stay = {
+        "resourceType": "Encounter",
+        "id": "s1",
+        "meta": {"profile": [f"{TDDUI}/tddui-encounter-sejour"]},
+        "identifier": [
+            {"system": "https://identifiant-medicosocial-sejour.esante.gouv.fr", "value": "S1"}
+        ],
+        "status": "in-progress",
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "02/09/2024"},
+    }
+    feed = parse(
+        bundle(
+            patient(),
+            schedule(),
+            event(period={"start": french, "end": "2025-03-13T17:00:00+01:00"}),
+            appointment(start=french),
+            stay,
+            slot("abs", "2", french, "2025-03-13T17:00:00+01:00"),
+            event("e9", subject={"reference": "Patient/y-3"}),
+        )
+    )
+    assert feed.occurrences == []
+    assert [(e.path, e.uid) for e in feed.rejected] == [
+        (
+            "entry[2].resource.period.start",
+            "https://identifiant-medicosocial-evenement.esante.gouv.fr|e1",
+        ),
+        ("entry[3].resource.start", "Appointment/a1"),
+        (
+            "entry[4].resource.period.start",
+            "https://identifiant-medicosocial-sejour.esante.gouv.fr|S1",
+        ),
+        (
+            "entry[5].resource.start",
+            "https://identifiant-medicosocial-presenceabsence.esante.gouv.fr|abs",
+        ),
+        (
+            "entry[6].resource.subject",
+            "https://identifiant-medicosocial-evenement.esante.gouv.fr|e9",
+        ),
+    ]
+    assert all("is not a date" in e.message for e in feed.rejected[:4])

@@ -176,6 +176,8 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
             _page(_event(3), _patient(), next_url=page_two, at="2025-03-10T07:59:00Z"),
             # Later: only what changed since; e4 was cancelled.
             _page(_event(4, "cancelled"), _patient(), at="2025-03-10T09:00:00Z"),
+            # Later still: nothing changed, an empty increment.
+            _page(at="2025-03-10T10:00:00Z"),
         ]
     )
     second_page = mock.get(url__startswith=f"{BASE}?_getpages").mock(
@@ -239,6 +241,19 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
         "Encounter/e5": SessionStatus.DONE,
     }
     assert _source(database, source_id).http_last_modified == "2025-03-10T08:55:00Z"
+
+    # An increment may be empty (nothing changed since); only a snapshot may not.
+    third = _pull(
+        database,
+        source_id,
+        pull_settings,
+        protection,
+        now=later + dt.timedelta(hours=1),
+        fetcher=fetcher,
+    )
+    assert third.status is PullStatus.FETCHED, third.error
+    assert third.imported is not None
+    assert (third.imported.received, third.imported.deleted) == (0, 0)
 
 
 def test_a_full_pull_can_be_asked_for_and_appointments_searched(
@@ -346,9 +361,9 @@ def test_a_page_answered_5xx_is_retried(
 ) -> None:
     source_id = _fhir_source(database)
     mock.get(url__startswith=f"{BASE}/Encounter").mock(
-        return_value=_page(_event(3), next_url=f"{BASE}?page=2")
+        return_value=_page(_event(3), _patient(), next_url=f"{BASE}?page=2")
     )
-    mock.get(f"{BASE}?page=2").mock(side_effect=[httpx.Response(503), _page(_event(4))])
+    mock.get(f"{BASE}?page=2").mock(side_effect=[httpx.Response(503), _page(_event(4), _patient())])
     outcome = _pull(database, source_id, pull_settings, protection)
     assert outcome.status is PullStatus.FETCHED, outcome.error
     assert outcome.attempts == 3

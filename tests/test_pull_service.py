@@ -369,8 +369,26 @@ def test_pull_due_picks_only_due_sources_never_pulled_first(
         database, "fhir", url="https://dui.example/fhir", feed_format=FeedFormat.FHIR
     )
     # The sample's two sources have no URL: they are pushed.
+    # A search that finds one session (an empty one would be an unreadable snapshot).
+    patient = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "1090375123456"}],
+    }
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "e1",
+        "status": "finished",
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "2025-03-10T16:30:00+01:00", "end": "2025-03-10T17:15:00+01:00"},
+    }
+    searchset = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": encounter}, {"resource": patient}],
+    }
     mock.get(url__regex=r"https://dui\.example/fhir/Encounter\?.*").mock(
-        return_value=httpx.Response(200, json={"resourceType": "Bundle", "type": "searchset"})
+        return_value=httpx.Response(200, json=searchset)
     )
     mock.get(url__regex=r"https://dui\.example/.*").mock(
         return_value=httpx.Response(200, content=EMPTY_CALENDAR)

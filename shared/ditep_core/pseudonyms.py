@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from ditep_core.ins import InvalidIns, canonical_ins_uri
 from ditep_core.nomenclatures import PersonKind
 
 
@@ -18,9 +19,18 @@ def normalise_identifier(identifier: str) -> str:
     """Spellings of one identifier that must give one pseudonym.
 
     URI schemes are case-insensitive (RFC 3986) and so are e-mail addresses in
-    practice; the identifier values themselves are kept as written.
+    practice; the identifier values themselves are kept as written, except an
+    INS, whose 13 characters are its canonical form (``ditep_core.ins``: with or
+    without its key, spaces or dots). An INS URI that is not a valid INS is kept
+    as written (the parsers reject it before it gets here).
     """
     value = identifier.strip()
+    try:
+        ins = canonical_ins_uri(value)
+    except InvalidIns:
+        ins = None
+    if ins is not None:
+        return ins
     scheme, sep, rest = value.partition(":")
     if not sep:
         return value

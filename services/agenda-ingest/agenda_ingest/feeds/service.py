@@ -217,7 +217,9 @@ def ingest_feed(
         )
         context = _rule_context(session, source)
         import_id = feed_import.id
-    prepared = _prepare_safely(source, payload, protection, today or now.date(), context)
+    prepared = _prepare_safely(
+        source, payload, protection, today or now.date(), context, snapshot=snapshot
+    )
     return _apply_in_own_transaction(
         database, source_id, import_id, prepared, allow_mass_delete=allow_mass_delete
     )
@@ -274,7 +276,12 @@ def ingest_payload(
         session, source, payload, content_type, protection, snapshot=snapshot, now=now
     )
     prepared = _prepare_safely(
-        source, payload, protection, today or now.date(), _rule_context(session, source)
+        source,
+        payload,
+        protection,
+        today or now.date(),
+        _rule_context(session, source),
+        snapshot=snapshot,
     )
     return apply_import(session, source.id, feed_import.id, prepared, allow_mass_delete)
 
@@ -295,7 +302,12 @@ def replay_import(
     if feed_import.status is ImportStatus.RECEIVED:
         payload = protection.vault.open(feed_import.payload_sealed)
         prepared = _prepare_safely(
-            source, payload, protection, today or utc_now().date(), _rule_context(session, source)
+            source,
+            payload,
+            protection,
+            today or utc_now().date(),
+            _rule_context(session, source),
+            snapshot=is_snapshot(feed_import.content_type),
         )
         return apply_import(session, source.id, feed_import.id, prepared)
     return ingest_payload(
@@ -305,8 +317,13 @@ def replay_import(
         content_type=feed_import.content_type,
         protection=protection,
         today=today,
-        snapshot=INCREMENTAL_PARAMETER not in feed_import.content_type.replace(" ", ""),
+        snapshot=is_snapshot(feed_import.content_type),
     )
+
+
+def is_snapshot(content_type: str) -> bool:
+    """Whether an import was received as a snapshot (not marked as an increment)."""
+    return INCREMENTAL_PARAMETER not in content_type.replace(" ", "")
 
 
 def _source_for(session: Session, source_id: int, principal: Principal | None) -> Source:
@@ -357,12 +374,20 @@ def _prepare_safely(
     protection: DataProtection,
     today: dt.date,
     context: _RuleContext,
+    *,
+    snapshot: bool = True,
 ) -> _Prepared | list[FeedError]:
     """The feed parsed and drafted, or the errors that make it unreadable."""
     try:
         with collector_paused():
             return _prepare(
-                source, payload, protection.pseudonymiser, today, context.rules, context.manual
+                source,
+                payload,
+                protection.pseudonymiser,
+                today,
+                context.rules,
+                context.manual,
+                snapshot=snapshot,
             )
     except FeedUnreadable as unreadable:
         return unreadable.errors
@@ -456,7 +481,7 @@ def apply_import(
         outcome.received = prepared.received
         _record(feed_import, outcome, now)
         return outcome
-    snapshot = INCREMENTAL_PARAMETER not in feed_import.content_type.replace(" ", "")
+    snapshot = is_snapshot(feed_import.content_type)
     with collector_paused():
         held = _apply(
             session,
@@ -505,6 +530,8 @@ def _prepare(
     today: dt.date,
     rules: CompiledRuleSet,
     manual: Mapping[ManualKey, Classification],
+    *,
+    snapshot: bool = True,
 ) -> _Prepared:
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
@@ -519,8 +546,13 @@ def _prepare(
         occurrences: list[Occurrence] = parsed.occurrences
         rejected, notes = _split_notes(parsed.rejected, parsed.warnings)
     elif source.format is FeedFormat.FHIR:
+        # An increment (incremental pull) may hold nothing; an empty snapshot is unreadable.
         fhir = parse_fhir(
-            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+            payload,
+            window_start=window_start,
+            window_end=window_end,
+            default_tz=timezone,
+            snapshot=snapshot,
         )
         occurrences, paths = fhir.occurrences, fhir.paths
         rejected, notes = _split_notes(fhir.rejected, fhir.warnings)

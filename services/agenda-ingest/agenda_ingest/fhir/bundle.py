@@ -2,9 +2,15 @@
 
 Accepted shapes: a ``Bundle`` of any type (``collection``, ``searchset``,
 ``transaction``, ``batch``...; a Bundle inside a Bundle is read too), a bare
-array of resources, or one resource. A body that is not JSON, or JSON that
-holds no FHIR resource at all, is unreadable; a single entry that is not a
-resource is reported with its path and the others are read.
+array of resources, or one Encounter or Appointment. A body that is not JSON,
+JSON that holds no FHIR resource at all, or a resource that is not a feed (an
+``OperationOutcome``, a lone ``Patient``...) is unreadable, and so is a
+transaction or batch with an entry whose ``request.method`` is not ``POST`` or
+``PUT`` (a feed is a snapshot, not a diff: a ``DELETE`` or ``PATCH`` would be
+silently misread). A snapshot must hold at least one Encounter or Appointment
+(``check_feed``): an empty one would delete every session of its source. A
+single entry that is not a resource is reported with its path and the others
+are read.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from agenda_ingest.fhir.values import JsonObject
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 
 _MAX_NESTING = 4
+FEED_TYPES = ("Encounter", "Appointment")
+"""What a feed must hold at least one of (sessions, stays)."""
+_UPSERTS = frozenset({"POST", "PUT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +89,10 @@ def collect_entries(document: Any) -> tuple[list[Entry], list[FeedError]]:
             )
         if resource_type == "Bundle":
             _collect_bundle(document, "", entries, rejected, depth=0)
-        else:
+        elif resource_type in FEED_TYPES:
             entries.append(Entry(document, ""))
+        else:
+            raise FeedUnreadable([_not_a_feed(document, resource_type)])
     else:
         raise FeedUnreadable(
             [
@@ -117,6 +128,14 @@ def _collect_bundle(
             raise FeedUnreadable([error])
         rejected.append(error)
         return
+    changes = [
+        _change(item, child(path, f"entry[{index}]"))
+        for index, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("request"), dict)
+    ]
+    refused = [error for error in changes if error is not None]
+    if refused:
+        raise FeedUnreadable(refused[:20])
     for index, item in enumerate(items):
         entry_path = child(path, f"entry[{index}]")
         if not isinstance(item, dict):
@@ -124,10 +143,6 @@ def _collect_bundle(
             continue
         resource = item.get("resource")
         if resource is None:
-            request = item.get("request")
-            if isinstance(request, dict) and str(request.get("method", "")).upper() == "DELETE":
-                # A deletion in a transaction: the snapshot already drops what it does not hold.
-                continue
             rejected.append(FeedError("the entry has no 'resource'", path=entry_path))
             continue
         resource_path = f"{entry_path}.resource"
@@ -140,6 +155,74 @@ def _collect_bundle(
             rejected,
             depth=depth,
         )
+
+
+def _change(entry: JsonObject, path: str) -> FeedError | None:
+    """Why an entry's ``request`` makes the body a diff rather than a snapshot, if it does."""
+    request = entry["request"]
+    method = request.get("method")
+    if isinstance(method, str) and method.strip().upper() in _UPSERTS:
+        return None  # a full export written as a transaction: plain upserts
+    url = request.get("url")
+    target = f" {url}" if isinstance(url, str) and url else ""
+    shown = method.strip().upper() if isinstance(method, str) and method.strip() else "no method"
+    return FeedError(
+        f"a {shown}{target} entry: a feed is a snapshot of the source's agenda, not a "
+        "transaction of changes; send every session of the window (POST or PUT entries "
+        "only): what the feed does not hold is deleted",
+        path=f"{path}.request.method",
+    )
+
+
+def _not_a_feed(resource: JsonObject, resource_type: str) -> FeedError:
+    if resource_type == "OperationOutcome":
+        said = ""
+        for issue in resource.get("issue") or ():
+            if isinstance(issue, dict):
+                details = issue.get("details")
+                words = issue.get("diagnostics") or (
+                    details.get("text") if isinstance(details, dict) else None
+                )
+                if isinstance(words, str) and words.strip():
+                    said = f" (it says: {words.strip()[:200]})"
+                    break
+        return FeedError(
+            f"an OperationOutcome is not a feed{said}: expected a Bundle of Encounters or "
+            "Appointments",
+            path="resourceType",
+        )
+    return FeedError(
+        f"a {resource_type[:64]} is not a feed: expected a Bundle (or an array) of Encounters "
+        "or Appointments, or one of them",
+        path="resourceType",
+    )
+
+
+def check_feed(document: Any, entries: list[Entry]) -> None:
+    """A snapshot must hold at least one Encounter or Appointment, else it is unreadable.
+
+    An empty snapshot would delete every session of its source (an export that failed
+    upstream, a server's empty answer): a source is emptied by an admin, not by a feed.
+    """
+    if any(entry.resource["resourceType"] in FEED_TYPES for entry in entries):
+        return
+    if isinstance(document, dict):
+        items = document.get("entry")
+        what = "the Bundle holds no Encounter or Appointment" + (
+            " (it is empty)" if not items else ""
+        )
+        path = "entry"
+    else:
+        what, path = "the array holds no Encounter or Appointment", "$"
+    raise FeedUnreadable(
+        [
+            FeedError(
+                f"{what}: not an agenda feed. A feed is a snapshot and this one would delete "
+                "every session of the source (a source is emptied by an admin, not by a feed)",
+                path=path,
+            )
+        ]
+    )
 
 
 def _collect_items(
@@ -194,8 +277,10 @@ class References:
 
     def __init__(self, entries: list[Entry]) -> None:
         known: dict[str, JsonObject] = {}
+        self._paths: dict[int, str] = {}
         for entry in entries:
             resource = entry.resource
+            self._paths[id(resource)] = entry.path
             resource_id = resource.get("id")
             if isinstance(resource_id, str) and resource_id:
                 known.setdefault(f"{resource['resourceType']}/{resource_id}", resource)
@@ -208,6 +293,10 @@ class References:
         # A feed points to the same few people thousands of times: plain references
         # (``{"reference": "..."}`` and nothing else) are resolved once.
         self._plain: dict[str, Resolved | None] = {}
+
+    def path_of(self, resource: JsonObject) -> str | None:
+        """The JSON path of a resource of the body (None for a contained one)."""
+        return self._paths.get(id(resource))
 
     def resolve(self, reference: object, container: JsonObject) -> Resolved | None:
         """``reference`` (a FHIR Reference object) seen from ``container`` (for ``#id``)."""

@@ -29,12 +29,19 @@ What is read:
 - ``Patient``, ``Practitioner``, ``PractitionerRole``, ``Location``: read
   through references (identifiers, function, place name); names are never
   read. Any other resource is accepted and counts for nothing.
+
+A young person must be told: a reference to a Patient the body does not hold
+(nor contains) is only accepted with an ``identifier``, else the resource that
+refers to them is rejected (a typo would make a second person); an INS is read
+as its 13 characters and a wrong key rejects it (``ditep_core.ins``). Every
+rejection carries the resource's ``uid`` when it has one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -43,6 +50,7 @@ from agenda_ingest.fhir.bundle import (
     Entry,
     References,
     Resolved,
+    check_feed,
     child,
     collect_entries,
     decode_json,
@@ -63,10 +71,12 @@ from agenda_ingest.fhir.values import (
 )
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, Occurrence, Participant
+from ditep_core import ins
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 
-INS_SYSTEMS = frozenset({"urn:oid:1.2.250.1.213.1.4.8", "urn:oid:1.2.250.1.213.1.4.10"})
-"""INS-NIR and INS-NIA: a young person's national identifier, written ``urn:oid:<oid>:<value>``."""
+INS_SYSTEMS = ins.INS_SYSTEMS
+"""INS-NIR and INS-NIA: a young person's national identifier, written ``urn:oid:<oid>:<value>``
+(the value in its canonical 13 characters, its key checked: ``ditep_core.ins``)."""
 OUTSIDE_SERVICE_CODE = TDDUI_OUTSIDE_SERVICE_CODE
 """The code an event carries when the TDDUI "hors prestation" extension is true."""
 
@@ -151,6 +161,14 @@ class _Reject(Exception):
         self.where = where
 
 
+class _BadPerson(Exception):
+    """A reference names a young person who cannot be told (the referring resource is rejected)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True, slots=True)
 class _Person:
     identifier: str
@@ -164,20 +182,33 @@ def parse_fhir(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
+    snapshot: bool = True,
 ) -> ParsedFhirFeed:
-    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON or not FHIR at all.
+    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON, not FHIR at all, or
+    not a feed (``fhir.bundle``: an OperationOutcome, a transaction deleting or patching).
+
+    A snapshot (``snapshot=True``, a pushed feed or a full pull) that holds no Encounter
+    or Appointment is unreadable too: it would delete every session of its source. An
+    increment (an incremental pull) may hold nothing: nothing changed.
 
     Sessions are kept when they overlap ``[window_start, window_end)`` (local
     days); stays are kept whatever their dates. Times come out as aware UTC.
     """
     with collector_paused():
-        return _parse(data, window_start, window_end, default_tz)
+        return _parse(data, window_start, window_end, default_tz, snapshot)
 
 
 def _parse(
-    data: bytes, window_start: dt.date, window_end: dt.date, default_tz: ZoneInfo
+    data: bytes,
+    window_start: dt.date,
+    window_end: dt.date,
+    default_tz: ZoneInfo,
+    snapshot: bool,
 ) -> ParsedFhirFeed:
-    entries, rejected = collect_entries(decode_json(data))
+    document = decode_json(data)
+    entries, rejected = collect_entries(document)
+    if snapshot:
+        check_feed(document, entries)
     mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end)
     feed = ParsedFhirFeed(
         occurrences=[],
@@ -220,7 +251,7 @@ class _Mapper:
         self.window_end = window_end
         self.window_start_at = _local_midnight(window_start, timezone)
         self.window_end_at = _local_midnight(window_end, timezone)
-        self._people: dict[str, _Person | None] = {}
+        self._people: dict[str, _Person | _BadPerson | None] = {}
         self._participants: dict[tuple[_Person, bool], Participant] = {}
         # One tuple per distinct set of (cached) participants: the drafting caches by it.
         self._participant_sets: dict[tuple[int, ...], tuple[Participant, ...]] = {}
@@ -329,12 +360,14 @@ class _Mapper:
         extensions = extension_values(resource)
         present = flag(extensions.get(_PATIENT_PRESENT))
         participants: list[Participant] = []
-        subject = self._person(resource.get("subject"), resource, patient_by_default=True)
+        subject = self._person(
+            resource.get("subject"), resource, "subject", patient_by_default=True
+        )
         if subject is not None:
             participants.append(self._participant(subject, absent_by_design=present is False))
-        for item in objects(resource.get("participant")):
-            actor = item.get("individual") or item.get("actor")  # R4 / R5
-            person = self._person(actor, resource)
+        for index, item in _indexed(resource.get("participant")):
+            key = "individual" if item.get("individual") else "actor"  # R4 / R5
+            person = self._person(item.get(key), resource, f"participant{index}.{key}")
             if person is not None:
                 participants.append(self._participant(person))
 
@@ -385,7 +418,9 @@ class _Mapper:
     def _stay(self, resource: JsonObject, path: str) -> StayPeriod:
         external_id = _uid(resource)
         status = text(resource.get("status"))
-        subject = self._person(resource.get("subject"), resource, patient_by_default=True)
+        subject = self._person(
+            resource.get("subject"), resource, "subject", patient_by_default=True
+        )
         if subject is None or subject.kind is not PersonKind.YOUTH:
             raise _Reject("the stay names no young person (subject: a Patient)", "subject")
         period_key = _period_key(resource)
@@ -447,14 +482,14 @@ class _Mapper:
 
         participants: list[Participant] = []
         location = ""
-        for item in objects(resource.get("participant")):
+        for index, item in _indexed(resource.get("participant")):
             resolved = self.references.resolve(item.get("actor"), resource)
             if resolved is None:
                 continue
             if resolved.resource_type == "Location":
                 location = location or _place_name(resolved)
                 continue
-            person = self._person_of(resolved)
+            person = self._person_of(resolved, f"participant{index}.actor")
             if person is None:
                 continue
             params: dict[str, str] = {}
@@ -465,7 +500,9 @@ class _Mapper:
             elif text(item.get("required")) == "information-only":
                 params["ROLE"] = "NON-PARTICIPANT"
             participants.append(_participant(person, params))
-        subject = self._person(resource.get("subject"), resource, patient_by_default=True)  # R5
+        subject = self._person(  # R5
+            resource.get("subject"), resource, "subject", patient_by_default=True
+        )
         if subject is not None and all(p.identifier != subject.identifier for p in participants):
             declined = {"PARTSTAT": "DECLINED"} if status == "ABSENT" else {}
             participants.append(_participant(subject, declined))
@@ -507,7 +544,7 @@ class _Mapper:
         youth: _Person | None = None
         if schedule is not None and schedule.resource is not None:
             for actor in objects(schedule.resource.get("actor")):
-                person = self._person(actor, schedule.resource)
+                person = self._person(actor, schedule.resource, "schedule")
                 if person is not None and person.kind is PersonKind.YOUTH:
                     youth = person
                     break
@@ -529,29 +566,50 @@ class _Mapper:
     # --- people and places ---------------------------------------------------------
 
     def _person(
-        self, reference: object, container: JsonObject, *, patient_by_default: bool = False
+        self,
+        reference: object,
+        container: JsonObject,
+        where: str,
+        *,
+        patient_by_default: bool = False,
     ) -> _Person | None:
-        """``patient_by_default``: a ``subject`` whose type cannot be told is the young person."""
+        """``patient_by_default``: a ``subject`` whose type cannot be told is the young person.
+
+        ``where`` is the reference's path in the resource being read, for its rejection.
+        """
         resolved = self.references.resolve(reference, container)
         if resolved is None:
             return None
         if resolved.resource_type is None and patient_by_default:
             resolved = dataclasses.replace(resolved, resource_type="Patient")
-        return self._person_of(resolved)
+        return self._person_of(resolved, where)
 
-    def _person_of(self, resolved: Resolved) -> _Person | None:
-        """The person a reference names, by the type of what it points to; None for others."""
+    def _person_of(self, resolved: Resolved, where: str) -> _Person | None:
+        """The person a reference names, by the type of what it points to; None for others.
+
+        Raises _Reject (at ``where``) when it names a young person who cannot be told.
+        """
         resource_type = resolved.resource_type
         if resource_type not in _PERSON_TYPES:
             return None
         cache_key = (
             f"{resolved.reference}"
-            if resolved.reference and not resolved.reference.startswith("#")
+            if resolved.reference
+            and not resolved.reference.startswith("#")
+            and resolved.identifier is None
             else None
         )
         if cache_key is not None and cache_key in self._people:
-            return self._people[cache_key]
-        person = self._read_person(resolved)
+            person = self._people[cache_key]
+            if isinstance(person, _BadPerson):
+                raise _Reject(person.message, where)
+            return person
+        try:
+            person = self._read_person(resolved)
+        except _BadPerson as bad:
+            if cache_key is not None:
+                self._people[cache_key] = bad
+            raise _Reject(bad.message, where) from None
         if cache_key is not None:
             self._people[cache_key] = person
         return person
@@ -559,7 +617,7 @@ class _Mapper:
     def _read_person(self, resolved: Resolved) -> _Person | None:
         resource = resolved.resource
         if resolved.resource_type == "Patient":
-            youth = _patient_identifier(resource, resolved)
+            youth = _patient_identifier(resource, resolved, self.references)
             return None if youth is None else _Person(youth, PersonKind.YOUTH)
         function: str | None = None
         identifier: str | None = None
@@ -642,21 +700,55 @@ def _uid(resource: JsonObject) -> str:
     return uid
 
 
-def _patient_identifier(resource: JsonObject | None, resolved: Resolved) -> str | None:
-    """INS first (``urn:oid:<oid>:<value>``, as iCal feeds write it), a local id, the reference."""
-    candidates = list(objects(resource.get("identifier"))) if resource is not None else []
+def _patient_identifier(
+    resource: JsonObject | None, resolved: Resolved, references: References
+) -> str | None:
+    """INS first (``urn:oid:<oid>:<value>``, as iCal feeds write it), a local id, the reference.
+
+    The INS is written in its canonical 13 characters (``ditep_core.ins``). Raises _BadPerson
+    when an INS is malformed or has a wrong key, and when the reference points to a Patient
+    the body does not hold and carries no identifier: a typo there would make a new person.
+    """
+    candidates: list[tuple[JsonObject, str]] = []
+    if resource is not None:
+        where = references.path_of(resource)
+        owner = f"the Patient at {where or '$'}" if where is not None else "the contained Patient"
+        candidates += [
+            (identifier, f"{owner}, identifier{index}")
+            for index, identifier in _indexed(resource.get("identifier"))
+        ]
     if resolved.identifier is not None:
-        candidates.append(resolved.identifier)
+        candidates.append((resolved.identifier, "the reference's identifier"))
     local: str | None = None
-    for identifier in candidates:
+    for identifier, place in candidates:
         system, value = text(identifier.get("system")), text(identifier.get("value"))
         if not value:
             continue
         if system in INS_SYSTEMS:
-            return f"{system}:{value}"
+            try:
+                return f"{system}:{ins.canonical_ins(value)}"
+            except ins.InvalidIns as error:
+                raise _BadPerson(f"{place}: {error}") from None
         if local is None and system:
             local = f"{system}|{value}"
-    return local or resolved.reference
+    if local is not None:
+        return local
+    if resource is None and resolved.reference is not None:
+        raise _BadPerson(
+            f"reference {resolved.reference} resolves to no Patient in the feed: send the "
+            "Patient in the same body, or give the reference an identifier (system and value)"
+        )
+    return resolved.reference
+
+
+def _indexed(value: object) -> Iterator[tuple[str, JsonObject]]:
+    """The JSON objects in ``value`` with their index (``[2]``; ``""`` for a lone object)."""
+    if isinstance(value, dict):
+        yield "", value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield f"[{index}]", item
 
 
 def _professional_identifier(resolved: Resolved) -> str | None:

@@ -17,6 +17,7 @@ parser expand or allocate without bound.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import warnings
@@ -56,6 +57,7 @@ from agenda_ingest.normalised import (
     ParsedFeed,
     Participant,
 )
+from ditep_core.ins import InvalidIns, canonical_ins_uri, ins_uri_parts
 
 __all__ = ["Limits", "parse_ical"]
 
@@ -123,18 +125,73 @@ def parse_ical(
             )
         # The fast path has nothing to warn about: if a library it calls did, it reports.
         if parsed is not None and not caught:
-            return parsed
+            return _checked_ins(parsed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         parsed, notes = _parse(data, window_start, window_end, default_tz, limits)
     library_notes = sorted({f"warning: {warning.message}" for warning in caught})
     notes.extend(FeedError(note) for note in library_notes)
-    return ParsedFeed(
-        occurrences=parsed.occurrences,
-        rejected=[*parsed.rejected, *notes],
-        events_read=parsed.events_read,
-        warnings=len(notes),
+    return _checked_ins(
+        ParsedFeed(
+            occurrences=parsed.occurrences,
+            rejected=[*parsed.rejected, *notes],
+            events_read=parsed.events_read,
+            warnings=len(notes),
+        )
     )
+
+
+def _checked_ins(parsed: ParsedFeed) -> ParsedFeed:
+    """INS attendees in their canonical form (``ditep_core.ins``: 13 characters, the key
+    checked); an event with a malformed INS or a wrong key is rejected, all its occurrences."""
+    # Occurrences of one event (and identical events) share their participants tuple.
+    checked: dict[int, tuple[tuple[Participant, ...], tuple[Participant, ...] | str]] = {}
+    bad: dict[str, FeedError] = {}
+    kept: list[Occurrence] = []
+    for occurrence in parsed.occurrences:
+        participants = occurrence.participants
+        known = checked.get(id(participants))
+        if known is None or known[0] is not participants:
+            known = checked[id(participants)] = (participants, _canonical_ins(participants))
+        result = known[1]
+        if isinstance(result, str):
+            if occurrence.uid not in bad:
+                bad[occurrence.uid] = FeedError(result, line=occurrence.line, uid=occurrence.uid)
+            continue
+        kept.append(
+            occurrence
+            if result is participants
+            else dataclasses.replace(occurrence, participants=result)
+        )
+    if not bad:
+        return parsed
+    kept = [occurrence for occurrence in kept if occurrence.uid not in bad]
+    events = len(parsed.rejected) - parsed.warnings
+    return ParsedFeed(
+        occurrences=kept,
+        rejected=[*parsed.rejected[:events], *bad.values(), *parsed.rejected[events:]],
+        events_read=parsed.events_read,
+        warnings=parsed.warnings,
+    )
+
+
+def _canonical_ins(participants: tuple[Participant, ...]) -> tuple[Participant, ...] | str:
+    """The participants with their INS in canonical form, or why one of them is not an INS."""
+    changed: list[Participant] | None = None
+    for index, participant in enumerate(participants):
+        try:
+            canonical = canonical_ins_uri(participant.identifier)
+        except InvalidIns as error:
+            parts = ins_uri_parts(participant.identifier)
+            prefix = parts[0] if parts is not None else "urn:ins:"
+            role = "ORGANIZER" if participant.is_organizer else "ATTENDEE"
+            return f"{role} {prefix}…: {error}"
+        if canonical is None or canonical == participant.identifier:
+            continue
+        if changed is None:
+            changed = list(participants)
+        changed[index] = dataclasses.replace(participant, identifier=canonical)
+    return participants if changed is None else tuple(changed)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_ur
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.ins import InvalidIns, canonical_ins_uri
 from ditep_core.models import Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, PersonKind, SourceMode
 from ditep_core.pseudonyms import Pseudonymiser
@@ -49,6 +50,10 @@ def add_source(
     if youth_identifier is not None:
         if agenda_kind is not AgendaKind.YOUTH or pseudonymiser is None:
             raise InvalidRequest("a young person's identifier is only for a youth agenda")
+        try:
+            canonical_ins_uri(youth_identifier)  # an INS is checked as the feeds check it
+        except InvalidIns as error:
+            raise InvalidRequest(f"the young person's identifier: {error}") from error
         # Only the pseudonym is kept: the clear identifier never reaches the database.
         options["youth_pseudonym"] = pseudonymiser.pseudonym(PersonKind.YOUTH, youth_identifier)
     # Given values replace the defaults (see agenda_ingest.participants.ParticipantOptions).
