@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import FeedErrorOut, ImportRecord, ImportResult
 from agenda_ingest.feeds.service import FHIR_MEDIA_TYPES, ICAL_MEDIA_TYPES, ingest_payload
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.sources.service import get_writable_source
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.protection import DataProtection
@@ -92,7 +93,12 @@ def push_feed(
         )
     protection: DataProtection = request.app.state.protection
     outcome = ingest_payload(
-        session, source=source, payload=body, content_type=media_type, protection=protection
+        session,
+        source=source,
+        payload=body,
+        content_type=media_type,
+        protection=protection,
+        limits=FeedLimits.from_settings(get_settings(request)),
     )
     if outcome.failed:
         # Returned, not raised: the import and its payload are committed for replay.

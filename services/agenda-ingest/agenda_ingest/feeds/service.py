@@ -32,6 +32,7 @@ from agenda_ingest.feeds.repository import (
 )
 from agenda_ingest.fhir.parser import parse_fhir
 from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
 from agenda_ingest.participants import ParticipantOptions
@@ -100,11 +101,13 @@ def ingest_payload(
     protection: DataProtection,
     today: dt.date | None = None,
     snapshot: bool = True,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Record ``payload`` as a new import of ``source`` and apply it.
 
     ``snapshot=False`` applies the feed as an increment: nothing absent from it is
-    deleted (an incremental FHIR pull returns only what changed).
+    deleted (an incremental FHIR pull returns only what changed). ``limits``: what
+    the feed may claim (``FeedLimits.from_settings``).
     """
     now = utc_now()
     errors: list[FeedError]
@@ -115,7 +118,13 @@ def ingest_payload(
     try:
         with collector_paused():
             prepared = _prepare(
-                source, payload, protection.pseudonymiser, today or now.date(), rules, manual
+                source,
+                payload,
+                protection.pseudonymiser,
+                today or now.date(),
+                rules,
+                manual,
+                limits,
             )
         errors = prepared.rejected
     except FeedUnreadable as unreadable:
@@ -178,6 +187,7 @@ def replay_import(
     feed_import: FeedImport,
     protection: DataProtection,
     today: dt.date | None = None,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Apply a stored payload again, as a new import (after a fix of the parser or rules).
 
@@ -191,6 +201,7 @@ def replay_import(
         protection=protection,
         today=today,
         snapshot=INCREMENTAL_PARAMETER not in feed_import.content_type.replace(" ", ""),
+        limits=limits,
     )
 
 
@@ -201,6 +212,7 @@ def _prepare(
     today: dt.date,
     rules: CompiledRuleSet,
     manual: Mapping[ManualKey, Classification],
+    limits: FeedLimits,
 ) -> _Prepared:
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
@@ -210,14 +222,22 @@ def _prepare(
     withdrawn: list[str] = []
     if source.format is FeedFormat.ICAL:
         parsed = parse_ical(
-            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+            payload,
+            window_start=window_start,
+            window_end=window_end,
+            default_tz=timezone,
+            limits=limits,
         )
         occurrences: list[Occurrence] = parsed.occurrences
         rejected = list(parsed.rejected)
         warnings = parsed.warnings
     elif source.format is FeedFormat.FHIR:
         fhir = parse_fhir(
-            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+            payload,
+            window_start=window_start,
+            window_end=window_end,
+            default_tz=timezone,
+            limits=limits,
         )
         occurrences, paths = fhir.occurrences, fhir.paths
         rejected = list(fhir.rejected)

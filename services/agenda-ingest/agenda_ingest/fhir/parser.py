@@ -61,6 +61,7 @@ from agenda_ingest.fhir.values import (
     parse_moment,
     text,
 )
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, too_many_participants
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, Occurrence, Participant
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
@@ -164,21 +165,28 @@ def parse_fhir(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ParsedFhirFeed:
-    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON or not FHIR at all.
+    """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON or not FHIR at all,
+    or past the limit of ``limits`` on entries, with the JSON path of the first one past it.
 
     Sessions are kept when they overlap ``[window_start, window_end)`` (local
-    days); stays are kept whatever their dates. Times come out as aware UTC.
+    days); stays are kept whatever their dates. Times come out as aware UTC. An
+    event past a per-event limit (participants) is rejected with its path.
     """
     with collector_paused():
-        return _parse(data, window_start, window_end, default_tz)
+        return _parse(data, window_start, window_end, default_tz, limits)
 
 
 def _parse(
-    data: bytes, window_start: dt.date, window_end: dt.date, default_tz: ZoneInfo
+    data: bytes,
+    window_start: dt.date,
+    window_end: dt.date,
+    default_tz: ZoneInfo,
+    limits: FeedLimits,
 ) -> ParsedFhirFeed:
-    entries, rejected = collect_entries(decode_json(data))
-    mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end)
+    entries, rejected = collect_entries(decode_json(data), limits)
+    mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end, limits)
     feed = ParsedFhirFeed(
         occurrences=[],
         paths=[],
@@ -213,8 +221,10 @@ class _Mapper:
         timezone: ZoneInfo,
         window_start: dt.date,
         window_end: dt.date,
+        limits: FeedLimits = DEFAULT_LIMITS,
     ) -> None:
         self.references = references
+        self.limits = limits
         self.timezone = timezone
         self.window_start = window_start
         self.window_end = window_end
@@ -303,7 +313,14 @@ class _Mapper:
                 return True
         return extension_value(resource, _ADMISSION_DATE) is not None
 
+    def _check_participants(self, resource: JsonObject) -> None:
+        """Reject an event naming more people than ``max_participants_per_event``."""
+        items = resource.get("participant")
+        if isinstance(items, list) and len(items) > self.limits.max_participants_per_event:
+            raise _Reject(too_many_participants(len(items), self.limits), "participant")
+
     def _encounter(self, resource: JsonObject) -> Occurrence:
+        self._check_participants(resource)
         uid = _uid(resource)
         period_key = _period_key(resource)
         period = resource.get(period_key)
@@ -423,6 +440,7 @@ class _Mapper:
     # --- Appointment ---------------------------------------------------------------
 
     def _appointment(self, resource: JsonObject) -> Occurrence:
+        self._check_participants(resource)
         uid = _uid(resource)
         raw_status = text(resource.get("status"))
         if resource.get("start") is None:

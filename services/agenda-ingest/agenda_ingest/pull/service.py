@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
 from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
@@ -172,7 +173,9 @@ def _fetch_and_store(
             source_id, PullStatus.FAILED, error=failed.message, attempts=failed.attempts
         )
     with database.unit_of_work() as session:
-        outcome = _store(session, target, result, protection, now)
+        outcome = _store(
+            session, target, result, protection, now, FeedLimits.from_settings(settings)
+        )
         PullRepository(session).release_lease(source_id, owner=owner)
     logger.info(
         "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
@@ -186,6 +189,7 @@ def _store(
     result: FetchResult,
     protection: DataProtection,
     now: dt.datetime,
+    limits: FeedLimits,
 ) -> PullOutcome:
     source_id = target.source_id
     repository = PullRepository(session)
@@ -210,6 +214,7 @@ def _store(
         protection=protection,
         # An incremental search holds only what changed: what it lacks was not deleted.
         snapshot=not (fhir and target.last_modified),
+        limits=limits,
     )
     status, error = PullStatus.FETCHED, None
     kept: tuple[str | None, str | None] = (result.etag, result.last_modified)
