@@ -16,8 +16,10 @@ what happens past each one:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ditep_core.settings import Settings
+if TYPE_CHECKING:  # the parsers need not load the settings machinery
+    from ditep_core.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
