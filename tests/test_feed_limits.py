@@ -295,6 +295,22 @@ def test_json_nested_deeper_than_the_decoder_reads_is_unreadable() -> None:
     assert "nested deeper than the decoder reads" in error.message
 
 
+def test_a_format_may_have_a_lower_byte_limit() -> None:
+    ical = _calendar(*_event("one"))
+    assert len(_ical(ical, FeedLimits(max_ical_bytes=len(ical))).occurrences) == 1
+    with pytest.raises(FeedUnreadable) as unreadable:
+        _ical(ical, FeedLimits(max_ical_bytes=len(ical) - 1))
+    assert unreadable.value.errors[0].message == (
+        f"the feed is {len(ical)} bytes, more than the limit of {len(ical) - 1} "
+        "(DITEP_MAX_ICAL_FEED_BYTES): the feed is rejected"
+    )
+    fhir = _bundle(_encounter(1))
+    assert len(_fhir(fhir, FeedLimits(max_ical_bytes=10, max_fhir_bytes=len(fhir))).occurrences)
+    with pytest.raises(FeedUnreadable) as refused:
+        _fhir(fhir, FeedLimits(max_fhir_bytes=100))
+    assert "(DITEP_MAX_FHIR_FEED_BYTES)" in refused.value.errors[0].message
+
+
 # --- settings and the API --------------------------------------------------------------
 
 
@@ -303,12 +319,14 @@ def test_the_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DITEP_MAX_PARTICIPANTS_PER_EVENT", "5")
     monkeypatch.setenv("DITEP_MAX_EVENTS_PER_FEED", "7")
     monkeypatch.setenv("DITEP_MAX_OCCURRENCES_PER_FEED", "11")
+    monkeypatch.setenv("DITEP_MAX_FHIR_FEED_BYTES", "1000")
     limits = FeedLimits.from_settings(Settings())
     assert (limits.max_participants_per_event, limits.max_events, limits.max_occurrences) == (
         5,
         7,
         11,
     )
+    assert (limits.max_ical_bytes, limits.max_fhir_bytes) == (None, 1000)
 
 
 def test_pushed_feeds_follow_the_configured_limits(

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # What one feed and one event may claim (agenda_ingest.limits.FeedLimits; docs/feeds.md,
     # "Limits"): past a per-event limit the event is rejected, past a per-feed one the feed.
+    # Per format, below max_feed_bytes (None: max_feed_bytes alone).
+    max_ical_feed_bytes: int | None = Field(default=None, ge=1)
+    max_fhir_feed_bytes: int | None = Field(default=None, ge=1)
     max_events_per_feed: int = Field(default=100_000, ge=1)
     max_participants_per_event: int = Field(default=200, ge=1)
     max_properties_per_event: int = Field(default=2_000, ge=1)

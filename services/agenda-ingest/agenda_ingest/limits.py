@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agenda_ingest.normalised import FeedError, FeedUnreadable
+
 if TYPE_CHECKING:  # the parsers need not load the settings machinery
     from ditep_core.settings import Settings
 
@@ -26,6 +28,12 @@ if TYPE_CHECKING:  # the parsers need not load the settings machinery
 class FeedLimits:
     """The limits of one parse; the defaults are the settings' defaults."""
 
+    max_ical_bytes: int | None = None
+    """Bytes of one iCal feed, when lower than the global DITEP_MAX_FEED_BYTES (checked
+    at the edge, 413). Past it: the feed (checked before parsing)."""
+    max_fhir_bytes: int | None = None
+    """Bytes of one FHIR body, likewise: decoded JSON takes about 8 times its bytes in
+    memory, an iCal feed about 4 times. Past it: the feed."""
     max_events: int = 100_000
     """Events of one feed: VEVENTs (iCal), resources (FHIR). Past it: the feed. About as
     many real export events as the default DITEP_MAX_FEED_BYTES holds (500 bytes each)."""
@@ -54,6 +62,8 @@ class FeedLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedLimits:
         return cls(
+            max_ical_bytes=settings.max_ical_feed_bytes,
+            max_fhir_bytes=settings.max_fhir_feed_bytes,
             max_events=settings.max_events_per_feed,
             max_participants_per_event=settings.max_participants_per_event,
             max_properties_per_event=settings.max_properties_per_event,
@@ -67,6 +77,19 @@ class FeedLimits:
 
 
 DEFAULT_LIMITS = FeedLimits()
+
+
+def check_size(data: bytes, limit: int | None, setting: str) -> None:
+    """Refuse a feed over its format's own byte limit, before it is parsed."""
+    if limit is not None and len(data) > limit:
+        raise FeedUnreadable(
+            [
+                FeedError(
+                    f"the feed is {len(data)} bytes, more than the limit of {limit} "
+                    f"({setting}): the feed is rejected"
+                )
+            ]
+        )
 
 
 def too_many_participants(count: int, limits: FeedLimits) -> str:

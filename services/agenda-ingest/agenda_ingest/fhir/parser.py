@@ -61,7 +61,7 @@ from agenda_ingest.fhir.values import (
     parse_moment,
     text,
 )
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, too_many_participants
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, check_size, too_many_participants
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, Occurrence, Participant
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
@@ -185,6 +185,7 @@ def _parse(
     default_tz: ZoneInfo,
     limits: FeedLimits,
 ) -> ParsedFhirFeed:
+    check_size(data, limits.max_fhir_bytes, "DITEP_MAX_FHIR_FEED_BYTES")
     entries, rejected = collect_entries(decode_json(data), limits)
     mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end, limits)
     feed = ParsedFhirFeed(

@@ -52,6 +52,7 @@ from agenda_ingest.ical.fastpath import (
 from agenda_ingest.limits import (
     DEFAULT_LIMITS,
     FeedLimits,
+    check_size,
     too_many_events,
     too_many_occurrences,
 )
@@ -105,6 +106,7 @@ def parse_ical(
     """
     if window_end < window_start:
         raise ValueError(f"the window ends ({window_end}) before it starts ({window_start})")
+    check_size(data, limits.max_ical_bytes, "DITEP_MAX_ICAL_FEED_BYTES")
     if fast:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
