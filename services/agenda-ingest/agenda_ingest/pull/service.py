@@ -147,6 +147,7 @@ def _fetch_and_store(
                 ),
                 credentials_name=target.credentials_name,
                 max_pages=settings.pull_fhir_max_pages,
+                max_entries=settings.max_events_per_feed,
             )
         else:
             result = fetcher.fetch(
