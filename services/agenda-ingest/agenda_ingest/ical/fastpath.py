@@ -26,6 +26,10 @@ path of ``parser.py`` does:
 Anything else (a broken line, a period, a ``GEO``, a ``VTODO``, a TZID that
 icalendar cannot resolve, a cap reached…) makes ``parse_fast`` return ``None``:
 the library path then reads the feed, and reports what has to be reported.
+Past the limit on occurrences, ``parse_fast`` raises ``FeedUnreadable`` itself:
+its occurrences being the library path's, so would the library path, after
+minutes of expansion. Events past a per-event limit (participants,
+properties) are rejected by both paths in the same words (``limit_problem``).
 The library path is the reference the fast path is tested against, field by
 field (tests/test_ical_exact.py).
 

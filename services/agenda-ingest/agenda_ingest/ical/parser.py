@@ -108,18 +108,25 @@ def parse_ical(
         raise ValueError(f"the window ends ({window_end}) before it starts ({window_start})")
     check_size(data, limits.max_ical_bytes, "DITEP_MAX_ICAL_FEED_BYTES")
     if fast:
+        refused: FeedUnreadable | None = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            parsed = parse_fast(
-                data,
-                window_start=window_start,
-                window_end=window_end,
-                default_tz=default_tz,
-                limits=limits,
-            )
+            try:
+                parsed = parse_fast(
+                    data,
+                    window_start=window_start,
+                    window_end=window_end,
+                    default_tz=default_tz,
+                    limits=limits,
+                )
+            except FeedUnreadable as unreadable:  # past the occurrence limit
+                parsed, refused = None, unreadable
         # The fast path has nothing to warn about: if a library it calls did, it reports.
-        if parsed is not None and not caught:
-            return parsed
+        if not caught:
+            if refused is not None:
+                raise refused
+            if parsed is not None:
+                return parsed
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         parsed, notes = _parse(data, window_start, window_end, default_tz, limits)
