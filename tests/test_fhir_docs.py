@@ -31,6 +31,8 @@ PARIS = ZoneInfo("Europe/Paris")
 def _examples() -> list[Any]:
     page = (REPO_ROOT / "docs" / "feeds.md").read_text(encoding="utf-8")
     section = page[page.index("## FHIR JSON") :]
+    end = section.find("\n## ")  # the next section (Limits) has JSON of its own
+    section = section if end == -1 else section[:end]
     return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
 
 

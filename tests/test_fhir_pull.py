@@ -316,6 +316,27 @@ def test_a_stay_pulled_becomes_a_pathway_period(
         assert (period.source_id, period.external_id) == (source_id, "Encounter/s1")
 
 
+def test_a_search_past_the_event_limit_fails_before_it_is_ingested(
+    database: Database,
+    sample_ditep: SampleDitep,
+    protection: DataProtection,
+    mock: respx.MockRouter,
+) -> None:
+    settings = make_settings(pull_backoff_seconds=0, max_events_per_feed=3)
+    source_id = _fhir_source(database)
+    mock.get(url__startswith=f"{BASE}/Encounter").mock(
+        return_value=_page(_event(1), _event(2), next_url=f"{BASE}?page=2")
+    )
+    mock.get(f"{BASE}?page=2").mock(return_value=_page(_event(3), _event(4)))
+    outcome = _pull(database, source_id, settings, protection)
+    assert outcome.failed
+    assert outcome.error == (
+        f"the search of {BASE}/Encounter?… gives more than 3 resources in its first 2 "
+        "pages (DITEP_MAX_EVENTS_PER_FEED); nothing was ingested"
+    )
+    assert outcome.imported is None
+
+
 def test_paging_is_bounded_and_stays_on_the_server(
     database: Database,
     sample_ditep: SampleDitep,

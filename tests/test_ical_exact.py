@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from agenda_ingest.ical.fastpath import Limits, parse_fast
+from agenda_ingest.ical.fastpath import parse_fast
 from agenda_ingest.ical.occurrences_json import (
     OccurrenceJson,
     occurrence_json,
@@ -33,6 +33,7 @@ from agenda_ingest.ical.occurrences_json import (
 )
 from agenda_ingest.ical.parser import parse_ical
 from agenda_ingest.ical.reference import reference_occurrences
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.normalised import FeedUnreadable, ParsedFeed
 from benchmarks.ical_generator import WINDOW, generate
 from ditep_cli.main import app
@@ -113,7 +114,7 @@ def assert_same_paths(
     data: bytes, start: dt.date = START, end: dt.date = END, tz: ZoneInfo = PARIS
 ) -> ParsedFeed | None:
     """Where the fast path reads a feed, every field equals the library path's."""
-    fast = parse_fast(data, window_start=start, window_end=end, default_tz=tz, limits=Limits())
+    fast = parse_fast(data, window_start=start, window_end=end, default_tz=tz, limits=FeedLimits())
     if fast is None:
         return None
     library = parse_ical(data, window_start=start, window_end=end, default_tz=tz, fast=False)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.normalised import FeedError, FeedUnreadable, ParsedFeed
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,13 +34,13 @@ def _event(uid: str, *lines: str) -> list[str]:
     return ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20250101T000000Z", *lines, "END:VEVENT"]
 
 
-def _parse(data: bytes, max_occurrences: int = 1_000_000) -> ParsedFeed:
+def _parse(data: bytes, max_recurrence_steps: int = 1_000_000) -> ParsedFeed:
     return parse_ical(
         data,
         window_start=DEFAULT_WINDOW[0],
         window_end=DEFAULT_WINDOW[1],
         default_tz=PARIS,
-        max_occurrences=max_occurrences,
+        limits=FeedLimits(max_recurrence_steps=max_recurrence_steps),
     )
 
 
@@ -132,7 +133,7 @@ def test_the_whole_feed_has_a_cap_too() -> None:
         for line in _event(f"s{index}", "DTSTART:20000101T090000Z", "RRULE:FREQ=DAILY")
     ]
     with bounded(), pytest.raises(FeedUnreadable) as raised:
-        _parse(_calendar(*series), max_occurrences=30_000)
+        _parse(_calendar(*series), max_recurrence_steps=30_000)
     error = raised.value.errors[0]
     assert "more than 30000 steps and occurrences" in error.message
     assert error.uid is not None

@@ -109,6 +109,20 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(default=5, ge=1)
     pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # What one feed and one event may claim (agenda_ingest.limits.FeedLimits; docs/feeds.md,
+    # "Limits"): past a per-event limit the event is rejected, past a per-feed one the feed.
+    # Per format, below max_feed_bytes (None: max_feed_bytes alone).
+    max_ical_feed_bytes: int | None = Field(default=None, ge=1)
+    max_fhir_feed_bytes: int | None = Field(default=None, ge=1)
+    max_events_per_feed: int = Field(default=100_000, ge=1)
+    max_participants_per_event: int = Field(default=200, ge=1)
+    max_properties_per_event: int = Field(default=2_000, ge=1)
+    max_occurrences_per_feed: int = Field(default=250_000, ge=1)
+    max_recurrence_steps_per_series: int = Field(default=100_000, ge=1)
+    max_recurrence_steps_per_feed: int = Field(default=1_000_000, ge=1)
+    max_component_depth: int = Field(default=10, ge=2)
+    max_line_bytes: int = Field(default=1 << 20, ge=80)
+    max_listed_dates_per_event: int = Field(default=10_000, ge=1)
     log_level: str = "INFO"
     log_json: bool = False
     migrations_dir: Path = REPOSITORY_ROOT / "migrations"

@@ -239,3 +239,20 @@ def test_an_older_feed_stamp_never_overwrites_a_newer_snapshot(
     stored = session.get(FeedImport, problem["import_id"])
     assert stored is not None
     assert (stored.status.value, stored.superseded_by) == ("superseded", newer["import_id"])
+
+
+def test_a_feed_wholly_outside_the_window_says_so_and_deletes_nothing(
+    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
+) -> None:
+    key = make_key(Scope.FEEDS_WRITE)
+    source_id = sample_ditep.establishment_source_id
+    _push(ingest_client, source_id, sample_feed(), key)
+    # The same agenda two years later: every event lies after the window.
+    later = sample_feed().replace(b":2025", b":2027").replace(b"=2025", b"=2027")
+    held = _push(ingest_client, source_id, later, key, status=202)
+    assert held["received"] == 0
+    assert held["outside_window"] == 15  # 15 UIDs (two with a moved occurrence)
+    assert held["window"] == {"start": "2024-09-01", "end": "2025-09-01"}
+    messages = [error["message"] for error in held["errors"]]
+    assert any("outside the source's window [2024-09-01, 2025-09-01)" in text for text in messages)
+    assert _count(session, source_id) == SAMPLE_SESSIONS

@@ -72,6 +72,8 @@ class ParsedFeed:
     """Events that could not be used, then warnings (which reject nothing)."""
     events_read: int
     warnings: int = 0
+    outside_window: int = 0
+    """Events (by UID) read, not rejected, none of whose occurrences lies in the window."""
 
 
 class FeedUnreadable(Exception):

@@ -41,7 +41,11 @@ def sessions(
         file,
         inspected,
         lambda data, at: parse_fhir(
-            data, window_start=at.window_start, window_end=at.window_end, default_tz=at.zone
+            data,
+            window_start=at.window_start,
+            window_end=at.window_end,
+            default_tz=at.zone,
+            limits=at.limits,
         ),
     )
     # The drafts the ingestion would store: participants recognised, status derived.

@@ -37,7 +37,11 @@ def occurrences(
         file,
         inspected,
         lambda data, at: parse_ical(
-            data, window_start=at.window_start, window_end=at.window_end, default_tz=at.zone
+            data,
+            window_start=at.window_start,
+            window_end=at.window_end,
+            default_tz=at.zone,
+            limits=at.limits,
         ),
     )
     sys.stdout.writelines(

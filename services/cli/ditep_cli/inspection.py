@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 from ditep_cli.context import CliContext
 
@@ -27,6 +28,7 @@ class Inspection:
     window_start: dt.date
     window_end: dt.date
     zone: zoneinfo.ZoneInfo
+    limits: FeedLimits
 
 
 def inspection(ctx: typer.Context, start: str, end: str, tz: str) -> Inspection:
@@ -39,7 +41,9 @@ def inspection(ctx: typer.Context, start: str, end: str, tz: str) -> Inspection:
         raise fail(f"--tz: '{tz}' is not an IANA time zone", code=2) from error
     context = ctx.find_root().obj
     assert isinstance(context, CliContext)
-    return Inspection(context, window_start, window_end, zone)
+    return Inspection(
+        context, window_start, window_end, zone, FeedLimits.from_settings(context.settings)
+    )
 
 
 def read_feed(

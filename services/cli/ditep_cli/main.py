@@ -16,6 +16,7 @@ from rich.table import Table
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import ImportResult
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
@@ -264,6 +265,7 @@ def ingest(
             payload=payload,
             content_type="text/calendar" if found.format is FeedFormat.ICAL else "application/json",
             protection=context.protection,
+            limits=FeedLimits.from_settings(context.settings),
         )
     _print_outcome(outcome, output)
     if outcome.failed:
@@ -387,7 +389,11 @@ def imports_replay(
         assert source is not None
         try:
             outcome = replay_import(
-                session, source=source, feed_import=feed_import, protection=context.protection
+                session,
+                source=source,
+                feed_import=feed_import,
+                protection=context.protection,
+                limits=FeedLimits.from_settings(context.settings),
             )
         except PayloadUnreadable as error:
             raise _fail(f"import {import_id} cannot be opened: {error}") from error

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext
@@ -86,6 +87,7 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
                 payload=(directory / entry["file"]).read_bytes(),
                 content_type="text/calendar",
                 protection=context.protection,
+                limits=FeedLimits.from_settings(context.settings),
             )
             loaded.outcomes.append((entry["name"], outcome))
         # One live sample key at a time: the previous one is revoked.

@@ -21,6 +21,7 @@ from agenda_ingest.feeds.service import (
     confirm_import,
     ingest_feed,
 )
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.sources.service import get_writable_source
 from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
@@ -182,6 +183,7 @@ def push_feed(
             content_type=_media_type(request),
             protection=protection,
             allow_mass_delete=allow_mass_delete,
+            limits=FeedLimits.from_settings(get_settings(request)),
         )
     return _answer(request, response, outcome)
 
@@ -210,7 +212,11 @@ def confirm_held_import(
     protection: DataProtection = request.app.state.protection
     with gate.turn():
         outcome = confirm_import(
-            database, import_id=import_id, principal=principal, protection=protection
+            database,
+            import_id=import_id,
+            principal=principal,
+            protection=protection,
+            limits=FeedLimits.from_settings(get_settings(request)),
         )
     return _answer(request, response, outcome)
 

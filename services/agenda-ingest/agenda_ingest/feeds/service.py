@@ -51,6 +51,7 @@ from agenda_ingest.feeds.repository import (
 )
 from agenda_ingest.fhir.parser import parse_fhir
 from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
 from agenda_ingest.participants import ParticipantOptions
@@ -149,6 +150,8 @@ class _Prepared:
     received: int
     window: tuple[dt.date, dt.date]
     outside_window: int = 0
+    # When the feed says it was made (ordering snapshots beside their receipt).
+    stamp: dt.datetime | None = None
     # None for formats that carry no pathway periods (iCal): the source's periods are left alone.
     periods: list[PeriodDraft] | None = None
     # Stays the feed says were cancelled: their periods go even from an incremental feed.
@@ -201,6 +204,7 @@ def ingest_feed(
     today: dt.date | None = None,
     snapshot: bool = True,
     allow_mass_delete: bool = False,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Store ``payload`` as an import of the source, then parse and apply it (see the
     module's docstring). ``principal`` None: a trusted caller (a pull, the CLI).
@@ -218,7 +222,7 @@ def ingest_feed(
         context = _rule_context(session, source)
         import_id = feed_import.id
     prepared = _prepare_safely(
-        source, payload, protection, today or now.date(), context, snapshot=snapshot
+        source, payload, protection, today or now.date(), context, snapshot=snapshot, limits=limits
     )
     return _apply_in_own_transaction(
         database, source_id, import_id, prepared, allow_mass_delete=allow_mass_delete
@@ -232,6 +236,7 @@ def confirm_import(
     protection: DataProtection,
     principal: Principal | None = None,
     today: dt.date | None = None,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Apply an import held by the mass-deletion guard, deletions included.
 
@@ -249,7 +254,9 @@ def confirm_import(
             )
         payload = protection.vault.open(feed_import.payload_sealed)
         context = _rule_context(session, source)
-    prepared = _prepare_safely(source, payload, protection, today or utc_now().date(), context)
+    prepared = _prepare_safely(
+        source, payload, protection, today or utc_now().date(), context, limits=limits
+    )
     return _apply_in_own_transaction(
         database, source.id, import_id, prepared, allow_mass_delete=True
     )
@@ -265,11 +272,13 @@ def ingest_payload(
     today: dt.date | None = None,
     snapshot: bool = True,
     allow_mass_delete: bool = False,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Record ``payload`` as a new import of ``source`` and apply it, in ``session``.
 
     ``snapshot=False`` applies the feed as an increment: nothing absent from it is
-    deleted (an incremental FHIR pull returns only what changed).
+    deleted (an incremental FHIR pull returns only what changed). ``limits``: what
+    the feed may claim (``FeedLimits.from_settings``).
     """
     now = utc_now()
     feed_import = _record_receipt(
@@ -282,6 +291,7 @@ def ingest_payload(
         today or now.date(),
         _rule_context(session, source),
         snapshot=snapshot,
+        limits=limits,
     )
     return apply_import(session, source.id, feed_import.id, prepared, allow_mass_delete)
 
@@ -293,6 +303,7 @@ def replay_import(
     feed_import: FeedImport,
     protection: DataProtection,
     today: dt.date | None = None,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Apply a stored payload again, as a new import (after a fix of the parser or rules).
 
@@ -308,6 +319,7 @@ def replay_import(
             today or utc_now().date(),
             _rule_context(session, source),
             snapshot=is_snapshot(feed_import.content_type),
+            limits=limits,
         )
         return apply_import(session, source.id, feed_import.id, prepared)
     return ingest_payload(
@@ -318,6 +330,7 @@ def replay_import(
         protection=protection,
         today=today,
         snapshot=is_snapshot(feed_import.content_type),
+        limits=limits,
     )
 
 
@@ -356,7 +369,6 @@ def _record_receipt(
             size_bytes=len(payload),
             status=ImportStatus.RECEIVED,
             errors=[],
-            feed_stamp=feed_stamp(source.format, payload),
             payload_sealed=protection.vault.seal(payload),
         )
     )
@@ -376,6 +388,7 @@ def _prepare_safely(
     context: _RuleContext,
     *,
     snapshot: bool = True,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> _Prepared | list[FeedError]:
     """The feed parsed and drafted, or the errors that make it unreadable."""
     try:
@@ -388,6 +401,7 @@ def _prepare_safely(
                 context.rules,
                 context.manual,
                 snapshot=snapshot,
+                limits=limits,
             )
     except FeedUnreadable as unreadable:
         return unreadable.errors
@@ -400,16 +414,13 @@ def _prepare_safely(
 _ICAL_DTSTAMP = re.compile(rb"^DTSTAMP(?:;[^:\r\n]*)?:(\d{8}T\d{6}Z)\r?$", re.MULTILINE)
 
 
-def feed_stamp(feed_format: FeedFormat, payload: bytes) -> dt.datetime | None:
-    """When the feed says it was made, if it says so unambiguously.
+def ical_stamp(payload: bytes) -> dt.datetime | None:
+    """When an iCalendar export says it was made, if it says so unambiguously.
 
     iCalendar has no export time of its own; an export stamps every event with the same
     ``DTSTAMP`` when it is generated, so a feed whose events all share one UTC
-    ``DTSTAMP`` is stamped with it (a feed of differing stamps, none). FHIR stamps come
-    from the parser (``Bundle.meta.lastUpdated`` or ``timestamp``).
+    ``DTSTAMP`` is stamped with it (a feed of differing stamps, none).
     """
-    if feed_format is not FeedFormat.ICAL:
-        return None
     stamps = {match.group(1) for match in _ICAL_DTSTAMP.finditer(payload)}
     if len(stamps) != 1:
         return None
@@ -474,7 +485,8 @@ def apply_import(
                 f"window [{prepared.window[0]}, {prepared.window[1]}): nothing was read"
             ).as_dict()
         )
-    newer = imports.newer_applied(source_id, import_id, feed_import.feed_stamp)
+    feed_import.feed_stamp = prepared.stamp
+    newer = imports.newer_applied(source_id, import_id, prepared.stamp)
     if newer is not None:
         outcome.status = ImportStatus.SUPERSEDED
         outcome.superseded_by = newer
@@ -532,6 +544,7 @@ def _prepare(
     manual: Mapping[ManualKey, Classification],
     *,
     snapshot: bool = True,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> _Prepared:
     establishment = source.establishment
     timezone = ZoneInfo(establishment.timezone)
@@ -541,10 +554,16 @@ def _prepare(
     withdrawn: list[str] = []
     if source.format is FeedFormat.ICAL:
         parsed = parse_ical(
-            payload, window_start=window_start, window_end=window_end, default_tz=timezone
+            payload,
+            window_start=window_start,
+            window_end=window_end,
+            default_tz=timezone,
+            limits=limits,
         )
         occurrences: list[Occurrence] = parsed.occurrences
         rejected, notes = _split_notes(parsed.rejected, parsed.warnings)
+        outside_window = parsed.outside_window
+        stamp = ical_stamp(payload)
     elif source.format is FeedFormat.FHIR:
         # An increment (incremental pull) may hold nothing; an empty snapshot is unreadable.
         fhir = parse_fhir(
@@ -553,9 +572,12 @@ def _prepare(
             window_end=window_end,
             default_tz=timezone,
             snapshot=snapshot,
+            limits=limits,
         )
         occurrences, paths = fhir.occurrences, fhir.paths
         rejected, notes = _split_notes(fhir.rejected, fhir.warnings)
+        outside_window = fhir.outside_window
+        stamp = fhir.stamp
         periods = []
         seen: set[str] = set()
         for stay in fhir.pathway_periods:
@@ -602,6 +624,8 @@ def _prepare(
         notes=notes,
         received=received,
         window=(window_start, window_end),
+        outside_window=outside_window,
+        stamp=stamp,
         periods=periods,
         withdrawn_periods=withdrawn,
     )

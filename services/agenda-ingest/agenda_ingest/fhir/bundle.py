@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agenda_ingest.fhir.values import JsonObject
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, too_many_events
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 
 _MAX_NESTING = 4
@@ -43,7 +44,12 @@ def child(path: str, key: str) -> str:
 
 
 def decode_json(data: bytes) -> Any:
-    """The decoded body; FeedUnreadable (with the line and column) when it is not JSON."""
+    """The decoded body; FeedUnreadable (with the line and column) when it is not JSON.
+
+    The decoder is the one recursive step of reading a body (what follows walks
+    it without recursion, Bundles in Bundles at most 4 deep): JSON nested deeper
+    than it reads (Python's recursion limit, about 1000 levels) is unreadable.
+    """
     try:
         body = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -53,7 +59,17 @@ def decode_json(data: bytes) -> Any:
     if not body.strip():
         raise FeedUnreadable([FeedError("the body is empty: expected FHIR JSON")])
     try:
-        return json.loads(body)
+        document = json.loads(body)
+    except RecursionError as error:
+        raise FeedUnreadable(
+            [
+                FeedError(
+                    "JSON arrays and objects are nested deeper than the decoder reads "
+                    "(about 1000 levels; a FHIR body needs about 10)",
+                    path="$",
+                )
+            ]
+        ) from error
     except json.JSONDecodeError as error:
         raise FeedUnreadable(
             [
@@ -64,17 +80,32 @@ def decode_json(data: bytes) -> Any:
                 )
             ]
         ) from error
+    return document
 
 
-def collect_entries(document: Any) -> tuple[list[Entry], list[FeedError]]:
+def collect_entries(
+    document: Any, limits: FeedLimits = DEFAULT_LIMITS
+) -> tuple[list[Entry], list[FeedError]]:
     """The resources of the body and the entries that are not resources.
 
-    Raises FeedUnreadable when nothing in the body looks like FHIR.
+    Raises FeedUnreadable when nothing in the body looks like FHIR, or when it
+    holds more than ``limits.max_events`` entries (with the path of the first
+    one past the limit).
     """
     entries: list[Entry] = []
     rejected: list[FeedError] = []
+    if not isinstance(document, (dict, list)):
+        raise FeedUnreadable(
+            [
+                FeedError(
+                    f"not FHIR: the JSON body is a {type(document).__name__}, "
+                    "expected a Bundle, a resource or an array of resources",
+                    path="$",
+                )
+            ]
+        )
     if isinstance(document, list):
-        _collect_items(document, "", entries, rejected)
+        _collect_items(document, "", entries, rejected, limits)
     elif isinstance(document, dict):
         resource_type = document.get("resourceType")
         if not isinstance(resource_type, str) or not resource_type:
@@ -88,21 +119,11 @@ def collect_entries(document: Any) -> tuple[list[Entry], list[FeedError]]:
                 ]
             )
         if resource_type == "Bundle":
-            _collect_bundle(document, "", entries, rejected, depth=0)
+            _collect_bundle(document, "", entries, rejected, limits, depth=0)
         elif resource_type in FEED_TYPES:
             entries.append(Entry(document, ""))
         else:
             raise FeedUnreadable([_not_a_feed(document, resource_type)])
-    else:
-        raise FeedUnreadable(
-            [
-                FeedError(
-                    f"not FHIR: the JSON body is a {type(document).__name__}, "
-                    "expected a Bundle, a resource or an array of resources",
-                    path="$",
-                )
-            ]
-        )
     if not entries and rejected:
         # Items were there and not one of them is a resource: this is not a FHIR body.
         raise FeedUnreadable(
@@ -116,6 +137,7 @@ def _collect_bundle(
     path: str,
     entries: list[Entry],
     rejected: list[FeedError],
+    limits: FeedLimits,
     *,
     depth: int,
 ) -> None:
@@ -138,6 +160,7 @@ def _collect_bundle(
         raise FeedUnreadable(refused[:20])
     for index, item in enumerate(items):
         entry_path = child(path, f"entry[{index}]")
+        _count(entries, rejected, limits, entry_path)
         if not isinstance(item, dict):
             rejected.append(FeedError("an entry must be a JSON object", path=entry_path))
             continue
@@ -153,6 +176,7 @@ def _collect_bundle(
             full_url if isinstance(full_url, str) else None,
             entries,
             rejected,
+            limits,
             depth=depth,
         )
 
@@ -225,11 +249,23 @@ def check_feed(document: Any, entries: list[Entry]) -> None:
     )
 
 
+def _count(entries: list[Entry], rejected: list[FeedError], limits: FeedLimits, path: str) -> None:
+    """Refuse the feed at the first entry past ``limits.max_events`` (read or not)."""
+    if len(entries) + len(rejected) >= limits.max_events:
+        raise FeedUnreadable([FeedError(too_many_events(limits, "entries (resources)"), path=path)])
+
+
 def _collect_items(
-    items: list[Any], path: str, entries: list[Entry], rejected: list[FeedError]
+    items: list[Any],
+    path: str,
+    entries: list[Entry],
+    rejected: list[FeedError],
+    limits: FeedLimits,
 ) -> None:
     for index, item in enumerate(items):
-        _collect_resource(item, f"{path}[{index}]", None, entries, rejected, depth=0)
+        item_path = f"{path}[{index}]"
+        _count(entries, rejected, limits, item_path)
+        _collect_resource(item, item_path, None, entries, rejected, limits, depth=0)
 
 
 def _collect_resource(
@@ -238,6 +274,7 @@ def _collect_resource(
     full_url: str | None,
     entries: list[Entry],
     rejected: list[FeedError],
+    limits: FeedLimits,
     *,
     depth: int,
 ) -> None:
@@ -254,7 +291,7 @@ def _collect_resource(
         if depth >= _MAX_NESTING:
             rejected.append(FeedError("Bundles nested too deep", path=path))
             return
-        _collect_bundle(resource, path, entries, rejected, depth=depth + 1)
+        _collect_bundle(resource, path, entries, rejected, limits, depth=depth + 1)
         return
     if resource_type == "OperationOutcome":
         return  # a server's remark on a search, not agenda content

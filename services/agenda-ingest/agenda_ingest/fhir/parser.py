@@ -43,6 +43,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.engine import TDDUI_OUTSIDE_SERVICE_CODE
@@ -69,6 +70,7 @@ from agenda_ingest.fhir.values import (
     parse_moment,
     text,
 )
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, check_size, too_many_participants
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, Occurrence, Participant
 from ditep_core import ins
@@ -150,6 +152,8 @@ class ParsedFhirFeed:
     warnings: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     """Resources read, by type."""
+    stamp: dt.datetime | None = None
+    """When the Bundle says it was made (``meta.lastUpdated``, else ``timestamp``)."""
 
 
 class _Reject(Exception):
@@ -183,19 +187,22 @@ def parse_fhir(
     window_end: dt.date,
     default_tz: ZoneInfo,
     snapshot: bool = True,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> ParsedFhirFeed:
     """Read a FHIR JSON body. Raises FeedUnreadable when it is not JSON, not FHIR at all, or
-    not a feed (``fhir.bundle``: an OperationOutcome, a transaction deleting or patching).
+    not a feed (``fhir.bundle``: an OperationOutcome, a transaction deleting or patching),
+    or past the limit of ``limits`` on entries, with the JSON path of the first one past it.
 
     A snapshot (``snapshot=True``, a pushed feed or a full pull) that holds no Encounter
     or Appointment is unreadable too: it would delete every session of its source. An
     increment (an incremental pull) may hold nothing: nothing changed.
 
     Sessions are kept when they overlap ``[window_start, window_end)`` (local
-    days); stays are kept whatever their dates. Times come out as aware UTC.
+    days); stays are kept whatever their dates. Times come out as aware UTC. An
+    event past a per-event limit (participants) is rejected with its path.
     """
     with collector_paused():
-        return _parse(data, window_start, window_end, default_tz, snapshot)
+        return _parse(data, window_start, window_end, default_tz, snapshot, limits)
 
 
 def _parse(
@@ -204,12 +211,14 @@ def _parse(
     window_end: dt.date,
     default_tz: ZoneInfo,
     snapshot: bool,
+    limits: FeedLimits,
 ) -> ParsedFhirFeed:
+    check_size(data, limits.max_fhir_bytes, "DITEP_MAX_FHIR_FEED_BYTES")
     document = decode_json(data)
-    entries, rejected = collect_entries(document)
+    entries, rejected = collect_entries(document, limits)
     if snapshot:
         check_feed(document, entries)
-    mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end)
+    mapper = _Mapper(References(entries), entries, default_tz, window_start, window_end, limits)
     feed = ParsedFhirFeed(
         occurrences=[],
         paths=[],
@@ -217,6 +226,7 @@ def _parse(
         pathway_periods=[],
         absences=[],
         resources_read=len(entries),
+        stamp=bundle_stamp(document),
     )
     for entry in entries:
         resource_type = entry.resource["resourceType"]
@@ -244,8 +254,10 @@ class _Mapper:
         timezone: ZoneInfo,
         window_start: dt.date,
         window_end: dt.date,
+        limits: FeedLimits = DEFAULT_LIMITS,
     ) -> None:
         self.references = references
+        self.limits = limits
         self.timezone = timezone
         self.window_start = window_start
         self.window_end = window_end
@@ -334,7 +346,14 @@ class _Mapper:
                 return True
         return extension_value(resource, _ADMISSION_DATE) is not None
 
+    def _check_participants(self, resource: JsonObject) -> None:
+        """Reject an event naming more people than ``max_participants_per_event``."""
+        items = resource.get("participant")
+        if isinstance(items, list) and len(items) > self.limits.max_participants_per_event:
+            raise _Reject(too_many_participants(len(items), self.limits), "participant")
+
     def _encounter(self, resource: JsonObject) -> Occurrence:
+        self._check_participants(resource)
         uid = _uid(resource)
         period_key = _period_key(resource)
         period = resource.get(period_key)
@@ -458,6 +477,7 @@ class _Mapper:
     # --- Appointment ---------------------------------------------------------------
 
     def _appointment(self, resource: JsonObject) -> Occurrence:
+        self._check_participants(resource)
         uid = _uid(resource)
         raw_status = text(resource.get("status"))
         if resource.get("start") is None:
@@ -859,6 +879,26 @@ def _span(
     if end_at < start_at:
         raise _Reject("the end is before the start", where)
     return start_at, end_at, False
+
+
+def bundle_stamp(document: Any) -> dt.datetime | None:
+    """A Bundle's ``meta.lastUpdated`` (else its ``timestamp``), an aware UTC instant."""
+    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
+        return None
+    meta = document.get("meta")
+    candidates = (
+        meta.get("lastUpdated") if isinstance(meta, dict) else None,
+        document.get("timestamp"),
+    )
+    for value in candidates:
+        if isinstance(value, str):
+            try:
+                instant = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                continue
+            if instant.tzinfo is not None:
+                return instant.astimezone(dt.UTC)
+    return None
 
 
 def _as_time(value: dt.datetime | dt.date, timezone: ZoneInfo) -> dt.datetime:

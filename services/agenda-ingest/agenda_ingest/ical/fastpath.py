@@ -21,11 +21,15 @@ path of ``parser.py`` does:
 - ``RRULE``, ``RDATE``, ``EXDATE`` and overrides (``RECURRENCE-ID`` without
   ``RANGE``), expanded with the very steps of recurring-ical-events 3 (same
   rule strings, same dateutil rules, same comparisons), lazily and within the
-  caps of ``Limits``.
+  caps of ``FeedLimits``.
 
 Anything else (a broken line, a period, a ``GEO``, a ``VTODO``, a TZID that
 icalendar cannot resolve, a cap reached…) makes ``parse_fast`` return ``None``:
 the library path then reads the feed, and reports what has to be reported.
+Past the limit on occurrences, ``parse_fast`` raises ``FeedUnreadable`` itself:
+its occurrences being the library path's, so would the library path, after
+minutes of expansion. Events past a per-event limit (participants,
+properties) are rejected by both paths in the same words (``limit_problem``).
 The library path is the reference the fast path is tested against, field by
 field (tests/test_ical_exact.py).
 
@@ -70,8 +74,13 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
+from agenda_ingest.limits import (
+    FeedLimits,
+    too_many_occurrences,
+    too_many_participants,
+)
 from agenda_ingest.memory import collector_paused
-from agenda_ingest.normalised import FeedError, Occurrence, ParsedFeed, Participant
+from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence, ParsedFeed, Participant
 
 Moment = dt.datetime | dt.date
 
@@ -83,23 +92,6 @@ Moment = dt.datetime | dt.date
 _MAX_REMEMBERED_LINES = 50_000
 """How many distinct lines (and date values) a read remembers: enough for every
 line that repeats in an export, bounded for those that do not."""
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one feed may cost; past these, the feed or the event is rejected."""
-
-    max_occurrences_per_series: int = 100_000
-    """Steps of one recurrence rule (its occurrences and the periods dateutil
-    walks through) from DTSTART to the end of the window."""
-    max_occurrences: int = 1_000_000
-    """Steps of all the rules of the feed, plus all the occurrences it gives."""
-    max_depth: int = 10
-    """Components nested in one another (VCALENDAR > VEVENT > VALARM is 3)."""
-    max_line_bytes: int = 1 << 20
-    """Octets of one content line, once unfolded."""
-    max_listed_dates: int = 10_000
-    """RDATE and EXDATE values of one event."""
 
 
 class RecurrenceTooLong(Exception):
@@ -119,10 +111,10 @@ class Budget:
 
     __slots__ = ("feed_cap", "feed_left", "series_cap", "series_left")
 
-    def __init__(self, limits: Limits) -> None:
-        self.series_cap = limits.max_occurrences_per_series
+    def __init__(self, limits: FeedLimits) -> None:
+        self.series_cap = limits.max_recurrence_steps_per_series
         self.series_left = self.series_cap
-        self.feed_cap = limits.max_occurrences
+        self.feed_cap = limits.max_recurrence_steps
         self.feed_left = self.feed_cap
 
     def start_series(self) -> None:
@@ -360,8 +352,10 @@ class _Event:
         "line",
         "location",
         "organizers",
+        "participant_count",
         "participants",
         "properties",
+        "property_count",
         "rdates",
         "recurrence_ids",
         "rid",
@@ -392,6 +386,10 @@ class _Event:
         self.organizers: list[Participant] = []
         self.attendees: list[Participant] = []
         self.x_props: dict[str, str | None] = {}
+        # Lines directly in the VEVENT, and ATTENDEE/ORGANIZER lines among them (kept
+        # only up to the limit: past it the event is rejected).
+        self.property_count = 0
+        self.participant_count = 0
         # Derived (recurring-ical-events' ComponentAdapter).
         self.start: Moment = dt.date.min
         self.end: Moment = dt.date.min
@@ -591,7 +589,7 @@ class _Window:
 class _Reader:
     """One pass over the unfolded lines of a feed, keeping the VEVENTs."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: FeedLimits) -> None:
         self.limits = limits
         self.events: list[_Event] = []
         self.x_wr_timezone: str | None = None
@@ -813,8 +811,10 @@ class _Reader:
         event = _Event(0)  # the current VEVENT (a placeholder outside of one)
         in_event = False  # directly in a VEVENT (not in one of its VALARMs)
         closed = False
-        max_depth = self.limits.max_depth
+        max_depth = self.limits.max_component_depth
         max_dates = self.limits.max_listed_dates
+        max_participants = self.limits.max_participants_per_event
+        max_events = self.limits.max_events
         entries: dict[str, tuple[int, _Head, Any]] = {}
         vtimezone: list[str] | None = None  # the lines of the VTIMEZONE being read
         for index, line in enumerate(lines):
@@ -833,11 +833,13 @@ class _Reader:
                     entries[line] = entry
             code, head, payload = entry
             if in_event and code != _COMPONENT:
+                event.property_count += 1
                 if code == _PARTICIPANT:
-                    if payload.is_organizer:
-                        event.organizers.append(payload)
-                    else:
-                        event.attendees.append(payload)
+                    event.participant_count += 1
+                    if event.participant_count <= max_participants:
+                        (event.organizers if payload.is_organizer else event.attendees).append(
+                            payload
+                        )
                 elif code == _OTHER:
                     pass
                 elif code == _DTSTART:
@@ -900,6 +902,8 @@ class _Reader:
                     stack.append(payload)
                     in_event = payload == "VEVENT"
                     if in_event:
+                        if len(self.events) >= max_events:
+                            raise _Bail  # the library path says where
                         event = _Event(index)
                         self.events.append(event)
                         if line != "BEGIN:VEVENT":
@@ -1123,6 +1127,19 @@ def order_key(occurrence: Occurrence) -> tuple[str, float, float, float]:
     )
 
 
+def limit_problem(participants: int, properties: int, limits: FeedLimits) -> str | None:
+    """Why an event is rejected for what it claims (both paths give the same words)."""
+    if participants > limits.max_participants_per_event:
+        return too_many_participants(participants, limits)
+    if properties > limits.max_properties_per_event:
+        return (
+            f"the event has {properties} properties, more than the limit of "
+            f"{limits.max_properties_per_event} (DITEP_MAX_PROPERTIES_PER_EVENT): "
+            "the event is rejected"
+        )
+    return None
+
+
 def event_problem(has_uid: bool, start: Moment | None, end: Moment | None) -> str | None:
     """Why an event cannot be used at all (both paths give the same words)."""
     if not has_uid:
@@ -1227,7 +1244,7 @@ def parse_fast(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
-    limits: Limits,
+    limits: FeedLimits,
 ) -> ParsedFeed | None:
     """The feed's occurrences in the window, or ``None`` when it is outside the fast subset."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -1242,6 +1259,8 @@ def parse_fast(
             reader.read(lines)
             _number_events(data, fold, reader)
             return _occurrences(reader, window_start, window_end, default_tz, limits)
+        except FeedUnreadable:
+            raise
         except Exception:
             return None
 
@@ -1251,7 +1270,7 @@ def _occurrences(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
-    limits: Limits,
+    limits: FeedLimits,
 ) -> ParsedFeed:
     if reader.calscale is not None and reader.calscale != "GREGORIAN":
         raise _Bail
@@ -1267,7 +1286,9 @@ def _occurrences(
     line_of_uid: dict[str, int] = {}
     recurring: set[str] = set()
     for event in reader.events:
-        problem = event_problem(event.uid is not None, event.dtstart, event.dtend)
+        problem = event_problem(event.uid is not None, event.dtstart, event.dtend) or limit_problem(
+            event.participant_count, event.property_count, limits
+        )
         if problem is not None:
             rejected.append(FeedError(problem, line=event.line, uid=event.uid or None))
             continue
@@ -1284,8 +1305,11 @@ def _occurrences(
     budget = Budget(limits)
     window = _Window(window_start, window_end)
     occurrences: list[Occurrence] = []
+    kept = 0
+    max_occurrences = limits.max_occurrences
     utc = dt.UTC
     events_read = len(reader.events)
+    outside_window = 0
     # Each series is dropped once expanded, and the series are expanded in UID
     # order, each sorted on its own: a large feed's events, its occurrences and
     # a sort key for each of them are then never all in memory together.
@@ -1311,6 +1335,10 @@ def _occurrences(
             )
         for event, start, end in _expand(events, window, budget):
             budget.spend_occurrence()
+            kept += 1
+            if kept > max_occurrences:
+                # The same occurrences as the library path's: it would say the same.
+                raise FeedUnreadable([FeedError(too_many_occurrences(limits))])
             event_categories, event_people = shared[id(event)]
             if isinstance(start, dt.datetime):
                 start_utc: Moment = (
@@ -1339,10 +1367,17 @@ def _occurrences(
                     line=line,
                 )
             )
-        if len(series) > 1:
+        if not series:
+            outside_window += 1
+        elif len(series) > 1:
             series.sort(key=order_key)
         occurrences.extend(series)
-    return ParsedFeed(occurrences=occurrences, rejected=rejected, events_read=events_read)
+    return ParsedFeed(
+        occurrences=occurrences,
+        rejected=rejected,
+        events_read=events_read,
+        outside_window=outside_window,
+    )
 
 
 def _to_calendar_zone(event: _Event, zone: ZoneInfo) -> None:

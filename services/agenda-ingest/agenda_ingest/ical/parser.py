@@ -11,8 +11,8 @@ of recurrences (recurring-ical-events). Around them this module adds what real
 DUI exports need: byte-level unfolding (folds cut inside a UTF-8 character),
 line numbers for errors, per-event rejection instead of failing the whole
 file, floating times read in the establishment's zone, expansion only inside
-the source's window, and caps (``fastpath.Limits``) so that no input makes the
-parser expand or allocate without bound.
+the source's window, and limits (``agenda_ingest.limits.FeedLimits``) so that
+no input makes the parser expand or allocate without bound.
 """
 
 from __future__ import annotations
@@ -42,13 +42,20 @@ from recurring_ical_events.util import (
 
 from agenda_ingest.ical.fastpath import (
     Budget,
-    Limits,
     RecurrenceTooLong,
     event_problem,
     iterate_rule,
+    limit_problem,
     order_key,
     parse_fast,
     utc_moment,
+)
+from agenda_ingest.limits import (
+    DEFAULT_LIMITS,
+    FeedLimits,
+    check_size,
+    too_many_events,
+    too_many_occurrences,
 )
 from agenda_ingest.normalised import (
     FeedError,
@@ -59,7 +66,7 @@ from agenda_ingest.normalised import (
 )
 from ditep_core.ins import InvalidIns, canonical_ins_uri, ins_uri_parts
 
-__all__ = ["Limits", "parse_ical"]
+__all__ = ["FeedLimits", "parse_ical"]
 
 _FOLD = re.compile(rb"\r?\n[ \t]")
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
@@ -77,11 +84,7 @@ def parse_ical(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
-    max_occurrences_per_series: int = 100_000,
-    max_occurrences: int = 1_000_000,
-    max_depth: int = 10,
-    max_line_bytes: int = 1 << 20,
-    max_listed_dates: int = 10_000,
+    limits: FeedLimits = DEFAULT_LIMITS,
     fast: bool = True,
 ) -> ParsedFeed:
     """All occurrences in [window_start, window_end), with the events rejected.
@@ -95,37 +98,37 @@ def parse_ical(
     cannot be read at all, or whose recurrences would cost more than the caps,
     raises ``FeedUnreadable``.
 
-    The caps: ``max_occurrences_per_series`` steps of one recurrence rule up to
-    the end of the window (its values and the periods it walks through: past
-    it, the event is rejected), ``max_occurrences`` steps and occurrences for
-    the whole feed, ``max_depth`` nested components, ``max_line_bytes`` octets
-    in one unfolded line and ``max_listed_dates`` RDATE/EXDATE values in one
-    event (past those, the feed is rejected).
+    ``limits`` (``FeedLimits``, built from the settings by the caller): past a
+    per-event limit (participants, properties, recurrence steps of one series)
+    the event is rejected with its line; past a per-feed one (events,
+    occurrences, recurrence steps in all, nesting, line length, listed dates)
+    the feed is unreadable, with the line where the limit was reached.
 
     ``fast=False`` skips the fast path (the tests compare both paths).
     """
     if window_end < window_start:
         raise ValueError(f"the window ends ({window_end}) before it starts ({window_start})")
-    limits = Limits(
-        max_occurrences_per_series=max_occurrences_per_series,
-        max_occurrences=max_occurrences,
-        max_depth=max_depth,
-        max_line_bytes=max_line_bytes,
-        max_listed_dates=max_listed_dates,
-    )
+    check_size(data, limits.max_ical_bytes, "DITEP_MAX_ICAL_FEED_BYTES")
     if fast:
+        refused: FeedUnreadable | None = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            parsed = parse_fast(
-                data,
-                window_start=window_start,
-                window_end=window_end,
-                default_tz=default_tz,
-                limits=limits,
-            )
+            try:
+                parsed = parse_fast(
+                    data,
+                    window_start=window_start,
+                    window_end=window_end,
+                    default_tz=default_tz,
+                    limits=limits,
+                )
+            except FeedUnreadable as unreadable:  # past the occurrence limit
+                parsed, refused = None, unreadable
         # The fast path has nothing to warn about: if a library it calls did, it reports.
-        if parsed is not None and not caught:
-            return _checked_ins(parsed)
+        if not caught:
+            if refused is not None:
+                raise refused
+            if parsed is not None:
+                return _checked_ins(parsed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         parsed, notes = _parse(data, window_start, window_end, default_tz, limits)
@@ -137,6 +140,7 @@ def parse_ical(
             rejected=[*parsed.rejected, *notes],
             events_read=parsed.events_read,
             warnings=len(notes),
+            outside_window=parsed.outside_window,
         )
     )
 
@@ -172,6 +176,7 @@ def _checked_ins(parsed: ParsedFeed) -> ParsedFeed:
         rejected=[*parsed.rejected[:events], *bad.values(), *parsed.rejected[events:]],
         events_read=parsed.events_read,
         warnings=parsed.warnings,
+        outside_window=parsed.outside_window,
     )
 
 
@@ -201,6 +206,8 @@ class _Prepared:
     text: str
     vevent_lines: list[int]
     """The line of each ``BEGIN:VEVENT``, in the order icalendar walks them."""
+    claims: list[tuple[int, int]] = field(default_factory=list)
+    """For each event (by index): its participants (ATTENDEE, ORGANIZER) and properties."""
     broken_lines: dict[int, list[int]] = field(default_factory=dict)
     """For an event (by index), the lines in it that are not content lines."""
     x_wr_timezone_line: int | None = None
@@ -212,7 +219,7 @@ def _parse(
     window_start: dt.date,
     window_end: dt.date,
     default_tz: ZoneInfo,
-    limits: Limits,
+    limits: FeedLimits,
 ) -> tuple[ParsedFeed, list[FeedError]]:
     prepared = _prepare(data, limits)
     try:
@@ -249,6 +256,8 @@ def _parse(
         line = prepared.vevent_lines[index] if index < len(prepared.vevent_lines) else None
         uid = str(event.get("UID", "")) or None
         problem = _check_event(event, line, uid, prepared.broken_lines.get(index, []), notes)
+        if problem is None and index < len(prepared.claims):
+            problem = limit_problem(*prepared.claims[index], limits)
         if problem is not None:
             rejected.append(FeedError(problem, line=line, uid=uid))
             continue
@@ -265,9 +274,13 @@ def _parse(
     timezones = list(calendar.walk("VTIMEZONE"))
     budget = Budget(limits)
     occurrences: list[Occurrence] = []
+    outside_window = 0
     for uid, expanded in _expand(
         usable, timezones, window_start, window_end, rejected, line_of_uid, budget
     ):
+        outside_window += not expanded
+        if len(occurrences) + len(expanded) > limits.max_occurrences:
+            raise FeedUnreadable([FeedError(too_many_occurrences(limits))])
         for component in expanded:
             occurrences.append(
                 _to_occurrence(
@@ -275,10 +288,16 @@ def _parse(
                 )
             )
     occurrences.sort(key=order_key)
-    return ParsedFeed(occurrences=occurrences, rejected=rejected, events_read=len(events)), notes
+    parsed = ParsedFeed(
+        occurrences=occurrences,
+        rejected=rejected,
+        events_read=len(events),
+        outside_window=outside_window,
+    )
+    return parsed, notes
 
 
-def _prepare(data: bytes, limits: Limits) -> _Prepared:
+def _prepare(data: bytes, limits: FeedLimits) -> _Prepared:
     """Check the structure line by line, with the caps; unfold at the byte level and decode.
 
     A feed that is a bare component (a VEVENT without its VCALENDAR) is read as
@@ -320,7 +339,7 @@ def _prepare(data: bytes, limits: Limits) -> _Prepared:
 class _Structure:
     """The checks of ``_prepare``, one logical (unfolded) line at a time."""
 
-    def __init__(self, prepared: _Prepared, limits: Limits) -> None:
+    def __init__(self, prepared: _Prepared, limits: FeedLimits) -> None:
         self.prepared = prepared
         self.limits = limits
         self.started = False
@@ -332,7 +351,13 @@ class _Structure:
 
     def too_long(self, line: int) -> None:
         raise FeedUnreadable(
-            [FeedError(f"a line is longer than {self.limits.max_line_bytes} bytes", line=line)]
+            [
+                FeedError(
+                    f"a line is longer than {self.limits.max_line_bytes} bytes "
+                    "(DITEP_MAX_LINE_BYTES)",
+                    line=line,
+                )
+            ]
         )
 
     def line(self, raw: bytes, number: int) -> None:
@@ -365,11 +390,12 @@ class _Structure:
                 )
             self.top_level.append((name, number))
             self.bare = name != b"VCALENDAR"
-        if len(self.stack) >= self.limits.max_depth:
+        if len(self.stack) >= self.limits.max_component_depth:
             raise FeedUnreadable(
                 [
                     FeedError(
-                        f"components are nested more than {self.limits.max_depth} deep",
+                        f"components are nested more than {self.limits.max_component_depth} "
+                        "deep (DITEP_MAX_COMPONENT_DEPTH)",
                         line=number,
                     )
                 ]
@@ -377,7 +403,12 @@ class _Structure:
         self.event = None
         if name == b"VEVENT":
             self.event = len(self.prepared.vevent_lines)
+            if self.event >= self.limits.max_events:
+                raise FeedUnreadable(
+                    [FeedError(too_many_events(self.limits, "events (VEVENT)"), line=number)]
+                )
             self.prepared.vevent_lines.append(number)
+            self.prepared.claims.append((0, 0))
             self.listed_dates = 0
         self.stack.append((name, number, self.event))
 
@@ -411,6 +442,11 @@ class _Structure:
                 self.prepared.calscale = (value.upper(), number)
         if self.event is None:
             return
+        participants, properties = self.prepared.claims[self.event]
+        self.prepared.claims[self.event] = (
+            participants + (name in (b"ATTENDEE", b"ORGANIZER")),
+            properties + 1,
+        )
         if name in (b"RDATE", b"EXDATE"):
             self.listed_dates += line.count(b",") + 1
             if self.listed_dates > self.limits.max_listed_dates:
@@ -419,7 +455,8 @@ class _Structure:
                     [
                         FeedError(
                             f"the event of line {event_line} lists more than "
-                            f"{self.limits.max_listed_dates} RDATE/EXDATE values",
+                            f"{self.limits.max_listed_dates} RDATE/EXDATE values "
+                            "(DITEP_MAX_LISTED_DATES_PER_EVENT)",
                             line=number,
                         )
                     ]
@@ -501,7 +538,8 @@ def _expand(
                 raise _feed_too_long(budget, line, uid) from too_long
             message = (
                 f"this event's recurrence takes more than {budget.series_cap} steps "
-                f"up to the end of the window ({window_end}): it is not expanded"
+                f"up to the end of the window ({window_end}): it is not expanded "
+                "(DITEP_MAX_RECURRENCE_STEPS_PER_SERIES)"
             )
         except Exception as error:  # UnsupportedRecurrence, or whatever the rules raise
             message = f"cannot expand this event's recurrence: {error}"
@@ -622,8 +660,8 @@ def _feed_too_long(budget: Budget, line: int | None, uid: str) -> FeedUnreadable
         [
             FeedError(
                 f"expanding this feed's recurrences takes more than {budget.feed_cap} "
-                "steps and occurrences in all: the feed is rejected (the series that "
-                "reached the cap is named)",
+                "steps and occurrences in all (DITEP_MAX_RECURRENCE_STEPS_PER_FEED): the "
+                "feed is rejected (the series that reached the limit is named)",
                 line=line,
                 uid=uid,
             )

@@ -310,13 +310,20 @@ class Fetcher:
             return self._with_retries(client, url, headers, shown, started, tokens)
 
     def fetch_fhir(
-        self, url: str, *, credentials_name: str | None = None, max_pages: int = 200
+        self,
+        url: str,
+        *,
+        credentials_name: str | None = None,
+        max_pages: int = 200,
+        max_entries: int | None = None,
     ) -> FetchResult:
         """A FHIR search: its first page at ``url``, then every ``next`` page, as one Bundle.
 
         One page is returned as the server sent it; several are combined into one
-        searchset Bundle. More than ``max_pages`` pages fail the fetch: a partial
-        search must not be taken for the whole agenda.
+        searchset Bundle. More than ``max_pages`` pages, or more than ``max_entries``
+        entries in the pages together (the feed's event limit, which the ingestion
+        would refuse), fail the fetch: a partial search must not be taken for the
+        whole agenda.
         """
         shown = redact_url(url)
         credential = self._credential(credentials_name)
@@ -363,6 +370,13 @@ class Fetcher:
                         attempts=attempts,
                     )
                 entries += next_page.entries
+                if max_entries is not None and len(entries) > max_entries:
+                    raise FetchFailed(
+                        f"the search of {shown} gives more than {max_entries} resources "
+                        f"in its first {pages} pages (DITEP_MAX_EVENTS_PER_FEED); "
+                        "nothing was ingested",
+                        attempts=attempts,
+                    )
                 next_url = next_page.next_url
         return replace(
             first,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_feed
 from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
 from agenda_ingest.pull.repository import PullRepository, PullTarget
@@ -147,6 +148,7 @@ def _fetch_and_store(
                 ),
                 credentials_name=target.credentials_name,
                 max_pages=settings.pull_fhir_max_pages,
+                max_entries=settings.max_events_per_feed,
             )
         else:
             result = fetcher.fetch(
@@ -185,6 +187,7 @@ def _fetch_and_store(
                 protection=protection,
                 # An incremental search holds only what changed: what it lacks was not deleted.
                 snapshot=not (fhir and target.last_modified),
+                limits=FeedLimits.from_settings(settings),
             )
         except NotFound:
             with database.unit_of_work(write=True) as session:

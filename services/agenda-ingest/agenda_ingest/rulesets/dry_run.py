@@ -17,6 +17,7 @@ from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
 from agenda_ingest.fhir.parser import parse_fhir
 from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 from agenda_ingest.participants import ParticipantOptions
 from agenda_ingest.rulesets.counting_adapter import figures_of_drafts
@@ -38,6 +39,7 @@ def dry_run(
     pseudonymiser: Pseudonymiser,
     *,
     now: dt.datetime | None = None,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> DryRunResult:
     rules: CompiledRuleSet
     if request.rules is None:
@@ -53,10 +55,14 @@ def dry_run(
     payload = request.feed.encode()
     try:
         if request.format is FeedFormat.ICAL:
-            parsed = parse_ical(payload, window_start=start, window_end=end, default_tz=timezone)
+            parsed = parse_ical(
+                payload, window_start=start, window_end=end, default_tz=timezone, limits=limits
+            )
             occurrences, rejected, paths = parsed.occurrences, list(parsed.rejected), None
         else:
-            fhir = parse_fhir(payload, window_start=start, window_end=end, default_tz=timezone)
+            fhir = parse_fhir(
+                payload, window_start=start, window_end=end, default_tz=timezone, limits=limits
+            )
             occurrences, rejected, paths = fhir.occurrences, list(fhir.rejected), fhir.paths
     except FeedUnreadable as unreadable:
         raise FeedRejected(

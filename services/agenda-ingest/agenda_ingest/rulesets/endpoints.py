@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
 from agenda_ingest.feeds.endpoints import FeedBody
+from agenda_ingest.limits import FeedLimits
 from agenda_ingest.reclassify.repository import StoredSessionRepository
 from agenda_ingest.rulesets.dry_run import dry_run
 from agenda_ingest.rulesets.explain import explain_session
@@ -25,7 +26,7 @@ from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import ActivityReader, Admin, DbSession
+from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, get_settings
 from ditep_core.web.problems import Forbidden, InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["classification"])
@@ -145,7 +146,13 @@ def post_dry_run(
 ) -> DryRunResult:
     establishment = get_accessible_establishment(session, principal, finess)
     protection: DataProtection = request.app.state.protection
-    return dry_run(session, establishment, body, protection.pseudonymiser)
+    return dry_run(
+        session,
+        establishment,
+        body,
+        protection.pseudonymiser,
+        limits=FeedLimits.from_settings(get_settings(request)),
+    )
 
 
 @router.get(

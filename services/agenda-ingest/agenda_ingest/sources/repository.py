@@ -28,7 +28,11 @@ class SourceRepository:
         writer.
         """
         if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(select(Source.id).where(Source.id == source_id).with_for_update())
+            # NO KEY UPDATE: receipts of new imports (a foreign key to the source takes
+            # KEY SHARE) are not blocked by an import being applied.
+            self.session.execute(
+                select(Source.id).where(Source.id == source_id).with_for_update(key_share=True)
+            )
 
     def get_by_name(self, establishment_id: int, name: str) -> Source | None:
         statement = select(Source).where(
