@@ -101,6 +101,14 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
     assert replayed["unchanged"] == 65
     assert replayed["import_id"] != ingested["import_id"]
 
+    def listed_ids(*options: str) -> set[str]:
+        table = _ok(run, "imports", "list", *options)
+        return {row.split("│")[1].strip() for row in table.splitlines() if row.startswith("│")}
+
+    both = {str(ingested["import_id"]), str(replayed["import_id"])}
+    assert both <= listed_ids("--status", "processed", "--source", source_id)
+    assert listed_ids("--status", "received") == set()
+
 
 def test_keys_create_prints_the_key_once_and_list_never_shows_it(run: CliRunner) -> None:
     _ok(run, "migrate")

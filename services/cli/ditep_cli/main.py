@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agenda_ingest.feeds.repository import ImportRepository
-from agenda_ingest.feeds.schemas import ImportResult
+from agenda_ingest.feeds.schemas import result_of
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.pull.addresses import Allowlist
@@ -38,7 +38,14 @@ from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import create_key, revoke_key
 from ditep_core.establishments.service import add_establishment
-from ditep_core.nomenclatures import MODALITIES, Activity, AgendaKind, FeedFormat, Scope
+from ditep_core.nomenclatures import (
+    MODALITIES,
+    Activity,
+    AgendaKind,
+    FeedFormat,
+    ImportStatus,
+    Scope,
+)
 from ditep_core.observability import configure_logging
 from ditep_core.payloads import PayloadUnreadable
 from ditep_core.settings import Settings
@@ -217,7 +224,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
-    result = ImportResult.model_validate(outcome, from_attributes=True)
+    result = result_of(outcome)
     if output is OutputFormat.JSON:
         print(result.model_dump_json(indent=2))
         return
@@ -238,6 +245,14 @@ def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
         )
     )
     console.print(table)
+    if result.window is not None:
+        console.print(
+            f"window {result.window.start} – {result.window.end} (excluded): "
+            f"{result.outside_window} events outside it; {result.kept} sessions kept "
+            f"because their event was rejected"
+        )
+    if result.superseded_by is not None:
+        console.print(f"superseded by import {result.superseded_by}: not applied")
     for error in result.errors:
         where = f"line {error.line}: " if error.line else (f"{error.path}: " if error.path else "")
         errors.print(f"[yellow]{where}{error.message}[/yellow]")
@@ -370,6 +385,38 @@ def serve(
         )
     context.database.dispose()
     sys.exit(serve_both(settings, banner))
+
+
+@imports_app.command("list")
+def imports_list(
+    ctx: typer.Context,
+    status: Annotated[ImportStatus | None, typer.Option(help="Only imports in this status")] = None,
+    source: Annotated[int | None, typer.Option(help="Only this source's imports")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+) -> None:
+    """The newest imports: to find those left `received` (interrupted) or held."""
+    context = _context(ctx)
+    with context.database.unit_of_work() as session:
+        found = ImportRepository(session).newest(status=status, source_id=source, limit=limit)
+        table = Table(title="imports, newest first")
+        for column in ("id", "source", "status", "received at", "received", "deleted", "note"):
+            table.add_column(column)
+        for feed_import in found:
+            note = (
+                f"superseded by {feed_import.superseded_by}"
+                if feed_import.superseded_by is not None
+                else ""
+            )
+            table.add_row(
+                str(feed_import.id),
+                str(feed_import.source_id),
+                feed_import.status.value,
+                feed_import.received_at.isoformat(timespec="seconds"),
+                str(feed_import.received_count),
+                str(feed_import.deleted_count),
+                note,
+            )
+    console.print(table)
 
 
 @imports_app.command("replay")

@@ -8,13 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
-from agenda_ingest.feeds.schemas import (
-    FeedErrorOut,
-    ImportRecord,
-    ImportResult,
-    StaysOut,
-    WindowOut,
-)
+from agenda_ingest.feeds.schemas import ImportRecord, ImportResult, result_of
 from agenda_ingest.feeds.service import (
     ImportOutcome,
     IngestGate,
@@ -54,37 +48,6 @@ Db = Annotated[Database, Depends(get_database)]
 
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def result_of(outcome: ImportOutcome) -> ImportResult:
-    window = (
-        WindowOut(start=outcome.window_start, end=outcome.window_end)
-        if outcome.window_start is not None and outcome.window_end is not None
-        else None
-    )
-    return ImportResult(
-        import_id=outcome.import_id,
-        source_id=outcome.source_id,
-        status=outcome.status,
-        received=outcome.received,
-        created=outcome.created,
-        updated=outcome.updated,
-        deleted=outcome.deleted,
-        rejected=outcome.rejected,
-        unchanged=outcome.unchanged,
-        kept=outcome.kept,
-        deletions_withheld=outcome.deletions_withheld,
-        window=window,
-        outside_window=outcome.outside_window,
-        stays=StaysOut(
-            created=outcome.periods_created,
-            updated=outcome.periods_updated,
-            deleted=outcome.periods_deleted,
-        ),
-        superseded_by=outcome.superseded_by,
-        pending_deletions=outcome.pending_deletions,
-        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
-    )
 
 
 def _answer(

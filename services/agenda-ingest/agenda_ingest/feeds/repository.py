@@ -100,6 +100,16 @@ class ImportRepository:
             .values(status=ImportStatus.SUPERSEDED, superseded_by=by)
         )
 
+    def newest(
+        self, *, status: ImportStatus | None = None, source_id: int | None = None, limit: int = 50
+    ) -> Sequence[FeedImport]:
+        statement = select(FeedImport).order_by(FeedImport.id.desc()).limit(limit)
+        if status is not None:
+            statement = statement.where(FeedImport.status == status)
+        if source_id is not None:
+            statement = statement.where(FeedImport.source_id == source_id)
+        return self.session.scalars(statement).all()
+
     def list_for_source(self, source_id: int, limit: int = 50) -> Sequence[FeedImport]:
         statement = (
             select(FeedImport)

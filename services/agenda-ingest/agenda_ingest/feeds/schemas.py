@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from ditep_core.nomenclatures import ImportStatus
+
+if TYPE_CHECKING:
+    from agenda_ingest.feeds.service import ImportOutcome
 
 
 class FeedErrorOut(BaseModel):
@@ -76,3 +79,35 @@ class ImportRecord(ImportResult):
     content_type: str
     sha256: str
     size_bytes: int
+
+
+def result_of(outcome: ImportOutcome) -> ImportResult:
+    """The answer of a push, a confirmation or the CLI for an import's outcome."""
+    window = (
+        WindowOut(start=outcome.window_start, end=outcome.window_end)
+        if outcome.window_start is not None and outcome.window_end is not None
+        else None
+    )
+    return ImportResult(
+        import_id=outcome.import_id,
+        source_id=outcome.source_id,
+        status=outcome.status,
+        received=outcome.received,
+        created=outcome.created,
+        updated=outcome.updated,
+        deleted=outcome.deleted,
+        rejected=outcome.rejected,
+        unchanged=outcome.unchanged,
+        kept=outcome.kept,
+        deletions_withheld=outcome.deletions_withheld,
+        window=window,
+        outside_window=outcome.outside_window,
+        stays=StaysOut(
+            created=outcome.periods_created,
+            updated=outcome.periods_updated,
+            deleted=outcome.periods_deleted,
+        ),
+        superseded_by=outcome.superseded_by,
+        pending_deletions=outcome.pending_deletions,
+        errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
+    )
