@@ -20,6 +20,7 @@ from ditep_core.nomenclatures import (
     Activity,
     AgendaKind,
     FeedFormat,
+    ImportStatus,
     Nature,
     PathwayStatus,
     PersonKind,
@@ -568,3 +569,23 @@ def test_the_tddui_corpus_pushed_to_a_source(
         Activity.AMBULATOIRE,
         Setting.DOMICILE,
     )
+
+
+def test_a_bundle_stamped_before_the_applied_one_is_superseded(
+    ingest_client: AppClient, fhir_source: int, make_key: KeyMaker, session: Session
+) -> None:
+    key = make_key(Scope.FEEDS_WRITE)
+    newer = {**tddui_bundle(), "meta": {"lastUpdated": "2025-04-02T08:00:00+02:00"}}
+    applied = _push(ingest_client, fhir_source, newer, key)
+    # Received later, but the DUI made it earlier (a retried queue): never applied.
+    older = {**tddui_bundle(), "timestamp": "2025-04-01T08:00:00Z"}
+    older["entry"] = older["entry"][:-1]
+    problem = _push(ingest_client, fhir_source, older, key, status=409)
+    assert problem["newer_import_id"] == applied["import_id"]
+    stored = session.get(FeedImport, problem["import_id"])
+    assert stored is not None
+    assert stored.status is ImportStatus.SUPERSEDED
+    assert stored.feed_stamp == dt.datetime(2025, 4, 1, 8, tzinfo=dt.UTC)
+    # A later stamp is applied, received after or not.
+    later = {**tddui_bundle(), "meta": {"lastUpdated": "2025-04-03T08:00:00Z"}}
+    assert _push(ingest_client, fhir_source, later, key)["status"] == "processed"
