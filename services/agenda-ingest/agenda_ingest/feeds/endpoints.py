@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
@@ -14,6 +14,8 @@ from agenda_ingest.sources.service import get_writable_source
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import DbSession, FeedsWriter, get_settings
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import IdPath
 from ditep_core.web.problems import (
     NotFound,
     PayloadTooLarge,
@@ -21,7 +23,7 @@ from ditep_core.web.problems import (
     problem_response,
 )
 
-router = APIRouter(prefix="/v1", tags=["feeds"])
+router = APIRouter(prefix="/v1", tags=["feeds"], responses=API_PROBLEMS)
 
 _MEDIA_TYPES = {FeedFormat.ICAL: ICAL_MEDIA_TYPES, FeedFormat.FHIR: FHIR_MEDIA_TYPES}
 
@@ -68,11 +70,14 @@ def _media_type(request: Request) -> str:
             },
         }
     },
-    responses={
-        413: {"description": "Body over DITEP_MAX_FEED_BYTES"},
-        415: {"description": "Content-Type does not match the source's format"},
-        422: {"description": "The feed cannot be read at all (errors say where: line or path)"},
-    },
+    responses=problem_responses(
+        404,
+        413,
+        described={
+            415: "Content-Type does not match the source's format",
+            422: "The feed cannot be read at all (errors say where: line or path)",
+        },
+    ),
 )
 def push_feed(
     request: Request,
@@ -80,7 +85,7 @@ def push_feed(
     session: DbSession,
     principal: FeedsWriter,
     body: FeedBody,
-    source_id: Annotated[int, Path(ge=1)],
+    source_id: IdPath,
 ) -> ImportResult | JSONResponse:
     source = get_writable_source(session, principal, source_id)
     media_type = _media_type(request)
@@ -108,10 +113,13 @@ def push_feed(
     return ImportResult.model_validate(outcome, from_attributes=True)
 
 
-@router.get("/imports/{import_id}", response_model=ImportRecord, summary="An import's record")
-def get_import(
-    session: DbSession, principal: FeedsWriter, import_id: Annotated[int, Path(ge=1)]
-) -> ImportRecord:
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportRecord,
+    summary="An import's record",
+    responses=problem_responses(404),
+)
+def get_import(session: DbSession, principal: FeedsWriter, import_id: IdPath) -> ImportRecord:
     feed_import = ImportRepository(session).get(import_id)
     if feed_import is None:
         raise NotFound(f"no import {import_id}")
