@@ -116,7 +116,7 @@ def test_mass_deletion_needs_a_confirmation_or_the_explicit_flag(
     # The held import was received before the one applied: it can no longer be confirmed.
     late = ingest_client.post(f"/v1/imports/{held['import_id']}/confirm", headers=key)
     assert late.status_code == 409, late.text
-    assert late.json()["status"] == "superseded"
+    assert late.json()["import_status"] == "superseded"
 
 
 def test_a_small_deletion_needs_no_confirmation(

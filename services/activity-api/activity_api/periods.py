@@ -8,14 +8,48 @@ quarter, calendar year, school year); this module adds the ``start/end`` range f
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from ditep_core.counting.periods import CountingPeriod, PeriodError, range_period
+from fastapi import Path, Query
+
+from ditep_core.counting.periods import (
+    ISO_WEEK_PATTERN,
+    PERIOD_CODE_PATTERN,
+    PERIOD_OR_RANGE_PATTERN,
+    CountingPeriod,
+    PeriodError,
+    range_period,
+)
 from ditep_core.counting.periods import parse_period as parse_period_code
 from ditep_core.web.problems import InvalidRequest
 
 ReportingPeriod = CountingPeriod
 
 PERIOD_FORMATS = "2025-W11, 2025-03, 2025-Q1, 2025, 2024-2025 or 2025-01-01/2025-04-01"
+_CODES = (
+    "Période : 2025-Q1 (trimestre), 2025-03 (mois), 2025-W11 (semaine ISO), "
+    "2025 (année civile), 2024-2025 (année scolaire, 1er sept.–31 août)"
+)
+
+# The route parameters that take periods, with the patterns the parsers accept.
+PeriodCode = Annotated[str | None, Query(pattern=PERIOD_CODE_PATTERN, description=_CODES)]
+PeriodPath = Annotated[str, Path(pattern=PERIOD_CODE_PATTERN, description=_CODES)]
+PeriodOrRange = Annotated[
+    str,
+    Query(
+        pattern=PERIOD_OR_RANGE_PATTERN,
+        description=f"{_CODES}, ou 2025-01-01/2025-04-01 (du premier jour au dernier exclu)",
+    ),
+]
+IsoWeek = Annotated[str, Query(pattern=ISO_WEEK_PATTERN, description="Semaine ISO, ex. 2025-W11")]
+ReferenceWeek = Annotated[
+    str | None,
+    Query(
+        pattern=ISO_WEEK_PATTERN,
+        description="Semaine de référence de la capacité (2025-W11); défaut : dernière "
+        "semaine complète de la période",
+    ),
+]
 
 
 def _invalid(text: str, expected: str, location: str) -> InvalidRequest:

@@ -45,6 +45,25 @@ _PATTERNS = {
 }
 
 
+# The codes as OpenAPI patterns, exact for the years 2000-2099 (the API reads any year,
+# but a pattern cannot check arithmetic: long ISO years and consecutive school years are listed).
+_YEAR = r"20[0-9]{2}"
+_LONG_YEARS = "|".join(
+    str(year) for year in range(2000, 2100) if dt.date(year, 12, 28).isocalendar()[1] == 53
+)
+_WEEK = rf"{_YEAR}-W(?:0[1-9]|[1-4][0-9]|5[0-2])|(?:{_LONG_YEARS})-W53"
+_SCHOOL_YEARS = "|".join(f"{year}-{year + 1}" for year in range(2000, 2099))
+# A day that exists in every year (29 February left out).
+_DAY = (
+    rf"{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+)
+ISO_WEEK_PATTERN = rf"^(?:{_WEEK})$"
+PERIOD_CODE_PATTERN = rf"^(?:{_YEAR}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?|{_WEEK}|{_SCHOOL_YEARS})$"
+# A code, or ``start/end`` days (end excluded).
+PERIOD_OR_RANGE_PATTERN = PERIOD_CODE_PATTERN[:-2] + rf"|{_DAY}/{_DAY})$"
+
+
 def parse_period(code: str) -> CountingPeriod:
     """A period from its code; weeks are ISO weeks, school years run 1 Sept–31 Aug."""
     text = code.strip()

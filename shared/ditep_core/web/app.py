@@ -16,6 +16,7 @@ from ditep_core.settings import Settings
 from ditep_core.web import health
 from ditep_core.web.audit import AuditMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
+from ditep_core.web.openapi import install_openapi
 from ditep_core.web.problems import install_problem_handlers
 
 
@@ -58,6 +59,7 @@ def build_app(
     app.state.protection = DataProtection.from_settings(settings)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     install_problem_handlers(app)
+    install_openapi(app)
     # Inside the correlation middleware, so audit events carry the correlation id.
     app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
     app.add_middleware(CorrelationMiddleware)

@@ -11,9 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ditep_core.migrations import current_revisions
 from ditep_core.web.dependencies import get_database
+from ditep_core.web.openapi import problem_responses
 from ditep_core.web.problems import PROBLEM_TYPES, NotFound, problem_response
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=problem_responses(503))
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -22,7 +23,12 @@ def healthz() -> dict[str, str]:
 
 
 @router.get(
-    "/readyz", summary="The database answers and its schema is at head", response_model=None
+    "/readyz",
+    summary="The database answers and its schema is at head",
+    response_model=None,
+    responses=problem_responses(
+        described={503: "The database is unreachable, or its schema is not at head"}
+    ),
 )
 def readyz(request: Request) -> dict[str, Any] | JSONResponse:
     database = get_database(request)
@@ -51,7 +57,12 @@ def readyz(request: Request) -> dict[str, Any] | JSONResponse:
     return {"status": "ready", "schema": sorted(current)}
 
 
-@router.get("/problems/{slug}", summary="What a problem type means", tags=["meta"])
+@router.get(
+    "/problems/{slug}",
+    summary="What a problem type means",
+    tags=["meta"],
+    responses=problem_responses(404),
+)
 def problem_type(slug: str) -> dict[str, str]:
     if slug not in PROBLEM_TYPES:
         raise NotFound(f"no problem type '{slug}'")

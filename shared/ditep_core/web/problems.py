@@ -7,6 +7,7 @@ FastAPI's own validation and routing errors, into ``application/problem+json``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -182,7 +183,8 @@ def problem_response(
         body["instance"] = request.url.path
     if errors:
         body["errors"] = list(errors)
-    body.update(extensions or {})
+    # Extensions never replace the standard members (a "status" extension once did).
+    body.update({key: value for key, value in (extensions or {}).items() if key not in body})
     correlation_id = current_correlation_id()
     if correlation_id:
         body["correlation_id"] = correlation_id
@@ -240,12 +242,34 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     return busy_response(request, reason)
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """The methods the OpenAPI document gives the most specific paths matching this one.
+
+    Starlette's 405 names only the first matching route's methods: GET for
+    ``/rulesets`` though POST is routed there too.
+    """
+    matching: list[tuple[int, set[str]]] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods = {method.upper() for method in operations}
+            matching.append((template.count("{"), methods))
+    if not matching:
+        return None
+    fewest = min(count for count, _ in matching)
+    methods = set().union(*(methods for count, methods in matching if count == fewest))
+    return ", ".join(sorted(methods))
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug = _SLUG_BY_STATUS.get(exc.status_code, "bad-request")
     detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug][0]
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and "Allow" in headers:
+        headers["Allow"] = _allowed_methods(request) or headers["Allow"]
     return problem_response(
-        request, status=exc.status_code, slug=slug, detail=detail, headers=exc.headers
+        request, status=exc.status_code, slug=slug, detail=detail, headers=headers
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -13,6 +13,10 @@ from fastapi.responses import Response
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 OutputFormatName = Literal["json", "csv"]
 
+
+# OpenAPI: the CSV alternative of a 200, and the 304 of routes sending an ETag.
+CSV_RESPONSE: dict[str, Any] = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+NOT_MODIFIED_RESPONSE: dict[str, Any] = {"description": "Not modified (If-None-Match)"}
 
 FormatQuery = Annotated[OutputFormatName | None, Query(alias="format", description="json or csv")]
 

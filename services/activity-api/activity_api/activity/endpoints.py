@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from activity_api.activity.inputs import read_complexity, read_pathways
 from activity_api.activity.schemas import (
@@ -28,32 +28,32 @@ from activity_api.activity.service import (
     resolve_week,
     weekly_detail,
 )
+from activity_api.periods import PeriodCode, PeriodPath, ReferenceWeek
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import Finess
 from ditep_core.web.problems import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
+    CSV_RESPONSE,
+    NOT_MODIFIED_RESPONSE,
     FormatQuery,
     OutputFormatName,
     csv_text,
     wants_csv,
 )
 
-router = APIRouter(prefix="/v1", tags=["activity"])
+router = APIRouter(prefix="/v1", tags=["activity"], responses=API_PROBLEMS)
 
-Finess = Annotated[str, Path(pattern=r"^(?:\d{2}|2A|2B)\d{7}$", description="N° FINESS")]
-PeriodCode = Annotated[
-    str | None,
-    Query(
-        description="Période : 2025-Q1 (trimestre), 2025-03 (mois), 2025-W11 (semaine ISO), "
-        "2025 (année civile), 2024-2025 (année scolaire, 1er sept.–31 août)"
-    ),
-]
 StartDay = Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD), included")]
 EndDay = Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD), excluded")]
 CSV_UPLOAD = "text/csv"
-_CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+_PERIOD_RULES = (
+    "422 also when the period is not given exactly once ('period', or 'start' and 'end'), "
+    "ends before it starts, or is over three years."
+)
 
 
 def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | None) -> Response:
@@ -81,13 +81,9 @@ def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | 
     description=(
         "Every figure of counting.md for the period. JSON by default; CSV (figure,value) with "
         "`?format=csv` or `Accept: text/csv`. An ETag is sent; `If-None-Match` gives 304. "
-        "A frozen period is returned as stored."
+        f"A frozen period is returned as stored. {_PERIOD_RULES}"
     ),
-    responses={
-        200: _CSV_RESPONSE,
-        304: {"description": "Not modified (If-None-Match)"},
-        403: {"description": "Key not allowed for this establishment"},
-    },
+    responses={200: CSV_RESPONSE, 304: NOT_MODIFIED_RESPONSE, **problem_responses(404)},
 )
 def get_activity(
     request: Request,
@@ -97,13 +93,7 @@ def get_activity(
     period: PeriodCode = None,
     start: StartDay = None,
     end: EndDay = None,
-    week: Annotated[
-        str | None,
-        Query(
-            description="Semaine de référence de la capacité (2025-W11); défaut : dernière "
-            "semaine complète de la période"
-        ),
-    ] = None,
+    week: ReferenceWeek = None,
     output: FormatQuery = None,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
@@ -117,7 +107,12 @@ def get_activity(
     "/establishments/{finess}/activity/weekly",
     response_model=WeeklyReport,
     summary="Weekly units per young person (pseudonymous), for the establishment's own keys",
-    responses={200: _CSV_RESPONSE, 403: {"description": "Only keys bound to this FINESS"}},
+    description=f"JSON, or CSV with `?format=csv` or `Accept: text/csv`. {_PERIOD_RULES}",
+    responses={
+        200: CSV_RESPONSE,
+        304: NOT_MODIFIED_RESPONSE,
+        **problem_responses(404, described={403: "Only keys bound to this FINESS"}),
+    },
 )
 def get_weekly(
     request: Request,
@@ -183,6 +178,7 @@ def _upload_media_type(request: Request) -> str:
         "Periods from feeds (TDDUI stays) are kept."
     ),
     openapi_extra=_UPLOAD_BODY,
+    responses=problem_responses(404, 413, 415),
 )
 def put_pathways(
     request: Request,
@@ -207,6 +203,7 @@ def put_pathways(
     description='JSON array (or `{"flags": [...]}`) or CSV youth_id,start,end,criteria '
     "(criteria separated by |).",
     openapi_extra=_UPLOAD_BODY,
+    responses=problem_responses(404, 413, 415),
 )
 def put_complexity(
     request: Request,
@@ -229,13 +226,13 @@ def put_complexity(
     status_code=201,
     response_model=ActivityReport,
     summary="Freeze a period: its figures are stored and served as stored from then on",
-    responses={409: {"description": "Already frozen"}},
+    responses=problem_responses(404, described={409: "Already frozen"}),
 )
 def post_freeze(
     session: DbSession,
     principal: FeedsWriter,
     finess: Finess,
-    period: Annotated[str, Path(description="Période (2025-Q1...)")],
+    period: PeriodPath,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
     body = freeze_period(session, establishment, resolve_period(period), frozen_by=principal.name)
@@ -251,13 +248,13 @@ def post_freeze(
     "/establishments/{finess}/periods/{period}/diff",
     response_model=PeriodDiff,
     summary="What recomputing a frozen period would change",
-    responses={404: {"description": "Period not frozen"}},
+    responses=problem_responses(described={404: "No such establishment, or period not frozen"}),
 )
 def get_diff(
     session: DbSession,
     principal: ActivityReader,
     finess: Finess,
-    period: Annotated[str, Path(description="Période gelée (2025-Q1...)")],
+    period: PeriodPath,
 ) -> PeriodDiff:
     establishment = get_accessible_establishment(session, principal, finess)
     return PeriodDiff.model_validate(period_diff(session, establishment, resolve_period(period)))

@@ -19,13 +19,22 @@ ADMISSION = {"admission"}
 EXIT = {"exit", "sortie"}
 
 
-def _rows(body: bytes, media_type: str, key: str) -> list[dict[str, Any]]:
+def _rows(body: bytes, media_type: str, key: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidRequest("the body must be UTF-8") from error
     if media_type == "text/csv":
         reader = csv.DictReader(io.StringIO(text))
+        # A body that is not this CSV must not replace the stored rows with nothing.
+        header = {name.strip() for name in reader.fieldnames or () if name}
+        if missing := [column for column in columns if column not in header]:
+            raise InvalidRequest(
+                f"the CSV header must name the columns {', '.join(columns)}",
+                errors=[
+                    {"location": "body", "message": f"missing column {name}"} for name in missing
+                ],
+            )
         return [
             {name.strip(): (value.strip() or None) for name, value in row.items() if name}
             for row in reader
@@ -58,7 +67,9 @@ def read_pathways(body: bytes, media_type: str) -> list[PathwayInput]:
     same body, on its ``start`` date (the exit date).
     """
     try:
-        items = TypeAdapter(list[PathwayIn]).validate_python(_rows(body, media_type, "periods"))
+        items = TypeAdapter(list[PathwayIn]).validate_python(
+            _rows(body, media_type, "periods", ("youth_id", "status", "start"))
+        )
     except ValidationError as error:
         raise _invalid(error) from error
     periods: list[PathwayInput] = []
@@ -101,7 +112,7 @@ def read_pathways(body: bytes, media_type: str) -> list[PathwayInput]:
 
 def read_complexity(body: bytes, media_type: str) -> list[ComplexityInput]:
     """Rows ``youth_id,start,end,criteria`` (CSV criteria separated by ``|``)."""
-    rows = _rows(body, media_type, "flags")
+    rows = _rows(body, media_type, "flags", ("youth_id", "start"))
     if media_type == "text/csv":
         for row in rows:
             raw = row.get("criteria")

@@ -3,37 +3,58 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_core.audit.service import search_events
 from ditep_core.web.dependencies import Admin, DbSession
+from ditep_core.web.openapi import API_PROBLEMS
+from ditep_core.web.parameters import IdQuery
 from ditep_core.web.problems import InvalidRequest
-from ditep_core.web.tabular import FormatQuery, csv_response, wants_csv
+from ditep_core.web.tabular import CSV_RESPONSE, FormatQuery, csv_response, wants_csv
 
-router = APIRouter(prefix="/v1", tags=["admin"])
+router = APIRouter(prefix="/v1", tags=["admin"], responses=API_PROBLEMS)
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
+
+def _iso_instant(value: object) -> object:
+    """An ISO 8601 date-time, as the schema says: not a number of seconds."""
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("expected a date-time like 2025-03-01T00:00:00Z")
+    return value
+
+
+Instant = BeforeValidator(_iso_instant)
 
 
 @router.get(
     "/audit",
     response_model=list[AuditEventOut],
     summary="Audit log: reads of activity, ARS and ROR data, and admin actions",
-    responses={200: {"content": {"text/csv": {}}}},
+    description="JSON, or CSV with `?format=csv` or `Accept: text/csv`.",
+    responses={200: CSV_RESPONSE},
 )
 def get_audit(
     request: Request,
     session: DbSession,
     _admin: Admin,
     start: Annotated[
-        dt.datetime | None, Query(alias="from", description="From this instant (included)")
+        dt.datetime | None,
+        Query(alias="from", description="From this instant (included)"),
+        Instant,
     ] = None,
     end: Annotated[
-        dt.datetime | None, Query(alias="to", description="Until this instant (excluded)")
+        dt.datetime | None,
+        Query(alias="to", description="Until this instant (excluded)"),
+        Instant,
     ] = None,
-    key: Annotated[int | None, Query(description="Only this API key id")] = None,
+    key: IdQuery = None,
     route: Annotated[str | None, Query(description="Only this route template")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     output_format: FormatQuery = None,

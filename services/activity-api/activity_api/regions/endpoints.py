@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from activity_api.periods import PERIOD_FORMATS, parse_period
+from activity_api.periods import PeriodOrRange, parse_period
 from activity_api.regions.schemas import AreaReport
 from activity_api.regions.service import area_report, csv_rows, resolve_area
 from ditep_core.web.dependencies import ArsReader, DbSession
-from ditep_core.web.tabular import FormatQuery, OutputFormatName, csv_response, wants_csv
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import DepartmentCode, RegionCode
+from ditep_core.web.tabular import (
+    CSV_RESPONSE,
+    FormatQuery,
+    OutputFormatName,
+    csv_response,
+    wants_csv,
+)
 
-router = APIRouter(prefix="/v1", tags=["ars"])
+router = APIRouter(prefix="/v1", tags=["ars"], responses=API_PROBLEMS)
 
-PeriodQuery = Annotated[str, Query(description=f"Période : {PERIOD_FORMATS}")]
-_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"text/csv": {}}},
-    403: {"description": "Key without ars:read, or bound to other regions"},
-    404: {"description": "Unknown INSEE code"},
+_DESCRIPTION = (
+    "JSON, or CSV with `?format=csv` or `Accept: text/csv`. 422 also for a day range "
+    "that ends before it starts or is over three years."
+)
+_RESPONSES = {
+    200: CSV_RESPONSE,
+    **problem_responses(
+        described={
+            403: "Key without ars:read, or bound to other regions",
+            404: "Unknown INSEE code",
+        }
+    ),
 }
 
 
@@ -37,14 +50,15 @@ def _answer(
     "/regions/{code}/activity",
     response_model=AreaReport,
     summary="Activity of a region's establishments over a period (ARS)",
+    description=_DESCRIPTION,
     responses=_RESPONSES,
 )
 def get_region_activity(
     request: Request,
     session: DbSession,
     principal: ArsReader,
-    code: Annotated[str, Path(pattern=r"^\d{2}$", description="Code INSEE de la région")],
-    period: PeriodQuery,
+    code: RegionCode,
+    period: PeriodOrRange,
     output_format: FormatQuery = None,
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
@@ -57,16 +71,15 @@ def get_region_activity(
     "/departments/{code}/activity",
     response_model=AreaReport,
     summary="Activity of a department's establishments over a period (ARS)",
+    description=_DESCRIPTION,
     responses=_RESPONSES,
 )
 def get_department_activity(
     request: Request,
     session: DbSession,
     principal: ArsReader,
-    code: Annotated[
-        str, Path(pattern=r"^(?:\d{2}|2[AB]|97\d)$", description="Code du département")
-    ],
-    period: PeriodQuery,
+    code: DepartmentCode,
+    period: PeriodOrRange,
     output_format: FormatQuery = None,
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)

@@ -2,49 +2,58 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from activity_api.periods import parse_week
+from activity_api.periods import IsoWeek, parse_week
 from activity_api.ror.service import ror_export
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, DbSession
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import Finess
 
-router = APIRouter(prefix="/v1", tags=["ror"])
+router = APIRouter(prefix="/v1", tags=["ror"], responses=API_PROBLEMS)
 
 FHIR_JSON = "application/fhir+json"
 SUPPRESSED_HEADER = "Ditep-Suppressed"
 
 
+class FhirJSONResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
 @router.get(
     "/establishments/{finess}/ror",
     summary="ROR offer and capacity of one establishment for an ISO week (FHIR R4 Bundle)",
-    response_class=JSONResponse,
+    response_class=FhirJSONResponse,
     responses={
         200: {
-            "content": {FHIR_JSON: {}},
+            "content": {FHIR_JSON: {"schema": {"type": "object"}}},
             "description": (
                 "A Bundle (type collection): Organization, one HealthcareService and one "
                 "Location per modality. Figures hidden for statistical secrecy are listed "
                 f"in the {SUPPRESSED_HEADER} header."
             ),
+            "headers": {
+                SUPPRESSED_HEADER: {
+                    "description": "The hidden figures, comma-separated",
+                    "schema": {"type": "string"},
+                }
+            },
         },
-        403: {"description": "Key not allowed for this establishment"},
+        **problem_responses(404),
     },
 )
 def get_ror_bundle(
     session: DbSession,
     principal: ActivityReader,
-    finess: Annotated[str, Path(pattern=r"^(?:\d{2}|2A|2B)\d{7}$", description="N° FINESS")],
-    week: Annotated[str, Query(description="Semaine ISO, ex. 2025-W11")],
-) -> JSONResponse:
+    finess: Finess,
+    week: IsoWeek,
+) -> FhirJSONResponse:
     reference_week = parse_week(week)
     establishment = get_accessible_establishment(session, principal, finess)
     export = ror_export(session, establishment, reference_week)
-    return JSONResponse(
+    return FhirJSONResponse(
         export.bundle,
-        media_type=FHIR_JSON,
         headers={SUPPRESSED_HEADER: ",".join(export.suppressed)},
     )

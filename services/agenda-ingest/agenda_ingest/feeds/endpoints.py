@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.repository import ImportRepository
@@ -21,9 +21,11 @@ from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import DbSession, FeedsWriter, get_database, get_settings
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import IdPath
 from ditep_core.web.problems import NotFound, PayloadTooLarge, problem_response
 
-router = APIRouter(prefix="/v1", tags=["feeds"])
+router = APIRouter(prefix="/v1", tags=["feeds"], responses=API_PROBLEMS)
 
 
 async def read_feed_body(request: Request) -> bytes:
@@ -85,18 +87,10 @@ def _answer(
     return result_of(outcome)
 
 
-_FEED_RESPONSES: dict[int | str, dict[str, object]] = {
-    202: {
-        "model": ImportResult,
-        "description": "Held by the mass-deletion guard (status needs_confirmation): nothing "
-        "written; confirm with POST /v1/imports/{id}/confirm or push with "
-        "?allow_mass_delete=true",
-    },
-    409: {"description": "A newer snapshot of the source was applied first (stored, not applied)"},
-    413: {"description": "Body over DITEP_MAX_FEED_BYTES"},
-    415: {"description": "Content-Type does not match the source's format"},
-    422: {"description": "The feed cannot be read at all (errors say where: line or path)"},
-    503: {"description": "Saturated: retry after Retry-After seconds"},
+_HELD = {
+    "model": ImportResult,
+    "description": "Held by the mass-deletion guard (status needs_confirmation): nothing "
+    "written; confirm with POST /v1/imports/{id}/confirm or push with ?allow_mass_delete=true",
 }
 
 
@@ -119,7 +113,18 @@ _FEED_RESPONSES: dict[int | str, dict[str, object]] = {
             },
         }
     },
-    responses=_FEED_RESPONSES,
+    responses={
+        202: _HELD,
+        **problem_responses(
+            404,
+            413,
+            described={
+                409: "A newer snapshot of the source was applied first (stored, not applied)",
+                415: "Content-Type does not match the source's format",
+                422: "The feed cannot be read at all (errors say where: line or path)",
+            },
+        ),
+    },
 )
 def push_feed(
     request: Request,
@@ -127,7 +132,7 @@ def push_feed(
     database: Db,
     principal: FeedsWriter,
     body: FeedBody,
-    source_id: Annotated[int, Path(ge=1)],
+    source_id: IdPath,
     allow_mass_delete: Annotated[
         bool,
         Query(description="Apply a snapshot even if it deletes most of the source's sessions"),
@@ -156,20 +161,21 @@ def push_feed(
     status_code=201,
     response_model=ImportResult,
     summary="Apply an import held by the mass-deletion guard, deletions included",
-    responses={
-        409: {
-            "description": "The import is not waiting for confirmation, or a newer snapshot "
-            "was applied since"
+    responses=problem_responses(
+        404,
+        described={
+            409: "The import is not waiting for confirmation, or a newer snapshot was "
+            "applied since",
+            422: "The stored feed cannot be read at all",
         },
-        503: {"description": "Saturated: retry after Retry-After seconds"},
-    },
+    ),
 )
 def confirm_held_import(
     request: Request,
     response: Response,
     database: Db,
     principal: FeedsWriter,
-    import_id: Annotated[int, Path(ge=1)],
+    import_id: IdPath,
 ) -> ImportResult | JSONResponse:
     gate: IngestGate = request.app.state.ingest_gate
     protection: DataProtection = request.app.state.protection
@@ -184,10 +190,13 @@ def confirm_held_import(
     return _answer(request, response, outcome)
 
 
-@router.get("/imports/{import_id}", response_model=ImportRecord, summary="An import's record")
-def get_import(
-    session: DbSession, principal: FeedsWriter, import_id: Annotated[int, Path(ge=1)]
-) -> ImportRecord:
+@router.get(
+    "/imports/{import_id}",
+    response_model=ImportRecord,
+    summary="An import's record",
+    responses=problem_responses(404),
+)
+def get_import(session: DbSession, principal: FeedsWriter, import_id: IdPath) -> ImportRecord:
     feed_import = ImportRepository(session).get(import_id)
     if feed_import is None:
         raise NotFound(f"no import {import_id}")

@@ -250,7 +250,7 @@ def confirm_import(
         if feed_import.status is not ImportStatus.NEEDS_CONFIRMATION:
             raise Conflict(
                 f"import {import_id} is {feed_import.status.value}, not waiting for confirmation",
-                extensions={"import_id": import_id, "status": feed_import.status.value},
+                extensions={"import_id": import_id, "import_status": feed_import.status.value},
             )
         payload = protection.vault.open(feed_import.payload_sealed)
         context = _rule_context(session, source)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from agenda_ingest.pull.schemas import PullResult
 from agenda_ingest.pull.service import default_owner, pull_source
@@ -12,8 +10,10 @@ from agenda_ingest.sources.service import get_writable_source
 from ditep_core.db import Database
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import AppSettings, FeedsWriter
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import IdPath
 
-router = APIRouter(prefix="/v1", tags=["pull"])
+router = APIRouter(prefix="/v1", tags=["pull"], responses=API_PROBLEMS)
 
 
 @router.post(
@@ -25,16 +25,19 @@ router = APIRouter(prefix="/v1", tags=["pull"])
         "The result says fetched, not_modified or failed; a failed fetch is still a 200 "
         "whose 'error' says why, and is recorded on the source."
     ),
-    responses={
-        409: {"description": "The source is being pulled right now (its lease is held)"},
-        422: {"description": "The source has no URL (it is pushed to us)"},
-    },
+    responses=problem_responses(
+        404,
+        described={
+            409: "The source is being pulled right now (its lease is held)",
+            422: "Invalid source id, or the source has no URL (it is pushed to us)",
+        },
+    ),
 )
 def pull_now(
     request: Request,
     settings: AppSettings,
     principal: FeedsWriter,
-    source_id: Annotated[int, Path(ge=1)],
+    source_id: IdPath,
 ) -> PullResult:
     # No request-wide unit of work here: the fetch must run with no transaction
     # open, so tenancy is checked in a short one and the service opens its own.

@@ -9,8 +9,14 @@ from agenda_ingest.reclassify.schemas import ReclassificationOut, Reclassificati
 from agenda_ingest.reclassify.service import ReclassificationOutcome, reclassify_establishment
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import Finess
 
-router = APIRouter(prefix="/v1/establishments/{finess}", tags=["classification"])
+router = APIRouter(
+    prefix="/v1/establishments/{finess}",
+    tags=["classification"],
+    responses={**API_PROBLEMS, **problem_responses(404)},
+)
 
 
 def reclassification_out(outcome: ReclassificationOutcome) -> ReclassificationOut:
@@ -29,7 +35,7 @@ def reclassification_out(outcome: ReclassificationOutcome) -> ReclassificationOu
     response_model=ReclassificationOut,
     summary="Re-run the rules in force on every stored session (recorded, before/after)",
 )
-def post_reclassify(session: DbSession, principal: Admin, finess: str) -> ReclassificationOut:
+def post_reclassify(session: DbSession, principal: Admin, finess: Finess) -> ReclassificationOut:
     establishment = get_accessible_establishment(session, principal, finess)
     outcome = reclassify_establishment(
         session, establishment, created_by_key_id=principal.client_id
@@ -43,7 +49,7 @@ def post_reclassify(session: DbSession, principal: Admin, finess: str) -> Reclas
     summary="The latest reclassification runs, with sessions per activity before and after",
 )
 def list_reclassifications(
-    session: DbSession, principal: ActivityReader, finess: str
+    session: DbSession, principal: ActivityReader, finess: Finess
 ) -> list[ReclassificationRunOut]:
     establishment = get_accessible_establishment(session, principal, finess)
     return [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from agenda_ingest.reclassify.endpoints import reclassification_out
 from agenda_ingest.review.schemas import (
@@ -15,12 +17,22 @@ from agenda_ingest.review.schemas import (
 from agenda_ingest.review.service import classify_group, review_queue, rule_from_group
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, FeedsWriter
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import Finess
 
-router = APIRouter(prefix="/v1/establishments/{finess}/review", tags=["classification"])
+router = APIRouter(
+    prefix="/v1/establishments/{finess}/review",
+    tags=["classification"],
+    responses={**API_PROBLEMS, **problem_responses(404)},
+)
+
+Group = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{16}$", description="Identifiant du groupe (review queue)")
+]
 
 
 @router.get("", response_model=ReviewQueue, summary="Unclassified sessions, grouped by summary")
-def get_review_queue(session: DbSession, principal: ActivityReader, finess: str) -> ReviewQueue:
+def get_review_queue(session: DbSession, principal: ActivityReader, finess: Finess) -> ReviewQueue:
     establishment = get_accessible_establishment(session, principal, finess)
     return review_queue(session, establishment)
 
@@ -29,12 +41,13 @@ def get_review_queue(session: DbSession, principal: ActivityReader, finess: str)
     "/{group}/classification",
     response_model=ManualClassificationResult,
     summary="Classify a group by hand (kept across re-imports)",
+    responses=problem_responses(400),
 )
 def post_group_classification(
     session: DbSession,
     principal: FeedsWriter,
-    finess: str,
-    group: str,
+    finess: Finess,
+    group: Group,
     body: ManualClassificationIn,
 ) -> ManualClassificationResult:
     establishment = get_accessible_establishment(session, principal, finess)
@@ -49,9 +62,10 @@ def post_group_classification(
     response_model=RuleFromGroupResult,
     status_code=201,
     summary="Make a group a new rule (new rule-set version, sessions reclassified)",
+    responses=problem_responses(400),
 )
 def post_group_rule(
-    session: DbSession, principal: Admin, finess: str, group: str, body: RuleFromGroupIn
+    session: DbSession, principal: Admin, finess: Finess, group: Group, body: RuleFromGroupIn
 ) -> RuleFromGroupResult:
     establishment = get_accessible_establishment(session, principal, finess)
     made = rule_from_group(

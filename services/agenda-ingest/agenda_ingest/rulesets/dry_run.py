@@ -27,7 +27,7 @@ from agenda_ingest.sources.service import window_of
 from ditep_core.models import Establishment, utc_now
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.pseudonyms import Pseudonymiser
-from ditep_core.web.problems import FeedRejected
+from ditep_core.web.problems import FeedRejected, InvalidRequest
 
 DRY_RUN_VERSION_PREFIX = "dry-run-"
 
@@ -52,6 +52,11 @@ def dry_run(
     now = now or utc_now()
     timezone = ZoneInfo(establishment.timezone)
     start, end = window_of(request.window_start, request.window_end, 180, now.date())
+    if end < start:
+        raise InvalidRequest(
+            f"the window ends ({end}) before it starts ({start})",
+            errors=[{"location": "body.window_end", "message": "before window_start"}],
+        )
     payload = request.feed.encode()
     try:
         if request.format is FeedFormat.ICAL:

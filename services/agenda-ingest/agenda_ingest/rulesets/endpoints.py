@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
 from agenda_ingest.feeds.endpoints import FeedBody
@@ -27,9 +25,11 @@ from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, get_settings
+from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.parameters import Finess, IdPath
 from ditep_core.web.problems import Forbidden, InvalidRequest, NotFound
 
-router = APIRouter(prefix="/v1", tags=["classification"])
+router = APIRouter(prefix="/v1", tags=["classification"], responses=API_PROBLEMS)
 
 
 def _summary(row: ClassificationRuleSet) -> RuleSetSummary:
@@ -58,8 +58,9 @@ def get_default_rule_set(principal: ActivityReader) -> RuleSetOut:
     "/establishments/{finess}/rulesets",
     response_model=RuleSetList,
     summary="An establishment's rule-set versions and the one in force",
+    responses=problem_responses(404),
 )
-def list_rule_sets(session: DbSession, principal: ActivityReader, finess: str) -> RuleSetList:
+def list_rule_sets(session: DbSession, principal: ActivityReader, finess: Finess) -> RuleSetList:
     establishment = get_accessible_establishment(session, principal, finess)
     rows = RuleSetRepository(session).list_for(establishment.id)
     return RuleSetList(
@@ -70,15 +71,17 @@ def list_rule_sets(session: DbSession, principal: ActivityReader, finess: str) -
 
 
 @router.get(
-    "/establishments/{finess}/rulesets/{number}",
+    # int: "dry-run" is another route, not a version number.
+    "/establishments/{finess}/rulesets/{number:int}",
     response_model=RuleSetOut,
     summary="One version of an establishment's rule set, as written",
+    responses=problem_responses(404),
 )
 def get_rule_set(
     session: DbSession,
     principal: ActivityReader,
-    finess: str,
-    number: Annotated[int, Path(ge=1)],
+    finess: Finess,
+    number: IdPath,
 ) -> RuleSetOut:
     establishment = get_accessible_establishment(session, principal, finess)
     row = RuleSetRepository(session).by_number(establishment.id, number)
@@ -103,7 +106,9 @@ def get_rule_set(
     },
     responses={
         200: {"description": "Same document as the latest version: nothing created"},
-        422: {"description": "Invalid rule set: 'errors' name the rule and the field"},
+        **problem_responses(
+            404, 413, described={422: "Invalid rule set: 'errors' name the rule and the field"}
+        ),
     },
 )
 def post_rule_set(
@@ -112,7 +117,7 @@ def post_rule_set(
     session: DbSession,
     principal: Admin,
     body: FeedBody,
-    finess: str,
+    finess: Finess,
 ) -> RuleSetSummary:
     establishment = get_accessible_establishment(session, principal, finess)
     try:
@@ -136,12 +141,13 @@ def post_rule_set(
     "/establishments/{finess}/rulesets/dry-run",
     response_model=DryRunResult,
     summary="Classify and count a feed with a rule set, storing nothing",
+    responses=problem_responses(400, 404),
 )
 def post_dry_run(
     request: Request,
     session: DbSession,
     principal: ActivityReader,
-    finess: str,
+    finess: Finess,
     body: DryRunRequest,
 ) -> DryRunResult:
     establishment = get_accessible_establishment(session, principal, finess)
@@ -159,9 +165,10 @@ def post_dry_run(
     "/sessions/{session_id}/classification",
     response_model=SessionClassificationOut,
     summary="Why a session is classified as it is",
+    responses=problem_responses(404),
 )
 def get_session_classification(
-    session: DbSession, principal: ActivityReader, session_id: Annotated[int, Path(ge=1)]
+    session: DbSession, principal: ActivityReader, session_id: IdPath
 ) -> SessionClassificationOut:
     establishment_id = StoredSessionRepository(session).establishment_id_of(session_id)
     establishment = (

@@ -1,0 +1,37 @@
+"""Path and query parameters shared by the routes, with the constraints the API enforces.
+
+Declared once so that the OpenAPI document states what the API accepts: a value
+valid by the schema is read by the route (it may still name nothing: 404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import Path, Query
+
+# Database identifiers are 32-bit integers on PostgreSQL.
+MAX_ID: Final = 2**31 - 1
+FINESS_PATTERN: Final = r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$"
+# The shapes of INSEE codes; a code of that shape that names no region or department is a
+# 404 (a 403 for a key bound to areas, which may not probe codes).
+REGION_PATTERN: Final = r"^[0-9]{2}$"
+DEPARTMENT_PATTERN: Final = r"^(?:[0-9]{2}|2[AB]|97[0-9])$"
+
+Finess = Annotated[
+    str,
+    Path(
+        pattern=FINESS_PATTERN,
+        description="N° FINESS : 9 caractères, le département (2 chiffres, 2A, 2B) puis 7 chiffres",
+        examples=["690000017"],
+    ),
+]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Identifiant")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Identifiant")]
+RegionCode = Annotated[
+    str, Path(pattern=REGION_PATTERN, description="Code INSEE de la région", examples=["84"])
+]
+DepartmentCode = Annotated[
+    str,
+    Path(pattern=DEPARTMENT_PATTERN, description="Code INSEE du département", examples=["69"]),
+]
