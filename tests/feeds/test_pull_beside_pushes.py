@@ -89,9 +89,14 @@ def test_pulls_and_pushes_of_one_source_leave_exactly_one_snapshot(
                 return None  # another pull of the source holds its lease: fine
 
         with ThreadPoolExecutor(max_workers=6) as pool:
-            futures = [pool.submit(push, index) for index in range(PUSHES)]
-            futures += [pool.submit(pull, index) for index in range(PUSHES)]
-            results = [future.result(timeout=120) for future in futures]
+            pushes = [pool.submit(push, index) for index in range(PUSHES)]
+            pulls = [pool.submit(pull, index) for index in range(PUSHES)]
+            for pushed in pushes:
+                assert pushed.result(timeout=120).status in (
+                    ImportStatus.PROCESSED,
+                    ImportStatus.SUPERSEDED,
+                )
+            results = [future.result(timeout=120) for future in pulls]
         pulled = [result for result in results if isinstance(result, PullOutcome)]
         assert pulled, "no pull ran"
         assert all(not outcome.failed for outcome in pulled), pulled
@@ -99,7 +104,7 @@ def test_pulls_and_pushes_of_one_source_leave_exactly_one_snapshot(
             extras = connection.execute(
                 text("SELECT uid FROM agenda_session WHERE uid LIKE 'extra-%'")
             ).scalars()
-            statuses = dict(
+            statuses: dict[str, int] = dict(
                 connection.execute(
                     text("SELECT status, count(*) FROM feed_import GROUP BY status")
                 ).all()
