@@ -15,7 +15,7 @@ from rich.table import Table
 
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import result_of
-from agenda_ingest.feeds.service import ImportOutcome, ingest_payload, replay_import
+from agenda_ingest.feeds.service import ImportOutcome, ingest_feed, replay_import
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
@@ -264,8 +264,13 @@ def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     source: Annotated[int, typer.Option(help="Source id")],
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    allow_mass_delete: Annotated[
+        bool, typer.Option(help="Apply it even if it deletes most of the source's sessions")
+    ] = False,
 ) -> None:
-    """Ingest a feed file into a source, as a push would."""
+    """Ingest a feed file into a source, as a push would (stored, then parsed, then applied
+    under the source's lock). Exit code 1: unreadable; 2: not applied (held by the
+    mass-deletion guard, or superseded by a newer snapshot)."""
     context = _context(ctx)
     payload = file.read_bytes()
     if len(payload) > context.settings.max_feed_bytes:
@@ -274,17 +279,30 @@ def ingest(
         found = SourceRepository(session).get_with_establishment(source)
         if found is None:
             raise _fail(f"no source {source}")
-        outcome = ingest_payload(
-            session,
-            source=found,
-            payload=payload,
-            content_type="text/calendar" if found.format is FeedFormat.ICAL else "application/json",
-            protection=context.protection,
-            limits=FeedLimits.from_settings(context.settings),
-        )
+        feed_format = found.format
+    outcome = ingest_feed(
+        context.database,
+        source_id=source,
+        payload=payload,
+        content_type="text/calendar" if feed_format is FeedFormat.ICAL else "application/json",
+        protection=context.protection,
+        allow_mass_delete=allow_mass_delete,
+        limits=FeedLimits.from_settings(context.settings),
+    )
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
+    if outcome.status in (ImportStatus.NEEDS_CONFIRMATION, ImportStatus.SUPERSEDED):
+        errors.print(
+            "[yellow]not applied: "
+            + (
+                "it would delete most of the source's sessions; rerun with "
+                "--allow-mass-delete if that is meant[/yellow]"
+                if outcome.status is ImportStatus.NEEDS_CONFIRMATION
+                else f"import {outcome.superseded_by} is newer[/yellow]"
+            )
+        )
+        raise typer.Exit(2)
 
 
 @keys_app.command("create")
