@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     ingest_max_concurrent_feeds: int = Field(default=4, ge=1)
     ingest_queue_timeout_seconds: float = Field(default=60.0, gt=0)
     retry_after_seconds: int = Field(default=5, ge=1)
+    # A caller waits at most this long for the start of an answer (then 503).
+    request_deadline_seconds: float = Field(default=300.0, gt=0)
     pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # What one feed and one event may claim (agenda_ingest.limits.FeedLimits; docs/feeds.md,

@@ -16,6 +16,7 @@ from ditep_core.settings import Settings
 from ditep_core.web import health
 from ditep_core.web.audit import AuditMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
+from ditep_core.web.deadline import DeadlineMiddleware
 from ditep_core.web.openapi import install_openapi
 from ditep_core.web.problems import install_problem_handlers
 
@@ -62,6 +63,12 @@ def build_app(
     install_openapi(app)
     # Inside the correlation middleware, so audit events carry the correlation id.
     app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
+    # Inside the correlation middleware too: its 503 carries the correlation id.
+    app.add_middleware(
+        DeadlineMiddleware,
+        seconds=settings.request_deadline_seconds,
+        retry_after=settings.retry_after_seconds,
+    )
     app.add_middleware(CorrelationMiddleware)
     app.include_router(health.router)
     return app
