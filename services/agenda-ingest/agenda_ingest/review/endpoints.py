@@ -13,6 +13,7 @@ from agenda_ingest.review.schemas import (
     RuleFromGroupResult,
 )
 from agenda_ingest.review.service import classify_group, review_queue, rule_from_group
+from ditep_core.auth.access import Level
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, FeedsWriter
 
@@ -21,7 +22,8 @@ router = APIRouter(prefix="/v1/establishments/{finess}/review", tags=["classific
 
 @router.get("", response_model=ReviewQueue, summary="Unclassified sessions, grouped by summary")
 def get_review_queue(session: DbSession, principal: ActivityReader, finess: str) -> ReviewQueue:
-    establishment = get_accessible_establishment(session, principal, finess)
+    # Summaries and places as typed: the establishment's own keys only.
+    establishment = get_accessible_establishment(session, principal, finess, Level.FREE_TEXT)
     return review_queue(session, establishment)
 
 
