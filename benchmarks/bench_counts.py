@@ -406,9 +406,7 @@ def main() -> None:
         ).all()
         if not region:
             raise SystemExit(f"no establishment in region {args.region}: generate one first")
-        client_row, generated = create_key(
-            session, name="bench_counts", scopes=(Scope.ACTIVITY_READ, Scope.ADMIN)
-        )
+        client_row, generated = create_key(session, name="bench_counts", scopes=(Scope.ADMIN,))
         key_id = client_row.id
     finesses = [finess for _id, finess, _tz in region]
     sample = region[: max(1, args.establishments)]

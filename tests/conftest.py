@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -218,13 +218,52 @@ class KeyMaker:
         *scopes: Scope,
         finess: tuple[str, ...] = (),
         regions: tuple[str, ...] = (),
+        departments: tuple[str, ...] = (),
     ) -> dict[str, str]:
-        """Authorization headers for a new key with these scopes and tenancy."""
+        """Authorization headers for a new key with these scopes and tenancy.
+
+        Created as ``ditep keys create`` would (``--all-establishments`` /
+        ``--all-regions`` said for unbound keys), so a binding the rules refuse raises.
+        """
+        establishment_level = bool(set(scopes) - {Scope.ARS_READ, Scope.ADMIN})
         with self.database.unit_of_work() as session:
             _client, generated = create_key(
-                session, name="test", scopes=scopes, finess=finess, regions=regions
+                session,
+                name="test",
+                scopes=scopes,
+                finess=finess,
+                regions=regions,
+                departments=departments,
+                all_establishments=establishment_level
+                and not finess
+                and not regions
+                and Scope.ADMIN not in scopes,
+                all_regions=Scope.ARS_READ in scopes
+                and not (regions or departments or finess)
+                and Scope.ADMIN not in scopes,
             )
         return {"Authorization": f"Bearer {generated.plaintext}"}
+
+    def legacy(
+        self,
+        *scopes: Scope,
+        finess: tuple[str, ...] = (),
+        regions: tuple[str, ...] = (),
+        departments: tuple[str, ...] = (),
+    ) -> dict[str, str]:
+        """A key row as created before the binding rules (e.g. a region key with
+        activity:read): the rules at use must refuse what they would refuse today."""
+        from ditep_core.models import ApiClient
+
+        headers = self(Scope.ADMIN)
+        with self.database.unit_of_work() as session:
+            client = session.scalars(select(ApiClient).order_by(ApiClient.id.desc())).first()
+            assert client is not None
+            client.scopes = sorted(scope.value for scope in scopes)
+            client.finess = sorted(finess)
+            client.regions = sorted(regions)
+            client.departments = sorted(departments)
+        return headers
 
 
 SAMPLE_FINESS = "690000017"

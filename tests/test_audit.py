@@ -29,10 +29,16 @@ def _events(database: Database) -> list[AuditEvent]:
 
 
 def _key(
-    database: Database, *scopes: Scope, regions: tuple[str, ...] = ()
+    database: Database, *scopes: Scope, finess: tuple[str, ...] = ()
 ) -> tuple[int, dict[str, str]]:
     with database.unit_of_work() as session:
-        client, generated = create_key(session, name="audited", scopes=scopes, regions=regions)
+        client, generated = create_key(
+            session,
+            name="audited",
+            scopes=scopes,
+            finess=finess,
+            all_establishments=not finess and Scope.ADMIN not in scopes,
+        )
         client_id = client.id
     return client_id, {"Authorization": f"Bearer {generated.plaintext}"}
 
@@ -41,7 +47,7 @@ def test_reads_are_recorded_with_key_route_scope_and_status(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
     reader_id, reader = _key(database, Scope.ACTIVITY_READ)
-    outsider_id, outsider = _key(database, Scope.ACTIVITY_READ, regions=("11",))
+    outsider_id, outsider = _key(database, Scope.ACTIVITY_READ, finess=("750000010",))
     params = {"start": "2025-03-01", "end": "2025-04-01"}
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     assert api_client.get(url, params=params, headers=reader).status_code == 200
@@ -97,7 +103,7 @@ def test_admins_query_the_log_as_json_and_csv_and_others_cannot(
 def test_keys_are_listed_rotated_and_revoked_by_admins(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ, regions=("84",))
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
     _admin_id, admin = _key(database, Scope.ADMIN)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     params = {"start": "2025-03-01", "end": "2025-04-01"}
@@ -107,7 +113,8 @@ def test_keys_are_listed_rotated_and_revoked_by_admins(
     rotated = api_client.post(f"/v1/keys/{reader_id}/rotate", headers=admin)
     assert rotated.status_code == 200, rotated.text
     new_key = {"Authorization": f"Bearer {rotated.json()['plaintext']}"}
-    assert rotated.json()["key"]["regions"] == ["84"]
+    assert rotated.json()["key"]["finess"] == [sample_ditep.finess]
+    assert rotated.json()["key"]["binding"] == f"FINESS {sample_ditep.finess}"
     assert api_client.get(url, params=params, headers=reader).status_code == 401
     assert api_client.get(url, params=params, headers=new_key).status_code == 200
     assert api_client.post(f"/v1/keys/{reader_id}/revoke", headers=admin).status_code == 200
@@ -150,7 +157,9 @@ def test_cli_rotates_keys_and_records_admin_actions(
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     runner = CliRunner()
     assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
-    created = runner.invoke(cli_app, ["keys", "create", "--name", "ars", "--scope", "ars:read"])
+    created = runner.invoke(
+        cli_app, ["keys", "create", "--name", "ars", "--scope", "ars:read", "--all-regions"]
+    )
     assert created.exit_code == 0, created.output
     old_key = created.stdout.strip().splitlines()[-1]
     rotated = runner.invoke(cli_app, ["keys", "rotate", "1"])

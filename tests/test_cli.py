@@ -112,13 +112,12 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
 
 def test_keys_create_prints_the_key_once_and_list_never_shows_it(run: CliRunner) -> None:
     _ok(run, "migrate")
-    out = _ok(
-        run, "keys", "create", "--name", "ARS ARA", "--scope", "activity:read", "--region", "84"
-    )
+    out = _ok(run, "keys", "create", "--name", "ARS ARA", "--scope", "ars:read", "--region", "84")
     key = out.strip().splitlines()[-1]
     assert key.startswith("ditep_")
     listing = _ok(run, "keys", "list")
     assert "ARS ARA" in listing
+    assert "regions 84" in listing
     assert key not in listing
     _ok(run, "keys", "revoke", "1")
     revoked = run.invoke(app, ["keys", "revoke", "99"])

@@ -592,7 +592,7 @@ def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
     with app_client(app) as client:
         assert client.post(f"/v1/sources/{source_id}/pull").status_code == 401
         assert client.post(f"/v1/sources/{source_id}/pull", headers=reader).status_code == 403
-        assert client.post(f"/v1/sources/{source_id}/pull", headers=other).status_code == 403
+        assert client.post(f"/v1/sources/{source_id}/pull", headers=other).status_code == 404
         assert client.post("/v1/sources/999999/pull", headers=key).status_code == 404
         no_url = client.post(f"/v1/sources/{sample_ditep.claire_source_id}/pull", headers=key)
         assert no_url.status_code == 422

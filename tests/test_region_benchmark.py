@@ -120,7 +120,11 @@ def test_quick_region_is_ingested_and_counted_like_the_baseline(
 
         with database.unit_of_work() as session:
             _client, key = create_key(
-                session, name="test", scopes=(Scope.ACTIVITY_READ, Scope.ARS_READ)
+                session,
+                name="test",
+                scopes=(Scope.ACTIVITY_READ, Scope.ARS_READ),
+                all_establishments=True,
+                all_regions=True,
             )
         start, end = quarter_bounds("2025-Q1")
         now = utc_now()

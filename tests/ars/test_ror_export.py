@@ -128,8 +128,10 @@ def test_bad_weeks_and_other_regions_are_refused(
     url = "/v1/establishments/690000017/ror"
     assert api_client.get(url, params={"week": "2025-03"}, headers=key).status_code == 422
     assert api_client.get(url, params={"week": "2025-W54"}, headers=key).status_code == 422
-    other = make_key(Scope.ACTIVITY_READ, regions=("11",))
+    other = make_key(Scope.ACTIVITY_READ, finess=("750000010",))
     assert api_client.get(url, params={"week": WEEK}, headers=other).status_code == 403
+    ars = make_key.legacy(Scope.ACTIVITY_READ, regions=("84",))
+    assert api_client.get(url, params={"week": WEEK}, headers=ars).status_code == 403
 
 
 def _urls(value: Any) -> set[str]:

@@ -114,7 +114,8 @@ def test_explain_review_manual_rule_and_reclassify(
     assert explained["tried_before"][0]["rule_id"] == "hors-prestation-flag"
     assert explained["consistent"] is True
     other = ingest_client.get(f"/v1/sessions/{vad['id']}/classification", headers=keys["other"])
-    assert other.status_code == 403
+    assert other.status_code == 404  # another establishment's session: as an unknown one
+    assert other.json()["detail"] == f"no session {vad['id']}"
 
     queue = ingest_client.get(f"/v1/establishments/{FINESS}/review", headers=keys["read"]).json()
     [group] = queue["groups"]

@@ -32,7 +32,9 @@ def test_a_full_ingestion_queue_is_a_503_with_retry_after(
     )
     app = create_app(settings, database=database)
     with database.unit_of_work() as session:
-        _client, key = create_key(session, name="vendor", scopes=(Scope.FEEDS_WRITE,))
+        _client, key = create_key(
+            session, name="vendor", scopes=(Scope.FEEDS_WRITE,), all_establishments=True
+        )
     headers = {"Authorization": f"Bearer {key.plaintext}", **ICAL}
     with app_client(app) as client, app.state.ingest_gate.turn():
         response = client.post(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ditep_cli.context import CliContext
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.service import rotate_key
+from ditep_core.web.problems import Problem
 
 errors = Console(stderr=True)
 
@@ -28,12 +29,16 @@ def keys_rotate(ctx: typer.Context, key_id: Annotated[int, typer.Argument()]) ->
     The new key is printed once, on the last line of stdout."""
     context = ctx.find_root().obj
     assert isinstance(context, CliContext)
+    refusal: str | None = None
     with context.database.unit_of_work() as session:
-        rotated = rotate_key(session, key_id)
+        try:
+            rotated = rotate_key(session, key_id)
+        except Problem as problem:  # a binding the rules refuse today: not rotated
+            rotated, refusal = None, problem.detail
         audit_key_action(session, "rotate", key_id, ok=rotated is not None)
         plaintext = rotated[1].plaintext if rotated is not None else None
     if plaintext is None:
-        errors.print(f"[red]error:[/red] no active key {key_id}")
+        errors.print(f"[red]error:[/red] {refusal or f'no active key {key_id}'}")
         raise typer.Exit(1)
     errors.print(f"key {key_id} rotated; store the new key now, it is not shown again:")
     print(plaintext)

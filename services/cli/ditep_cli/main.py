@@ -36,7 +36,7 @@ from ditep_cli.serve import serve_both
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
-from ditep_core.auth.service import create_key, revoke_key
+from ditep_core.auth.service import binding_of, create_key, revoke_key
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import (
     MODALITIES,
@@ -310,36 +310,59 @@ def keys_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="Who the key is for")],
     scope: Annotated[list[Scope], typer.Option(help="Scope (repeatable)")],
-    finess: Annotated[
-        list[str] | None, typer.Option(help="Restrict to a FINESS (repeatable)")
-    ] = None,
+    finess: Annotated[list[str] | None, typer.Option(help="Bind to a FINESS (repeatable)")] = None,
     region: Annotated[
-        list[str] | None, typer.Option(help="Restrict to a region (repeatable)")
+        list[str] | None, typer.Option(help="Bind an ars:read key to a region (repeatable)")
     ] = None,
     department: Annotated[
-        list[str] | None, typer.Option(help="Restrict to a department (repeatable)")
+        list[str] | None,
+        typer.Option(help="Bind an ars:read key to a department (repeatable)"),
     ] = None,
+    all_establishments: Annotated[
+        bool,
+        typer.Option(
+            "--all-establishments",
+            help="A feeds:write or activity:read key reaching every establishment",
+        ),
+    ] = False,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="An ars:read key reading every region")
+    ] = False,
 ) -> None:
-    """Create an API key; the key is printed once, on the last line, and never stored."""
+    """Create an API key; the key is printed once, on the last line, and never stored.
+
+    feeds:write and activity:read keys are bound to establishments (--finess, or
+    --all-establishments said explicitly); ars:read keys to regions or departments
+    (--region, --department, or --all-regions): aggregates only; admin keys take no
+    binding. Anything else is refused (docs/security.md)."""
     with _context(ctx).database.unit_of_work() as session:
-        client, generated = create_key(
-            session,
-            name=name,
-            scopes=scope,
-            finess=finess or (),
-            regions=region or (),
-            departments=department or (),
-        )
+        try:
+            client, generated = create_key(
+                session,
+                name=name,
+                scopes=scope,
+                finess=finess or (),
+                regions=region or (),
+                departments=department or (),
+                all_establishments=all_establishments,
+                all_regions=all_regions,
+            )
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
         client_id = client.id
+        binding = binding_of(client)
         audit_key_action(session, "create", client_id)
-    errors.print(f"key {client_id} created for '{name}'; store it now, it is not shown again:")
+    errors.print(
+        f"key {client_id} created for '{name}', reaching {binding}; store it now, it is not "
+        "shown again:"
+    )
     print(generated.plaintext)
 
 
 @keys_app.command("list")
 def keys_list(ctx: typer.Context) -> None:
-    """List API keys (never the keys themselves)."""
-    table = Table("id", "name", "prefix", "scopes", "finess", "regions", "created", "revoked")
+    """List API keys (never the keys themselves), with what each one reaches."""
+    table = Table("id", "name", "prefix", "scopes", "reaches", "created", "revoked")
     with _context(ctx).database.unit_of_work() as session:
         for client in ApiClientRepository(session).list_all():
             table.add_row(
@@ -347,8 +370,7 @@ def keys_list(ctx: typer.Context) -> None:
                 client.name,
                 client.key_prefix,
                 " ".join(client.scopes),
-                " ".join(client.finess) or "all",
-                " ".join([*client.regions, *(f"dep.{d}" for d in client.departments)]) or "all",
+                binding_of(client),
                 client.created_at.strftime("%Y-%m-%d %H:%M"),
                 client.revoked_at.strftime("%Y-%m-%d %H:%M") if client.revoked_at else "",
             )

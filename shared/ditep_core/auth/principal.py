@@ -1,4 +1,4 @@
-"""The authenticated caller and what it may see."""
+"""The authenticated caller. What it may reach is decided in ``ditep_core.auth.access``."""
 
 from __future__ import annotations
 
@@ -27,26 +27,7 @@ class Principal:
     def is_unrestricted(self) -> bool:
         return not self.finess and not self.regions and not self.departments
 
-    def may_access(
-        self, *, finess: str, region_code: str, department_code: str | None = None
-    ) -> bool:
-        """Tenancy: a key bound to establishments, regions or departments sees only those."""
-        if self.is_unrestricted:
-            return True
-        return (
-            finess in self.finess
-            or region_code in self.regions
-            or (department_code is not None and department_code in self.departments)
-        )
-
-    def may_access_region(self, region_code: str) -> bool:
-        """Regional aggregates: unrestricted keys, or keys bound to this region.
-
-        A key bound to establishments only never sees a region's figures, even one
-        of its establishments' region: they would include other establishments.
-        """
-        return self.is_unrestricted or region_code in self.regions
-
-    def may_access_department(self, department_code: str, region_code: str) -> bool:
-        """A department's aggregates: its region's keys, or keys bound to the department."""
-        return self.may_access_region(region_code) or department_code in self.departments
+    @property
+    def is_area_bound(self) -> bool:
+        """Bound to regions or departments: an ARS key (see ``ditep_core.auth.access``)."""
+        return bool(self.regions or self.departments)

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from ditep_core.auth.binding import ESTABLISHMENT_SCOPES, check_binding, describe_binding
 from ditep_core.auth.keys import GeneratedKey, generate_key, key_matches, parse_prefix
 from ditep_core.auth.principal import Principal
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.models import ApiClient, utc_now
 from ditep_core.nomenclatures import Scope
+from ditep_core.web.problems import InvalidRequest
 
 
 def authenticate(session: Session, plaintext: str) -> Principal | None:
@@ -30,6 +32,11 @@ def authenticate(session: Session, plaintext: str) -> Principal | None:
     )
 
 
+def binding_of(client: ApiClient) -> str:
+    """What a key reaches, in words: "FINESS 690000017", "regions 84", "all establishments"."""
+    return describe_binding(client.scopes, client.finess, client.regions, client.departments)
+
+
 def create_key(
     session: Session,
     *,
@@ -38,17 +45,35 @@ def create_key(
     finess: Iterable[str] = (),
     regions: Iterable[str] = (),
     departments: Iterable[str] = (),
+    all_establishments: bool = False,
+    all_regions: bool = False,
 ) -> tuple[ApiClient, GeneratedKey]:
-    """Create a client; the plaintext key is returned once and never stored."""
+    """Create a client; the plaintext key is returned once and never stored.
+
+    The binding is checked first (``ditep_core.auth.binding``): an unbound establishment
+    key needs ``all_establishments``, an unbound ARS key ``all_regions``, and a key bound
+    to an area never carries an establishment-level scope (422 problem otherwise).
+    """
+    scopes = set(scopes)
+    finess, regions = set(finess), set(regions)
+    departments = {department.upper() for department in departments}
+    check_binding(
+        scopes,
+        finess=finess,
+        regions=regions,
+        departments=departments,
+        all_establishments=all_establishments,
+        all_regions=all_regions,
+    )
     generated = generate_key()
     client = ApiClient(
         name=name,
         key_prefix=generated.prefix,
         key_hash=generated.key_hash,
-        scopes=sorted(scope.value for scope in set(scopes)),
-        finess=sorted(set(finess)),
-        regions=sorted(set(regions)),
-        departments=sorted({department.upper() for department in departments}),
+        scopes=sorted(scope.value for scope in scopes),
+        finess=sorted(finess),
+        regions=sorted(regions),
+        departments=sorted(departments),
     )
     ApiClientRepository(session).add(client)
     return client, generated
@@ -66,10 +91,27 @@ def rotate_key(session: Session, client_id: int) -> tuple[ApiClient, GeneratedKe
     """A new secret for an active key, same id, scopes and tenancy; the old one stops at once.
 
     None when there is no such key; a revoked key cannot be rotated (create a new one).
+    A key whose binding the rules now refuse (an area key with an establishment-level
+    scope, a bound admin key) is not rotated either: 422, revoke it and create a new one.
     """
     client = ApiClientRepository(session).get(client_id)
     if client is None or client.revoked_at is not None:
         return None
+    try:
+        # An unbound key created before the explicit flags keeps its reach.
+        scopes = {Scope(scope) for scope in client.scopes}
+        check_binding(
+            scopes,
+            finess=client.finess,
+            regions=client.regions,
+            departments=client.departments,
+            all_establishments=not client.finess and bool(scopes & ESTABLISHMENT_SCOPES),
+            all_regions=not (client.regions or client.departments) and Scope.ARS_READ in scopes,
+        )
+    except InvalidRequest as refusal:
+        raise InvalidRequest(
+            f"key {client_id} cannot be rotated: {refusal.detail}; revoke it and create a new key"
+        ) from refusal
     generated = generate_key()
     client.key_prefix = generated.prefix
     client.key_hash = generated.key_hash

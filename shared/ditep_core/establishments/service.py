@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from ditep_core.auth.access import Level, establishment_by_finess, refuse_area_keys
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.geography import department_of_finess
 from ditep_core.models import Establishment, EstablishmentCapacity
 from ditep_core.nomenclatures import MODALITIES, Activity
-from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
+from ditep_core.web.problems import Conflict, InvalidRequest
 
 _FINESS = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
 
@@ -67,22 +68,14 @@ def add_establishment(
 
 
 def get_accessible_establishment(
-    session: Session, principal: Principal, finess: str
+    session: Session, principal: Principal, finess: str, level: Level = Level.FIGURES
 ) -> Establishment:
-    """The establishment, if this key may see it: 404 for unknown, 403 for someone else's.
+    """The establishment, if this key may reach it at this level (``ditep_core.auth.access``).
 
-    A key bound to some establishments gets 403 for any other FINESS, known or
-    not, so that it cannot probe which establishments exist.
+    404 for an unknown FINESS; 403 for someone else's, and for any other FINESS, known or
+    not, to a key bound to some establishments, so that it cannot probe which exist; 403
+    to a key bound to a region or department (aggregates only) whatever the FINESS.
     """
+    refuse_area_keys(principal)
     establishment = EstablishmentRepository(session).get_by_finess(finess)
-    if establishment is None:
-        if principal.is_unrestricted:
-            raise NotFound(f"no establishment with FINESS {finess}")
-        raise Forbidden(f"this API key is not allowed to access establishment {finess}")
-    if not principal.may_access(
-        finess=establishment.finess,
-        region_code=establishment.region_code,
-        department_code=establishment.department_code,
-    ):
-        raise Forbidden(f"this API key is not allowed to access establishment {finess}")
-    return establishment
+    return establishment_by_finess(principal, finess, establishment, level)

@@ -29,12 +29,13 @@ from activity_api.activity.service import (
     weekly_detail,
 )
 from activity_api.periods import PeriodCode, PeriodPath, ReferenceWeek
+from ditep_core.auth.access import Level
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess
-from ditep_core.web.problems import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from ditep_core.web.problems import PayloadTooLarge, UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
     CSV_RESPONSE,
@@ -124,9 +125,7 @@ def get_weekly(
     end: EndDay = None,
     output: FormatQuery = None,
 ) -> Response:
-    establishment = get_accessible_establishment(session, principal, finess)
-    if establishment.finess not in principal.finess:
-        raise Forbidden("per young person detail is for the establishment's own keys only")
+    establishment = get_accessible_establishment(session, principal, finess, Level.OWN_DETAIL)
     body = weekly_detail(session, establishment, resolve_period(period, start, end))
     if wants_csv(request, output):
         rows = [dict(flatten(entry)) for entry in body["weeks"]]

@@ -20,6 +20,7 @@ from activity_api.regions.schemas import (
     FiguresRow,
     Secrecy,
 )
+from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
 from ditep_core.geography import REGIONS, region_of_department
 from ditep_core.models import Establishment, utc_now
@@ -57,9 +58,9 @@ def resolve_area(principal: Principal, kind: str, code: str) -> Area:
     region = code if kind == "region" else region_of_department(code)
     if region is not None:
         allowed = (
-            principal.may_access_region(region)
+            may_read_region(principal, region)
             if kind == "region"
-            else principal.may_access_department(code, region)
+            else may_read_department(principal, code, region)
         )
         if not allowed:
             raise Forbidden(f"this API key is not allowed to read {kind} {code}")

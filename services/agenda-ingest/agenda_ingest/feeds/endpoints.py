@@ -17,6 +17,7 @@ from agenda_ingest.feeds.service import (
 )
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.sources.service import get_writable_source
+from ditep_core.auth.access import refuse_area_keys
 from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
@@ -197,10 +198,11 @@ def confirm_held_import(
     responses=problem_responses(404),
 )
 def get_import(session: DbSession, principal: FeedsWriter, import_id: IdPath) -> ImportRecord:
+    refuse_area_keys(principal)
     feed_import = ImportRepository(session).get(import_id)
     if feed_import is None:
         raise NotFound(f"no import {import_id}")
-    get_writable_source(session, principal, feed_import.source_id)
+    get_writable_source(session, principal, feed_import.source_id, what=f"import {import_id}")
     return ImportRecord(
         **result_of(ImportOutcome.of(feed_import)).model_dump(),
         received_at=feed_import.received_at,

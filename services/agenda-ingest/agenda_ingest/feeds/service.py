@@ -58,6 +58,7 @@ from agenda_ingest.participants import ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import expansion_window, get_writable_source
+from ditep_core.auth.access import refuse_area_keys
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, Saturated
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -209,7 +210,8 @@ def ingest_feed(
     """Store ``payload`` as an import of the source, then parse and apply it (see the
     module's docstring). ``principal`` None: a trusted caller (a pull, the CLI).
 
-    Raises NotFound / Forbidden / UnsupportedMediaType before anything is stored, and
+    Raises NotFound (also for another establishment's source) / Forbidden /
+    UnsupportedMediaType before anything is stored, and
     ServiceBusy when the database stays busy (the import is then stored, not applied).
     """
     now = utc_now()
@@ -242,11 +244,13 @@ def confirm_import(
 
     Conflict if it is not held (any more), or if a newer snapshot was applied since.
     """
+    if principal is not None:
+        refuse_area_keys(principal)
     with database.unit_of_work() as session:
         feed_import = ImportRepository(session).get(import_id)
         if feed_import is None:
             raise NotFound(f"no import {import_id}")
-        source = _source_for(session, feed_import.source_id, principal)
+        source = _source_for(session, feed_import.source_id, principal, what=f"import {import_id}")
         if feed_import.status is not ImportStatus.NEEDS_CONFIRMATION:
             raise Conflict(
                 f"import {import_id} is {feed_import.status.value}, not waiting for confirmation",
@@ -339,9 +343,11 @@ def is_snapshot(content_type: str) -> bool:
     return INCREMENTAL_PARAMETER not in content_type.replace(" ", "")
 
 
-def _source_for(session: Session, source_id: int, principal: Principal | None) -> Source:
+def _source_for(
+    session: Session, source_id: int, principal: Principal | None, *, what: str | None = None
+) -> Source:
     if principal is not None:
-        return get_writable_source(session, principal, source_id)
+        return get_writable_source(session, principal, source_id, what=what)
     source = SourceRepository(session).get_with_establishment(source_id)
     if source is None:
         raise NotFound(f"no source {source_id}")

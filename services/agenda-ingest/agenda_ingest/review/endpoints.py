@@ -15,6 +15,7 @@ from agenda_ingest.review.schemas import (
     RuleFromGroupResult,
 )
 from agenda_ingest.review.service import classify_group, review_queue, rule_from_group
+from ditep_core.auth.access import Level
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, FeedsWriter
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
@@ -33,7 +34,8 @@ Group = Annotated[
 
 @router.get("", response_model=ReviewQueue, summary="Unclassified sessions, grouped by summary")
 def get_review_queue(session: DbSession, principal: ActivityReader, finess: Finess) -> ReviewQueue:
-    establishment = get_accessible_establishment(session, principal, finess)
+    # Summaries and places as typed: the establishment's own keys only.
+    establishment = get_accessible_establishment(session, principal, finess, Level.FREE_TEXT)
     return review_queue(session, establishment)
 
 

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Request, Response
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
 from agenda_ingest.feeds.endpoints import FeedBody
 from agenda_ingest.limits import FeedLimits
-from agenda_ingest.reclassify.repository import StoredSessionRepository
 from agenda_ingest.rulesets.dry_run import dry_run
-from agenda_ingest.rulesets.explain import explain_session
+from agenda_ingest.rulesets.explain import explain_session, readable_session_establishment
 from agenda_ingest.rulesets.repository import RuleSetRepository
 from agenda_ingest.rulesets.schemas import (
     DryRunRequest,
@@ -20,14 +19,13 @@ from agenda_ingest.rulesets.schemas import (
     SessionClassificationOut,
 )
 from agenda_ingest.rulesets.service import active_rule_set, add_version
-from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, get_settings
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess, IdPath
-from ditep_core.web.problems import Forbidden, InvalidRequest, NotFound
+from ditep_core.web.problems import InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["classification"], responses=API_PROBLEMS)
 
@@ -170,12 +168,5 @@ def post_dry_run(
 def get_session_classification(
     session: DbSession, principal: ActivityReader, session_id: IdPath
 ) -> SessionClassificationOut:
-    establishment_id = StoredSessionRepository(session).establishment_id_of(session_id)
-    establishment = (
-        None if establishment_id is None else EstablishmentRepository(session).get(establishment_id)
-    )
-    if establishment is None:
-        raise NotFound(f"no session {session_id}")
-    if not principal.may_access(finess=establishment.finess, region_code=establishment.region_code):
-        raise Forbidden(f"this API key is not allowed to read session {session_id}")
+    establishment = readable_session_establishment(session, principal, session_id)
     return explain_session(session, establishment, session_id)

@@ -11,6 +11,9 @@ from agenda_ingest.reclassify.repository import StoredSessionRepository
 from agenda_ingest.reclassify.service import facts_of
 from agenda_ingest.rulesets.schemas import RuleTrialOut, SessionClassificationOut
 from agenda_ingest.rulesets.service import rule_set_of_version
+from ditep_core.auth.access import Level, establishment_by_id, refuse_area_keys
+from ditep_core.auth.principal import Principal
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment
 from ditep_core.web.problems import NotFound
 
@@ -23,6 +26,20 @@ def _trial(trial: RuleTrial) -> RuleTrialOut:
         evidence=list(trial.evidence),
         failed_on=trial.failed_on,
     )
+
+
+def readable_session_establishment(
+    session: Session, principal: Principal, session_id: int
+) -> Establishment:
+    """The session's establishment, if this key may read its free text: the session's
+    summary and place feed the explanation (``Level.FREE_TEXT``). Another establishment's
+    session answers as an unknown one (404)."""
+    refuse_area_keys(principal)
+    establishment_id = StoredSessionRepository(session).establishment_id_of(session_id)
+    establishment = (
+        None if establishment_id is None else EstablishmentRepository(session).get(establishment_id)
+    )
+    return establishment_by_id(principal, f"session {session_id}", establishment, Level.FREE_TEXT)
 
 
 def explain_session(

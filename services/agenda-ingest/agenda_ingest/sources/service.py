@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.sources.repository import SourceRepository
+from ditep_core.auth.access import establishment_by_id, refuse_area_keys
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.ins import InvalidIns, canonical_ins_uri
 from ditep_core.models import Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, PersonKind, SourceMode
 from ditep_core.pseudonyms import Pseudonymiser
-from ditep_core.web.problems import Conflict, Forbidden, InvalidRequest, NotFound
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
 
 def add_source(
@@ -76,17 +77,20 @@ def add_source(
     )
 
 
-def get_writable_source(session: Session, principal: Principal, source_id: int) -> Source:
+def get_writable_source(
+    session: Session, principal: Principal, source_id: int, *, what: str | None = None
+) -> Source:
+    """The source, if this key may reach its establishment (``ditep_core.auth.access``).
+
+    Another establishment's source answers as an unknown one: 404 "no source 3" (or
+    "no ``what``" when reached through another id, e.g. "import 12").
+    """
+    refuse_area_keys(principal)
     source = SourceRepository(session).get_with_establishment(source_id)
-    if source is None:
-        raise NotFound(f"no source {source_id}")
-    establishment = source.establishment
-    if not principal.may_access(
-        finess=establishment.finess,
-        region_code=establishment.region_code,
-        department_code=establishment.department_code,
-    ):
-        raise Forbidden(f"this API key is not allowed to write to source {source_id}")
+    establishment_by_id(
+        principal, what or f"source {source_id}", None if source is None else source.establishment
+    )
+    assert source is not None
     return source
 
 
