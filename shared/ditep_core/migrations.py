@@ -13,15 +13,29 @@ from sqlalchemy import Engine
 from ditep_core.db import normalise_database_url
 
 
-def alembic_config(database_url: str, migrations_dir: Path) -> Config:
+def alembic_config(
+    database_url: str, migrations_dir: Path, *, pseudonym_secret: str | None = None
+) -> Config:
+    """``pseudonym_secret``: for the revisions that rewrite pseudonyms (0009); without it,
+    they refuse a database that holds people (an empty one needs none)."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["database_url"] = normalise_database_url(database_url)
+    if pseudonym_secret is not None:
+        config.attributes["pseudonym_secret"] = pseudonym_secret
     return config
 
 
-def upgrade(database_url: str, migrations_dir: Path, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url, migrations_dir), revision)
+def upgrade(
+    database_url: str,
+    migrations_dir: Path,
+    revision: str = "head",
+    *,
+    pseudonym_secret: str | None = None,
+) -> None:
+    command.upgrade(
+        alembic_config(database_url, migrations_dir, pseudonym_secret=pseudonym_secret), revision
+    )
 
 
 def downgrade(database_url: str, migrations_dir: Path, revision: str = "base") -> None:

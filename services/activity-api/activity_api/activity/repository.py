@@ -21,6 +21,7 @@ from ditep_core.models import (
     Person,
 )
 from ditep_core.nomenclatures import PersonKind
+from ditep_core.pseudonyms import PersonKeys
 
 API_ORIGIN = "api"
 
@@ -66,9 +67,10 @@ class ActivityRepository:
             result[establishment_id].append(ComplexitySpan(person_id, first, last))
         return result
 
-    def youth_ids(self, establishment_id: int, pseudonyms: Sequence[str]) -> dict[str, int]:
-        """Ids of these young people, creating the unknown ones."""
-        wanted = sorted(set(pseudonyms))
+    def youth_ids(self, establishment_id: int, people: Sequence[PersonKeys]) -> dict[str, int]:
+        """Ids of these young people by pseudonym, creating the unknown ones."""
+        link_keys = {person.pseudonym: person.link_key for person in people}
+        wanted = sorted(link_keys)
         known: dict[str, int] = {}
         for index in range(0, len(wanted), 500):
             chunk = wanted[index : index + 500]
@@ -84,7 +86,10 @@ class ActivityRepository:
         for pseudonym in wanted:
             if pseudonym not in known:
                 person = Person(
-                    establishment_id=establishment_id, kind=PersonKind.YOUTH, pseudonym=pseudonym
+                    establishment_id=establishment_id,
+                    kind=PersonKind.YOUTH,
+                    pseudonym=pseudonym,
+                    link_key=link_keys[pseudonym],
                 )
                 self.session.add(person)
                 self.session.flush()

@@ -387,8 +387,10 @@ def _checked_youth(
                 f"row {index}: ends before it starts",
                 errors=[{"location": f"body.{index}.end", "message": "before start"}],
             )
-    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
-    return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, pseudonyms)
+    bound = pseudonymiser.for_establishment(establishment.finess)
+    keys = [bound.keys(PersonKind.YOUTH, item.youth_id) for item in items]
+    pseudonyms = [key.pseudonym for key in keys]
+    return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, keys)
 
 
 def import_pathways(
