@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from agenda_ingest.feeds.service import ingest_feed
 from agenda_ingest.sources.service import add_source
 from ditep_core import migrations
-from ditep_core.db import Database
+from ditep_core.db import Database, create_database_engine
 from ditep_core.establishments.service import add_establishment
 from ditep_core.models import AgendaSession, Establishment, Person, Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, PersonKind, Scope
@@ -124,6 +124,14 @@ def test_one_ins_two_establishments_two_pseudonyms_one_link_key(
     assert staff[SAMPLE_FINESS][0] != staff[OTHER_FINESS][0]
     assert staff[SAMPLE_FINESS][1] == staff[OTHER_FINESS][1]
     assert staff[SAMPLE_FINESS][1] == root.link_key(PersonKind.PROFESSIONAL, ORTHOPHONIST)
+
+    # One young person followed by two DITEP counts once, joined on the server.
+    from activity_api.activity.service import file_active_across, resolve_period
+
+    with database.unit_of_work() as unit:
+        both = unit.scalars(select(Establishment).order_by(Establishment.finess)).all()
+        across = file_active_across(unit, both, resolve_period("2025-03", None, None))
+    assert across == {"sum": 2, "distinct": 1, "shared": 1}
 
     # The activity API's imports key the same person as the feeds.
     response = api_client.request(
@@ -289,9 +297,16 @@ def test_migration_0009_rewrites_pseudonyms_as_fresh_ingestion_gives_them(
     assert old["hashes"] == fresh["hashes"]
     assert any("youth_pseudonym" in options for options in old["options"])
 
-    # Without the secret, a database holding people is refused, and left at 0008.
+    # Without the secret, or with another one, a database holding people is refused.
     with pytest.raises(RuntimeError, match="pseudonymisation secret"):
         migrations.upgrade(url, MIGRATIONS_DIR)
+    with pytest.raises(migrations.WrongPseudonymSecret, match="not the secret"):
+        migrations.upgrade(url, MIGRATIONS_DIR, pseudonym_secret="another-secret-" + "x" * 32)
+    engine = create_database_engine(url, pool_size=1, max_overflow=0)
+    try:
+        assert migrations.current_revisions(engine) == {"0008"}
+    finally:
+        engine.dispose()
     migrations.upgrade(url, MIGRATIONS_DIR, pseudonym_secret=TEST_SECRET)
 
     database = Database.from_url(url, pool_size=2, max_overflow=0)

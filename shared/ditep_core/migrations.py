@@ -8,9 +8,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
-from ditep_core.db import normalise_database_url
+from ditep_core.db import create_database_engine, normalise_database_url
+from ditep_core.payloads import PayloadUnreadable, PayloadVault
+
+
+class WrongPseudonymSecret(RuntimeError):
+    """The secret given does not open the payloads the database holds."""
 
 
 def alembic_config(
@@ -33,9 +38,40 @@ def upgrade(
     *,
     pseudonym_secret: str | None = None,
 ) -> None:
+    """Upgrade to ``revision``. With ``pseudonym_secret`` (what ``ditep migrate`` passes),
+    first check that it is the secret the database was filled with (see check_secret):
+    revisions that rewrite pseudonyms (0009) would otherwise write wrong ones."""
+    if pseudonym_secret is not None:
+        check_secret(database_url, pseudonym_secret)
     command.upgrade(
         alembic_config(database_url, migrations_dir, pseudonym_secret=pseudonym_secret), revision
     )
+
+
+def check_secret(database_url: str, secret: str) -> None:
+    """Refuse a secret that does not open the latest stored import payload (sealed with a
+    key derived from the secret): the database was filled with another one. Nothing to
+    check in a database without imports."""
+    engine = create_database_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("feed_import"):
+                return
+            row = connection.execute(
+                text("SELECT id, payload_sealed FROM feed_import ORDER BY id DESC LIMIT 1")
+            ).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        return
+    try:
+        PayloadVault(secret).open(bytes(row[1]))
+    except PayloadUnreadable as error:
+        raise WrongPseudonymSecret(
+            f"the pseudonymisation secret does not open import {row[0]} ({error}): it is not "
+            "the secret this database was filled with; set DITEP_PSEUDONYM_SECRET as the "
+            "services have it (docs/operations.md)"
+        ) from error
 
 
 def downgrade(database_url: str, migrations_dir: Path, revision: str = "base") -> None:
