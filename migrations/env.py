@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from ditep_core.db import create_database_engine
+from ditep_core.migrations import check_secret
 from ditep_core.models import Base
 from ditep_core.settings import Settings
 
@@ -56,6 +57,11 @@ def _sqlite_pragma(connection: Connection, statement: str) -> list[Any]:
 
 def run_migrations_online() -> None:
     _configure_secret()
+    secret = config.attributes.get("pseudonym_secret")
+    if isinstance(secret, str) and secret:
+        # A wrong secret is refused before anything changes (revision 0009 rewrites
+        # pseudonyms with it).
+        check_secret(_database_url(), secret)
     engine = create_database_engine(_database_url(), pool_size=1, max_overflow=0)
     try:
         with engine.connect() as connection:

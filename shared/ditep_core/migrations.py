@@ -38,11 +38,9 @@ def upgrade(
     *,
     pseudonym_secret: str | None = None,
 ) -> None:
-    """Upgrade to ``revision``. With ``pseudonym_secret`` (what ``ditep migrate`` passes),
-    first check that it is the secret the database was filled with (see check_secret):
+    """Upgrade to ``revision``. ``pseudonym_secret`` (what ``ditep migrate`` passes) is
+    first checked against the database (``check_secret``, run by migrations/env.py):
     revisions that rewrite pseudonyms (0009) would otherwise write wrong ones."""
-    if pseudonym_secret is not None:
-        check_secret(database_url, pseudonym_secret)
     command.upgrade(
         alembic_config(database_url, migrations_dir, pseudonym_secret=pseudonym_secret), revision
     )
