@@ -116,13 +116,19 @@ def build_establishment(
         sources.append(source)
     session.flush()
     people = [
-        Person(establishment_id=establishment.id, kind=PersonKind.YOUTH, pseudonym=f"y{index}-{i}")
+        Person(
+            establishment_id=establishment.id,
+            kind=PersonKind.YOUTH,
+            pseudonym=f"y{index}-{i}",
+            link_key=f"ly{index}-{i}",
+        )
         for i in range(youth)
     ] + [
         Person(
             establishment_id=establishment.id,
             kind=PersonKind.PROFESSIONAL,
             pseudonym=f"p{index}-{i}",
+            link_key=f"lp{index}-{i}",
         )
         for i in range(max(1, youth // 5))
     ]

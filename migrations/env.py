@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
 from ditep_core.db import create_database_engine
+from ditep_core.migrations import check_secret
 from ditep_core.models import Base
 from ditep_core.settings import Settings
 
@@ -18,6 +21,13 @@ def _database_url() -> str:
     if isinstance(url, str):
         return url
     return Settings().database_url
+
+
+def _configure_secret() -> None:
+    """Run by the ``alembic`` command itself (no URL given): the secret of the Settings, as
+    the URL is; ``ditep migrate`` passes both (ditep_core.migrations)."""
+    if "database_url" not in config.attributes and "pseudonym_secret" not in config.attributes:
+        config.attributes["pseudonym_secret"] = Settings().pseudonym_secret.get_secret_value()
 
 
 def _run(connection: Connection) -> None:
@@ -38,11 +48,33 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_pragma(connection: Connection, statement: str) -> list[Any]:
+    """A PRAGMA outside any transaction (inside one, ``foreign_keys`` is ignored)."""
+    cursor = connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    rows: list[Any] = cursor.fetchall()
+    return rows
+
+
 def run_migrations_online() -> None:
+    _configure_secret()
+    secret = config.attributes.get("pseudonym_secret")
+    if isinstance(secret, str) and secret:
+        # A wrong secret is refused before anything changes (revision 0009 rewrites
+        # pseudonyms with it).
+        check_secret(_database_url(), secret)
     engine = create_database_engine(_database_url(), pool_size=1, max_overflow=0)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table (copy, drop, rename): with foreign keys on,
+                # dropping the old one would cascade to every row that references it.
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
             _run(connection)
+            if sqlite:
+                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+                if broken:
+                    raise RuntimeError(f"foreign keys broken after migrating: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -169,7 +169,7 @@ def test_source_options_store_pseudonyms_and_markers(
         database.dispose()
     assert options["youth_markers"] == ["BENEFICIAIRE"]
     assert options["youth_uri_prefixes"] == ["urn:dui:usager:"]
-    assert len(options["youth_pseudonym"]) == 64
+    assert len(options["youth_link_key"]) == 64
     assert "1234567890123" not in str(options)
     # An INS with a wrong key is refused, as the feeds refuse it.
     args[7] = "Agenda Z"

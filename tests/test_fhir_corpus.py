@@ -259,7 +259,7 @@ def _draft_context() -> DraftContext:
         timezone=PARIS,
         agenda_kind=AgendaKind.ESTABLISHMENT,
         options=ParticipantOptions(),
-        pseudonymiser=Pseudonymiser(TEST_SECRET),
+        pseudonymiser=Pseudonymiser(TEST_SECRET).for_establishment("690000017"),
     )
 
 

@@ -49,7 +49,7 @@ def _drafts(example: Any) -> tuple[list[Any], list[Any]]:
             timezone=PARIS,
             agenda_kind=AgendaKind.ESTABLISHMENT,
             options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser(TEST_SECRET),
+            pseudonymiser=Pseudonymiser(TEST_SECRET).for_establishment("690000017"),
         )
     )
     return [builder.build(o) for o in feed.occurrences], list(feed.pathway_periods)

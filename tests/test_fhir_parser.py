@@ -742,7 +742,7 @@ def draft_context() -> DraftContext:
         timezone=PARIS,
         agenda_kind=AgendaKind.ESTABLISHMENT,
         options=ParticipantOptions(),
-        pseudonymiser=Pseudonymiser("test-secret"),
+        pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
     )
 
 

@@ -88,13 +88,13 @@ def test_ins_uris_and_other_identifiers() -> None:
 
 def test_the_pseudonym_of_an_ins_is_the_same_whatever_the_spelling_and_as_before() -> None:
     pseudonymiser = Pseudonymiser("secret")
-    thirteen = pseudonymiser.pseudonym(PersonKind.YOUTH, f"{NIR}:1090375123456")
+    thirteen = pseudonymiser.link_key(PersonKind.YOUTH, f"{NIR}:1090375123456")
     # Continuity: 13 digits give the pseudonym they always gave (the HMAC of that URI).
     before = hmac.new(b"secret", f"youth|{NIR}:1090375123456".encode(), hashlib.sha256).hexdigest()
     assert thirteen == before
     for spelling in ("109037512345679", "1 09 03 75 123 456 79", "1.09.03.75.123.456"):
-        assert pseudonymiser.pseudonym(PersonKind.YOUTH, f"{NIR}:{spelling}") == thirteen
-    assert pseudonymiser.pseudonym(PersonKind.YOUTH, f"{NIA}:3777777777777") != thirteen
+        assert pseudonymiser.link_key(PersonKind.YOUTH, f"{NIR}:{spelling}") == thirteen
+    assert pseudonymiser.link_key(PersonKind.YOUTH, f"{NIA}:3777777777777") != thirteen
 
 
 def _ical(*events: str) -> bytes:

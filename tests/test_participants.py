@@ -79,7 +79,7 @@ def _context(**overrides: object) -> DraftContext:
         "timezone": ZoneInfo("Europe/Paris"),
         "agenda_kind": AgendaKind.ESTABLISHMENT,
         "options": DEFAULTS,
-        "pseudonymiser": Pseudonymiser("secret"),
+        "pseudonymiser": Pseudonymiser("secret").for_establishment("690000017"),
         **overrides,
     }
     return DraftContext(**values)  # type: ignore[arg-type]
@@ -99,13 +99,13 @@ def test_drafts_keep_pseudonyms_only() -> None:
 
 
 def test_a_young_persons_own_agenda_attributes_every_session() -> None:
-    pseudonym = Pseudonymiser("secret").pseudonym(PersonKind.YOUTH, INS)
+    keys = Pseudonymiser("secret").for_establishment("690000017").keys(PersonKind.YOUTH, INS)
     draft = build_draft(
         _occurrence(Participant("mailto:c@d.fr", {})),
-        _context(agenda_kind=AgendaKind.YOUTH, youth_pseudonym=pseudonym),
+        _context(agenda_kind=AgendaKind.YOUTH, youth_link_key=keys.link_key),
     )
     youth = [p for p in draft.participants if p.kind is PersonKind.YOUTH]
-    assert [p.pseudonym for p in youth] == [pseudonym]
+    assert [(p.pseudonym, p.link_key) for p in youth] == [(keys.pseudonym, keys.link_key)]
     assert draft.classification.nature.value == "direct"
 
 

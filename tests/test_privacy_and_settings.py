@@ -48,16 +48,32 @@ def test_no_identifier_or_name_is_stored_in_clear(
 
 def test_pseudonyms_are_keyed_stable_and_normalised() -> None:
     first = Pseudonymiser("secret-a")
-    assert first.pseudonym(PersonKind.YOUTH, "urn:oid:1.2.250.1.213.1.4.8:1090375123456") == (
-        first.pseudonym(PersonKind.YOUTH, " URN:OID:1.2.250.1.213.1.4.8:1090375123456 ")
+    assert first.link_key(PersonKind.YOUTH, "urn:oid:1.2.250.1.213.1.4.8:1090375123456") == (
+        first.link_key(PersonKind.YOUTH, " URN:OID:1.2.250.1.213.1.4.8:1090375123456 ")
     )
-    assert first.pseudonym(PersonKind.PROFESSIONAL, "mailto:A.B@X.FR") == first.pseudonym(
+    assert first.link_key(PersonKind.PROFESSIONAL, "mailto:A.B@X.FR") == first.link_key(
         PersonKind.PROFESSIONAL, "MAILTO:a.b@x.fr"
     )
     other = Pseudonymiser("secret-b")
     value = "urn:ins:123"
-    assert first.pseudonym(PersonKind.YOUTH, value) != other.pseudonym(PersonKind.YOUTH, value)
-    assert value not in first.pseudonym(PersonKind.YOUTH, value)
+    assert first.link_key(PersonKind.YOUTH, value) != other.link_key(PersonKind.YOUTH, value)
+    assert value not in first.link_key(PersonKind.YOUTH, value)
+
+
+def test_pseudonyms_are_bound_to_the_establishment() -> None:
+    root = Pseudonymiser("secret-a")
+    here, there = root.for_establishment("690000017"), root.for_establishment("750000001")
+    value = "urn:oid:1.2.250.1.213.1.4.8:1090375123456"
+    mine, theirs = here.keys(PersonKind.YOUTH, value), there.keys(PersonKind.YOUTH, value)
+    # One link key (internal, for joins on the server), two unrelated pseudonyms.
+    assert mine.link_key == theirs.link_key == root.link_key(PersonKind.YOUTH, value)
+    assert mine.pseudonym != theirs.pseudonym
+    assert mine.pseudonym not in (mine.link_key, theirs.link_key)
+    # Computed from the link key alone (what lets migration 0009 rewrite stored ones).
+    assert here.from_link_key(mine.link_key) == mine.pseudonym
+    assert here.pseudonym(PersonKind.YOUTH, " " + value.upper()) == mine.pseudonym
+    assert here.keys(PersonKind.PROFESSIONAL, value).pseudonym != mine.pseudonym
+    assert "secret-a" not in repr(root)
 
 
 def test_production_refuses_the_default_or_a_short_secret() -> None:

@@ -225,10 +225,19 @@ class FeedImport(Base):
 
 
 class Person(Base):
-    """A young person or a professional, known only by a keyed pseudonym."""
+    """A young person or a professional of one establishment, known only by keyed values.
+
+    ``pseudonym`` is bound to the establishment (``HMAC(K_finess, link_key)``): the value
+    feeds are matched on and the only one ever published. ``link_key`` is the same for one
+    identifier in every establishment: for joins on the server side (one young person
+    followed by two DITEP), never published (docs/pseudonymisation.md).
+    """
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("establishment_id", "kind", "pseudonym"),)
+    __table_args__ = (
+        UniqueConstraint("establishment_id", "kind", "pseudonym"),
+        Index("ix_person_kind_link_key", "kind", "link_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     establishment_id: Mapped[int] = mapped_column(
@@ -236,6 +245,7 @@ class Person(Base):
     )
     kind: Mapped[PersonKind] = mapped_column(code_enum(PersonKind))
     pseudonym: Mapped[str] = mapped_column(String(64))
+    link_key: Mapped[str] = mapped_column(String(64))
     function: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 

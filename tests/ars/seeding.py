@@ -59,7 +59,10 @@ def seed_establishment(
             pseudonym = secrets.token_hex(16)
             pseudonyms.append(pseudonym)
             person = Person(
-                establishment_id=establishment.id, kind=PersonKind.YOUTH, pseudonym=pseudonym
+                establishment_id=establishment.id,
+                kind=PersonKind.YOUTH,
+                pseudonym=pseudonym,
+                link_key=secrets.token_hex(16),
             )
             session.add(person)
             session.flush()

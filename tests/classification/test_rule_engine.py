@@ -207,7 +207,7 @@ def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
             timezone=ZoneInfo("Europe/Paris"),
             agenda_kind=AgendaKind.ESTABLISHMENT,
             options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser("test-secret"),
+            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
             rules=rules,
         )
     )
@@ -278,7 +278,7 @@ def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() 
             timezone=ZoneInfo("Europe/Paris"),
             agenda_kind=AgendaKind.ESTABLISHMENT,
             options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser("test-secret"),
+            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
             rules=rules,
         )
     )

@@ -22,7 +22,7 @@ from agenda_ingest.classification.engine import (
 from agenda_ingest.normalised import Occurrence, Participant, format_moment
 from agenda_ingest.participants import ParticipantOptions, recognise_all
 from ditep_core.nomenclatures import AgendaKind, PathwayStatus, PersonKind, Presence, SessionStatus
-from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.pseudonyms import EstablishmentPseudonymiser
 
 _DONE_VALUES = {
     "REALISE",
@@ -40,8 +40,11 @@ _DONE_VALUES = {
 class ParticipantDraft:
     kind: PersonKind
     pseudonym: str
+    """Published, bound to the establishment (``ditep_core.pseudonyms``)."""
     presence: Presence
     function: str | None
+    link_key: str
+    """Internal, the same in every establishment: stored on the person, never published."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +75,10 @@ class DraftContext:
     timezone: ZoneInfo
     agenda_kind: AgendaKind
     options: ParticipantOptions
-    pseudonymiser: Pseudonymiser
-    youth_pseudonym: str | None = None
+    pseudonymiser: EstablishmentPseudonymiser
+    """The pseudonyms of the source's establishment."""
+    youth_link_key: str | None = None
+    """A young person's own agenda: that young person's link key (source option)."""
     rules: CompiledRuleSet = field(default_factory=default_rule_set)
     """The establishment's rule set (its latest version), else the default one."""
     manual: Mapping[tuple[str, str], Classification] = field(default_factory=dict)
@@ -209,20 +214,26 @@ class DraftBuilder:
         context = self.context
         recognised = recognise_all(occurrence.participants, context.options)
         people = {
-            (person.kind, context.pseudonymiser.pseudonym(person.kind, person.identifier)): person
+            (person.kind, context.pseudonymiser.keys(person.kind, person.identifier)): person
             for person in recognised
         }
         drafts = [
-            ParticipantDraft(kind, pseudonym, person.presence, person.function)
-            for (kind, pseudonym), person in people.items()
+            ParticipantDraft(kind, keys.pseudonym, person.presence, person.function, keys.link_key)
+            for (kind, keys), person in people.items()
         ]
-        if context.youth_pseudonym is not None and not any(
-            draft.pseudonym == context.youth_pseudonym for draft in drafts
-        ):
+        youth = context.youth_link_key
+        if youth is not None and not any(draft.link_key == youth for draft in drafts):
             drafts.append(
-                ParticipantDraft(PersonKind.YOUTH, context.youth_pseudonym, Presence.PRESENT, None)
+                ParticipantDraft(
+                    PersonKind.YOUTH,
+                    context.pseudonymiser.from_link_key(youth),
+                    Presence.PRESENT,
+                    None,
+                    youth,
+                )
             )
-        drafts.sort(key=lambda draft: (draft.kind.value, draft.pseudonym))
+        # By link key, as the content hash lists them (see _participants_text).
+        drafts.sort(key=lambda draft: (draft.kind.value, draft.link_key))
         result = tuple(drafts)
         self._participants[key] = result
         return result
@@ -337,8 +348,11 @@ def _classification_text(classification: Classification) -> tuple[str, ...]:
 
 
 def _participants_text(drafts: tuple[ParticipantDraft, ...]) -> tuple[str, ...]:
+    # The link key, not the pseudonym: within one establishment either names the person,
+    # and the link key is what the content hashes stored before migration 0009 hold (the
+    # pseudonyms were link keys then), so the same feed after that migration changes nothing.
     return tuple(
-        f"{d.kind.value}\x1e{d.pseudonym}\x1e{d.presence.value}\x1e{d.function or ''}"
+        f"{d.kind.value}\x1e{d.link_key}\x1e{d.presence.value}\x1e{d.function or ''}"
         for d in drafts
     )
 
@@ -354,6 +368,7 @@ class PeriodDraft:
 
     external_id: str
     youth_pseudonym: str
+    youth_link_key: str
     status: PathwayStatus
     start_date: dt.date
     end_date: dt.date | None

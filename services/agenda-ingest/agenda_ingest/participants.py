@@ -19,6 +19,9 @@ DEFAULT_PROFESSIONAL_URI_PREFIXES = ("mailto:",)
 DEFAULT_PROFESSIONAL_MARKERS = ("PROFESSIONNEL", "INTERVENANT", "SALARIE")
 _IGNORED_USER_TYPES = {"ROOM", "RESOURCE"}
 _FUNCTION_SUFFIXES = ("FONCTION", "FUNCTION", "PROFESSION")
+YOUTH_LINK_KEY_OPTION = "youth_link_key"
+"""The option of a young person's own agenda naming that young person, by link key (internal,
+never published: the establishment's pseudonym is computed from it at each import)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,8 @@ def sessions(
         timezone=inspected.zone,
         agenda_kind=AgendaKind.ESTABLISHMENT,
         options=ParticipantOptions(),
-        pseudonymiser=inspected.context.protection.pseudonymiser,
+        # Only counts of people are printed, never a pseudonym: no establishment is needed.
+        pseudonymiser=inspected.context.protection.pseudonymiser.for_establishment("inspection"),
     )
     built, duplicates = build_drafts(parsed.occurrences, draft_context, paths=parsed.paths)
     rows = sort_sessions([session_json(occurrence, draft) for occurrence, draft in built])

@@ -112,7 +112,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the configured database to the latest schema."""
     settings = _context(ctx).settings
-    migrations.upgrade(settings.database_url, settings.migrations_dir)
+    migrations.upgrade(
+        settings.database_url,
+        settings.migrations_dir,
+        pseudonym_secret=settings.pseudonym_secret.get_secret_value(),
+    )
     console.print("database at head")
 
 

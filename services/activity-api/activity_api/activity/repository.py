@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ditep_core.counting.figures import ComplexitySpan
@@ -19,8 +19,10 @@ from ditep_core.models import (
     FrozenPeriod,
     PathwayPeriod,
     Person,
+    RollupYouthDay,
 )
 from ditep_core.nomenclatures import PersonKind
+from ditep_core.pseudonyms import PersonKeys
 
 API_ORIGIN = "api"
 
@@ -66,9 +68,34 @@ class ActivityRepository:
             result[establishment_id].append(ComplexitySpan(person_id, first, last))
         return result
 
-    def youth_ids(self, establishment_id: int, pseudonyms: Sequence[str]) -> dict[str, int]:
-        """Ids of these young people, creating the unknown ones."""
-        wanted = sorted(set(pseudonyms))
+    def file_active_across(
+        self, establishment_ids: Sequence[int], start: dt.date, end: dt.date
+    ) -> tuple[int, int]:
+        """(the sum of these establishments' file actives, the young people among them
+        counted once): joined on link keys, on the server (published pseudonyms differ
+        from one establishment to another and cannot be joined)."""
+        supported = (
+            select(RollupYouthDay.establishment_id, Person.link_key)
+            .join(Person, Person.id == RollupYouthDay.person_id)
+            .where(
+                RollupYouthDay.establishment_id.in_(establishment_ids),
+                RollupYouthDay.day >= start,
+                RollupYouthDay.day < end,
+                RollupYouthDay.support == 1,
+                Person.kind == PersonKind.YOUTH,
+            )
+            .distinct()
+            .subquery()
+        )
+        row = self.session.execute(
+            select(func.count(), func.count(func.distinct(supported.c.link_key)))
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def youth_ids(self, establishment_id: int, people: Sequence[PersonKeys]) -> dict[str, int]:
+        """Ids of these young people by pseudonym, creating the unknown ones."""
+        link_keys = {person.pseudonym: person.link_key for person in people}
+        wanted = sorted(link_keys)
         known: dict[str, int] = {}
         for index in range(0, len(wanted), 500):
             chunk = wanted[index : index + 500]
@@ -84,7 +111,10 @@ class ActivityRepository:
         for pseudonym in wanted:
             if pseudonym not in known:
                 person = Person(
-                    establishment_id=establishment_id, kind=PersonKind.YOUTH, pseudonym=pseudonym
+                    establishment_id=establishment_id,
+                    kind=PersonKind.YOUTH,
+                    pseudonym=pseudonym,
+                    link_key=link_keys[pseudonym],
                 )
                 self.session.add(person)
                 self.session.flush()

@@ -285,6 +285,30 @@ def weekly_detail(
 # --- freeze -------------------------------------------------------------------------
 
 
+def file_active_across(
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """The file active of several establishments with one young person followed by two of
+    them counted once (``distinct``; ``shared``: the young people counted more than once).
+
+    The join is on the people's link keys, in the database: never on published
+    pseudonyms, which differ from one establishment to another (docs/pseudonymisation.md).
+    Not served as such: ``sum - distinct`` counts young people, so a route serving it to
+    an ARS must apply the statistical secrecy to it as well.
+    """
+    now = now or utc_now()
+    weeks = covering_weeks(period.start, period.end)
+    ensure_fresh_many(session, establishments, weeks, now=now, profile=active_profile(session))
+    total, distinct = ActivityRepository(session).file_active_across(
+        [establishment.id for establishment in establishments], period.start, period.end
+    )
+    return {"sum": total, "distinct": distinct, "shared": total - distinct}
+
+
 def freeze_period(
     session: Session,
     establishment: Establishment,
@@ -387,8 +411,10 @@ def _checked_youth(
                 f"row {index}: ends before it starts",
                 errors=[{"location": f"body.{index}.end", "message": "before start"}],
             )
-    pseudonyms = [pseudonymiser.pseudonym(PersonKind.YOUTH, item.youth_id) for item in items]
-    return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, pseudonyms)
+    bound = pseudonymiser.for_establishment(establishment.finess)
+    keys = [bound.keys(PersonKind.YOUTH, item.youth_id) for item in items]
+    pseudonyms = [key.pseudonym for key in keys]
+    return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, keys)
 
 
 def import_pathways(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
@@ -125,9 +125,15 @@ class PersonRepository:
         self.session = session
 
     def ensure(
-        self, establishment_id: int, people: dict[PersonKey, str | None]
+        self,
+        establishment_id: int,
+        people: dict[PersonKey, str | None],
+        link_keys: Mapping[PersonKey, str],
     ) -> dict[PersonKey, int]:
-        """Ids of these people (by kind and pseudonym), creating the missing ones."""
+        """Ids of these people (by kind and pseudonym), creating the missing ones.
+
+        ``people`` gives each one's function, ``link_keys`` each one's link key (stored
+        on the people created, for joins across establishments; never published)."""
         ids: dict[PersonKey, int] = {}
         pseudonyms = sorted({pseudonym for _kind, pseudonym in people})
         for chunk in _chunks(pseudonyms):
@@ -157,6 +163,7 @@ class PersonRepository:
                         "establishment_id": establishment_id,
                         "kind": kind,
                         "pseudonym": pseudonym,
+                        "link_key": link_keys[(kind, pseudonym)],
                         "function": people[(kind, pseudonym)],
                     }
                     for kind, pseudonym in missing

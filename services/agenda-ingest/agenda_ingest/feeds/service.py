@@ -54,7 +54,7 @@ from agenda_ingest.ical.parser import parse_ical
 from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.memory import collector_paused
 from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.participants import YOUTH_LINK_KEY_OPTION, ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import expansion_window, get_writable_source
@@ -553,6 +553,7 @@ def _prepare(
     limits: FeedLimits = DEFAULT_LIMITS,
 ) -> _Prepared:
     establishment = source.establishment
+    pseudonyms = pseudonymiser.for_establishment(establishment.finess)
     timezone = ZoneInfo(establishment.timezone)
     window_start, window_end = expansion_window(source, today)
     paths: list[str] | None = None
@@ -597,12 +598,12 @@ def _prepare(
                 )
                 continue
             seen.add(stay.external_id)
+            youth = pseudonyms.keys(PersonKind.YOUTH, stay.youth_identifier.strip())
             periods.append(
                 PeriodDraft(
                     external_id=stay.external_id,
-                    youth_pseudonym=pseudonymiser.pseudonym(
-                        PersonKind.YOUTH, stay.youth_identifier.strip()
-                    ),
+                    youth_pseudonym=youth.pseudonym,
+                    youth_link_key=youth.link_key,
                     status=stay.status,
                     start_date=stay.start_date,
                     end_date=stay.end_date,
@@ -612,13 +613,13 @@ def _prepare(
         withdrawn = [uid for uid in fhir.withdrawn_periods if uid not in seen]
     else:  # pragma: no cover - every format of FeedFormat is handled above
         raise FeedUnreadable([FeedError(f"{source.format.value} feeds are not supported")])
-    youth_pseudonym = source.participant_options.get("youth_pseudonym")
+    youth_link_key = source.participant_options.get(YOUTH_LINK_KEY_OPTION)
     context = DraftContext(
         timezone=timezone,
         agenda_kind=source.agenda_kind,
         options=ParticipantOptions.from_mapping(source.participant_options),
-        pseudonymiser=pseudonymiser,
-        youth_pseudonym=youth_pseudonym if isinstance(youth_pseudonym, str) else None,
+        pseudonymiser=pseudonyms,
+        youth_link_key=youth_link_key if isinstance(youth_link_key, str) else None,
         rules=rules,
         manual=manual,
     )
@@ -794,13 +795,17 @@ def _apply(
         ] + [{"stay": external_id} for external_id in gone_periods[:PENDING_DELETIONS_SHOWN]]
         return True
     people: dict[PersonKey, str | None] = {}
+    link_keys: dict[PersonKey, str] = {}
     for draft in (*to_create, *(draft for _id, draft in to_update)):
         for participant in draft.participants:
             key = (participant.kind, participant.pseudonym)
             people[key] = participant.function or people.get(key)
+            link_keys[key] = participant.link_key
     for period in prepared.periods or ():
-        people.setdefault((PersonKind.YOUTH, period.youth_pseudonym), None)
-    person_ids = PersonRepository(session).ensure(source.establishment_id, people)
+        key = (PersonKind.YOUTH, period.youth_pseudonym)
+        people.setdefault(key, None)
+        link_keys[key] = period.youth_link_key
+    person_ids = PersonRepository(session).ensure(source.establishment_id, people, link_keys)
     sessions.insert(
         establishment_id=source.establishment_id,
         source_id=source.id,

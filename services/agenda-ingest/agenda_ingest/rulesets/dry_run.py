@@ -77,7 +77,7 @@ def dry_run(
         timezone=timezone,
         agenda_kind=request.source_kind,
         options=ParticipantOptions(),
-        pseudonymiser=pseudonymiser,
+        pseudonymiser=pseudonymiser.for_establishment(establishment.finess),
         rules=rules,
     )
     built, duplicates = build_drafts(occurrences, context, paths=paths)
