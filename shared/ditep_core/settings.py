@@ -12,7 +12,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ditep_core.db import DatabaseTimeouts
@@ -204,3 +212,22 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+class SettingsError(ValueError):
+    """Invalid settings, described without the values given (they may be secrets)."""
+
+
+def load_settings() -> Settings:
+    """``Settings()`` from the environment; an invalid one raises ``SettingsError``
+    naming each field and the problem, never its value: pydantic's own message repeats
+    the input (for a model check, every setting, the pseudonym secret among them), and
+    it would end up in the log of whoever starts the service."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
+        raise SettingsError(f"invalid DITEP_* settings: {problems}") from None

@@ -12,7 +12,7 @@ from agenda_ingest.reclassify.endpoints import router as reclassify_router
 from agenda_ingest.review.endpoints import router as review_router
 from agenda_ingest.rulesets.endpoints import router as rulesets_router
 from ditep_core.db import Database
-from ditep_core.settings import Settings
+from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app
 
 VERSION = "0.1.0"
@@ -43,4 +43,4 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
 def app_factory() -> FastAPI:
     """For ``uvicorn --factory``: settings are read from the environment here, at start."""
-    return create_app(Settings())
+    return create_app(load_settings())

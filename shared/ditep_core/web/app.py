@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from ditep_core.db import Database
 from ditep_core.migrations import head_revisions
-from ditep_core.observability import configure_logging
+from ditep_core.observability import configure_logging, settings_secrets
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web import health
@@ -33,7 +33,11 @@ def build_app(
     ``background`` (e.g. the pull loop) is entered when the app starts and left
     when it stops, before the database is disposed.
     """
-    configure_logging(level=settings.log_level, json_output=settings.log_json)
+    configure_logging(
+        level=settings.log_level,
+        json_output=settings.log_json,
+        secrets=settings_secrets(settings),
+    )
     owns_database = database is None
     db = database or Database.from_url(
         settings.database_url,
