@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(default=5, ge=1)
     pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # Every other request body (rule sets, pathways, flags, review decisions...): refused
+    # with 413 while it is read (ditep_core.web.bodies).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # What one feed and one event may claim (agenda_ingest.limits.FeedLimits; docs/feeds.md,
     # "Limits"): past a per-event limit the event is rejected, past a per-feed one the feed.
     # Per format, below max_feed_bytes (None: max_feed_bytes alone).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import anyio.to_thread
@@ -15,6 +15,7 @@ from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web import health
 from ditep_core.web.audit import AuditMiddleware
+from ditep_core.web.bodies import BodyLimitMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
 from ditep_core.web.problems import install_problem_handlers
 
@@ -27,11 +28,14 @@ def build_app(
     version: str,
     database: Database | None = None,
     background: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    feed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """A FastAPI app with the settings, database, errors, logging and health routes.
 
     ``background`` (e.g. the pull loop) is entered when the app starts and left
-    when it stops, before the database is disposed.
+    when it stops, before the database is disposed. ``feed_paths`` (regular
+    expressions of paths) are the routes whose body carries a feed: bounded by
+    ``max_feed_bytes``; every other body by ``max_body_bytes``.
     """
     configure_logging(
         level=settings.log_level,
@@ -62,6 +66,12 @@ def build_app(
     app.state.protection = DataProtection.from_settings(settings)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     install_problem_handlers(app)
+    # Innermost: a body past its limit is refused before any route holds it whole.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        limits=[(pattern, settings.max_feed_bytes) for pattern in feed_paths],
+    )
     # Inside the correlation middleware, so audit events carry the correlation id.
     app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
     app.add_middleware(CorrelationMiddleware)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from activity_api.activity.inputs import read_complexity, read_pathways
 from activity_api.activity.schemas import (
@@ -30,8 +30,14 @@ from activity_api.activity.service import (
 )
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
-from ditep_core.web.problems import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from ditep_core.web.dependencies import (
+    ActivityReader,
+    DbSession,
+    FeedsWriter,
+    RequestBody,
+    get_settings,
+)
+from ditep_core.web.problems import Forbidden, UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
     FormatQuery,
@@ -141,19 +147,7 @@ def get_weekly(
     return _respond(request, body, "json")
 
 
-async def read_small_body(request: Request) -> bytes:
-    limit = get_settings(request).max_feed_bytes
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-UploadBody = Annotated[bytes, Depends(read_small_body)]
+UploadBody = RequestBody
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,

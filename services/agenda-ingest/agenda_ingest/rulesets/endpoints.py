@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
-from agenda_ingest.feeds.endpoints import FeedBody
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.reclassify.repository import StoredSessionRepository
 from agenda_ingest.rulesets.dry_run import dry_run
@@ -26,7 +25,13 @@ from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, get_settings
+from ditep_core.web.dependencies import (
+    ActivityReader,
+    Admin,
+    DbSession,
+    RequestBody,
+    get_settings,
+)
 from ditep_core.web.problems import Forbidden, InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["classification"])
@@ -111,7 +116,7 @@ def post_rule_set(
     response: Response,
     session: DbSession,
     principal: Admin,
-    body: FeedBody,
+    body: RequestBody,
     finess: str,
 ) -> RuleSetSummary:
     establishment = get_accessible_establishment(session, principal, finess)
