@@ -50,6 +50,14 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class ApiDocs(StrEnum):
+    """Who may read the OpenAPI pages (/docs, /redoc, /openapi.json)."""
+
+    PUBLIC = "public"
+    ADMIN = "admin"  # an admin key is needed (tools fetching /openapi.json with a key)
+    OFF = "off"
+
+
 class BasicCredential(BaseModel):
     """HTTP basic credentials for pulling a source (e.g. a CalDAV account)."""
 
@@ -134,6 +142,8 @@ class Settings(BaseSettings):
     max_component_depth: int = Field(default=10, ge=2)
     max_line_bytes: int = Field(default=1 << 20, ge=80)
     max_listed_dates_per_event: int = Field(default=10_000, ge=1)
+    # Unset: public in development and test, off in production.
+    api_docs: ApiDocs | None = None
     log_level: str = "INFO"
     log_json: bool = False
     migrations_dir: Path = REPOSITORY_ROOT / "migrations"
@@ -201,6 +211,12 @@ class Settings(BaseSettings):
                 "or sync requests can deadlock waiting for connections"
             )
         return self
+
+    @property
+    def effective_api_docs(self) -> ApiDocs:
+        if self.api_docs is not None:
+            return self.api_docs
+        return ApiDocs.OFF if self.environment is Environment.PRODUCTION else ApiDocs.PUBLIC
 
     @property
     def database_timeouts(self) -> DatabaseTimeouts:

@@ -17,6 +17,8 @@ from ditep_core.web import health
 from ditep_core.web.audit import AuditMiddleware
 from ditep_core.web.bodies import BodyLimitMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
+from ditep_core.web.docs import install_docs
+from ditep_core.web.headers import SecurityHeadersMiddleware
 from ditep_core.web.problems import install_problem_handlers
 
 
@@ -60,7 +62,16 @@ def build_app(
         if owns_database:
             db.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # The OpenAPI pages are installed by install_docs, per DITEP_API_DOCS.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.database = db
     app.state.protection = DataProtection.from_settings(settings)
@@ -75,5 +86,8 @@ def build_app(
     # Inside the correlation middleware, so audit events carry the correlation id.
     app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
     app.add_middleware(CorrelationMiddleware)
+    # Outermost: the last-resort 500 and the 413s carry these headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_docs(app, settings.effective_api_docs)
     app.include_router(health.router)
     return app

@@ -67,7 +67,9 @@ def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | 
     csv_wanted = wants_csv(request, output)
     if csv_wanted:
         etag = etag[:-1] + '-csv"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "private, no-cache"}
+    # no-store (docs/security.md): the ETag serves clients that keep their own copy and
+    # send If-None-Match; no HTTP cache, not even the browser's, keeps the figures.
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-store"}
     if_none_match = request.headers.get("if-none-match", "")
     if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
         return Response(status_code=304, headers=headers)
