@@ -9,21 +9,29 @@ byte is read); a feed route keeps its own larger limit.
 from __future__ import annotations
 
 import json
+import os
+import select
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
+from ditep_core import migrations
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
 
-from .conftest import KeyMaker, SampleDitep, make_settings
+from .conftest import MIGRATIONS_DIR, TEST_SECRET, KeyMaker, SampleDitep, make_settings
 from .http import app_client
 
 MB = 1024 * 1024
@@ -192,3 +200,90 @@ def test_a_feed_may_exceed_the_body_limit_up_to_the_feed_limit(
     # Past max_body_bytes, under max_feed_bytes: read and answered by the route.
     assert response.status_code in {200, 422}, response.text
     assert response.json().get("type") != "/problems/payload-too-large"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_real_server_answers_413_early_without_holding_the_body(tmp_path: Path) -> None:
+    """uvicorn, a socket, 60 MB sent chunked to the dry run with a 5 MB feed limit: the
+    413 arrives while the client is still sending, and the server's peak memory grows
+    by far less than the body."""
+    url = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
+    migrations.upgrade(url, MIGRATIONS_DIR)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DITEP_DATABASE_URL": url,
+        "DITEP_PSEUDONYM_SECRET": TEST_SECRET,
+        "DITEP_MAX_FEED_BYTES": str(5 * MB),
+    }
+    command = [sys.executable, "-m", "uvicorn", "agenda_ingest.main:app_factory", "--factory"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        before = _peak_rss_kib(process.pid)
+        sent, answer = _send_chunked(port, DRY_RUN, 60 * MB)
+        after = _peak_rss_kib(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"payload-too-large" in answer
+    assert sent < 30 * MB, sent  # answered long before the end of the body
+    assert after - before < 25 * 1024, (before, after)  # KiB: far less than 60 MB
+
+
+def _send_chunked(port: int, path: str, total: int) -> tuple[int, bytes]:
+    """Send ``total`` bytes chunked until the server answers; what was sent, the answer."""
+    chunk = b"x" * CHUNK
+    framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head + b'5\r\n{"a":\r\n')
+        try:
+            while sent < total:
+                readable, _, _ = select.select([connection], [], [], 0)
+                if readable:
+                    break
+                connection.sendall(framed)
+                sent += len(chunk)
+        except OSError:
+            pass  # the server closed its side after answering
+        answer = b""
+        try:
+            while data := connection.recv(65536):
+                answer += data
+                if b"\r\n\r\n" in answer and answer.endswith(b"}"):
+                    break
+        except OSError:
+            pass
+    return sent, answer

@@ -240,9 +240,7 @@ def configure_logging(
     if json_output:
         # dict_tracebacks without the locals of each frame.
         processors.append(
-            structlog.processors.ExceptionRenderer(
-                ExceptionDictTransformer(show_locals=False, use_rich=False)
-            )
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
         )
         renderer = structlog.processors.JSONRenderer()
     else:
