@@ -12,7 +12,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ditep_core.db import DatabaseTimeouts
@@ -40,6 +48,14 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class ApiDocs(StrEnum):
+    """Who may read the OpenAPI pages (/docs, /redoc, /openapi.json)."""
+
+    PUBLIC = "public"
+    ADMIN = "admin"  # an admin key is needed (tools fetching /openapi.json with a key)
+    OFF = "off"
 
 
 class BasicCredential(BaseModel):
@@ -111,6 +127,9 @@ class Settings(BaseSettings):
     request_deadline_seconds: float = Field(default=300.0, gt=0)
     pseudonym_secret: SecretStr = SecretStr(DEFAULT_PSEUDONYM_SECRET)
     max_feed_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # Every other request body (rule sets, pathways, flags, review decisions...): refused
+    # with 413 while it is read (ditep_core.web.bodies).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # What one feed and one event may claim (agenda_ingest.limits.FeedLimits; docs/feeds.md,
     # "Limits"): past a per-event limit the event is rejected, past a per-feed one the feed.
     # Per format, below max_feed_bytes (None: max_feed_bytes alone).
@@ -125,6 +144,8 @@ class Settings(BaseSettings):
     max_component_depth: int = Field(default=10, ge=2)
     max_line_bytes: int = Field(default=1 << 20, ge=80)
     max_listed_dates_per_event: int = Field(default=10_000, ge=1)
+    # Unset: public in development and test, off in production.
+    api_docs: ApiDocs | None = None
     log_level: str = "INFO"
     log_json: bool = False
     migrations_dir: Path = REPOSITORY_ROOT / "migrations"
@@ -194,6 +215,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def effective_api_docs(self) -> ApiDocs:
+        if self.api_docs is not None:
+            return self.api_docs
+        return ApiDocs.OFF if self.environment is Environment.PRODUCTION else ApiDocs.PUBLIC
+
+    @property
     def database_timeouts(self) -> DatabaseTimeouts:
         return DatabaseTimeouts(
             lock_ms=self.database_lock_timeout_ms,
@@ -206,3 +233,22 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+class SettingsError(ValueError):
+    """Invalid settings, described without the values given (they may be secrets)."""
+
+
+def load_settings() -> Settings:
+    """``Settings()`` from the environment; an invalid one raises ``SettingsError``
+    naming each field and the problem, never its value: pydantic's own message repeats
+    the input (for a model check, every setting, the pseudonym secret among them), and
+    it would end up in the log of whoever starts the service."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
+        raise SettingsError(f"invalid DITEP_* settings: {problems}") from None

@@ -11,7 +11,7 @@ from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
 from activity_api.ror.loop import ror_push_loop
 from ditep_core.db import Database
-from ditep_core.settings import Settings
+from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app
 
 VERSION = "0.1.0"
@@ -39,4 +39,4 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
 def app_factory() -> FastAPI:
     """For ``uvicorn --factory``: settings are read from the environment here, at start."""
-    return create_app(Settings())
+    return create_app(load_settings())

@@ -12,10 +12,11 @@ from agenda_ingest.reclassify.endpoints import router as reclassify_router
 from agenda_ingest.review.endpoints import router as review_router
 from agenda_ingest.rulesets.endpoints import router as rulesets_router
 from ditep_core.db import Database
-from ditep_core.settings import Settings
+from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app
 
 VERSION = "0.1.0"
+FEED_PATHS = (r"/v1/sources/[^/]+/feed", r"/v1/establishments/[^/]+/rulesets/dry-run")
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
@@ -29,6 +30,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         version=VERSION,
         database=database,
         background=pull_loop if settings.pull_loop_enabled else None,
+        # A feed pushed, or a feed (in JSON) to classify in a dry run.
+        feed_paths=FEED_PATHS,
     )
     app.state.ingest_gate = IngestGate(
         settings.ingest_max_concurrent_feeds, settings.ingest_queue_timeout_seconds
@@ -43,4 +46,4 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
 def app_factory() -> FastAPI:
     """For ``uvicorn --factory``: settings are read from the environment here, at start."""
-    return create_app(Settings())
+    return create_app(load_settings())

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agenda_ingest.feeds.repository import ImportRepository
@@ -46,9 +46,9 @@ from ditep_core.nomenclatures import (
     ImportStatus,
     Scope,
 )
-from ditep_core.observability import configure_logging
+from ditep_core.observability import configure_logging, settings_secrets
 from ditep_core.payloads import PayloadUnreadable
-from ditep_core.settings import Settings
+from ditep_core.settings import SettingsError, load_settings
 from ditep_core.web.problems import Problem
 
 app = typer.Typer(no_args_is_help=True, help="Admin command line of the DITEP activity services.")
@@ -93,12 +93,17 @@ def _context(ctx: typer.Context) -> CliContext:
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     try:
-        settings = Settings()
-    except ValidationError as error:
-        errors.print(f"[red]invalid settings:[/red] {error}")
-        raise typer.Exit(2) from error
+        settings = load_settings()
+    except SettingsError as error:
+        # Without the values given: they may be secrets.
+        errors.print(f"[red]invalid settings:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from None
     # Logs go to stderr so that stdout stays parseable (--format json, key ids).
-    configure_logging(level=settings.log_level, json_output=settings.log_json)
+    configure_logging(
+        level=settings.log_level,
+        json_output=settings.log_json,
+        secrets=settings_secrets(settings),
+    )
     ctx.obj = CliContext(settings)
     ctx.call_on_close(ctx.obj.close)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import anyio.to_thread
@@ -10,13 +10,16 @@ from fastapi import FastAPI
 
 from ditep_core.db import Database
 from ditep_core.migrations import head_revisions
-from ditep_core.observability import configure_logging
+from ditep_core.observability import configure_logging, settings_secrets
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web import health
 from ditep_core.web.audit import AuditMiddleware
+from ditep_core.web.bodies import BodyLimitMiddleware
 from ditep_core.web.correlation import CorrelationMiddleware
 from ditep_core.web.deadline import DeadlineMiddleware
+from ditep_core.web.docs import install_docs
+from ditep_core.web.headers import SecurityHeadersMiddleware
 from ditep_core.web.openapi import install_openapi
 from ditep_core.web.problems import install_problem_handlers
 
@@ -29,13 +32,20 @@ def build_app(
     version: str,
     database: Database | None = None,
     background: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    feed_paths: Sequence[str] = (),
 ) -> FastAPI:
     """A FastAPI app with the settings, database, errors, logging and health routes.
 
     ``background`` (e.g. the pull loop) is entered when the app starts and left
-    when it stops, before the database is disposed.
+    when it stops, before the database is disposed. ``feed_paths`` (regular
+    expressions of paths) are the routes whose body carries a feed: bounded by
+    ``max_feed_bytes``; every other body by ``max_body_bytes``.
     """
-    configure_logging(level=settings.log_level, json_output=settings.log_json)
+    configure_logging(
+        level=settings.log_level,
+        json_output=settings.log_json,
+        secrets=settings_secrets(settings),
+    )
     owns_database = database is None
     db = database or Database.from_url(
         settings.database_url,
@@ -54,13 +64,28 @@ def build_app(
         if owns_database:
             db.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # The OpenAPI pages are installed by install_docs, per DITEP_API_DOCS.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.database = db
     app.state.protection = DataProtection.from_settings(settings)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     install_problem_handlers(app)
     install_openapi(app)
+    # Innermost: a body past its limit is refused before any route holds it whole.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        limits=[(pattern, settings.max_feed_bytes) for pattern in feed_paths],
+    )
     # Inside the correlation middleware, so audit events carry the correlation id.
     app.add_middleware(AuditMiddleware, service=title.removeprefix("DITEP ").strip())
     # Inside the correlation middleware too: its 503 carries the correlation id.
@@ -70,5 +95,8 @@ def build_app(
         retry_after=settings.retry_after_seconds,
     )
     app.add_middleware(CorrelationMiddleware)
+    # Outermost: the last-resort 500 and the 413s carry these headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_docs(app, settings.effective_api_docs)
     app.include_router(health.router)
     return app

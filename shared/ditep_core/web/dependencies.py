@@ -19,6 +19,7 @@ from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
 from ditep_core.web.audit import audit_context
+from ditep_core.web.bodies import read_body_within
 from ditep_core.web.problems import Forbidden, Unauthorized
 
 
@@ -43,6 +44,14 @@ def get_session(request: Request) -> Iterator[Session]:
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def read_request_body(request: Request) -> bytes:
+    """A body that is not a feed (rule sets, pathways, flags...): DITEP_MAX_BODY_BYTES."""
+    return await read_body_within(request, get_settings(request).max_body_bytes)
+
+
+RequestBody = Annotated[bytes, Depends(read_request_body)]
 
 _bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bearer ditep_...'")
 

@@ -43,7 +43,9 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     ),
     "payload-too-large": (
         "Payload too large",
-        "The body is larger than the configured limit (DITEP_MAX_FEED_BYTES).",
+        "The body is larger than the configured limit: DITEP_MAX_FEED_BYTES for a feed "
+        "(pushed, or in a dry run), DITEP_MAX_BODY_BYTES for any other body. It is refused "
+        "while it is read.",
     ),
     "unsupported-media-type": (
         "Unsupported media type",

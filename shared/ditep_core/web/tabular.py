@@ -29,12 +29,29 @@ def wants_csv(request: Request, output_format: OutputFormatName | None) -> bool:
     return "text/csv" in accept and "application/json" not in accept
 
 
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice and
+# Google Sheets (OWASP, "CSV Injection"): "=HYPERLINK(...)", "+cmd|...", "@SUM(...)".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """``value`` as a CSV cell that no spreadsheet runs: a text cell starting with a
+    formula trigger gets a leading ``'`` (OWASP's rule); numbers, dates and other
+    non-text values are written as they are, and None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Every CSV the services and the CLI write: header and text cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([spreadsheet_cell(name) for name in columns])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue()
 
 

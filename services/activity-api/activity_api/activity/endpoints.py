@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from activity_api.activity.inputs import read_complexity, read_pathways
 from activity_api.activity.schemas import (
@@ -32,10 +32,16 @@ from activity_api.periods import PeriodCode, PeriodPath, ReferenceWeek
 from ditep_core.auth.access import Level
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import ActivityReader, DbSession, FeedsWriter, get_settings
+from ditep_core.web.dependencies import (
+    ActivityReader,
+    DbSession,
+    FeedsWriter,
+    RequestBody,
+    get_settings,
+)
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess
-from ditep_core.web.problems import PayloadTooLarge, UnsupportedMediaType
+from ditep_core.web.problems import UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
     CSV_RESPONSE,
@@ -62,7 +68,9 @@ def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | 
     csv_wanted = wants_csv(request, output)
     if csv_wanted:
         etag = etag[:-1] + '-csv"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "private, no-cache"}
+    # no-store (docs/security.md): the ETag serves clients that keep their own copy and
+    # send If-None-Match; no HTTP cache, not even the browser's, keeps the figures.
+    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-store"}
     if_none_match = request.headers.get("if-none-match", "")
     if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
         return Response(status_code=304, headers=headers)
@@ -135,19 +143,7 @@ def get_weekly(
     return _respond(request, body, "json")
 
 
-async def read_small_body(request: Request) -> bytes:
-    limit = get_settings(request).max_feed_bytes
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-UploadBody = Annotated[bytes, Depends(read_small_body)]
+UploadBody = RequestBody
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,

@@ -21,28 +21,18 @@ from ditep_core.auth.access import refuse_area_keys
 from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
+from ditep_core.web.bodies import read_body_within
 from ditep_core.web.dependencies import DbSession, FeedsWriter, get_database, get_settings
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import IdPath
-from ditep_core.web.problems import NotFound, PayloadTooLarge, problem_response
+from ditep_core.web.problems import NotFound, problem_response
 
 router = APIRouter(prefix="/v1", tags=["feeds"], responses=API_PROBLEMS)
 
 
 async def read_feed_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it passes the configured limit."""
-    limit = get_settings(request).max_feed_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The request body, refused with 413 as soon as it passes DITEP_MAX_FEED_BYTES."""
+    return await read_body_within(request, get_settings(request).max_feed_bytes)
 
 
 FeedBody = Annotated[bytes, Depends(read_feed_body)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
-from agenda_ingest.feeds.endpoints import FeedBody
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.rulesets.dry_run import dry_run
 from agenda_ingest.rulesets.explain import explain_session, readable_session_establishment
@@ -22,7 +21,13 @@ from agenda_ingest.rulesets.service import active_rule_set, add_version
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
-from ditep_core.web.dependencies import ActivityReader, Admin, DbSession, get_settings
+from ditep_core.web.dependencies import (
+    ActivityReader,
+    Admin,
+    DbSession,
+    RequestBody,
+    get_settings,
+)
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess, IdPath
 from ditep_core.web.problems import InvalidRequest, NotFound
@@ -114,7 +119,7 @@ def post_rule_set(
     response: Response,
     session: DbSession,
     principal: Admin,
-    body: FeedBody,
+    body: RequestBody,
     finess: Finess,
 ) -> RuleSetSummary:
     establishment = get_accessible_establishment(session, principal, finess)
