@@ -74,6 +74,8 @@ def get_audit(
     if wants_csv(request, output_format):
         rows = [[getattr(event, column) for column in AUDIT_COLUMNS] for event in events]
         for row in rows:
-            row[1] = row[1].isoformat()
+            row[:] = [
+                value.isoformat() if isinstance(value, dt.datetime) else value for value in row
+            ]
         return csv_response(AUDIT_COLUMNS, rows, filename="audit.csv")
     return events

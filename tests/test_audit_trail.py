@@ -1,0 +1,230 @@
+"""Issue 14: the audit trail records every write and every refusal, with what was read.
+
+Refused pushes, freezes, complexity flags, manual classifications and pulls are
+recorded with their key; the query string is stored (secrets redacted); our request
+id is fresh per request whatever the caller's correlation id; unauthenticated calls
+are one summary row per address and minute; long paths and queries are cut.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import select
+
+from ditep_core.auth.service import create_key
+from ditep_core.db import Database
+from ditep_core.models import AuditEvent
+from ditep_core.nomenclatures import Scope
+
+from .conftest import SampleDitep, sample_feed
+from .http import AppClient
+
+ICAL = {"Content-Type": "text/calendar"}
+FIXED_NOW = dt.datetime(2026, 3, 2, 10, 15, 42, tzinfo=dt.UTC)
+
+
+def _events(database: Database) -> list[AuditEvent]:
+    with database.unit_of_work() as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def _key(
+    database: Database, *scopes: Scope, finess: tuple[str, ...] = ()
+) -> tuple[int, dict[str, str]]:
+    with database.unit_of_work() as session:
+        client, generated = create_key(session, name="audited", scopes=scopes, finess=finess)
+        client_id = client.id
+    return client_id, {"Authorization": f"Bearer {generated.plaintext}"}
+
+
+def test_refused_feed_pushes_are_recorded(
+    ingest_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    url = f"/v1/sources/{sample_ditep.establishment_source_id}/feed"
+    assert ingest_client.post(url, content=sample_feed(), headers=ICAL).status_code == 401
+    forbidden = ingest_client.post(url, content=sample_feed(), headers={**ICAL, **reader})
+    assert forbidden.status_code == 403
+    unauthenticated, refused = _events(database)
+    assert (unauthenticated.client_id, unauthenticated.status) == (None, 401)
+    assert (unauthenticated.method, unauthenticated.route) == (
+        "POST",
+        "/v1/sources/{source_id}/feed",
+    )
+    assert unauthenticated.summary_minute is not None
+    assert unauthenticated.request_count == 1
+    assert unauthenticated.source_address == "127.0.0.1"
+    assert (refused.client_id, refused.status, refused.method) == (reader_id, 403, "POST")
+    assert (refused.route, refused.path) == ("/v1/sources/{source_id}/feed", url)
+    assert (refused.scope_kind, refused.scope_code) == (
+        "source",
+        str(sample_ditep.establishment_source_id),
+    )
+    assert refused.request_id == forbidden.headers["x-request-id"]
+    assert refused.summary_minute is None
+
+
+def test_writes_are_recorded_with_their_key(
+    api_client: AppClient,
+    ingest_client: AppClient,
+    sample_ditep: SampleDitep,
+    database: Database,
+) -> None:
+    finess = sample_ditep.finess
+    writer_id, writer = _key(database, Scope.FEEDS_WRITE, finess=(finess,))
+    admin_id, admin = _key(database, Scope.ADMIN)
+    freeze = api_client.post(f"/v1/establishments/{finess}/periods/2025-Q1/freeze", headers=writer)
+    assert freeze.status_code == 201, freeze.text
+    flags = api_client.request(
+        "PUT",
+        f"/v1/establishments/{finess}/complexity-flags",
+        json=[{"youth_id": "Y-1", "start": "2025-01-06", "criteria": ["a"]}],
+        headers=writer,
+    )
+    assert flags.status_code == 200, flags.text
+    manual = ingest_client.post(
+        f"/v1/establishments/{finess}/review/0123456789abcdef/classification",
+        json={"activity": "transport", "setting": "inconnu", "nature": "direct"},
+        headers=writer,
+    )
+    pull = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/pull", headers=admin
+    )
+    writes = [(e.service, e.client_id, e.method, e.route, e.status) for e in _events(database)]
+    assert writes == [
+        (
+            "activity-api",
+            writer_id,
+            "POST",
+            "/v1/establishments/{finess}/periods/{period}/freeze",
+            201,
+        ),
+        ("activity-api", writer_id, "PUT", "/v1/establishments/{finess}/complexity-flags", 200),
+        (
+            "agenda-ingest",
+            writer_id,
+            "POST",
+            "/v1/establishments/{finess}/review/{group}/classification",
+            manual.status_code,
+        ),
+        ("agenda-ingest", admin_id, "POST", "/v1/sources/{source_id}/pull", pull.status_code),
+    ]
+
+
+def test_the_query_string_is_stored_with_secrets_redacted(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    assert api_client.get(url, params={"period": "2025-Q1"}, headers=reader).status_code == 200
+    api_client.get(
+        url,
+        params={"period": "2025-Q2", "token": "s3cret", "api-key": "x", "other": "ditep_abc"},
+        headers=reader,
+    )
+    first, second = _events(database)
+    assert first.query == "period=2025-Q1"
+    assert second.query == ("period=2025-Q2&token=(redacted)&api-key=(redacted)&other=(redacted)")
+    assert "s3cret" not in (second.query or "")
+
+
+def test_each_request_gets_its_own_request_id_beside_the_callers_correlation_id(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    answers = [
+        api_client.get(
+            url,
+            params={"period": "2025-Q1"},
+            headers={**reader, "X-Correlation-ID": "batch-42"},
+        )
+        for _ in range(2)
+    ]
+    bad = api_client.get(
+        url, params={"period": "2025-Q1"}, headers={**reader, "X-Correlation-ID": "x" * 65}
+    )
+    events = _events(database)
+    assert [e.correlation_id for e in events] == ["batch-42", "batch-42", None]
+    request_ids = [e.request_id for e in events]
+    assert len(set(request_ids)) == 3
+    assert request_ids == [answer.headers["x-request-id"] for answer in [*answers, bad]]
+    assert all(answer.headers["x-correlation-id"] == "batch-42" for answer in answers)
+    # A caller's id that is too long (or has other characters) is not kept.
+    assert bad.headers["x-correlation-id"] == bad.headers["x-request-id"]
+
+
+def test_unauthenticated_calls_are_one_summary_row_per_address_and_minute(
+    api_client: AppClient,
+    sample_ditep: SampleDitep,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("ditep_core.web.audit.utc_now", lambda: FIXED_NOW)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    for index in range(100):
+        headers = {"Authorization": "Bearer ditep_unknown.key"} if index % 2 else {}
+        assert api_client.get(url, params={"period": "2025-Q1"}, headers=headers).status_code == 401
+    [summary] = _events(database)
+    assert summary.request_count == 100
+    assert summary.client_id is None
+    assert summary.source_address == "127.0.0.1"
+    assert summary.summary_minute == FIXED_NOW.replace(second=0)
+    assert (summary.route, summary.status, summary.query) == (
+        "/v1/establishments/{finess}/activity",
+        401,
+        "period=2025-Q1",
+    )
+    # The next minute starts a new row.
+    monkeypatch.setattr("ditep_core.web.audit.utc_now", lambda: FIXED_NOW + dt.timedelta(minutes=1))
+    api_client.get(url)
+    assert [e.request_count for e in _events(database)] == [100, 1]
+
+
+def test_long_paths_and_queries_are_stored_cut(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    long_path = "/v1/" + "a" * 10_000
+    assert api_client.get(long_path, headers=reader).status_code == 404
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    api_client.get(url + "?period=2025-Q1&pad=" + "b" * 10_000, headers=reader)
+    cut_path, cut_query = _events(database)
+    assert len(cut_path.path) == 1000
+    assert cut_path.path.endswith("…")
+    assert cut_path.path.startswith("/v1/aaaa")
+    assert cut_path.route == "(no route)"
+    assert cut_query.query is not None
+    assert len(cut_query.query) == 1000
+    assert cut_query.query.startswith("period=2025-Q1&pad=bbb")
+
+
+def test_the_audit_route_shows_the_new_columns_as_json_and_csv(
+    api_client: AppClient, sample_ditep: SampleDitep, database: Database
+) -> None:
+    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    _admin_id, admin = _key(database, Scope.ADMIN)
+    url = f"/v1/establishments/{sample_ditep.finess}/activity"
+    read = api_client.get(
+        url, params={"period": "2025-Q1"}, headers={**reader, "X-Correlation-ID": "c-1"}
+    )
+    [event] = api_client.get("/v1/audit", params={"key": reader_id}, headers=admin).json()
+    assert event["query"] == "period=2025-Q1"
+    assert event["request_id"] == read.headers["x-request-id"]
+    assert event["correlation_id"] == "c-1"
+    assert event["source_address"] == "127.0.0.1"
+    assert event["request_count"] == 1
+    assert event["summary_minute"] is None
+    table = api_client.get(
+        "/v1/audit", params={"key": reader_id, "format": "csv"}, headers=admin
+    ).text
+    [row] = list(csv.DictReader(io.StringIO(table)))
+    assert (row["query"], row["request_id"], row["request_count"]) == (
+        "period=2025-Q1",
+        read.headers["x-request-id"],
+        "1",
+    )
