@@ -37,6 +37,7 @@ from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import create_key, revoke_key
+from ditep_core.counting.periods import DAYS_READ, day_in_range
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import (
     MODALITIES,
@@ -218,9 +219,12 @@ def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         raise _fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
+    if not day_in_range(day):
+        raise _fail(f"{value} is out of range: days are {DAYS_READ}")
+    return day
 
 
 def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
