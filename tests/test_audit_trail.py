@@ -11,16 +11,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from ditep_cli.main import app as cli_app
+from ditep_core.audit.service import AuditRecord, AuditScope, record
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent
 from ditep_core.nomenclatures import Scope
 
-from .conftest import SampleDitep, sample_feed
+from .conftest import TEST_SECRET, SampleDitep, TemporaryDatabase, sample_feed
 from .http import AppClient
 
 ICAL = {"Content-Type": "text/calendar"}
@@ -228,3 +232,56 @@ def test_the_audit_route_shows_the_new_columns_as_json_and_csv(
         read.headers["x-request-id"],
         "1",
     )
+
+
+def test_ditep_audit_prints_the_log_with_query_and_ids(
+    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    database = Database.from_url(fresh_database.url)
+    try:
+        with database.unit_of_work() as session:
+            record(
+                session,
+                AuditRecord(
+                    service="activity-api",
+                    client_id=7,
+                    method="GET",
+                    route="/v1/regions/{code}/activity",
+                    path="/v1/regions/84/activity",
+                    scope=AuditScope("region", "84"),
+                    status=200,
+                    correlation_id="batch-1",
+                    occurred_at=FIXED_NOW,
+                    request_id="0123abcd",
+                    query="period=2025-Q1&token=s3cret",
+                    source_address="10.0.0.9",
+                ),
+            )
+    finally:
+        database.dispose()
+    printed = runner.invoke(cli_app, ["audit", "--format", "json", "--key", "7"])
+    assert printed.exit_code == 0, printed.output
+    [event] = json.loads(printed.stdout)
+    assert (event["query"], event["request_id"], event["correlation_id"]) == (
+        "period=2025-Q1&token=(redacted)",
+        "0123abcd",
+        "batch-1",
+    )
+    assert (event["source_address"], event["request_count"]) == ("10.0.0.9", 1)
+    table = runner.invoke(cli_app, ["audit", "--format", "csv", "--from", "2026-03-02T00:00:00Z"])
+    assert table.exit_code == 0, table.output
+    [row] = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert (row["route"], row["query"], row["request_id"]) == (
+        "/v1/regions/{code}/activity",
+        "period=2025-Q1&token=(redacted)",
+        "0123abcd",
+    )
+    shown = runner.invoke(cli_app, ["audit"])
+    assert shown.exit_code == 0, shown.output
+    assert "audit log (1 events)" in shown.stdout
+    assert "s3cret" not in shown.stdout
+    assert runner.invoke(cli_app, ["audit", "--from", "0001-01-01T00:00:00Z"]).exit_code == 2

@@ -21,6 +21,7 @@ from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
+from ditep_cli.audit import audit_command
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.counts import counts
@@ -75,6 +76,7 @@ app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
+app.command("audit")(audit_command)
 
 console = Console()
 errors = Console(stderr=True)
