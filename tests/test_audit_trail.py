@@ -272,7 +272,10 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
         "batch-1",
     )
     assert (event["source_address"], event["request_count"]) == ("10.0.0.9", 1)
-    table = runner.invoke(cli_app, ["audit", "--format", "csv", "--from", "2026-03-02T00:00:00Z"])
+    table = runner.invoke(
+        cli_app,
+        ["audit", "--format", "csv", "--from", "2026-03-02T00:00:00Z", "--to", "2026-03-03"],
+    )
     assert table.exit_code == 0, table.output
     [row] = list(csv.DictReader(io.StringIO(table.stdout)))
     assert (row["route"], row["query"], row["request_id"]) == (
@@ -282,6 +285,6 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
     )
     shown = runner.invoke(cli_app, ["audit"])
     assert shown.exit_code == 0, shown.output
-    assert "audit log (1 events)" in shown.stdout
+    assert "audit log (3 events)" in shown.stdout  # with the two reads above
     assert "s3cret" not in shown.stdout
     assert runner.invoke(cli_app, ["audit", "--from", "0001-01-01T00:00:00Z"]).exit_code == 2

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_cli.context import CliContext
-from ditep_core.audit.service import search_events
+from ditep_core.audit.service import record_cli_action, search_events
 from ditep_core.counting.periods import FIRST_YEAR, LAST_YEAR
 from ditep_core.web.tabular import csv_text
 
@@ -78,6 +78,8 @@ def audit_command(
                 session, start=since, end=until, client_id=key, route=route, limit=limit
             )
         ]
+        # Reading the log is an admin read: recorded too (after the search).
+        record_cli_action(session, "audit")
     if output is AuditFormat.JSON:
         print(json.dumps(events, ensure_ascii=False, indent=2))
     elif output is AuditFormat.CSV:
