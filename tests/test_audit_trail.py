@@ -12,13 +12,14 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
-from ditep_core.audit.service import AuditRecord, AuditScope, record
+from ditep_core.audit.service import AuditRecord, AuditScope, record, record_in_own_transaction
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent
@@ -288,3 +289,35 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
     assert "audit log (3 events)" in shown.stdout  # with the two reads above
     assert "s3cret" not in shown.stdout
     assert runner.invoke(cli_app, ["audit", "--from", "0001-01-01T00:00:00Z"]).exit_code == 2
+
+
+def test_concurrent_unauthenticated_calls_share_one_summary_row(pooled_database: Database) -> None:
+    """Four writers racing on the first call of a minute: one row, every call counted."""
+    entry = AuditRecord(
+        service="agenda-ingest",
+        client_id=None,
+        method="POST",
+        route="/v1/sources/{source_id}/feed",
+        path="/v1/sources/1/feed",
+        scope=AuditScope("source", "1"),
+        status=401,
+        correlation_id=None,
+        occurred_at=FIXED_NOW,
+        request_id="r",
+        source_address="192.0.2.7",
+    )
+    barrier = threading.Barrier(4)
+    outcomes: list[bool] = []
+
+    def write() -> None:
+        barrier.wait(timeout=10)
+        outcomes.extend(record_in_own_transaction(pooled_database, entry) for _ in range(10))
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == [True] * 40
+    [summary] = _events(pooled_database)
+    assert (summary.request_count, summary.source_address) == (40, "192.0.2.7")
