@@ -15,11 +15,20 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
-from ditep_core.audit.service import AuditRecord, AuditScope, record, record_in_own_transaction
+from ditep_core.audit.service import (
+    MAX_QUERY,
+    AuditRecord,
+    AuditScope,
+    record,
+    record_in_own_transaction,
+    redact_query,
+)
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent
@@ -131,7 +140,9 @@ def test_the_query_string_is_stored_with_secrets_redacted(
         params={"period": "2025-Q2", "token": "s3cret", "api-key": "x", "other": "ditep_abc"},
         headers=reader,
     )
-    first, second = _events(database)
+    api_client.get(url + "?period=2025-Q3&ditep_abc.def&Token=t", headers=reader)
+    first, second, third = _events(database)
+    assert third.query == "period=2025-Q3&(redacted)&Token=(redacted)"
     assert first.query == "period=2025-Q1"
     assert second.query == ("period=2025-Q2&token=(redacted)&api-key=(redacted)&other=(redacted)")
     assert "s3cret" not in (second.query or "")
@@ -321,3 +332,24 @@ def test_concurrent_unauthenticated_calls_share_one_summary_row(pooled_database:
     assert outcomes == [True] * 40
     [summary] = _events(pooled_database)
     assert (summary.request_count, summary.source_address) == (40, "192.0.2.7")
+
+
+_PARAMETER = st.text(alphabet=st.characters(exclude_characters="&="), max_size=30)
+
+
+@given(
+    st.lists(st.tuples(_PARAMETER, _PARAMETER), max_size=40),
+    st.sampled_from(["token", "KEY", "api-key", "Access_Token", "password"]),
+    st.text(alphabet="abcdefXYZ0123456789", min_size=8, max_size=40),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_stored_query_is_bounded_and_never_holds_a_secret(
+    pairs: list[tuple[str, str]], secret_name: str, secret: str
+) -> None:
+    query = "&".join(f"{name}={value}" for name, value in [*pairs, (secret_name, secret)])
+    stored = redact_query(query)
+    assert stored is not None
+    assert len(stored) <= MAX_QUERY
+    assert f"{secret_name}={secret}" not in stored
+    keyed = redact_query(f"a=1&b=ditep_{secret}&ditep_{secret}")
+    assert keyed == "a=1&b=(redacted)&(redacted)"

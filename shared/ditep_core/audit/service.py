@@ -92,6 +92,9 @@ def redact_query(query: str) -> str | None:
     for pair in query.split("&"):
         name, separator, value = pair.partition("=")
         plain_name = unquote_plus(name).strip().lower().replace("-", "_")
+        if _KEY_VALUE.search(plain_name):
+            pairs.append(REDACTED)  # a key sent as a parameter's name
+            continue
         if separator and (
             plain_name in SECRET_PARAMETERS or _KEY_VALUE.search(unquote_plus(value))
         ):
