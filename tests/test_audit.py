@@ -66,7 +66,14 @@ def test_reads_are_recorded_with_key_route_scope_and_status(
         assert event.route == "/v1/establishments/{finess}/activity"
         assert event.path == url
         assert (event.scope_kind, event.scope_code) == ("establishment", sample_ditep.finess)
-        assert event.correlation_id
+        assert event.request_id
+        assert event.query == "start=2025-03-01&end=2025-04-01"
+    # The unauthenticated call is a summary row of its address and minute.
+    assert [(e.request_count, e.summary_minute is not None) for e in events] == [
+        (1, False),
+        (1, False),
+        (1, True),
+    ]
 
 
 def test_admins_query_the_log_as_json_and_csv_and_others_cannot(
@@ -121,16 +128,21 @@ def test_keys_are_listed_rotated_and_revoked_by_admins(
     assert api_client.get(url, params=params, headers=new_key).status_code == 401
     assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=admin).status_code == 404
     assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=new_key).status_code == 401
-    admin_actions = [e for e in _events(database) if e.method == "POST"]
+    events = _events(database)
+    admin_actions = [e for e in events if e.method == "POST" and e.client_id is not None]
     assert [(e.route, e.scope_code, e.status) for e in admin_actions] == [
         ("/v1/keys/{key_id}/rotate", str(reader_id), 200),
         ("/v1/keys/{key_id}/revoke", str(reader_id), 200),
         ("/v1/keys/{key_id}/rotate", str(reader_id), 404),
-        ("/v1/keys/{key_id}/rotate", str(reader_id), 401),
     ]
+    # The calls with the rotated-out or revoked key (two reads, one rotation) are counted
+    # in the summary row of the address and minute (or two, on a minute's boundary).
+    unknown = [e for e in events if e.client_id is None]
+    assert sum(e.request_count for e in unknown) == 3
+    assert all(e.summary_minute is not None and e.status == 401 for e in unknown)
 
 
-def test_agenda_ingest_admin_actions_are_recorded_but_feed_pushes_are_not(
+def test_agenda_ingest_admin_actions_and_feed_pushes_are_recorded(
     ingest_client: AppClient, sample_ditep: SampleDitep, database: Database, make_key: KeyMaker
 ) -> None:
     admin_id, admin = _key(database, Scope.ADMIN)
@@ -146,8 +158,12 @@ def test_agenda_ingest_admin_actions_are_recorded_but_feed_pushes_are_not(
     )
     assert pulled.status_code == 422  # the source is pushed: it has no URL
     events = _events(database)
+    writer_id = events[0].client_id
+    assert writer_id is not None
+    assert writer_id != admin_id
     assert [(e.service, e.client_id, e.route, e.scope_kind, e.status) for e in events] == [
-        ("agenda-ingest", admin_id, "/v1/sources/{source_id}/pull", "source", 422)
+        ("agenda-ingest", writer_id, "/v1/sources/{source_id}/feed", "source", 201),
+        ("agenda-ingest", admin_id, "/v1/sources/{source_id}/pull", "source", 422),
     ]
 
 
@@ -211,7 +227,16 @@ def test_a_failing_audit_write_refuses_the_answer_with_a_503_problem(
     assert problem["instance"] == url
     assert problem["correlation_id"] == response.headers["x-correlation-id"]
     # Nothing of the held answer leaves: only the problem's members, none of its headers.
-    assert set(problem) == {"type", "title", "status", "detail", "instance", "correlation_id"}
+    assert problem["request_id"] == response.headers["x-request-id"]
+    assert set(problem) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "instance",
+        "correlation_id",
+        "request_id",
+    }
     assert set(problem).isdisjoint(set(answered.json()) - {"status"})
     assert int(response.headers["content-length"]) == len(response.content)
     assert len(_events(database)) == 1  # the first, answered, read only

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import httpx
 import pytest
 import respx
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool, QueuePool
 from typer.testing import CliRunner
@@ -38,7 +39,7 @@ from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations
 from ditep_core.db import Database
-from ditep_core.models import Source
+from ditep_core.models import AuditEvent, Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
@@ -775,3 +776,21 @@ def test_ditep_pull_due_one_and_configure(run: CliRunner, mock: respx.MockRouter
     )
     _invoke(run, "pull", "424242", code=1)
     _invoke(run, "pull", code=2)
+    # Every pull is in the audit log (status 0 done, 1 failed), beside the configuration.
+    database = Database.from_url(os.environ["DITEP_DATABASE_URL"])
+    try:
+        with database.unit_of_work() as session:
+            rows = session.execute(
+                select(AuditEvent.route, AuditEvent.scope_code, AuditEvent.status)
+                .where(AuditEvent.service == "cli", AuditEvent.route.like("pull%"))
+                .order_by(AuditEvent.id)
+            ).all()
+    finally:
+        database.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("pull configure", source_id, 0),
+        ("pull --due", source_id, 0),
+        ("pull", source_id, 0),
+        ("pull", source_id, 1),
+        ("pull", "424242", 1),
+    ]

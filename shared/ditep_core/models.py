@@ -427,7 +427,13 @@ class AuditEvent(Base):
     """One call to a route (or one CLI admin action): who, what, on which scope, answer."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index(None, "occurred_at"), Index(None, "client_id", "occurred_at"))
+    __table_args__ = (
+        Index(None, "occurred_at"),
+        Index(None, "client_id", "occurred_at"),
+        # One summary row per service, source address and minute (NULLs are distinct:
+        # the rows of single requests are not constrained).
+        Index(None, "service", "source_address", "summary_minute", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
@@ -443,7 +449,20 @@ class AuditEvent(Base):
     scope_kind: Mapped[str | None] = mapped_column(String(16))
     scope_code: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[int] = mapped_column(Integer)
+    # The caller's X-Correlation-ID (well formed, at most 64 characters), or None.
     correlation_id: Mapped[str | None] = mapped_column(String(64))
+    # --- issue 14 ---
+    # Our own id of the request (X-Request-ID): random, never the caller's. None for CLI.
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    # The query string, cut to a bounded length, with secret values (key, token...) redacted.
+    query: Mapped[str | None] = mapped_column(String(1000))
+    # The address the request came from (the ASGI server's client address).
+    source_address: Mapped[str | None] = mapped_column(String(64))
+    # How many requests the row stands for: 1, or more on a summary row.
+    request_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Summary rows only: the minute (UTC, seconds zeroed) whose unauthenticated requests
+    # from ``source_address`` the row counts; route, path and query are the first's.
+    summary_minute: Mapped[dt.datetime | None] = mapped_column()
 
 
 # --- issue 6: counting profile, complexity flags, rollups, frozen periods -----------------

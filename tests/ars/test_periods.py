@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from activity_api.periods import parse_period, parse_week
+from ditep_core.counting.periods import (
+    FIRST_DAY,
+    LAST_DAY,
+    CountingPeriod,
+    PeriodError,
+    covering_weeks,
+    day_in_range,
+    month_starts,
+    range_period,
+    reference_week,
+)
+from ditep_core.counting.periods import parse_period as parse_period_code
 from ditep_core.web.problems import InvalidRequest
 
 
@@ -42,3 +57,76 @@ def test_a_week_must_be_a_week() -> None:
     with pytest.raises(InvalidRequest):
         parse_week("2025-03")
     assert parse_week("2025-W11").code == "2025-W11"
+
+
+# --- issue 14: any text, any day: a period or the domain error, nothing else -------------
+
+_CODE_LIKE = st.from_regex(
+    r"\A[ ]?-?[0-9]{1,6}(?:-(?:Q[0-9]|[0-9]{1,3}|W[0-9]{1,3}|[0-9]{1,6}))?[ ]?\Z"
+)
+_RANGE_LIKE = st.builds(
+    lambda first, second: f"{first.isoformat()}/{second.isoformat()}",
+    st.dates(),
+    st.dates(),
+)
+
+
+def _exercise(period: CountingPeriod) -> None:
+    """What the routes do with a period: none of it may overflow."""
+    assert FIRST_DAY <= period.start < period.end <= LAST_DAY + dt.timedelta(days=1)
+    reference_week(period)
+    month_starts(period.start, min(period.end, period.start + dt.timedelta(days=400)))
+    covering_weeks(period.start, min(period.end, period.start + dt.timedelta(days=400)))
+
+
+def _outcome(parse: Callable[[str], CountingPeriod], text: str) -> CountingPeriod | InvalidRequest:
+    try:
+        return parse(text)
+    except InvalidRequest as problem:
+        return problem
+
+
+@given(st.one_of(st.text(), _CODE_LIKE, _RANGE_LIKE))
+@settings(max_examples=500, deadline=None)
+def test_the_period_parser_returns_a_period_or_the_domain_error(text: str) -> None:
+    try:
+        period = parse_period_code(text)
+    except PeriodError:
+        pass
+    else:
+        _exercise(period)
+    read = _outcome(parse_period, text)
+    if isinstance(read, InvalidRequest):
+        assert read.status == 422
+        assert read.errors[0]["location"] == "query.period"
+    else:
+        _exercise(read)
+    week = _outcome(parse_week, text)
+    if isinstance(week, InvalidRequest):
+        assert week.status == 422
+    else:
+        assert week.days == 7
+        assert week.start.weekday() == 0
+
+
+@given(st.dates(), st.dates())
+@settings(max_examples=300, deadline=None)
+def test_any_day_range_is_a_period_or_the_domain_error(start: dt.date, end: dt.date) -> None:
+    try:
+        period = range_period(start, end)
+    except PeriodError:
+        assert not (day_in_range(start) and day_in_range(end - dt.timedelta(days=1))) or (
+            end <= start
+        )
+    else:
+        _exercise(period)
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-Q1", "9999-Q4", "9999", "0001-01", "0001-W01", "9999-W52", "0000", "9998-9999"]
+)
+def test_the_reported_periods_are_domain_errors(text: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period_code(text)
+    with pytest.raises(InvalidRequest):
+        parse_period(text)

@@ -14,6 +14,7 @@ from rich.table import Table
 from activity_api.activity.service import activity_report, body_csv, resolve_period
 from ditep_cli.ars import AreaFormat, print_area_counts
 from ditep_cli.context import CliContext
+from ditep_core.counting.periods import DAYS_READ, day_in_range
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.web.problems import Problem
 
@@ -31,10 +32,14 @@ def _date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         errors.print(f"[red]error:[/red] {option} must be YYYY-MM-DD")
         raise typer.Exit(2) from error
+    if not day_in_range(day):
+        errors.print(f"[red]error:[/red] {option} {value} is out of range: days are {DAYS_READ}")
+        raise typer.Exit(2)
+    return day
 
 
 def counts(

@@ -17,6 +17,7 @@ from rich.markup import escape
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 from ditep_cli.context import CliContext
+from ditep_core.counting.periods import DAYS_READ, day_in_range
 
 errors = Console(stderr=True, soft_wrap=True)
 Parsed = TypeVar("Parsed")
@@ -87,6 +88,9 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def _day(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)", code=2) from error
+    if not day_in_range(day):
+        raise fail(f"{option}: {value} is out of range: days are {DAYS_READ}", code=2)
+    return day

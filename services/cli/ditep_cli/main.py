@@ -21,6 +21,7 @@ from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
+from ditep_cli.audit import audit_command
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.counts import counts
@@ -37,6 +38,7 @@ from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import binding_of, create_key, revoke_key
+from ditep_core.counting.periods import DAYS_READ, day_in_range
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import (
     MODALITIES,
@@ -74,6 +76,7 @@ app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
+app.command("audit")(audit_command)
 
 console = Console()
 errors = Console(stderr=True)
@@ -227,9 +230,12 @@ def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         raise _fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
+    if not day_in_range(day):
+        raise _fail(f"{value} is out of range: days are {DAYS_READ}")
+    return day
 
 
 def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:

@@ -77,6 +77,18 @@ def describe(outcome: PullOutcome) -> str:
     return line
 
 
+def _audit(context: CliContext, command: str, source_ids: list[int], *, ok: list[bool]) -> None:
+    """Each pull in the audit log (status 0 = fetched or not modified, 1 = failed)."""
+    with context.database.unit_of_work() as session:
+        for source_id, done in zip(source_ids, ok, strict=True):
+            record_cli_action(
+                session,
+                command,
+                scope=AuditScope("source", str(source_id)),
+                status=0 if done else 1,
+            )
+
+
 def _report(outcomes: list[PullOutcome]) -> None:
     for outcome in outcomes:
         print(describe(outcome))
@@ -107,6 +119,12 @@ def pull(
     )
     if not outcomes:
         errors.print("no source due")
+    _audit(
+        context,
+        "pull --due",
+        [outcome.source_id for outcome in outcomes],
+        ok=[not outcome.failed for outcome in outcomes],
+    )
     _report(outcomes)
 
 
@@ -123,7 +141,9 @@ def pull_one(ctx: typer.Context, source_id: Annotated[int, typer.Argument()]) ->
             owner=default_owner(),
         )
     except Problem as problem:
+        _audit(context, "pull", [source_id], ok=[False])
         raise _fail(problem.detail) from problem
+    _audit(context, "pull", [source_id], ok=[not outcome.failed])
     _report([outcome])
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ditep_core.models import AuditEvent
@@ -19,6 +20,38 @@ class AuditRepository:
         self.session.add(event)
         self.session.flush()
         return event
+
+    def count_in_summary(
+        self, event: AuditEvent, *, service: str, address: str, minute: dt.datetime
+    ) -> None:
+        """Add one request to the summary row of (service, address, minute), or create it.
+
+        ``event`` is the row to insert when there is none yet. Two writers racing on
+        the first request of a minute meet on the unique index: the loser counts in
+        the winner's row.
+        """
+        for _attempt in range(3):
+            counted = self.session.execute(
+                update(AuditEvent)
+                .where(
+                    AuditEvent.service == service,
+                    AuditEvent.source_address == address,
+                    AuditEvent.summary_minute == minute,
+                )
+                .values(request_count=AuditEvent.request_count + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(counted, "rowcount", 0):
+                return
+            try:
+                with self.session.begin_nested():
+                    self.session.add(event)
+                    self.session.flush()
+            except IntegrityError:
+                # The savepoint's rollback expunged the row: count in the other one.
+                continue
+            return
+        raise RuntimeError("could not count a request in its audit summary row")
 
     def search(
         self,

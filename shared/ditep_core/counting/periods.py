@@ -11,6 +11,27 @@ class PeriodError(ValueError):
     """A period code or range that cannot be read."""
 
 
+# The days the service reads (periods, ranges, dates sent in queries and bodies): wide
+# enough for any history, far enough from ``date.min``/``date.max`` that the arithmetic
+# on them (weeks, windows, the day after an end) never overflows.
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
+FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)
+LAST_DAY = dt.date(LAST_YEAR, 12, 31)
+DAYS_READ = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
+def day_in_range(day: dt.date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def check_day(day: dt.date, name: str = "day") -> dt.date:
+    """``day`` if the service reads it, else a ``PeriodError`` naming ``name``."""
+    if not day_in_range(day):
+        raise PeriodError(f"{name} {day.isoformat()} is out of range: days are {DAYS_READ}")
+    return day
+
+
 @dataclass(frozen=True, slots=True)
 class CountingPeriod:
     code: str
@@ -65,35 +86,54 @@ PERIOD_OR_RANGE_PATTERN = PERIOD_CODE_PATTERN[:-2] + rf"|{_DAY}/{_DAY})$"
 
 
 def parse_period(code: str) -> CountingPeriod:
-    """A period from its code; weeks are ISO weeks, school years run 1 Sept–31 Aug."""
+    """A period from its code; weeks are ISO weeks, school years run 1 Sept–31 Aug.
+
+    Any other text, or a year outside ``FIRST_YEAR``–``LAST_YEAR``, is a ``PeriodError``
+    (never another exception).
+    """
     text = code.strip()
-    if match := _PATTERNS["quarter"].match(text):
-        year, quarter = int(match[1]), int(match[2])
+    kind, match = next(
+        ((kind, match) for kind, pattern in _PATTERNS.items() if (match := pattern.match(text))),
+        (None, None),
+    )
+    if kind is None or match is None:
+        raise PeriodError(
+            f"unknown period {code!r}: use 2025-Q1, 2025-03, 2025-W11, 2025 or 2024-2025"
+        )
+    year = int(match[1])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"period {text}: years {FIRST_YEAR}–{LAST_YEAR} only")
+    return _period_of(kind, text, year, match)
+
+
+def _period_of(kind: str, text: str, year: int, match: re.Match[str]) -> CountingPeriod:
+    if kind == "quarter":
+        quarter = int(match[2])
         start = dt.date(year, 3 * quarter - 2, 1)
         end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
         return CountingPeriod(text, start, end)
-    if match := _PATTERNS["month"].match(text):
-        year, month = int(match[1]), int(match[2])
+    if kind == "month":
+        month = int(match[2])
         end = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
         return CountingPeriod(text, dt.date(year, month, 1), end)
-    if match := _PATTERNS["week"].match(text):
+    if kind == "week":
         try:
-            start = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            start = dt.date.fromisocalendar(year, int(match[2]), 1)
         except ValueError as error:
             raise PeriodError(f"no ISO week {text}") from error
         return CountingPeriod(text, start, start + dt.timedelta(days=7))
-    if match := _PATTERNS["year"].match(text):
-        year = int(match[1])
+    if kind == "year":
         return CountingPeriod(text, dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
-    if match := _PATTERNS["school_year"].match(text):
-        first, second = int(match[1]), int(match[2])
-        if second != first + 1:
-            raise PeriodError(f"a school year is two consecutive years, not {text}")
-        return CountingPeriod(text, dt.date(first, 9, 1), dt.date(second, 9, 1))
-    raise PeriodError(f"unknown period {code!r}: use 2025-Q1, 2025-03, 2025-W11, 2025 or 2024-2025")
+    second = int(match[2])
+    if second != year + 1:
+        raise PeriodError(f"a school year is two consecutive years, not {text}")
+    return CountingPeriod(text, dt.date(year, 9, 1), dt.date(second, 9, 1))
 
 
 def range_period(start: dt.date, end: dt.date) -> CountingPeriod:
+    check_day(start, "start")
+    # The end is excluded: the day after the last day read is still read.
+    check_day(end - dt.timedelta(days=1) if end > dt.date.min else end, "end")
     if end <= start:
         raise PeriodError("the period must end after it starts ('end' is exclusive)")
     return CountingPeriod(f"{start.isoformat()}..{end.isoformat()}", start, end)

@@ -38,7 +38,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "description": "Each fault with its location: parameter, field, line or JSON path",
             "items": {"type": "object"},
         },
-        "correlation_id": {"type": "string", "description": "Quote it to the operators"},
+        "correlation_id": {
+            "type": "string",
+            "description": "The caller's X-Correlation-ID, else the request id",
+        },
+        "request_id": {
+            "type": "string",
+            "description": "Our id of the request (X-Request-ID): quote it to the operators",
+        },
     },
 }
 

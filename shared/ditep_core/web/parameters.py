@@ -6,9 +6,14 @@ valid by the schema is read by the route (it may still name nothing: 404).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Final
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
+from pydantic.config import JsonDict
+
+from ditep_core.counting.periods import DAYS_READ, FIRST_YEAR, LAST_YEAR, day_in_range
 
 # Database identifiers are 32-bit integers on PostgreSQL.
 MAX_ID: Final = 2**31 - 1
@@ -35,3 +40,26 @@ DepartmentCode = Annotated[
     str,
     Path(pattern=DEPARTMENT_PATTERN, description="Code INSEE du département", examples=["69"]),
 ]
+
+# Days and instants sent in queries and bodies: the years the service reads
+# (``ditep_core.counting.periods``), so that no date arithmetic overflows. The schema
+# states it as a pattern on the year, beside the ``date``/``date-time`` format.
+DAY_YEAR_PATTERN: Final = rf"^(?:{FIRST_YEAR // 100}[0-9]{{2}}|2[01][0-9]{{2}})-"
+assert (FIRST_YEAR, LAST_YEAR) == (1900, 2199), "DAY_YEAR_PATTERN states 1900-2199"
+DAY_SCHEMA: Final[JsonDict] = {"pattern": DAY_YEAR_PATTERN}
+
+
+def _day_read(value: dt.date | None) -> dt.date | None:
+    if value is not None and not day_in_range(value):
+        raise ValueError(f"out of range: days are {DAYS_READ}")
+    return value
+
+
+def _instant_read(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"out of range: instants are {DAYS_READ}")
+    return value
+
+
+ReadDay = AfterValidator(_day_read)
+ReadInstant = AfterValidator(_instant_read)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ditep_core.db import Saturated, saturation_reason
-from ditep_core.web.correlation import current_correlation_id
+from ditep_core.web.correlation import current_request_ids
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -187,9 +187,10 @@ def problem_response(
         body["errors"] = list(errors)
     # Extensions never replace the standard members (a "status" extension once did).
     body.update({key: value for key, value in (extensions or {}).items() if key not in body})
-    correlation_id = current_correlation_id()
-    if correlation_id:
-        body["correlation_id"] = correlation_id
+    ids = current_request_ids()
+    if ids is not None:
+        body["correlation_id"] = ids.correlation_id
+        body["request_id"] = ids.request_id
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 

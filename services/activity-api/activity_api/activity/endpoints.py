@@ -40,7 +40,7 @@ from ditep_core.web.dependencies import (
     get_settings,
 )
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
-from ditep_core.web.parameters import Finess
+from ditep_core.web.parameters import DAY_SCHEMA, Finess, ReadDay
 from ditep_core.web.problems import UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
@@ -54,8 +54,16 @@ from ditep_core.web.tabular import (
 
 router = APIRouter(prefix="/v1", tags=["activity"], responses=API_PROBLEMS)
 
-StartDay = Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD), included")]
-EndDay = Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD), excluded")]
+StartDay = Annotated[
+    dt.date | None,
+    Query(description="First day (YYYY-MM-DD), included", json_schema_extra=DAY_SCHEMA),
+    ReadDay,
+]
+EndDay = Annotated[
+    dt.date | None,
+    Query(description="Last day (YYYY-MM-DD), excluded", json_schema_extra=DAY_SCHEMA),
+    ReadDay,
+]
 CSV_UPLOAD = "text/csv"
 _PERIOD_RULES = (
     "422 also when the period is not given exactly once ('period', or 'start' and 'end'), "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ditep_core.web.parameters import DAY_SCHEMA, ReadDay
 
 
 class _Model(BaseModel):
@@ -246,14 +249,24 @@ class PathwayIn(_Model):
         description="pre_admission, accompagnement (admission → sortie), suivi_post_sortie, "
         "ponctuel; ou admission / sortie (exit)"
     )
-    start: dt.date = Field(description="Début (admission)")
-    end: dt.date | None = Field(default=None, description="Fin incluse (sortie), vide si en cours")
+    start: Annotated[dt.date, ReadDay] = Field(
+        description="Début (admission)", json_schema_extra=DAY_SCHEMA
+    )
+    end: Annotated[dt.date | None, ReadDay] = Field(
+        default=None,
+        description="Fin incluse (sortie), vide si en cours",
+        json_schema_extra=DAY_SCHEMA,
+    )
 
 
 class ComplexityIn(_Model):
     youth_id: str = Field(description="Identifiant du jeune tel que dans les flux, pseudonymisé")
-    start: dt.date = Field(description="Début de la situation complexe")
-    end: dt.date | None = Field(default=None, description="Fin incluse, vide si en cours")
+    start: Annotated[dt.date, ReadDay] = Field(
+        description="Début de la situation complexe", json_schema_extra=DAY_SCHEMA
+    )
+    end: Annotated[dt.date | None, ReadDay] = Field(
+        default=None, description="Fin incluse, vide si en cours", json_schema_extra=DAY_SCHEMA
+    )
     criteria: list[str] = Field(default_factory=list, description="Critères de complexité")
 
 

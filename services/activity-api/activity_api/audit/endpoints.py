@@ -14,7 +14,7 @@ from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_core.audit.service import search_events
 from ditep_core.web.dependencies import Admin, DbSession
 from ditep_core.web.openapi import API_PROBLEMS
-from ditep_core.web.parameters import IdQuery
+from ditep_core.web.parameters import DAY_SCHEMA, IdQuery, ReadInstant
 from ditep_core.web.problems import InvalidRequest
 from ditep_core.web.tabular import CSV_RESPONSE, FormatQuery, csv_response, wants_csv
 
@@ -46,13 +46,19 @@ def get_audit(
     _admin: Admin,
     start: Annotated[
         dt.datetime | None,
-        Query(alias="from", description="From this instant (included)"),
+        Query(
+            alias="from", description="From this instant (included)", json_schema_extra=DAY_SCHEMA
+        ),
         Instant,
+        ReadInstant,
     ] = None,
     end: Annotated[
         dt.datetime | None,
-        Query(alias="to", description="Until this instant (excluded)"),
+        Query(
+            alias="to", description="Until this instant (excluded)", json_schema_extra=DAY_SCHEMA
+        ),
         Instant,
+        ReadInstant,
     ] = None,
     key: IdQuery = None,
     route: Annotated[str | None, Query(description="Only this route template")] = None,
@@ -74,6 +80,8 @@ def get_audit(
     if wants_csv(request, output_format):
         rows = [[getattr(event, column) for column in AUDIT_COLUMNS] for event in events]
         for row in rows:
-            row[1] = row[1].isoformat()
+            row[:] = [
+                value.isoformat() if isinstance(value, dt.datetime) else value for value in row
+            ]
         return csv_response(AUDIT_COLUMNS, rows, filename="audit.csv")
     return events

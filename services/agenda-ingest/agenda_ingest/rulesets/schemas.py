@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Nature, Setting
+from ditep_core.web.parameters import DAY_SCHEMA, ReadDay
 
 
 class RuleSetSummary(BaseModel):
@@ -36,8 +37,12 @@ class DryRunRequest(BaseModel):
         default=None, description="Règles à essayer (YAML ou JSON); absent : celles en vigueur"
     )
     source_kind: AgendaKind = AgendaKind.ESTABLISHMENT
-    window_start: dt.date | None = None
-    window_end: dt.date | None = None
+    window_start: Annotated[dt.date | None, ReadDay] = Field(
+        default=None, json_schema_extra=DAY_SCHEMA
+    )
+    window_end: Annotated[dt.date | None, ReadDay] = Field(
+        default=None, json_schema_extra=DAY_SCHEMA
+    )
 
 
 class DryRunSession(BaseModel):
