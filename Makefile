@@ -32,7 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy shared/ditep_core services/agenda-ingest/agenda_ingest \
+	$(BIN)/mypy shared/ditep_core shared/ditep_counting services/agenda-ingest/agenda_ingest \
 		services/activity-api/activity_api services/cli/ditep_cli migrations tests benchmarks
 
 pytest: install
