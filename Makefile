@@ -30,9 +30,10 @@ test: install lint typecheck pytest
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy shared/ditep_core services/agenda-ingest/agenda_ingest \
+	$(BIN)/mypy shared/ditep_core shared/ditep_counting services/agenda-ingest/agenda_ingest \
 		services/activity-api/activity_api services/cli/ditep_cli migrations tests benchmarks
 
 pytest: install
@@ -43,4 +44,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

@@ -34,12 +34,12 @@ from sqlalchemy.engine import make_url
 from activity_api.activity.service import establishment_reports
 from benchmarks.counting_data import build_establishment
 from ditep_core import migrations
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import parse_period
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, Establishment, utc_now
-from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import refresh_rollups
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.periods import parse_period
+from ditep_counting.rollups.repository import RollupRepository
+from ditep_counting.rollups.service import refresh_rollups
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 QUARTER = parse_period("2025-Q1")

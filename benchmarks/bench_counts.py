@@ -333,7 +333,7 @@ def timed(label: str, call: Callable[[int], object], repeat: int, warmup: int) -
 def profile_one(database: Database, finess: str, start: dt.date, end: dt.date) -> None:
     """Profile one establishment-quarter count in-process: SQL time and top functions."""
     from activity_api.activity.service import activity_report
-    from ditep_core.counting.periods import range_period
+    from ditep_counting.engine.periods import range_period
 
     sql_seconds: list[float] = []
     rows_read: list[int] = []

@@ -46,7 +46,7 @@ from ditep_core.models import AgendaSession
 from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat
 from ditep_core.observability import configure_logging
 from ditep_core.protection import DataProtection
-from ditep_core.rollups.service import refresh_stale
+from ditep_counting.rollups.service import refresh_stale
 
 REGION_CODE = "84"
 DEPARTMENTS = {

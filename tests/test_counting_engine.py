@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.intervals import merged_minutes
-from ditep_core.counting.periods import parse_period
 from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow, merge_duplicates
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.intervals import merged_minutes
+from ditep_counting.engine.periods import parse_period
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 1, 1, tzinfo=UTC)

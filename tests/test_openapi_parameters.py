@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from activity_api.main import create_app as create_api_app
 from activity_api.periods import parse_period, parse_week
 from agenda_ingest.main import create_app as create_ingest_app
-from ditep_core.counting.periods import (
+from ditep_core.web.problems import PROBLEM_MEDIA_TYPE
+from ditep_counting.engine.periods import (
     ISO_WEEK_PATTERN,
     PERIOD_CODE_PATTERN,
     PERIOD_OR_RANGE_PATTERN,
 )
-from ditep_core.counting.periods import parse_period as parse_period_code
-from ditep_core.web.problems import PROBLEM_MEDIA_TYPE
+from ditep_counting.engine.periods import parse_period as parse_period_code
 
 from .conftest import make_settings
 

@@ -508,7 +508,7 @@ class RollupState(Base):
 
 
 class RollupYouthWeek(Base):
-    """One young person's ISO week (ditep_core.counting.rollups.YouthWeek), summable in SQL."""
+    """One young person's ISO week (ditep_counting.engine.rollups.YouthWeek), summable in SQL."""
 
     __tablename__ = "rollup_youth_week"
 
@@ -540,7 +540,7 @@ class RollupYouthWeek(Base):
 
 
 class _YouthDayFigures:
-    """What one young person's day holds (ditep_core.counting.rollups.YouthDay), and its
+    """What one young person's day holds (ditep_counting.engine.rollups.YouthDay), and its
     month: flags are 0/1 (on a month, 1 when any day has them); counts and minutes sum."""
 
     support: Mapped[int] = mapped_column(Integer)
@@ -560,7 +560,7 @@ class _YouthDayFigures:
     absent_sessions: Mapped[int] = mapped_column(Integer)
     absent_day: Mapped[int] = mapped_column(Integer)
     # On a support day, the pathway statuses covering it (st_none: no period covers it).
-    # Kept current by ditep_core.rollups.service.refresh_pathway_flags.
+    # Kept current by ditep_counting.rollups.service.refresh_pathway_flags.
     st_pre_admission: Mapped[int] = mapped_column(Integer, default=0)
     st_accompagnement: Mapped[int] = mapped_column(Integer, default=0)
     st_suivi_post_sortie: Mapped[int] = mapped_column(Integer, default=0)
@@ -569,7 +569,7 @@ class _YouthDayFigures:
 
 
 class RollupYouthDay(_YouthDayFigures, Base):
-    """One young person's date (ditep_core.counting.rollups.YouthDay)."""
+    """One young person's date (ditep_counting.engine.rollups.YouthDay)."""
 
     __tablename__ = "rollup_youth_day"
 

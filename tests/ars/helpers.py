@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from activity_api.main import create_app as create_api_app
-from ditep_core.counting.profile import DEFAULT_PROFILE
 from ditep_core.db import Database
-from ditep_core.rollups.repository import RollupRepository
+from ditep_counting.engine.profile import DEFAULT_PROFILE
+from ditep_counting.rollups.repository import RollupRepository
 from tests.conftest import TemporaryDatabase, make_settings
 from tests.http import AppClient, app_client
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from activity_api.periods import parse_period, parse_week
-from ditep_core.counting.periods import (
+from ditep_core.web.problems import InvalidRequest
+from ditep_counting.engine.periods import (
     FIRST_DAY,
     LAST_DAY,
     CountingPeriod,
@@ -21,8 +22,7 @@ from ditep_core.counting.periods import (
     range_period,
     reference_week,
 )
-from ditep_core.counting.periods import parse_period as parse_period_code
-from ditep_core.web.problems import InvalidRequest
+from ditep_counting.engine.periods import parse_period as parse_period_code
 
 
 @pytest.mark.parametrize(

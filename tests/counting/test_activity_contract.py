@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ditep_core.db import Database
 from ditep_core.models import Establishment, RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
-from ditep_core.rollups.service import refresh_stale
+from ditep_counting.rollups.service import refresh_stale
 from tests.conftest import KeyMaker, SampleDitep
 from tests.http import AppClient
 

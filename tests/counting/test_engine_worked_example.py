@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import parse_period
-from ditep_core.counting.rollups import compute_rollups
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.periods import parse_period
+from ditep_counting.engine.rollups import compute_rollups
 
 from .worked_example import NOW, YOUTH_A, worked_example
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import parse_period
 from ditep_core.nomenclatures import Activity, Scope
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.periods import parse_period
 from tests.conftest import KeyMaker, SampleDitep
 from tests.http import AppClient
 

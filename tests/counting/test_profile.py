@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from ditep_core.rollups.repository import RollupRepository
+from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
+from ditep_counting.rollups.repository import RollupRepository
 from tests.conftest import KeyMaker, SampleDitep
 from tests.http import AppClient
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import parse_period
 from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus, Setting
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.periods import parse_period
 
 BASE = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
 PROFESSIONALS = (101, 102)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow
 from ditep_core.nomenclatures import Activity, PersonKind, Presence, SessionStatus, Setting
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

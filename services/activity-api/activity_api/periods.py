@@ -1,6 +1,6 @@
 """Periods named as users write them, for the routes that take ``?period=`` or ``?week=``.
 
-The codes are the counting's (``ditep_core.counting.periods``: ISO week, month,
+The codes are the counting's (``ditep_counting.engine.periods``: ISO week, month,
 quarter, calendar year, school year); this module adds the ``start/end`` range form
 (end excluded) and turns a bad code into a 422 problem naming the parameter.
 """
@@ -12,7 +12,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from ditep_core.counting.periods import (
+from ditep_core.web.problems import InvalidRequest
+from ditep_counting.engine.periods import (
     ISO_WEEK_PATTERN,
     PERIOD_CODE_PATTERN,
     PERIOD_OR_RANGE_PATTERN,
@@ -20,8 +21,7 @@ from ditep_core.counting.periods import (
     PeriodError,
     range_period,
 )
-from ditep_core.counting.periods import parse_period as parse_period_code
-from ditep_core.web.problems import InvalidRequest
+from ditep_counting.engine.periods import parse_period as parse_period_code
 
 ReportingPeriod = CountingPeriod
 

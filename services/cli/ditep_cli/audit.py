@@ -14,7 +14,7 @@ from rich.table import Table
 from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_cli.context import CliContext
 from ditep_core.audit.service import record_cli_action, search_events
-from ditep_core.counting.periods import FIRST_YEAR, LAST_YEAR
+from ditep_core.days import FIRST_YEAR, LAST_YEAR
 from ditep_core.web.tabular import csv_text
 
 console = Console()

@@ -14,7 +14,7 @@ from rich.table import Table
 from activity_api.activity.service import activity_report, body_csv, resolve_period
 from ditep_cli.ars import AreaFormat, print_area_counts
 from ditep_cli.context import CliContext
-from ditep_core.counting.periods import DAYS_READ, day_in_range
+from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.web.problems import Problem
 

@@ -17,7 +17,7 @@ from rich.markup import escape
 from agenda_ingest.limits import FeedLimits
 from agenda_ingest.normalised import FeedError, FeedUnreadable
 from ditep_cli.context import CliContext
-from ditep_core.counting.periods import DAYS_READ, day_in_range
+from ditep_core.days import DAYS_READ, day_in_range
 
 errors = Console(stderr=True, soft_wrap=True)
 Parsed = TypeVar("Parsed")

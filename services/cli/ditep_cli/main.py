@@ -38,7 +38,7 @@ from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import binding_of, create_key, revoke_key
-from ditep_core.counting.periods import DAYS_READ, day_in_range
+from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import (
     MODALITIES,

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from ditep_cli.context import CliContext
 from ditep_core.audit.service import record_cli_action
-from ditep_core.rollups.service import ProfileError, active_profile, store_profile_version
+from ditep_counting.rollups.service import ProfileError, active_profile, store_profile_version
 
 profile_app = typer.Typer(
     no_args_is_help=True,

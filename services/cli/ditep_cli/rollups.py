@@ -10,7 +10,7 @@ from rich.console import Console
 
 from ditep_cli.context import CliContext
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.rollups.service import refresh_stale
+from ditep_counting.rollups.service import refresh_stale
 
 rollups_app = typer.Typer(no_args_is_help=True, help="Rollup tables behind the counts.")
 errors = Console(stderr=True)

@@ -13,7 +13,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator
 from pydantic.config import JsonDict
 
-from ditep_core.counting.periods import DAYS_READ, FIRST_YEAR, LAST_YEAR, day_in_range
+from ditep_core.days import DAYS_READ, FIRST_YEAR, LAST_YEAR, day_in_range
 
 # Database identifiers are 32-bit integers on PostgreSQL.
 MAX_ID: Final = 2**31 - 1
@@ -42,7 +42,7 @@ DepartmentCode = Annotated[
 ]
 
 # Days and instants sent in queries and bodies: the years the service reads
-# (``ditep_core.counting.periods``), so that no date arithmetic overflows. The schema
+# (``ditep_core.days``), so that no date arithmetic overflows. The schema
 # states it as a pattern on the year, beside the ``date``/``date-time`` format.
 DAY_YEAR_PATTERN: Final = rf"^(?:{FIRST_YEAR // 100}[0-9]{{2}}|2[01][0-9]{{2}})-"
 assert (FIRST_YEAR, LAST_YEAR) == (1900, 2199), "DAY_YEAR_PATTERN states 1900-2199"

@@ -1,6 +1,6 @@
 """Reads and writes of the activity feature: pathways, complexity flags, capacity, freezes.
 
-Sessions and rollups are read through ``ditep_core.rollups.repository``.
+Sessions and rollups are read through ``ditep_counting.rollups.repository``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.figures import ComplexitySpan
 from ditep_core.models import (
     ComplexityFlag,
     EstablishmentCapacity,
@@ -23,6 +22,7 @@ from ditep_core.models import (
 )
 from ditep_core.nomenclatures import PersonKind
 from ditep_core.pseudonyms import PersonKeys
+from ditep_counting.engine.figures import ComplexitySpan
 
 API_ORIGIN = "api"
 

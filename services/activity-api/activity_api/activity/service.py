@@ -18,8 +18,13 @@ from sqlalchemy.orm import Session
 
 from activity_api.activity.repository import API_ORIGIN, ActivityRepository
 from activity_api.periods import parse_week
-from ditep_core.counting.figures import build_body, monthly_transitions, totals_from_rollups
-from ditep_core.counting.periods import (
+from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, PathwayPeriod, utc_now
+from ditep_core.nomenclatures import PathwayStatus, PersonKind
+from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
+from ditep_core.web.tabular import csv_text
+from ditep_counting.engine.figures import build_body, monthly_transitions, totals_from_rollups
+from ditep_counting.engine.periods import (
     CountingPeriod,
     PeriodError,
     covering_weeks,
@@ -30,20 +35,15 @@ from ditep_core.counting.periods import (
     week_code,
     week_in_period,
 )
-from ditep_core.counting.profile import CountingProfile
-from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, PathwayPeriod, utc_now
-from ditep_core.nomenclatures import PathwayStatus, PersonKind
-from ditep_core.pseudonyms import Pseudonymiser
-from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import (
+from ditep_counting.engine.profile import CountingProfile
+from ditep_counting.rollups.repository import RollupRepository
+from ditep_counting.rollups.service import (
     active_profile,
     ensure_fresh,
     ensure_fresh_many,
     refresh_pathway_flags,
 )
-from ditep_core.rollups.totals import RollupTotalsRepository
-from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
-from ditep_core.web.tabular import csv_text
+from ditep_counting.rollups.totals import RollupTotalsRepository
 
 MAX_PERIOD_DAYS = 366 * 3
 

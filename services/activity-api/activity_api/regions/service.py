@@ -24,8 +24,8 @@ from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
 from ditep_core.geography import REGIONS, region_of_department
 from ditep_core.models import Establishment, utc_now
-from ditep_core.rollups.service import active_profile
 from ditep_core.web.problems import Forbidden, NotFound
+from ditep_counting.rollups.service import active_profile
 
 # Parts of the establishment body that describe it rather than count.
 _IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "frozen"})

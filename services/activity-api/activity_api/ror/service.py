@@ -15,8 +15,8 @@ from activity_api.secrecy.suppression import Cell, Equation, protect
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment, utc_now
 from ditep_core.nomenclatures import MODALITIES, Activity
-from ditep_core.rollups.service import active_profile
 from ditep_core.web.problems import NotFound
+from ditep_counting.rollups.service import active_profile
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,9 +66,9 @@ from ditep_core.models import FeedImport, Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
-from ditep_core.rollups.repository import RollupRepository
-from ditep_core.rollups.service import invalidate_after_write, refresh_pathway_flags
 from ditep_core.web.problems import Conflict, NotFound, ServiceBusy, UnsupportedMediaType
+from ditep_counting.rollups.repository import RollupRepository
+from ditep_counting.rollups.service import invalidate_after_write, refresh_pathway_flags
 
 logger = structlog.get_logger("ditep.ingest")
 
@@ -108,7 +108,7 @@ class ImportOutcome:
     superseded_by: int | None = None
     pending_deletions: list[dict[str, Any]] = field(default_factory=list)
     # Start times of the sessions created, updated (before and after) or deleted: their
-    # weeks' rollups are marked out of date (ditep_core.rollups) in the same transaction.
+    # weeks' rollups are marked out of date (ditep_counting.rollups) in the same transaction.
     touched_starts: list[dt.datetime] = field(default_factory=list)
 
     @property

@@ -21,7 +21,7 @@ from agenda_ingest.reclassify.repository import StoredSession, StoredSessionRepo
 from agenda_ingest.rulesets.repository import ManualRepository
 from agenda_ingest.rulesets.service import active_rule_set, manual_classification
 from ditep_core.models import Establishment, ReclassificationRun
-from ditep_core.rollups.service import invalidate_after_write
+from ditep_counting.rollups.service import invalidate_after_write
 
 logger = structlog.get_logger("ditep.reclassify")
 

@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.drafts import SessionDraft
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.counting.figures import figures_from_sessions
-from ditep_core.counting.periods import monday, range_period
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
+from ditep_counting.engine.figures import figures_from_sessions
+from ditep_counting.engine.periods import monday, range_period
 
 DRY_RUN_SOURCE_ID = 0
 

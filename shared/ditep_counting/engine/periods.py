@@ -6,23 +6,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+# The days the service reads (ditep_core.days), re-exported for the counting's callers.
+from ditep_core.days import DAYS_READ as DAYS_READ
+from ditep_core.days import FIRST_DAY as FIRST_DAY
+from ditep_core.days import FIRST_YEAR as FIRST_YEAR
+from ditep_core.days import LAST_DAY as LAST_DAY
+from ditep_core.days import LAST_YEAR as LAST_YEAR
+from ditep_core.days import day_in_range as day_in_range
+
 
 class PeriodError(ValueError):
     """A period code or range that cannot be read."""
-
-
-# The days the service reads (periods, ranges, dates sent in queries and bodies): wide
-# enough for any history, far enough from ``date.min``/``date.max`` that the arithmetic
-# on them (weeks, windows, the day after an end) never overflows.
-FIRST_YEAR = 1900
-LAST_YEAR = 2199
-FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)
-LAST_DAY = dt.date(LAST_YEAR, 12, 31)
-DAYS_READ = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
-
-
-def day_in_range(day: dt.date) -> bool:
-    return FIRST_DAY <= day <= LAST_DAY
 
 
 def check_day(day: dt.date, name: str = "day") -> dt.date:

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.periods import covering_weeks, monday
-from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
-from ditep_core.counting.rollups import Rollups, compute_rollups
 from ditep_core.models import Establishment, utc_now
 from ditep_core.nomenclatures import SessionStatus
-from ditep_core.rollups.repository import RollupRepository
+from ditep_counting.engine.periods import covering_weeks, monday
+from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
+from ditep_counting.engine.rollups import Rollups, compute_rollups
+from ditep_counting.rollups.repository import RollupRepository
 
 # Sessions starting up to this long before a week are read, for their nights and half-days.
 LOOKBACK = dt.timedelta(days=7)

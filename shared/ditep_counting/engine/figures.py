@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.counting.periods import CountingPeriod, week_in_period
-from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
-from ditep_core.counting.rollups import (
+from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
+from ditep_counting.engine.periods import CountingPeriod, week_in_period
+from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
+from ditep_counting.engine.rollups import (
     HOURS_ACTIVITIES,
     QUALITY_FIELDS,
     AppuiDay,
@@ -25,7 +26,6 @@ from ditep_core.counting.rollups import (
     YouthWeek,
     compute_rollups,
 )
-from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
 
 SCORES = ("1", "2", "3", "4")
 

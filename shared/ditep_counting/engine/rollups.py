@@ -22,10 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow, merge_duplicates
-from ditep_core.counting.intervals import Interval, merged_minutes
-from ditep_core.counting.periods import monday
-from ditep_core.counting.profile import DEFAULT_PROFILE, CountingProfile
 from ditep_core.nomenclatures import (
     MODALITIES,
     SUPPORT_ACTIVITIES,
@@ -35,6 +31,10 @@ from ditep_core.nomenclatures import (
     SessionStatus,
     Setting,
 )
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow, merge_duplicates
+from ditep_counting.engine.intervals import Interval, merged_minutes
+from ditep_counting.engine.periods import monday
+from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
 
 INDIRECT_ACTIVITIES: tuple[Activity, ...] = (Activity.COORDINATION, Activity.APPUI_RESSOURCES)
 HOURS_ACTIVITIES: tuple[Activity, ...] = (*MODALITIES, *INDIRECT_ACTIVITIES)

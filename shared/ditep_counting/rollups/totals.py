@@ -1,7 +1,7 @@
 """A period's totals summed in SQL from the rollup tables (the repository of the read path).
 
 Computes, for many establishments at once, the same ``Totals`` as
-``ditep_core.counting.figures.totals_from_rollups`` does over rows in memory;
+``ditep_counting.engine.figures.totals_from_rollups`` does over rows in memory;
 a test holds the two equal. About ten aggregate queries, whatever the number
 of sessions.
 """
@@ -25,10 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.figures import SCORES, Totals, month_index
-from ditep_core.counting.periods import CountingPeriod, month_starts
-from ditep_core.counting.profile import CountingProfile
-from ditep_core.counting.rollups import HOURS_ACTIVITIES, QUALITY_FIELDS
 from ditep_core.models import (
     ComplexityFlag,
     PathwayPeriod,
@@ -40,7 +36,11 @@ from ditep_core.models import (
     RollupYouthWeek,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
-from ditep_core.rollups.sql import month_bucket
+from ditep_counting.engine.figures import SCORES, Totals, month_index
+from ditep_counting.engine.periods import CountingPeriod, month_starts
+from ditep_counting.engine.profile import CountingProfile
+from ditep_counting.engine.rollups import HOURS_ACTIVITIES, QUALITY_FIELDS
+from ditep_counting.rollups.sql import month_bucket
 
 D = RollupYouthDay
 M = RollupYouthMonth

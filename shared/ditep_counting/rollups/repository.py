@@ -22,15 +22,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ditep_core.counting.duplicates import ParticipantLink, SessionRow
-from ditep_core.counting.periods import month_starts
-from ditep_core.counting.rollups import (
-    HOURS_ACTIVITIES,
-    QUALITY_FIELDS,
-    Rollups,
-    YouthDay,
-    YouthWeek,
-)
 from ditep_core.models import (
     AgendaSession,
     CountingProfileVersion,
@@ -46,7 +37,16 @@ from ditep_core.models import (
     Source,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
-from ditep_core.rollups.sql import add_years, month_bucket
+from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
+from ditep_counting.engine.periods import month_starts
+from ditep_counting.engine.rollups import (
+    HOURS_ACTIVITIES,
+    QUALITY_FIELDS,
+    Rollups,
+    YouthDay,
+    YouthWeek,
+)
+from ditep_counting.rollups.sql import add_years, month_bucket
 
 _CHUNK = 500
 ROLLUP_LOCK_NAMESPACE = 6006
