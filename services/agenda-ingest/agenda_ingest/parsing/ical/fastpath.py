@@ -74,13 +74,19 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
-from agenda_ingest.limits import (
+from agenda_ingest.parsing.limits import (
     FeedLimits,
     too_many_occurrences,
     too_many_participants,
 )
-from agenda_ingest.memory import collector_paused
-from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence, ParsedFeed, Participant
+from agenda_ingest.parsing.memory import collector_paused
+from agenda_ingest.parsing.normalised import (
+    FeedError,
+    FeedUnreadable,
+    Occurrence,
+    ParsedFeed,
+    Participant,
+)
 
 Moment = dt.datetime | dt.date
 

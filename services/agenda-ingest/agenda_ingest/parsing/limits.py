@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agenda_ingest.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
 
 if TYPE_CHECKING:  # the parsers need not load the settings machinery
     from ditep_core.settings import Settings
