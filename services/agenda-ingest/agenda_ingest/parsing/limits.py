@@ -106,10 +106,3 @@ def too_many_events(limits: FeedLimits, what: str) -> str:
         f"the feed holds more than {limits.max_events} {what} "
         "(DITEP_MAX_EVENTS_PER_FEED): the feed is rejected"
     )
-
-
-def too_many_occurrences(limits: FeedLimits) -> str:
-    return (
-        f"the feed gives more than {limits.max_occurrences} occurrences in the window once "
-        "its recurrences are expanded (DITEP_MAX_OCCURRENCES_PER_FEED): the feed is rejected"
-    )

@@ -41,21 +41,23 @@ from recurring_ical_events.util import (
 )
 
 from agenda_ingest.parsing.ical.fastpath import (
-    Budget,
-    RecurrenceTooLong,
     event_problem,
-    iterate_rule,
-    limit_problem,
     order_key,
     parse_fast,
     utc_moment,
+)
+from agenda_ingest.parsing.ical.limits import (
+    Budget,
+    RecurrenceTooLong,
+    iterate_rule,
+    limit_problem,
+    too_many_occurrences,
 )
 from agenda_ingest.parsing.limits import (
     DEFAULT_LIMITS,
     FeedLimits,
     check_size,
     too_many_events,
-    too_many_occurrences,
 )
 from agenda_ingest.parsing.normalised import (
     FeedError,
