@@ -12,7 +12,7 @@ Encounters; ``benchmarks.fhir_generator``):
 Prints event encounters per second for both and the ratio b/a (medians of
 ``--repeat`` runs; the target is at least 5x). fhir.resources runs with the
 collector as Python leaves it; our ingestion pauses it itself (see
-``agenda_ingest.memory``). ``--baseline-without-gc`` also times (a) with the
+``agenda_ingest.parsing.memory``). ``--baseline-without-gc`` also times (a) with the
 collector off, for a like-for-like comparison.
 
     .venv/bin/python -m benchmarks.bench_fhir_ingest [--repeat 3] [--baseline-without-gc]

@@ -19,9 +19,9 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
-from agenda_ingest.fhir.parser import parse_fhir
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.limits import DEFAULT_LIMITS
+from agenda_ingest.parsing.fhir.parser import parse_fhir
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.limits import DEFAULT_LIMITS
 from ditep_core.settings import Settings
 
 WINDOW = (dt.date(2024, 9, 1), dt.date(2025, 9, 1))

@@ -1,4 +1,4 @@
-"""What one event and one feed may claim (agenda_ingest.limits, docs/feeds.md "Limits").
+"""What one event and one feed may claim (agenda_ingest.parsing.limits, docs/feeds.md "Limits").
 
 Past a per-event limit the event is rejected with its iCal line or FHIR JSON
 path and the rest of the feed is applied; past a per-feed limit the feed is
@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agenda_ingest.fhir.parser import ParsedFhirFeed, parse_fhir
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
-from agenda_ingest.normalised import FeedUnreadable, ParsedFeed
+from agenda_ingest.parsing.fhir.parser import ParsedFhirFeed, parse_fhir
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
+from agenda_ingest.parsing.normalised import FeedUnreadable, ParsedFeed
 from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
 

@@ -27,12 +27,12 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 
 from agenda_ingest.classification.engine import Classification
-from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
-from agenda_ingest.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir
-from agenda_ingest.fhir.sessions_json import SessionJson, session_json, sort_sessions
-from agenda_ingest.normalised import FeedUnreadable
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftContext
+from agenda_ingest.parsing.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir
+from agenda_ingest.parsing.fhir.sessions_json import SessionJson, session_json, sort_sessions
+from agenda_ingest.parsing.normalised import FeedUnreadable
+from agenda_ingest.parsing.participants import ParticipantOptions
 from benchmarks.fhir_generator import WINDOW, generate
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, PathwayStatus, Setting
 from ditep_core.pseudonyms import Pseudonymiser

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from agenda_ingest.drafts import DraftBuilder, DraftContext
-from agenda_ingest.fhir.parser import parse_fhir
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+from agenda_ingest.parsing.fhir.parser import parse_fhir
+from agenda_ingest.parsing.participants import ParticipantOptions
 from ditep_core.nomenclatures import (
     Activity,
     AgendaKind,

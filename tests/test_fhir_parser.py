@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agenda_ingest.classification.engine import SessionFacts, classify, serafin_codes
-from agenda_ingest.drafts import DraftBuilder, DraftContext
-from agenda_ingest.fhir.parser import OUTSIDE_SERVICE_CODE, ParsedFhirFeed, parse_fhir
-from agenda_ingest.normalised import FeedUnreadable, Occurrence, Participant
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+from agenda_ingest.parsing.fhir.parser import OUTSIDE_SERVICE_CODE, ParsedFhirFeed, parse_fhir
+from agenda_ingest.parsing.normalised import FeedUnreadable, Occurrence, Participant
+from agenda_ingest.parsing.participants import ParticipantOptions
 from ditep_core.nomenclatures import (
     Activity,
     AgendaKind,
@@ -855,7 +855,7 @@ def test_codes_come_before_words_and_only_serafin_systems_count() -> None:
 
 
 def test_participants_keep_their_kind_hint_through_recognition() -> None:
-    from agenda_ingest.participants import recognise
+    from agenda_ingest.parsing.participants import recognise
 
     youth = Participant("Patient/1", {}, kind_hint=PersonKind.YOUTH)
     recognised = recognise(youth, ParticipantOptions())

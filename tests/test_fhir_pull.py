@@ -16,9 +16,9 @@ import respx
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from agenda_ingest.fhir.search import search_url
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchPolicy
+from agenda_ingest.pull.fhir_search import search_url
 from agenda_ingest.pull.service import PullStatus, configure_source, pull_due, pull_source
 from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database

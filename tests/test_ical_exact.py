@@ -2,7 +2,7 @@
 
 For every file the libraries can read (the public corpus, the samples, the
 generated benchmark exports, dirty real-world input), ``ditep ical
-occurrences`` prints what ``agenda_ingest.ical.reference`` computes with the
+occurrences`` prints what ``agenda_ingest.parsing.ical.reference`` computes with the
 libraries used directly. Where the libraries fail, we read the file sensibly
 or reject it with a located message. The deliberate differences (an event
 without UID, a misnamed END, the RECURRENCE-ID of the instances after a
@@ -25,16 +25,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from agenda_ingest.ical.fastpath import parse_fast
-from agenda_ingest.ical.occurrences_json import (
+from agenda_ingest.parsing.ical.fastpath import parse_fast
+from agenda_ingest.parsing.ical.occurrences_json import (
     OccurrenceJson,
     occurrence_json,
     sort_occurrences,
 )
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.ical.reference import reference_occurrences
-from agenda_ingest.limits import FeedLimits
-from agenda_ingest.normalised import FeedUnreadable, ParsedFeed
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.ical.reference import reference_occurrences
+from agenda_ingest.parsing.limits import FeedLimits
+from agenda_ingest.parsing.normalised import FeedUnreadable, ParsedFeed
 from benchmarks.ical_generator import WINDOW, generate
 from ditep_cli.main import app
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.limits import FeedLimits
-from agenda_ingest.normalised import FeedError, FeedUnreadable, ParsedFeed
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.limits import FeedLimits
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, ParsedFeed
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_WINDOW = (dt.date(2000, 1, 1), dt.date(2031, 1, 1))

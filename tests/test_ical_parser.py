@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.normalised import FeedUnreadable, ParsedFeed, format_moment
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.normalised import FeedUnreadable, ParsedFeed, format_moment
 
 from .conftest import CORPUS_DIR, sample_feed
 

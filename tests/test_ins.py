@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.parsing.ical.parser import parse_ical
 from ditep_core.ins import InvalidIns, canonical_ins, canonical_ins_uri, nir_key
 from ditep_core.nomenclatures import PersonKind
 from ditep_core.pseudonyms import Pseudonymiser

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from agenda_ingest.drafts import DraftContext, build_draft
-from agenda_ingest.normalised import Occurrence, Participant
-from agenda_ingest.participants import ParticipantOptions, recognise, recognise_all
+from agenda_ingest.parsing.drafts import DraftContext, build_draft
+from agenda_ingest.parsing.normalised import Occurrence, Participant
+from agenda_ingest.parsing.participants import ParticipantOptions, recognise, recognise_all
 from ditep_core.nomenclatures import AgendaKind, PersonKind, Presence, SessionStatus
 from ditep_core.pseudonyms import Pseudonymiser
 

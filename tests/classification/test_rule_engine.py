@@ -188,9 +188,9 @@ def test_night_overlap_agrees_with_a_minute_by_minute_walk(seed: int) -> None:
 def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
     from zoneinfo import ZoneInfo
 
-    from agenda_ingest.drafts import DraftBuilder, DraftContext
-    from agenda_ingest.normalised import Occurrence
-    from agenda_ingest.participants import ParticipantOptions
+    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.normalised import Occurrence
+    from agenda_ingest.parsing.participants import ParticipantOptions
     from ditep_core.nomenclatures import AgendaKind
     from ditep_core.pseudonyms import Pseudonymiser
 
@@ -266,9 +266,9 @@ def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() 
     again (and a time-dependent one still is)."""
     from zoneinfo import ZoneInfo
 
-    from agenda_ingest.drafts import DraftBuilder, DraftContext
-    from agenda_ingest.normalised import Occurrence
-    from agenda_ingest.participants import ParticipantOptions
+    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.normalised import Occurrence
+    from agenda_ingest.parsing.participants import ParticipantOptions
     from ditep_core.nomenclatures import AgendaKind
     from ditep_core.pseudonyms import Pseudonymiser
 

@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
-from agenda_ingest.fhir.parser import parse_fhir
-from agenda_ingest.fhir.sessions_json import session_json, sort_sessions
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftContext
+from agenda_ingest.parsing.fhir.parser import parse_fhir
+from agenda_ingest.parsing.fhir.sessions_json import session_json, sort_sessions
+from agenda_ingest.parsing.participants import ParticipantOptions
 from ditep_cli.inspection import errors, inspection, read_feed, report
 from ditep_core.nomenclatures import AgendaKind
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from agenda_ingest.ical.occurrences_json import occurrence_json
-from agenda_ingest.ical.parser import parse_ical
+from agenda_ingest.parsing.ical.occurrences_json import occurrence_json
+from agenda_ingest.parsing.ical.parser import parse_ical
 from ditep_cli.inspection import inspection, read_feed, report
 
 ical_app = typer.Typer(

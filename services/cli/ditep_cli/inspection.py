@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from agenda_ingest.limits import FeedLimits
-from agenda_ingest.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.limits import FeedLimits
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
 from ditep_cli.context import CliContext
 from ditep_core.days import DAYS_READ, day_in_range
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import result_of
 from agenda_ingest.feeds.service import ImportOutcome, ingest_feed, replay_import
-from agenda_ingest.limits import FeedLimits
+from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source

@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from agenda_ingest.fhir.search import DEFAULT_RESOURCE, RESOURCE_OPTION
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import redact_url
+from agenda_ingest.pull.fhir_search import DEFAULT_RESOURCE, RESOURCE_OPTION
 from agenda_ingest.pull.service import (
     PullOutcome,
     configure_source,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
-from agenda_ingest.limits import FeedLimits
+from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext

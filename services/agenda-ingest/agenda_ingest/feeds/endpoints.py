@@ -15,7 +15,7 @@ from agenda_ingest.feeds.service import (
     confirm_import,
     ingest_feed,
 )
-from agenda_ingest.limits import FeedLimits
+from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.sources.service import get_writable_source
 from ditep_core.auth.access import refuse_area_keys
 from ditep_core.db import Database

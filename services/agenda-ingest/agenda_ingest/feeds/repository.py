@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from agenda_ingest.drafts import PeriodDraft, SessionDraft
+from agenda_ingest.parsing.drafts import PeriodDraft, SessionDraft
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
 from ditep_core.nomenclatures import ImportStatus, PathwayStatus, PersonKind
 

@@ -40,7 +40,6 @@ import structlog
 from sqlalchemy.orm import Session
 
 from agenda_ingest.classification.engine import Classification, CompiledRuleSet
-from agenda_ingest.drafts import DraftBuilder, DraftContext, PeriodDraft, SessionDraft
 from agenda_ingest.feeds.repository import (
     ImportRepository,
     PathwayRepository,
@@ -49,12 +48,14 @@ from agenda_ingest.feeds.repository import (
     SessionRepository,
     StoredSession,
 )
-from agenda_ingest.fhir.parser import parse_fhir
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
-from agenda_ingest.memory import collector_paused
-from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence
-from agenda_ingest.participants import YOUTH_LINK_KEY_OPTION, ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext, PeriodDraft, SessionDraft
+from agenda_ingest.parsing.fhir.parser import parse_fhir
+from agenda_ingest.parsing.fhir.stays import stay_periods
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
+from agenda_ingest.parsing.memory import collector_paused
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, Occurrence
+from agenda_ingest.parsing.participants import YOUTH_LINK_KEY_OPTION, ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import expansion_window, get_writable_source
@@ -585,32 +586,10 @@ def _prepare(
         rejected, notes = _split_notes(fhir.rejected, fhir.warnings)
         outside_window = fhir.outside_window
         stamp = fhir.stamp
-        periods = []
-        seen: set[str] = set()
-        for stay in fhir.pathway_periods:
-            if stay.external_id in seen:
-                rejected.append(
-                    FeedError(
-                        "duplicate stay (same identifier): the first one is kept",
-                        path=stay.path,
-                        uid=stay.external_id,
-                    )
-                )
-                continue
-            seen.add(stay.external_id)
-            youth = pseudonyms.keys(PersonKind.YOUTH, stay.youth_identifier.strip())
-            periods.append(
-                PeriodDraft(
-                    external_id=stay.external_id,
-                    youth_pseudonym=youth.pseudonym,
-                    youth_link_key=youth.link_key,
-                    status=stay.status,
-                    start_date=stay.start_date,
-                    end_date=stay.end_date,
-                    modality=stay.modality,
-                )
-            )
-        withdrawn = [uid for uid in fhir.withdrawn_periods if uid not in seen]
+        stays = stay_periods(fhir, pseudonyms)
+        periods = stays.periods
+        rejected += stays.duplicates
+        withdrawn = stays.withdrawn
     else:  # pragma: no cover - every format of FeedFormat is handled above
         raise FeedUnreadable([FeedError(f"{source.format.value} feeds are not supported")])
     youth_link_key = source.participant_options.get(YOUTH_LINK_KEY_OPTION)

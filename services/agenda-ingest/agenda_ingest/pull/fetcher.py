@@ -30,7 +30,6 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from agenda_ingest.fhir.search import combined_bundle, read_page, same_origin
 from agenda_ingest.pull.addresses import (
     AddressNotAllowed,
     Allowlist,
@@ -38,6 +37,7 @@ from agenda_ingest.pull.addresses import (
     Resolver,
     system_resolver,
 )
+from agenda_ingest.pull.fhir_search import combined_bundle, read_page, same_origin
 from ditep_core.settings import (
     BasicCredential,
     BearerCredential,

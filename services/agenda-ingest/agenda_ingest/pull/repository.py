@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, or_, select, update
 from sqlalchemy.orm import Session
 
-from agenda_ingest.fhir.search import DEFAULT_RESOURCE, RESOURCE_OPTION
+from agenda_ingest.pull.fhir_search import DEFAULT_RESOURCE, RESOURCE_OPTION
 from agenda_ingest.sources.service import window_of
 from ditep_core.models import Source
 from ditep_core.nomenclatures import FeedFormat

@@ -7,7 +7,7 @@
    a body, the error on a failure; the lease is given back in it.
 
 A FHIR source's URL is its server's base: the pull searches Encounter or
-Appointment over the source's window (``agenda_ingest.fhir.search``). The
+Appointment over the source's window (``agenda_ingest.pull.fhir_search``). The
 first pull, and any pull after the URL changed or ``--full``, is a snapshot;
 later ones ask only for what changed since the last one (``_lastUpdated``)
 and apply it as an increment: nothing is deleted, a cancelled resource
@@ -30,10 +30,10 @@ import structlog
 from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_feed
-from agenda_ingest.fhir.search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
-from agenda_ingest.limits import FeedLimits
+from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
+from agenda_ingest.pull.fhir_search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.db import Database

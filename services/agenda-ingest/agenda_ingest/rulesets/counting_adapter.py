@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agenda_ingest.drafts import SessionDraft
+from agenda_ingest.parsing.drafts import SessionDraft
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
 from ditep_counting.engine.figures import figures_from_sessions
 from ditep_counting.engine.periods import monday, range_period

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from agenda_ingest.classification.engine import CompiledRuleSet, compile_rule_set, content_sha256
-from agenda_ingest.drafts import DraftContext
 from agenda_ingest.feeds.service import build_drafts
-from agenda_ingest.fhir.parser import parse_fhir
-from agenda_ingest.ical.parser import parse_ical
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits
-from agenda_ingest.normalised import FeedError, FeedUnreadable
-from agenda_ingest.participants import ParticipantOptions
+from agenda_ingest.parsing.drafts import DraftContext
+from agenda_ingest.parsing.fhir.parser import parse_fhir
+from agenda_ingest.parsing.ical.parser import parse_ical
+from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.participants import ParticipantOptions
 from agenda_ingest.rulesets.counting_adapter import figures_of_drafts
 from agenda_ingest.rulesets.schemas import DryRunRequest, DryRunResult, DryRunSession
 from agenda_ingest.rulesets.service import active_rule_set, parse_or_problem

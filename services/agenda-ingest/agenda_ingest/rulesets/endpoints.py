@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from agenda_ingest.classification.engine import content_sha256, default_rule_set, default_rules_text
-from agenda_ingest.limits import FeedLimits
+from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.rulesets.dry_run import dry_run
 from agenda_ingest.rulesets.explain import explain_session, readable_session_establishment
 from agenda_ingest.rulesets.repository import RuleSetRepository

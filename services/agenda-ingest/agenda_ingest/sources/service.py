@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from agenda_ingest.participants import YOUTH_LINK_KEY_OPTION
+from agenda_ingest.parsing.participants import YOUTH_LINK_KEY_OPTION
 from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.auth.access import establishment_by_id, refuse_area_keys
@@ -59,7 +59,7 @@ def add_source(
         # Only the link key is kept (the clear identifier never reaches the database); each
         # import computes the establishment's pseudonym from it (ditep_core.pseudonyms).
         options[YOUTH_LINK_KEY_OPTION] = pseudonymiser.link_key(PersonKind.YOUTH, youth_identifier)
-    # Given values replace the defaults (see agenda_ingest.participants.ParticipantOptions).
+    # Given values replace the defaults (see agenda_ingest.parsing.participants.ParticipantOptions).
     if youth_uri_prefixes:
         options["youth_uri_prefixes"] = list(youth_uri_prefixes)
     if youth_markers:

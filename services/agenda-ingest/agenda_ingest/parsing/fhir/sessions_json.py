@@ -9,8 +9,8 @@ value ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
-from agenda_ingest.drafts import SessionDraft
-from agenda_ingest.normalised import Occurrence, format_moment
+from agenda_ingest.parsing.drafts import SessionDraft
+from agenda_ingest.parsing.normalised import Occurrence, format_moment
 from ditep_core.nomenclatures import PersonKind
 
 SessionJson = dict[str, str | bool | int | list[str] | None]

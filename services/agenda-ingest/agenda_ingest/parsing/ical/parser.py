@@ -11,7 +11,7 @@ of recurrences (recurring-ical-events). Around them this module adds what real
 DUI exports need: byte-level unfolding (folds cut inside a UTF-8 character),
 line numbers for errors, per-event rejection instead of failing the whole
 file, floating times read in the establishment's zone, expansion only inside
-the source's window, and limits (``agenda_ingest.limits.FeedLimits``) so that
+the source's window, and limits (``agenda_ingest.parsing.limits.FeedLimits``) so that
 no input makes the parser expand or allocate without bound.
 """
 
@@ -40,24 +40,26 @@ from recurring_ical_events.util import (
     convert_to_datetime,
 )
 
-from agenda_ingest.ical.fastpath import (
-    Budget,
-    RecurrenceTooLong,
+from agenda_ingest.parsing.ical.fastpath import (
     event_problem,
-    iterate_rule,
-    limit_problem,
     order_key,
     parse_fast,
     utc_moment,
 )
-from agenda_ingest.limits import (
+from agenda_ingest.parsing.ical.limits import (
+    Budget,
+    RecurrenceTooLong,
+    iterate_rule,
+    limit_problem,
+    too_many_occurrences,
+)
+from agenda_ingest.parsing.limits import (
     DEFAULT_LIMITS,
     FeedLimits,
     check_size,
     too_many_events,
-    too_many_occurrences,
 )
-from agenda_ingest.normalised import (
+from agenda_ingest.parsing.normalised import (
     FeedError,
     FeedUnreadable,
     Occurrence,

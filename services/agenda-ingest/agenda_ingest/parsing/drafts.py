@@ -19,8 +19,8 @@ from agenda_ingest.classification.engine import (
     SessionFacts,
     default_rule_set,
 )
-from agenda_ingest.normalised import Occurrence, Participant, format_moment
-from agenda_ingest.participants import ParticipantOptions, recognise_all
+from agenda_ingest.parsing.normalised import Occurrence, Participant, format_moment
+from agenda_ingest.parsing.participants import ParticipantOptions, recognise_all
 from ditep_core.nomenclatures import AgendaKind, PathwayStatus, PersonKind, Presence, SessionStatus
 from ditep_core.pseudonyms import EstablishmentPseudonymiser
 

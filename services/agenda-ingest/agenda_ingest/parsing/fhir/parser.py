@@ -47,7 +47,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.engine import TDDUI_OUTSIDE_SERVICE_CODE
-from agenda_ingest.fhir.bundle import (
+from agenda_ingest.parsing.fhir.bundle import (
     Entry,
     References,
     Resolved,
@@ -56,7 +56,7 @@ from agenda_ingest.fhir.bundle import (
     collect_entries,
     decode_json,
 )
-from agenda_ingest.fhir.values import (
+from agenda_ingest.parsing.fhir.values import (
     BadValue,
     JsonObject,
     coding_tokens,
@@ -70,9 +70,14 @@ from agenda_ingest.fhir.values import (
     parse_moment,
     text,
 )
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, check_size, too_many_participants
-from agenda_ingest.memory import collector_paused
-from agenda_ingest.normalised import FeedError, Occurrence, Participant
+from agenda_ingest.parsing.limits import (
+    DEFAULT_LIMITS,
+    FeedLimits,
+    check_size,
+    too_many_participants,
+)
+from agenda_ingest.parsing.memory import collector_paused
+from agenda_ingest.parsing.normalised import FeedError, Occurrence, Participant
 from ditep_core import ins
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 

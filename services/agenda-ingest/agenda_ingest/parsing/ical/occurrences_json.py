@@ -8,7 +8,7 @@ occurrence of a recurring event, ``null`` for an event that does not recur.
 
 from __future__ import annotations
 
-from agenda_ingest.normalised import Occurrence, format_moment
+from agenda_ingest.parsing.normalised import Occurrence, format_moment
 
 OccurrenceJson = dict[str, str | bool | None]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agenda_ingest.normalised import Participant
+from agenda_ingest.parsing.normalised import Participant
 from ditep_core.nomenclatures import PersonKind, Presence
 
 DEFAULT_YOUTH_URI_PREFIXES = (

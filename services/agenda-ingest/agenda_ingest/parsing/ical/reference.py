@@ -18,8 +18,8 @@ import icalendar
 import recurring_ical_events
 import x_wr_timezone
 
-from agenda_ingest.ical.occurrences_json import OccurrenceJson, sort_occurrences
-from agenda_ingest.normalised import format_moment
+from agenda_ingest.parsing.ical.occurrences_json import OccurrenceJson, sort_occurrences
+from agenda_ingest.parsing.normalised import format_moment
 
 
 def reference_occurrences(

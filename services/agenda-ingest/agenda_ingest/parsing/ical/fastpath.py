@@ -33,8 +33,8 @@ properties) are rejected by both paths in the same words (``limit_problem``).
 The library path is the reference the fast path is tested against, field by
 field (tests/test_ical_exact.py).
 
-The helpers that bound a dateutil expansion (``Budget``, ``iterate_rule``) are
-shared with the library path.
+The helpers that bound a dateutil expansion (``Budget``, ``iterate_rule``) and
+the per-event limits are shared with the library path: ``parsing.ical.limits``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import types
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -74,139 +73,32 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
-from agenda_ingest.limits import (
-    FeedLimits,
+from agenda_ingest.parsing.ical.limits import (
+    Budget,
+    iterate_rule,
+    limit_problem,
     too_many_occurrences,
-    too_many_participants,
 )
-from agenda_ingest.memory import collector_paused
-from agenda_ingest.normalised import FeedError, FeedUnreadable, Occurrence, ParsedFeed, Participant
+from agenda_ingest.parsing.limits import FeedLimits
+from agenda_ingest.parsing.memory import collector_paused
+from agenda_ingest.parsing.normalised import (
+    FeedError,
+    FeedUnreadable,
+    Occurrence,
+    ParsedFeed,
+    Participant,
+)
 
 Moment = dt.datetime | dt.date
 
 # ---------------------------------------------------------------------------
-# Caps, shared by both paths
+# Lines and values remembered by one read
 # ---------------------------------------------------------------------------
 
 
 _MAX_REMEMBERED_LINES = 50_000
 """How many distinct lines (and date values) a read remembers: enough for every
 line that repeats in an export, bounded for those that do not."""
-
-
-class RecurrenceTooLong(Exception):
-    """A recurrence needs more steps than the caps allow."""
-
-    def __init__(self, *, whole_feed: bool) -> None:
-        super().__init__("whole feed" if whole_feed else "one series")
-        self.whole_feed = whole_feed
-
-
-class UnsupportedRecurrence(Exception):
-    """A recurrence rule whose expansion cannot be bounded (see ``check_rule``)."""
-
-
-class Budget:
-    """Steps left for the current series and for the whole feed."""
-
-    __slots__ = ("feed_cap", "feed_left", "series_cap", "series_left")
-
-    def __init__(self, limits: FeedLimits) -> None:
-        self.series_cap = limits.max_recurrence_steps_per_series
-        self.series_left = self.series_cap
-        self.feed_cap = limits.max_recurrence_steps
-        self.feed_left = self.feed_cap
-
-    def start_series(self) -> None:
-        self.series_left = self.series_cap
-
-    def spend_step(self) -> None:
-        """One period walked or one value given by a rule."""
-        self.series_left -= 1
-        self.feed_left -= 1
-        if self.feed_left < 0:
-            raise RecurrenceTooLong(whole_feed=True)
-        if self.series_left < 0:
-            raise RecurrenceTooLong(whole_feed=False)
-
-    def spend_occurrence(self) -> None:
-        """One occurrence kept in the window (it counts for the feed only)."""
-        self.feed_left -= 1
-        if self.feed_left < 0:
-            raise RecurrenceTooLong(whole_feed=True)
-
-
-class _CountingIterinfo(dateutil_rrule._iterinfo):  # type: ignore[misc]
-    """dateutil's per-iteration helper, charging every period it builds to a budget.
-
-    dateutil gives no bound on the work between two results: a rule that can
-    never match (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) walks every day up to
-    the year 9999. Each turn of ``rrule._iter`` asks for one period (a year, a
-    month, a week or a day) through these methods: counting them bounds it.
-    """
-
-    def __init__(self, rule: Any) -> None:
-        super().__init__(rule)
-        self._budget: Budget = rule._ditep_budget
-
-    def ydayset(self, year: int, month: int, day: int) -> Any:
-        self._budget.spend_step()
-        return super().ydayset(year, month, day)
-
-    def mdayset(self, year: int, month: int, day: int) -> Any:
-        self._budget.spend_step()
-        return super().mdayset(year, month, day)
-
-    def wdayset(self, year: int, month: int, day: int) -> Any:
-        self._budget.spend_step()
-        return super().wdayset(year, month, day)
-
-    def ddayset(self, year: int, month: int, day: int) -> Any:
-        self._budget.spend_step()
-        return super().ddayset(year, month, day)
-
-
-# ``rrule._iter`` itself, with ``_iterinfo`` resolved to the counting one.
-# Nothing in dateutil is patched: only this copy of the function sees it.
-_bounded_rrule_iter = types.FunctionType(
-    dateutil_rrule.rrule._iter.__code__,
-    {**vars(dateutil_rrule), "_iterinfo": _CountingIterinfo},
-    "_bounded_iter",
-    dateutil_rrule.rrule._iter.__defaults__,
-    dateutil_rrule.rrule._iter.__closure__,
-)
-
-
-def check_rule(rule: Any) -> None:
-    """Refuse the rules whose gaps dateutil walks second by second.
-
-    With ``FREQ=SECONDLY`` and ``BYHOUR``/``BYMINUTE`` (or ``FREQ=MINUTELY``
-    and ``BYHOUR``), dateutil steps through every second (minute) between two
-    allowed hours without returning to its main loop: no budget can stop it.
-    """
-    freq = rule._freq
-    if (freq == dateutil_rrule.SECONDLY and (rule._byhour or rule._byminute)) or (
-        freq == dateutil_rrule.MINUTELY and rule._byhour
-    ):
-        raise UnsupportedRecurrence(
-            "FREQ=SECONDLY or MINUTELY restricted by BYHOUR/BYMINUTE is not supported"
-        )
-
-
-def iterate_rule(rule: Any, before: dt.datetime, budget: Budget) -> Iterator[dt.datetime]:
-    """The rule's values up to ``before`` (included), lazily, each step charged to ``budget``.
-
-    The same values, in the same order, as ``rule.between(…, before, inc=True)``
-    before the lower bound is applied; the walk stops at the first value after
-    ``before``, as dateutil's ``between`` does.
-    """
-    check_rule(rule)
-    rule._ditep_budget = budget
-    for value in _bounded_rrule_iter(rule):
-        budget.spend_step()
-        if value > before:
-            return
-        yield value
 
 
 # ---------------------------------------------------------------------------
@@ -1125,19 +1017,6 @@ def order_key(occurrence: Occurrence) -> tuple[str, float, float, float]:
         _moment_key(occurrence.recurrence_id),
         _moment_key(occurrence.end),
     )
-
-
-def limit_problem(participants: int, properties: int, limits: FeedLimits) -> str | None:
-    """Why an event is rejected for what it claims (both paths give the same words)."""
-    if participants > limits.max_participants_per_event:
-        return too_many_participants(participants, limits)
-    if properties > limits.max_properties_per_event:
-        return (
-            f"the event has {properties} properties, more than the limit of "
-            f"{limits.max_properties_per_event} (DITEP_MAX_PROPERTIES_PER_EVENT): "
-            "the event is rejected"
-        )
-    return None
 
 
 def event_problem(has_uid: bool, start: Moment | None, end: Moment | None) -> str | None:

@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from agenda_ingest.fhir.values import JsonObject
-from agenda_ingest.limits import DEFAULT_LIMITS, FeedLimits, too_many_events
-from agenda_ingest.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.fhir.values import JsonObject
+from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits, too_many_events
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
 
 _MAX_NESTING = 4
 FEED_TYPES = ("Encounter", "Appointment")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agenda_ingest.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
 
 if TYPE_CHECKING:  # the parsers need not load the settings machinery
     from ditep_core.settings import Settings
@@ -105,11 +105,4 @@ def too_many_events(limits: FeedLimits, what: str) -> str:
     return (
         f"the feed holds more than {limits.max_events} {what} "
         "(DITEP_MAX_EVENTS_PER_FEED): the feed is rejected"
-    )
-
-
-def too_many_occurrences(limits: FeedLimits) -> str:
-    return (
-        f"the feed gives more than {limits.max_occurrences} occurrences in the window once "
-        "its recurrences are expanded (DITEP_MAX_OCCURRENCES_PER_FEED): the feed is rejected"
     )

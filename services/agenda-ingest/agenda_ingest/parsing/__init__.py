@@ -1,0 +1,1 @@
+"""Parsing agenda payloads (iCalendar, FHIR JSON) into drafts: pure, no database."""
