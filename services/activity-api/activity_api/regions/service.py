@@ -44,9 +44,7 @@ def establishment_figures(
     into the counting, one read of the rollups for all of them."""
     bodies = establishment_reports(session, establishments, period)
     return {
-        establishment_id: {
-            name: value for name, value in body.items() if name not in _IDENTITY_FIELDS
-        }
+        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
         for establishment_id, body in bodies.items()
     }
 

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.drafts import SessionDraft
 from ditep_core.counting.duplicates import ParticipantLink, SessionRow
 from ditep_core.counting.figures import figures_from_sessions
 from ditep_core.counting.periods import monday, range_period
+from ditep_core.reports import ActivityFigures
 
 DRY_RUN_SOURCE_ID = 0
 
 
 def figures_of_drafts(
     drafts: Sequence[SessionDraft], *, timezone: str, now: dt.datetime
-) -> dict[str, Any] | None:
+) -> ActivityFigures | None:
     """The figures the drafts would give once stored (None for a feed with no session).
 
     The period is the feed's whole ISO weeks, since a youth-week belongs to the period

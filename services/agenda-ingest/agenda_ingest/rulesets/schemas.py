@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Nature, Setting
+from ditep_core.reports import ActivityFigures
 
 
 class RuleSetSummary(BaseModel):
@@ -58,13 +58,16 @@ class DryRunResult(BaseModel):
     rule_set_version: str
     sessions: list[DryRunSession]
     sessions_by_activity: dict[str, int]
-    figures: dict[str, Any] | None = Field(
+    figures: ActivityFigures | None = Field(
         description=(
             "Ce que le comptage donnerait sur les semaines ISO du flux, même corps que"
             " /activity (rien n'est stocké ; null sans séance)"
         )
     )
-    rejected: list[dict[str, Any]]
+    rejected: list[dict[str, str | int]] = Field(
+        description="Événements inutilisables et avertissements (message, et line, path ou uid"
+        " quand ils sont connus)"
+    )
 
 
 class RuleTrialOut(BaseModel):
