@@ -38,6 +38,8 @@ _KEPT_TEXT = re.compile(r"(version|profile)", re.IGNORECASE)
 
 
 _AREA_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
+# Versions and profiles: an establishment's text, or the total row's sorted distinct values.
+_TEXT: Any = list[str] | str
 
 
 def _optional(annotation: Any) -> Any:
@@ -57,6 +59,7 @@ def area_model(model: type[BaseModel], name: str | None = None) -> type[BaseMode
     if model in _AREA_MODELS:
         return _AREA_MODELS[model]
     fields: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
         annotation = info.annotation
         args = [arg for arg in get_args(annotation) if arg is not type(None)]
@@ -69,13 +72,14 @@ def area_model(model: type[BaseModel], name: str | None = None) -> type[BaseMode
             key, value = get_args(base)
             kept = dict.__class_getitem__((key, _optional(value)))
         elif (base is str or base == list[str]) and _KEPT_TEXT.search(field_name):
-            kept = list[str] | str  # the total row collects them: sorted distinct values
+            kept = _TEXT
         else:
             continue
-        fields[field_name] = (
+        (texts if kept is _TEXT else fields)[field_name] = (
             _optional(kept),
             Field(default=None, alias=info.alias, description=info.description),
         )
+    fields.update(texts)  # after the figures, where the aggregate publishes them
     derived: type[BaseModel] = create_model(
         name or f"Area{model.__name__}",
         __config__=ConfigDict(populate_by_name=True, extra="allow"),
