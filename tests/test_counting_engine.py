@@ -61,7 +61,7 @@ def compute_figures(
         timezone="UTC",
         now=now,
         validated_only_sources=validated_only_sources,
-    )
+    ).json_body()
 
 
 def test_overlaps_merge() -> None:

@@ -223,7 +223,7 @@ def _weekly_of(database: Database, finess: str) -> list[dict[str, Any]]:
         ).one()
         weeks: list[dict[str, Any]] = weekly_detail(
             unit, establishment, resolve_period("2025-03", None, None)
-        )["weeks"]
+        ).model_dump(mode="json", by_alias=True)["weeks"]
         return weeks
 
 

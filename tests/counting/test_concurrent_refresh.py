@@ -31,7 +31,9 @@ def test_concurrent_lazy_refresh(pooled_database: Database, backend: str) -> Non
                 assert establishment is not None
                 barrier.wait(timeout=10)
                 bodies.append(
-                    establishment_reports(session, [establishment], period)[establishment_id]
+                    establishment_reports(session, [establishment], period)[
+                        establishment_id
+                    ].json_body()
                 )
         except BaseException as error:
             failures.append(error)

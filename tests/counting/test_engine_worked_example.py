@@ -25,7 +25,7 @@ def march() -> dict[str, Any]:
         now=NOW,
         capacities={"accueil_nuit": 10, "accueil_jour": 20, "ambulatoire": 30},
         reference_week=dt.date(2025, 3, 10),
-    )
+    ).json_body()
 
 
 def test_week_minutes_and_unit_score() -> None:

@@ -28,7 +28,7 @@ def count(period: str, *spans: tuple[dt.datetime, dt.datetime, Activity]) -> dic
         period=parse_period(period),
         timezone="Europe/Paris",
         now=NOW,
-    )
+    ).json_body()
 
 
 def test_spring_forward_night_is_nine_hours() -> None:

@@ -84,7 +84,7 @@ def figures(sessions: list[SessionRow], links: list[ParticipantLink]) -> dict[st
         timezone="Europe/Paris",
         now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         reference_week=dt.date(2025, 3, 24),
-    )
+    ).json_body()
     body["quality"].pop("by_source")
     return body
 

@@ -103,7 +103,7 @@ def test_sql_totals_equal_the_engine(
         if period_code == "range"
         else parse_period(period_code)
     )
-    stored = compute_bodies(session, [establishment], period, now=NOW)[establishment.id]
+    stored = compute_bodies(session, [establishment], period, now=NOW)[establishment.id].json_body()
     repository = RollupRepository(session)
     sessions = repository.sessions_starting_between(
         establishment.id,
@@ -126,7 +126,7 @@ def test_sql_totals_equal_the_engine(
         complexity=flags,
         capacities={"accueil_nuit": 5, "accueil_jour": 8, "ambulatoire": 5},
         reference_week=reference_week(period),
-    )
+    ).json_body()
     for key in ("establishment", "computed_at", "frozen"):
         stored.pop(key)
     assert stored == engine

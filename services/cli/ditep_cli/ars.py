@@ -60,4 +60,4 @@ def print_area_counts(
         columns, rows = csv_rows(report)
         print(csv_text(columns, rows), end="")
     else:
-        print(report.model_dump_json(indent=2))
+        print(report.model_dump_json(indent=2, by_alias=True, exclude_unset=True))

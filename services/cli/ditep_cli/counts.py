@@ -86,7 +86,7 @@ def counts(
         try:
             body = activity_report(
                 session, establishment, resolve_period(period, start_date, end_date)
-            )
+            ).json_body()
         except Problem as problem:
             errors.print(f"[red]error:[/red] {problem.detail}")
             raise typer.Exit(1) from problem

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,20 +16,39 @@ from ditep_core.web.problems import PROBLEM_TYPES, NotFound, problem_response
 router = APIRouter(tags=["health"], responses=problem_responses(503))
 
 
-@router.get("/healthz", summary="The process is alive")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+class Liveness(BaseModel):
+    status: str = Field(description="ok")
+
+
+class Readiness(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    status: str = Field(description="ready")
+    schema_revisions: list[str] = Field(
+        alias="schema", description="Migrations at which the database schema is"
+    )
+
+
+class ProblemType(BaseModel):
+    type: str = Field(description="The problem type's URI")
+    title: str
+    description: str
+
+
+@router.get("/healthz", response_model=Liveness, summary="The process is alive")
+def healthz() -> Liveness:
+    return Liveness(status="ok")
 
 
 @router.get(
     "/readyz",
     summary="The database answers and its schema is at head",
-    response_model=None,
+    response_model=Readiness,
     responses=problem_responses(
         described={503: "The database is unreachable, or its schema is not at head"}
     ),
 )
-def readyz(request: Request) -> dict[str, Any] | JSONResponse:
+def readyz(request: Request) -> Readiness | JSONResponse:
     database = get_database(request)
     heads: frozenset[str] = request.app.state.migration_heads
     try:
@@ -54,17 +72,18 @@ def readyz(request: Request) -> dict[str, Any] | JSONResponse:
                 "run 'ditep migrate'"
             ),
         )
-    return {"status": "ready", "schema": sorted(current)}
+    return Readiness(status="ready", schema_revisions=sorted(current))
 
 
 @router.get(
     "/problems/{slug}",
     summary="What a problem type means",
     tags=["meta"],
+    response_model=ProblemType,
     responses=problem_responses(404),
 )
-def problem_type(slug: str) -> dict[str, str]:
+def problem_type(slug: str) -> ProblemType:
     if slug not in PROBLEM_TYPES:
         raise NotFound(f"no problem type '{slug}'")
     title, description = PROBLEM_TYPES[slug]
-    return {"type": f"/problems/{slug}", "title": title, "description": description}
+    return ProblemType(type=f"/problems/{slug}", title=title, description=description)

@@ -1,4 +1,5 @@
-"""A period's figures from rollup rows (pure): the body the activity API returns.
+"""A period's figures from rollup rows (pure): the body the activity API returns, as
+``ditep_core.reports`` models.
 
 The same function serves rollups computed in memory (``figures_from_sessions``,
 agenda-ingest's dry run) and rollups read back from the database.
@@ -10,9 +11,31 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus, Setting
+from ditep_core.reports import (
+    ActivityFigures,
+    Acts,
+    ByModality,
+    BySetting,
+    ByStatus,
+    Capacity,
+    CapacityFigures,
+    Days,
+    FileActive,
+    Hours,
+    HoursByActivity,
+    Journees,
+    MultiModality,
+    Period,
+    Quality,
+    Scores,
+    SourceQuality,
+    Surcharges,
+    Transitions,
+    Units,
+    UnlinkedAppui,
+)
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
 from ditep_counting.engine.periods import CountingPeriod, week_in_period
 from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
@@ -252,88 +275,86 @@ def build_body(
     profile: CountingProfile = DEFAULT_PROFILE,
     capacities: dict[str, int] | None = None,
     reference_week: dt.date | None = None,
-) -> dict[str, Any]:
-    """The figures of counting.md for the period, as the API's JSON body (minus identity)."""
-    capacity: dict[str, Any] = {
-        "reference_week": reference_week.isoformat() if reference_week else None
-    }
+) -> ActivityFigures:
+    """The figures of counting.md for the period, as the API's body (minus identity)."""
+    capacity: dict[str, CapacityFigures] = {}
     for modality in MODALITIES:
         installed = (capacities or {}).get(modality.value)
         taken = totals.occupied.get(modality.value, 0)
-        capacity[modality.value] = {
-            "installed": installed,
-            "occupied": taken,
-            "available": None if installed is None else max(installed - taken, 0),
-        }
+        capacity[modality.value] = CapacityFigures(
+            installed=installed,
+            occupied=taken,
+            available=None if installed is None else max(installed - taken, 0),
+        )
     file_active = totals.file_active
     by_score = dict.fromkeys(SCORES, 0)
     by_score.update(totals.by_score)
     quality = dict.fromkeys(QUALITY_FIELDS, 0)
     quality.update(totals.quality)
-    return {
-        "period": {
-            "code": period.code,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "timezone": timezone,
-        },
-        "profile_version": profile.version,
-        "rule_set_versions": sorted(totals.rule_set_versions),
-        "file_active": {
-            "total": file_active,
-            "by_status": {s.value: totals.by_status.get(s.value, 0) for s in PathwayStatus},
-            "by_modality": {m.value: totals.by_modality.get(m.value, 0) for m in MODALITIES},
-        },
-        "multi_modality": {
-            "youth": totals.multi_modality,
-            "share": round(totals.multi_modality / file_active, 4) if file_active else 0.0,
-        },
-        "transitions": _transitions(totals.main_modalities),
-        "units": {
-            "total": totals.units_total,
-            "youth_weeks": totals.youth_weeks,
-            "by_score": by_score,
-            "lt_1h": totals.lt_band,
-            "surcharges": {
-                "complexity": totals.complexity_weeks,
-                "appui_ressources": totals.appui_weeks,
-            },
-        },
-        "hours": {
-            "direct": _hours(totals.minutes_direct),
-            "indirect": _hours(totals.minutes_indirect),
-            "total": _hours(totals.minutes_direct + totals.minutes_indirect),
-            "by_activity": {
-                a.value: _hours(totals.by_activity.get(a.value, 0.0)) for a in HOURS_ACTIVITIES
-            },
-            "by_setting": {s.value: _hours(totals.by_setting.get(s.value, 0.0)) for s in Setting},
-            "appui_ressources_unlinked": {
-                "total": _hours(sum(totals.unlinked_appui.values())),
-                "by_setting": {
-                    s.value: _hours(totals.unlinked_appui.get(s.value, 0.0)) for s in Setting
-                },
-            },
-        },
-        "days": {
-            "journees": {
-                "total": totals.half_days / 2,
-                **{m.value: totals.half_days_by_modality.get(m.value, 0) / 2 for m in MODALITIES},
-            },
-            "nuits": totals.nights,
-            "absences": totals.absences,
-            "absent_sessions": totals.absent_sessions,
-        },
-        "acts": {"actes": totals.actes, "seances": totals.seances},
-        "capacity": capacity,
-        "quality": {
+    journees = {m.value: totals.half_days_by_modality.get(m.value, 0) / 2 for m in MODALITIES}
+    return ActivityFigures(
+        period=Period(code=period.code, start=period.start, end=period.end, timezone=timezone),
+        profile_version=profile.version,
+        rule_set_versions=sorted(totals.rule_set_versions),
+        file_active=FileActive(
+            total=file_active,
+            by_status=ByStatus(
+                **{s.value: totals.by_status.get(s.value, 0) for s in PathwayStatus}
+            ),
+            by_modality=ByModality(
+                **{m.value: totals.by_modality.get(m.value, 0) for m in MODALITIES}
+            ),
+        ),
+        multi_modality=MultiModality(
+            youth=totals.multi_modality,
+            share=round(totals.multi_modality / file_active, 4) if file_active else 0.0,
+        ),
+        transitions=_transitions(totals.main_modalities),
+        units=Units(
+            total=totals.units_total,
+            youth_weeks=totals.youth_weeks,
+            by_score=Scores.model_validate(by_score),
+            lt_1h=totals.lt_band,
+            surcharges=Surcharges(
+                complexity=totals.complexity_weeks, appui_ressources=totals.appui_weeks
+            ),
+        ),
+        hours=Hours(
+            direct=_hours(totals.minutes_direct),
+            indirect=_hours(totals.minutes_indirect),
+            total=_hours(totals.minutes_direct + totals.minutes_indirect),
+            by_activity=HoursByActivity(
+                **{a.value: _hours(totals.by_activity.get(a.value, 0.0)) for a in HOURS_ACTIVITIES}
+            ),
+            by_setting=BySetting(
+                **{s.value: _hours(totals.by_setting.get(s.value, 0.0)) for s in Setting}
+            ),
+            appui_ressources_unlinked=UnlinkedAppui(
+                total=_hours(sum(totals.unlinked_appui.values())),
+                by_setting=BySetting(
+                    **{s.value: _hours(totals.unlinked_appui.get(s.value, 0.0)) for s in Setting}
+                ),
+            ),
+        ),
+        days=Days(
+            journees=Journees(total=totals.half_days / 2, **journees),
+            nuits=totals.nights,
+            absences=totals.absences,
+            absent_sessions=totals.absent_sessions,
+        ),
+        acts=Acts(actes=totals.actes, seances=totals.seances),
+        capacity=Capacity(reference_week=reference_week, **capacity),
+        quality=Quality(
             **quality,
-            "youth_without_pathway": totals.without_pathway,
-            "by_source": [
-                {"source_id": source_id, **{name: counts.get(name, 0) for name in QUALITY_FIELDS}}
+            youth_without_pathway=totals.without_pathway,
+            by_source=[
+                SourceQuality(
+                    source_id=source_id, **{name: counts.get(name, 0) for name in QUALITY_FIELDS}
+                )
                 for source_id, counts in sorted(totals.quality_by_source.items())
             ],
-        },
-    }
+        ),
+    )
 
 
 def aggregate(
@@ -349,7 +370,7 @@ def aggregate(
     complexity: Sequence[ComplexitySpan] = (),
     capacities: dict[str, int] | None = None,
     reference_week: dt.date | None = None,
-) -> dict[str, Any]:
+) -> ActivityFigures:
     """The body from rollup rows held in memory."""
     totals = totals_from_rollups(
         weeks,
@@ -385,16 +406,16 @@ def monthly_transitions(
     return changes
 
 
-def _transitions(main_modalities: Iterable[tuple[int, int, str]]) -> dict[str, Any]:
+def _transitions(main_modalities: Iterable[tuple[int, int, str]]) -> Transitions:
     changes = monthly_transitions(main_modalities)
     by_pair: dict[str, int] = defaultdict(int)
     for _person, _month, left, entered in changes:
         by_pair[f"{left}>{entered}"] += 1
-    return {
-        "count": len(changes),
-        "youth": len({change[0] for change in changes}),
-        "by_pair": dict(sorted(by_pair.items())),
-    }
+    return Transitions(
+        count=len(changes),
+        youth=len({change[0] for change in changes}),
+        by_pair=dict(sorted(by_pair.items())),
+    )
 
 
 def figures_from_sessions(
@@ -410,7 +431,7 @@ def figures_from_sessions(
     complexity: Sequence[ComplexitySpan] = (),
     capacities: dict[str, int] | None = None,
     reference_week: dt.date | None = None,
-) -> dict[str, Any]:
+) -> ActivityFigures:
     """Figures straight from in-memory sessions (no database): what a feed would give."""
     rollups: Rollups = compute_rollups(
         sessions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -71,7 +71,16 @@ _PERIOD_RULES = (
 )
 
 
-def _respond(request: Request, body: dict[str, Any], output: OutputFormatName | None) -> Response:
+def _respond(
+    request: Request, report: ActivityReport | WeeklyReport, output: OutputFormatName | None
+) -> Response:
+    """The model's JSON (or CSV), with its ETag and 304.
+
+    Serialised here rather than by FastAPI's response model, on purpose: the ETag is the
+    hash of the very dump that is sent, and the bytes stay those of ``json.dumps`` (one
+    dump of the model, validated when it was built; no second validation pass).
+    """
+    body = report.model_dump(mode="json", by_alias=True)
     etag = body_etag(body)
     csv_wanted = wants_csv(request, output)
     if csv_wanted:
@@ -116,8 +125,8 @@ def get_activity(
     establishment = get_accessible_establishment(session, principal, finess)
     resolved = resolve_period(period, start, end)
     reference = resolve_week(week, resolved) if week is not None else None
-    body = activity_report(session, establishment, resolved, week=reference)
-    return _respond(request, body, output)
+    report = activity_report(session, establishment, resolved, week=reference)
+    return _respond(request, report, output)
 
 
 @router.get(
@@ -142,13 +151,15 @@ def get_weekly(
     output: FormatQuery = None,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess, Level.OWN_DETAIL)
-    body = weekly_detail(session, establishment, resolve_period(period, start, end))
+    report = weekly_detail(session, establishment, resolve_period(period, start, end))
     if wants_csv(request, output):
-        rows = [dict(flatten(entry)) for entry in body["weeks"]]
+        rows = [
+            dict(flatten(entry.model_dump(mode="json", by_alias=True))) for entry in report.weeks
+        ]
         header = list(rows[0]) if rows else ["youth", "week"]
         table = csv_text(header, ([row[name] for name in header] for row in rows))
         return Response(table, media_type=CSV_MEDIA_TYPE)
-    return _respond(request, body, "json")
+    return _respond(request, report, "json")
 
 
 UploadBody = RequestBody
@@ -238,7 +249,8 @@ def post_freeze(
     period: PeriodPath,
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
-    body = freeze_period(session, establishment, resolve_period(period), frozen_by=principal.name)
+    report = freeze_period(session, establishment, resolve_period(period), frozen_by=principal.name)
+    body = report.json_body()
     return Response(
         json.dumps(body, ensure_ascii=False, default=str),
         status_code=201,
@@ -260,4 +272,4 @@ def get_diff(
     period: PeriodPath,
 ) -> PeriodDiff:
     establishment = get_accessible_establishment(session, principal, finess)
-    return PeriodDiff.model_validate(period_diff(session, establishment, resolve_period(period)))
+    return period_diff(session, establishment, resolve_period(period))

@@ -17,6 +17,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from activity_api.activity.repository import API_ORIGIN, ActivityRepository
+from activity_api.activity.schemas import (
+    ActivityReport,
+    EstablishmentRef,
+    Frozen,
+    Period,
+    PeriodChange,
+    PeriodDiff,
+    TransitionDetail,
+    WeeklyReport,
+    WeekSurcharges,
+    YouthWeekDetail,
+)
 from activity_api.periods import parse_week
 from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, PathwayPeriod, utc_now
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
@@ -91,13 +103,13 @@ def _utc_bounds(period: CountingPeriod, timezone: str) -> tuple[dt.datetime, dt.
     )
 
 
-def _establishment_ref(establishment: Establishment) -> dict[str, str]:
-    return {
-        "finess": establishment.finess,
-        "name": establishment.name,
-        "region_code": establishment.region_code,
-        "department_code": establishment.department_code,
-    }
+def _establishment_ref(establishment: Establishment) -> EstablishmentRef:
+    return EstablishmentRef(
+        finess=establishment.finess,
+        name=establishment.name,
+        region_code=establishment.region_code,
+        department_code=establishment.department_code,
+    )
 
 
 def compute_bodies(
@@ -108,7 +120,7 @@ def compute_bodies(
     now: dt.datetime | None = None,
     week: dt.date | None = None,
     profile: CountingProfile | None = None,
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, ActivityReport]:
     """Freshly computed figures of each establishment (frozen or not)."""
     now = now or utc_now()
     profile = profile or active_profile(session)
@@ -120,7 +132,7 @@ def compute_bodies(
         ids, period=period, profile=profile, reference_week=week
     )
     capacities = ActivityRepository(session).capacities(ids)
-    bodies: dict[int, dict[str, Any]] = {}
+    bodies: dict[int, ActivityReport] = {}
     for establishment in establishments:
         figures = build_body(
             totals[establishment.id],
@@ -130,12 +142,12 @@ def compute_bodies(
             capacities=capacities[establishment.id],
             reference_week=week,
         )
-        bodies[establishment.id] = {
-            "establishment": _establishment_ref(establishment),
-            **figures,
-            "computed_at": now.isoformat(),
-            "frozen": None,
-        }
+        bodies[establishment.id] = ActivityReport(
+            establishment=_establishment_ref(establishment),
+            **dict(figures),
+            computed_at=now,
+            frozen=None,
+        )
     return bodies
 
 
@@ -146,8 +158,9 @@ def establishment_reports(
     *,
     now: dt.datetime | None = None,
     week: dt.date | None = None,
-) -> dict[int, dict[str, Any]]:
-    """Each establishment's body for the period; frozen periods are returned as stored.
+) -> dict[int, ActivityReport]:
+    """Each establishment's body for the period; frozen periods are returned as stored
+    (validated into the model when read back).
 
     The multi-establishment entry point (a region sums these bodies): one read of
     rollups, pathways, flags and capacities for all of them.
@@ -157,11 +170,11 @@ def establishment_reports(
         if week is None
         else {}
     )
-    bodies: dict[int, dict[str, Any]] = {}
+    bodies: dict[int, ActivityReport] = {}
     to_compute: list[Establishment] = []
     for establishment in establishments:
         if establishment.id in frozen:
-            bodies[establishment.id] = frozen[establishment.id]
+            bodies[establishment.id] = ActivityReport.model_validate(frozen[establishment.id])
         else:
             to_compute.append(establishment)
     if to_compute:
@@ -176,7 +189,7 @@ def activity_report(
     *,
     now: dt.datetime | None = None,
     week: dt.date | None = None,
-) -> dict[str, Any]:
+) -> ActivityReport:
     """One establishment's activity body for the period (the API's JSON)."""
     return establishment_reports(session, [establishment], period, now=now, week=week)[
         establishment.id
@@ -184,7 +197,7 @@ def activity_report(
 
 
 def body_etag(body: dict[str, Any]) -> str:
-    """A strong validator of the figures: the body without its computation time."""
+    """A strong validator of the figures: the JSON body without its computation time."""
     stable = {key: value for key, value in body.items() if key != "computed_at"}
     encoded = json.dumps(stable, sort_keys=True, default=str).encode()
     return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
@@ -209,7 +222,7 @@ def flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def body_csv(body: dict[str, Any]) -> str:
-    """The body as ``figure,value`` lines (one per dotted path)."""
+    """The JSON body as ``figure,value`` lines (one per dotted path)."""
     return csv_text(["figure", "value"], flatten(body))
 
 
@@ -222,7 +235,7 @@ def weekly_detail(
     period: CountingPeriod,
     *,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> WeeklyReport:
     """Per young person (pseudonym) and week: minutes, score, band, surcharges; transitions."""
     now = now or utc_now()
     profile = active_profile(session)
@@ -244,42 +257,42 @@ def weekly_detail(
         sunday = youth_week.week_start + dt.timedelta(days=6)
         score = profile.score(youth_week.minutes_total)
         entries.append(
-            {
-                "youth": names[youth_week.person_id],
-                "week": week_code(youth_week.week_start),
-                "week_start": youth_week.week_start.isoformat(),
-                "minutes_direct": round(youth_week.minutes_direct, 2),
-                "minutes_indirect": round(youth_week.minutes_indirect, 2),
-                "minutes_total": round(youth_week.minutes_total, 2),
-                "score": score,
-                "lt_1h": profile.in_lt_band(youth_week.minutes_total),
-                "surcharges": {
-                    "complexity": score is not None
+            YouthWeekDetail(
+                youth=names[youth_week.person_id],
+                week=week_code(youth_week.week_start),
+                week_start=youth_week.week_start,
+                minutes_direct=round(youth_week.minutes_direct, 2),
+                minutes_indirect=round(youth_week.minutes_indirect, 2),
+                minutes_total=round(youth_week.minutes_total, 2),
+                score=score,
+                lt_1h=profile.in_lt_band(youth_week.minutes_total),
+                surcharges=WeekSurcharges(
+                    complexity=score is not None
                     and any(
                         flag.person_id == youth_week.person_id
                         and flag.start <= sunday
                         and (flag.end is None or flag.end >= youth_week.week_start)
                         for flag in flags
                     ),
-                    "appui_ressources": score is not None and youth_week.has_appui,
-                },
-            }
+                    appui_ressources=score is not None and youth_week.has_appui,
+                ),
+            )
         )
-    return {
-        "establishment": _establishment_ref(establishment),
-        "period": {
-            "code": period.code,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "timezone": establishment.timezone,
-        },
-        "profile_version": profile.version,
-        "weeks": entries,
-        "transitions": [
-            {"youth": names[person], "from_month": month, "from": left, "to": entered}
+    return WeeklyReport(
+        establishment=_establishment_ref(establishment),
+        period=Period(
+            code=period.code,
+            start=period.start,
+            end=period.end,
+            timezone=establishment.timezone,
+        ),
+        profile_version=profile.version,
+        weeks=entries,
+        transitions=[
+            TransitionDetail(youth=names[person], from_month=month, from_=left, to=entered)
             for person, month, left, entered in changes
         ],
-    }
+    )
 
 
 # --- freeze -------------------------------------------------------------------------
@@ -316,7 +329,7 @@ def freeze_period(
     *,
     frozen_by: str,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> ActivityReport:
     """Store the period's figures with profile, rule sets and import ids; 409 if frozen."""
     repository = ActivityRepository(session)
     if repository.frozen(establishment.id, period.code) is not None:
@@ -325,21 +338,17 @@ def freeze_period(
     body = compute_bodies(session, [establishment], period, now=now)[establishment.id]
     start, end = _utc_bounds(period, establishment.timezone)
     import_ids = RollupRepository(session).import_ids_between(establishment.id, start, end)
-    body["frozen"] = {
-        "frozen_at": now.isoformat(),
-        "frozen_by": frozen_by,
-        "import_ids": import_ids,
-    }
+    body.frozen = Frozen(frozen_at=now, frozen_by=frozen_by, import_ids=import_ids)
     repository.add_frozen(
         FrozenPeriod(
             establishment_id=establishment.id,
             period_code=period.code,
             start_date=period.start,
             end_date=period.end,
-            profile_version=body["profile_version"],
-            rule_set_versions=body["rule_set_versions"],
+            profile_version=body.profile_version,
+            rule_set_versions=body.rule_set_versions,
             import_ids=import_ids,
-            body=body,
+            body=body.json_body(),
             frozen_at=now,
             frozen_by=frozen_by,
         )
@@ -356,26 +365,27 @@ def period_diff(
     period: CountingPeriod,
     *,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> PeriodDiff:
     """What a recomputation of a frozen period would change, figure by figure."""
     frozen = ActivityRepository(session).frozen(establishment.id, period.code)
     if frozen is None:
         raise NotFound(f"period {period.code} is not frozen")
     recomputed = compute_bodies(session, [establishment], period, now=now)[establishment.id]
     stored = dict(flatten({k: v for k, v in frozen.body.items() if k not in IGNORED_IN_DIFF}))
-    fresh = dict(flatten({k: v for k, v in recomputed.items() if k not in IGNORED_IN_DIFF}))
+    fresh_body = recomputed.json_body()
+    fresh = dict(flatten({k: v for k, v in fresh_body.items() if k not in IGNORED_IN_DIFF}))
     changes = [
-        {"figure": path, "frozen": stored.get(path), "recomputed": fresh.get(path)}
+        PeriodChange(figure=path, frozen=stored.get(path), recomputed=fresh.get(path))
         for path in sorted(stored.keys() | fresh.keys())
         if stored.get(path) != fresh.get(path)
     ]
-    return {
-        "period": period.code,
-        "frozen_at": frozen.frozen_at.isoformat(),
-        "profile_version": {"frozen": frozen.profile_version, "now": recomputed["profile_version"]},
-        "changed": bool(changes),
-        "changes": changes,
-    }
+    return PeriodDiff(
+        period=period.code,
+        frozen_at=frozen.frozen_at,
+        profile_version={"frozen": frozen.profile_version, "now": recomputed.profile_version},
+        changed=bool(changes),
+        changes=changes,
+    )
 
 
 # --- pathways and complexity flags ----------------------------------------------------

@@ -49,6 +49,7 @@ def _answer(
 @router.get(
     "/regions/{code}/activity",
     response_model=AreaReport,
+    response_model_exclude_unset=True,
     summary="Activity of a region's establishments over a period (ARS)",
     description=_DESCRIPTION,
     responses=_RESPONSES,
@@ -70,6 +71,7 @@ def get_region_activity(
 @router.get(
     "/departments/{code}/activity",
     response_model=AreaReport,
+    response_model_exclude_unset=True,
     summary="Activity of a department's establishments over a period (ARS)",
     description=_DESCRIPTION,
     responses=_RESPONSES,

@@ -1,11 +1,19 @@
-"""The area (region, department) response. French labels in the descriptions."""
+"""The area (region, department) response. French labels in the descriptions.
+
+Responses are serialised with ``exclude_unset`` (figures an area does not have are left
+out, as the generic sum leaves them out).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from activity_api.regions.aggregate import flatten
+from ditep_core.reports import ActivityFigures
 
 
 class Area(BaseModel):
@@ -26,14 +34,80 @@ class Secrecy(BaseModel):
     rule: str = Field(description="Règle appliquée")
 
 
+_KEPT_TEXT = re.compile(r"(version|profile)", re.IGNORECASE)
+
+
+_AREA_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
+# Versions and profiles: an establishment's text, or the total row's sorted distinct values.
+_TEXT: Any = list[str] | str
+
+
+def _optional(annotation: Any) -> Any:
+    return annotation | None
+
+
+def area_model(model: type[BaseModel], name: str | None = None) -> type[BaseModel]:
+    """The area form of a body model, derived field by field (never written twice).
+
+    What ``regions.aggregate`` publishes: every number may be null (masked by the
+    statistical secrecy, or a ratio not aggregated); text is kept only when it names a
+    version or a profile; dates and lists of objects (per-source or per-person detail)
+    never reach an area. Every field is optional (an area without establishments has no
+    figures; serialise with ``exclude_unset``), and extra fields are kept so that the
+    generic sum still publishes a figure the model does not know yet (a stored body).
+    """
+    if model in _AREA_MODELS:
+        return _AREA_MODELS[model]
+    fields: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        annotation = info.annotation
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        base = args[0] if len(args) == 1 and get_origin(annotation) is not list else annotation
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            kept: Any = area_model(base)
+        elif base in (int, float):
+            kept = base
+        elif get_origin(base) is dict:
+            key, value = get_args(base)
+            kept = dict.__class_getitem__((key, _optional(value)))
+        elif (base is str or base == list[str]) and _KEPT_TEXT.search(field_name):
+            kept = _TEXT
+        else:
+            continue
+        (texts if kept is _TEXT else fields)[field_name] = (
+            _optional(kept),
+            Field(default=None, alias=info.alias, description=info.description),
+        )
+    fields.update(texts)  # after the figures, where the aggregate publishes them
+    derived: type[BaseModel] = create_model(
+        name or f"Area{model.__name__}",
+        __config__=ConfigDict(populate_by_name=True, extra="allow"),
+        **fields,
+    )
+    _AREA_MODELS[model] = derived
+    return derived
+
+
+if TYPE_CHECKING:
+    AreaFigures = BaseModel
+else:
+    AreaFigures = area_model(ActivityFigures, "AreaFigures")
+
+
 class FiguresRow(BaseModel):
-    figures: dict[str, Any] = Field(
+    figures: AreaFigures = Field(
         description="Les indicateurs de l'établissement (mêmes champs que /activity), "
         "null si masqués"
     )
     suppressed: list[str] = Field(
         description="Chemins des indicateurs masqués (secret statistique)"
     )
+
+    def flat_figures(self) -> dict[str, Any]:
+        """Dotted paths to the published values (the CSV's columns)."""
+        figures: BaseModel = self.figures
+        return flatten(figures.model_dump(mode="json", by_alias=True, exclude_unset=True))
 
 
 class EstablishmentRow(FiguresRow):

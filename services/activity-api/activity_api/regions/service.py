@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from activity_api.activity.service import establishment_reports
 from activity_api.periods import ReportingPeriod
-from activity_api.regions.aggregate import EstablishmentFigures, aggregate, flatten
+from activity_api.regions.aggregate import EstablishmentFigures, aggregate
 from activity_api.regions.repository import AreaRepository
 from activity_api.regions.schemas import (
     Area,
@@ -44,9 +44,7 @@ def establishment_figures(
     into the counting, one read of the rollups for all of them."""
     bodies = establishment_reports(session, establishments, period)
     return {
-        establishment_id: {
-            name: value for name, value in body.items() if name not in _IDENTITY_FIELDS
-        }
+        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
         for establishment_id, body in bodies.items()
     }
 
@@ -132,12 +130,12 @@ def csv_rows(report: AreaReport) -> tuple[list[str], list[list[object]]]:
     flat_rows: list[tuple[list[object], dict[str, Any], list[str]]] = []
     for row in report.establishments:
         flat_rows.append(
-            ([row.finess, row.name, row.department_code], flatten(row.figures), row.suppressed)
+            ([row.finess, row.name, row.department_code], row.flat_figures(), row.suppressed)
         )
     flat_rows.append(
         (
             ["TOTAL", report.area.name or report.area.code, ""],
-            flatten(report.totals.figures),
+            report.totals.flat_figures(),
             report.totals.suppressed,
         )
     )

@@ -18,5 +18,4 @@ def weekly_occupation(
     session: Session, establishment: Establishment, week: ReportingPeriod
 ) -> dict[Activity, int]:
     report = activity_report(session, establishment, week, week=week.start)
-    capacity = report["capacity"]
-    return {modality: int(capacity[modality.value]["occupied"]) for modality in MODALITIES}
+    return {modality: report.capacity.for_modality(modality).occupied for modality in MODALITIES}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,16 @@ class FeedErrorOut(BaseModel):
     line: int | None = Field(default=None, description="Line of the feed (iCalendar)")
     path: str | None = Field(default=None, description="JSON path (FHIR)")
     uid: str | None = None
+
+
+class PendingSession(BaseModel):
+    uid: str = Field(description="UID of the session that confirming would delete")
+    recurrence_id: str | None = Field(description="Its RECURRENCE-ID (null for a single one)")
+    start: str = Field(description="Its start (ISO 8601, as stored)")
+
+
+class PendingStay(BaseModel):
+    stay: str = Field(description="Identifier of the stay (pathway period) it would delete")
 
 
 class WindowOut(BaseModel):
@@ -65,7 +75,7 @@ class ImportResult(BaseModel):
     superseded_by: int | None = Field(
         default=None, description="The newer import applied first (status superseded)"
     )
-    pending_deletions: list[dict[str, Any]] = Field(
+    pending_deletions: list[PendingSession | PendingStay] = Field(
         default_factory=list,
         description="needs_confirmation: the sessions (uid, recurrence_id, start) and stays "
         "that confirming would delete (the first 1,000 of each)",

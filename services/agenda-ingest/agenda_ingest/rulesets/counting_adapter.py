@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.parsing.drafts import SessionDraft
+from ditep_core.reports import ActivityFigures
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
 from ditep_counting.engine.figures import figures_from_sessions
 from ditep_counting.engine.periods import monday, range_period
@@ -21,7 +21,7 @@ DRY_RUN_SOURCE_ID = 0
 
 def figures_of_drafts(
     drafts: Sequence[SessionDraft], *, timezone: str, now: dt.datetime
-) -> dict[str, Any] | None:
+) -> ActivityFigures | None:
     """The figures the drafts would give once stored (None for a feed with no session).
 
     The period is the feed's whole ISO weeks, since a youth-week belongs to the period

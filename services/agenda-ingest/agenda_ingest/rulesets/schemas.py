@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Nature, Setting
+from ditep_core.reports import ActivityFigures
 from ditep_core.web.parameters import DAY_SCHEMA, ReadDay
 
 
@@ -63,13 +64,16 @@ class DryRunResult(BaseModel):
     rule_set_version: str
     sessions: list[DryRunSession]
     sessions_by_activity: dict[str, int]
-    figures: dict[str, Any] | None = Field(
+    figures: ActivityFigures | None = Field(
         description=(
             "Ce que le comptage donnerait sur les semaines ISO du flux, même corps que"
             " /activity (rien n'est stocké ; null sans séance)"
         )
     )
-    rejected: list[dict[str, Any]]
+    rejected: list[dict[str, str | int]] = Field(
+        description="Événements inutilisables et avertissements (message, et line, path ou uid"
+        " quand ils sont connus)"
+    )
 
 
 class RuleTrialOut(BaseModel):
