@@ -25,7 +25,6 @@ from typer.testing import CliRunner
 
 from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.main import create_app as create_ingest_app
-from agenda_ingest.pull.loop import run_periodically
 from agenda_ingest.pull.repository import PullRepository
 from agenda_ingest.pull.service import (
     PullOutcome,
@@ -35,6 +34,7 @@ from agenda_ingest.pull.service import (
     pull_due,
     pull_source,
 )
+from agenda_ingest.pull.tasks import run_periodically
 from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from activity_api.main import create_app
 from activity_api.periods import parse_week
-from activity_api.ror.loop import ror_push_loop
 from activity_api.ror.push import RorClient, push_establishments
+from activity_api.ror.tasks import ror_push_loop
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Activity

@@ -9,7 +9,7 @@ from activity_api.audit.endpoints import router as audit_router
 from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
-from activity_api.ror.loop import ror_push_loop
+from activity_api.ror.tasks import ror_push_loop
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from agenda_ingest.feeds.endpoints import router as feeds_router
 from agenda_ingest.feeds.service import IngestGate
 from agenda_ingest.pull.endpoints import router as pull_router
-from agenda_ingest.pull.loop import pull_loop
+from agenda_ingest.pull.tasks import pull_loop
 from agenda_ingest.reclassify.endpoints import router as reclassify_router
 from agenda_ingest.review.endpoints import router as review_router
 from agenda_ingest.rulesets.endpoints import router as rulesets_router
