@@ -27,8 +27,7 @@ from ditep_core.db import Database, create_database_engine, normalise_database_u
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Environment, Settings
-
-from .http import AppClient, app_client
+from tests.http import AppClient, app_client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
