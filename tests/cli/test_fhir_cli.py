@@ -13,7 +13,13 @@ from ditep_cli.main import app
 from ditep_core import migrations
 from tests.agenda_ingest.feeds.test_fhir_feeds import tddui_bundle
 from tests.agenda_ingest.parsing.fhir.test_fhir_corpus import EXPECTED, FHIR_CORPUS
-from tests.conftest import MIGRATIONS_DIR, TEST_PULL_ALLOWED_HOSTS, TEST_SECRET, TemporaryDatabase
+from tests.conftest import (
+    DATA_DIR,
+    MIGRATIONS_DIR,
+    TEST_PULL_ALLOWED_HOSTS,
+    TEST_SECRET,
+    TemporaryDatabase,
+)
 
 KEYS = [
     "uid",
@@ -95,7 +101,7 @@ def test_an_unreadable_file_exits_1_and_says_where(offline: CliRunner, tmp_path:
     assert bad.exit_code == 2
 
 
-@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason="../shared/corpus/fhir is absent")
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     "name",
     [
@@ -111,6 +117,21 @@ def test_the_corpus_as_the_command_prints_it(offline: CliRunner, name: str) -> N
     assert [json.loads(line) for line in result.stdout.splitlines()] == EXPECTED[name].sessions
     for path, message in EXPECTED[name].rejected:
         assert f"{path}: {message}" in result.stderr
+
+
+def test_a_handwritten_document_as_the_command_prints_it(offline: CliRunner) -> None:
+    """R4 Appointments and an Encounter (tests/data/fhir), as the corpus's GAP and R4
+    examples above, in a plain clone."""
+    result = offline.invoke(app, ["fhir", "sessions", str(DATA_DIR / "fhir/appointments-r4.json")])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(row["uid"], row["start"], row["end"], row["status"]) for row in rows] == [
+        ("Appointment/a1", "2025-03-12T13:00:00Z", "2025-03-12T13:45:00Z", "done"),
+        ("Appointment/a2", "2025-03-19T09:00:00Z", "2025-03-19T10:30:00Z", "absent"),
+        ("Encounter/e1", "2025-03-26T08:00:00Z", "2025-03-26T09:00:00Z", "done"),
+    ]
+    assert all((row["youth"], row["professionals"]) == (1, 1) for row in rows)
+    assert rows[0]["codes"] == ["https://dui.example/st|ORTHO"]
 
 
 # --- FHIR sources from the command line -----------------------------------------------

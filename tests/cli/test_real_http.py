@@ -17,6 +17,8 @@ import pytest
 from ditep_core import migrations
 from tests.conftest import MIGRATIONS_DIR, SAMPLES_DIR, TEST_SECRET
 
+pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as probe:

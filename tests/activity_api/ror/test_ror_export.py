@@ -149,7 +149,7 @@ def _urls(value: Any) -> set[str]:
     return found
 
 
-@pytest.mark.skipif(not ROR_CORPUS.is_dir(), reason="../shared/corpus/fhir/ror is absent")
+@pytest.mark.corpus
 def test_urls_follow_the_ror_guide_examples(
     api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
 ) -> None:
@@ -180,6 +180,43 @@ def test_urls_follow_the_ror_guide_examples(
         codes.EXTENSION_SUPPORTED_CAPACITY,
         codes.PROFILE_ORGANIZATION,
     }
+
+
+# The URLs the guide's examples use (read from the ROR guide, checked against the corpus
+# above where it is present): a plain clone checks the same rules without it.
+GUIDE_URLS = {
+    "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-location",
+    "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-healthcareservice",
+    "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM",
+    "https://mos.esante.gouv.fr/NOS/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation",
+}
+
+
+def test_urls_follow_the_ror_guide_patterns(
+    api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
+) -> None:
+    bundle = api_client.get(
+        "/v1/establishments/690000017/ror",
+        params={"week": WEEK},
+        headers=make_key(Scope.ACTIVITY_READ),
+    ).json()
+    ours = _urls(bundle)
+    assert {
+        codes.PROFILE_LOCATION,
+        codes.PROFILE_HEALTHCARE_SERVICE,
+        codes.SYSTEM_REGION,
+        codes.SYSTEM_OFFER_CATEGORY,
+    } == GUIDE_URLS
+    assert ours >= GUIDE_URLS
+    nos = re.compile(r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_R\d+)-(\w+)/FHIR/(TRE-R\d+)-(\w+)$")
+    structure = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
+    for url in ours:
+        if "mos.esante.gouv.fr" in url:
+            match = nos.match(url)
+            assert match, url
+            assert (match[1].replace("_", "-"), match[2]) == (match[3], match[4])
+        if "interop.esante.gouv.fr" in url:
+            assert url.startswith(structure), url
 
 
 def test_cli_prints_the_same_bundle(

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.agenda_ingest.feeds.served import prepare_source, serve_ingest
@@ -49,6 +50,7 @@ async def _push_all(base: str, source_id: int, headers: dict[str, str]) -> list[
         return await asyncio.wait_for(asyncio.gather(*pushes), TIME_LIMIT_SECONDS)
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_snapshots_leave_exactly_the_last_one(
     fresh_database: TemporaryDatabase, tmp_path: Path
 ) -> None:

@@ -506,7 +506,7 @@ def test_fhir_sessions_are_counted_by_the_activity_api(
 CORPUS_TDDUI = CORPUS_DIR / "fhir" / "tddui"
 
 
-@pytest.mark.skipif(not CORPUS_TDDUI.is_dir(), reason="../shared/corpus/fhir is absent")
+@pytest.mark.corpus
 def test_the_tddui_corpus_pushed_to_a_source(
     ingest_client: AppClient,
     database: Database,
@@ -588,3 +588,63 @@ def test_a_bundle_stamped_before_the_applied_one_is_superseded(
     # A later stamp is applied, received after or not.
     later = {**tddui_bundle(), "meta": {"lastUpdated": "2025-04-03T08:00:00Z"}}
     assert _push(ingest_client, fhir_source, later, key)["status"] == "processed"
+
+
+def _with_key(nir: str, key: int) -> str:
+    return f"{nir}{key:02d}"
+
+
+def test_a_tddui_stay_then_an_event_only_feed_without_the_corpus(
+    ingest_client: AppClient,
+    database: Database,
+    sample_ditep: SampleDitep,
+    make_key: KeyMaker,
+    session: Session,
+) -> None:
+    """What the corpus's TDDUI bundle shows (above), on a bundle written here: a stay whose
+    young person's INS has a wrong key is rejected with where it is; with the right key the
+    stay becomes a pathway period; an event-only snapshot would delete it, so the
+    mass-deletion guard waits for a confirmation."""
+    with database.unit_of_work() as unit:
+        source_id = add_source(
+            unit,
+            finess=SAMPLE_FINESS,
+            name="TDDUI",
+            feed_format=FeedFormat.FHIR,
+            window_start=dt.date(2025, 1, 1),
+            window_end=dt.date(2026, 1, 1),
+        ).id
+    key = make_key(Scope.FEEDS_WRITE)
+    right = 97 - int(NIR[:13]) % 97
+    patient, practitioner, stay, event = (tddui_bundle()["entry"][i] for i in (0, 1, 2, 3))
+
+    def bundle(*entries: Any, ins: str) -> dict[str, Any]:
+        body = {"resourceType": "Bundle", "type": "transaction", "entry": copy.deepcopy(entries)}
+        body["entry"][0]["resource"]["identifier"][0]["value"] = ins
+        return body
+
+    wrong = _push(
+        ingest_client, source_id, bundle(patient, stay, ins=_with_key(NIR, right % 97 + 1)), key
+    )
+    assert (wrong["received"], wrong["created"], wrong["rejected"]) == (0, 0, 1)
+    assert wrong["errors"][0]["path"] == "entry[1].resource.subject"
+    assert f"the INS key {right % 97 + 1:02d} is wrong" in wrong["errors"][0]["message"]
+    assert session.scalars(select(PathwayPeriod)).all() == []
+
+    kept = _push(ingest_client, source_id, bundle(patient, stay, ins=_with_key(NIR, right)), key)
+    assert (kept["received"], kept["created"], kept["rejected"]) == (0, 0, 0)
+    [period] = session.scalars(select(PathwayPeriod)).all()
+    assert period.start_date == dt.date(2024, 9, 2)
+
+    event["resource"].pop("partOf")
+    held = _push(
+        ingest_client, source_id, bundle(patient, practitioner, event, ins=NIR), key, status=202
+    )
+    assert held["status"] == "needs_confirmation"
+    assert held["stays"]["deleted"] == 1
+    assert [entry["stay"] for entry in held["pending_deletions"]] == [period.external_id]
+    confirmed = ingest_client.post(f"/v1/imports/{held['import_id']}/confirm", headers=key)
+    assert confirmed.status_code == 201, confirmed.text
+    applied = confirmed.json()
+    assert (applied["status"], applied["received"], applied["created"]) == ("processed", 1, 1)
+    assert applied["stays"]["deleted"] == 1

@@ -16,10 +16,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.agenda_ingest.feeds.served import prepare_source, serve_ingest
 from tests.conftest import TEST_SECRET, TemporaryDatabase, sample_feed
+
+pytestmark = pytest.mark.slow
 
 FEED_BYTES = 20 * 1024 * 1024
 EVENTS = re.compile(rb"BEGIN:VEVENT\r?\n.*?END:VEVENT\r?\n", re.DOTALL)

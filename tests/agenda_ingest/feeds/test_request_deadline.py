@@ -6,6 +6,7 @@ import threading
 import time
 
 import httpx
+import pytest
 import uvicorn
 from fastapi import FastAPI
 
@@ -30,6 +31,7 @@ def _slow_app(seconds: float) -> FastAPI:
     return app
 
 
+@pytest.mark.slow
 def test_past_the_deadline_the_caller_gets_a_503_at_once() -> None:
     """Over real HTTP: the 503 reaches the caller at the deadline, not when the work ends."""
     server = uvicorn.Server(

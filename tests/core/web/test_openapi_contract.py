@@ -20,6 +20,8 @@ from schemathesis.engine import events, from_schema
 from ditep_core.nomenclatures import Scope
 from tests.conftest import KeyMaker, SampleDitep
 
+pytestmark = pytest.mark.slow
+
 MAX_EXAMPLES = 10
 SEED = 13
 EXCLUDED = r"^/v1/keys/\{key_id\}/(rotate|revoke)$"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,16 +34,15 @@ from agenda_ingest.parsing.fhir.parser import ParsedFhirFeed, StayPeriod, parse_
 from agenda_ingest.parsing.fhir.sessions_json import SessionJson, session_json, sort_sessions
 from agenda_ingest.parsing.normalised import FeedUnreadable
 from agenda_ingest.parsing.participants import ParticipantOptions
-from benchmarks.fhir_generator import WINDOW, generate
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, PathwayStatus, Setting
 from ditep_core.pseudonyms import Pseudonymiser
-from tests.conftest import CORPUS_DIR, TEST_SECRET
+from tests.agenda_ingest.parsing.fhir.generator import WINDOW, generate
+from tests.conftest import CORPUS_DIR, DATA_DIR, TEST_SECRET
 
 FHIR_CORPUS = CORPUS_DIR / "fhir"
 FOLDERS = ("tddui", "gap", "r4")
 PARIS = ZoneInfo("Europe/Paris")
 START, END = dt.date(2000, 1, 1), dt.date(2031, 1, 1)
-NO_CORPUS = "../shared/corpus/fhir is absent (not part of a clone)"
 
 
 @dataclass(frozen=True)
@@ -266,13 +266,13 @@ def _read(data: bytes, window: tuple[dt.date, dt.date] = (START, END)) -> Parsed
     return parse_fhir(data, window_start=window[0], window_end=window[1], default_tz=PARIS)
 
 
-@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
+@pytest.mark.corpus
 def test_every_corpus_file_has_an_expectation() -> None:
     assert _corpus_files(), f"no JSON file under {FHIR_CORPUS}/{{{','.join(FOLDERS)}}}"
     assert set(_corpus_files()) == set(EXPECTED)
 
 
-@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_file(name: str) -> None:
     path = FHIR_CORPUS / name
@@ -289,7 +289,7 @@ def test_corpus_file(name: str) -> None:
     _check(_read(path.read_bytes()), expected)
 
 
-@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(MENDED))
 def test_corpus_file_mended(name: str) -> None:
     path = FHIR_CORPUS / name
@@ -314,17 +314,33 @@ def _class(classification: Classification) -> tuple[Activity, Setting, Nature]:
     return (classification.activity, classification.setting, classification.nature)
 
 
-@pytest.mark.skipif(not FHIR_CORPUS.is_dir(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fhir_resources_reads_the_same_times_and_statuses(name: str) -> None:
     path = FHIR_CORPUS / name
     if not path.is_file():
         pytest.skip(f"{name} is not in this copy of the corpus")
-    data = path.read_bytes()
+    if EXPECTED[name].unreadable is not None:
+        get_fhir_model_class(_resource_type(path.read_bytes())).model_validate_json(
+            path.read_bytes()
+        )
+        return  # valid FHIR, but not a feed: nothing read to compare
+    _assert_fhir_resources_reads_the_same(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    "path", sorted((DATA_DIR / "fhir").glob("*.json")), ids=lambda path: path.name
+)
+def test_fhir_resources_reads_the_same_in_the_handwritten_documents(path: Path) -> None:
+    """The same check on the documents written for the tests (tests/data/fhir: R4
+    Appointments, fulfilled and no-show, and a home-visit Encounter), in a plain clone."""
+    _assert_fhir_resources_reads_the_same(path.read_bytes())
+    assert _read(path.read_bytes()).occurrences
+
+
+def _assert_fhir_resources_reads_the_same(data: bytes) -> None:
     resource_type = _resource_type(data)
     model: Any = get_fhir_model_class(resource_type).model_validate_json(data)
-    if EXPECTED[name].unreadable is not None:
-        return  # valid FHIR, but not a feed: nothing read to compare
     feed = _read(data)
     resources = (
         [entry.resource for entry in model.entry or ()] if resource_type == "Bundle" else [model]

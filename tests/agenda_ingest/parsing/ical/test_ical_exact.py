@@ -35,14 +35,14 @@ from agenda_ingest.parsing.ical.parser import parse_ical
 from agenda_ingest.parsing.ical.reference import reference_occurrences
 from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.parsing.normalised import FeedUnreadable, ParsedFeed
-from benchmarks.ical_generator import WINDOW, generate
 from ditep_cli.main import app
-from tests.conftest import CORPUS_DIR, SAMPLES_DIR, TEST_SECRET
+from tests.agenda_ingest.parsing.ical.generator import WINDOW, generate
+from tests.conftest import CORPUS_DIR, DATA_DIR, SAMPLES_DIR, TEST_SECRET
 
 PARIS = ZoneInfo("Europe/Paris")
 START, END = dt.date(2000, 1, 1), dt.date(2031, 1, 1)
 ICAL_CORPUS = CORPUS_DIR / "ical"
-NO_CORPUS = "../shared/corpus is absent (not part of a clone)"
+DATA_ICAL = DATA_DIR / "ical"
 
 # Deliberate differences: the reference is wrong by RFC 5545 on these files.
 # RFC 5545 §3.6.1: in a VEVENT, "dtstamp / uid" are REQUIRED. The libraries
@@ -128,7 +128,7 @@ def assert_same_paths(
 # -- the public corpus -----------------------------------------------------------
 
 
-@pytest.mark.skipif(not _corpus_files(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", _corpus_files())
 def test_corpus_file_equals_the_reference(name: str) -> None:
     if name in DELIBERATE:
@@ -161,11 +161,14 @@ def _assert_read_sensibly_or_rejected(data: bytes) -> None:
         assert str(json_form["end"]) >= str(json_form["start"])
 
 
-@pytest.mark.skipif(not _corpus_files(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize(("name", "expected"), sorted(WITHOUT_UID.items()))
 def test_deliberate_difference_event_without_uid(name: str, expected: int) -> None:
     """RFC 5545 §3.6.1, "uid" is REQUIRED in a VEVENT: we reject the event, they expand it."""
-    data = (ICAL_CORPUS / name).read_bytes()
+    _check_without_uid((ICAL_CORPUS / name).read_bytes(), expected)
+
+
+def _check_without_uid(data: bytes, expected: int) -> None:
     reference = _reference(data)
     without_uid = [occurrence for occurrence in reference if occurrence["uid"] == "None"]
     assert len(without_uid) == expected
@@ -178,20 +181,53 @@ def test_deliberate_difference_event_without_uid(name: str, expected: int) -> No
     assert ours == [occurrence for occurrence in reference if occurrence["uid"] != "None"]
 
 
-@pytest.mark.skipif(not _corpus_files(), reason=NO_CORPUS)
+@pytest.mark.corpus
 @pytest.mark.parametrize(("name", "expected"), sorted(MISNAMED_END.items()))
 def test_deliberate_difference_misnamed_end(name: str, expected: int) -> None:
     """RFC 5545 §3.4 and §3.6: "END:VCALENDARD" does not close the calendar.
 
     The libraries give the occurrences; we reject the file at that line.
     """
-    data = (ICAL_CORPUS / name).read_bytes()
+    _check_misnamed_end((ICAL_CORPUS / name).read_bytes(), expected)
+
+
+def _check_misnamed_end(data: bytes, expected: int) -> None:
     assert len(_reference(data)) == expected
     with pytest.raises(FeedUnreadable) as raised:
         parse_ical(data, window_start=START, window_end=END, default_tz=PARIS)
     error = raised.value.errors[0]
     assert "END:VCALENDARD" in error.message
     assert error.line == data.splitlines().index(b"END:VCALENDARD") + 1
+
+
+# -- hand-written documents (tests/data/ical): the corpus's cases, in a plain clone ------
+
+
+def test_handwritten_recurrences_equal_the_reference_on_both_paths() -> None:
+    """RRULE with BYDAY and UNTIL, EXDATE on two lines, RDATE, a moved occurrence
+    (RECURRENCE-ID), a night across the DST change, all-day, DURATION, UTC, floating times
+    under X-WR-TIMEZONE, a cancelled monthly series."""
+    data = (DATA_ICAL / "recurrences.ics").read_bytes()
+    ours = assert_exact(data)
+    assert len(ours) == HANDWRITTEN_OCCURRENCES
+    assert {occurrence["uid"] for occurrence in ours} == {
+        "weekly-exdates@tests.example",
+        "dst-night@tests.example",
+        "all-day@tests.example",
+        "duration-utc@tests.example",
+        "floating@tests.example",
+    }
+
+
+HANDWRITTEN_OCCURRENCES = 19
+
+
+def test_handwritten_deliberate_difference_event_without_uid() -> None:
+    _check_without_uid((DATA_ICAL / "without-uid.ics").read_bytes(), 3)
+
+
+def test_handwritten_deliberate_difference_misnamed_end() -> None:
+    _check_misnamed_end((DATA_ICAL / "misnamed-end.ics").read_bytes(), 1)
 
 
 THIS_AND_FUTURE = "\r\n".join(
@@ -274,6 +310,7 @@ def test_sample_equals_the_reference_and_takes_the_fast_path(
     assert assert_same_paths(data, *window) is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("options", "expected"),
     [({"youth": 25, "recurring": False}, 5_000), ({"recurring": True}, 20_000)],

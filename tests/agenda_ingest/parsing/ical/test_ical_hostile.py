@@ -69,6 +69,7 @@ def _only_rejection(parsed: ParsedFeed, uid: str) -> FeedError:
     return error
 
 
+@pytest.mark.slow
 def test_secondly_rule_over_the_default_window_is_rejected() -> None:
     data = _calendar(
         *_event("every-second", "DTSTART:20200101T000000Z", "RRULE:FREQ=SECONDLY"),

@@ -10,7 +10,7 @@ import pytest
 
 from agenda_ingest.parsing.ical.parser import parse_ical
 from agenda_ingest.parsing.normalised import FeedUnreadable, ParsedFeed, format_moment
-from tests.conftest import CORPUS_DIR, sample_feed
+from tests.conftest import CORPUS_DIR, DATA_DIR, sample_feed
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -111,10 +111,22 @@ def _corpus_files() -> list[Path]:
     return sorted((CORPUS_DIR / "ical").rglob("*.ics")) if CORPUS_DIR.is_dir() else []
 
 
-@pytest.mark.skipif(not _corpus_files(), reason="../shared/corpus is absent (not part of a clone)")
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", _corpus_files(), ids=lambda path: path.name)
 def test_corpus_file_is_read_or_rejected_cleanly(path: Path) -> None:
     """Every public corpus file gives occurrences or a located error, never a traceback."""
+    _assert_read_or_rejected_cleanly(path)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((DATA_DIR / "ical").glob("*.ics")), ids=lambda path: path.name
+)
+def test_handwritten_file_is_read_or_rejected_cleanly(path: Path) -> None:
+    """The same on the documents written for the tests (tests/data/ical), in a plain clone."""
+    _assert_read_or_rejected_cleanly(path)
+
+
+def _assert_read_or_rejected_cleanly(path: Path) -> None:
     try:
         parsed = parse(path.read_bytes(), dt.date(2000, 1, 1), dt.date(2031, 1, 1))
     except FeedUnreadable as unreadable:

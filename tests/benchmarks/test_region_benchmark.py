@@ -12,6 +12,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from sqlalchemy import distinct, func, select, tuple_
 
 from benchmarks.bench_counts import ActivityCalls, file_active_of, quarter_bounds, run_baseline
@@ -30,6 +31,8 @@ from ditep_core.models import AgendaSession, Establishment, EstablishmentCapacit
 from ditep_core.nomenclatures import Activity, Scope, SessionStatus
 from tests.conftest import TemporaryDatabase, make_settings
 from tests.http import app_client
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.slow]
 
 ESTABLISHMENTS, YOUTH = QUICK
 PARIS = ZoneInfo("Europe/Paris")
