@@ -1,11 +1,13 @@
-# Quick start: `make run` (install, migrate, load samples, serve) and `make test`.
+# Quick start: `make run` (install, migrate, load samples, serve).
+# `make test` runs every check and every test (what CI runs, .ci/run); `make test-fast` is the
+# developer loop (lint, types, tests not marked slow: under 3 minutes on 2 cores).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DITEP := $(BIN)/ditep
 
-.PHONY: install run serve test check lint format typecheck pytest migrate samples clean
+.PHONY: install run serve test test-fast check lint format typecheck pytest pytest-fast migrate samples clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +29,8 @@ run: migrate
 
 test: install lint typecheck pytest
 
+test-fast: install lint typecheck pytest-fast
+
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -38,6 +42,11 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest
+
+# Leaves out the tests marked slow (processes killed, 50 concurrent pushes, schemathesis,
+# large generated exports, the region benchmark): pyproject.toml lists the markers.
+pytest-fast: install
+	$(BIN)/pytest -m "not slow"
 
 format: install
 	$(BIN)/ruff format .

@@ -46,7 +46,10 @@ from agenda_ingest.classification.entries import facts_from_entry
 from agenda_ingest.classification.schema import Actions, Conditions, RuleSetDocument
 from ditep_core.nomenclatures import Activity, Nature, Setting
 
-LABELLED = Path(__file__).resolve().parents[1] / "tests/classification/labelled_entries.jsonl"
+LABELLED = (
+    Path(__file__).resolve().parents[1]
+    / "tests/agenda_ingest/classification/labelled_entries.jsonl"
+)
 TARGET_RATE = 200_000
 TARGET_RATIO = 5.0
 CHUNK = 100_000

@@ -32,7 +32,6 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from activity_api.activity.service import establishment_reports
-from benchmarks.counting_data import build_establishment
 from ditep_core import migrations
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, Establishment, utc_now
@@ -40,6 +39,7 @@ from ditep_counting.engine.figures import figures_from_sessions
 from ditep_counting.engine.periods import parse_period
 from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import refresh_rollups
+from tests.counting.data import build_establishment
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 QUARTER = parse_period("2025-Q1")

@@ -1,7 +1,7 @@
 """FHIR ingestion against fhir.resources, measured in one run.
 
 On one generated TDDUI Bundle (100 young people, their stays, 20,000 event
-Encounters; ``benchmarks.fhir_generator``):
+Encounters; ``tests.agenda_ingest.parsing.fhir.generator``):
 
 (a) baseline: fhir.resources (R4B models) parses and validates the Bundle;
 (b) ours: the full ingestion of the same bytes into a fresh, migrated SQLite
@@ -31,9 +31,9 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.encounter import Encounter
 
-from benchmarks.fhir_generator import WINDOW, generate
 from benchmarks.ingestion import ingest_into_fresh_database
 from ditep_core.nomenclatures import FeedFormat
+from tests.agenda_ingest.parsing.fhir.generator import WINDOW, generate
 
 TARGET = 5.0
 

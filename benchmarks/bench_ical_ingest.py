@@ -29,9 +29,9 @@ import icalendar
 import recurring_ical_events
 import x_wr_timezone
 
-from benchmarks.ical_generator import WINDOW, generate
 from benchmarks.ingestion import ingest_into_fresh_database
 from ditep_core.nomenclatures import FeedFormat
+from tests.agenda_ingest.parsing.ical.generator import WINDOW, generate
 
 
 def library_occurrences(data: bytes) -> int:

@@ -36,7 +36,6 @@ from sqlalchemy.engine import make_url
 from agenda_ingest.feeds.service import ingest_payload
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
-from benchmarks.ical_generator import VTIMEZONE, _fold
 from benchmarks.ingestion import MIGRATIONS_DIR, SECRET
 from ditep_core import migrations
 from ditep_core.db import Database, normalise_database_url
@@ -47,6 +46,7 @@ from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat
 from ditep_core.observability import configure_logging
 from ditep_core.protection import DataProtection
 from ditep_counting.rollups.service import refresh_stale
+from tests.agenda_ingest.parsing.ical.generator import VTIMEZONE, _fold
 
 REGION_CODE = "84"
 DEPARTMENTS = {

@@ -1,7 +1,12 @@
 """Test fixtures: real databases built by the real migrations, one transaction per test.
 
 Every database test runs on SQLite; with DITEP_TEST_POSTGRES_URL set, it runs on
-PostgreSQL too (a database is created for the session and dropped after).
+PostgreSQL too (a database is created for the session and dropped after; those runs are
+marked ``postgres``).
+
+Tests reading the public corpus (``../shared/corpus``, outside the repository; another
+folder with DITEP_TEST_CORPUS_DIR) are marked ``corpus`` and skipped, with one reason,
+where it is absent. Markers: pyproject.toml, docs/architecture.md#tests.
 """
 
 from __future__ import annotations
@@ -27,13 +32,16 @@ from ditep_core.db import Database, create_database_engine, normalise_database_u
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Environment, Settings
-
-from .http import AppClient, app_client
+from tests.http import AppClient, app_client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 SAMPLES_DIR = REPO_ROOT / "samples" / "ditep-les-cedres"
-CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+DATA_DIR = REPO_ROOT / "tests" / "data"
+"""Documents written for the tests (iCal, FHIR): what the corpus shows, in a plain clone."""
+CORPUS_ENV = "DITEP_TEST_CORPUS_DIR"
+CORPUS_DIR = Path(os.environ.get(CORPUS_ENV) or REPO_ROOT.parent / "shared" / "corpus")
+NO_CORPUS = "public corpus absent: ../shared/corpus (CI has it)"
 TEST_SECRET = "test-pseudonym-secret-0123456789abcdef"
 POSTGRES_ENV = "DITEP_TEST_POSTGRES_URL"
 
@@ -331,7 +339,26 @@ def push_both_sample_feeds(client: AppClient, sample: SampleDitep, key: dict[str
         assert response.status_code == 201, response.text
 
 
-def pytest_report_header() -> str:
+def corpus_available() -> bool:
+    return CORPUS_DIR.is_dir()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``corpus`` tests skip where the corpus is absent (a skipif, so that its reason wins
+    over an empty parameter set's); runs on PostgreSQL are marked ``postgres``."""
+    absent = not corpus_available()
+    for item in items:
+        if absent and item.get_closest_marker("corpus") is not None:
+            item.add_marker(pytest.mark.skipif(True, reason=NO_CORPUS))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_report_header() -> list[str]:
     if _postgres_admin_url() is None:
-        return f"databases: SQLite only ({POSTGRES_ENV} unset: PostgreSQL runs are skipped)"
-    return "databases: SQLite and PostgreSQL"
+        databases = f"databases: SQLite only ({POSTGRES_ENV} unset: PostgreSQL runs are skipped)"
+    else:
+        databases = "databases: SQLite and PostgreSQL"
+    corpus = f"corpus: {CORPUS_DIR}" if corpus_available() else f"corpus: none ({NO_CORPUS})"
+    return [databases, corpus]

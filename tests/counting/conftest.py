@@ -6,9 +6,8 @@ import pytest
 
 from ditep_core.nomenclatures import Scope
 from tests.conftest import KeyMaker, SampleDitep
+from tests.counting.feeds import educator_feed, export_feed
 from tests.http import AppClient
-
-from .feeds import educator_feed, export_feed
 
 
 def push(

@@ -15,10 +15,9 @@ from ditep_core.models import Establishment, RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
 from ditep_counting.rollups.service import refresh_stale
 from tests.conftest import KeyMaker, SampleDitep
+from tests.counting.conftest import push
+from tests.counting.feeds import EXPORT_EVENTS, YOUTH_A_INS, calendar, export_feed
 from tests.http import AppClient
-
-from .conftest import push
-from .feeds import EXPORT_EVENTS, YOUTH_A_INS, calendar, export_feed
 
 URL = "/v1/establishments/690000017/activity"
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from activity_api.activity.service import establishment_reports
-from benchmarks.counting_data import build_establishment
 from ditep_core.db import Database
 from ditep_core.models import Establishment, RollupState
 from ditep_counting.engine.periods import parse_period
+from tests.counting.data import build_establishment
 
 
 def test_concurrent_lazy_refresh(pooled_database: Database, backend: str) -> None:

@@ -10,8 +10,7 @@ import pytest
 from ditep_counting.engine.figures import figures_from_sessions
 from ditep_counting.engine.periods import parse_period
 from ditep_counting.engine.rollups import compute_rollups
-
-from .worked_example import NOW, YOUTH_A, worked_example
+from tests.counting.worked_example import NOW, YOUTH_A, worked_example
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from ditep_core.nomenclatures import Activity, Scope
 from ditep_counting.engine.figures import figures_from_sessions
 from ditep_counting.engine.periods import parse_period
 from tests.conftest import KeyMaker, SampleDitep
+from tests.counting.conftest import push
+from tests.counting.feeds import YOUTH_A_INS, calendar
+from tests.counting.worked_example import NOW, PARIS, session, youth
 from tests.http import AppClient
-
-from .conftest import push
-from .feeds import YOUTH_A_INS, calendar
-from .worked_example import NOW, PARIS, session, youth
 
 
 def paris(year: int, month: int, day: int, hour: int) -> dt.datetime:

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activity_api.activity.service import compute_bodies
-from benchmarks.counting_data import build_establishment
 from ditep_core.models import ComplexityFlag, PathwayPeriod, Person
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 from ditep_counting.engine.figures import ComplexitySpan, PathwaySpan, figures_from_sessions
 from ditep_counting.engine.periods import parse_period, range_period, reference_week
 from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import refresh_pathway_flags, refresh_rollups
+from tests.counting.data import build_establishment
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

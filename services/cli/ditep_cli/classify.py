@@ -40,7 +40,7 @@ RulesOption = Annotated[
     Path | None,
     typer.Option("--rules", help="A rule-set file (YAML or JSON); default: the shipped one"),
 ]
-DEFAULT_LABELLED = Path("tests/classification/labelled_entries.jsonl")
+DEFAULT_LABELLED = Path("tests/agenda_ingest/classification/labelled_entries.jsonl")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -31,7 +31,7 @@ its occurrences being the library path's, so would the library path, after
 minutes of expansion. Events past a per-event limit (participants,
 properties) are rejected by both paths in the same words (``limit_problem``).
 The library path is the reference the fast path is tested against, field by
-field (tests/test_ical_exact.py).
+field (tests/agenda_ingest/parsing/ical/test_ical_exact.py).
 
 The helpers that bound a dateutil expansion (``Budget``, ``iterate_rule``) and
 the per-event limits are shared with the library path: ``parsing.ical.limits``.

@@ -7,7 +7,7 @@ counts every step of an expansion against ``FeedLimits.max_recurrence_steps``
 (per feed) and ``max_recurrence_steps_per_series``, through ``iterate_rule``.
 This uses dateutil internals (``rrule._iter``, ``_iterinfo``, ``_freq``,
 ``_byhour``, ``_byminute``): python-dateutil is pinned to the version they were
-read from, and ``tests/test_pinned_internals.py`` names them.
+read from, and ``tests/agenda_ingest/parsing/ical/test_pinned_internals.py`` names them.
 """
 
 from __future__ import annotations

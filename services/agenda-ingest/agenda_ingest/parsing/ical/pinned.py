@@ -8,13 +8,13 @@ dateutil's expansion through its private ``rrule._iter`` (``limits.py``). The
 library path (``parser.py``) reads a few attributes of recurring-ical-events'
 series that are not part of its documented API. None of these is promised to
 survive a release, so pyproject.toml pins these distributions to the versions
-below (``==``), and ``tests/test_pinned_internals.py`` fails, naming the
-version and the internal, on any other version.
+below (``==``), and ``tests/agenda_ingest/parsing/ical/test_pinned_internals.py``
+fails, naming the version and the internal, on any other version.
 
 To move to a new version: check each internal below against it (and the steps
-the fast path mirrors), run ``tests/test_ical_exact.py`` (both paths, field by
-field) and ``benchmarks.bench_ical_ingest``, then update the pin here, in
-pyproject.toml and in requirements/constraints.txt.
+the fast path mirrors), run ``tests/agenda_ingest/parsing/ical/test_ical_exact.py``
+(both paths, field by field) and ``benchmarks.bench_ical_ingest``, then update the pin
+here, in pyproject.toml and in requirements/constraints.txt.
 """
 
 from __future__ import annotations

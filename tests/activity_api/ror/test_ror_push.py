@@ -1,0 +1,353 @@
+"""ROR push: OAuth2 token, PUT of each Location, retries, OperationOutcome, no open
+transaction during HTTP; respx at the network edge, plus one real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import respx
+import uvicorn
+from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from typer.testing import CliRunner
+
+from activity_api.main import create_app
+from activity_api.periods import parse_week
+from activity_api.ror.push import RorClient, push_establishments
+from activity_api.ror.tasks import ror_push_loop
+from ditep_cli.main import app as cli_app
+from ditep_core.db import Database
+from ditep_core.nomenclatures import Activity
+from ditep_core.settings import Settings
+from tests.activity_api.helpers import capacity_extensions
+from tests.activity_api.seeding import seed_establishment
+from tests.agenda_ingest.pull.test_pull_service import open_transactions
+from tests.conftest import TemporaryDatabase, make_settings
+
+BASE = "https://ror.example.test/fhir"
+TOKEN_URL = "https://auth.example.test/token"
+FINESS = "380000300"
+WEEK = parse_week("2025-W11")
+LOCATIONS = [f"{FINESS}-accueil-nuit", f"{FINESS}-accueil-jour"]
+OAUTH2 = {
+    "kind": "oauth2",
+    "token_url": TOKEN_URL,
+    "client_id": "ditep",
+    "client_secret": "s3cret",
+    "scope": "ror.capacity",
+}
+
+
+@pytest.fixture
+def ror_database(pooled_database: Database) -> Database:
+    with pooled_database.unit_of_work() as session:
+        seed_establishment(
+            session,
+            finess=FINESS,
+            region_code="84",
+            youth_by_modality={Activity.ACCUEIL_NUIT: 7, Activity.ACCUEIL_JOUR: 2},
+            capacities={Activity.ACCUEIL_NUIT: 10, Activity.ACCUEIL_JOUR: 12},
+        )
+    return pooled_database
+
+
+def ror_settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "ror_base_url": BASE,
+        "ror_oauth2": OAUTH2,
+        "ror_headers": {"X-ROR-Region": "84"},
+        "ror_backoff_seconds": 0,
+        **overrides,
+    }
+    return make_settings(url, **values)
+
+
+def _client(settings: Settings, sleeps: list[float] | None = None) -> RorClient:
+    recorded: list[float] = [] if sleeps is None else sleeps
+    return RorClient(settings, client=httpx.Client(), sleep=recorded.append)
+
+
+def _token_route(mock: respx.MockRouter) -> respx.Route:
+    return mock.post(TOKEN_URL).mock(
+        return_value=httpx.Response(200, json={"access_token": "tok-1", "expires_in": 300})
+    )
+
+
+def test_push_sends_each_location_with_token_and_headers(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url)
+    seen: list[httpx.Request] = []
+    problems: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        problems.extend(open_transactions(ror_database, fresh_database.url))
+        return httpx.Response(200, json=json.loads(request.content))
+
+    with respx.mock(assert_all_called=True) as mock:
+        token = _token_route(mock)
+        mock.put(url__startswith=f"{BASE}/Location/").mock(side_effect=answer)
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert report.ok, report.lines()
+    assert problems == []
+    assert token.call_count == 1
+    form = dict(httpx.QueryParams(token.calls[0].request.content.decode()))
+    assert form == {"grant_type": "client_credentials", "scope": "ror.capacity"}
+    assert token.calls[0].request.headers["Authorization"].startswith("Basic ")
+    assert [str(r.url) for r in seen] == [f"{BASE}/Location/{i}" for i in LOCATIONS]
+    for request in seen:
+        assert request.headers["Authorization"] == "Bearer tok-1"
+        assert request.headers["X-ROR-Region"] == "84"
+        assert request.headers["Content-Type"] == "application/fhir+json"
+    night = json.loads(seen[0].content)
+    assert capacity_extensions(night) == {"01": 10, "03": 7, "02": 3}
+    # Day: 2 young people, hidden with the available places that would give it back.
+    assert capacity_extensions(json.loads(seen[1].content)) == {"01": 12}
+    assert report.suppressed == ["accueil_jour.available", "accueil_jour.occupied"]
+    lines = "\n".join(report.lines())
+    assert f"PUT {BASE}/Location/{FINESS}-accueil-nuit [installed=10, occupied=7" in lines
+    assert "-> 200 after 1 attempt(s)" in lines
+
+
+def test_5xx_and_timeouts_are_retried_then_reported(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url, ror_max_attempts=3, ror_backoff_seconds=0.5)
+    sleeps: list[float] = []
+    with respx.mock() as mock:
+        _token_route(mock)
+        mock.put(f"{BASE}/Location/{LOCATIONS[0]}").mock(
+            side_effect=[httpx.ConnectTimeout("slow"), httpx.Response(503), httpx.Response(201)]
+        )
+        mock.put(f"{BASE}/Location/{LOCATIONS[1]}").mock(return_value=httpx.Response(502))
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings, sleeps)
+        )
+    night, day = report.locations
+    assert (night.status_code, night.attempts, night.ok) == (201, 3, True)
+    assert (day.status_code, day.attempts, day.ok) == (502, 3, False)
+    assert not report.ok
+    assert sleeps == [0.5, 1.0, 0.5, 1.0]
+
+
+def test_4xx_operation_outcomes_are_final_and_reported(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url)
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "error",
+                "code": "invalid",
+                "diagnostics": "Location.extension[0]: capacitySourceType is required",
+                "expression": ["Location.extension[0]"],
+            }
+        ],
+    }
+    with respx.mock() as mock:
+        _token_route(mock)
+        route = mock.put(url__startswith=f"{BASE}/Location/").mock(
+            return_value=httpx.Response(422, json=outcome)
+        )
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert route.call_count == 2  # one per Location, no retry of a 4xx
+    assert not report.ok
+    assert report.locations[0].messages == [
+        "error/invalid: Location.extension[0]: capacitySourceType is required "
+        "(Location.extension[0])"
+    ]
+    assert "-> 422 after 1 attempt(s)" in "\n".join(report.lines())
+
+
+def test_a_401_refreshes_the_token_once_and_a_refused_token_stops_the_push(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url)
+    with respx.mock() as mock:
+        token = mock.post(TOKEN_URL).mock(
+            side_effect=[
+                httpx.Response(200, json={"access_token": "old"}),
+                httpx.Response(200, json={"access_token": "new"}),
+            ]
+        )
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            ok = request.headers["Authorization"] == "Bearer new"
+            return httpx.Response(200 if ok else 401)
+
+        mock.put(url__startswith=f"{BASE}/Location/").mock(side_effect=answer)
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert report.ok
+    assert token.call_count == 2
+    with respx.mock() as mock:
+        mock.post(TOKEN_URL).mock(
+            return_value=httpx.Response(
+                401,
+                json={
+                    "resourceType": "OperationOutcome",
+                    "issue": [{"severity": "error", "code": "login", "diagnostics": "bad client"}],
+                },
+            )
+        )
+        (refused,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert not refused.ok
+    assert refused.error == "token endpoint answered 401: error/login: bad client"
+
+
+def test_a_missing_base_url_is_a_reported_error(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url, ror_base_url=None)
+    (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
+    assert not report.ok
+    assert report.error == "DITEP_ROR_BASE_URL is not set"
+    (unknown,) = push_establishments(ror_database, settings, ["130000999"], week=WEEK)
+    assert unknown.error == "no establishment with FINESS 130000999"
+
+
+def test_cli_dry_run_sends_nothing_and_push_reports(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_ROR_BASE_URL", BASE)
+    monkeypatch.setenv("DITEP_ROR_OAUTH2", json.dumps(OAUTH2))
+    monkeypatch.setenv("DITEP_ROR_BACKOFF_SECONDS", "0")
+    runner = CliRunner()
+    args = ["ror", "push", "--finess", FINESS, "--week", "2025-W11"]
+    with respx.mock() as mock:  # any HTTP call would fail: no route
+        dry = runner.invoke(cli_app, [*args, "--dry-run"])
+        assert mock.calls.call_count == 0
+    assert dry.exit_code == 0, dry.output
+    assert f"would PUT {BASE}/Location/{FINESS}-accueil-nuit [installed=10" in dry.stdout
+    with respx.mock() as mock:
+        _token_route(mock)
+        mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(400))
+        failed = runner.invoke(cli_app, args)
+    assert failed.exit_code == 1
+    assert "-> 400 after 1 attempt(s)" in failed.stdout
+
+
+def test_the_scheduled_push_runs_when_the_app_starts(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url, ror_push_enabled=True, ror_push_finess=[FINESS])
+    app: FastAPI = create_app(settings, database=ror_database)
+
+    async def serve_once(mock: respx.MockRouter) -> None:
+        async with ror_push_loop(app):
+            with anyio.fail_after(20):
+                while mock.calls.call_count < 3:  # the token, then two Locations
+                    await anyio.sleep(0.05)
+
+    with respx.mock() as mock:
+        _token_route(mock)
+        puts = mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(200))
+        anyio.run(serve_once, mock)
+    assert puts.call_count == 2
+
+
+# --- One real HTTP server -------------------------------------------------------------
+
+
+class FakeRor:
+    """A tiny ROR: a token endpoint and PUT /fhir/Location/{id}, over real sockets."""
+
+    def __init__(self) -> None:
+        self.locations: dict[str, dict[str, Any]] = {}
+        self.tokens_given = 0
+
+        async def token(request: Request) -> JSONResponse:
+            # No python-multipart here: the urlencoded body parsed by hand.
+            form = dict(httpx.QueryParams((await request.body()).decode()))
+            if (
+                form.get("client_secret") != "s3cret"
+                or form.get("grant_type") != "client_credentials"
+            ):
+                return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+            self.tokens_given += 1
+            return JSONResponse({"access_token": "real-token", "expires_in": 60})
+
+        async def put_location(request: Request) -> JSONResponse:
+            if request.headers.get("authorization") != "Bearer real-token":
+                return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
+            body = await request.json()
+            if body.get("id") != request.path_params["id"]:
+                outcome = {
+                    "resourceType": "OperationOutcome",
+                    "issue": [{"severity": "error", "code": "invalid", "diagnostics": "id"}],
+                }
+                return JSONResponse(outcome, status_code=400)
+            self.locations[body["id"]] = body
+            return JSONResponse(body, status_code=200)
+
+        self.app = Starlette(
+            routes=[
+                Route("/token", token, methods=["POST"]),
+                Route("/fhir/Location/{id}", put_location, methods=["PUT"]),
+            ]
+        )
+
+
+@pytest.fixture
+def fake_ror() -> Iterator[tuple[FakeRor, str]]:
+    ror = FakeRor()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(ror.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the fake ROR did not start"
+        time.sleep(0.02)
+    try:
+        yield ror, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_push_to_a_real_http_server(
+    ror_database: Database, fresh_database: TemporaryDatabase, fake_ror: tuple[FakeRor, str]
+) -> None:
+    ror, base = fake_ror
+    settings = ror_settings(
+        fresh_database.url,
+        ror_base_url=f"{base}/fhir",
+        ror_oauth2={**OAUTH2, "token_url": f"{base}/token", "client_auth": "post"},
+    )
+    (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
+    assert report.ok, report.lines()
+    assert ror.tokens_given == 1
+    assert sorted(ror.locations) == sorted(LOCATIONS)
+    assert capacity_extensions(ror.locations[f"{FINESS}-accueil-nuit"]) == {
+        "01": 10,
+        "03": 7,
+        "02": 3,
+    }

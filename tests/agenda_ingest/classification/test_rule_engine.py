@@ -1,0 +1,310 @@
+"""The rule engine: documents validated with located errors, the default rule set measured
+against the labelled entries, explain traces, time conditions, and the memo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from agenda_ingest.classification.engine import (
+    Classification,
+    SessionFacts,
+    compile_rule_set,
+    default_rule_set,
+    default_rules_text,
+    overlaps_night,
+)
+from agenda_ingest.classification.entries import facts_from_entry, measure
+from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
+from ditep_core.nomenclatures import Activity, Nature, Setting
+
+LABELLED = Path(__file__).with_name("labelled_entries.jsonl")
+
+
+def _labelled() -> list[dict[str, object]]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_labelled_set_is_large_and_varied() -> None:
+    entries = _labelled()
+    assert len(entries) >= 300
+    assert len({entry["vendor_style"] for entry in entries}) >= 6
+    assert sum(1 for entry in entries if not entry.get("summary")) >= 20  # codes or location only
+
+
+def test_default_rule_set_agrees_with_the_labelled_entries() -> None:
+    accuracy = measure(default_rule_set(), _labelled())
+    assert accuracy.rate >= 0.95, [
+        (entry.get("summary"), labels, got.rule_id) for entry, labels, got in accuracy.misses
+    ]
+
+
+def test_the_memo_gives_what_a_fresh_evaluation_gives() -> None:
+    rules = default_rule_set()
+    for entry in _labelled():
+        facts = facts_from_entry(entry)
+        assert rules.classify(facts) == rules.classify_uncached(facts)
+        assert rules.explain(facts).classification == rules.classify(facts)
+
+
+RULE = """
+format: ditep-rules/1
+rules:
+  - id: nuit
+    explanation: Un jeune la nuit
+    when: {youth_present: {min: 1}, night: true}
+    then: {activity: accueil_nuit, setting: site}
+  - id: long
+    explanation: Plus de six heures
+    when: {duration_minutes: {min: 360}}
+    then: {activity: accueil_jour}
+"""
+
+
+def test_validation_errors_name_the_rule_and_the_field() -> None:
+    text = """
+rules:
+  - id: ok
+    explanation: Bonne règle
+    when: {words: [internat]}
+    then: {activity: accueil_nuit}
+  - id: mauvaise
+    explanation: Une activité inconnue
+    when: {words: [atelier], youth: {min: 3, max: 1}}
+    then: {activity: garderie}
+  - explanation: Sans identifiant
+    when: {}
+    then: {activity: transport}
+"""
+    with pytest.raises(RuleSetInvalid) as raised:
+        parse_rule_set(text)
+    located = {(error.rule, error.field) for error in raised.value.errors}
+    assert ("mauvaise", "then.activity") in located
+    assert ("mauvaise", "when.youth") in located
+    assert ("#3", "id") in located
+    assert ("#3", "when") in located
+    assert "rule mauvaise, field then.activity" in str(raised.value)
+
+
+def test_unreadable_yaml_and_duplicate_ids() -> None:
+    with pytest.raises(RuleSetInvalid, match="line 3"):
+        parse_rule_set("rules:\n  - id: [\n")
+    with pytest.raises(RuleSetInvalid, match="'!!' has no letter or digit"):
+        parse_rule_set(RULE.replace("{duration_minutes: {min: 360}}", "{words: ['!!']}"))
+    with pytest.raises(RuleSetInvalid, match="a '\\*' ends a single word"):
+        parse_rule_set(RULE.replace("{duration_minutes: {min: 360}}", "{words: ['deux mots*']}"))
+    twice = RULE.replace("id: long", "id: nuit")
+    with pytest.raises(RuleSetInvalid, match="two rules have the id 'nuit'"):
+        parse_rule_set(twice)
+
+
+def test_night_window_and_duration() -> None:
+    rules = compile_rule_set(parse_rule_set(RULE), "test")
+    evening = SessionFacts(
+        youth=1,
+        youth_present=1,
+        start=dt.datetime(2025, 3, 11, 19, 0),
+        end=dt.datetime(2025, 3, 11, 22, 0),
+    )
+    day = SessionFacts(
+        youth=1,
+        youth_present=1,
+        start=dt.datetime(2025, 3, 11, 9, 0),
+        end=dt.datetime(2025, 3, 11, 16, 0),
+    )
+    short = SessionFacts(start=dt.datetime(2025, 3, 11, 9), end=dt.datetime(2025, 3, 11, 10))
+    assert rules.classify(evening).activity is Activity.ACCUEIL_NUIT
+    assert rules.classify(day).activity is Activity.ACCUEIL_JOUR
+    assert rules.classify(short).activity is Activity.UNCLASSIFIED
+    assert rules.reads_time
+    assert overlaps_night(
+        dt.datetime(2025, 3, 12, 6), dt.datetime(2025, 3, 12, 8), dt.time(21), dt.time(7)
+    )
+    assert not overlaps_night(
+        dt.datetime(2025, 3, 12, 7), dt.datetime(2025, 3, 12, 21), dt.time(21), dt.time(7)
+    )
+
+
+def test_explain_lists_the_rules_tried_and_the_evidence() -> None:
+    facts = SessionFacts(summary="VAD famille", youth=1, youth_present=1, professionals=1)
+    explanation = default_rule_set().explain(facts)
+    matched = explanation.matched
+    assert matched is not None
+    assert matched.rule_id == "ambulatoire"
+    assert "word «vad»" in matched.evidence
+    tried = {trial.rule_id: trial.failed_on for trial in explanation.trials[:-1]}
+    assert tried["transport"] == "words"
+    assert tried["institutionnel"] == "youth"
+    assert explanation.setting_evidence == "summary word «vad»"
+    assert explanation.classification.setting is Setting.DOMICILE
+
+
+def test_words_are_whole_and_accent_free_codes_before_words() -> None:
+    rules = default_rule_set()
+    assert rules.classify(SessionFacts(summary="ÉQUIPE DE SUIVI DE SCOLARISATION")).nature is (
+        Nature.INDIRECT
+    )
+    assert rules.classify(SessionFacts(summary="Internationale")).activity is (
+        Activity.UNCLASSIFIED
+    )
+
+
+def test_the_default_rule_set_is_declared_as_package_data() -> None:
+    """A non-editable install must carry the YAML file next to the engine."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[3]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = config["tool"]["setuptools"]["package-data"]
+    assert "default_rules.yaml" in package_data["agenda_ingest.classification"]
+    assert default_rules_text().startswith("# Règles de classement par défaut")
+
+
+def _night_minute_by_minute(start: dt.datetime, end: dt.datetime) -> bool:
+    moment = start
+    while moment < end:
+        if moment.hour >= 21 or moment.hour < 7:
+            return True
+        moment += dt.timedelta(minutes=1)
+    return False
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_night_overlap_agrees_with_a_minute_by_minute_walk(seed: int) -> None:
+    import random
+
+    draw = random.Random(seed)
+    for _ in range(300):
+        start = dt.datetime(2025, 3, 11) + dt.timedelta(minutes=draw.randrange(1440))
+        end = start + dt.timedelta(minutes=draw.randrange(1500))
+        assert overlaps_night(start, end, dt.time(21), dt.time(7)) == _night_minute_by_minute(
+            start, end
+        ), (start, end)
+
+
+def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
+    from zoneinfo import ZoneInfo
+
+    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.normalised import Occurrence
+    from agenda_ingest.parsing.participants import ParticipantOptions
+    from ditep_core.nomenclatures import AgendaKind
+    from ditep_core.pseudonyms import Pseudonymiser
+
+    rules = compile_rule_set(
+        parse_rule_set(
+            "rules:\n  - id: prestation-vad\n    explanation: Le DUI dit VAD\n"
+            "    when: {codes: ['X-DUI-PRESTATION|VAD']}\n"
+            "    then: {activity: ambulatoire, setting: domicile}\n"
+        ),
+        "test",
+    )
+    builder = DraftBuilder(
+        DraftContext(
+            timezone=ZoneInfo("Europe/Paris"),
+            agenda_kind=AgendaKind.ESTABLISHMENT,
+            options=ParticipantOptions(),
+            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
+            rules=rules,
+        )
+    )
+    moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
+    occurrence = Occurrence(
+        uid="a",
+        start=moment,
+        end=moment + dt.timedelta(hours=1),
+        all_day=False,
+        recurrence_id=None,
+        summary="Rendez-vous",
+        properties={"X-DUI-PRESTATION": "VAD", "X-ALT-DESC": "<p>" + "x" * 200 + "</p>"},
+    )
+    draft = builder.build(occurrence)
+    assert draft.codes == ("X-DUI-PRESTATION|VAD",)
+    assert (draft.classification.rule_id, draft.classification.setting) == (
+        "prestation-vad",
+        Setting.DOMICILE,
+    )
+
+
+def test_the_memo_holds_when_rules_read_night_and_duration() -> None:
+    """Same entries at random times: remembered answers equal fresh evaluations."""
+    import random
+
+    text = default_rules_text().replace(
+        "rules:\n",
+        "rules:\n"
+        "  - id: longue-sortie\n    explanation: Sortie de plus de six heures\n"
+        "    when: {words: [sortie], duration_minutes: {min: 360, max: 720}}\n"
+        "    then: {activity: accueil_jour, setting: exterieur}\n",
+        1,
+    )
+    rules = compile_rule_set(parse_rule_set(text), "test")
+    assert rules.reads_night
+    assert rules.reads_duration
+    draw = random.Random(5)
+    entries = _labelled()
+    for _ in range(3000):
+        facts = facts_from_entry(draw.choice(entries))
+        start = dt.datetime(2025, 3, 11) + dt.timedelta(minutes=15 * draw.randrange(96))
+        end = start + dt.timedelta(minutes=30 * draw.randrange(0, 40))
+        timed = SessionFacts(
+            **{
+                **{name: getattr(facts, name) for name in facts.__slots__},
+                "summary": draw.choice([facts.summary, "Sortie", "Sortie internat"]),
+                "start": start,
+                "end": end,
+            }
+        )
+        assert rules.classify(timed) == rules.classify_uncached(timed), timed
+
+
+def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() -> None:
+    """The builder's memo key is the rule set's own: a repeated entry is not classified
+    again (and a time-dependent one still is)."""
+    from zoneinfo import ZoneInfo
+
+    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.normalised import Occurrence
+    from agenda_ingest.parsing.participants import ParticipantOptions
+    from ditep_core.nomenclatures import AgendaKind
+    from ditep_core.pseudonyms import Pseudonymiser
+
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test")
+    builder = DraftBuilder(
+        DraftContext(
+            timezone=ZoneInfo("Europe/Paris"),
+            agenda_kind=AgendaKind.ESTABLISHMENT,
+            options=ParticipantOptions(),
+            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
+            rules=rules,
+        )
+    )
+    moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
+
+    def occurrence(uid: str, summary: str, hours: int) -> Occurrence:
+        return Occurrence(
+            uid=uid,
+            start=moment,
+            end=moment + dt.timedelta(hours=hours),
+            all_day=False,
+            recurrence_id=None,
+            summary=summary,
+            properties={"X-DUI-TYPE": "ATELIER"},
+        )
+
+    first = builder.build(occurrence("a", "Semi-internat", 7)).classification
+    calls: list[SessionFacts] = []
+    classify = rules.classify
+
+    def counted(facts: SessionFacts) -> Classification:
+        calls.append(facts)
+        return classify(facts)
+
+    rules.classify = counted  # type: ignore[method-assign]
+    assert builder.build(occurrence("b", "Semi-internat", 7)).classification == first
+    assert calls == []
+    builder.build(occurrence("c", "Une entrée jamais vue", 1))
+    assert len(calls) == 1

@@ -1,0 +1,89 @@
+"""``ditep classify`` and ``ditep rules``: the same engine as ingestion, from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ditep_cli.main import app
+from tests.conftest import REPO_ROOT, TEST_SECRET
+
+LABELLED = REPO_ROOT / "tests/agenda_ingest/classification/labelled_entries.jsonl"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("DITEP_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+def test_classify_prints_each_line_with_its_classification(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    entries = tmp_path / "entries.jsonl"
+    entries.write_text(
+        json.dumps({"summary": "VAD famille", "youth": 1, "professionals": 1}) + "\n"
+        "\n"
+        + json.dumps(
+            {
+                "summary": "",
+                "location": "Internat",
+                "youth": 2,
+                "professionals": 1,
+                "start": "2025-03-11T20:00",
+                "end": "2025-03-12T07:00",
+            }
+        )
+        + "\n"
+        + json.dumps({"codes": ["https://x/serafin-ph|2.4.1"]})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", str(entries)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["activity"], r["setting"], r["nature"], r["rule"]) for r in rows] == [
+        ("ambulatoire", "domicile", "direct", "ambulatoire"),
+        ("accueil_nuit", "site", "direct", "nuit-par-horaire"),
+        ("coordination", "site", "indirect", "serafin-coordination"),
+    ]
+    assert rows[0]["summary"] == "VAD famille"
+    assert rows[2]["serafin"] == "2.4.1"
+
+
+def test_classify_with_a_rule_file_and_its_errors(runner: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - id: tout\n    explanation: Tout est accueil de jour\n"
+        "    when: {youth: {min: 0}}\n    then: {activity: accueil_jour}\n",
+        encoding="utf-8",
+    )
+    entries = tmp_path / "entries.jsonl"
+    entries.write_text(json.dumps({"summary": "VAD"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(entries), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rule"] == "tout"
+
+    rules.write_text(
+        "rules:\n  - id: tout\n    explanation: Faute\n    when: {youth: 1}\n"
+        "    then: {activity: garderie}\n",
+        encoding="utf-8",
+    )
+    failed = runner.invoke(app, ["rules", "check", str(rules)])
+    assert failed.exit_code == 1
+    assert "rule tout, field then.activity" in failed.output
+
+
+def test_rules_accuracy_prints_the_rate_and_the_confusion_table(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["rules", "accuracy", "--labelled", str(LABELLED)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "entries exactly right" in result.stdout
+    assert "Confusion of activities" in result.stdout
+    rate = float(result.stdout.split("= ")[1].split("%")[0])
+    assert rate >= 95.0

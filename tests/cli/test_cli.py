@@ -1,0 +1,178 @@
+"""The admin command line against a real database of its own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ditep_cli.main import app
+from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
+
+
+@pytest.fixture
+def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    _ok(
+        run,
+        "establishment",
+        "add",
+        "--finess",
+        "690000017",
+        "--name",
+        "DITEP Les Cèdres",
+        "--region",
+        "84",
+        "--capacity",
+        "accueil_nuit=12",
+    )
+    out = _ok(
+        run,
+        "source",
+        "add",
+        "--finess",
+        "690000017",
+        "--format",
+        "ical",
+        "--name",
+        "Export",
+        "--window-start",
+        "2024-09-01",
+        "--window-end",
+        "2025-09-01",
+    )
+    source_id = out.strip().splitlines()[-1]
+    assert source_id.isdigit()
+    feed = str(SAMPLES_DIR / "agenda-etablissement.ics")
+    ingested = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    assert (ingested["received"], ingested["created"], ingested["rejected"]) == (65, 65, 0)
+    again = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    assert (again["created"], again["updated"], again["deleted"], again["unchanged"]) == (
+        0,
+        0,
+        0,
+        65,
+    )
+    counts = json.loads(
+        _ok(
+            run,
+            "counts",
+            "--finess",
+            "690000017",
+            "--start",
+            "2025-03-01",
+            "--end",
+            "2025-04-01",
+            "--format",
+            "json",
+        )
+    )
+    assert counts["file_active"]["total"] == 4
+    table = _ok(
+        run, "counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"
+    )
+    assert "file active" in table
+    by_period = json.loads(
+        _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "json")
+    )
+    # The same body as the API: the same figures whatever the way the period is given.
+    assert by_period["file_active"] == counts["file_active"]
+    assert by_period["period"]["code"] == "2025-03"
+    assert by_period["profile_version"] == "aire-2024.1"
+    as_csv = _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "csv")
+    assert "file_active.total,4" in as_csv.splitlines()
+    replayed = json.loads(
+        _ok(run, "imports", "replay", str(ingested["import_id"]), "--format", "json")
+    )
+    assert replayed["unchanged"] == 65
+    assert replayed["import_id"] != ingested["import_id"]
+
+    def listed_ids(*options: str) -> set[str]:
+        table = _ok(run, "imports", "list", *options)
+        return {row.split("│")[1].strip() for row in table.splitlines() if row.startswith("│")}
+
+    both = {str(ingested["import_id"]), str(replayed["import_id"])}
+    assert both <= listed_ids("--status", "processed", "--source", source_id)
+    assert listed_ids("--status", "received") == set()
+
+
+def test_keys_create_prints_the_key_once_and_list_never_shows_it(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    out = _ok(run, "keys", "create", "--name", "ARS ARA", "--scope", "ars:read", "--region", "84")
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("ditep_")
+    listing = _ok(run, "keys", "list")
+    assert "ARS ARA" in listing
+    assert "regions 84" in listing
+    assert key not in listing
+    _ok(run, "keys", "revoke", "1")
+    revoked = run.invoke(app, ["keys", "revoke", "99"])
+    assert revoked.exit_code == 1
+
+
+def test_samples_load_is_idempotent_and_prints_a_working_key(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    first = _ok(run, "samples", "load", str(SAMPLES_DIR))
+    second = _ok(run, "samples", "load", str(SAMPLES_DIR))
+    assert first.strip().splitlines()[-1] != second.strip().splitlines()[-1]
+    assert "0 created" in second
+
+
+def test_errors_are_messages_not_tracebacks(run: CliRunner) -> None:
+    _ok(run, "migrate")
+    result = run.invoke(
+        app, ["establishment", "add", "--finess", "12", "--name", "x", "--region", "84"]
+    )
+    assert result.exit_code == 1
+    assert "FINESS" in result.output
+    assert "Traceback" not in result.output
+    missing = run.invoke(
+        app, ["counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"]
+    )
+    assert missing.exit_code == 1
+    assert "no establishment" in missing.output
+
+
+def test_source_options_store_pseudonyms_and_markers(
+    run: CliRunner, fresh_database: TemporaryDatabase
+) -> None:
+    from sqlalchemy import select
+
+    from ditep_core.db import Database
+    from ditep_core.models import Source
+
+    _ok(run, "migrate")
+    _ok(run, "establishment", "add", "--finess", "690000017", "--name", "D", "--region", "84")
+    args = ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Agenda Y"]
+    args += ["--kind", "youth", "--youth-id", "urn:ins:1234567890123"]
+    args += ["--youth-marker", "beneficiaire", "--youth-uri-prefix", "urn:dui:usager:"]
+    _ok(run, *args)
+    database = Database.from_url(fresh_database.url)
+    try:
+        with database.unit_of_work() as session:
+            options = session.scalars(select(Source.participant_options)).one()
+    finally:
+        database.dispose()
+    assert options["youth_markers"] == ["BENEFICIAIRE"]
+    assert options["youth_uri_prefixes"] == ["urn:dui:usager:"]
+    assert len(options["youth_link_key"]) == 64
+    assert "1234567890123" not in str(options)
+    # An INS with a wrong key is refused, as the feeds refuse it.
+    args[7] = "Agenda Z"
+    args[11] = "urn:ins:123456789012300"
+    wrong = run.invoke(app, args)
+    assert wrong.exit_code != 0
+    assert "the INS key 00 is wrong" in wrong.output
