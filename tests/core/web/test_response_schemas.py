@@ -23,9 +23,14 @@ from agenda_ingest.pull.service import configure_source
 from ditep_core.db import Database
 from ditep_core.models import ApiClient
 from ditep_core.nomenclatures import Scope
-
-from .conftest import SAMPLE_WINDOW, KeyMaker, SampleDitep, push_both_sample_feeds
-from .http import AppClient
+from tests.conftest import (
+    SAMPLE_WINDOW,
+    KeyMaker,
+    SampleDitep,
+    push_both_sample_feeds,
+    sample_feed,
+)
+from tests.http import AppClient
 
 EMPTY_CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 JSON_TYPES = {"application/json", "application/fhir+json", "application/problem+json"}
@@ -281,8 +286,6 @@ def test_every_route_answers_as_its_schema_says(
 
 
 def sample_feed_text() -> str:
-    from .conftest import sample_feed
-
     return sample_feed().decode()
 
 
