@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,9 @@ import pytest
 
 from ditep_core import migrations
 from tests.conftest import MIGRATIONS_DIR, SAMPLES_DIR, TEST_SECRET
+from tests.live import free_port, wait_ready
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -32,7 +25,7 @@ def served(tmp_path: Path) -> Iterator[tuple[dict[str, str], str, str]]:
     """`ditep serve --samples` on free ports with a migrated SQLite file."""
     url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
     migrations.upgrade(url, MIGRATIONS_DIR)
-    ingest_port, api_port = _free_port(), _free_port()
+    ingest_port, api_port = free_port(), free_port()
     env = {
         **os.environ,
         "DITEP_DATABASE_URL": url,
@@ -56,25 +49,13 @@ def served(tmp_path: Path) -> Iterator[tuple[dict[str, str], str, str]]:
         ingest = f"http://127.0.0.1:{ingest_port}"
         api = f"http://127.0.0.1:{api_port}"
         for base in (ingest, api):
-            _wait_ready(base)
+            wait_ready(base, seconds=30)
         yield {"Authorization": f"Bearer {key}"}, ingest, api
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
         if process.stdout is not None:
             process.stdout.close()
-
-
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{base} never became ready")
 
 
 def test_serve_pushes_and_counts_over_real_http(

@@ -6,16 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from agenda_ingest.sources.service import add_source
 from ditep_core import migrations
@@ -24,13 +20,7 @@ from ditep_core.db import Database
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import FeedFormat, Scope
 from tests.conftest import MIGRATIONS_DIR, SAMPLE_FINESS, SAMPLE_WINDOW, TEST_SECRET
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.live import free_port, wait_ready
 
 
 @dataclass(frozen=True)
@@ -103,17 +93,3 @@ def serve_ingest(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the service exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{base} never became ready")

@@ -11,8 +11,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from ditep_core.web.deadline import DeadlineMiddleware
-from tests.agenda_ingest.feeds.served import free_port
 from tests.http import app_client
+from tests.live import free_port
 
 
 def _slow_app(seconds: float) -> FastAPI:

@@ -7,7 +7,6 @@ the whole calendar as text/calendar, which is what a source's URL points at.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,15 +25,9 @@ from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
 from tests.conftest import SampleDitep, make_settings, sample_feed
+from tests.live import free_port
 
 USER, PASSWORD = "ditep", "caldav-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def radicale(tmp_path: Path) -> Iterator[str]:
     """A Radicale server of its own (storage and users under tmp_path); its base URL."""
     users = tmp_path / "users"
     users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",

@@ -32,6 +32,7 @@ from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
 from tests.conftest import MIGRATIONS_DIR, TEST_SECRET, KeyMaker, SampleDitep, make_settings
 from tests.http import app_client
+from tests.live import free_port
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -201,13 +202,6 @@ def test_a_feed_may_exceed_the_body_limit_up_to_the_feed_limit(
     assert response.json().get("type") != "/problems/payload-too-large"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _peak_rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -222,7 +216,7 @@ def test_a_real_server_answers_413_early_without_holding_the_body(tmp_path: Path
     by far less than the body."""
     url = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
     migrations.upgrade(url, MIGRATIONS_DIR)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DITEP_DATABASE_URL": url,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from ditep_core.observability import REDACTED, Redactor, settings_secrets
 from ditep_core.settings import OAuth2Credential, SettingsError, load_settings
 from tests.conftest import MIGRATIONS_DIR, TEST_SECRET, KeyMaker, SampleDitep, make_settings
 from tests.http import app_client
+from tests.live import free_port
 
 PULL_TOKEN = "pull-bearer-token-0123456789"
 PULL_PASSWORD = "caldav-password-0123456789"
@@ -129,19 +129,12 @@ def test_a_key_in_the_query_string_is_not_logged(
     assert request_line["path"] == f"/v1/establishments/{sample_ditep.finess}/activity"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_uvicorns_access_log_if_turned_on_redacts_the_query(tmp_path: Path) -> None:
     """The deployment turns uvicorn's access log off; whoever turns it back on still gets
     no key: its records go through the same redaction."""
     url = f"sqlite:///{tmp_path / 'access.sqlite3'}"
     migrations.upgrade(url, MIGRATIONS_DIR)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DITEP_DATABASE_URL": url,
