@@ -8,52 +8,30 @@ import io
 import anyio
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
 from starlette.types import Message
 from starlette.types import Scope as Scope_
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
-from ditep_core.auth.service import create_key
 from ditep_core.db import Database
-from ditep_core.models import AuditEvent
 from ditep_core.nomenclatures import Scope
+from tests.activity_api.audit.audited import audit_events, audited_key
 from tests.conftest import TEST_SECRET, KeyMaker, SampleDitep, TemporaryDatabase
 from tests.http import AppClient
-
-
-def _events(database: Database) -> list[AuditEvent]:
-    with database.unit_of_work() as session:
-        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-
-
-def _key(
-    database: Database, *scopes: Scope, finess: tuple[str, ...] = ()
-) -> tuple[int, dict[str, str]]:
-    with database.unit_of_work() as session:
-        client, generated = create_key(
-            session,
-            name="audited",
-            scopes=scopes,
-            finess=finess,
-            all_establishments=not finess and Scope.ADMIN not in scopes,
-        )
-        client_id = client.id
-    return client_id, {"Authorization": f"Bearer {generated.plaintext}"}
 
 
 def test_reads_are_recorded_with_key_route_scope_and_status(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
-    outsider_id, outsider = _key(database, Scope.ACTIVITY_READ, finess=("750000010",))
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
+    outsider_id, outsider = audited_key(database, Scope.ACTIVITY_READ, finess=("750000010",))
     params = {"start": "2025-03-01", "end": "2025-04-01"}
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     assert api_client.get(url, params=params, headers=reader).status_code == 200
     assert api_client.get(url, params=params, headers=outsider).status_code == 403
     assert api_client.get(url, params=params).status_code == 401
     assert api_client.get("/healthz").status_code == 200
-    events = _events(database)
+    events = audit_events(database)
     assert [(e.client_id, e.status) for e in events] == [
         (reader_id, 200),
         (outsider_id, 403),
@@ -78,8 +56,8 @@ def test_reads_are_recorded_with_key_route_scope_and_status(
 def test_admins_query_the_log_as_json_and_csv_and_others_cannot(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database, make_key: KeyMaker
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
-    admin_id, admin = _key(database, Scope.ADMIN)
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
+    admin_id, admin = audited_key(database, Scope.ADMIN)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     api_client.get(url, params={"start": "2025-03-01", "end": "2025-04-01"}, headers=reader)
     assert api_client.get("/v1/audit", headers=reader).status_code == 403
@@ -109,8 +87,8 @@ def test_admins_query_the_log_as_json_and_csv_and_others_cannot(
 def test_keys_are_listed_rotated_and_revoked_by_admins(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
-    _admin_id, admin = _key(database, Scope.ADMIN)
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
+    _admin_id, admin = audited_key(database, Scope.ADMIN)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     params = {"start": "2025-03-01", "end": "2025-04-01"}
     listed = api_client.get("/v1/keys", headers=admin).json()
@@ -127,7 +105,7 @@ def test_keys_are_listed_rotated_and_revoked_by_admins(
     assert api_client.get(url, params=params, headers=new_key).status_code == 401
     assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=admin).status_code == 404
     assert api_client.post(f"/v1/keys/{reader_id}/rotate", headers=new_key).status_code == 401
-    events = _events(database)
+    events = audit_events(database)
     admin_actions = [e for e in events if e.method == "POST" and e.client_id is not None]
     assert [(e.route, e.scope_code, e.status) for e in admin_actions] == [
         ("/v1/keys/{key_id}/rotate", str(reader_id), 200),
@@ -144,7 +122,7 @@ def test_keys_are_listed_rotated_and_revoked_by_admins(
 def test_agenda_ingest_admin_actions_and_feed_pushes_are_recorded(
     ingest_client: AppClient, sample_ditep: SampleDitep, database: Database, make_key: KeyMaker
 ) -> None:
-    admin_id, admin = _key(database, Scope.ADMIN)
+    admin_id, admin = audited_key(database, Scope.ADMIN)
     writer = make_key(Scope.FEEDS_WRITE)
     pushed = ingest_client.post(
         f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
@@ -156,7 +134,7 @@ def test_agenda_ingest_admin_actions_and_feed_pushes_are_recorded(
         f"/v1/sources/{sample_ditep.establishment_source_id}/pull", headers=admin
     )
     assert pulled.status_code == 422  # the source is pushed: it has no URL
-    events = _events(database)
+    events = audit_events(database)
     writer_id = events[0].client_id
     assert writer_id is not None
     assert writer_id != admin_id
@@ -186,7 +164,7 @@ def test_cli_rotates_keys_and_records_admin_actions(
     assert runner.invoke(cli_app, ["keys", "revoke", "1"]).exit_code == 0
     database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
     try:
-        events = _events(database)
+        events = audit_events(database)
     finally:
         database.dispose()
     # Refused actions are recorded too (status 1).
@@ -211,7 +189,7 @@ def test_a_failing_audit_write_refuses_the_answer_with_a_503_problem(
 
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     params = {"start": "2025-03-01", "end": "2025-04-01"}
-    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    _reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     answered = api_client.get(url, params=params, headers=reader)
     assert answered.status_code == 200
     monkeypatch.setattr(service, "record", broken)
@@ -238,7 +216,7 @@ def test_a_failing_audit_write_refuses_the_answer_with_a_503_problem(
     }
     assert set(problem).isdisjoint(set(answered.json()) - {"status"})
     assert int(response.headers["content-length"]) == len(response.content)
-    assert len(_events(database)) == 1  # the first, answered, read only
+    assert len(audit_events(database)) == 1  # the first, answered, read only
     # Calls that are not audited are answered as before.
     assert api_client.get("/healthz").status_code == 200
 
@@ -247,7 +225,7 @@ def test_the_audit_event_is_written_before_the_response_starts(
     api_app: FastAPI, sample_ditep: SampleDitep, database: Database
 ) -> None:
     """The ASGI server's ``send`` reads the audit table when the response starts."""
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     path = f"/v1/establishments/{sample_ditep.finess}/activity"
     seen_at_start: list[list[tuple[int | None, str, int]]] = []
     messages: list[Message] = []
@@ -257,7 +235,7 @@ def test_the_audit_event_is_written_before_the_response_starts(
 
     async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
-            seen_at_start.append([(e.client_id, e.path, e.status) for e in _events(database)])
+            seen_at_start.append([(e.client_id, e.path, e.status) for e in audit_events(database)])
         messages.append(message)
 
     scope: Scope_ = {
@@ -299,7 +277,7 @@ def test_cli_admin_actions_on_establishments_and_sources_are_recorded(
         assert result.exit_code == 0, (step, result.output)
     database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
     try:
-        events = _events(database)
+        events = audit_events(database)
     finally:
         database.dispose()
     assert [(e.route, e.scope_kind, e.scope_code) for e in events] == [

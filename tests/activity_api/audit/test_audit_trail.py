@@ -17,7 +17,6 @@ import threading
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
@@ -29,10 +28,9 @@ from ditep_core.audit.service import (
     record_in_own_transaction,
     redact_query,
 )
-from ditep_core.auth.service import create_key
 from ditep_core.db import Database
-from ditep_core.models import AuditEvent
 from ditep_core.nomenclatures import Scope
+from tests.activity_api.audit.audited import audit_events, audited_key
 from tests.conftest import TEST_SECRET, SampleDitep, TemporaryDatabase, sample_feed
 from tests.http import AppClient
 
@@ -40,36 +38,15 @@ ICAL = {"Content-Type": "text/calendar"}
 FIXED_NOW = dt.datetime(2026, 3, 2, 10, 15, 42, tzinfo=dt.UTC)
 
 
-def _events(database: Database) -> list[AuditEvent]:
-    with database.unit_of_work() as session:
-        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-
-
-def _key(
-    database: Database, *scopes: Scope, finess: tuple[str, ...] = ()
-) -> tuple[int, dict[str, str]]:
-    with database.unit_of_work() as session:
-        client, generated = create_key(
-            session,
-            name="audited",
-            scopes=scopes,
-            finess=finess,
-            # An unbound establishment key must be said so (ditep_core.auth.binding).
-            all_establishments=not finess and Scope.ADMIN not in scopes,
-        )
-        client_id = client.id
-    return client_id, {"Authorization": f"Bearer {generated.plaintext}"}
-
-
 def test_refused_feed_pushes_are_recorded(
     ingest_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     url = f"/v1/sources/{sample_ditep.establishment_source_id}/feed"
     assert ingest_client.post(url, content=sample_feed(), headers=ICAL).status_code == 401
     forbidden = ingest_client.post(url, content=sample_feed(), headers={**ICAL, **reader})
     assert forbidden.status_code == 403
-    unauthenticated, refused = _events(database)
+    unauthenticated, refused = audit_events(database)
     assert (unauthenticated.client_id, unauthenticated.status) == (None, 401)
     assert (unauthenticated.method, unauthenticated.route) == (
         "POST",
@@ -95,8 +72,8 @@ def test_writes_are_recorded_with_their_key(
     database: Database,
 ) -> None:
     finess = sample_ditep.finess
-    writer_id, writer = _key(database, Scope.FEEDS_WRITE, finess=(finess,))
-    admin_id, admin = _key(database, Scope.ADMIN)
+    writer_id, writer = audited_key(database, Scope.FEEDS_WRITE, finess=(finess,))
+    admin_id, admin = audited_key(database, Scope.ADMIN)
     freeze = api_client.post(f"/v1/establishments/{finess}/periods/2025-Q1/freeze", headers=writer)
     assert freeze.status_code == 201, freeze.text
     flags = api_client.request(
@@ -114,7 +91,7 @@ def test_writes_are_recorded_with_their_key(
     pull = ingest_client.post(
         f"/v1/sources/{sample_ditep.establishment_source_id}/pull", headers=admin
     )
-    writes = [(e.service, e.client_id, e.method, e.route, e.status) for e in _events(database)]
+    writes = [(e.service, e.client_id, e.method, e.route, e.status) for e in audit_events(database)]
     assert writes == [
         (
             "activity-api",
@@ -138,7 +115,7 @@ def test_writes_are_recorded_with_their_key(
 def test_the_query_string_is_stored_with_secrets_redacted(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    _reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     assert api_client.get(url, params={"period": "2025-Q1"}, headers=reader).status_code == 200
     api_client.get(
@@ -147,7 +124,7 @@ def test_the_query_string_is_stored_with_secrets_redacted(
         headers=reader,
     )
     api_client.get(url + "?period=2025-Q3&ditep_abc.def&Token=t", headers=reader)
-    first, second, third = _events(database)
+    first, second, third = audit_events(database)
     assert third.query == "period=2025-Q3&(redacted)&Token=(redacted)"
     assert first.query == "period=2025-Q1"
     assert second.query == ("period=2025-Q2&token=(redacted)&api-key=(redacted)&other=(redacted)")
@@ -157,7 +134,7 @@ def test_the_query_string_is_stored_with_secrets_redacted(
 def test_each_request_gets_its_own_request_id_beside_the_callers_correlation_id(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    _reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     answers = [
         api_client.get(
@@ -170,7 +147,7 @@ def test_each_request_gets_its_own_request_id_beside_the_callers_correlation_id(
     bad = api_client.get(
         url, params={"period": "2025-Q1"}, headers={**reader, "X-Correlation-ID": "x" * 65}
     )
-    events = _events(database)
+    events = audit_events(database)
     assert [e.correlation_id for e in events] == ["batch-42", "batch-42", None]
     request_ids = [e.request_id for e in events]
     assert len(set(request_ids)) == 3
@@ -191,7 +168,7 @@ def test_unauthenticated_calls_are_one_summary_row_per_address_and_minute(
     for index in range(100):
         headers = {"Authorization": "Bearer ditep_unknown.key"} if index % 2 else {}
         assert api_client.get(url, params={"period": "2025-Q1"}, headers=headers).status_code == 401
-    [summary] = _events(database)
+    [summary] = audit_events(database)
     assert summary.request_count == 100
     assert summary.client_id is None
     assert summary.source_address == "127.0.0.1"
@@ -204,18 +181,18 @@ def test_unauthenticated_calls_are_one_summary_row_per_address_and_minute(
     # The next minute starts a new row.
     monkeypatch.setattr("ditep_core.web.audit.utc_now", lambda: FIXED_NOW + dt.timedelta(minutes=1))
     api_client.get(url)
-    assert [e.request_count for e in _events(database)] == [100, 1]
+    assert [e.request_count for e in audit_events(database)] == [100, 1]
 
 
 def test_long_paths_and_queries_are_stored_cut(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    _reader_id, reader = _key(database, Scope.ACTIVITY_READ)
+    _reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     long_path = "/v1/" + "a" * 10_000
     assert api_client.get(long_path, headers=reader).status_code == 404
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     api_client.get(url + "?period=2025-Q1&pad=" + "b" * 10_000, headers=reader)
-    cut_path, cut_query = _events(database)
+    cut_path, cut_query = audit_events(database)
     assert len(cut_path.path) == 1000
     assert cut_path.path.endswith("…")
     assert cut_path.path.startswith("/v1/aaaa")
@@ -228,8 +205,8 @@ def test_long_paths_and_queries_are_stored_cut(
 def test_the_audit_route_shows_the_new_columns_as_json_and_csv(
     api_client: AppClient, sample_ditep: SampleDitep, database: Database
 ) -> None:
-    reader_id, reader = _key(database, Scope.ACTIVITY_READ)
-    _admin_id, admin = _key(database, Scope.ADMIN)
+    reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
+    _admin_id, admin = audited_key(database, Scope.ADMIN)
     url = f"/v1/establishments/{sample_ditep.finess}/activity"
     read = api_client.get(
         url, params={"period": "2025-Q1"}, headers={**reader, "X-Correlation-ID": "c-1"}
@@ -336,7 +313,7 @@ def test_concurrent_unauthenticated_calls_share_one_summary_row(pooled_database:
     for thread in threads:
         thread.join(timeout=60)
     assert outcomes == [True] * 40
-    [summary] = _events(pooled_database)
+    [summary] = audit_events(pooled_database)
     assert (summary.request_count, summary.source_address) == (40, "192.0.2.7")
 
 
