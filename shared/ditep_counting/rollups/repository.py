@@ -371,13 +371,39 @@ class RollupRepository:
         months = month_starts(*days)
         start = months[0]
         end = dt.date(months[-1].year + months[-1].month // 12, months[-1].month % 12 + 1, 1)
-        self._rebuild_youth_months(establishment_id, months, start, end)
-        self._rebuild_quality_months(establishment_id, months, start, end)
+        span = (establishment_id, months, start, end)
+        self._rebuild_months(
+            RollupYouthDay,
+            RollupYouthMonth,
+            *span,
+            keys=("person_id",),
+            maxed=MONTH_FLAGS,
+            summed=MONTH_SUMS,
+        )
+        self._rebuild_months(
+            RollupQualityDay,
+            RollupQualityMonth,
+            *span,
+            keys=("source_id", "rule_set_version"),
+            maxed=(),
+            summed=QUALITY_FIELDS,
+        )
 
-    def _rebuild_youth_months(
-        self, establishment_id: int, months: list[dt.date], start: dt.date, end: dt.date
+    def _rebuild_months(
+        self,
+        day: type[Any],
+        month: type[Any],
+        establishment_id: int,
+        months: list[dt.date],
+        start: dt.date,
+        end: dt.date,
+        *,
+        keys: Sequence[str],
+        maxed: Sequence[str],
+        summed: Sequence[str],
     ) -> None:
-        day, month = RollupYouthDay, RollupYouthMonth
+        """Replaces the month rows of `month` in [start, end) by the day rows of `day` summed
+        (or, for `maxed`, their greatest value) per establishment, month and `keys`."""
         self.session.execute(
             delete(month).where(
                 month.establishment_id == establishment_id,
@@ -386,62 +412,21 @@ class RollupRepository:
             )
         )
         bucket = month_bucket(day.day, months, lambda value: value).label("month_start")
-        maxed = list(MONTH_FLAGS)
-        summed = list(MONTH_SUMS)
-        selection = select(
-            day.establishment_id,
-            bucket,
-            day.person_id,
-            *(func.max(getattr(day, name)) for name in maxed),
-            *(func.sum(getattr(day, name)) for name in summed),
-        ).where(day.establishment_id == establishment_id, day.day >= start, day.day < end)
-        selection = selection.group_by(
-            day.establishment_id, literal_column("month_start"), day.person_id
-        )
-        self.session.execute(
-            insert(month).from_select(
-                ["establishment_id", "month_start", "person_id", *maxed, *summed], selection
-            )
-        )
-
-    def _rebuild_quality_months(
-        self, establishment_id: int, months: list[dt.date], start: dt.date, end: dt.date
-    ) -> None:
-        day, month = RollupQualityDay, RollupQualityMonth
-        self.session.execute(
-            delete(month).where(
-                month.establishment_id == establishment_id,
-                month.month_start >= start,
-                month.month_start < end,
-            )
-        )
-        bucket = month_bucket(day.day, months, lambda value: value).label("month_start")
+        grouped = [getattr(day, name) for name in keys]
         selection = (
             select(
                 day.establishment_id,
                 bucket,
-                day.source_id,
-                day.rule_set_version,
-                *(func.sum(getattr(day, name)) for name in QUALITY_FIELDS),
+                *grouped,
+                *(func.max(getattr(day, name)) for name in maxed),
+                *(func.sum(getattr(day, name)) for name in summed),
             )
             .where(day.establishment_id == establishment_id, day.day >= start, day.day < end)
-            .group_by(
-                day.establishment_id,
-                literal_column("month_start"),
-                day.source_id,
-                day.rule_set_version,
-            )
+            .group_by(day.establishment_id, literal_column("month_start"), *grouped)
         )
         self.session.execute(
             insert(month).from_select(
-                [
-                    "establishment_id",
-                    "month_start",
-                    "source_id",
-                    "rule_set_version",
-                    *QUALITY_FIELDS,
-                ],
-                selection,
+                ["establishment_id", "month_start", *keys, *maxed, *summed], selection
             )
         )
 
