@@ -543,11 +543,11 @@ def _expand(
                 f"up to the end of the window ({window_end}): it is not expanded "
                 "(DITEP_MAX_RECURRENCE_STEPS_PER_SERIES)"
             )
+            rejected.append(FeedError(message, line=line, uid=uid))
         except Exception as error:  # UnsupportedRecurrence, or whatever the rules raise
-            message = f"cannot expand this event's recurrence: {error}"
+            rejected.append(_unexpandable(error, line, uid))
         else:
             continue
-        rejected.append(FeedError(message, line=line, uid=uid))
         del by_uid[uid]
     for uid, series in _series(by_uid, timezones, rejected, line_of_uid):
         try:
@@ -558,15 +558,14 @@ def _expand(
         except RecurrenceTooLong as too_long:
             raise _feed_too_long(budget, line_of_uid.get(uid), uid) from too_long
         except Exception as error:
-            rejected.append(
-                FeedError(
-                    f"cannot expand this event's recurrence: {error}",
-                    line=line_of_uid.get(uid),
-                    uid=uid,
-                )
-            )
+            rejected.append(_unexpandable(error, line_of_uid.get(uid), uid))
             continue
         yield uid, components
+
+
+def _unexpandable(error: Exception, line: int | None, uid: str) -> FeedError:
+    """The rejection of a series whose recurrence the library (or its rules) fails on."""
+    return FeedError(f"cannot expand this event's recurrence: {error}", line=line, uid=uid)
 
 
 def _component(occurrence: Any) -> Any:
@@ -604,13 +603,7 @@ def _series(
         try:
             single = recurring_ical_events.of(_calendar([series_events], timezones))
         except Exception as error:
-            rejected.append(
-                FeedError(
-                    f"cannot expand this event's recurrence: {error}",
-                    line=line_of_uid.get(uid),
-                    uid=uid,
-                )
-            )
+            rejected.append(_unexpandable(error, line_of_uid.get(uid), uid))
             continue
         for series in single.series:
             yield str(series.uid), series
