@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from activity_api.audit.schemas import AUDIT_COLUMNS, AuditEventOut
 from ditep_cli.context import CliContext
+from ditep_cli.formats import TableFormat
 from ditep_core.audit.service import record_cli_action, search_events
 from ditep_core.days import FIRST_YEAR, LAST_YEAR
 from ditep_core.web.tabular import csv_text
@@ -34,12 +34,6 @@ TABLE_COLUMNS = (
     "request_id",
     "correlation_id",
 )
-
-
-class AuditFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 def _instant(value: str | None, option: str) -> dt.datetime | None:
@@ -65,7 +59,7 @@ def audit_command(
     key: Annotated[int | None, typer.Option(help="Only this key's id")] = None,
     route: Annotated[str | None, typer.Option(help="Only this route template or command")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
-    output: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.TABLE,
+    output: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
     """Print the audit log: who called what (route, query), the outcome, the ids."""
     context = ctx.find_root().obj
@@ -80,9 +74,9 @@ def audit_command(
         ]
         # Reading the log is an admin read: recorded too (after the search).
         record_cli_action(session, "audit")
-    if output is AuditFormat.JSON:
+    if output is TableFormat.JSON:
         print(json.dumps(events, ensure_ascii=False, indent=2))
-    elif output is AuditFormat.CSV:
+    elif output is TableFormat.CSV:
         print(csv_text(AUDIT_COLUMNS, ([e[c] for c in AUDIT_COLUMNS] for e in events)), end="")
     else:
         table = Table(title=f"audit log ({len(events)} events)")

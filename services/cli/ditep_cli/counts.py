@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -14,18 +13,13 @@ from rich.table import Table
 from activity_api.activity.service import activity_report, body_csv, resolve_period
 from ditep_cli.ars import AreaFormat, print_area_counts
 from ditep_cli.context import CliContext
+from ditep_cli.formats import TableFormat
 from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.web.problems import Problem
 
 console = Console()
 errors = Console(stderr=True)
-
-
-class CountsFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -57,7 +51,7 @@ def counts(
     ] = None,
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, excluded, YYYY-MM-DD")] = None,
-    output: Annotated[CountsFormat, typer.Option("--format")] = CountsFormat.TABLE,
+    output: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
     """Print an establishment's activity for a period (the API's figures and body), or
     with --region / --department the ARS aggregate (the body of /v1/regions/...)."""
@@ -68,7 +62,7 @@ def counts(
         if period is None:
             errors.print("[red]error:[/red] --period is required with --region/--department")
             raise typer.Exit(2)
-        if output is CountsFormat.TABLE:
+        if output is TableFormat.TABLE:
             errors.print("[red]error:[/red] an area prints as --format json or csv")
             raise typer.Exit(2)
         kind, code = ("region", region) if region is not None else ("department", department)
@@ -90,9 +84,9 @@ def counts(
         except Problem as problem:
             errors.print(f"[red]error:[/red] {problem.detail}")
             raise typer.Exit(1) from problem
-    if output is CountsFormat.JSON:
+    if output is TableFormat.JSON:
         print(json.dumps(body, ensure_ascii=False, indent=2, default=str))
-    elif output is CountsFormat.CSV:
+    elif output is TableFormat.CSV:
         print(body_csv(body), end="")
     else:
         _print_table(body)
