@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -37,6 +38,28 @@ async def read_feed_body(request: Request) -> bytes:
 
 FeedBody = Annotated[bytes, Depends(read_feed_body)]
 Db = Annotated[Database, Depends(get_database)]
+
+
+@dataclass(frozen=True)
+class Ingesting:
+    """What a route that ingests a feed works with: the turn it waits for, the payload
+    protection and the feed limits."""
+
+    gate: IngestGate
+    protection: DataProtection
+    limits: FeedLimits
+
+
+async def ingesting(request: Request) -> Ingesting:
+    """The app's ingest gate and protection, and the limits of its settings."""
+    return Ingesting(
+        gate=request.app.state.ingest_gate,
+        protection=request.app.state.protection,
+        limits=FeedLimits.from_settings(get_settings(request)),
+    )
+
+
+Ingest = Annotated[Ingesting, Depends(ingesting)]
 
 
 def _media_type(request: Request) -> str:
@@ -123,6 +146,7 @@ def push_feed(
     database: Db,
     principal: FeedsWriter,
     body: FeedBody,
+    ingest: Ingest,
     source_id: IdPath,
     allow_mass_delete: Annotated[
         bool,
@@ -131,18 +155,16 @@ def push_feed(
 ) -> ImportResult | JSONResponse:
     # Two units of work inside the service (receipt, then application), none held while
     # the feed is parsed; this runs in one worker thread from start to end.
-    gate: IngestGate = request.app.state.ingest_gate
-    protection: DataProtection = request.app.state.protection
-    with gate.turn():
+    with ingest.gate.turn():
         outcome = ingest_feed(
             database,
             source_id=source_id,
             principal=principal,
             payload=body,
             content_type=_media_type(request),
-            protection=protection,
+            protection=ingest.protection,
             allow_mass_delete=allow_mass_delete,
-            limits=FeedLimits.from_settings(get_settings(request)),
+            limits=ingest.limits,
         )
     return _answer(request, response, outcome)
 
@@ -166,17 +188,16 @@ def confirm_held_import(
     response: Response,
     database: Db,
     principal: FeedsWriter,
+    ingest: Ingest,
     import_id: IdPath,
 ) -> ImportResult | JSONResponse:
-    gate: IngestGate = request.app.state.ingest_gate
-    protection: DataProtection = request.app.state.protection
-    with gate.turn():
+    with ingest.gate.turn():
         outcome = confirm_import(
             database,
             import_id=import_id,
             principal=principal,
-            protection=protection,
-            limits=FeedLimits.from_settings(get_settings(request)),
+            protection=ingest.protection,
+            limits=ingest.limits,
         )
     return _answer(request, response, outcome)
 
