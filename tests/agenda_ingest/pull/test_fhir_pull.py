@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -51,12 +50,6 @@ OAUTH = OAuth2Credential(
 )
 
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture

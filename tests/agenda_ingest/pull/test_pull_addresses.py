@@ -73,12 +73,6 @@ class Dns:
         return [ipaddress.ip_address(a) for a in self.answers[host]]
 
 
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
 def fetcher(dns: Dns, *allowed: str, **credentials: Any) -> Fetcher:
     return Fetcher(
         FetchPolicy(backoff_seconds=0, allowlist=Allowlist.from_entries(allowed)),

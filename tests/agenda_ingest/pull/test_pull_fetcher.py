@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -34,12 +33,6 @@ CREDENTIALS: dict[str, PullCredential] = {
 class Sleeps(list[float]):
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def fetcher(sleeps: Sleeps | None = None, **policy: Any) -> Fetcher:

@@ -11,7 +11,6 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -61,12 +60,6 @@ from tests.http import app_client
 URL = "https://dui.example/cedres/export.ics"
 T0 = dt.datetime(2025, 3, 10, 8, 0, tzinfo=dt.UTC)
 EMPTY_CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture
