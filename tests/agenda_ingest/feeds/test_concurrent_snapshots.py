@@ -98,6 +98,7 @@ def test_fifty_concurrent_snapshots_leave_exactly_the_last_one(
     assert len(extra_uids) == 1, extra_uids
     assert total == SAMPLE_SESSIONS + 1
     # Every payload was stored; each one applied or superseded, none lost or pending.
-    assert imports == {"processed": len(applied), "superseded": len(superseded)}
+    expected = {"processed": len(applied), "superseded": len(superseded)}
+    assert imports == {status: count for status, count in expected.items() if count}
     # The snapshot received last is never superseded: it is the one that remains.
     assert last_status == "processed"
