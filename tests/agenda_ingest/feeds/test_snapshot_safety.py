@@ -193,6 +193,8 @@ def test_a_rejected_event_without_identity_withholds_every_deletion(
     assert result["rejected"] == 1
     assert result["deletions_withheld"] is True
     assert result["deleted"] == 0
+    record = ingest_client.get(f"/v1/imports/{result['import_id']}", headers=key).json()
+    assert any("no session was deleted" in error["message"] for error in record["errors"])
     assert _count(session, source_id) == SAMPLE_SESSIONS
 
 

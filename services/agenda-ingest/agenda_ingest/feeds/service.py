@@ -521,6 +521,14 @@ def apply_import(
     outcome.status = ImportStatus.NEEDS_CONFIRMATION if held else ImportStatus.PROCESSED
     if not held:
         imports.supersede_pending(source_id, before=import_id, by=import_id)
+    if outcome.deletions_withheld:
+        # Said in the stored errors too, so that the import's record keeps it.
+        outcome.errors.append(
+            FeedError(
+                "an event was rejected without an identity (UID, id or identifier): "
+                "no session was deleted by this snapshot"
+            ).as_dict()
+        )
     _record(feed_import, outcome, now)
     logger.info(
         "feed_ingested",
