@@ -205,7 +205,10 @@ class Database:
         try:
             session = self.session_factory()
             try:
-                if write:
+                if holds_writer:
+                    # SQLite only: BEGIN IMMEDIATE now, under the writer lock. PostgreSQL
+                    # needs no such start, so its connection is still taken lazily (a
+                    # request body is not read with a connection checked out).
                     session.connection(execution_options={WRITE_OPTION: True})
                 yield session
                 session.commit()
