@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,10 @@ def create_key(
     )
     ApiClientRepository(session).add(client)
     return client, generated
+
+
+def list_api_keys(session: Session) -> Sequence[ApiClient]:
+    return ApiClientRepository(session).list_all()
 
 
 def revoke_key(session: Session, client_id: int) -> ApiClient | None:

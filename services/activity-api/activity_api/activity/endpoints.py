@@ -204,10 +204,7 @@ def put_pathways(
     establishment = get_accessible_establishment(session, principal, finess)
     periods = read_pathways(body, _upload_media_type(request))
     protection = DataProtection.from_settings(get_settings(request))
-    summary = import_pathways(session, establishment, periods, protection.pseudonymiser)
-    return ImportSummary(
-        received=summary["periods"], replaced=summary["replaced"], youth=summary["youth"]
-    )
+    return import_pathways(session, establishment, periods, protection.pseudonymiser)
 
 
 @router.put(
@@ -229,10 +226,7 @@ def put_complexity(
     establishment = get_accessible_establishment(session, principal, finess)
     flags = read_complexity(body, _upload_media_type(request))
     protection = DataProtection.from_settings(get_settings(request))
-    summary = import_complexity(session, establishment, flags, protection.pseudonymiser)
-    return ImportSummary(
-        received=summary["flags"], replaced=summary["replaced"], youth=summary["youth"]
-    )
+    return import_complexity(session, establishment, flags, protection.pseudonymiser)
 
 
 @router.post(

@@ -21,6 +21,7 @@ from activity_api.activity.schemas import (
     ActivityReport,
     EstablishmentRef,
     Frozen,
+    ImportSummary,
     Period,
     PeriodChange,
     PeriodDiff,
@@ -432,7 +433,7 @@ def import_pathways(
     establishment: Establishment,
     periods: Iterable[PathwayInput],
     pseudonymiser: Pseudonymiser,
-) -> dict[str, int]:
+) -> ImportSummary:
     """Replace the establishment's API-imported pathway periods (feeds' stays are kept)."""
     items = list(periods)
     pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
@@ -450,7 +451,7 @@ def import_pathways(
         ],
     )
     refresh_pathway_flags(session, establishment)
-    return {"periods": len(items), "replaced": replaced, "youth": len(ids)}
+    return ImportSummary(received=len(items), replaced=replaced, youth=len(ids))
 
 
 def import_complexity(
@@ -458,7 +459,7 @@ def import_complexity(
     establishment: Establishment,
     flags: Iterable[ComplexityInput],
     pseudonymiser: Pseudonymiser,
-) -> dict[str, int]:
+) -> ImportSummary:
     """Replace the establishment's API-set complexity flags."""
     items = list(flags)
     pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
@@ -475,7 +476,7 @@ def import_complexity(
             for item, pseudonym in zip(items, pseudonyms, strict=True)
         ],
     )
-    return {"flags": len(items), "replaced": replaced, "youth": len(ids)}
+    return ImportSummary(received=len(items), replaced=replaced, youth=len(ids))
 
 
 __all__ = ["monday"]

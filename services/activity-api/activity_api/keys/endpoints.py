@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from activity_api.keys.schemas import ApiKeyOut, RotatedKey
-from ditep_core.auth.repository import ApiClientRepository
-from ditep_core.auth.service import revoke_key, rotate_key
+from ditep_core.auth.service import list_api_keys, revoke_key, rotate_key
 from ditep_core.web.dependencies import Admin, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import IdPath
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["admin"], responses=API_PROBLEMS)
 
 @router.get("/keys", response_model=list[ApiKeyOut], summary="List API keys")
 def list_keys(session: DbSession, _admin: Admin) -> list[ApiKeyOut]:
-    return [ApiKeyOut.model_validate(client) for client in ApiClientRepository(session).list_all()]
+    return [ApiKeyOut.model_validate(client) for client in list_api_keys(session)]
 
 
 @router.post(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from agenda_ingest.reclassify.repository import StoredSessionRepository
 from agenda_ingest.reclassify.schemas import ReclassificationOut, ReclassificationRunOut
-from agenda_ingest.reclassify.service import ReclassificationOutcome, reclassify_establishment
+from agenda_ingest.reclassify.service import (
+    ReclassificationOutcome,
+    reclassification_runs,
+    reclassify_establishment,
+)
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, Admin, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
@@ -63,5 +66,5 @@ def list_reclassifications(
             created_at=run.created_at,
             created_by_key_id=run.created_by_key_id,
         )
-        for run in StoredSessionRepository(session).runs(establishment.id)
+        for run in reclassification_runs(session, establishment.id)
     ]

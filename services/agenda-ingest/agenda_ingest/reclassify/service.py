@@ -76,6 +76,10 @@ def manual_by_session(session: Session, establishment_id: int, version: str) -> 
     }
 
 
+def reclassification_runs(session: Session, establishment_id: int) -> Sequence[ReclassificationRun]:
+    return StoredSessionRepository(session).runs(establishment_id)
+
+
 def reclassify_establishment(
     session: Session,
     establishment: Establishment,

@@ -8,7 +8,6 @@ from agenda_ingest.classification.engine import content_sha256, default_rule_set
 from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.rulesets.dry_run import dry_run
 from agenda_ingest.rulesets.explain import explain_session, readable_session_establishment
-from agenda_ingest.rulesets.repository import RuleSetRepository
 from agenda_ingest.rulesets.schemas import (
     DryRunRequest,
     DryRunResult,
@@ -17,7 +16,12 @@ from agenda_ingest.rulesets.schemas import (
     RuleSetSummary,
     SessionClassificationOut,
 )
-from agenda_ingest.rulesets.service import active_rule_set, add_version
+from agenda_ingest.rulesets.service import (
+    active_rule_set,
+    add_version,
+    rule_set_version,
+    rule_set_versions,
+)
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import ClassificationRuleSet
 from ditep_core.protection import DataProtection
@@ -65,7 +69,7 @@ def get_default_rule_set(principal: ActivityReader) -> RuleSetOut:
 )
 def list_rule_sets(session: DbSession, principal: ActivityReader, finess: Finess) -> RuleSetList:
     establishment = get_accessible_establishment(session, principal, finess)
-    rows = RuleSetRepository(session).list_for(establishment.id)
+    rows = rule_set_versions(session, establishment.id)
     return RuleSetList(
         active_version=active_rule_set(session, establishment.id).version,
         uses_default=not rows,
@@ -87,7 +91,7 @@ def get_rule_set(
     number: IdPath,
 ) -> RuleSetOut:
     establishment = get_accessible_establishment(session, principal, finess)
-    row = RuleSetRepository(session).by_number(establishment.id, number)
+    row = rule_set_version(session, establishment.id, number)
     if row is None:
         raise NotFound(f"establishment {finess} has no rule-set version {number}")
     return RuleSetOut(**_summary(row).model_dump(), document=row.document)

@@ -73,6 +73,17 @@ def rule_set_of_version(session: Session, version: str) -> CompiledRuleSet | Non
     return None if row is None else compiled(row)
 
 
+def rule_set_versions(session: Session, establishment_id: int) -> list[ClassificationRuleSet]:
+    """The establishment's stored versions, oldest first (none: the default is in force)."""
+    return list(RuleSetRepository(session).list_for(establishment_id))
+
+
+def rule_set_version(
+    session: Session, establishment_id: int, number: int
+) -> ClassificationRuleSet | None:
+    return RuleSetRepository(session).by_number(establishment_id, number)
+
+
 def base_document_text(session: Session, establishment_id: int) -> str:
     latest = RuleSetRepository(session).latest(establishment_id)
     return default_rules_text() if latest is None else latest.document
