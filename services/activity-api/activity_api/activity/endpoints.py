@@ -145,7 +145,7 @@ def get_activity(
     if chosen == "xlsx":
         # The indicators sheet: for calendar periods (a day range has no "year before").
         indicators = (
-            establishment_indicators(session, establishment, resolved)
+            establishment_indicators(session, establishment, resolved, report=report)
             if period is not None and "W" not in period
             else None
         )

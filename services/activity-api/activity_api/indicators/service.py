@@ -36,6 +36,7 @@ from activity_api.regions.schemas import Area
 from activity_api.regions.service import SECRECY_RULE
 from ditep_core.auth.principal import Principal
 from ditep_core.models import Establishment, utc_now
+from ditep_core.reports import ActivityReport
 from ditep_core.web.problems import Forbidden, InvalidRequest
 from ditep_counting.engine.indicators import (
     CATALOGUE,
@@ -77,11 +78,14 @@ def gather(
     period: CountingPeriod,
     *,
     now: dt.datetime,
+    bodies: Mapping[int, ActivityReport] | None = None,
 ) -> dict[int, EstablishmentInputs]:
-    """Each establishment's counts for the period: its activity body and the extras."""
+    """Each establishment's counts for the period: its activity body (``bodies`` when the
+    caller has them already) and the extras."""
     if not establishments:
         return {}
-    bodies = establishment_reports(session, establishments, period, now=now)
+    if bodies is None:
+        bodies = establishment_reports(session, establishments, period, now=now)
     profile = active_profile(session)
     # Frozen bodies skip the refresh; the extras read the rollups of the period and of
     # the weeks after it (first sessions after an admission).
@@ -187,14 +191,17 @@ def establishment_indicators(
     period: CountingPeriod,
     *,
     now: dt.datetime | None = None,
+    report: ActivityReport | None = None,
 ) -> IndicatorsReport:
-    """One establishment's indicators, exact (its own keys: no statistical secrecy)."""
+    """One establishment's indicators, exact (its own keys: no statistical secrecy);
+    ``report``: its activity body for the period, when the caller has it already."""
     now = now or utc_now()
     earlier = _shifted(period)
     values = []
     versions: tuple[str, list[str]] = ("", [])
     for index, which in enumerate((period, earlier)):
-        inputs = gather(session, [establishment], which, now=now)[establishment.id]
+        known = {establishment.id: report} if report is not None and index == 0 else None
+        inputs = gather(session, [establishment], which, now=now, bodies=known)[establishment.id]
         if index == 0:
             versions = (inputs.profile_version, inputs.rule_set_versions)
         values.append(
