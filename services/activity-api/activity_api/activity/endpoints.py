@@ -117,7 +117,7 @@ def _respond(
     summary="Activity of one establishment over a period",
     description=(
         "Every figure of counting.md for the period. JSON by default; CSV for French "
-        "spreadsheet software (figure;label;value, UTF-8 with BOM, `decimal=comma` on "
+        "spreadsheet software (figure;value, UTF-8 with BOM, `decimal=comma` on "
         "request) with `?format=csv` or `Accept: text/csv`; an XLSX workbook (every table, "
         "the steering indicators, a method sheet) with `?format=xlsx`. An ETag is sent "
         "(JSON, CSV); `If-None-Match` gives 304. "

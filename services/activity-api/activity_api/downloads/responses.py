@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi.responses import Response
 
 from activity_api.activity.service import flatten
-from activity_api.downloads.tables import INDICATOR_COLUMNS, figure_label, indicator_rows
+from activity_api.downloads.tables import INDICATOR_COLUMNS, indicator_rows
 from activity_api.downloads.workbook import (
     TransmissionMeta,
     area_workbook,
@@ -32,12 +32,10 @@ def _name(*parts: str) -> str:
 
 
 def activity_csv(report: ActivityReport, decimal: DecimalMark) -> bytes:
-    """The establishment body as ``figure;label;value`` lines (one per dotted path)."""
-    rows = [
-        (path, figure_label(path), value)
-        for path, value in flatten(report.model_dump(mode="json", by_alias=True))
-    ]
-    return french_csv(["figure", "label", "value"], rows, decimal_comma=decimal == "comma")
+    """The establishment body as ``figure;value`` lines (one per dotted path; the French
+    labels are the workbook's)."""
+    rows = flatten(report.model_dump(mode="json", by_alias=True))
+    return french_csv(["figure", "value"], rows, decimal_comma=decimal == "comma")
 
 
 def activity_filename(report: ActivityReport, extension: str) -> str:

@@ -227,8 +227,9 @@ def establishment_indicators(
 
 
 def may_read_national(principal: Principal) -> None:
-    """National figures: keys bound to no establishment, region nor department, or admin."""
-    if not (principal.is_unrestricted or principal.is_admin):
+    """National figures: keys bound to no establishment, region nor department (unbound
+    ARS and admin keys); an admin key bound somewhere stays bound."""
+    if not principal.is_unrestricted:
         raise Forbidden("national figures are for keys bound to no region, or admin keys")
 
 
