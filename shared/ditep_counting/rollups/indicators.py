@@ -11,11 +11,10 @@ of the indicators come from the activity body (``ditep_counting.engine.indicator
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ditep_core.models import (
@@ -24,14 +23,15 @@ from ditep_core.models import (
     PathwayPeriod,
     Person,
     RollupYouthDay,
+    RollupYouthWeek,
     Source,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus
 from ditep_counting.engine.indicators import EXTRA_PATHS, STALE_SOURCE_DAYS
 from ditep_counting.engine.periods import CountingPeriod, covering_weeks, week_in_period
-from ditep_counting.rollups.sql import month_bucket
 
 D = RollupYouthDay
+W = RollupYouthWeek
 P = PathwayPeriod
 # How long after the period the first direct session after an admission is looked for.
 FIRST_SESSION_HORIZON = dt.timedelta(days=92)
@@ -179,6 +179,9 @@ class IndicatorRepository:
         period: CountingPeriod,
         capacities: Mapping[int, Mapping[str, int]],
     ) -> None:
+        """Young people present per modality and week, summed over the period's weeks: a
+        youth-week row with minutes of a modality is one young person present that week
+        (the minutes of a modality are those of its counted direct sessions)."""
         weeks = period_weeks(period)
         if not weeks:
             return
@@ -189,35 +192,26 @@ class IndicatorRepository:
                 result[establishment_id].figures[f"occupation.{modality}.place_weeks"] = (
                     places or 0
                 ) * len(weeks)
-        bucket = month_bucket(D.day, weeks, lambda week: week)
         rows = self.session.execute(
             select(
-                D.establishment_id,
-                bucket.label("week"),
-                *(
-                    func.count(func.distinct(func.nullif(getattr(D, f"mod_{m}") * D.person_id, 0)))
-                    for m in modalities
-                ),
+                W.establishment_id,
+                *(func.sum(case((getattr(W, f"m_{m}") > 0, 1), else_=0)) for m in modalities),
             )
             .where(
-                D.establishment_id.in_(ids),
-                D.day >= weeks[0],
-                D.day < weeks[-1] + dt.timedelta(days=7),
+                W.establishment_id.in_(ids),
+                W.week_start >= weeks[0],
+                W.week_start <= weeks[-1],
             )
-            .group_by(D.establishment_id, bucket)
+            .group_by(W.establishment_id)
         )
-        occupied: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(modalities, 0))
-        for establishment_id, _week, *counts in rows:
-            for modality, count in zip(modalities, counts, strict=True):
-                occupied[establishment_id][modality] += int(count or 0)
-        for establishment_id, by_modality in occupied.items():
-            for modality, youth_weeks in by_modality.items():
+        for establishment_id, *counts in rows:
+            for modality, youth_weeks in zip(modalities, counts, strict=True):
                 # Only where places are declared: the rate's numerator and denominator
                 # cover the same establishments once summed over an area.
                 if capacities.get(establishment_id, {}).get(modality):
                     result[establishment_id].figures[
                         f"occupation.{modality}.occupied_youth_weeks"
-                    ] = youth_weeks
+                    ] = int(youth_weeks or 0)
 
     def _sources(
         self, result: dict[int, IndicatorExtras], ids: list[int], stale_at: dt.datetime

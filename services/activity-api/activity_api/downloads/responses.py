@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi.responses import Response
 
 from activity_api.activity.service import flatten
@@ -63,13 +61,14 @@ def area_download(
     report: AreaReport,
     output: str,
     decimal: DecimalMark,
-    indicators: Callable[[], IndicatorsReport | None],
+    indicators: IndicatorsReport | None,
     transmission: TransmissionMeta | None = None,
 ) -> Response:
-    """An area's table as CSV (one line per establishment, then the total) or XLSX."""
+    """An area's table as CSV (one line per establishment, then the total) or XLSX (with
+    the indicators sheet when given)."""
     if output == "xlsx":
         return download_response(
-            area_workbook(report, indicators(), transmission),
+            area_workbook(report, indicators, transmission),
             media_type=XLSX_MEDIA_TYPE,
             filename=_area_name(report, "xlsx"),
         )

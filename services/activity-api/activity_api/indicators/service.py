@@ -32,8 +32,8 @@ from activity_api.indicators.schemas import (
 )
 from activity_api.regions.aggregate import EstablishmentFigures, aggregate, flatten, unflatten
 from activity_api.regions.repository import AreaRepository
-from activity_api.regions.schemas import Area
-from activity_api.regions.service import SECRECY_RULE
+from activity_api.regions.schemas import Area, AreaReport
+from activity_api.regions.service import SECRECY_RULE, area_report
 from ditep_core.auth.principal import Principal
 from ditep_core.models import Establishment, utc_now
 from ditep_core.reports import ActivityReport
@@ -51,8 +51,22 @@ from ditep_counting.engine.periods import CountingPeriod, PeriodError
 from ditep_counting.rollups.indicators import IndicatorRepository, first_session_weeks
 from ditep_counting.rollups.service import active_profile, ensure_fresh_many
 
-# Parts of the establishment body that describe it rather than count.
-_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "frozen"})
+# The parts of the activity body the indicators read (ditep_counting.engine.indicators).
+# Lists (per-source quality) are left out by the sum anyway.
+_READ_FIELDS: Any = {
+    "file_active": True,
+    "multi_modality": {"youth"},
+    "transitions": True,
+    "units": True,
+    "hours": {"direct", "indirect", "by_activity", "appui_ressources_unlinked"},
+    "quality": {
+        "received",
+        "counted",
+        "unclassified",
+        "not_validated",
+        "without_participants",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +121,8 @@ def gather(
     result: dict[int, EstablishmentInputs] = {}
     for establishment in establishments:
         body = bodies[establishment.id]
-        # Lists (per-source quality) are leaves the indicators and the sum leave out.
-        dump = body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
+        # Only the figures the indicators read: the area's secrecy table stays small.
+        dump = body.model_dump(mode="json", by_alias=True, include=_READ_FIELDS)
         extra = extras[establishment.id]
         result[establishment.id] = EstablishmentInputs(
             figures={**dump, **unflatten(extra.figures)},
@@ -283,14 +297,17 @@ def area_indicators(
     *,
     threshold: int | None = None,
     now: dt.datetime | None = None,
+    reports: Mapping[int, ActivityReport] | None = None,
 ) -> IndicatorsReport:
-    """An area's (or, ``area=None``, the nation's) indicators: aggregates under secrecy."""
+    """An area's (or, ``area=None``, the nation's) indicators: aggregates under secrecy;
+    ``reports``: the establishments' activity bodies for the period, when the caller has
+    them already."""
     now = now or utc_now()
     profile = active_profile(session)
     threshold = profile.suppression_threshold if threshold is None else threshold
     earlier = _shifted(period)
     establishments = establishments_of(session, area)
-    current_inputs = gather(session, establishments, period, now=now)
+    current_inputs = gather(session, establishments, period, now=now, bodies=reports)
     previous_inputs = gather(session, establishments, earlier, now=now)
     versions = sorted(
         {version for item in current_inputs.values() for version in item.rule_set_versions}
@@ -313,3 +330,17 @@ def area_indicators(
             threshold=threshold, rule=SECRECY_RULE, establishment_count=len(establishments)
         ),
     )
+
+
+def area_report_with_indicators(
+    session: Session, area: Area, period: CountingPeriod, *, calendar: bool
+) -> tuple[AreaReport, IndicatorsReport | None]:
+    """An area's activity table and (for a calendar period) its indicators, from one read
+    of the establishments' bodies: what the area's workbook holds."""
+    now = utc_now()
+    establishments = establishments_of(session, area)
+    reports = establishment_reports(session, establishments, period, now=now)
+    report = area_report(session, area, period, now=now, reports=reports)
+    if not calendar:
+        return report, None
+    return report, area_indicators(session, area, period, now=now, reports=reports)

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from activity_api.downloads.responses import area_download
-from activity_api.indicators.service import area_indicators
+from activity_api.indicators.service import area_report_with_indicators
 from activity_api.periods import PeriodOrRange, ReportingPeriod, parse_period
 from activity_api.regions.schemas import Area, AreaReport
 from activity_api.regions.service import area_report, resolve_area
@@ -44,23 +44,21 @@ _RESPONSES = {
 def _answer(
     request: Request,
     session: Session,
-    report: AreaReport,
     area: Area,
     period: ReportingPeriod,
     output_format: DownloadFormatQuery,
     decimal: DecimalMark,
 ) -> AreaReport | Response:
     chosen = wanted_format(request, output_format)
+    if chosen == "xlsx":
+        # The workbook's indicators sheet: calendar periods only (no week, no day range).
+        calendar = "/" not in period.code and "W" not in period.code
+        report, indicators = area_report_with_indicators(session, area, period, calendar=calendar)
+        return area_download(report, chosen, decimal, indicators)
+    report = area_report(session, area, period)
     if chosen == "json":
         return report
-    # The workbook's indicators sheet: calendar periods only (no week, no day range).
-    calendar = "/" not in period.code and "W" not in period.code
-    return area_download(
-        report,
-        chosen,
-        decimal,
-        lambda: area_indicators(session, area, period) if calendar else None,
-    )
+    return area_download(report, chosen, decimal, None)
 
 
 @router.get(
@@ -82,8 +80,7 @@ def get_region_activity(
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "region", code)
-    report = area_report(session, area, reporting_period)
-    return _answer(request, session, report, area, reporting_period, output_format, decimal)
+    return _answer(request, session, area, reporting_period, output_format, decimal)
 
 
 @router.get(
@@ -105,5 +102,4 @@ def get_department_activity(
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "department", code)
-    report = area_report(session, area, reporting_period)
-    return _answer(request, session, report, area, reporting_period, output_format, decimal)
+    return _answer(request, session, area, reporting_period, output_format, decimal)
