@@ -63,6 +63,8 @@ EXTRA_PATHS: tuple[str, ...] = (
 )
 # A source is stale when it received no feed for more than this many days.
 STALE_SOURCE_DAYS = 7
+# How long after the period the first direct session after an admission is looked for.
+FIRST_SESSION_HORIZON_DAYS = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Taux d'occupation",
         "Par modalité : jeunes présents chaque semaine de la période (au moins une séance "
         "directe de la modalité dans la semaine ISO) divisés par les places installées, en "
-        "moyenne sur les semaines de la période. Non défini sans capacité déclarée.",
+        "moyenne sur les semaines de la période (celles dont le jeudi est dans la période). "
+        "Non défini sans capacité déclarée.",
         tuple(_m(code, label, "taux") for code, label in MODALITY_LABELS.items()),
     ),
     IndicatorSpec(
@@ -169,7 +172,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "waiting_time",
         "Délai d'attente",
         "Pour les jeunes admis dans la période : jours entre le début de la pré-admission "
-        "et la première séance directe comptée après l'admission ; médiane et 90e centile "
+        "et la première séance directe comptée après l'admission (cherchée jusqu'à "
+        f"{FIRST_SESSION_HORIZON_DAYS} jours après la période) ; médiane et 90e centile "
         "(rang le plus proche). Jeunes sans pré-admission connue ou sans séance directe "
         "depuis l'admission non comptés.",
         (

@@ -27,14 +27,17 @@ from ditep_core.models import (
     Source,
 )
 from ditep_core.nomenclatures import MODALITIES, PathwayStatus
-from ditep_counting.engine.indicators import EXTRA_PATHS, STALE_SOURCE_DAYS
+from ditep_counting.engine.indicators import (
+    EXTRA_PATHS,
+    FIRST_SESSION_HORIZON_DAYS,
+    STALE_SOURCE_DAYS,
+)
 from ditep_counting.engine.periods import CountingPeriod, covering_weeks, week_in_period
 
 D = RollupYouthDay
 W = RollupYouthWeek
 P = PathwayPeriod
-# How long after the period the first direct session after an admission is looked for.
-FIRST_SESSION_HORIZON = dt.timedelta(days=92)
+FIRST_SESSION_HORIZON = dt.timedelta(days=FIRST_SESSION_HORIZON_DAYS)
 
 
 @dataclass(slots=True)

@@ -278,3 +278,32 @@ def test_indicators_tenancy_and_periods(
         )
         assert response.status_code == 422, period
         assert "period" in response.text
+
+
+def test_docs_list_every_indicator_and_the_openapi_pages_show_an_example(
+    api_client: AppClient,
+) -> None:
+    from pathlib import Path
+
+    from ditep_counting.engine.indicators import CATALOGUE
+
+    docs = (Path(__file__).parents[3] / "docs" / "transmission.md").read_text(encoding="utf-8")
+    for spec in CATALOGUE:
+        # The docs show the definitions the API serves, word for word.
+        assert f"| {spec.label} (`{spec.code}`) | {spec.definition} |" in docs, spec.code
+    document = api_client.get("/openapi.json").json()
+    schema = document["components"]["schemas"]["IndicatorsReport"]
+    example = schema["examples"][0]
+    assert example["indicators"][0]["measures"][1]["year_before"]["reason"] == "undefined"
+    for path in (
+        "/v1/establishments/{finess}/indicators",
+        "/v1/regions/{code}/indicators",
+        "/v1/departments/{code}/indicators",
+        "/v1/national/indicators",
+    ):
+        content = document["paths"][path]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"]["$ref"].endswith("/IndicatorsReport")
+        assert {"text/csv", XLSX} <= set(content), path
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
