@@ -14,6 +14,7 @@ from ditep_core.db import Database
 from ditep_core.models import Establishment, RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
 from ditep_counting.rollups.service import refresh_stale
+from tests.activity_api.helpers import french_csv_records
 from tests.conftest import KeyMaker, SampleDitep
 from tests.counting.conftest import push
 from tests.counting.feeds import EXPORT_EVENTS, YOUTH_A_INS, calendar, export_feed
@@ -123,7 +124,7 @@ def test_etag_and_csv(api_client: AppClient, worked: SampleDitep, make_key: KeyM
     assert other.status_code == 200
     as_csv = api_client.get(URL, params={"period": "2025-03", "format": "csv"}, headers=key)
     assert as_csv.headers["content-type"].startswith("text/csv")
-    figures = {row["figure"]: row["value"] for row in csv.DictReader(io.StringIO(as_csv.text))}
+    figures = {row["figure"]: row["value"] for row in french_csv_records(as_csv.text)}
     assert figures["hours.direct"] == "22.5"
     assert figures["units.by_score.3"] == "1"
     by_accept = api_client.get(
@@ -131,7 +132,7 @@ def test_etag_and_csv(api_client: AppClient, worked: SampleDitep, make_key: KeyM
     )
 
     def stable(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("computed_at,")]
+        return [line for line in text.splitlines() if not line.startswith("computed_at;")]
 
     assert stable(by_accept.text) == stable(as_csv.text)
     assert by_accept.headers["etag"] != etag

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from activity_api.activity.endpoints import router as activity_router
 from activity_api.audit.endpoints import router as audit_router
+from activity_api.indicators.endpoints import router as indicators_router
 from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(keys_router)
     app.include_router(ror_router)
     app.include_router(regions_router)
+    app.include_router(indicators_router)
     return app
 
 

@@ -217,6 +217,14 @@ CALLS = (
     Call(
         "api",
         "GET",
+        "/v1/establishments/{finess}/indicators",
+        lambda i: f"/v1/establishments/{i.finess}/indicators",
+        200,
+        params={"period": "2025-03"},
+    ),
+    Call(
+        "api",
+        "GET",
         "/v1/establishments/{finess}/activity/weekly",
         lambda i: f"/v1/establishments/{i.finess}/activity/weekly",
         200,
@@ -406,6 +414,13 @@ def test_area_keys_read_their_aggregates_only(
             ADMIN: 200,
             EVERY: 403,
         },
+    }
+    # The indicators of an area: the same keys as its activity; national: unbound keys.
+    expectations["/v1/regions/84/indicators"] = expectations["/v1/regions/84/activity"]
+    expectations["/v1/departments/69/indicators"] = expectations["/v1/departments/69/activity"]
+    expectations["/v1/national/indicators"] = {
+        **dict.fromkeys((OWN, OTHER, REGION, DEPARTMENT, REGION_READER, EVERY), 403),
+        ADMIN: 200,
     }
     for url, by_kind in expectations.items():
         got = {

@@ -274,6 +274,19 @@ def test_every_route_answers_as_its_schema_says(
         for headers in (ars, {**ars, **csv}):
             area = api.client.get(f"/v1/{kind}/{code}/activity", params=period, headers=headers)
             api.validate("GET", f"/v1/{kind}/{{code}}/activity", area)
+    for template, url, key in (
+        (
+            "/v1/establishments/{finess}/indicators",
+            f"/v1/establishments/{finess}/indicators",
+            reader,
+        ),
+        ("/v1/regions/{code}/indicators", "/v1/regions/84/indicators", ars),
+        ("/v1/departments/{code}/indicators", "/v1/departments/69/indicators", ars),
+        ("/v1/national/indicators", "/v1/national/indicators", ars),
+    ):
+        for headers in (key, {**key, **csv}):
+            answer = api.client.get(url, params={"period": "2025-Q1"}, headers=headers)
+            api.validate("GET", template, answer)
     for headers in (admin, {**admin, **csv}):
         api.validate("GET", "/v1/audit", api.client.get("/v1/audit", headers=headers))
     api.call("GET", "/v1/keys", headers=admin)

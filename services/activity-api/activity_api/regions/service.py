@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
 from ditep_core.geography import REGIONS, region_of_department
 from ditep_core.models import Establishment, utc_now
+from ditep_core.reports import ActivityReport
 from ditep_core.web.problems import Forbidden, NotFound
 from ditep_counting.rollups.service import active_profile
 
@@ -38,11 +39,17 @@ SECRECY_RULE = (
 
 
 def establishment_figures(
-    session: Session, establishments: Sequence[Establishment], period: ReportingPeriod
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: ReportingPeriod,
+    reports: Mapping[int, ActivityReport] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """Each establishment's figures for the period (frozen ones as stored): the ONE call
-    into the counting, one read of the rollups for all of them."""
-    bodies = establishment_reports(session, establishments, period)
+    into the counting, one read of the rollups for all of them (``reports``: already read
+    by the caller, e.g. for the indicators of the same download)."""
+    bodies = (
+        reports if reports is not None else establishment_reports(session, establishments, period)
+    )
     return {
         establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
         for establishment_id, body in bodies.items()
@@ -82,6 +89,7 @@ def area_report(
     *,
     threshold: int | None = None,
     now: dt.datetime | None = None,
+    reports: Mapping[int, ActivityReport] | None = None,
 ) -> AreaReport:
     now = now or utc_now()
     if threshold is None:
@@ -92,7 +100,7 @@ def area_report(
         if area.kind == "region"
         else repository.establishments_in_department(area.code)
     )
-    figures = establishment_figures(session, establishments, period)
+    figures = establishment_figures(session, establishments, period, reports)
     rows = [
         EstablishmentFigures(
             finess=establishment.finess,
