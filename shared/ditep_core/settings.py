@@ -198,6 +198,13 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_cache_seconds: float = Field(default=15.0, ge=0)
     metrics_query_timeout_ms: int = Field(default=5_000, ge=1)
+    # prometheus-client's multiprocess mode (uvicorn --workers N behind one port): a
+    # folder the processes share, emptied before they start. The library reads this
+    # variable itself when imported; it is read here too so that /metrics serves the sum.
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("prometheus_multiproc_dir", "PROMETHEUS_MULTIPROC_DIR"),
+    )
     # OpenTelemetry tracing (ditep_core.tracing), read from the standard OTEL_* variables:
     # on when an OTLP endpoint is set, unless OTEL_SDK_DISABLED=true.
     otel_sdk_disabled: bool = Field(

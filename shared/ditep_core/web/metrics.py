@@ -19,7 +19,9 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
     generate_latest,
+    values,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ditep_core.db import Database
@@ -74,12 +76,26 @@ def install_metrics(app: FastAPI, settings: Settings, database: Database) -> Non
     if not settings.metrics_enabled:
         return
     registry = CollectorRegistry(auto_describe=True)
-    for counter in (instruments.IMPORTS, instruments.SESSIONS_INGESTED, instruments.PULL_FAILURES):
-        registry.register(counter)
     histogram = instruments.request_latency_histogram()
-    registry.register(histogram)
-    ProcessCollector(registry=registry)
-    PlatformCollector(registry=registry)
+    if settings.prometheus_multiproc_dir is not None:
+        # Every process writes its counters to files in that folder; a scrape of any of
+        # them sums the files. The library chose its storage when it was imported.
+        if values.ValueClass is values.MutexValue:
+            raise RuntimeError(
+                "PROMETHEUS_MULTIPROC_DIR must be in the environment when the process "
+                "starts: prometheus-client reads it when it is imported"
+            )
+        MultiProcessCollector(registry, path=str(settings.prometheus_multiproc_dir))  # type: ignore[no-untyped-call]
+    else:
+        for counter in (
+            instruments.IMPORTS,
+            instruments.SESSIONS_INGESTED,
+            instruments.PULL_FAILURES,
+        ):
+            registry.register(counter)
+        registry.register(histogram)
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
     registry.register(
         DatabaseCollector(
             database,

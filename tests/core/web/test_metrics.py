@@ -4,7 +4,12 @@ database at scrape time, labels that carry route templates and no health data.""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
@@ -16,7 +21,14 @@ from ditep_core.db import Database
 from ditep_core.models import RollupState, Source
 from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
-from tests.conftest import KeyMaker, SampleDitep, make_settings, sample_feed
+from tests.conftest import (
+    REPO_ROOT,
+    TEST_SECRET,
+    KeyMaker,
+    SampleDitep,
+    make_settings,
+    sample_feed,
+)
 from tests.http import AppClient, app_client
 
 ICAL = {"Content-Type": "text/calendar"}
@@ -227,3 +239,64 @@ def test_task_queue_depth_and_failures_come_from_the_queue_table(
     assert value(present, "ditep_task_jobs", queue="rollups", status="todo") == 2
     assert value(present, "ditep_task_jobs", queue="rollups", status="doing") == 1
     assert value(present, "ditep_task_jobs", queue="pulls", status="failed") == 1
+
+
+MULTIPROCESS_SCRIPT = """
+import sys
+from activity_api.main import create_app
+from ditep_core.settings import Settings
+from tests.http import app_client
+
+with app_client(create_app(Settings())) as client:
+    if sys.argv[1] == "requests":
+        for _ in range(3):
+            assert client.get("/healthz").status_code == 200
+    else:
+        print(client.get("/metrics").text)
+"""
+
+
+@pytest.mark.slow
+def test_multiprocess_mode_sums_the_processes(tmp_path: Path) -> None:
+    """uvicorn --workers N: with PROMETHEUS_MULTIPROC_DIR, a scrape of one process
+    serves what another process counted."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    environment = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        "DITEP_ENVIRONMENT": "test",
+        "DITEP_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "DITEP_PSEUDONYM_SECRET": TEST_SECRET,
+    }
+
+    def run(mode: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", MULTIPROCESS_SCRIPT, mode],
+            env=environment,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run("requests")
+    samples: Samples = {}
+    for family in text_string_to_metric_families(run("scrape")):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    healthz = {"method": "GET", "route": "/healthz", "status": "200"}
+    assert value(samples, "ditep_http_request_duration_seconds_count", **healthz) == 3
+
+
+def test_multiprocess_mode_needs_the_variable_before_the_import(
+    settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    with pytest.raises(RuntimeError, match="PROMETHEUS_MULTIPROC_DIR"):
+        create_api_app(
+            make_settings(settings.database_url, prometheus_multiproc_dir=tmp_path),
+            database=database,
+        )
