@@ -31,6 +31,9 @@ from ditep_core.settings import Settings
 
 # Requests that matched no route (404s, scans): one label value, whatever the path.
 UNMATCHED_ROUTE = "(unmatched)"
+# Any other method a client invents is one label value too.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "(other)"
 
 router = APIRouter()
 
@@ -67,7 +70,8 @@ class RequestMetricsMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
-            self.histogram.labels(method=scope["method"], route=route, status=str(status)).observe(
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else OTHER_METHOD
+            self.histogram.labels(method=method, route=route, status=str(status)).observe(
                 time.perf_counter() - started
             )
 

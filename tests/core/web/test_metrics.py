@@ -111,6 +111,7 @@ def test_a_request_moves_the_histogram_of_its_route_template(
             )
             assert response.status_code == 200, response.text
         client.get("/definitely/not/a/route/690000017")
+        client.request("BREW", f"/v1/establishments/{sample_ditep.finess}/activity")
         after = scrape(client)
     count = "ditep_http_request_duration_seconds_count"
     assert value(after, count, **labels) == value(before, count, **labels) + 2
@@ -119,6 +120,10 @@ def test_a_request_moves_the_histogram_of_its_route_template(
     )
     unmatched = {"method": "GET", "route": "(unmatched)", "status": "404"}
     assert value(after, count, **unmatched) == value(before, count, **unmatched) + 1
+    # An invented method is one label value, whatever it is.
+    methods = {dict(labels_)["method"] for (name, labels_) in after if name == count}
+    assert "BREW" not in methods
+    assert "(other)" in methods
     # No raw path, hence no FINESS, in any label.
     routes = {dict(labels_)["route"] for (name, labels_) in after if name == count}
     assert all(sample_ditep.finess not in route for route in routes)

@@ -99,6 +99,10 @@ def test_tracing_on_produces_request_and_sql_spans(
     assert generated.plaintext not in statements
     # Probes make no spans.
     assert not [name for name in names if "healthz" in name]
+    # Traced, the request is still timed under its route template.
+    with app_client(app) as client:
+        scrape = client.get("/metrics").text
+    assert 'route="/v1/establishments/{finess}/activity"' in scrape
 
 
 def test_service_name_comes_from_otel_service_name(
