@@ -128,6 +128,8 @@ def test_apis_have_probes_services_budgets_and_autoscalers(rendered: list[Object
     autoscalers = by_kind(rendered, "HorizontalPodAutoscaler")
     assert set(services) == set(budgets) == set(autoscalers) == set(API_PORTS)
     for name, port in API_PORTS.items():
+        # The autoscaler owns the replica count: a replicas field would reset it at apply.
+        assert "replicas" not in deployments[name]["spec"]
         container = pod_spec(deployments[name])["containers"][0]
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         # Liveness on /healthz: a database outage must not restart every pod.
