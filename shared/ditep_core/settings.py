@@ -196,7 +196,7 @@ class Settings(BaseSettings):
     # (docs/operations.md, "Metrics"). The database gauges are computed at most once per
     # metrics_cache_seconds per process, in their own short read-only transaction.
     metrics_enabled: bool = True
-    metrics_cache_seconds: float = Field(default=15.0, ge=0)
+    metrics_cache_seconds: float = Field(default=60.0, ge=0)
     metrics_query_timeout_ms: int = Field(default=5_000, ge=1)
     # prometheus-client's multiprocess mode (uvicorn --workers N behind one port): a
     # folder the processes share, emptied before they start. The library reads this

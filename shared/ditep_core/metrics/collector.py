@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from ditep_core.db import Database, Saturated
 from ditep_core.metrics.repository import (
     MetricsRepository,
+    QualityTotals,
     RollupLag,
     TaskCounts,
-    unclassified_share,
 )
 from ditep_core.models import utc_now
 
@@ -33,7 +33,7 @@ logger = structlog.get_logger(__name__)
 @dataclass(frozen=True)
 class DatabaseFigures:
     imports: dict[str, int]
-    sessions: dict[str, int]
+    quality: QualityTotals
     rollup_lag: RollupLag
     failing_sources: list[int]
     tasks: TaskCounts | None
@@ -50,7 +50,7 @@ def read_figures(database: Database, *, timeout_ms: int) -> DatabaseFigures:
         repository = MetricsRepository(session)
         return DatabaseFigures(
             imports=repository.imports_by_status(),
-            sessions=repository.sessions_by_activity(),
+            quality=repository.quality_totals(),
             rollup_lag=repository.rollup_lag(utc_now()),
             failing_sources=repository.failing_pull_sources(),
             tasks=repository.task_queue_counts(),
@@ -96,16 +96,20 @@ class DatabaseCollector(Collector):
         for status, count in sorted(figures.imports.items()):
             imports.add_metric([status], count)
         yield imports
-        sessions = GaugeMetricFamily(
-            "ditep_sessions_stored", "Agenda sessions stored, by activity", labels=["activity"]
+        quality = GaugeMetricFamily(
+            "ditep_quality_sessions",
+            "Sessions in the computed quality rollups, every establishment and month: "
+            "received, and unclassified among them",
+            labels=["kind"],
         )
-        for activity, count in sorted(figures.sessions.items()):
-            sessions.add_metric([activity], count)
-        yield sessions
+        quality.add_metric(["received"], figures.quality.received)
+        quality.add_metric(["unclassified"], figures.quality.unclassified)
+        yield quality
         yield GaugeMetricFamily(
             "ditep_unclassified_share",
-            "Share of the stored sessions whose activity is unclassified (0 to 1)",
-            value=unclassified_share(figures.sessions),
+            "Share of the received sessions whose activity is unclassified (0 to 1), "
+            "from the computed quality rollups",
+            value=figures.quality.unclassified_share,
         )
         yield GaugeMetricFamily(
             "ditep_rollup_stale_weeks",

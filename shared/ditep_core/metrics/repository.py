@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from ditep_core.models import AgendaSession, FeedImport, RollupState, Source
-from ditep_core.nomenclatures import Activity
+from ditep_core.models import FeedImport, RollupQualityMonth, RollupState, Source
 
 # The table procrastinate (the worker's queue, issue 18 item 1) keeps its jobs in.
 TASK_JOBS_TABLE = "procrastinate_jobs"
@@ -21,6 +20,16 @@ class RollupLag:
     stale_weeks: int
     # now - the moment the oldest stale week went out of date; 0 when none is stale.
     seconds: float
+
+
+@dataclass(frozen=True)
+class QualityTotals:
+    received: int
+    unclassified: int
+
+    @property
+    def unclassified_share(self) -> float:
+        return self.unclassified / self.received if self.received else 0.0
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,17 @@ class MetricsRepository:
         )
         return {status.value: int(count) for status, count in rows}
 
-    def sessions_by_activity(self) -> dict[str, int]:
-        rows = self.session.execute(
-            select(AgendaSession.activity, func.count()).group_by(AgendaSession.activity)
-        )
-        return {activity.value: int(count) for activity, count in rows}
+    def quality_totals(self) -> QualityTotals:
+        """Sessions received and unclassified, summed over the month quality rollups
+        (the quality block of the counts, every establishment): a few rows per
+        establishment-month, where counting agenda_session would scan every session."""
+        received, unclassified = self.session.execute(
+            select(
+                func.coalesce(func.sum(RollupQualityMonth.received), 0),
+                func.coalesce(func.sum(RollupQualityMonth.unclassified), 0),
+            )
+        ).one()
+        return QualityTotals(int(received), int(unclassified))
 
     def rollup_lag(self, now: dt.datetime) -> RollupLag:
         """Weeks whose rollups went out of date (a planned session ended since they were
@@ -81,8 +96,3 @@ class MetricsRepository:
             )
         )
         return TaskCounts({(str(queue), str(status)): int(count) for queue, status, count in rows})
-
-
-def unclassified_share(by_activity: dict[str, int]) -> float:
-    total = sum(by_activity.values())
-    return by_activity.get(Activity.UNCLASSIFIED.value, 0) / total if total else 0.0

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
 from ditep_core.db import Database
-from ditep_core.models import RollupState, Source
-from ditep_core.nomenclatures import Scope
+from ditep_core.models import AgendaSession, Person, RollupState, Source
+from ditep_core.nomenclatures import Activity, Scope
 from ditep_core.settings import Settings
 from tests.conftest import (
     REPO_ROOT,
@@ -82,17 +82,53 @@ def test_a_push_moves_imports_and_sessions(
         == value(before, processed[0], **processed[1]) + 1
     )
     assert value(after, created[0], **created[1]) == value(before, created[0], **created[1]) + 65
-    # The database gauges see the stored import and sessions (this database's, any process's).
+    # The database gauges see the stored import (this database's, whichever process).
     assert value(after, "ditep_imports_stored", status="processed") == (
         value(before, "ditep_imports_stored", status="processed") + 1
     )
-    stored = sum(v for (name, _labels), v in after.items() if name == "ditep_sessions_stored")
-    assert stored >= 65
     assert value(after, "ditep_metrics_database_up") == 1
-    share = value(after, "ditep_unclassified_share")
-    assert 0 <= share < 1
-    unclassified = value(after, "ditep_sessions_stored", activity="unclassified")
-    assert share == unclassified / stored
+
+
+def test_the_unclassified_share_is_the_quality_block_of_the_counts(
+    settings: Settings, database: Database, sample_ditep: SampleDitep, make_key: KeyMaker
+) -> None:
+    ingest_app, api_app = apps(settings, database)
+    push_key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
+    read_key = make_key(Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
+    with app_client(ingest_app) as client:
+        pushed = client.post(
+            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+            content=sample_feed(),
+            headers={**ICAL, **push_key},
+        )
+        assert pushed.status_code == 201, pushed.text
+    # The sample classifies everything: make three sessions unclassified before the
+    # first read computes the rollups.
+    with database.unit_of_work() as writer:
+        ids = writer.scalars(select(AgendaSession.id).order_by(AgendaSession.id).limit(3)).all()
+        writer.execute(
+            update(AgendaSession)
+            .where(AgendaSession.id.in_(ids))
+            .values(activity=Activity.UNCLASSIFIED)
+        )
+    with app_client(api_app) as client:
+        # The whole window: every week's rollups computed, quality months included.
+        response = client.get(
+            f"/v1/establishments/{sample_ditep.finess}/activity",
+            params={"start": "2024-09-01", "end": "2025-09-01"},
+            headers=read_key,
+        )
+        assert response.status_code == 200, response.text
+        samples = scrape(client)
+    quality = response.json()["quality"]
+    assert quality["received"] > quality["unclassified"] > 0
+    assert value(samples, "ditep_quality_sessions", kind="received") == quality["received"]
+    assert (
+        value(samples, "ditep_quality_sessions", kind="unclassified") == (quality["unclassified"])
+    )
+    assert value(samples, "ditep_unclassified_share") == pytest.approx(
+        quality["unclassified"] / quality["received"]
+    )
 
 
 def test_a_request_moves_the_histogram_of_its_route_template(
@@ -201,10 +237,6 @@ def test_metrics_carry_no_pseudonym(
     sample_ditep: SampleDitep,
     make_key: KeyMaker,
 ) -> None:
-    from sqlalchemy import select
-
-    from ditep_core.models import Person
-
     ingest_app, _ = apps(settings, database)
     key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
     with app_client(ingest_app) as client:
