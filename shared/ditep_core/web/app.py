@@ -106,9 +106,10 @@ def build_app(
         retry_after=settings.retry_after_seconds,
     )
     app.add_middleware(CorrelationMiddleware)
-    # Outermost: the last-resort 500 and the 413s carry these headers too.
+    # The last-resort 500 and the 413s carry these headers too.
     app.add_middleware(SecurityHeadersMiddleware)
-    # Outside it: every answer is timed, the 413s and last-resort 500s included.
+    # Outermost (but for the tracing one): every answer is timed, the 413s and
+    # last-resort 500s included.
     install_metrics(app, settings, db)
     install_docs(app, settings.effective_api_docs)
     app.include_router(health.router)
