@@ -147,6 +147,7 @@ def test_the_worker_runs_ditep_worker_and_serves_nothing(rendered: list[Object])
     assert container["command"] == ["ditep", "worker"]
     assert "ports" not in container
     assert "readinessProbe" not in container
+    assert container["livenessProbe"]["exec"]["command"][0] == "python"
     assert "worker" not in by_kind(rendered, "Service")
     job = by_kind(rendered, "Job")["ditep-migrate"]
     assert pod_spec(job)["containers"][0]["command"] == ["ditep", "migrate"]
