@@ -79,7 +79,8 @@ class RequestMetricsMiddleware:
 def install_metrics(app: FastAPI, settings: Settings, database: Database) -> None:
     if not settings.metrics_enabled:
         return
-    registry = CollectorRegistry(auto_describe=True)
+    # No auto_describe: it would collect the database gauges when the app is built.
+    registry = CollectorRegistry()
     histogram = instruments.request_latency_histogram()
     if settings.prometheus_multiproc_dir is not None:
         # Every process writes its counters to files in that folder; a scrape of any of

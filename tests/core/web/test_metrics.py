@@ -337,3 +337,11 @@ def test_multiprocess_mode_needs_the_variable_before_the_import(
             make_settings(settings.database_url, prometheus_multiproc_dir=tmp_path),
             database=database,
         )
+
+
+def test_building_an_app_reads_no_database(tmp_path: Path) -> None:
+    """The database gauges are read at a scrape, never when the app is built."""
+    path = tmp_path / "untouched.sqlite3"
+    app = create_api_app(make_settings(f"sqlite:///{path}"))
+    app.state.database.dispose()
+    assert not path.exists()
