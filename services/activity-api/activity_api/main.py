@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from activity_api.activity.endpoints import router as activity_router
 from activity_api.audit.endpoints import router as audit_router
@@ -18,7 +19,12 @@ from ditep_core.web.app import build_app
 VERSION = "0.1.0"
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> FastAPI:
     app = build_app(
         settings,
         title="DITEP activity-api",
@@ -28,6 +34,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ),
         version=VERSION,
         database=database,
+        service_name="activity-api",
+        span_exporter=span_exporter,
         background=ror_push_loop if settings.ror_push_enabled else None,
     )
     app.include_router(activity_router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from agenda_ingest.feeds.endpoints import router as feeds_router
 from agenda_ingest.feeds.service import IngestGate
@@ -19,7 +20,12 @@ VERSION = "0.1.0"
 FEED_PATHS = (r"/v1/sources/[^/]+/feed", r"/v1/establishments/[^/]+/rulesets/dry-run")
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> FastAPI:
     app = build_app(
         settings,
         title="DITEP agenda-ingest",
@@ -29,6 +35,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ),
         version=VERSION,
         database=database,
+        service_name="agenda-ingest",
+        span_exporter=span_exporter,
         background=pull_loop if settings.pull_loop_enabled else None,
         # A feed pushed, or a feed (in JSON) to classify in a dry run.
         feed_paths=FEED_PATHS,

@@ -22,6 +22,7 @@ from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
 from ditep_cli.audit import audit_command
+from ditep_cli.backup import backup_command, restore_command
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.counts import counts
@@ -77,6 +78,8 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
 app.command("audit")(audit_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 console = Console()
 errors = Console(stderr=True)

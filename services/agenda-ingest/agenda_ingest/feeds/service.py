@@ -63,6 +63,7 @@ from ditep_core.auth.access import refuse_area_keys
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, Saturated
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.metrics.instruments import count_import
 from ditep_core.models import FeedImport, Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
@@ -447,7 +448,7 @@ def _apply_in_own_transaction(
 ) -> ImportOutcome:
     try:
         with database.unit_of_work(write=True) as session:
-            return apply_import(session, source_id, import_id, prepared, allow_mass_delete)
+            outcome = apply_import(session, source_id, import_id, prepared, allow_mass_delete)
     except ServiceBusy as busy:
         busy.extensions["import_id"] = import_id
         raise
@@ -457,6 +458,18 @@ def _apply_in_own_transaction(
             "push it again later",
             extensions={"import_id": import_id},
         ) from error
+    # Counted once committed: a rolled-back application changed nothing.
+    count_import(
+        outcome.status.value,
+        {
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "deleted": outcome.deleted,
+            "unchanged": outcome.unchanged,
+            "rejected": outcome.rejected,
+        },
+    )
+    return outcome
 
 
 def apply_import(

@@ -37,6 +37,7 @@ from agenda_ingest.pull.fhir_search import RESOURCE_OPTION, SEARCHABLE, next_sin
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.db import Database
+from ditep_core.metrics.instruments import count_pull_failure
 from ditep_core.models import Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, SourceMode
 from ditep_core.protection import DataProtection
@@ -113,6 +114,7 @@ def pull_source(
             repository = PullRepository(session)
             repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=message)
             repository.release_lease(source_id, owner=owner)
+        count_pull_failure(source_id)
         return PullOutcome(source_id, PullStatus.FAILED, error=message)
     except BaseException:
         # Interrupted (Ctrl-C, shutdown): try to give the lease back, or it expires.
@@ -171,6 +173,7 @@ def _fetch_and_store(
                 source_id, status=PullStatus.FAILED, at=now, error=failed.message
             )
             repository.release_lease(source_id, owner=owner)
+        count_pull_failure(source_id)
         return PullOutcome(
             source_id, PullStatus.FAILED, error=failed.message, attempts=failed.attempts
         )
@@ -198,6 +201,8 @@ def _fetch_and_store(
     with database.unit_of_work(write=True) as session:
         outcome = _record_pull(session, target, result, imported, now)
         PullRepository(session).release_lease(source_id, owner=owner)
+    if outcome.status is PullStatus.FAILED:
+        count_pull_failure(source_id)
     logger.info(
         "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
     )
