@@ -53,15 +53,26 @@ class FeedError:
     line: int | None = None
     path: str | None = None
     uid: str | None = None
+    column: int | None = None
+    resource_type: str | None = None
+    """What the error is about: a FHIR resource type (``Encounter``...), or ``VEVENT``."""
+    title: str | None = None
+    """Its title (a TDDUI label, a description, a SUMMARY), for a person to find it."""
 
     def as_dict(self) -> dict[str, str | int]:
         data: dict[str, str | int] = {"message": self.message}
         if self.line is not None:
             data["line"] = self.line
+        if self.column is not None:
+            data["column"] = self.column
         if self.path is not None:
             data["path"] = self.path
         if self.uid is not None:
             data["uid"] = self.uid
+        if self.resource_type is not None:
+            data["resource_type"] = self.resource_type
+        if self.title is not None:
+            data["title"] = self.title
         return data
 
 

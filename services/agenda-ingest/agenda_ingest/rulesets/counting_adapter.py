@@ -1,7 +1,10 @@
 """The one place a dry run reaches the counting engine.
 
-Turns drafts that were never stored into the engine's rows, with made-up ids, and
-computes the same body as the activity route, over the whole ISO weeks the feed covers.
+The rule-set dry run (``figures_of_drafts``): drafts that were never stored become the
+engine's rows, with made-up ids, and give the same body as the activity route, over the
+whole ISO weeks the feed covers. The push dry run (``figures_of_months``): the body of the
+activity route for whole months, from the sessions in the caller's transaction (before or
+after a rehearsed import that is then rolled back).
 """
 
 from __future__ import annotations
@@ -10,11 +13,23 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from agenda_ingest.parsing.drafts import SessionDraft
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.models import Establishment
 from ditep_core.reports import ActivityFigures
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
-from ditep_counting.engine.figures import figures_from_sessions
-from ditep_counting.engine.periods import monday, range_period
+from ditep_counting.engine.figures import build_body, figures_from_sessions
+from ditep_counting.engine.periods import (
+    covering_weeks,
+    monday,
+    parse_period,
+    range_period,
+    reference_week,
+)
+from ditep_counting.rollups.service import active_profile, ensure_fresh
+from ditep_counting.rollups.totals import RollupTotalsRepository
 
 DRY_RUN_SOURCE_ID = 0
 
@@ -56,3 +71,51 @@ def figures_of_drafts(
     last = max(draft.end_at for draft in drafts).astimezone(zone).date()
     period = range_period(monday(first), monday(last) + dt.timedelta(days=7))
     return figures_from_sessions(rows, links, period=period, timezone=timezone, now=now)
+
+
+def months_of(starts: Sequence[dt.datetime], timezone: str) -> list[str]:
+    """The months (``YYYY-MM``, local) holding these instants, in order."""
+    zone = ZoneInfo(timezone)
+    return sorted({moment.astimezone(zone).strftime("%Y-%m") for moment in starts})
+
+
+def figures_of_months(
+    session: Session, establishment: Establishment, months: Sequence[str], *, now: dt.datetime
+) -> dict[str, ActivityFigures]:
+    """Each month's body as the activity route computes it, from the sessions this
+    transaction sees (the rollups it refreshes are written in it, and go with it)."""
+    if not months:
+        return {}
+    profile = active_profile(session)
+    found = EstablishmentRepository(session).get_by_finess(
+        establishment.finess, with_capacities=True
+    )
+    capacities = (
+        {}
+        if found is None
+        else {capacity.modality.value: capacity.places for capacity in found.capacities}
+    )
+    periods = [parse_period(month) for month in months]
+    weeks = sorted(
+        {
+            week
+            for period in periods
+            for week in (*covering_weeks(period.start, period.end), reference_week(period))
+        }
+    )
+    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    totals = RollupTotalsRepository(session)
+    bodies: dict[str, ActivityFigures] = {}
+    for month, period in zip(months, periods, strict=True):
+        week = reference_week(period)
+        bodies[month] = build_body(
+            totals.totals([establishment.id], period=period, profile=profile, reference_week=week)[
+                establishment.id
+            ],
+            period=period,
+            timezone=establishment.timezone,
+            profile=profile,
+            capacities=capacities,
+            reference_week=week,
+        )
+    return bodies
