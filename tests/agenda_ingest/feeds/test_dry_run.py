@@ -83,7 +83,7 @@ def test_dry_run_says_what_the_push_would_do_and_writes_nothing(
     assert march["before"] != march["after"]
     assert (
         march["after"]["hours"]["indirect"] < march["before"]["hours"]["indirect"]
-        or march["after"]["data_quality"] != march["before"]["data_quality"]
+        or march["after"]["quality"] != march["before"]["quality"]
     )
 
     # The push itself then does what the dry run said.
