@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -40,7 +40,10 @@ class RuleSetList(BaseModel):
 
 
 class DryRunRequest(BaseModel):
-    feed: str = Field(description="Le flux : texte iCalendar ou JSON FHIR")
+    feed: str | dict[str, Any] | list[Any] = Field(
+        description="Le flux : texte iCalendar, ou JSON FHIR (un document JSON, ou le même en "
+        "texte)"
+    )
     format: FeedFormat
     rules: str | None = Field(
         default=None, description="Règles à essayer (YAML ou JSON); absent : celles en vigueur"
