@@ -34,6 +34,7 @@ from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
+from ditep_cli.sources import source_disable, source_list, source_show, source_update
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -77,6 +78,10 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
 app.command("audit")(audit_command)
+source_app.command("show")(source_show)
+source_app.command("list")(source_list)
+source_app.command("update")(source_update)
+source_app.command("disable")(source_disable)
 
 console = Console()
 errors = Console(stderr=True)
@@ -295,15 +300,18 @@ def ingest(
         if found is None:
             raise _fail(f"no source {source}")
         feed_format = found.format
-    outcome = ingest_feed(
-        context.database,
-        source_id=source,
-        payload=payload,
-        content_type="text/calendar" if feed_format is FeedFormat.ICAL else "application/json",
-        protection=context.protection,
-        allow_mass_delete=allow_mass_delete,
-        limits=FeedLimits.from_settings(context.settings),
-    )
+    try:
+        outcome = ingest_feed(
+            context.database,
+            source_id=source,
+            payload=payload,
+            content_type="text/calendar" if feed_format is FeedFormat.ICAL else "application/json",
+            protection=context.protection,
+            allow_mass_delete=allow_mass_delete,
+            limits=FeedLimits.from_settings(context.settings),
+        )
+    except Problem as problem:  # a disabled source, a busy database
+        raise _fail(problem.detail) from problem
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
