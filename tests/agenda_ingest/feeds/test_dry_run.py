@@ -3,14 +3,17 @@ parser, window and rules, the months' figures before and after, and nothing writ
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from agenda_ingest.sources.service import add_source
+from ditep_core.db import Database
 from ditep_core.models import Base
-from ditep_core.nomenclatures import Scope
-from tests.conftest import KeyMaker, SampleDitep, sample_feed
+from ditep_core.nomenclatures import FeedFormat, Scope
+from tests.conftest import REPO_ROOT, KeyMaker, SampleDitep, sample_feed
 from tests.http import AppClient
 
 ICAL = {"Content-Type": "text/calendar"}
@@ -181,3 +184,43 @@ def test_dry_run_refuses_what_a_push_refuses(
         == 404
     )
     assert row_counts(session) == before
+
+
+def test_figures_after_match_the_activity_route_with_stays_and_absences(
+    ingest_client: AppClient,
+    api_client: AppClient,
+    database: Database,
+    sample_ditep: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    """The vendor guide's export (stays, a pre-admission, an absence Slot, a session held
+    without the young person), over a month that already holds the iCal sample: the dry
+    run's figures after (computed in memory) are the activity route's once pushed."""
+    key = make_key(Scope.FEEDS_WRITE, Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
+    ical = f"/v1/sources/{sample_ditep.establishment_source_id}/feed"
+    assert ingest_client.post(ical, content=sample_feed(), headers={**ICAL, **key}).status_code == (
+        201
+    )
+    with database.unit_of_work() as session:
+        source_id = add_source(
+            session,
+            finess=sample_ditep.finess,
+            name="Export TDDUI",
+            feed_format=FeedFormat.FHIR,
+            window_start=dt.date(2024, 9, 1),
+        ).id
+    url = f"/v1/sources/{source_id}/feed"
+    export = (REPO_ROOT / "samples" / "vendor" / "tddui-export.json").read_bytes()
+    fhir = {"Content-Type": "application/fhir+json", **key}
+    rehearsal = ingest_client.post(url, params={"dry_run": "true"}, content=export, headers=fhir)
+    assert rehearsal.status_code == 200, rehearsal.text
+    march = {item["month"]: item for item in rehearsal.json()["months"]}["2025-03"]
+    assert march["before"]["file_active"]["total"] > 0  # the iCal sample's young people
+    assert ingest_client.post(url, content=export, headers=fhir).status_code == 201
+    actual = api_client.get(
+        f"/v1/establishments/{sample_ditep.finess}/activity",
+        params={"period": "2025-03"},
+        headers=key,
+    ).json()
+    assert march["after"] == {name: actual[name] for name in march["after"]}
+    assert march["after"]["file_active"]["by_status"]["pre_admission"] == 1

@@ -34,6 +34,7 @@ from agenda_ingest.feeds.service import (
 )
 from agenda_ingest.parsing.drafts import SessionDraft
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
+from agenda_ingest.parsing.memory import collector_paused
 from agenda_ingest.rulesets.counting_adapter import figures_of_months, months_of
 from agenda_ingest.sources.service import check_enabled
 from ditep_core.auth.principal import Principal
@@ -78,17 +79,23 @@ def dry_run_push(
             errors=[error.as_dict() for error in prepared],
         )
     drafts = list(prepared.drafts)
-    with database.unit_of_work(write=True) as session:
+    # As a push does: the feed's many small objects, none in a cycle, are not walked
+    # again and again by the cyclic collector while the figures are computed.
+    with collector_paused(), database.unit_of_work(write=True) as session:
         try:
             establishment = source.establishment
             rehearsal = session.begin_nested()
             feed_import = _record_receipt(
                 session, source, payload, content_type, protection, snapshot=True, now=now
             )
-            outcome = apply_import(session, source.id, feed_import.id, prepared, allow_mass_delete)
+            outcome = apply_import(
+                session, source.id, feed_import.id, prepared, allow_mass_delete, rehearsal=True
+            )
             applied = outcome.status is ImportStatus.PROCESSED
             months = months_of(outcome.touched_starts, establishment.timezone) if applied else []
-            after = figures_of_months(session, establishment, months, now=now)
+            # Computed in memory: the rollups of sessions about to be rolled back are not
+            # worth writing (the figures are the same, tests/agenda_ingest/feeds/test_dry_run.py).
+            after = figures_of_months(session, establishment, months, now=now, in_memory=True)
             rehearsal.rollback()
             before = figures_of_months(session, establishment, months, now=now)
         finally:

@@ -476,8 +476,13 @@ def apply_import(
     import_id: int,
     prepared: _Prepared | list[FeedError],
     allow_mass_delete: bool = False,
+    *,
+    rehearsal: bool = False,
 ) -> ImportOutcome:
-    """Apply a received import under its source's lock (see the module's docstring)."""
+    """Apply a received import under its source's lock (see the module's docstring).
+
+    ``rehearsal``: a dry run's, rolled back by the caller (logged as such).
+    """
     SourceRepository(session).lock(source_id)
     imports = ImportRepository(session)
     feed_import = imports.get(import_id)
@@ -553,9 +558,9 @@ def apply_import(
         )
     _record(feed_import, outcome, now)
     logger.info(
-        "feed_ingested",
+        "feed_rehearsed" if rehearsal else "feed_ingested",
         source_id=source_id,
-        import_id=import_id,
+        import_id=None if rehearsal else import_id,
         status=outcome.status.value,
         received=outcome.received,
         created=outcome.created,

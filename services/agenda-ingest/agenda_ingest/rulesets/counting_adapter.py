@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from agenda_ingest.parsing.drafts import SessionDraft
+from agenda_ingest.rulesets.repository import CountingFactsRepository
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment
 from ditep_core.reports import ActivityFigures
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
-from ditep_counting.engine.figures import build_body, figures_from_sessions
+from ditep_counting.engine.figures import aggregate, build_body, figures_from_sessions
 from ditep_counting.engine.periods import (
     covering_weeks,
     monday,
@@ -28,7 +29,9 @@ from ditep_counting.engine.periods import (
     range_period,
     reference_week,
 )
-from ditep_counting.rollups.service import active_profile, ensure_fresh
+from ditep_counting.engine.rollups import compute_rollups
+from ditep_counting.rollups.repository import RollupRepository
+from ditep_counting.rollups.service import LOOKBACK, active_profile, ensure_fresh
 from ditep_counting.rollups.totals import RollupTotalsRepository
 
 DRY_RUN_SOURCE_ID = 0
@@ -80,21 +83,27 @@ def months_of(starts: Sequence[dt.datetime], timezone: str) -> list[str]:
 
 
 def figures_of_months(
-    session: Session, establishment: Establishment, months: Sequence[str], *, now: dt.datetime
+    session: Session,
+    establishment: Establishment,
+    months: Sequence[str],
+    *,
+    now: dt.datetime,
+    in_memory: bool = False,
 ) -> dict[str, ActivityFigures]:
     """Each month's body as the activity route computes it, from the sessions this
-    transaction sees (the rollups it refreshes are written in it, and go with it)."""
+    transaction sees.
+
+    By default through the rollup tables (the weeks out of date are refreshed in this
+    transaction, and go with it), as the activity route does. ``in_memory``: the same
+    rollups computed and summed in memory (``compute_rollups``, ``aggregate``), nothing
+    written: for sessions that are about to be rolled back anyway.
+    """
     if not months:
         return {}
+    if in_memory:
+        return _figures_in_memory(session, establishment, months, now=now)
     profile = active_profile(session)
-    found = EstablishmentRepository(session).get_by_finess(
-        establishment.finess, with_capacities=True
-    )
-    capacities = (
-        {}
-        if found is None
-        else {capacity.modality.value: capacity.places for capacity in found.capacities}
-    )
+    capacities = _capacities(session, establishment)
     periods = [parse_period(month) for month in months]
     weeks = sorted(
         {
@@ -119,3 +128,65 @@ def figures_of_months(
             reference_week=week,
         )
     return bodies
+
+
+def _figures_in_memory(
+    session: Session, establishment: Establishment, months: Sequence[str], *, now: dt.datetime
+) -> dict[str, ActivityFigures]:
+    profile = active_profile(session)
+    zone = ZoneInfo(establishment.timezone)
+    periods = [parse_period(month) for month in months]
+    weeks = sorted(
+        {
+            week
+            for period in periods
+            for week in (*covering_weeks(period.start, period.end), reference_week(period))
+        }
+    )
+    first_week, end_week = weeks[0], weeks[-1] + dt.timedelta(days=7)
+    rollups = RollupRepository(session)
+    # What ditep_counting.rollups.service.refresh_rollups reads for these weeks.
+    load_start = _utc(first_week, zone) - LOOKBACK
+    load_end = _utc(end_week + dt.timedelta(days=1), zone)
+    computed = compute_rollups(
+        rollups.sessions_starting_between(establishment.id, load_start, load_end),
+        rollups.participant_links_between(establishment.id, load_start, load_end),
+        timezone=zone,
+        now=now,
+        profile=profile,
+        validated_only_sources=rollups.validated_only_sources(establishment.id),
+        days=(first_week, end_week),
+    )
+    facts = CountingFactsRepository(session)
+    pathways = facts.pathway_spans(establishment.id)
+    complexity = facts.complexity_spans(establishment.id, first_week, end_week)
+    capacities = _capacities(session, establishment)
+    return {
+        month: aggregate(
+            computed.weeks,
+            computed.days,
+            computed.quality,
+            computed.appui,
+            period=period,
+            timezone=establishment.timezone,
+            profile=profile,
+            pathways=pathways,
+            complexity=complexity,
+            capacities=capacities,
+            reference_week=reference_week(period),
+        )
+        for month, period in zip(months, periods, strict=True)
+    }
+
+
+def _capacities(session: Session, establishment: Establishment) -> dict[str, int]:
+    found = EstablishmentRepository(session).get_by_finess(
+        establishment.finess, with_capacities=True
+    )
+    if found is None:
+        return {}
+    return {capacity.modality.value: capacity.places for capacity in found.capacities}
+
+
+def _utc(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)

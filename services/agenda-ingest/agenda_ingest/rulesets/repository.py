@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 from ditep_core.models import (
     AgendaSession,
     ClassificationRuleSet,
+    ComplexityFlag,
     ManualClassification,
     PathwayPeriod,
+    Person,
     SessionParticipant,
     Source,
 )
 from ditep_core.nomenclatures import PathwayStatus, PersonKind, Presence
+from ditep_counting.engine.figures import ComplexitySpan, PathwaySpan
 
 
 class RuleSetRepository:
@@ -148,3 +151,37 @@ class CountingFactsRepository:
             ).all():
                 pathways[person_id].append((status, start, end))
         return CountingFacts(stored, source, youth, pathways)
+
+    def pathway_spans(self, establishment_id: int) -> list[PathwaySpan]:
+        """Every pathway period of the establishment's young people, for the counting."""
+        rows = self.session.execute(
+            select(
+                PathwayPeriod.person_id,
+                PathwayPeriod.status,
+                PathwayPeriod.start_date,
+                PathwayPeriod.end_date,
+            )
+            .join(Person, Person.id == PathwayPeriod.person_id)
+            .where(Person.establishment_id == establishment_id)
+        ).all()
+        return [
+            PathwaySpan(person_id, status, start, end) for person_id, status, start, end in rows
+        ]
+
+    def complexity_spans(
+        self, establishment_id: int, start: dt.date, end: dt.date
+    ) -> list[ComplexitySpan]:
+        """The complex-situation flags overlapping [start, end), a week either side."""
+        rows = self.session.execute(
+            select(ComplexityFlag.person_id, ComplexityFlag.start_date, ComplexityFlag.end_date)
+            .join(Person, Person.id == ComplexityFlag.person_id)
+            .where(
+                Person.establishment_id == establishment_id,
+                ComplexityFlag.start_date < end + dt.timedelta(days=7),
+                or_(
+                    ComplexityFlag.end_date.is_(None),
+                    ComplexityFlag.end_date >= start - dt.timedelta(days=7),
+                ),
+            )
+        ).all()
+        return [ComplexitySpan(person_id, first, last) for person_id, first, last in rows]
