@@ -4,9 +4,10 @@ The feed goes through the push's own code: the source is checked as a push check
 (writable by the key, enabled, content type), the feed is parsed and drafted by the same
 ``_prepare`` (window, parser, stays, classification), then applied by the same
 ``apply_import`` inside a savepoint of a write transaction. What it changed is read there
-(the sessions, the months' figures after it), the savepoint is rolled back, the months'
-figures before it are read, and the whole transaction is rolled back: no import, session,
-person, stay or rollup is left.
+(the sessions, the months' figures after it, summed in memory from the sessions the
+transaction sees), the savepoint is rolled back, the months' figures before it are read
+alike, and the whole transaction is rolled back: no import, session, person, stay or
+rollup is left.
 """
 
 from __future__ import annotations
@@ -93,9 +94,7 @@ def dry_run_push(
             )
             applied = outcome.status is ImportStatus.PROCESSED
             months = months_of(outcome.touched_starts, establishment.timezone) if applied else []
-            # Computed in memory: the rollups of sessions about to be rolled back are not
-            # worth writing (the figures are the same, tests/agenda_ingest/feeds/test_dry_run.py).
-            after = figures_of_months(session, establishment, months, now=now, in_memory=True)
+            after = figures_of_months(session, establishment, months, now=now)
             rehearsal.rollback()
             before = figures_of_months(session, establishment, months, now=now)
         finally:

@@ -4,7 +4,7 @@ The rule-set dry run (``figures_of_drafts``): drafts that were never stored beco
 engine's rows, with made-up ids, and give the same body as the activity route, over the
 whole ISO weeks the feed covers. The push dry run (``figures_of_months``): the body of the
 activity route for whole months, from the sessions in the caller's transaction (before or
-after a rehearsed import that is then rolled back).
+after a rehearsed import that is then rolled back), summed in memory.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment
 from ditep_core.reports import ActivityFigures
 from ditep_counting.engine.duplicates import ParticipantLink, SessionRow
-from ditep_counting.engine.figures import aggregate, build_body, figures_from_sessions
+from ditep_counting.engine.figures import aggregate, figures_from_sessions
 from ditep_counting.engine.periods import (
     covering_weeks,
     monday,
@@ -31,8 +31,7 @@ from ditep_counting.engine.periods import (
 )
 from ditep_counting.engine.rollups import compute_rollups
 from ditep_counting.rollups.repository import RollupRepository
-from ditep_counting.rollups.service import LOOKBACK, active_profile, ensure_fresh
-from ditep_counting.rollups.totals import RollupTotalsRepository
+from ditep_counting.rollups.service import LOOKBACK, active_profile
 
 DRY_RUN_SOURCE_ID = 0
 
@@ -83,56 +82,18 @@ def months_of(starts: Sequence[dt.datetime], timezone: str) -> list[str]:
 
 
 def figures_of_months(
-    session: Session,
-    establishment: Establishment,
-    months: Sequence[str],
-    *,
-    now: dt.datetime,
-    in_memory: bool = False,
+    session: Session, establishment: Establishment, months: Sequence[str], *, now: dt.datetime
 ) -> dict[str, ActivityFigures]:
     """Each month's body as the activity route computes it, from the sessions this
-    transaction sees.
+    transaction sees, for a rehearsed import that is then rolled back.
 
-    By default through the rollup tables (the weeks out of date are refreshed in this
-    transaction, and go with it), as the activity route does. ``in_memory``: the same
-    rollups computed and summed in memory (``compute_rollups``, ``aggregate``), nothing
-    written: for sessions that are about to be rolled back anyway.
+    The rollups are those ``ditep_counting.rollups.service.refresh_rollups`` would store
+    for the months' weeks, computed and summed in memory (``compute_rollups``,
+    ``aggregate``): nothing is written, and before and after are computed alike.
+    ``tests/agenda_ingest/feeds/test_dry_run.py`` checks them against the activity route.
     """
     if not months:
         return {}
-    if in_memory:
-        return _figures_in_memory(session, establishment, months, now=now)
-    profile = active_profile(session)
-    capacities = _capacities(session, establishment)
-    periods = [parse_period(month) for month in months]
-    weeks = sorted(
-        {
-            week
-            for period in periods
-            for week in (*covering_weeks(period.start, period.end), reference_week(period))
-        }
-    )
-    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
-    totals = RollupTotalsRepository(session)
-    bodies: dict[str, ActivityFigures] = {}
-    for month, period in zip(months, periods, strict=True):
-        week = reference_week(period)
-        bodies[month] = build_body(
-            totals.totals([establishment.id], period=period, profile=profile, reference_week=week)[
-                establishment.id
-            ],
-            period=period,
-            timezone=establishment.timezone,
-            profile=profile,
-            capacities=capacities,
-            reference_week=week,
-        )
-    return bodies
-
-
-def _figures_in_memory(
-    session: Session, establishment: Establishment, months: Sequence[str], *, now: dt.datetime
-) -> dict[str, ActivityFigures]:
     profile = active_profile(session)
     zone = ZoneInfo(establishment.timezone)
     periods = [parse_period(month) for month in months]
