@@ -182,3 +182,26 @@ def test_json_that_ends_early_says_truncated(
     assert ("truncated" in error["message"]) is truncated
     assert error["line"] == 1
     assert error["column"] >= 1
+
+
+def test_an_ical_feed_not_in_utf8_is_read_with_a_warning_saying_where(
+    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
+) -> None:
+    key = make_key(Scope.FEEDS_WRITE, finess=(SAMPLE_FINESS,))
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:latin-1@x\r\nDTSTAMP:20250301T000000Z\r\n"
+        "DTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\n"
+        "SUMMARY:Séance orthophonie\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode("latin-1")
+    response = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+        content=feed,
+        headers={"Content-Type": "text/calendar", **key},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["created"] == 1
+    (warning,) = body["warnings"]
+    assert (warning["line"], warning["column"]) == (9, 10)  # the é of "Séance"
+    assert "byte 0xE9 at line 9, column 10 (offset" in warning["message"]

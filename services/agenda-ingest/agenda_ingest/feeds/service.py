@@ -54,7 +54,7 @@ from agenda_ingest.parsing.fhir.stays import stay_periods
 from agenda_ingest.parsing.ical.parser import parse_ical
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.parsing.memory import collector_paused
-from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, Occurrence
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, Occurrence, not_utf8
 from agenda_ingest.parsing.participants import YOUTH_LINK_KEY_OPTION, ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.repository import SourceRepository
@@ -607,6 +607,9 @@ def _prepare(
         rejected, notes = _split_notes(parsed.rejected, parsed.warnings)
         outside_window = parsed.outside_window
         stamp = ical_stamp(payload)
+        encoding = _encoding_note(payload)
+        if encoding is not None:
+            notes.append(encoding)
     elif source.format is FeedFormat.FHIR:
         # An increment (incremental pull) may hold nothing; an empty snapshot is unreadable.
         fhir = parse_fhir(
@@ -650,6 +653,21 @@ def _prepare(
         periods=periods,
         withdrawn_periods=withdrawn,
     )
+
+
+def _encoding_note(payload: bytes) -> FeedError | None:
+    """An iCal feed that is not UTF-8 is read with replacement characters: say where."""
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where, line, column = not_utf8(payload, error)
+        return FeedError(
+            f"warning: the feed is not UTF-8 text: {where}; such bytes were read as U+FFFD, "
+            "the replacement character",
+            line=line,
+            column=column,
+        )
+    return None
 
 
 def _split_notes(

@@ -95,6 +95,23 @@ class FeedUnreadable(Exception):
         self.errors = errors
 
 
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and column (both from 1, the column in bytes) of ``offset`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, int, int]:
+    """Where ``data`` stops being UTF-8, said for a person: (text, line, column)."""
+    line, column = byte_position(data, error.start)
+    return (
+        f"byte 0x{data[error.start]:02X} at line {line}, column {column} (offset "
+        f"{error.start}) is not UTF-8 (an export in Latin-1 or Windows-1252? send UTF-8)",
+        line,
+        column,
+    )
+
+
 def format_moment(value: dt.datetime | dt.date) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` for a timed value, ``YYYY-MM-DD`` for a date."""
     if isinstance(value, dt.datetime):

@@ -21,7 +21,7 @@ from typing import Any
 
 from agenda_ingest.parsing.fhir.values import JsonObject
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits, too_many_events
-from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, not_utf8
 
 _MAX_NESTING = 4
 FEED_TYPES = ("Encounter", "Appointment")
@@ -53,17 +53,9 @@ def decode_json(data: bytes) -> Any:
     try:
         body = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line, column = byte_position(data, error.start)
+        where, line, column = not_utf8(data, error)
         raise FeedUnreadable(
-            [
-                FeedError(
-                    f"the body is not UTF-8 text: byte 0x{data[error.start]:02X} at line "
-                    f"{line}, column {column} (offset {error.start}) is not UTF-8 (an export "
-                    "in Latin-1 or Windows-1252? send UTF-8)",
-                    line=line,
-                    column=column,
-                )
-            ]
+            [FeedError(f"the body is not UTF-8 text: {where}", line=line, column=column)]
         ) from error
     if not body.strip():
         raise FeedUnreadable([FeedError("the body is empty: expected FHIR JSON")])
@@ -98,12 +90,6 @@ def decode_json(data: bytes) -> Any:
             ]
         ) from error
     return document
-
-
-def byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    """The line and column (both from 1, the column in bytes) of ``offset`` in ``data``."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
 DOCUMENTED_BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
