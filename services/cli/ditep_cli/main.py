@@ -271,6 +271,8 @@ def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
             f"{result.outside_window} events outside it; {result.kept} sessions kept "
             f"because their event was rejected"
         )
+    if result.unclassified:
+        console.print(f"{result.unclassified} sessions no rule classified (not counted)")
     if result.superseded_by is not None:
         console.print(f"superseded by import {result.superseded_by}: not applied")
     for error in result.errors:
