@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from agenda_ingest.sources.schemas import SessionsFound, SourceList, SourceOut, SourceUpdate
 from agenda_ingest.sources.service import (
@@ -62,7 +64,9 @@ def get_source(session: DbSession, principal: FeedsWriter, source_id: IdPath) ->
     "/sources/{source_id}",
     response_model=SourceOut,
     summary="Change a source's settings (admin); enabled=false disables it",
-    responses=problem_responses(404, 409),
+    responses=problem_responses(
+        400, 404, 409, described={422: "A field is invalid, or the window would end first"}
+    ),
 )
 def patch_source(
     session: DbSession, principal: Admin, source_id: IdPath, changes: SourceUpdate
@@ -74,12 +78,23 @@ def patch_source(
     return source_view(session, source, now.date(), show_url=True)
 
 
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso(value: object) -> object:
+    """An ISO 8601 day or date-time, as the schema says: not a number of seconds."""
+    if isinstance(value, str) and not _ISO_INSTANT.match(value):
+        raise ValueError("expected a date-time like 2025-03-01T00:00:00+01:00 (or a day)")
+    return value
+
+
 Instant = Annotated[
     dt.datetime | None,
     Query(
         description="An instant (ISO 8601); without an offset, read in the establishment's zone",
         json_schema_extra=DAY_SCHEMA,
     ),
+    BeforeValidator(_iso),
     ReadInstant,
 ]
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+)
 
 from ditep_core.nomenclatures import (
     Activity,
@@ -79,6 +87,16 @@ class SourceList(BaseModel):
     sources: list[SourceOut]
 
 
+def _day_text(value: object) -> object:
+    """A day as JSON gives it (YYYY-MM-DD), not a number of seconds."""
+    if value is not None and not isinstance(value, (str, dt.date)):
+        raise ValueError("expected a day like 2025-03-01")
+    return value
+
+
+WindowDay = Annotated[dt.date | None, BeforeValidator(_day_text), ReadDay]
+
+
 class SourceUpdate(BaseModel):
     """What ``PATCH /v1/sources/{id}`` may change; a field left out is unchanged, a
     window bound or participant list sent as null goes back to its default."""
@@ -87,22 +105,18 @@ class SourceUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     format: FeedFormat | None = None
-    window_start: Annotated[dt.date | None, ReadDay] = Field(
-        default=None, json_schema_extra=DAY_SCHEMA
-    )
-    window_end: Annotated[dt.date | None, ReadDay] = Field(
-        default=None, json_schema_extra=DAY_SCHEMA
-    )
-    horizon_days: int | None = Field(default=None, ge=1, le=3660)
-    count_validated_only: bool | None = None
-    mass_delete_share: float | None = Field(default=None, gt=0, le=1)
+    window_start: WindowDay = Field(default=None, json_schema_extra=DAY_SCHEMA)
+    window_end: WindowDay = Field(default=None, json_schema_extra=DAY_SCHEMA)
+    horizon_days: StrictInt | None = Field(default=None, ge=1, le=3660)
+    count_validated_only: StrictBool | None = None
+    mass_delete_share: StrictFloat | None = Field(default=None, gt=0, le=1)
     youth_uri_prefixes: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
         default=None, max_length=50
     )
     youth_markers: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=50
     )
-    enabled: bool | None = Field(default=None, description="false disables the source")
+    enabled: StrictBool | None = Field(default=None, description="false disables the source")
 
 
 class SessionFound(BaseModel):
