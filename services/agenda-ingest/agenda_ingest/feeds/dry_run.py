@@ -86,8 +86,10 @@ def dry_run_push(
         try:
             establishment = source.establishment
             rehearsal = session.begin_nested()
+            # The rehearsal's import only anchors its sessions' import id and goes with the
+            # rollback: its payload is not sealed (the feed is never kept).
             feed_import = _record_receipt(
-                session, source, payload, content_type, protection, snapshot=True, now=now
+                session, source, b"", content_type, protection, snapshot=True, now=now
             )
             outcome = apply_import(
                 session, source.id, feed_import.id, prepared, allow_mass_delete, rehearsal=True
