@@ -180,6 +180,8 @@ class Source(Base):
     # Who is pulling the source now, until when: two replicas never pull one source at once.
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[dt.datetime | None]
+    # Set when an admin disables the source: pushes are refused, pulls skip it.
+    disabled_at: Mapped[dt.datetime | None]
 
     establishment: Mapped[Establishment] = relationship(lazy="raise")
 
@@ -220,6 +222,10 @@ class FeedImport(Base):
     periods_deleted_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # needs_confirmation: what confirming would delete ({"uid", "recurrence_id", "start"}).
     pending_deletions: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
+    # Sessions of the feed that no rule classified (activity "unclassified").
+    unclassified_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Warnings alone (they are listed in ``errors`` too, after the rejections).
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     # gzip then AES-256-GCM (ditep_core.payloads): never readable from the database alone.
     payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 

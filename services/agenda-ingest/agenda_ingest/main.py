@@ -12,6 +12,7 @@ from agenda_ingest.pull.tasks import pull_loop
 from agenda_ingest.reclassify.endpoints import router as reclassify_router
 from agenda_ingest.review.endpoints import router as review_router
 from agenda_ingest.rulesets.endpoints import router as rulesets_router
+from agenda_ingest.sources.endpoints import router as sources_router
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app
@@ -44,6 +45,7 @@ def create_app(
     app.state.ingest_gate = IngestGate(
         settings.ingest_max_concurrent_feeds, settings.ingest_queue_timeout_seconds
     )
+    app.include_router(sources_router)
     app.include_router(feeds_router)
     app.include_router(pull_router)
     app.include_router(rulesets_router)

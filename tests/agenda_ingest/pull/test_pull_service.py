@@ -42,7 +42,7 @@ from ditep_core.models import AuditEvent, Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
-from ditep_core.web.problems import InvalidRequest, NotFound
+from ditep_core.web.problems import InvalidRequest, NotFound, SourceDisabled
 from tests.conftest import (
     MIGRATIONS_DIR,
     SAMPLE_FINESS,
@@ -312,6 +312,25 @@ def test_a_source_without_url_or_unknown_cannot_be_pulled(
     assert _source(database, source_id).lease_owner is None
     with pytest.raises(NotFound):
         _pull(database, 999_999, pull_settings, protection)
+
+
+def test_a_disabled_source_is_not_pulled_nor_due(
+    database: Database,
+    sample_ditep: SampleDitep,
+    pull_settings: Settings,
+    protection: DataProtection,
+) -> None:
+    source_id = _add_source(database, "Disabled", url=URL)
+    _set(database, source_id, disabled_at=T0)
+    with database.unit_of_work() as session:
+        assert source_id not in PullRepository(session).due_source_ids(T0)
+    with pytest.raises(SourceDisabled, match="disabled"):
+        _pull(database, source_id, pull_settings, protection, now=T0)
+    assert _source(database, source_id).lease_owner is None  # the lease went with the refusal
+    assert _import_count(database, source_id) == 0
+    _set(database, source_id, disabled_at=None)
+    with database.unit_of_work() as session:
+        assert source_id in PullRepository(session).due_source_ids(T0)
 
 
 def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(

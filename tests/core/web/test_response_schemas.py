@@ -59,10 +59,19 @@ class Conformance:
         }
 
     def call(
-        self, method: str, template: str, *, params: dict[str, Any] | None = None, **kwargs: Any
+        self,
+        method: str,
+        template: str,
+        *,
+        params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
-        """Request ``template`` (formatted with ``params``); assert a 2xx that conforms."""
-        response = self.client.request(method, template.format(**(params or {})), **kwargs)
+        """Request ``template`` (formatted with ``params``, with the ``query`` string);
+        assert a 2xx that conforms."""
+        response = self.client.request(
+            method, template.format(**(params or {})), params=query, **kwargs
+        )
         assert response.status_code < 300, (template, response.status_code, response.text)
         self.validate(method, template, response)
         return response
@@ -149,6 +158,25 @@ def test_every_route_answers_as_its_schema_says(
     assert pushed.status_code == 202, pushed.text  # held by the mass-deletion guard
     held = {"import_id": pushed.json()["import_id"]}
     ingest.call("GET", "/v1/imports/{import_id}", params=held, headers=feeds)
+    source = {"source_id": sample_ditep.establishment_source_id}
+    ingest.call("GET", "/v1/imports", query={"source": source["source_id"]}, headers=feeds)
+    ingest.call("GET", "/v1/sources", query=on, headers=feeds)
+    ingest.call("GET", "/v1/sources/{source_id}", params=source, headers=feeds)
+    ingest.call(
+        "PATCH", "/v1/sources/{source_id}", params=source, json={"horizon_days": 200}, headers=admin
+    )
+    ingest.call(
+        "GET", "/v1/sources/{source_id}/sessions", params=source, query={"limit": 3}, headers=feeds
+    )
+    rehearsal = ingest.call(
+        "POST",
+        "/v1/sources/{source_id}/feed",
+        params=source,
+        query={"dry_run": "true"},
+        content=sample_feed_text().encode(),
+        headers={"Content-Type": "text/calendar", **feeds},
+    )
+    assert rehearsal.status_code == 200
     confirmed = ingest.call("POST", "/v1/imports/{import_id}/confirm", params=held, headers=feeds)
     assert confirmed.status_code == 201
     ingest.call(

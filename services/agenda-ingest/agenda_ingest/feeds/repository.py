@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, defer
 
 from agenda_ingest.parsing.drafts import PeriodDraft, SessionDraft
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
@@ -109,6 +109,23 @@ class ImportRepository:
         if source_id is not None:
             statement = statement.where(FeedImport.source_id == source_id)
         return self.session.scalars(statement).all()
+
+    def page_for_source(
+        self, source_id: int, *, limit: int, offset: int
+    ) -> tuple[int, Sequence[FeedImport]]:
+        """A page of the source's imports, newest first (payloads not read), and their total."""
+        total = (
+            self.session.scalar(select(func.count()).where(FeedImport.source_id == source_id)) or 0
+        )
+        statement = (
+            select(FeedImport)
+            .where(FeedImport.source_id == source_id)
+            .options(defer(FeedImport.payload_sealed), defer(FeedImport.errors))
+            .order_by(FeedImport.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return total, self.session.scalars(statement).all()
 
     def list_for_source(self, source_id: int, limit: int = 50) -> Sequence[FeedImport]:
         statement = (

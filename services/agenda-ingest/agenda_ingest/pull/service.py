@@ -42,7 +42,7 @@ from ditep_core.models import Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, SourceMode
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
-from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound, SourceDisabled
 
 logger = structlog.get_logger("ditep.pull")
 
@@ -99,6 +99,9 @@ def pull_source(
         target = repository.target(source_id, now.date())
         if target is None:
             raise NotFound(f"no source {source_id}")
+        if target.disabled:
+            # Raising rolls the lease back with the rest of this unit of work.
+            raise SourceDisabled(f"source {source_id} is disabled: it is not pulled")
         if not acquired:
             raise SourceBusy(f"source {source_id} is being pulled by another process")
         if target.url is None:
