@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from ditep_cli.registry import all_tasks
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, DatabaseTimeouts
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
+from ditep_core.tasks.definition import TaskContext
+from ditep_core.tasks.local import InlineDispatcher
+from ditep_core.tasks.queue import QueueDispatcher
 
 # The command line is run by admins: it sees every establishment and area.
 CLI_PRINCIPAL = Principal(
@@ -24,24 +28,37 @@ CLI_PRINCIPAL = Principal(
 @dataclass
 class CliContext:
     settings: Settings
+    _queue: QueueDispatcher | None = field(default=None, init=False)
 
     @cached_property
     def database(self) -> Database:
         # Admin commands may run long (a region's rollups) and wait for the services'
         # locks: no lock or statement bound, but never more than a minute for SQLite.
         timeouts = DatabaseTimeouts(lock_ms=None, pool_seconds=60, writer_seconds=600)
-        return Database.from_url(
+        database = Database.from_url(
             self.settings.database_url,
             pool_size=2,
             max_overflow=2,
             timeouts=timeouts,
             always_write=True,
         )
+        # What a command's writes defer (an import's rollup refresh): on SQLite, run at
+        # once (no runner lives in this process); on PostgreSQL, queued for the worker.
+        if database.is_sqlite:
+            database.dispatcher = InlineDispatcher(
+                all_tasks(self.settings), TaskContext(database, self.settings, self.protection)
+            )
+        else:
+            self._queue = QueueDispatcher(self.settings.database_url)
+            database.dispatcher = self._queue
+        return database
 
     def close(self) -> None:
         """Close the pool if a command opened one (idle connections otherwise linger)."""
         if "database" in self.__dict__:
             self.database.dispose()
+        if self._queue is not None:
+            self._queue.close()
 
     @cached_property
     def protection(self) -> DataProtection:

@@ -34,6 +34,7 @@ from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
+from ditep_cli.tasks import tasks_command, worker_command
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -76,6 +77,8 @@ app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
+app.command("worker")(worker_command)
+app.command("tasks")(tasks_command)
 app.command("audit")(audit_command)
 
 console = Console()
@@ -499,6 +502,8 @@ def imports_replay(
             )
         except PayloadUnreadable as error:
             raise _fail(f"import {import_id} cannot be opened: {error}") from error
+        except Problem as error:  # its payload purged by the retention
+            raise _fail(error.detail) from error
         record_cli_action(
             session,
             "imports replay",
