@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from ditep_cli.registry import all_tasks
@@ -13,7 +13,6 @@ from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.tasks.definition import TaskContext
 from ditep_core.tasks.local import InlineDispatcher
-from ditep_core.tasks.queue import QueueDispatcher
 
 # The command line is run by admins: it sees every establishment and area.
 CLI_PRINCIPAL = Principal(
@@ -28,7 +27,6 @@ CLI_PRINCIPAL = Principal(
 @dataclass
 class CliContext:
     settings: Settings
-    _queue: QueueDispatcher | None = field(default=None, init=False)
 
     @cached_property
     def database(self) -> Database:
@@ -42,23 +40,18 @@ class CliContext:
             timeouts=timeouts,
             always_write=True,
         )
-        # What a command's writes defer (an import's rollup refresh): on SQLite, run at
-        # once (no runner lives in this process); on PostgreSQL, queued for the worker.
-        if database.is_sqlite:
-            database.dispatcher = InlineDispatcher(
-                all_tasks(self.settings), TaskContext(database, self.settings, self.protection)
-            )
-        else:
-            self._queue = QueueDispatcher(self.settings.database_url)
-            database.dispatcher = self._queue
+        # What a command's writes defer (an import's rollup refresh) runs at once, as
+        # before: an admin reads the counts of what they just ingested. (`ditep worker`
+        # replaces it with its own runner or the queue.)
+        database.dispatcher = InlineDispatcher(
+            all_tasks(self.settings), TaskContext(database, self.settings, self.protection)
+        )
         return database
 
     def close(self) -> None:
         """Close the pool if a command opened one (idle connections otherwise linger)."""
         if "database" in self.__dict__:
             self.database.dispose()
-        if self._queue is not None:
-            self._queue.close()
 
     @cached_property
     def protection(self) -> DataProtection:

@@ -18,7 +18,8 @@ from typing import Annotated, Any
 
 import structlog
 import typer
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 from rich.console import Console
 
 from ditep_cli.context import CliContext
@@ -76,6 +77,15 @@ def _run_local(runner: LocalRunner, task_context: TaskContext) -> None:
 
 
 def _run_queue(settings: Settings, tasks: list[BackgroundTask], task_context: TaskContext) -> None:
+    # A SIGTERM before procrastinate installs its own handlers (while starting) stops the
+    # worker before it takes any job; afterwards procrastinate's let the job finish.
+    stopped_early = threading.Event()
+
+    def on_signal(_signum: int, _frame: Any) -> None:
+        stopped_early.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     dispatcher = QueueDispatcher(settings.database_url)
     task_context.database.dispatcher = dispatcher
     app = queue_app(settings.database_url, tasks, task_context)
@@ -85,12 +95,23 @@ def _run_queue(settings: Settings, tasks: list[BackgroundTask], task_context: Ta
         """Jobs left `doing` by a worker that stopped beating (killed) are queued again:
         every task is an idempotent sweep, so running one again completes its work."""
         while True:
-            stalled = await app.job_manager.get_stalled_jobs(
-                seconds_since_heartbeat=settings.worker_stalled_seconds
-            )
-            for job in stalled:
-                logger.warning("job_requeued", job_id=job.id, task=job.task_name)
-                await app.job_manager.retry_job(job)
+            try:
+                stalled = await app.job_manager.get_stalled_jobs(
+                    seconds_since_heartbeat=settings.worker_stalled_seconds
+                )
+                for job in stalled:
+                    try:
+                        await app.job_manager.retry_job(job)
+                        logger.warning("job_requeued", job_id=job.id, task=job.task_name)
+                    except UniqueViolation:
+                        # The same task and key is waiting already (its queueing lock):
+                        # that job does this one's work, so this one goes.
+                        await app.job_manager.finish_job(
+                            job, status=Status.SUCCEEDED, delete_job=True
+                        )
+                        logger.warning("job_superseded", job_id=job.id, task=job.task_name)
+            except Exception:
+                logger.exception("requeue_stalled_failed")
             await asyncio.sleep(settings.worker_heartbeat_seconds)
 
     async def run() -> None:
@@ -102,6 +123,8 @@ def _run_queue(settings: Settings, tasks: list[BackgroundTask], task_context: Ta
                         await app.configure_task(
                             task.name, queue=QUEUE, queueing_lock=queueing_lock(task.name, {})
                         ).defer_async()
+            if stopped_early.is_set():
+                return
             side = asyncio.create_task(requeue_stalled())
             try:
                 await app.run_worker_async(

@@ -30,7 +30,8 @@ class CountingProfile:
     # Follow-up after exit lasts at most this many years.
     post_exit_years: int = 3
     # Sealed feed payloads older than this are purged (agenda_ingest.feeds.tasks). Not a
-    # counting rule: left out of the fingerprint, so changing it recomputes no rollup.
+    # counting rule: left out of the fingerprint (which stays the one of the profiles
+    # stored before it existed).
     payload_retention_months: int = 24
     parameters_note: str = field(default="defaults of counting.md", compare=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -57,7 +58,7 @@ def test_a_task_that_keeps_failing_is_kept_as_failed_with_its_error(database: Da
     assert failed.value.attempts == 3
     assert len(calls) == 3
     # Backoff between attempts: each wait at least the initial one.
-    assert all(later - earlier >= 0.01 for earlier, later in zip(calls, calls[1:], strict=False))
+    assert all(later - earlier >= 0.01 for earlier, later in itertools.pairwise(calls))
     status, attempts, error, failures = _runs(database)[("test.broken", "*")]
     assert (status, attempts, failures) == ("failed", 3, 1)
     assert error == "ValueError: source 12 answered nonsense"
