@@ -24,7 +24,7 @@ from ditep_core.models import RollupState, RollupYouthDay, RollupYouthWeek, Task
 from ditep_core.protection import DataProtection
 from ditep_core.tasks.definition import BackgroundTask, TaskContext
 from ditep_core.tasks.execution import TaskFailed, execute
-from ditep_core.tasks.queue import QueueDispatcher, queued_jobs
+from ditep_core.tasks.queue import QUEUE, QueueDispatcher, queue_app, queued_jobs
 from ditep_counting.rollups.service import REFRESH_TASK, refresh_rollups
 from tests.agenda_ingest.feeds import test_kill_during_import
 from tests.agenda_ingest.feeds.served import prepare_source
@@ -200,3 +200,51 @@ def test_ditep_tasks_lists_failed_runs_with_their_error_and_queued_jobs(
     only_failed = run.invoke(app, ["tasks", "--failed"]).stdout
     assert "ror.push [*] failed" in only_failed
     assert REFRESH_TASK not in only_failed
+
+
+def test_on_the_queue_a_job_whose_task_keeps_failing_stays_failed_with_its_error(
+    fresh_database: TemporaryDatabase,
+) -> None:
+    """PostgreSQL: the worker's app runs the job with our retries; procrastinate keeps the
+    job ``failed`` (not deleted, not retried for ever) and ``task_run`` has the error."""
+    if fresh_database.backend != "postgresql":
+        pytest.skip("the queue is PostgreSQL's (SQLite: the runner, tested in tests/core/tasks)")
+    url = fresh_database.url
+    migrations.upgrade(url, MIGRATIONS_DIR)
+    database = Database.from_url(url, pool_size=2, max_overflow=0)
+    settings = make_settings(url, task_max_attempts=2, task_retry_initial_seconds=0)
+    context = TaskContext(database, settings, DataProtection.from_secret(TEST_SECRET))
+    calls: list[object] = []
+
+    def failing(_context: TaskContext, arguments: object) -> str:
+        calls.append(arguments)
+        raise RuntimeError("the ROR answered 503")
+
+    def fine(_context: TaskContext, arguments: object) -> str:
+        calls.append(arguments)
+        return "ok"
+
+    app = queue_app(
+        url, [BackgroundTask("ror.push", failing), BackgroundTask(REFRESH_TASK, fine)], context
+    )
+    try:
+        queue = QueueDispatcher(url)
+        try:
+            queue.defer("ror.push", {})
+            queue.defer(REFRESH_TASK, {"establishment_id": 4})
+        finally:
+            queue.close()
+        app.run_worker(queues=[QUEUE], wait=False, delete_jobs="successful")
+        assert calls == [{}, {}, {"establishment_id": 4}]  # two attempts, then the next job
+        with database.unit_of_work() as session:
+            jobs = queued_jobs(session, ["todo", "doing", "failed"])
+            run = session.get(TaskRun, ("ror.push", "*"))
+        assert [(job.task, job.status) for job in jobs] == [("ror.push", "failed")]
+        assert run is not None
+        assert (run.status, run.attempts, run.error) == (
+            "failed",
+            2,
+            "RuntimeError: the ROR answered 503",
+        )
+    finally:
+        database.dispose()

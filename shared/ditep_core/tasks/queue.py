@@ -84,7 +84,9 @@ class QueueDispatcher:
                 self._opened = False
 
 
-def queue_app(database_url: str, tasks: Sequence[BackgroundTask], context: TaskContext) -> Any:
+def queue_app(
+    database_url: str, tasks: Sequence[BackgroundTask], context: TaskContext
+) -> procrastinate.App:
     """The procrastinate app of ``ditep worker``: every task, periodic ones scheduled."""
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))

@@ -311,11 +311,10 @@ def file_active_across(
     session: Session,
     establishments: Sequence[Establishment],
     period: CountingPeriod,
-    *,
-    now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """The file active of several establishments with one young person followed by two of
-    them counted once (``distinct``; ``shared``: the young people counted more than once).
+    them counted once (``distinct``; ``shared``: the young people counted more than once),
+    from the rollups as last computed (read only, like every read).
 
     The join is on the people's link keys, in the database: never on published
     pseudonyms, which differ from one establishment to another (docs/pseudonymisation.md).
