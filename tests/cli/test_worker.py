@@ -192,6 +192,7 @@ def test_ditep_tasks_lists_failed_runs_with_their_error_and_queued_jobs(
     assert "ror.push [*] failed attempts=2" in out
     assert "error: ConnectionError: ror.example refused the connection" in out
     assert f"{REFRESH_TASK} [*] succeeded attempts=1" in out
+    assert "rollups waiting for the refresh: 0 week(s) of 0 establishment(s)" in out
     if fresh_database.backend == "postgresql":
         assert "queue 'ditep' (procrastinate): 1 job(s)" in out
         assert f"{REFRESH_TASK} [establishment_id=1] todo" in out

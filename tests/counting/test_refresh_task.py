@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ditep_core.db import Database
 from ditep_core.models import Establishment, RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
+from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import REFRESH_TASK, refresh_stale
 from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
 from tests.counting.conftest import push
@@ -97,6 +98,9 @@ def test_an_import_marks_its_weeks_stale_and_the_refresh_task_recomputes_them(
                 select(RollupState.week_start).where(RollupState.invalidated_at.is_not(None))
             ).all()
         assert dt.date(2025, 3, 10) in invalidated
+        with database.unit_of_work() as session:
+            # What `ditep tasks` reports as waiting.
+            assert RollupRepository(session).waiting() == (len(invalidated), 1)
         stale = get(api_client, reader, period="2025-W11")
         # The last computed figures, said stale, with when they were computed.
         assert (stale["stale"], stale["hours"]["total"]) == (True, 23.5)
@@ -111,6 +115,7 @@ def test_an_import_marks_its_weeks_stale_and_the_refresh_task_recomputes_them(
         assert (
             session.scalar(select(func.count()).where(RollupState.invalidated_at.is_not(None))) == 0
         )
+        assert RollupRepository(session).waiting() == (0, 0)
         # Run again: nothing changes (the task is idempotent).
         assert refresh_stale(session, session.scalars(select(Establishment)).one()) == 0
 

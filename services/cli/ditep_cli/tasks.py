@@ -35,6 +35,7 @@ from ditep_core.tasks.queue import (
     queueing_lock,
 )
 from ditep_core.tasks.runs import RunStatus, TaskRunRepository
+from ditep_counting.rollups.repository import RollupRepository
 
 logger = structlog.get_logger("ditep.worker")
 console = Console()
@@ -165,6 +166,7 @@ def tasks_command(
             else queued_jobs(session, ["failed"] if failed else ["todo", "doing", "failed"])
         )
         runs = TaskRunRepository(session).list([RunStatus.FAILED.value] if failed else None)
+        weeks, establishments = RollupRepository(session).waiting()
     if not database.is_sqlite:
         console.print(f"queue {QUEUE!r} (procrastinate): {len(jobs)} job(s)")
         for job in jobs:
@@ -177,6 +179,11 @@ def tasks_command(
             )
     else:
         console.print("in-process runner (SQLite): tasks run inside each service, no queue")
+    console.print(
+        f"rollups waiting for the refresh: {weeks} week(s) of {establishments} establishment(s)",
+        markup=False,
+        highlight=False,
+    )
     console.print(f"task runs: {len(runs)}", markup=False, highlight=False)
     for run in runs:
         line = (

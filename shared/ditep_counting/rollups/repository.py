@@ -234,6 +234,15 @@ class RollupRepository:
         )
         return {row[0]: (row[1], row[2], row[3]) for row in self.session.execute(statement)}
 
+    def waiting(self) -> tuple[int, int]:
+        """Establishment-weeks invalidated and not refreshed yet, and their establishments."""
+        row = self.session.execute(
+            select(func.count(), func.count(func.distinct(RollupState.establishment_id))).where(
+                RollupState.invalidated_at.is_not(None)
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
     def invalidated_weeks(self, establishment_id: int) -> list[dt.date]:
         return list(
             self.session.scalars(
