@@ -30,6 +30,11 @@ def _configure_secret() -> None:
         config.attributes["pseudonym_secret"] = Settings().pseudonym_secret.get_secret_value()
 
 
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """procrastinate's tables (PostgreSQL, revision 0012) are its own, not our models'."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -37,6 +42,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -31,6 +31,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ditep_core.tasks.dispatch import TaskDispatcher, dispatch, take_deferred
+
 WRITE_OPTION = "ditep_write"
 """Connection execution option: this transaction writes (``BEGIN IMMEDIATE`` on SQLite)."""
 
@@ -169,6 +171,9 @@ class Database:
         )
         self.timeouts = timeouts or DatabaseTimeouts()
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # Receives the tasks a committed unit of work deferred (ditep_core.tasks.dispatch):
+        # the in-process runner (SQLite), the queue (PostgreSQL), or None (sweeps only).
+        self.dispatcher: TaskDispatcher | None = None
         # One writer at a time inside the process on SQLite: threads queue here, in
         # bounded time, instead of polling SQLite's lock.
         self._writer = threading.Lock()
@@ -202,6 +207,7 @@ class Database:
             if not self._writer.acquire(timeout=self.timeouts.writer_seconds):
                 raise Saturated("another write held the database for too long")
             holds_writer = True
+        deferred: list[tuple[str, dict[str, int | str]]] = []
         try:
             session = self.session_factory()
             try:
@@ -212,8 +218,10 @@ class Database:
                     session.connection(execution_options={WRITE_OPTION: True})
                 yield session
                 session.commit()
+                deferred = take_deferred(session.info)
             except BaseException as error:
                 session.rollback()
+                take_deferred(session.info)
                 reason = saturation_reason(error) if isinstance(error, Exception) else None
                 if reason is not None:
                     raise Saturated(reason) from error
@@ -223,6 +231,8 @@ class Database:
         finally:
             if holds_writer:
                 self._writer.release()
+        # Committed, the writer lock released: a dispatcher may run the task at once.
+        dispatch(self.dispatcher, deferred)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -236,6 +236,22 @@ class Settings(BaseSettings):
         le=1,
         validation_alias=AliasChoices("otel_traces_sampler_arg", "OTEL_TRACES_SAMPLER_ARG"),
     )
+    # Background tasks (ditep_core.tasks; docs/operations.md, "Background tasks").
+    # In-process runner: None (default) runs them inside each service on SQLite only; on
+    # PostgreSQL `ditep worker` runs them from the queue.
+    tasks_in_process: bool | None = None
+    # Attempts of one run, with exponential backoff from the initial wait up to the max.
+    task_max_attempts: int = Field(default=3, ge=1)
+    task_retry_initial_seconds: float = Field(default=1.0, ge=0)
+    task_retry_max_seconds: float = Field(default=30.0, ge=0)
+    # The sweep refreshing every stale rollup (also deferred after each import).
+    rollup_refresh_interval_seconds: int = Field(default=60, ge=1)
+    # The payload retention sweep (the retention itself is the counting profile's).
+    payload_retention_interval_seconds: int = Field(default=86_400, ge=60)
+    # `ditep worker` on PostgreSQL: heartbeat, and after how long without one a worker's
+    # running jobs are taken as lost and queued again.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    worker_stalled_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("pull_allowed_hosts")
     @classmethod
@@ -280,6 +296,11 @@ class Settings(BaseSettings):
     def tracing_enabled(self) -> bool:
         endpoint = self.otel_exporter_otlp_traces_endpoint or self.otel_exporter_otlp_endpoint
         return not self.otel_sdk_disabled and bool(endpoint)
+
+    @property
+    def runs_tasks_in_process(self) -> bool:
+        """Whether each service runs the background tasks itself (``LocalRunner``)."""
+        return self.is_sqlite if self.tasks_in_process is None else self.tasks_in_process
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,12 +11,21 @@ from activity_api.indicators.endpoints import router as indicators_router
 from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
-from activity_api.ror.tasks import ror_push_loop
+from activity_api.ror.tasks import ror_tasks
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
+from ditep_core.tasks.definition import BackgroundTask
+from ditep_core.tasks.lifespan import background_tasks
 from ditep_core.web.app import build_app
+from ditep_counting.rollups.tasks import rollup_tasks
 
 VERSION = "0.1.0"
+
+
+def api_tasks(settings: Settings) -> list[BackgroundTask]:
+    """The tasks activity-api runs itself when in-process (SQLite): the rollup refresh (its
+    reads never do it; started alone, it still serves fresh figures) and the ROR push."""
+    return [*rollup_tasks(settings), *ror_tasks(settings)]
 
 
 def create_app(
@@ -36,7 +45,7 @@ def create_app(
         database=database,
         service_name="activity-api",
         span_exporter=span_exporter,
-        background=ror_push_loop if settings.ror_push_enabled else None,
+        background=background_tasks(api_tasks, name="activity-api"),
     )
     app.include_router(activity_router)
     app.include_router(audit_router)

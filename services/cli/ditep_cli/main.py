@@ -36,6 +36,7 @@ from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_cli.sources import source_disable, source_list, source_show, source_update
+from ditep_cli.tasks import tasks_command, worker_command
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -78,6 +79,8 @@ app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.command("counts")(counts)
+app.command("worker")(worker_command)
+app.command("tasks")(tasks_command)
 app.command("audit")(audit_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
@@ -512,6 +515,8 @@ def imports_replay(
             )
         except PayloadUnreadable as error:
             raise _fail(f"import {import_id} cannot be opened: {error}") from error
+        except Problem as error:  # its payload purged by the retention
+            raise _fail(error.detail) from error
         record_cli_action(
             session,
             "imports replay",

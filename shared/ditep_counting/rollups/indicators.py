@@ -58,12 +58,6 @@ def period_weeks(period: CountingPeriod) -> list[dt.date]:
     ]
 
 
-def first_session_weeks(period: CountingPeriod, today: dt.date) -> list[dt.date]:
-    """The weeks read for first sessions after admissions, beyond the period's."""
-    end = min(period.end + FIRST_SESSION_HORIZON, today + dt.timedelta(days=1))
-    return covering_weeks(period.start, max(end, period.start + dt.timedelta(days=1)))
-
-
 class IndicatorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -276,12 +276,16 @@ def test_cli_prints_the_same_body(
     from ditep_cli.main import app
     from ditep_core import migrations
     from ditep_core.auth.service import create_key
-    from tests.conftest import MIGRATIONS_DIR, make_settings
+    from tests.conftest import MIGRATIONS_DIR, make_settings, run_deferred_tasks_inline
     from tests.http import app_client
 
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
+    # Deferred tasks run inline: the rollups are refreshed once the seeding commits.
+    database = run_deferred_tasks_inline(
+        Database.from_url(fresh_database.url, pool_size=2, max_overflow=0),
+        make_settings(fresh_database.url),
+    )
     try:
         with database.unit_of_work() as session:
             for finess, counts in (

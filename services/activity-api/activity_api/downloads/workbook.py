@@ -282,7 +282,7 @@ def _common_method(
     period: tuple[str, dt.date, dt.date],
     profile_version: str,
     rule_set_versions: Sequence[str],
-    computed_at: dt.datetime,
+    computed_at: dt.datetime | None,
 ) -> list[tuple[str, object]]:
     code, start, end = period
     return [
@@ -291,7 +291,8 @@ def _common_method(
         ("Au (exclu)", end),
         ("Version du profil de comptage", profile_version),
         ("Versions des règles de classement", ", ".join(rule_set_versions)),
-        ("Calculé le", computed_at),
+        # None: the refresh task has not computed this period yet.
+        ("Calculé le", computed_at if computed_at is not None else "pas encore calculé"),
     ]
 
 

@@ -48,8 +48,8 @@ from ditep_counting.engine.indicators import (
     year_before,
 )
 from ditep_counting.engine.periods import CountingPeriod, PeriodError
-from ditep_counting.rollups.indicators import IndicatorRepository, first_session_weeks
-from ditep_counting.rollups.service import active_profile, ensure_fresh_many
+from ditep_counting.rollups.indicators import IndicatorRepository
+from ditep_counting.rollups.service import active_profile
 
 # The parts of the activity body the indicators read (ditep_counting.engine.indicators).
 # Lists (per-source quality) are left out by the sum anyway.
@@ -100,16 +100,8 @@ def gather(
         return {}
     if bodies is None:
         bodies = establishment_reports(session, establishments, period, now=now)
-    profile = active_profile(session)
-    # Frozen bodies skip the refresh; the extras read the rollups of the period and of
-    # the weeks after it (first sessions after an admission).
-    ensure_fresh_many(
-        session,
-        establishments,
-        first_session_weeks(period, now.date()),
-        now=now,
-        profile=profile,
-    )
+    # The extras read the rollups as the refresh task last computed them (a read never
+    # recomputes: the activity bodies say whether newer data is waiting).
     ids = [establishment.id for establishment in establishments]
     extras = IndicatorRepository(session).extras(
         ids,

@@ -64,7 +64,7 @@ from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, Saturated
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.metrics.instruments import count_import
-from ditep_core.models import FeedImport, Source, utc_now
+from ditep_core.models import FeedImport, PayloadPurge, Source, utc_now
 from ditep_core.nomenclatures import Activity, FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
@@ -326,7 +326,13 @@ def replay_import(
 
     An import that was applied as an increment is replayed as one. An import still
     ``received`` (its process stopped before applying it) is applied itself, in place.
+    An import whose payload the retention purged cannot be replayed (409).
     """
+    if feed_import.payload_purged_at is not None:
+        raise Conflict(
+            f"import {feed_import.id}: its payload was purged on "
+            f"{feed_import.payload_purged_at:%Y-%m-%d} (payload retention)"
+        )
     if feed_import.status is ImportStatus.RECEIVED:
         payload = protection.vault.open(feed_import.payload_sealed)
         prepared = _prepare_safely(
@@ -349,6 +355,45 @@ def replay_import(
         snapshot=is_snapshot(feed_import.content_type),
         limits=limits,
     )
+
+
+PURGE_BATCH = 500
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time ``months`` calendar months earlier (the month's last day
+    when it has fewer days: 31 March minus one month is 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    following = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def purge_expired_payloads(
+    session: Session, *, retention_months: int, now: dt.datetime
+) -> PayloadPurge | None:
+    """Empty the sealed payloads of up to ``PURGE_BATCH`` imports received more than
+    ``retention_months`` ago, and record which, when, and how many bytes (None: none
+    left). The import rows, their counts and errors stay: only the payload goes, so such
+    an import can no longer be replayed."""
+    received_before = months_before(now, retention_months)
+    repository = ImportRepository(session)
+    expired = repository.expired_payloads(received_before, PURGE_BATCH)
+    if not expired:
+        return None
+    ids = [import_id for import_id, _size in expired]
+    repository.purge_payloads(ids, now)
+    purge = PayloadPurge(
+        purged_at=now,
+        received_before=received_before,
+        retention_months=retention_months,
+        import_count=len(ids),
+        byte_count=sum(size for _import_id, size in expired),
+        import_ids=ids,
+    )
+    repository.record_purge(purge)
+    return purge
 
 
 def is_snapshot(content_type: str) -> bool:
