@@ -37,8 +37,10 @@ def get_session(request: Request) -> Iterator[Session]:
     # A request that may write takes the write transaction at once (SQLite: BEGIN
     # IMMEDIATE, one writer of the process at a time), so that it never fails when it
     # turns from reading to writing after another writer committed.
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    with get_database(request).unit_of_work(write=writes) as session:
+    # A read request's transaction is read-only in the database itself: a read that
+    # tried to write (a cache filled on the way, a rollup recomputed) fails loudly.
+    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    with get_database(request).unit_of_work(write=not reads, read_only=reads) as session:
         yield session
 
 
