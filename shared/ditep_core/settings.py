@@ -252,6 +252,9 @@ class Settings(BaseSettings):
     # running jobs are taken as lost and queued again.
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     worker_stalled_seconds: float = Field(default=60.0, gt=0)
+    # Touched at every heartbeat of `ditep worker` (PostgreSQL): a liveness probe checks
+    # its age (deploy/k8s/base/worker.yaml). None: not written.
+    worker_alive_file: Path | None = None
 
     @field_validator("pull_allowed_hosts")
     @classmethod

@@ -55,6 +55,7 @@ def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
         "DITEP_WORKER_HEARTBEAT_SECONDS": "0.5",
         "DITEP_WORKER_STALLED_SECONDS": "2",
         "DITEP_TASK_RETRY_INITIAL_SECONDS": "0.1",
+        "DITEP_WORKER_ALIVE_FILE": str(log.parent / "alive"),
     }
     with log.open("ab") as output:  # the child keeps its own descriptor
         return subprocess.Popen(
@@ -126,6 +127,10 @@ def test_a_worker_killed_mid_refresh_loses_nothing_and_the_next_completes_it(
                         return not queued_jobs(session, ["doing", "todo", "failed"])
 
                 _wait(left, 60, "the stalled job to be run again")
+                # The liveness probe's file is touched at every heartbeat.
+                alive = log.parent / "alive"
+                assert alive.exists()
+                assert time.time() - alive.stat().st_mtime < 30
         finally:
             second.send_signal(signal.SIGTERM)
             assert second.wait(60) == 0  # a clean shutdown on SIGTERM

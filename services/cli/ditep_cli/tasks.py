@@ -113,6 +113,9 @@ def _run_queue(settings: Settings, tasks: list[BackgroundTask], task_context: Ta
                         logger.warning("job_superseded", job_id=job.id, task=job.task_name)
             except Exception:
                 logger.exception("requeue_stalled_failed")
+            if settings.worker_alive_file is not None:
+                # The liveness probe reads this file's age: a hung event loop stops it.
+                settings.worker_alive_file.touch()
             await asyncio.sleep(settings.worker_heartbeat_seconds)
 
     async def run() -> None:

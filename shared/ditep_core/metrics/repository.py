@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import and_, case, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from ditep_core.models import FeedImport, RollupQualityMonth, RollupState, Source
@@ -61,21 +61,21 @@ class MetricsRepository:
         return QualityTotals(int(received), int(unclassified))
 
     def rollup_lag(self, now: dt.datetime) -> RollupLag:
-        """Weeks whose rollups went out of date (a planned session ended since they were
-        computed) and how long the oldest has waited.
-
-        TODO(lead, after merging the worker of issue 18 item 1): the weeks an import
-        invalidates are today deleted from rollup_state, so they are not seen here; once
-        the worker keeps a "dirty since" mark per week, add those weeks to this query.
-        """
-        stale_count, oldest = self.session.execute(
-            select(func.count(), func.min(RollupState.stale_after)).where(
-                RollupState.stale_after.is_not(None), RollupState.stale_after <= now
-            )
+        """Weeks whose rollups wait for the refresh task, and how long the oldest has
+        waited: since an import or a reclassification changed its sessions
+        (``invalidated_at``), or since a planned session of it ended (``stale_after``)."""
+        passed = and_(RollupState.stale_after.is_not(None), RollupState.stale_after <= now)
+        waiting_count, oldest_change, oldest_end = self.session.execute(
+            select(
+                func.count(),
+                func.min(RollupState.invalidated_at),
+                func.min(case((passed, RollupState.stale_after))),
+            ).where(or_(RollupState.invalidated_at.is_not(None), passed))
         ).one()
-        if not stale_count or oldest is None:
+        since = [moment for moment in (oldest_change, oldest_end) if moment is not None]
+        if not waiting_count or not since:
             return RollupLag(0, 0.0)
-        return RollupLag(int(stale_count), max(0.0, (now - oldest).total_seconds()))
+        return RollupLag(int(waiting_count), max(0.0, (now - min(since)).total_seconds()))
 
     def failing_pull_sources(self) -> list[int]:
         rows = self.session.scalars(

@@ -22,7 +22,7 @@ from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
 
 TABLE_TITLES = [title for title, _groups in TABLE_SHEETS]
-IDENTITY = ("establishment", "period", "computed_at", "frozen", "profile_version")
+IDENTITY = ("establishment", "period", "computed_at", "stale", "frozen", "profile_version")
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """A small DITEP whose every steering indicator can be computed by hand.
 
 Written straight into the schema (sessions, pathway periods, a complexity flag,
-capacities, sources and their imports); the counting computes its rollups on the first
-read. Times are UTC: 09:00 UTC is 10:00 in Paris in winter, every session stays on its
+capacities, sources and their imports), then marked for the refresh task as every writer
+of sessions does; the tests run the task when the seeding commits.
+Times are UTC: 09:00 UTC is 10:00 in Paris in winter, every session stays on its
 local day. The hand computation is in ``test_indicators.py``, beside the numbers.
 
 2025-Q1 (weeks whose Thursday is in Jan-Mar: 2024-12-30 .. 2025-03-24, 13 weeks):
@@ -53,6 +54,7 @@ from ditep_core.nomenclatures import (
     SessionStatus,
     Setting,
 )
+from ditep_counting.rollups.service import invalidate_after_write
 
 FINESS = "690000100"
 REGION = "84"
@@ -141,6 +143,8 @@ def seed_hand_dataset(session: Session, *, finess: str = FINESS, region: str = R
         )
     )
 
+    starts: list[dt.datetime] = []
+
     def add(
         name: str | None,
         start: dt.datetime,
@@ -168,6 +172,7 @@ def seed_hand_dataset(session: Session, *, finess: str = FINESS, region: str = R
         )
         session.add(row)
         session.flush()
+        starts.append(start)
         if name is not None:
             session.add(
                 SessionParticipant(
@@ -222,6 +227,9 @@ def seed_hand_dataset(session: Session, *, finess: str = FINESS, region: str = R
         Setting.ECOLE,
     )
     session.flush()
+    # As every writer of sessions: their weeks are marked out of date and the refresh task
+    # deferred (the tests run it once this unit of work commits, before any read).
+    invalidate_after_write(session, establishment, starts)
 
 
 def _presence(nature: Nature) -> Presence:

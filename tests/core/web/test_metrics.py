@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
 from ditep_core.db import Database
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import AgendaSession, Person, RollupState, Source
 from ditep_core.nomenclatures import Activity, Scope
 from ditep_core.settings import Settings
+from ditep_counting.rollups.service import invalidate_after_write
 from tests.conftest import (
     REPO_ROOT,
     TEST_SECRET,
@@ -102,15 +104,18 @@ def test_the_unclassified_share_is_the_quality_block_of_the_counts(
             headers={**ICAL, **push_key},
         )
         assert pushed.status_code == 201, pushed.text
-    # The sample classifies everything: make three sessions unclassified before the
-    # first read computes the rollups.
+    # The sample classifies everything: make three sessions unclassified, and mark their
+    # weeks for the refresh task as a reclassification does (run when this commits).
     with database.unit_of_work() as writer:
-        ids = writer.scalars(select(AgendaSession.id).order_by(AgendaSession.id).limit(3)).all()
+        rows = writer.scalars(select(AgendaSession).order_by(AgendaSession.id).limit(3)).all()
         writer.execute(
             update(AgendaSession)
-            .where(AgendaSession.id.in_(ids))
+            .where(AgendaSession.id.in_([row.id for row in rows]))
             .values(activity=Activity.UNCLASSIFIED)
         )
+        establishment = EstablishmentRepository(writer).get_by_finess(sample_ditep.finess)
+        assert establishment is not None
+        invalidate_after_write(writer, establishment, [row.start_at for row in rows])
     with app_client(api_app) as client:
         # The whole window: every week's rollups computed, quality months included.
         response = client.get(
@@ -172,15 +177,17 @@ def test_rollup_lag_and_failing_sources_are_read_at_scrape_time(
     sample_ditep: SampleDitep,
     make_key: KeyMaker,
 ) -> None:
-    _, api_app = apps(settings, database)
-    key = make_key(Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
-    with app_client(api_app) as client:
-        # A read computes the weeks' rollups (rollup_state rows), fresh.
-        client.get(
-            f"/v1/establishments/{sample_ditep.finess}/activity",
-            params={"start": "2024-09-02", "end": "2024-09-16"},
-            headers=key,
+    ingest_app, api_app = apps(settings, database)
+    key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
+    with app_client(ingest_app) as client:
+        pushed = client.post(
+            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+            content=sample_feed(),
+            headers={**ICAL, **key},
         )
+        assert pushed.status_code == 201, pushed.text
+    with app_client(api_app) as client:
+        # The refresh after the import computed the weeks' rollups (rollup_state rows).
         fresh = scrape(client)
         assert value(fresh, "ditep_rollup_stale_weeks") == 0
         assert value(fresh, "ditep_rollup_lag_seconds") == 0
@@ -194,8 +201,15 @@ def test_rollup_lag_and_failing_sources_are_read_at_scrape_time(
                 .values(last_pull_status="failed", last_pull_error="unreachable")
             )
         stale = scrape(client)
+        # A week an import changed waits from that moment (the refresh task has not run).
+        changed = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+        with database.unit_of_work() as writer:
+            writer.execute(update(RollupState).values(stale_after=None, invalidated_at=changed))
+        invalidated = scrape(client)
     assert value(stale, "ditep_rollup_stale_weeks") >= 1
     assert 2 * 3600 - 60 <= value(stale, "ditep_rollup_lag_seconds") <= 2 * 3600 + 600
+    assert value(invalidated, "ditep_rollup_stale_weeks") >= 1
+    assert 3 * 3600 - 60 <= value(invalidated, "ditep_rollup_lag_seconds") <= 3 * 3600 + 600
     assert value(stale, "ditep_pull_source_failing", source_id=str(sample_ditep.claire_source_id))
     assert not value(
         stale, "ditep_pull_source_failing", source_id=str(sample_ditep.establishment_source_id)
@@ -254,27 +268,27 @@ def test_metrics_carry_no_pseudonym(
 def test_task_queue_depth_and_failures_come_from_the_queue_table(
     settings: Settings, database: Database, backend: str
 ) -> None:
-    """The worker's queue (procrastinate) keeps its jobs in procrastinate_jobs: a table
-    of that shape is read per queue and status; where it is absent, no task series."""
+    """The worker's queue (procrastinate, PostgreSQL) keeps its jobs in procrastinate_jobs,
+    read per queue and status; on SQLite (no queue table) there is no task series."""
     from sqlalchemy import text
 
     app = create_api_app(uncached(settings), database=database)
     with app_client(app) as client:
-        absent = scrape(client)
-        assert not [name for name, _labels in absent if name == "ditep_task_jobs"]
+        empty = scrape(client)
+        assert not [key for key, count in empty.items() if key[0] == "ditep_task_jobs" and count]
         if backend != "postgresql":
             return
         with database.unit_of_work() as writer:
-            writer.execute(text("CREATE TABLE procrastinate_jobs (queue_name text, status text)"))
             writer.execute(
                 text(
-                    "INSERT INTO procrastinate_jobs VALUES ('rollups', 'todo'), "
-                    "('rollups', 'todo'), ('rollups', 'doing'), ('pulls', 'failed')"
+                    "INSERT INTO procrastinate_jobs (queue_name, task_name, status, args) "
+                    "VALUES ('rollups', 'rollups.refresh', 'todo', '{}'), "
+                    "('rollups', 'rollups.refresh', 'todo', '{}'), "
+                    "('pulls', 'pulls.run_due', 'failed', '{}')"
                 )
             )
         present = scrape(client)
     assert value(present, "ditep_task_jobs", queue="rollups", status="todo") == 2
-    assert value(present, "ditep_task_jobs", queue="rollups", status="doing") == 1
     assert value(present, "ditep_task_jobs", queue="pulls", status="failed") == 1
 
 

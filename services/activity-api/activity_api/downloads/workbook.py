@@ -283,6 +283,7 @@ def _common_method(
     profile_version: str,
     rule_set_versions: Sequence[str],
     computed_at: dt.datetime | None,
+    stale: bool,
 ) -> list[tuple[str, object]]:
     code, start, end = period
     return [
@@ -293,6 +294,7 @@ def _common_method(
         ("Versions des règles de classement", ", ".join(rule_set_versions)),
         # None: the refresh task has not computed this period yet.
         ("Calculé le", computed_at if computed_at is not None else "pas encore calculé"),
+        ("Données plus récentes en attente de recalcul", "oui" if stale else "non"),
     ]
 
 
@@ -325,6 +327,7 @@ def establishment_workbook(
         report.profile_version,
         report.rule_set_versions,
         report.computed_at,
+        report.stale,
     )
     pairs.append(("Fuseau horaire", report.period.timezone))
     if report.frozen is not None:
@@ -366,6 +369,7 @@ def area_workbook(
         ", ".join(_texts(versions.get("profile_version"))),
         _texts(versions.get("rule_set_versions")),
         report.computed_at,
+        report.stale,
     )
     pairs += [
         ("Secret statistique : seuil", report.secrecy.threshold),
@@ -406,6 +410,7 @@ def indicators_workbook(
         report.profile_version,
         report.rule_set_versions,
         report.computed_at,
+        report.stale,
     )
     if report.secrecy is not None:
         pairs += [

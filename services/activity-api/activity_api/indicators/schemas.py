@@ -60,6 +60,7 @@ _EXAMPLE: dict[str, Any] = {
     "profile_version": "default-1",
     "rule_set_versions": ["fr-default-1"],
     "computed_at": "2025-04-02T08:00:00+00:00",
+    "stale": False,
     "secrecy": None,
     "suppressed": [],
     "indicators": [
@@ -100,6 +101,12 @@ class IndicatorsReport(BaseModel):
     profile_version: str = Field(description="Version du profil de comptage")
     rule_set_versions: list[str] = Field(description="Versions des règles de classement")
     computed_at: UtcDateTime = Field(description="Date du calcul")
+    stale: bool = Field(
+        description=(
+            "Des données plus récentes attendent le recalcul des cumuls (tâche de fond) : "
+            "les indicateurs sont ceux du dernier calcul"
+        )
+    )
     secrecy: IndicatorSecrecy | None = Field(
         description="Secret statistique (niveaux ARS ; null pour un établissement)"
     )

@@ -76,6 +76,7 @@ class EstablishmentInputs:
     support_days: list[int]
     profile_version: str
     rule_set_versions: list[str]
+    stale: bool  # newer data waits for the refresh task (the body's flag)
 
 
 def _numbers(flat: Mapping[str, Any]) -> dict[str, float | int | None]:
@@ -122,6 +123,7 @@ def gather(
             support_days=extra.support_days,
             profile_version=body.profile_version,
             rule_set_versions=body.rule_set_versions,
+            stale=body.stale,
         )
     return result
 
@@ -150,6 +152,7 @@ def _report(
     rule_set_versions: list[str],
     now: dt.datetime,
     secrecy: IndicatorSecrecy | None,
+    stale: bool,
 ) -> IndicatorsReport:
     indicators: list[Indicator] = []
     suppressed: list[str] = []
@@ -185,6 +188,7 @@ def _report(
         profile_version=profile_version,
         rule_set_versions=rule_set_versions,
         computed_at=now,
+        stale=stale,
         secrecy=secrecy,
         suppressed=suppressed,
         indicators=indicators,
@@ -205,9 +209,11 @@ def establishment_indicators(
     earlier = _shifted(period)
     values = []
     versions: tuple[str, list[str]] = ("", [])
+    stale = False
     for index, which in enumerate((period, earlier)):
         known = {establishment.id: report} if report is not None and index == 0 else None
         inputs = gather(session, [establishment], which, now=now, bodies=known)[establishment.id]
+        stale = stale or inputs.stale
         if index == 0:
             versions = (inputs.profile_version, inputs.rule_set_versions)
         values.append(
@@ -229,6 +235,7 @@ def establishment_indicators(
         rule_set_versions=versions[1],
         now=now,
         secrecy=None,
+        stale=stale,
     )
 
 
@@ -321,6 +328,7 @@ def area_indicators(
         secrecy=IndicatorSecrecy(
             threshold=threshold, rule=SECRECY_RULE, establishment_count=len(establishments)
         ),
+        stale=any(item.stale for item in (*current_inputs.values(), *previous_inputs.values())),
     )
 
 
