@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from agenda_ingest.classification.normalise import Normaliser
+from agenda_ingest.classification.places import PlaceRegistry, parse_place_registry
 from agenda_ingest.classification.schema import (
     Actions,
     Conditions,
@@ -42,6 +44,8 @@ TDDUI_OUTSIDE_SERVICE_CODE = (
 )
 """The code a feed states for "hors prestation" (the TDDUI event extension valued true)."""
 _MEMO_LIMIT = 100_000
+PLACES_VERSION_MARK = "+places-"
+"""Between a rule-set version and its place registry's digest, in a classification's version."""
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -137,6 +141,13 @@ class _Text:
         words = [token for text in texts for token in _tokens(text)]
         return cls(frozenset(words), " " + " ".join(words) + " ")
 
+    @classmethod
+    def read(cls, normaliser: Normaliser, *texts: str) -> _Text:
+        """Words spelt out and corrected; the words as typed stay in the set too."""
+        words = [token for text in texts for token in _tokens(text)]
+        spelt = normaliser.words(words)
+        return cls(frozenset(words).union(spelt), " " + " ".join(spelt) + " ")
+
 
 _NO_TEXT = _Text(frozenset(), "  ")
 
@@ -145,12 +156,14 @@ class _Features:
     """The facts in the form the compiled tests read (plain slots: built on every miss)."""
 
     __slots__ = (
+        "across",
         "all_day",
         "codes",
         "duration",
         "functions",
         "location",
         "night",
+        "place",
         "professionals",
         "serafin",
         "source_kind",
@@ -159,9 +172,17 @@ class _Features:
         "youth_present",
     )
 
-    def __init__(self, facts: SessionFacts, night: bool, duration: int | None) -> None:
-        self.words = _Text.of(facts.summary, *facts.categories)
-        self.location = _Text.of(facts.location) if facts.location else _NO_TEXT
+    def __init__(
+        self,
+        facts: SessionFacts,
+        night: bool,
+        duration: int | None,
+        reader: _Reader,
+        across: bool = False,
+    ) -> None:
+        normaliser = reader.normaliser
+        self.words = _Text.read(normaliser, facts.summary, *facts.categories)
+        self.location = _Text.read(normaliser, facts.location) if facts.location else _NO_TEXT
         self.functions = _Text.of(*facts.functions) if facts.functions else _NO_TEXT
         self.codes = frozenset(facts.codes)
         stated = serafin_codes(facts.codes) if facts.codes else ()
@@ -173,12 +194,64 @@ class _Features:
         self.source_kind = facts.source_kind
         self.night = night
         self.duration = duration
+        self.across = across
+        self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
 
-    def at(self, night: bool, duration: int | None) -> _Features:
-        """The same session with another night flag and duration."""
+    def at(self, night: bool, duration: int | None, across: bool = False) -> _Features:
+        """The same session with another night flag, duration and midnight crossing."""
         other = copy.copy(self)
-        other.night, other.duration = night, duration
+        other.night, other.duration, other.across = night, duration, across
         return other
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceHit:
+    """What the registry says of a session's place: the codes a ``place`` condition tests,
+    the setting, and the words that said it."""
+
+    codes: frozenset[str]
+    setting: Setting | None = None
+    evidence: str | None = None
+
+
+_NO_PLACE = _PlaceHit(frozenset())
+
+
+class _Registry:
+    """A place registry compiled: each place's names as rule words, with its codes."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, registry: PlaceRegistry) -> None:
+        self.places = tuple(
+            (frozenset((kind, owner)), setting, _Words(names))
+            for kind, owner, setting, names in registry.entries()
+        )
+
+    def find(self, text: _Text) -> tuple[frozenset[str], Setting, str] | None:
+        for codes, setting, names in self.places:
+            found = names.find(text)
+            if found is not None:
+                return codes, setting, found
+        return None
+
+    def where(self, f: _Features) -> _PlaceHit:
+        in_location = self.find(f.location) if f.location is not _NO_TEXT else None
+        if in_location is not None:
+            codes, setting, found = in_location
+            return _PlaceHit(codes, setting, f"location place «{found}»")
+        unknown = frozenset(("unknown",)) if f.location is not _NO_TEXT else frozenset()
+        in_summary = self.find(f.words)
+        if in_summary is not None:
+            codes, setting, found = in_summary
+            return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
+        return _PlaceHit(unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    normaliser: Normaliser
+    registry: _Registry | None = None
 
 
 def overlaps_night(
@@ -321,6 +394,20 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
         compiled.append(("source_kind", source_said, lambda f: f.source_kind in kinds))
     if when.night is not None:
         compiled.append(_flag("night", when.night))
+    if when.across_midnight is not None:
+        compiled.append(_flag("across", when.across_midnight))
+    if when.place is not None:
+        wanted_places = frozenset(when.place)
+
+        def place_said(f: _Features) -> str | None:
+            common = wanted_places & f.place.codes
+            if not common:
+                return None
+            return f"place {min(common)}" + (f" ({f.place.evidence})" if f.place.evidence else "")
+
+        compiled.append(
+            ("place", place_said, lambda f: not wanted_places.isdisjoint(f.place.codes))
+        )
     if when.duration_minutes is not None:
         band = when.duration_minutes
 
@@ -435,7 +522,7 @@ class Explanation:
 
 
 FeaturesKey = tuple[object, ...]
-TimeVariant = tuple[bool, int | None]
+TimeVariant = tuple[bool, bool, int | None]
 _BASE_KEY = operator.attrgetter(
     "summary",
     "location",
@@ -462,6 +549,9 @@ class CompiledRuleSet:
     reads_night: bool
     reads_duration: bool
     duration_points: tuple[int, ...]
+    reader: _Reader
+    reads_across: bool = False
+    links: tuple[tuple[Setting, frozenset[str]], ...] = ()
     _time_read_up_to: tuple[bool, ...] = ()
     """Per rule index (and one past the last): whether a rule up to there reads time."""
     _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
@@ -475,17 +565,18 @@ class CompiledRuleSet:
 
     @property
     def reads_time(self) -> bool:
-        return self.reads_night or self.reads_duration
+        return self.reads_night or self.reads_duration or self.reads_across
 
     def key(self, facts: SessionFacts) -> FeaturesKey:
         """What the rules can tell apart, time aside: the memo's key."""
         return _BASE_KEY(facts)
 
     def time_variant(self, facts: SessionFacts) -> TimeVariant:
-        """The night flag and duration band of a session (both constant when no rule reads them)."""
-        night, duration = self._time_features(facts)
+        """The night flag, midnight crossing and duration band of a session (constant when no
+        rule reads them)."""
+        night, across, duration = self._time_features(facts)
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return night, band
+        return night, across, band
 
     def remembered(self, key: FeaturesKey) -> Classification | None:
         """The classification already learnt for an entry (``key(facts)``) when it does not
@@ -507,15 +598,16 @@ class CompiledRuleSet:
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
         # First without the time: if no rule reading it is reached, the time cannot matter.
-        features = _Features(facts, False, None)
+        features = _Features(facts, False, None, self.reader)
         index = self._match(features)
         learnt: Classification | dict[TimeVariant, Classification]
         if not self._time_read_up_to[index]:
             learnt = self._outcome(index, features)
         else:
             by_variant = {
-                (night, band): self._evaluate(features.at(night, duration))
+                (night, across, band): self._evaluate(features.at(night, duration, across))
                 for night in ((False, True) if self.reads_night else (False,))
+                for across in ((False, True) if self.reads_across else (False,))
                 for band, duration in self._bands()
             }
             first = next(iter(by_variant.values()))
@@ -613,31 +705,57 @@ class CompiledRuleSet:
         return self._place(f, then.default_setting)
 
     def _place(self, f: _Features, default: Setting) -> tuple[Setting, str | None]:
-        """The location decides first; then the summary and categories; else ``default``."""
-        for text, where in ((f.location, "location"), (f.words, "summary")):
-            for setting, words in self.places:
-                found = words.find(text)
-                if found is not None:
-                    return setting, f"{where} word «{found}»"
+        """The location decides first (the registry, then the ``places`` words), then links
+        in the description, then the summary and categories (registry, words); else
+        ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
+        hit = f.place
+        if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
+            return hit.setting, hit.evidence
+        found = self._place_word(f.location)
+        if found is not None:
+            return found[0], f"location word «{found[1]}»"
+        if self.links and f.codes:
+            for setting, hosts in self.links:
+                for code in f.codes:
+                    if code.startswith("link|") and code[5:] in hosts:
+                        return setting, f"link to {code[5:]}"
+        if hit.setting is not None:
+            return hit.setting, hit.evidence
+        found = self._place_word(f.words)
+        if found is not None:
+            return found[0], f"summary word «{found[1]}»"
+        if default is Setting.SITE and "unknown" in hit.codes:
+            # With a registry, the DITEP's own places are known: another one is not its site.
+            return Setting.INCONNU, "a location the place registry does not know"
         return default, None
 
-    def _time_features(self, facts: SessionFacts) -> tuple[bool, int | None]:
+    def _place_word(self, text: _Text) -> tuple[Setting, str] | None:
+        for setting, words in self.places:
+            found = words.find(text)
+            if found is not None:
+                return setting, found
+        return None
+
+    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None]:
         start, end = facts.start, facts.end
         if start is None or end is None:
-            return False, None
-        night = False
-        if self.reads_night:
+            return False, False, None
+        night = across = False
+        if self.reads_night or self.reads_across:
             wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-            night = night_overlap(
-                start.hour * 60 + start.minute,
-                wall.days * 1440 + wall.seconds // 60,
-                *self._night_minutes,
-            )
-        return night, _minutes(start, end) if self.reads_duration else None
+            start_minute = start.hour * 60 + start.minute
+            wall_minutes = wall.days * 1440 + wall.seconds // 60
+            if self.reads_night:
+                night = night_overlap(start_minute, wall_minutes, *self._night_minutes)
+            # Evening to morning: the session goes past the local midnight.
+            across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
+        return night, across, _minutes(start, end) if self.reads_duration else None
 
     def _features(self, facts: SessionFacts) -> _Features:
-        night, duration = self._time_features(facts) if self.reads_time else (False, None)
-        return _Features(facts, night, duration)
+        night, across, duration = (
+            self._time_features(facts) if self.reads_time else (False, False, None)
+        )
+        return _Features(facts, night, duration, self.reader, across)
 
 
 def _nature(f: _Features) -> Nature:
@@ -653,7 +771,26 @@ def _clock(value: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
-def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet:
+def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> set[str]:
+    """Every word the rules (and the registry's names) can match: what typos are corrected to."""
+    terms: list[str] = []
+    for rule in document.rules:
+        when = rule.when
+        for words in (when.words, when.location_words, when.unless_words):
+            terms.extend(word for word in words or () if not word.strip().endswith("*"))
+    for place in document.places:
+        terms.extend(word for word in place.words or () if not word.strip().endswith("*"))
+    if registry is not None:
+        for _kind, _owner, _setting, names in registry.entries():
+            terms.extend(names)
+    return {token for term in terms for token in _tokens(term)}
+
+
+def compile_rule_set(
+    document: RuleSetDocument, version: str, registry: PlaceRegistry | None = None
+) -> CompiledRuleSet:
+    """The document compiled; with an establishment's place registry, its version says so
+    (``…+places-<digest>``): the same words may then be classified otherwise."""
     night = (_clock(document.night.start), _clock(document.night.end))
     rules = tuple(_compile_rule(rule) for rule in document.rules)
     points: set[int] = set()
@@ -663,21 +800,42 @@ def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
     reads_time = [
-        rule.when.night is not None or rule.when.duration_minutes is not None
+        rule.when.night is not None
+        or rule.when.duration_minutes is not None
+        or rule.when.across_midnight is not None
         for rule in document.rules
     ]
     up_to = tuple(any(reads_time[: index + 1]) for index in range(len(reads_time) + 1))
     return CompiledRuleSet(
         _time_read_up_to=up_to,
         document=document,
-        version=version,
+        version=version if not registry_has_places(registry) else _with_places(version, registry),
         rules=rules,
-        places=tuple((place.setting, _Words(place.words)) for place in document.places),
+        places=tuple(
+            (place.setting, _Words(place.words)) for place in document.places if place.words
+        ),
+        links=tuple(
+            (place.setting, frozenset(place.links)) for place in document.places if place.links
+        ),
+        reader=_Reader(
+            Normaliser(_vocabulary(document, registry)),
+            _Registry(registry) if registry is not None and registry_has_places(registry) else None,
+        ),
+        reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
         duration_points=tuple(sorted(points)),
     )
+
+
+def registry_has_places(registry: PlaceRegistry | None) -> bool:
+    return registry is not None and bool(registry.own or registry.partners)
+
+
+def _with_places(version: str, registry: PlaceRegistry | None) -> str:
+    assert registry is not None
+    return f"{version}{PLACES_VERSION_MARK}{registry.digest[:8]}"
 
 
 def _compile_rule(rule: Rule) -> _CompiledRule:
@@ -717,9 +875,21 @@ def default_rule_set() -> CompiledRuleSet:
 
 
 @lru_cache(maxsize=16)
-def compiled_from_text(text: str, version: str) -> CompiledRuleSet:
-    """A stored document compiled once per process (its memo of classifications is kept too)."""
-    return compile_rule_set(parse_rule_set(text), version)
+def compiled_from_text(text: str, version: str, places_text: str | None = None) -> CompiledRuleSet:
+    """A stored document (and place registry) compiled once per process (its memo of
+    classifications is kept too)."""
+    registry = parse_place_registry(places_text) if places_text else None
+    return compile_rule_set(parse_rule_set(text), version, registry)
+
+
+@lru_cache(maxsize=16)
+def default_with_places(places_text: str) -> CompiledRuleSet:
+    """The shipped rules with an establishment's place registry."""
+    text = default_rules_text()
+    document = parse_rule_set(text)
+    return compile_rule_set(
+        document, default_version(document, text), parse_place_registry(places_text)
+    )
 
 
 def classify(facts: SessionFacts) -> Classification:
