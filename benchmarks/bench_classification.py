@@ -84,13 +84,22 @@ class NaiveRuleSet:
     def __init__(self, document: RuleSetDocument, version: str) -> None:
         self.version = version
         self.rules = [NaiveRule(rule.id, rule.when, rule.then) for rule in document.rules]
-        self.places = [(place.setting, _pattern(place.words)) for place in document.places]
+        self.places = [
+            (place.setting, _pattern(place.words)) for place in document.places if place.words
+        ]
+        # The same spelling-out and typo correction as the engine (rapidfuzz), no memo.
+        self.normaliser = default_rule_set().reader.normaliser
         night = document.night
         self.night = (dt.time.fromisoformat(night.start), dt.time.fromisoformat(night.end))
 
+    def _read(self, text: str) -> str:
+        typed = normalise_words(text).split()
+        spelt = self.normaliser.words(typed)
+        return " " + " ".join(spelt) + " | " + " ".join(typed) + " "
+
     def classify(self, facts: SessionFacts) -> Classification:
-        text = normalise_words(" ".join((facts.summary, *facts.categories)))
-        location = normalise_words(facts.location)
+        text = self._read(" ".join((facts.summary, *facts.categories)))
+        location = self._read(facts.location)
         functions = normalise_words(" ".join(facts.functions))
         stated = serafin_codes(facts.codes)
         serafin = stated[0] if stated else None
@@ -137,6 +146,18 @@ class NaiveRuleSet:
             return False
         if when.source_kind is not None and facts.source_kind not in when.source_kind:
             return False
+        if when.place is not None:
+            return False  # no place registry in this benchmark: a place is never known
+        if when.across_midnight is not None:
+            start, end = facts.start, facts.end
+            across = (
+                start is not None
+                and end is not None
+                and end.replace(tzinfo=None).date() > start.replace(tzinfo=None).date()
+                and end.replace(tzinfo=None).time() != dt.time()
+            )
+            if across is not when.across_midnight:
+                return False
         if when.night is not None:
             night = (
                 facts.start is not None

@@ -712,7 +712,8 @@ class CompiledRuleSet:
         if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
             return hit.setting, hit.evidence
         found = self._place_word(f.location)
-        if found is not None:
+        # A "salle" or "bureau" the registry does not know is someone else's, not the site.
+        if found is not None and not (found[0] is Setting.SITE and "unknown" in hit.codes):
             return found[0], f"location word «{found[1]}»"
         if self.links and f.codes:
             for setting, hosts in self.links:

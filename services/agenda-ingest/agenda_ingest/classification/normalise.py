@@ -68,7 +68,7 @@ class Normaliser:
         self._known = frozenset(known)
         by_initial: dict[str, list[str]] = {}
         for word in sorted(known):
-            if len(word) >= MIN_CORRECTED - 1 and word.isalpha():
+            if len(word) >= MIN_CORRECTED and word.isalpha():
                 by_initial.setdefault(word[0], []).append(word)
         self._by_initial = by_initial
         self._memo: dict[str, tuple[str, ...]] = {}
