@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from agenda_ingest.feeds.endpoints import router as feeds_router
 from agenda_ingest.feeds.service import IngestGate
+from agenda_ingest.places.endpoints import router as places_router
 from agenda_ingest.pull.endpoints import router as pull_router
 from agenda_ingest.pull.tasks import pull_loop
 from agenda_ingest.reclassify.endpoints import router as reclassify_router
@@ -39,6 +40,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(feeds_router)
     app.include_router(pull_router)
     app.include_router(rulesets_router)
+    app.include_router(places_router)
     app.include_router(review_router)
     app.include_router(reclassify_router)
     return app

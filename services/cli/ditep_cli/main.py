@@ -28,6 +28,7 @@ from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
+from ditep_cli.places import places_app
 from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
 from ditep_cli.rollups import rollups_app
@@ -68,6 +69,7 @@ app.add_typer(ical_app, name="ical")
 app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(rules_app, name="rules")
+app.add_typer(places_app, name="places")
 app.add_typer(classify_app, name="classify")
 app.command("reclassify")(reclassify_command)
 keys_app.command("rotate")(keys_rotate)
