@@ -12,9 +12,10 @@ the same entries week after week. Three measures:
     so this is the cost of the compiled evaluation itself.
 
 Facts are built outside the timed loop (ingestion builds them while drafting).
-The baseline's results are checked equal to ours before timing. Prints
-sessions per second for each and the ratios b/a and c/a; the targets are
-b ≥ 200,000 sessions/s and b/a ≥ 5.
+The baseline's results are checked equal to ours before timing (it reads the
+same normalised words: abbreviations spelt out, typos corrected). Prints
+sessions per second for each and the ratios b/a and c/a; the targets (issue 20)
+are b ≥ 1,000,000 sessions/s, c ≥ 100,000 sessions/s, and b/a ≥ 5.
 
     .venv/bin/python -m benchmarks.bench_classification [--quick] [--sessions N]
 """
@@ -50,7 +51,8 @@ LABELLED = (
     Path(__file__).resolve().parents[1]
     / "tests/agenda_ingest/classification/labelled_entries.jsonl"
 )
-TARGET_RATE = 200_000
+TARGET_RATE = 1_000_000
+TARGET_DISTINCT_RATE = 100_000
 TARGET_RATIO = 5.0
 CHUNK = 100_000
 NAMES = [f"{first} {last}" for first in "ABCDEFGHJKLMNPRST" for last in ("M.", "D.", "P.", "L.")]
@@ -318,6 +320,8 @@ def main() -> None:
     met = realistic >= TARGET_RATE and realistic / baseline >= TARGET_RATIO
     verdict = "met" if met else "NOT met"
     print(f"target b >= {TARGET_RATE:,}/s and b/a >= {TARGET_RATIO:.0f}x: {verdict}")
+    verdict = "met" if distinct >= TARGET_DISTINCT_RATE else "NOT met"
+    print(f"target c >= {TARGET_DISTINCT_RATE:,}/s: {verdict}")
 
 
 if __name__ == "__main__":

@@ -167,6 +167,7 @@ class _Features:
         "professionals",
         "serafin",
         "source_kind",
+        "time_read",
         "words",
         "youth",
         "youth_present",
@@ -180,9 +181,12 @@ class _Features:
         reader: _Reader,
         across: bool = False,
     ) -> None:
-        normaliser = reader.normaliser
-        self.words = _Text.read(normaliser, facts.summary, *facts.categories)
-        self.location = _Text.read(normaliser, facts.location) if facts.location else _NO_TEXT
+        self.words = (
+            reader.text(facts.summary)
+            if not facts.categories
+            else _Text.read(reader.normaliser, facts.summary, *facts.categories)
+        )
+        self.location = reader.text(facts.location) if facts.location else _NO_TEXT
         self.functions = _Text.of(*facts.functions) if facts.functions else _NO_TEXT
         self.codes = frozenset(facts.codes)
         stated = serafin_codes(facts.codes) if facts.codes else ()
@@ -195,6 +199,8 @@ class _Features:
         self.night = night
         self.duration = duration
         self.across = across
+        self.time_read = False
+        """Set by a condition on the time when it is looked at (see ``CompiledRuleSet._learn``)."""
         self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
 
     def at(self, night: bool, duration: int | None, across: bool = False) -> _Features:
@@ -252,6 +258,16 @@ class _Registry:
 class _Reader:
     normaliser: Normaliser
     registry: _Registry | None = None
+    texts: dict[str, _Text] = field(default_factory=dict)
+    """Texts already read: a summary or a place recurs with other counts or other places."""
+
+    def text(self, raw: str) -> _Text:
+        known = self.texts.get(raw)
+        if known is None:
+            if len(self.texts) >= _MEMO_LIMIT:
+                self.texts.clear()
+            known = self.texts[raw] = _Text.read(self.normaliser, raw)
+        return known
 
 
 def overlaps_night(
@@ -392,10 +408,6 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
             return f"source = {f.source_kind.value}" if f.source_kind in kinds else None
 
         compiled.append(("source_kind", source_said, lambda f: f.source_kind in kinds))
-    if when.night is not None:
-        compiled.append(_flag("night", when.night))
-    if when.across_midnight is not None:
-        compiled.append(_flag("across", when.across_midnight))
     if when.place is not None:
         wanted_places = frozenset(when.place)
 
@@ -408,15 +420,6 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
         compiled.append(
             ("place", place_said, lambda f: not wanted_places.isdisjoint(f.place.codes))
         )
-    if when.duration_minutes is not None:
-        band = when.duration_minutes
-
-        def duration_said(f: _Features) -> str | None:
-            duration = f.duration
-            held = duration is not None and band.holds(duration)
-            return f"duration = {duration} min" if held else None
-
-        compiled.append(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
     if when.codes is not None:
         codes_said = _codes_test(when.codes)
         compiled.append(
@@ -446,7 +449,35 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
                 unless_check,
             )
         )
+    # The time last: an entry whose rules fail before it are classified the same at any time
+    # (``CompiledRuleSet._learn`` then remembers one answer for all its sessions).
+    if when.night is not None:
+        compiled.append(_timed(_flag("night", when.night)))
+    if when.across_midnight is not None:
+        compiled.append(_timed(_flag("across", when.across_midnight)))
+    if when.duration_minutes is not None:
+        band = when.duration_minutes
+
+        def duration_said(f: _Features) -> str | None:
+            duration = f.duration
+            held = duration is not None and band.holds(duration)
+            return f"duration = {duration} min" if held else None
+
+        compiled.append(
+            _timed(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
+        )
     return tuple(compiled)
+
+
+def _timed(compiled: Compiled) -> Compiled:
+    """A condition on the time that says when it is looked at."""
+    name, say, check = compiled
+
+    def timed(f: _Features) -> bool:
+        f.time_read = True
+        return check(f)
+
+    return name, say, timed
 
 
 def _said(kind: str, found: str | None) -> str | None:
@@ -552,8 +583,6 @@ class CompiledRuleSet:
     reader: _Reader
     reads_across: bool = False
     links: tuple[tuple[Setting, frozenset[str]], ...] = ()
-    _time_read_up_to: tuple[bool, ...] = ()
-    """Per rule index (and one past the last): whether a rule up to there reads time."""
     _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
         default_factory=dict, repr=False
     )
@@ -585,46 +614,36 @@ class CompiledRuleSet:
         return known if isinstance(known, Classification) else None
 
     def classify(self, facts: SessionFacts) -> Classification:
-        known = self._memo.get(_BASE_KEY(facts))
+        key = _BASE_KEY(facts)
+        known = self._memo.get(key)
         if known is None:
-            known = self._learn(facts)
+            return self._learn(key, facts)
         if isinstance(known, Classification):
             return known
-        return known[self.time_variant(facts)]
+        variant = self.time_variant(facts)
+        found = known.get(variant)
+        if found is None:
+            found = known[variant] = self._evaluate(self._features(facts))
+        return found
 
-    def _learn(self, facts: SessionFacts) -> Classification | dict[TimeVariant, Classification]:
-        """Classify the entry under every night flag and duration band the rules tell apart:
-        when all agree (most entries: their words decide), the hit needs no time at all."""
+    def _learn(self, key: FeaturesKey, facts: SessionFacts) -> Classification:
+        """Classify the entry with its own time; when no condition on the time was looked at
+        on the way to the rule that matched (most entries: their words decide), the answer
+        holds at any time and later sessions of the entry need no time at all. Otherwise it
+        is kept for this night flag, midnight crossing and duration band only."""
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        # First without the time: if no rule reading it is reached, the time cannot matter.
-        features = _Features(facts, False, None, self.reader)
-        index = self._match(features)
-        learnt: Classification | dict[TimeVariant, Classification]
-        if not self._time_read_up_to[index]:
-            learnt = self._outcome(index, features)
+        night, across, duration = (
+            self._time_features(facts) if self.reads_time else (False, False, None)
+        )
+        features = _Features(facts, night, duration, self.reader, across)
+        result = self._evaluate(features)
+        if features.time_read:
+            band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
+            self._memo[key] = {(night, across, band): result}
         else:
-            by_variant = {
-                (night, across, band): self._evaluate(features.at(night, duration, across))
-                for night in ((False, True) if self.reads_night else (False,))
-                for across in ((False, True) if self.reads_across else (False,))
-                for band, duration in self._bands()
-            }
-            first = next(iter(by_variant.values()))
-            same = all(result == first for result in by_variant.values())
-            learnt = first if same else by_variant
-        self._memo[_BASE_KEY(facts)] = learnt
-        return learnt
-
-    def _bands(self) -> list[tuple[int | None, int | None]]:
-        """Each duration band with a duration inside it (and no duration at all)."""
-        bands: list[tuple[int | None, int | None]] = [(None, None)]
-        points = self.duration_points
-        for index in range(len(points) + 1):
-            representative = points[index - 1] if index else points[0] - 1 if points else 0
-            if representative >= 0 and self.reads_duration:
-                bands.append((index, representative))
-        return bands
+            self._memo[key] = result
+        return result
 
     def classify_uncached(self, facts: SessionFacts) -> Classification:
         return self._evaluate(self._features(facts))
@@ -800,15 +819,7 @@ def compile_rule_set(
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
-    reads_time = [
-        rule.when.night is not None
-        or rule.when.duration_minutes is not None
-        or rule.when.across_midnight is not None
-        for rule in document.rules
-    ]
-    up_to = tuple(any(reads_time[: index + 1]) for index in range(len(reads_time) + 1))
     return CompiledRuleSet(
-        _time_read_up_to=up_to,
         document=document,
         version=version if not registry_has_places(registry) else _with_places(version, registry),
         rules=rules,
