@@ -19,9 +19,9 @@ from agenda_ingest.classification.engine import (
 from agenda_ingest.classification.entries import (
     LineInvalid,
     facts_from_entry,
-    link_codes,
     measure_lines,
 )
+from agenda_ingest.classification.links import link_codes
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import (
     PlaceRegistry,

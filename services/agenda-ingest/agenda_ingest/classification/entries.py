@@ -11,35 +11,18 @@ become ``link|host`` codes, as a video tool's link in a DUI description).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from agenda_ingest.classification.engine import Classification, CompiledRuleSet, SessionFacts
+from agenda_ingest.classification.links import link_codes
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
 
 
 class EntryInvalid(ValueError):
     """An entry that cannot be read; the message names the key."""
-
-
-_LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
-
-
-def link_codes(*texts: str) -> tuple[str, ...]:
-    """``link|host`` for each link in the texts, and for the host's parent domains
-    (``us02web.zoom.us`` gives ``link|us02web.zoom.us`` and ``link|zoom.us``)."""
-    found: list[str] = []
-    for text in texts:
-        for match in _LINK.finditer(text):
-            labels = match.group(1).lower().removeprefix("www.").split(".")
-            for first in range(len(labels) - 1):
-                code = "link|" + ".".join(labels[first:])
-                if code not in found:
-                    found.append(code)
-    return tuple(found)
 
 
 def _strings(entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
