@@ -146,7 +146,8 @@ class _Text:
         """Words spelt out and corrected; the words as typed stay in the set too."""
         words = [token for text in texts for token in _tokens(text)]
         spelt = normaliser.words(words)
-        return cls(frozenset(words).union(spelt), " " + " ".join(spelt) + " ")
+        typed = frozenset(words)
+        return cls(typed if spelt is words else typed.union(spelt), " " + " ".join(spelt) + " ")
 
 
 _NO_TEXT = _Text(frozenset(), "  ")
@@ -586,6 +587,9 @@ class CompiledRuleSet:
     _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
         default_factory=dict, repr=False
     )
+    _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def _night_minutes(self) -> tuple[int, int]:
@@ -633,16 +637,16 @@ class CompiledRuleSet:
         is kept for this night flag, midnight crossing and duration band only."""
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        night, across, duration = (
-            self._time_features(facts) if self.reads_time else (False, False, None)
-        )
-        features = _Features(facts, night, duration, self.reader, across)
+        # First without the time (computing it costs more than most entries need).
+        features = _Features(facts, False, None, self.reader)
         result = self._evaluate(features)
-        if features.time_read:
-            band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-            self._memo[key] = {(night, across, band): result}
-        else:
+        if not features.time_read:
             self._memo[key] = result
+            return result
+        night, across, duration = self._time_features(facts)
+        result = self._evaluate(features.at(night, duration, across))
+        band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
+        self._memo[key] = {(night, across, band): result}
         return result
 
     def classify_uncached(self, facts: SessionFacts) -> Classification:
@@ -697,16 +701,24 @@ class CompiledRuleSet:
             nature = then.nature_without_youth
         else:
             nature = _nature(f)
-        return Classification(
-            activity=then.activity,
-            setting=setting,
-            nature=nature,
-            rule_id=rule.id,
-            # The feed's own SERAFIN-PH code, when it states one, is kept as it is.
-            serafin_code=f.serafin[:16] if f.serafin else then.serafin,
-            rule_set_version=self.version,
-            flags=tuple(then.flags),
-        )
+        # The feed's own SERAFIN-PH code, when it states one, is kept as it is.
+        serafin = f.serafin[:16] if f.serafin else then.serafin
+        made = (rule.id, setting, nature, serafin)
+        known = self._results.get(made)
+        if known is None:
+            # Few distinct results: one object each (building a frozen dataclass is not free).
+            if len(self._results) >= _MEMO_LIMIT:
+                self._results.clear()
+            known = self._results[made] = Classification(
+                activity=then.activity,
+                setting=setting,
+                nature=nature,
+                rule_id=rule.id,
+                serafin_code=serafin,
+                rule_set_version=self.version,
+                flags=tuple(then.flags),
+            )
+        return known
 
     def _unclassified(self, f: _Features, setting: Setting) -> Classification:
         return Classification(

@@ -58,7 +58,7 @@ _CACHE_LIMIT = 200_000
 class Normaliser:
     """Spells out and corrects the words of a text against a vocabulary (a rule set's words)."""
 
-    __slots__ = ("_by_initial", "_known", "_memo")
+    __slots__ = ("_by_initial", "_known", "_memo", "_plain")
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         known = {word for word in vocabulary if word}
@@ -66,6 +66,7 @@ class Normaliser:
             known.add(short)
             known.update(long)
         self._known = frozenset(known)
+        self._plain = self._known - ABBREVIATIONS.keys()
         by_initial: dict[str, list[str]] = {}
         for word in sorted(known):
             if len(word) >= MIN_CORRECTED and word.isalpha():
@@ -74,7 +75,9 @@ class Normaliser:
         self._memo: dict[str, tuple[str, ...]] = {}
 
     def words(self, tokens: list[str]) -> list[str]:
-        """The tokens spelt out and corrected (an abbreviation keeps its short form first)."""
+        """The tokens spelt out and corrected (the engine keeps the words as typed too)."""
+        if self._plain.issuperset(tokens):
+            return tokens  # the common case: every word is a rule word already
         out: list[str] = []
         for token in tokens:
             if token in self._known:
