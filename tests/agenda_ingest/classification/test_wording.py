@@ -185,3 +185,24 @@ def test_the_default_rules_on_the_wording_set_with_its_registry() -> None:
     # Measured when the set and the rules were written: 100 % activity, 99.0 % all three.
     assert accuracy.activity_rate >= 0.98
     assert accuracy.rate >= 0.96
+
+
+def test_the_registry_example_of_the_guide_is_valid() -> None:
+    guide = (REPO_ROOT / "docs/classification-rules.md").read_text(encoding="utf-8")
+    [example] = [
+        block.split("```", 1)[0]
+        for block in guide.split("```yaml\n")[1:]
+        if block.startswith("format: ditep-places/1")
+    ]
+    registry = parse_place_registry(example)
+    assert (len(registry.own), len(registry.partners)) == (4, 3)
+    # The guide's duplicate-alias message is the one given.
+    with pytest.raises(PlaceRegistryInvalid) as raised:
+        parse_place_registry(
+            "own:\n  - {name: Les Tilleuls, kind: house}\n"
+            "partners:\n  - {name: CMP, kind: care, aliases: [les tilleuls]}\n"
+        )
+    assert (
+        f"field {raised.value.errors[0].field}: {raised.value.errors[0].message}"
+        in guide.replace("lieux.yaml: ", "")
+    )
