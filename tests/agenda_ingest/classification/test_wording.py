@@ -206,3 +206,14 @@ def test_the_registry_example_of_the_guide_is_valid() -> None:
         f"field {raised.value.errors[0].field}: {raised.value.errors[0].message}"
         in guide.replace("lieux.yaml: ", "")
     )
+
+
+def test_the_longest_registry_name_wins() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: Tilleuls, kind: house}\n"
+        "partners:\n  - {name: École des Tilleuls, kind: school}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Entretien", "location": "École des Tilleuls", "youth": 1}
+    got = rules.classify(facts_from_entry({**entry, "professionals": 1}))
+    assert got.setting is Setting.ECOLE

@@ -236,11 +236,14 @@ class _Registry:
         )
 
     def find(self, text: _Text) -> tuple[frozenset[str], Setting, str] | None:
+        """The place whose name is found, the longest name winning ("École des Tilleuls" is
+        the school, not the house "Tilleuls")."""
+        best: tuple[frozenset[str], Setting, str] | None = None
         for codes, setting, names in self.places:
             found = names.find(text)
-            if found is not None:
-                return codes, setting, found
-        return None
+            if found is not None and (best is None or len(found) > len(best[2])):
+                best = codes, setting, found
+        return best
 
     def where(self, f: _Features) -> _PlaceHit:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
