@@ -12,9 +12,10 @@ the same entries week after week. Three measures:
     so this is the cost of the compiled evaluation itself.
 
 Facts are built outside the timed loop (ingestion builds them while drafting).
-The baseline's results are checked equal to ours before timing. Prints
-sessions per second for each and the ratios b/a and c/a; the targets are
-b ≥ 200,000 sessions/s and b/a ≥ 5.
+The baseline's results are checked equal to ours before timing (it reads the
+same normalised words: abbreviations spelt out, typos corrected). Prints
+sessions per second for each and the ratios b/a and c/a; the targets (issue 20)
+are b ≥ 1,000,000 sessions/s, c ≥ 100,000 sessions/s, and b/a ≥ 5.
 
     .venv/bin/python -m benchmarks.bench_classification [--quick] [--sessions N]
 """
@@ -50,7 +51,8 @@ LABELLED = (
     Path(__file__).resolve().parents[1]
     / "tests/agenda_ingest/classification/labelled_entries.jsonl"
 )
-TARGET_RATE = 200_000
+TARGET_RATE = 1_000_000
+TARGET_DISTINCT_RATE = 100_000
 TARGET_RATIO = 5.0
 CHUNK = 100_000
 NAMES = [f"{first} {last}" for first in "ABCDEFGHJKLMNPRST" for last in ("M.", "D.", "P.", "L.")]
@@ -84,13 +86,22 @@ class NaiveRuleSet:
     def __init__(self, document: RuleSetDocument, version: str) -> None:
         self.version = version
         self.rules = [NaiveRule(rule.id, rule.when, rule.then) for rule in document.rules]
-        self.places = [(place.setting, _pattern(place.words)) for place in document.places]
+        self.places = [
+            (place.setting, _pattern(place.words)) for place in document.places if place.words
+        ]
+        # The same spelling-out and typo correction as the engine (rapidfuzz), no memo.
+        self.normaliser = default_rule_set().reader.normaliser
         night = document.night
         self.night = (dt.time.fromisoformat(night.start), dt.time.fromisoformat(night.end))
 
+    def _read(self, text: str) -> str:
+        typed = normalise_words(text).split()
+        spelt = self.normaliser.words(typed)
+        return " " + " ".join(spelt) + " | " + " ".join(typed) + " "
+
     def classify(self, facts: SessionFacts) -> Classification:
-        text = normalise_words(" ".join((facts.summary, *facts.categories)))
-        location = normalise_words(facts.location)
+        text = self._read(" ".join((facts.summary, *facts.categories)))
+        location = self._read(facts.location)
         functions = normalise_words(" ".join(facts.functions))
         stated = serafin_codes(facts.codes)
         serafin = stated[0] if stated else None
@@ -137,6 +148,18 @@ class NaiveRuleSet:
             return False
         if when.source_kind is not None and facts.source_kind not in when.source_kind:
             return False
+        if when.place is not None:
+            return False  # no place registry in this benchmark: a place is never known
+        if when.across_midnight is not None:
+            start, end = facts.start, facts.end
+            across = (
+                start is not None
+                and end is not None
+                and end.replace(tzinfo=None).date() > start.replace(tzinfo=None).date()
+                and end.replace(tzinfo=None).time() != dt.time()
+            )
+            if across is not when.across_midnight:
+                return False
         if when.night is not None:
             night = (
                 facts.start is not None
@@ -297,6 +320,8 @@ def main() -> None:
     met = realistic >= TARGET_RATE and realistic / baseline >= TARGET_RATIO
     verdict = "met" if met else "NOT met"
     print(f"target b >= {TARGET_RATE:,}/s and b/a >= {TARGET_RATIO:.0f}x: {verdict}")
+    verdict = "met" if distinct >= TARGET_DISTINCT_RATE else "NOT met"
+    print(f"target c >= {TARGET_DISTINCT_RATE:,}/s: {verdict}")
 
 
 if __name__ == "__main__":

@@ -383,6 +383,25 @@ class ClassificationRuleSet(Base):
     )
 
 
+class PlaceRegistryDocument(Base):
+    """Issue 20: an establishment's place registry (its own places and its partners'), as
+    written; the rules use it for the setting and for nights named by a house or group."""
+
+    __tablename__ = "place_registry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), unique=True
+    )
+    document: Mapped[str] = mapped_column(Text)
+    # The registry's digest (of its parsed content): classifications name it in their version.
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_by_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_client.id", ondelete="SET NULL")
+    )
+
+
 class ManualClassification(Base):
     """A classification set by hand for one session, kept across re-imports."""
 

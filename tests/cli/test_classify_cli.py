@@ -87,3 +87,42 @@ def test_rules_accuracy_prints_the_rate_and_the_confusion_table(runner: CliRunne
     assert "Confusion of activities" in result.stdout
     rate = float(result.stdout.split("= ")[1].split("%")[0])
     assert rate >= 95.0
+
+
+def test_classify_evaluate_prints_rates_confusion_and_misses(runner: CliRunner) -> None:
+    wording = REPO_ROOT / "tests/data/wording"
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            "evaluate",
+            str(wording / "entries.jsonl"),
+            "--places",
+            str(wording / "places.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "408 entries: activity" in result.output
+    assert "Setting, by expected setting" in result.output
+    assert "Nature, by expected nature" in result.output
+    assert "Confusion of activities" in result.output
+    assert "misses:" in result.output
+
+
+def test_classify_evaluate_names_the_line_of_an_unknown_activity(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(
+        json.dumps(
+            {
+                "summary": "VAD",
+                "expected": {"activity": "visite", "setting": "domicile", "nature": "direct"},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["classify", "evaluate", str(labelled)])
+    assert result.exit_code == 1
+    assert f"{labelled}:1: 'expected.activity': unknown activity 'visite'" in result.output

@@ -67,3 +67,38 @@ def test_upload_then_reclassify_the_stored_sessions(
     missing = run.invoke(app, ["reclassify", "--finess", "750000001"])
     assert missing.exit_code == 1
     assert "no establishment" in missing.output
+
+
+def test_places_set_show_and_a_duplicate_alias(
+    run: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
+) -> None:
+    _ok(run, "migrate")
+    # The samples ship a registry: loading them stores it, and the rules in force name it.
+    _ok(run, "samples", "load", str(SAMPLES_DIR))
+    shown = _ok(run, "places", "show", "--finess", "690000017")
+    assert "groupe Les Tilleuls" in shown
+    database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
+    try:
+        with database.unit_of_work() as session:
+            versions = set(session.scalars(select(AgendaSession.rule_set_version)))
+    finally:
+        database.dispose()
+    assert all("+places-" in version for version in versions), versions
+
+    registry = tmp_path / "lieux.yaml"
+    registry.write_text(
+        "own:\n  - {name: Les Tilleuls, kind: house}\n"
+        "partners:\n  - {name: CMP Bron, kind: care, aliases: [les tilleuls]}\n",
+        encoding="utf-8",
+    )
+    result = run.invoke(app, ["places", "set", str(registry), "--finess", "690000017"])
+    assert result.exit_code == 1
+    assert "partners[0].aliases[0]" in result.output
+    assert "already given at own[0].name" in result.output
+
+    registry.write_text("own:\n  - {name: Les Tilleuls, kind: house}\n", encoding="utf-8")
+    assert "stored" in _ok(run, "places", "set", str(registry), "--finess", "690000017")
+    assert "unchanged" in _ok(run, "places", "set", str(registry), "--finess", "690000017")
+    assert "Les Tilleuls" in _ok(run, "places", "show", "--finess", "690000017")
+    output = _ok(run, "reclassify", "--finess", "690000017")
+    assert "+places-" in output

@@ -8,6 +8,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from agenda_ingest.feeds.endpoints import router as feeds_router
 from agenda_ingest.feeds.service import IngestGate
 from agenda_ingest.feeds.tasks import retention_tasks
+from agenda_ingest.places.endpoints import router as places_router
 from agenda_ingest.pull.endpoints import router as pull_router
 from agenda_ingest.pull.tasks import pull_tasks
 from agenda_ingest.reclassify.endpoints import router as reclassify_router
@@ -59,6 +60,7 @@ def create_app(
     app.include_router(feeds_router)
     app.include_router(pull_router)
     app.include_router(rulesets_router)
+    app.include_router(places_router)
     app.include_router(review_router)
     app.include_router(reclassify_router)
     return app

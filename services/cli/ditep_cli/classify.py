@@ -10,18 +10,28 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from agenda_ingest.classification.engine import (
     CompiledRuleSet,
     compile_rule_set,
     content_sha256,
     default_rule_set,
+    default_rules_text,
 )
 from agenda_ingest.classification.entries import (
+    Accuracy,
     EntryInvalid,
+    LineInvalid,
     classified_entry,
     facts_from_entry,
     measure,
+    measure_lines,
+)
+from agenda_ingest.classification.places import (
+    PlaceRegistry,
+    PlaceRegistryInvalid,
+    parse_place_registry,
 )
 from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
 from agenda_ingest.reclassify.service import reclassify_establishment
@@ -33,6 +43,22 @@ from ditep_core.nomenclatures import Activity
 from ditep_core.web.problems import Problem
 
 rules_app = typer.Typer(no_args_is_help=True, help="Classification rule sets.")
+
+
+class _EntriesByDefault(TyperGroup):
+    """``ditep classify FILE`` stays what it was; ``ditep classify evaluate FILE`` is a command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["entries", *args]
+        return super().parse_args(ctx, args)
+
+
+classify_app = typer.Typer(
+    cls=_EntriesByDefault,
+    no_args_is_help=True,
+    help="Classify agenda entries (JSON lines), or evaluate rules on labelled ones.",
+)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -41,6 +67,10 @@ RulesOption = Annotated[
     typer.Option("--rules", help="A rule-set file (YAML or JSON); default: the shipped one"),
 ]
 DEFAULT_LABELLED = Path("tests/agenda_ingest/classification/labelled_entries.jsonl")
+PlacesOption = Annotated[
+    Path | None,
+    typer.Option("--places", help="A place registry (YAML or JSON) the rules use"),
+]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -48,10 +78,28 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_rules(path: Path | None) -> CompiledRuleSet:
+def load_places(path: Path | None) -> PlaceRegistry | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"{path}: {error.strerror}", 2) from error
+    try:
+        return parse_place_registry(text)
+    except PlaceRegistryInvalid as invalid:
+        for problem in invalid.errors:
+            errors.print(f"{path}: {problem}", markup=False, highlight=False)
+        raise _fail(f"{path}: {len(invalid.errors)} error(s) in the place registry", 1) from invalid
+
+
+def load_rules(path: Path | None, places: PlaceRegistry | None = None) -> CompiledRuleSet:
     """The rule set of a file (versioned as ``file-<hash>``), or the default one."""
     if path is None:
-        return default_rule_set()
+        if places is None:
+            return default_rule_set()
+        text = default_rules_text()
+        return compile_rule_set(parse_rule_set(text), default_rule_set().version, places)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -62,7 +110,7 @@ def load_rules(path: Path | None) -> CompiledRuleSet:
         for problem in invalid.errors:
             errors.print(f"{path}: {problem}", markup=False, highlight=False)
         raise _fail(f"{path}: {len(invalid.errors)} error(s) in the rule set", 1) from invalid
-    return compile_rule_set(document, f"file-{content_sha256(text)[:12]}")
+    return compile_rule_set(document, f"file-{content_sha256(text)[:12]}", places)
 
 
 def _entries(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -81,9 +129,11 @@ def _entries(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return read
 
 
+@classify_app.command("entries", hidden=True)
 def classify_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     rules: RulesOption = None,
+    places: PlacesOption = None,
 ) -> None:
     """Print each JSON line of FILE back with activity, setting, nature, serafin and rule added.
 
@@ -91,7 +141,7 @@ def classify_command(
     local date-times), youth, youth_present, professionals (counts), functions (list),
     codes (list of system|code), source_kind (youth, professional, establishment).
     """
-    rule_set = load_rules(rules)
+    rule_set = load_rules(rules, load_places(places))
     for number, entry in _entries(file):
         try:
             facts = facts_from_entry(entry)
@@ -99,6 +149,80 @@ def classify_command(
             raise _fail(f"{file}:{number}: {error}") from error
         row = classified_entry(entry, rule_set.classify(facts))
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _rates(title: str, total: Any, right: Any) -> Table:
+    table = Table("expected", "entries", "right", "accuracy", title=title)
+    for label in sorted(total, key=lambda item: item.value):
+        table.add_row(
+            label.value,
+            str(total[label]),
+            str(right[label]),
+            f"{right[label] / total[label]:.1%}",
+        )
+    return table
+
+
+def _confusion(accuracy: Accuracy) -> Table:
+    activities = [a for a in Activity if any(a in pair for pair in accuracy.confusion)]
+    table = Table(title="Confusion of activities (rows: expected, columns: given by the rules)")
+    table.add_column("expected \\ given")
+    for activity in activities:
+        table.add_column(activity.value, justify="right")
+    for expected in activities:
+        table.add_row(
+            expected.value,
+            *(str(accuracy.confusion.get((expected, given), 0) or "·") for given in activities),
+        )
+    return table
+
+
+def _print_misses(accuracy: Accuracy) -> None:
+    for entry, labels, got in accuracy.misses:
+        console.print(
+            f"{entry.get('summary', '')!r} @ {entry.get('location', '')!r}: expected "
+            f"{'/'.join(label.value for label in labels)}, got "
+            f"{got.activity.value}/{got.setting.value}/{got.nature.value} ({got.rule_id})",
+            markup=False,
+        )
+
+
+@classify_app.command("evaluate")
+def classify_evaluate(
+    labelled: Annotated[Path, typer.Argument(help="Labelled entries (JSON lines with 'expected')")],
+    rules: RulesOption = None,
+    places: PlacesOption = None,
+    misses: Annotated[bool, typer.Option(help="List the entries the rules get wrong")] = True,
+) -> None:
+    """Accuracy of a rule set on labelled entries: per activity, setting and nature, the
+    confusion matrix of activities, and the misses. A bad line is an error naming it."""
+    if not labelled.is_file():
+        raise _fail(f"{labelled}: no such file", 2)
+    rule_set = load_rules(rules, load_places(places))
+    try:
+        accuracy = measure_lines(rule_set, _entries(labelled))
+    except LineInvalid as error:
+        raise _fail(f"{labelled}:{error.line}: {str(error).split(': ', 1)[1]}") from error
+    console.print(
+        f"rule set {rule_set.version}, {accuracy.total} entries: "
+        f"activity {accuracy.activity_rate:.1%}, setting {accuracy.setting_rate:.1%}, "
+        f"nature {accuracy.nature_rate:.1%}; all three [bold]{accuracy.rate:.1%}[/bold] "
+        f"({accuracy.exact}/{accuracy.total})",
+        highlight=False,
+    )
+    console.print(
+        _rates("Activity, by expected activity", accuracy.by_activity, accuracy.right_by_activity)
+    )
+    console.print(
+        _rates("Setting, by expected setting", accuracy.by_setting, accuracy.right_by_setting)
+    )
+    console.print(
+        _rates("Nature, by expected nature", accuracy.by_nature, accuracy.right_by_nature)
+    )
+    console.print(_confusion(accuracy))
+    if misses and accuracy.misses:
+        console.print(f"{len(accuracy.misses)} misses:")
+        _print_misses(accuracy)
 
 
 @rules_app.command("check")

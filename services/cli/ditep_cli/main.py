@@ -23,12 +23,13 @@ from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
 from ditep_cli.audit import audit_command
 from ditep_cli.backup import backup_command, restore_command
-from ditep_cli.classify import classify_command, reclassify_command, rules_app
+from ditep_cli.classify import classify_app, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
+from ditep_cli.places import places_app
 from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
 from ditep_cli.rollups import rollups_app
@@ -71,7 +72,8 @@ app.add_typer(ical_app, name="ical")
 app.add_typer(pull_app, name="pull")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(rules_app, name="rules")
-app.command("classify")(classify_command)
+app.add_typer(places_app, name="places")
+app.add_typer(classify_app, name="classify")
 app.command("reclassify")(reclassify_command)
 keys_app.command("rotate")(keys_rotate)
 app.add_typer(ror_app, name="ror")

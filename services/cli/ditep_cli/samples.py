@@ -10,6 +10,7 @@ from typing import Any
 
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
 from agenda_ingest.parsing.limits import FeedLimits
+from agenda_ingest.places.service import set_registry
 from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.context import CliContext
@@ -69,6 +70,10 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
             period_start=description["period"]["start"],
             period_end=description["period"]["end"],
         )
+        # Before the imports: the rules in force read the registry.
+        places = directory / str(description.get("places", "places.yaml"))
+        if places.is_file():
+            set_registry(session, establishment, places.read_text("utf-8"), updated_by_key_id=None)
         sources = SourceRepository(session)
         for entry in description["sources"]:
             window = entry.get("window") or description.get("window") or [None, None]

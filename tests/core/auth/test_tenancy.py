@@ -181,6 +181,31 @@ CALLS = (
     ),
     Call(
         "ingest",
+        "GET",
+        "/v1/establishments/{finess}/places",
+        lambda i: f"/v1/establishments/{i.finess}/places",
+        404,  # the sample establishment of this matrix has no place registry (its own 404)
+    ),
+    Call(
+        "ingest",
+        "PUT",
+        "/v1/establishments/{finess}/places",
+        lambda i: f"/v1/establishments/{i.finess}/places",
+        422,  # not a registry: refused for what it is, once the key may set it
+        needs_admin=True,
+        content=b"own: nope",
+        content_type="application/yaml",
+    ),
+    Call(
+        "ingest",
+        "DELETE",
+        "/v1/establishments/{finess}/places",
+        lambda i: f"/v1/establishments/{i.finess}/places",
+        404,  # nothing to remove
+        needs_admin=True,
+    ),
+    Call(
+        "ingest",
         "POST",
         "/v1/establishments/{finess}/rulesets/dry-run",
         lambda i: f"/v1/establishments/{i.finess}/rulesets/dry-run",

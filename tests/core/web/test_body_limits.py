@@ -133,6 +133,7 @@ BODY_ROUTES = [
     ("ingest", "POST", "/v1/sources/{source}/feed", "text/calendar", True),
     ("ingest", "POST", DRY_RUN, "application/json", True),
     ("ingest", "POST", f"/v1/establishments/{F}/rulesets", "application/yaml", True),
+    ("ingest", "PUT", f"/v1/establishments/{F}/places", "application/yaml", True),
     ("ingest", "POST", f"/v1/establishments/{F}/review/g/classification", "application/json", True),
     ("ingest", "POST", f"/v1/establishments/{F}/review/g/rule", "application/json", True),
     ("ingest", "POST", f"/v1/establishments/{F}/reclassify", "application/json", False),

@@ -142,6 +142,14 @@ def test_every_route_answers_as_its_schema_says(
     )
     ingest.call("GET", "/v1/establishments/{finess}/rulesets", params=on, headers=reader)
     ingest.call(
+        "PUT",
+        "/v1/establishments/{finess}/places",
+        params=on,
+        content=b"own:\n  - {name: Internat, kind: house}\n",
+        headers={"Content-Type": "application/yaml", **admin},
+    )
+    ingest.call("GET", "/v1/establishments/{finess}/places", params=on, headers=reader)
+    ingest.call(
         "GET",
         "/v1/establishments/{finess}/rulesets/{number}",
         params={**on, "number": 1},

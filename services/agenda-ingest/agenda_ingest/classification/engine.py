@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from agenda_ingest.classification.normalise import Normaliser
+from agenda_ingest.classification.places import PlaceRegistry, parse_place_registry
 from agenda_ingest.classification.schema import (
     Actions,
     Conditions,
@@ -42,6 +44,8 @@ TDDUI_OUTSIDE_SERVICE_CODE = (
 )
 """The code a feed states for "hors prestation" (the TDDUI event extension valued true)."""
 _MEMO_LIMIT = 100_000
+PLACES_VERSION_MARK = "+places-"
+"""Between a rule-set version and its place registry's digest, in a classification's version."""
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -137,6 +141,14 @@ class _Text:
         words = [token for text in texts for token in _tokens(text)]
         return cls(frozenset(words), " " + " ".join(words) + " ")
 
+    @classmethod
+    def read(cls, normaliser: Normaliser, *texts: str) -> _Text:
+        """Words spelt out and corrected; the words as typed stay in the set too."""
+        words = [token for text in texts for token in _tokens(text)]
+        spelt = normaliser.words(words)
+        typed = frozenset(words)
+        return cls(typed if spelt is words else typed.union(spelt), " " + " ".join(spelt) + " ")
+
 
 _NO_TEXT = _Text(frozenset(), "  ")
 
@@ -145,23 +157,37 @@ class _Features:
     """The facts in the form the compiled tests read (plain slots: built on every miss)."""
 
     __slots__ = (
+        "across",
         "all_day",
         "codes",
         "duration",
         "functions",
         "location",
         "night",
+        "place",
         "professionals",
         "serafin",
         "source_kind",
+        "time_read",
         "words",
         "youth",
         "youth_present",
     )
 
-    def __init__(self, facts: SessionFacts, night: bool, duration: int | None) -> None:
-        self.words = _Text.of(facts.summary, *facts.categories)
-        self.location = _Text.of(facts.location) if facts.location else _NO_TEXT
+    def __init__(
+        self,
+        facts: SessionFacts,
+        night: bool,
+        duration: int | None,
+        reader: _Reader,
+        across: bool = False,
+    ) -> None:
+        self.words = (
+            reader.text(facts.summary)
+            if not facts.categories
+            else _Text.read(reader.normaliser, facts.summary, *facts.categories)
+        )
+        self.location = reader.text(facts.location) if facts.location else _NO_TEXT
         self.functions = _Text.of(*facts.functions) if facts.functions else _NO_TEXT
         self.codes = frozenset(facts.codes)
         stated = serafin_codes(facts.codes) if facts.codes else ()
@@ -173,12 +199,79 @@ class _Features:
         self.source_kind = facts.source_kind
         self.night = night
         self.duration = duration
+        self.across = across
+        self.time_read = False
+        """Set by a condition on the time when it is looked at (see ``CompiledRuleSet._learn``)."""
+        self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
 
-    def at(self, night: bool, duration: int | None) -> _Features:
-        """The same session with another night flag and duration."""
+    def at(self, night: bool, duration: int | None, across: bool = False) -> _Features:
+        """The same session with another night flag, duration and midnight crossing."""
         other = copy.copy(self)
-        other.night, other.duration = night, duration
+        other.night, other.duration, other.across = night, duration, across
         return other
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceHit:
+    """What the registry says of a session's place: the codes a ``place`` condition tests,
+    the setting, and the words that said it."""
+
+    codes: frozenset[str]
+    setting: Setting | None = None
+    evidence: str | None = None
+
+
+_NO_PLACE = _PlaceHit(frozenset())
+
+
+class _Registry:
+    """A place registry compiled: each place's names as rule words, with its codes."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, registry: PlaceRegistry) -> None:
+        self.places = tuple(
+            (frozenset((kind, owner)), setting, _Words(names))
+            for kind, owner, setting, names in registry.entries()
+        )
+
+    def find(self, text: _Text) -> tuple[frozenset[str], Setting, str] | None:
+        """The place whose name is found, the longest name winning ("École des Tilleuls" is
+        the school, not the house "Tilleuls")."""
+        best: tuple[frozenset[str], Setting, str] | None = None
+        for codes, setting, names in self.places:
+            found = names.find(text)
+            if found is not None and (best is None or len(found) > len(best[2])):
+                best = codes, setting, found
+        return best
+
+    def where(self, f: _Features) -> _PlaceHit:
+        in_location = self.find(f.location) if f.location is not _NO_TEXT else None
+        if in_location is not None:
+            codes, setting, found = in_location
+            return _PlaceHit(codes, setting, f"location place «{found}»")
+        unknown = frozenset(("unknown",)) if f.location is not _NO_TEXT else frozenset()
+        in_summary = self.find(f.words)
+        if in_summary is not None:
+            codes, setting, found = in_summary
+            return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
+        return _PlaceHit(unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    normaliser: Normaliser
+    registry: _Registry | None = None
+    texts: dict[str, _Text] = field(default_factory=dict)
+    """Texts already read: a summary or a place recurs with other counts or other places."""
+
+    def text(self, raw: str) -> _Text:
+        known = self.texts.get(raw)
+        if known is None:
+            if len(self.texts) >= _MEMO_LIMIT:
+                self.texts.clear()
+            known = self.texts[raw] = _Text.read(self.normaliser, raw)
+        return known
 
 
 def overlaps_night(
@@ -319,17 +412,18 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
             return f"source = {f.source_kind.value}" if f.source_kind in kinds else None
 
         compiled.append(("source_kind", source_said, lambda f: f.source_kind in kinds))
-    if when.night is not None:
-        compiled.append(_flag("night", when.night))
-    if when.duration_minutes is not None:
-        band = when.duration_minutes
+    if when.place is not None:
+        wanted_places = frozenset(when.place)
 
-        def duration_said(f: _Features) -> str | None:
-            duration = f.duration
-            held = duration is not None and band.holds(duration)
-            return f"duration = {duration} min" if held else None
+        def place_said(f: _Features) -> str | None:
+            common = wanted_places & f.place.codes
+            if not common:
+                return None
+            return f"place {min(common)}" + (f" ({f.place.evidence})" if f.place.evidence else "")
 
-        compiled.append(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
+        compiled.append(
+            ("place", place_said, lambda f: not wanted_places.isdisjoint(f.place.codes))
+        )
     if when.codes is not None:
         codes_said = _codes_test(when.codes)
         compiled.append(
@@ -359,7 +453,35 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
                 unless_check,
             )
         )
+    # The time last: an entry whose rules fail before it are classified the same at any time
+    # (``CompiledRuleSet._learn`` then remembers one answer for all its sessions).
+    if when.night is not None:
+        compiled.append(_timed(_flag("night", when.night)))
+    if when.across_midnight is not None:
+        compiled.append(_timed(_flag("across", when.across_midnight)))
+    if when.duration_minutes is not None:
+        band = when.duration_minutes
+
+        def duration_said(f: _Features) -> str | None:
+            duration = f.duration
+            held = duration is not None and band.holds(duration)
+            return f"duration = {duration} min" if held else None
+
+        compiled.append(
+            _timed(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
+        )
     return tuple(compiled)
+
+
+def _timed(compiled: Compiled) -> Compiled:
+    """A condition on the time that says when it is looked at."""
+    name, say, check = compiled
+
+    def timed(f: _Features) -> bool:
+        f.time_read = True
+        return check(f)
+
+    return name, say, timed
 
 
 def _said(kind: str, found: str | None) -> str | None:
@@ -435,7 +557,7 @@ class Explanation:
 
 
 FeaturesKey = tuple[object, ...]
-TimeVariant = tuple[bool, int | None]
+TimeVariant = tuple[bool, bool, int | None]
 _BASE_KEY = operator.attrgetter(
     "summary",
     "location",
@@ -462,9 +584,13 @@ class CompiledRuleSet:
     reads_night: bool
     reads_duration: bool
     duration_points: tuple[int, ...]
-    _time_read_up_to: tuple[bool, ...] = ()
-    """Per rule index (and one past the last): whether a rule up to there reads time."""
+    reader: _Reader
+    reads_across: bool = False
+    links: tuple[tuple[Setting, frozenset[str]], ...] = ()
     _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
+        default_factory=dict, repr=False
+    )
+    _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
         default_factory=dict, repr=False
     )
 
@@ -475,17 +601,18 @@ class CompiledRuleSet:
 
     @property
     def reads_time(self) -> bool:
-        return self.reads_night or self.reads_duration
+        return self.reads_night or self.reads_duration or self.reads_across
 
     def key(self, facts: SessionFacts) -> FeaturesKey:
         """What the rules can tell apart, time aside: the memo's key."""
         return _BASE_KEY(facts)
 
     def time_variant(self, facts: SessionFacts) -> TimeVariant:
-        """The night flag and duration band of a session (both constant when no rule reads them)."""
-        night, duration = self._time_features(facts)
+        """The night flag, midnight crossing and duration band of a session (constant when no
+        rule reads them)."""
+        night, across, duration = self._time_features(facts)
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return night, band
+        return night, across, band
 
     def remembered(self, key: FeaturesKey) -> Classification | None:
         """The classification already learnt for an entry (``key(facts)``) when it does not
@@ -494,45 +621,36 @@ class CompiledRuleSet:
         return known if isinstance(known, Classification) else None
 
     def classify(self, facts: SessionFacts) -> Classification:
-        known = self._memo.get(_BASE_KEY(facts))
+        key = _BASE_KEY(facts)
+        known = self._memo.get(key)
         if known is None:
-            known = self._learn(facts)
+            return self._learn(key, facts)
         if isinstance(known, Classification):
             return known
-        return known[self.time_variant(facts)]
+        variant = self.time_variant(facts)
+        found = known.get(variant)
+        if found is None:
+            found = known[variant] = self._evaluate(self._features(facts))
+        return found
 
-    def _learn(self, facts: SessionFacts) -> Classification | dict[TimeVariant, Classification]:
-        """Classify the entry under every night flag and duration band the rules tell apart:
-        when all agree (most entries: their words decide), the hit needs no time at all."""
+    def _learn(self, key: FeaturesKey, facts: SessionFacts) -> Classification:
+        """Classify the entry with its own time; when no condition on the time was looked at
+        on the way to the rule that matched (most entries: their words decide), the answer
+        holds at any time and later sessions of the entry need no time at all. Otherwise it
+        is kept for this night flag, midnight crossing and duration band only."""
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        # First without the time: if no rule reading it is reached, the time cannot matter.
-        features = _Features(facts, False, None)
-        index = self._match(features)
-        learnt: Classification | dict[TimeVariant, Classification]
-        if not self._time_read_up_to[index]:
-            learnt = self._outcome(index, features)
-        else:
-            by_variant = {
-                (night, band): self._evaluate(features.at(night, duration))
-                for night in ((False, True) if self.reads_night else (False,))
-                for band, duration in self._bands()
-            }
-            first = next(iter(by_variant.values()))
-            same = all(result == first for result in by_variant.values())
-            learnt = first if same else by_variant
-        self._memo[_BASE_KEY(facts)] = learnt
-        return learnt
-
-    def _bands(self) -> list[tuple[int | None, int | None]]:
-        """Each duration band with a duration inside it (and no duration at all)."""
-        bands: list[tuple[int | None, int | None]] = [(None, None)]
-        points = self.duration_points
-        for index in range(len(points) + 1):
-            representative = points[index - 1] if index else points[0] - 1 if points else 0
-            if representative >= 0 and self.reads_duration:
-                bands.append((index, representative))
-        return bands
+        # First without the time (computing it costs more than most entries need).
+        features = _Features(facts, False, None, self.reader)
+        result = self._evaluate(features)
+        if not features.time_read:
+            self._memo[key] = result
+            return result
+        night, across, duration = self._time_features(facts)
+        result = self._evaluate(features.at(night, duration, across))
+        band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
+        self._memo[key] = {(night, across, band): result}
+        return result
 
     def classify_uncached(self, facts: SessionFacts) -> Classification:
         return self._evaluate(self._features(facts))
@@ -586,16 +704,24 @@ class CompiledRuleSet:
             nature = then.nature_without_youth
         else:
             nature = _nature(f)
-        return Classification(
-            activity=then.activity,
-            setting=setting,
-            nature=nature,
-            rule_id=rule.id,
-            # The feed's own SERAFIN-PH code, when it states one, is kept as it is.
-            serafin_code=f.serafin[:16] if f.serafin else then.serafin,
-            rule_set_version=self.version,
-            flags=tuple(then.flags),
-        )
+        # The feed's own SERAFIN-PH code, when it states one, is kept as it is.
+        serafin = f.serafin[:16] if f.serafin else then.serafin
+        made = (rule.id, setting, nature, serafin)
+        known = self._results.get(made)
+        if known is None:
+            # Few distinct results: one object each (building a frozen dataclass is not free).
+            if len(self._results) >= _MEMO_LIMIT:
+                self._results.clear()
+            known = self._results[made] = Classification(
+                activity=then.activity,
+                setting=setting,
+                nature=nature,
+                rule_id=rule.id,
+                serafin_code=serafin,
+                rule_set_version=self.version,
+                flags=tuple(then.flags),
+            )
+        return known
 
     def _unclassified(self, f: _Features, setting: Setting) -> Classification:
         return Classification(
@@ -613,31 +739,58 @@ class CompiledRuleSet:
         return self._place(f, then.default_setting)
 
     def _place(self, f: _Features, default: Setting) -> tuple[Setting, str | None]:
-        """The location decides first; then the summary and categories; else ``default``."""
-        for text, where in ((f.location, "location"), (f.words, "summary")):
-            for setting, words in self.places:
-                found = words.find(text)
-                if found is not None:
-                    return setting, f"{where} word «{found}»"
+        """The location decides first (the registry, then the ``places`` words), then links
+        in the description, then the summary and categories (registry, words); else
+        ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
+        hit = f.place
+        if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
+            return hit.setting, hit.evidence
+        found = self._place_word(f.location)
+        # A "salle" or "bureau" the registry does not know is someone else's, not the site.
+        if found is not None and not (found[0] is Setting.SITE and "unknown" in hit.codes):
+            return found[0], f"location word «{found[1]}»"
+        if self.links and f.codes:
+            for setting, hosts in self.links:
+                for code in f.codes:
+                    if code.startswith("link|") and code[5:] in hosts:
+                        return setting, f"link to {code[5:]}"
+        if hit.setting is not None:
+            return hit.setting, hit.evidence
+        found = self._place_word(f.words)
+        if found is not None:
+            return found[0], f"summary word «{found[1]}»"
+        if default is Setting.SITE and "unknown" in hit.codes:
+            # With a registry, the DITEP's own places are known: another one is not its site.
+            return Setting.INCONNU, "a location the place registry does not know"
         return default, None
 
-    def _time_features(self, facts: SessionFacts) -> tuple[bool, int | None]:
+    def _place_word(self, text: _Text) -> tuple[Setting, str] | None:
+        for setting, words in self.places:
+            found = words.find(text)
+            if found is not None:
+                return setting, found
+        return None
+
+    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None]:
         start, end = facts.start, facts.end
         if start is None or end is None:
-            return False, None
-        night = False
-        if self.reads_night:
+            return False, False, None
+        night = across = False
+        if self.reads_night or self.reads_across:
             wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-            night = night_overlap(
-                start.hour * 60 + start.minute,
-                wall.days * 1440 + wall.seconds // 60,
-                *self._night_minutes,
-            )
-        return night, _minutes(start, end) if self.reads_duration else None
+            start_minute = start.hour * 60 + start.minute
+            wall_minutes = wall.days * 1440 + wall.seconds // 60
+            if self.reads_night:
+                night = night_overlap(start_minute, wall_minutes, *self._night_minutes)
+            # Evening to morning: the session goes past the local midnight.
+            across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
+        return night, across, _minutes(start, end) if self.reads_duration else None
 
     def _features(self, facts: SessionFacts) -> _Features:
-        night, duration = self._time_features(facts) if self.reads_time else (False, None)
-        return _Features(facts, night, duration)
+        night, across, duration = (
+            self._time_features(facts) if self.reads_time else (False, False, None)
+        )
+        return _Features(facts, night, duration, self.reader, across)
 
 
 def _nature(f: _Features) -> Nature:
@@ -653,7 +806,26 @@ def _clock(value: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
-def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet:
+def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> set[str]:
+    """Every word the rules (and the registry's names) can match: what typos are corrected to."""
+    terms: list[str] = []
+    for rule in document.rules:
+        when = rule.when
+        for words in (when.words, when.location_words, when.unless_words):
+            terms.extend(word for word in words or () if not word.strip().endswith("*"))
+    for place in document.places:
+        terms.extend(word for word in place.words or () if not word.strip().endswith("*"))
+    if registry is not None:
+        for _kind, _owner, _setting, names in registry.entries():
+            terms.extend(names)
+    return {token for term in terms for token in _tokens(term)}
+
+
+def compile_rule_set(
+    document: RuleSetDocument, version: str, registry: PlaceRegistry | None = None
+) -> CompiledRuleSet:
+    """The document compiled; with an establishment's place registry, its version says so
+    (``…+places-<digest>``): the same words may then be classified otherwise."""
     night = (_clock(document.night.start), _clock(document.night.end))
     rules = tuple(_compile_rule(rule) for rule in document.rules)
     points: set[int] = set()
@@ -662,22 +834,35 @@ def compile_rule_set(document: RuleSetDocument, version: str) -> CompiledRuleSet
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
-    reads_time = [
-        rule.when.night is not None or rule.when.duration_minutes is not None
-        for rule in document.rules
-    ]
-    up_to = tuple(any(reads_time[: index + 1]) for index in range(len(reads_time) + 1))
     return CompiledRuleSet(
-        _time_read_up_to=up_to,
         document=document,
-        version=version,
+        version=version if not registry_has_places(registry) else _with_places(version, registry),
         rules=rules,
-        places=tuple((place.setting, _Words(place.words)) for place in document.places),
+        places=tuple(
+            (place.setting, _Words(place.words)) for place in document.places if place.words
+        ),
+        links=tuple(
+            (place.setting, frozenset(place.links)) for place in document.places if place.links
+        ),
+        reader=_Reader(
+            Normaliser(_vocabulary(document, registry)),
+            _Registry(registry) if registry is not None and registry_has_places(registry) else None,
+        ),
+        reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
         duration_points=tuple(sorted(points)),
     )
+
+
+def registry_has_places(registry: PlaceRegistry | None) -> bool:
+    return registry is not None and bool(registry.own or registry.partners)
+
+
+def _with_places(version: str, registry: PlaceRegistry | None) -> str:
+    assert registry is not None
+    return f"{version}{PLACES_VERSION_MARK}{registry.digest[:8]}"
 
 
 def _compile_rule(rule: Rule) -> _CompiledRule:
@@ -717,9 +902,21 @@ def default_rule_set() -> CompiledRuleSet:
 
 
 @lru_cache(maxsize=16)
-def compiled_from_text(text: str, version: str) -> CompiledRuleSet:
-    """A stored document compiled once per process (its memo of classifications is kept too)."""
-    return compile_rule_set(parse_rule_set(text), version)
+def compiled_from_text(text: str, version: str, places_text: str | None = None) -> CompiledRuleSet:
+    """A stored document (and place registry) compiled once per process (its memo of
+    classifications is kept too)."""
+    registry = parse_place_registry(places_text) if places_text else None
+    return compile_rule_set(parse_rule_set(text), version, registry)
+
+
+@lru_cache(maxsize=16)
+def default_with_places(places_text: str) -> CompiledRuleSet:
+    """The shipped rules with an establishment's place registry."""
+    text = default_rules_text()
+    document = parse_rule_set(text)
+    return compile_rule_set(
+        document, default_version(document, text), parse_place_registry(places_text)
+    )
 
 
 def classify(facts: SessionFacts) -> Classification:

@@ -4,7 +4,8 @@ Keys, all optional: ``summary``, ``location``, ``categories`` (list), ``start`` 
 ``end`` (ISO local date-times; a date alone is an all-day entry, end excluded),
 ``youth`` (how many young people), ``youth_present`` (how many of them attend;
 default: all), ``professionals``, ``functions`` (list), ``codes`` (``system|code``),
-``source_kind`` (``youth``, ``professional``, ``establishment``).
+``source_kind`` (``youth``, ``professional``, ``establishment``), ``description`` (its links
+become ``link|host`` codes, as a video tool's link in a DUI description).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agenda_ingest.classification.engine import Classification, CompiledRuleSet, SessionFacts
+from agenda_ingest.classification.links import link_codes
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
 
 
@@ -75,7 +77,8 @@ def facts_from_entry(entry: Mapping[str, Any]) -> SessionFacts:
         summary=_text(entry, "summary"),
         location=_text(entry, "location"),
         categories=_strings(entry, "categories"),
-        codes=_strings(entry, "codes"),
+        codes=_strings(entry, "codes")
+        + link_codes(_text(entry, "description"), _text(entry, "location")),
         youth=youth,
         youth_present=_count(entry, "youth_present", youth),
         professionals=_count(entry, "professionals"),
@@ -109,6 +112,16 @@ class Accuracy:
     total: int = 0
     exact: int = 0
     activity_agreement: int = 0
+    setting_agreement: int = 0
+    nature_agreement: int = 0
+    by_activity: Counter[Activity] = field(default_factory=Counter)
+    """Entries expected per activity."""
+    right_by_activity: Counter[Activity] = field(default_factory=Counter)
+    """Of those, the ones given that activity."""
+    by_setting: Counter[Setting] = field(default_factory=Counter)
+    right_by_setting: Counter[Setting] = field(default_factory=Counter)
+    by_nature: Counter[Nature] = field(default_factory=Counter)
+    right_by_nature: Counter[Nature] = field(default_factory=Counter)
     confusion: Counter[tuple[Activity, Activity]] = field(default_factory=Counter)
     misses: list[tuple[dict[str, Any], Labels, Classification]] = field(default_factory=list)
 
@@ -120,32 +133,77 @@ class Accuracy:
     def activity_rate(self) -> float:
         return self.activity_agreement / self.total if self.total else 0.0
 
+    @property
+    def setting_rate(self) -> float:
+        return self.setting_agreement / self.total if self.total else 0.0
+
+    @property
+    def nature_rate(self) -> float:
+        return self.nature_agreement / self.total if self.total else 0.0
+
+    def add(self, entry: dict[str, Any], labels: Labels, got: Classification) -> None:
+        activity, setting, nature = labels
+        self.total += 1
+        self.confusion[(activity, got.activity)] += 1
+        self.by_activity[activity] += 1
+        self.by_setting[setting] += 1
+        self.by_nature[nature] += 1
+        if got.activity is activity:
+            self.activity_agreement += 1
+            self.right_by_activity[activity] += 1
+        if got.setting is setting:
+            self.setting_agreement += 1
+            self.right_by_setting[setting] += 1
+        if got.nature is nature:
+            self.nature_agreement += 1
+            self.right_by_nature[nature] += 1
+        if (got.activity, got.setting, got.nature) == labels:
+            self.exact += 1
+        else:
+            self.misses.append((entry, labels, got))
+
 
 def expected_labels(entry: Mapping[str, Any]) -> Labels:
     expected = entry.get("expected")
     if not isinstance(expected, dict):
         raise EntryInvalid("a labelled entry needs 'expected': {activity, setting, nature}")
-    try:
-        return (
-            Activity(expected["activity"]),
-            Setting(expected["setting"]),
-            Nature(expected["nature"]),
-        )
-    except (KeyError, ValueError) as error:
-        raise EntryInvalid(f"bad 'expected' labels: {expected}") from error
+    labels: list[Any] = []
+    for key, kind in (("activity", Activity), ("setting", Setting), ("nature", Nature)):
+        value = expected.get(key)
+        if value is None:
+            raise EntryInvalid(f"'expected.{key}' is missing")
+        try:
+            labels.append(kind(value))
+        except ValueError as error:
+            known = ", ".join(item.value for item in kind)
+            raise EntryInvalid(
+                f"'expected.{key}': unknown {key} '{value}' (one of {known})"
+            ) from error
+    return labels[0], labels[1], labels[2]
 
 
 def measure(rule_set: CompiledRuleSet, entries: Iterable[dict[str, Any]]) -> Accuracy:
+    return measure_lines(rule_set, enumerate(entries, start=1))
+
+
+class LineInvalid(EntryInvalid):
+    """A labelled entry that cannot be read, with its line number."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def measure_lines(
+    rule_set: CompiledRuleSet, lines: Iterable[tuple[int, dict[str, Any]]]
+) -> Accuracy:
+    """Agreement on numbered entries; ``LineInvalid`` names the line of a bad one."""
     accuracy = Accuracy()
-    for entry in entries:
-        labels = expected_labels(entry)
-        got = rule_set.classify(facts_from_entry(entry))
-        accuracy.total += 1
-        accuracy.confusion[(labels[0], got.activity)] += 1
-        if got.activity is labels[0]:
-            accuracy.activity_agreement += 1
-        if (got.activity, got.setting, got.nature) == labels:
-            accuracy.exact += 1
-        else:
-            accuracy.misses.append((entry, labels, got))
+    for line, entry in lines:
+        try:
+            labels = expected_labels(entry)
+            facts = facts_from_entry(entry)
+        except EntryInvalid as error:
+            raise LineInvalid(line, str(error)) from error
+        accuracy.add(entry, labels, rule_set.classify(facts))
     return accuracy

@@ -25,11 +25,13 @@ from pydantic import (
     model_validator,
 )
 
+from agenda_ingest.classification.place_codes import PlaceCode
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
 
 DOCUMENT_FORMAT = "ditep-rules/1"
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,47}$")
 _TERM = re.compile(r"^[^*]+\*?$")
+_HOST = r"^[a-z0-9-]+(\.[a-z0-9-]+)+$"
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -90,6 +92,8 @@ class Conditions(_Strict):
     youth_present: CountRange | None = None
     professionals: CountRange | None = None
     night: bool | None = None
+    across_midnight: bool | None = None
+    place: Annotated[list[PlaceCode], Field(min_length=1)] | None = None
     duration_minutes: CountRange | None = None
     all_day: bool | None = None
     source_kind: Annotated[list[AgendaKind], Field(min_length=1)] | None = None
@@ -154,9 +158,19 @@ class Rule(_Strict):
 
 class Place(_Strict):
     setting: Setting
-    words: Terms
+    words: Terms | None = None
+    links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
+    """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
 
-    _check_words = field_validator("words")(_terms)
+    _check_words = field_validator("words")(
+        lambda values: None if values is None else _terms(values)
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> Place:
+        if self.words is None and self.links is None:
+            raise ValueError("a place needs words, links or both")
+        return self
 
 
 class NightWindow(_Strict):

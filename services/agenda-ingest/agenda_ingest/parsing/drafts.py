@@ -288,7 +288,14 @@ MAX_PROPERTY_CODE_LENGTH = 100
 
 def feed_codes(occurrence: Occurrence) -> tuple[str, ...]:
     """The codes the feed states: its own (FHIR), then its vendor ``X-`` properties as
-    ``X-NAME|value`` (iCal), which rules can test like any code."""
+    ``X-NAME|value`` (iCal), which rules can test like any code; then the links of its
+    description and place as ``link|host``."""
+    if occurrence.links:
+        return (*_stated_codes(occurrence), *occurrence.links)
+    return _stated_codes(occurrence)
+
+
+def _stated_codes(occurrence: Occurrence) -> tuple[str, ...]:
     if not occurrence.properties:
         return occurrence.codes
     vendor = sorted(

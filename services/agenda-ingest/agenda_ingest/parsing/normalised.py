@@ -43,6 +43,8 @@ class Occurrence:
     line: int | None = None
     codes: tuple[str, ...] = ()
     """Codes the feed states (``system|code``: FHIR types, SERAFIN-PH...); empty for iCal."""
+    links: tuple[str, ...] = ()
+    """``link|host`` codes of the links in the description and place (a video tool's)."""
 
 
 @dataclass(frozen=True, slots=True)

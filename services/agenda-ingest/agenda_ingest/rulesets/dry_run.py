@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from agenda_ingest.classification.engine import CompiledRuleSet, compile_rule_set, content_sha256
+from agenda_ingest.classification.places import parse_place_registry
 from agenda_ingest.feeds.service import build_drafts
 from agenda_ingest.parsing.drafts import DraftContext
 from agenda_ingest.parsing.fhir.parser import parse_fhir
@@ -21,6 +22,7 @@ from agenda_ingest.parsing.ical.parser import parse_ical
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
 from agenda_ingest.parsing.participants import ParticipantOptions
+from agenda_ingest.places.service import registry_text
 from agenda_ingest.rulesets.counting_adapter import figures_of_drafts
 from agenda_ingest.rulesets.schemas import DryRunRequest, DryRunResult, DryRunSession
 from agenda_ingest.rulesets.service import active_rule_set, parse_or_problem
@@ -47,8 +49,12 @@ def dry_run(
         rules = active_rule_set(session, establishment.id)
     else:
         document = parse_or_problem(request.rules)
+        # The establishment's place registry applies to a rule set tried on it too.
+        places = registry_text(session, establishment.id)
         rules = compile_rule_set(
-            document, f"{DRY_RUN_VERSION_PREFIX}{content_sha256(request.rules)[:12]}"
+            document,
+            f"{DRY_RUN_VERSION_PREFIX}{content_sha256(request.rules)[:12]}",
+            None if places is None else parse_place_registry(places),
         )
     now = now or utc_now()
     timezone = ZoneInfo(establishment.timezone)

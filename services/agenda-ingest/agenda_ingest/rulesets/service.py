@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.classification.engine import (
     MANUAL_RULE_PREFIX,
+    PLACES_VERSION_MARK,
     Classification,
     CompiledRuleSet,
     compiled_from_text,
     content_sha256,
     default_rule_set,
     default_rules_text,
+    default_with_places,
 )
 from agenda_ingest.classification.schema import RuleSetDocument, RuleSetInvalid, parse_rule_set
+from agenda_ingest.places.service import registry_text, registry_text_by_digest
 from agenda_ingest.rulesets.repository import ManualRepository, RuleSetRepository
 from ditep_core.models import ClassificationRuleSet, Establishment, ManualClassification
 from ditep_core.web.problems import InvalidRequest
@@ -54,23 +57,34 @@ def parse_or_problem(text: str) -> RuleSetDocument:
         ) from invalid
 
 
-def compiled(row: ClassificationRuleSet) -> CompiledRuleSet:
-    return compiled_from_text(row.document, row.version)
+def compiled(row: ClassificationRuleSet, places: str | None = None) -> CompiledRuleSet:
+    return compiled_from_text(row.document, row.version, places)
 
 
 def active_rule_set(session: Session, establishment_id: int) -> CompiledRuleSet:
-    """The establishment's latest version, else the shipped default."""
+    """The establishment's latest version, else the shipped default; with its place registry
+    when it has one (the version then ends with ``+places-<digest>``)."""
     latest = RuleSetRepository(session).latest(establishment_id)
-    return default_rule_set() if latest is None else compiled(latest)
+    places = registry_text(session, establishment_id)
+    if latest is None:
+        return default_rule_set() if places is None else default_with_places(places)
+    return compiled(latest, places)
 
 
 def rule_set_of_version(session: Session, version: str) -> CompiledRuleSet | None:
-    """The document a stored session names, compiled (None for a version no longer known)."""
+    """The document a stored session names, compiled (None for a version no longer known,
+    or whose place registry has changed since)."""
+    base, mark, digest = version.partition(PLACES_VERSION_MARK)
+    places: str | None = None
+    if mark:
+        places = registry_text_by_digest(session, digest)
+        if places is None:
+            return None
     default = default_rule_set()
-    if version == default.version:
-        return default
-    row = RuleSetRepository(session).by_version(version)
-    return None if row is None else compiled(row)
+    if base == default.version:
+        return default if places is None else default_with_places(places)
+    row = RuleSetRepository(session).by_version(base)
+    return None if row is None else compiled(row, places)
 
 
 def rule_set_versions(session: Session, establishment_id: int) -> list[ClassificationRuleSet]:

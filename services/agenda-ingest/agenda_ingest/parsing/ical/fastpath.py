@@ -73,6 +73,7 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
+from agenda_ingest.classification.links import link_codes
 from agenda_ingest.parsing.ical.limits import (
     Budget,
     iterate_rule,
@@ -236,6 +237,7 @@ class _Event:
     __slots__ = (
         "attendees",
         "categories",
+        "descriptions",
         "dtend",
         "dtstart",
         "duration",
@@ -275,6 +277,8 @@ class _Event:
         self.rdates: list[Moment] = []
         self.exdates: list[Moment] = []
         self.categories: list[str] = []
+        # DESCRIPTION values holding a link (only their links are kept).
+        self.descriptions: list[str] = []
         self.organizers: list[Participant] = []
         self.attendees: list[Participant] = []
         self.x_props: dict[str, str | None] = {}
@@ -733,7 +737,8 @@ class _Reader:
                             payload
                         )
                 elif code == _OTHER:
-                    pass
+                    if head.name == "DESCRIPTION" and ("http" in payload or "www." in payload):
+                        event.descriptions.append(payload)
                 elif code == _DTSTART:
                     if event.dtstart is not None:
                         raise _Bail
@@ -1204,13 +1209,17 @@ def _occurrences(
         append = series.append
         line = line_of_uid.get(uid)
         is_recurring = uid in recurring
-        shared: dict[int, tuple[tuple[str, ...], tuple[Participant, ...]]] = {}
+        shared: dict[int, tuple[tuple[str, ...], tuple[Participant, ...], tuple[str, ...]]] = {}
         for event in events:
             categories = tuple(event.categories)
             people = event.participants
             shared[id(event)] = (
                 shared_categories.setdefault(categories, categories),
                 shared_people.setdefault(tuple(map(id, people)), people),
+                link_codes(*event.descriptions, event.location or "")
+                if event.descriptions
+                or (event.location and ("http" in event.location or "www." in event.location))
+                else (),
             )
         for event, start, end in _expand(events, window, budget):
             budget.spend_occurrence()
@@ -1218,7 +1227,7 @@ def _occurrences(
             if kept > max_occurrences:
                 # The same occurrences as the library path's: it would say the same.
                 raise FeedUnreadable([FeedError(too_many_occurrences(limits))])
-            event_categories, event_people = shared[id(event)]
+            event_categories, event_people, event_links = shared[id(event)]
             if isinstance(start, dt.datetime):
                 start_utc: Moment = (
                     start.astimezone(utc)
@@ -1244,6 +1253,7 @@ def _occurrences(
                     participants=event_people,
                     properties=dict(event.properties) if event.properties else no_properties,
                     line=line,
+                    links=event_links,
                 )
             )
         if not series:

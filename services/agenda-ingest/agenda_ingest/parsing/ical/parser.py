@@ -40,6 +40,7 @@ from recurring_ical_events.util import (
     convert_to_datetime,
 )
 
+from agenda_ingest.classification.links import link_codes
 from agenda_ingest.parsing.ical.fastpath import (
     event_problem,
     order_key,
@@ -696,7 +697,15 @@ def _to_occurrence(
             if str(name).upper().startswith("X-") and not isinstance(value, list)
         },
         line=line,
+        links=link_codes(*_descriptions(component), str(component.get("LOCATION", ""))),
     )
+
+
+def _descriptions(component: Any) -> list[str]:
+    value = component.get("DESCRIPTION")
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
 def _categories(component: Any) -> list[str]:

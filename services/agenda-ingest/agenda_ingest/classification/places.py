@@ -1,0 +1,167 @@
+"""An establishment's place registry: its own sites, rooms, houses and groups, and the partner
+places its agendas name, each with aliases. Pure: validated with pydantic, read by the engine.
+
+The rules use it twice: for the setting (an own place is ``site``, a partner place has the
+setting of its kind; a location nobody knows is not ``site``), and as a condition
+(``place: [house, group]`` with ``night: true`` finds nights named by a house or group).
+Aliases are compared as rule words are (no case, no accents, whole words); an alias given
+twice, in one place or two, is an error naming the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+__all__ = ["PlaceCode", "PlaceRegistry", "parse_place_registry"]
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agenda_ingest.classification.place_codes import PlaceCode
+from agenda_ingest.classification.schema import RuleSetError
+from ditep_core.nomenclatures import Setting
+
+REGISTRY_FORMAT = "ditep-places/1"
+_NAMED_FIELD = re.compile(r"^((?:own|partners)\[\d+\]\.(?:name|aliases\[\d+\])): ")
+
+
+class OwnKind(StrEnum):
+    SITE = "site"
+    ROOM = "room"
+    HOUSE = "house"
+    GROUP = "group"
+
+
+class PartnerKind(StrEnum):
+    SCHOOL = "school"
+    CARE = "care"
+    SOCIAL = "social"
+    ESTABLISHMENT = "establishment"
+    TRAINING = "training"
+    LEISURE = "leisure"
+
+
+PARTNER_SETTING: dict[PartnerKind, Setting] = {
+    PartnerKind.SCHOOL: Setting.ECOLE,
+    PartnerKind.CARE: Setting.SOINS,
+    PartnerKind.SOCIAL: Setting.EXTERIEUR,
+    PartnerKind.ESTABLISHMENT: Setting.EXTERIEUR,
+    PartnerKind.TRAINING: Setting.EXTERIEUR,
+    PartnerKind.LEISURE: Setting.EXTERIEUR,
+}
+"""Where a session at a partner's is: never the DITEP's own site."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Alias = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class OwnPlace(_Strict):
+    name: Alias
+    kind: OwnKind
+    aliases: list[Alias] = Field(default_factory=list)
+
+
+class PartnerPlace(_Strict):
+    name: Alias
+    kind: PartnerKind
+    aliases: list[Alias] = Field(default_factory=list)
+
+
+class PlaceRegistry(_Strict):
+    format: Literal["ditep-places/1"] = "ditep-places/1"
+    own: list[OwnPlace] = Field(default_factory=list)
+    partners: list[PartnerPlace] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_aliases(self) -> PlaceRegistry:
+        from agenda_ingest.classification.engine import normalise_words
+
+        seen: dict[str, str] = {}
+        named: list[tuple[str, list[list[str]]]] = [
+            ("own", [[place.name, *place.aliases] for place in self.own]),
+            ("partners", [[place.name, *place.aliases] for place in self.partners]),
+        ]
+        for group, places in named:
+            for index, names in enumerate(places):
+                for position, alias in enumerate(names):
+                    field = (
+                        f"{group}[{index}].name"
+                        if position == 0
+                        else f"{group}[{index}].aliases[{position - 1}]"
+                    )
+                    key = normalise_words(alias).strip()
+                    if not key:
+                        raise ValueError(f"{field}: '{alias}' has no letter or digit")
+                    if key in seen:
+                        raise ValueError(
+                            f"{field}: the alias '{alias}' is already given at {seen[key]}"
+                        )
+                    seen[key] = field
+        return self
+
+    def entries(self) -> list[tuple[str, str, Setting, tuple[str, ...]]]:
+        """Every place as (code of its kind, own/partner, setting, its names)."""
+        found: list[tuple[str, str, Setting, tuple[str, ...]]] = [
+            (place.kind.value, "own", Setting.SITE, (place.name, *place.aliases))
+            for place in self.own
+        ]
+        found.extend(
+            (place.kind.value, "partner", PARTNER_SETTING[place.kind], (place.name, *place.aliases))
+            for place in self.partners
+        )
+        return found
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PlaceRegistryInvalid(Exception):
+    def __init__(self, errors: list[RuleSetError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def parse_place_registry(text: str) -> PlaceRegistry:
+    """A registry from YAML or JSON text; ``PlaceRegistryInvalid`` names the line or field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        raise PlaceRegistryInvalid([RuleSetError(f"not readable as YAML or JSON{line}")]) from error
+    return validate_place_registry(data)
+
+
+def validate_place_registry(data: Any) -> PlaceRegistry:
+    if not isinstance(data, dict):
+        raise PlaceRegistryInvalid(
+            [RuleSetError("a place registry is a mapping with 'own' and 'partners' lists")]
+        )
+    try:
+        return PlaceRegistry.model_validate(data)
+    except ValidationError as error:
+        located: list[RuleSetError] = []
+        for item in error.errors():
+            message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+            field = ".".join(str(part) for part in item.get("loc", ())) or None
+            named = _NAMED_FIELD.match(message)
+            if field is None and named is not None:
+                field, message = named.group(1), message[named.end() :]
+            located.append(RuleSetError(message, field=field))
+        raise PlaceRegistryInvalid(located) from error
+
+
+def dump_place_registry(registry: PlaceRegistry) -> str:
+    return yaml.safe_dump(
+        registry.model_dump(mode="json"), allow_unicode=True, sort_keys=False, width=100
+    )
