@@ -201,8 +201,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_api(url: str) -> Iterator[str]:
-    """activity-api in a child process (uvicorn, as ``ditep serve`` runs it); its base URL."""
+def served_api(url: str, factory: str = "activity_api.main:app_factory") -> Iterator[str]:
+    """A service (activity-api by default) in a child process (uvicorn, as ``ditep serve``
+    runs it); its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -215,7 +216,7 @@ def served_api(url: str) -> Iterator[str]:
         "-m",
         "uvicorn",
         "--factory",
-        "activity_api.main:app_factory",
+        factory,
         "--host",
         "127.0.0.1",
         "--port",
@@ -237,7 +238,7 @@ def served_api(url: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit("activity-api did not start")
+                raise SystemExit(f"{factory} did not start")
             time.sleep(0.2)
         yield base
     finally:
