@@ -663,7 +663,8 @@ def main() -> None:
         f"template rows cloned per establishment: {len(template.sessions):,} sessions, "
         f"{len(template.participants):,} participants, "
         f"{sum(len(lines) for lines in template.rollups.values()):,} rollup rows; "
-        f"payloads {_mb(template.payload_bytes)} per establishment (not cloned)"
+        f"sealed payloads {template.payload_bytes / 1000:,.0f} kB per establishment-year "
+        "(not cloned)"
     )
     urls = {"partitioned": url}
     if args.compare:
