@@ -84,9 +84,10 @@ WITH counted AS (
     SELECT DISTINCT s.uid, s.recurrence_id, p.person_id, s.activity, p.presence,
            s.start_at, s.end_at
     FROM agenda_session s
-    JOIN session_participant p ON p.session_id = s.id
+    JOIN session_participant p ON p.session_id = s.id AND p.session_start_at = s.start_at
     WHERE {scope}
       AND s.start_at >= :lower AND s.start_at < :upper
+      AND p.session_start_at >= :lower AND p.session_start_at < :upper
       AND s.activity IN ('accueil_nuit', 'accueil_jour', 'ambulatoire',
                          'coordination', 'appui_ressources')
       AND (s.status = 'done' OR (s.status = 'planned' AND s.end_at <= :now))
