@@ -100,7 +100,9 @@ def _upgrade_postgresql() -> None:
     oldest = bind.execute(sa.text("SELECT min(start_at) FROM agenda_session")).scalar()
     first = _add_months(this_month, -MONTHS_BACK)
     if oldest is not None:
-        first = max(min(first, oldest.date().replace(day=1)), _add_months(this_month, -OLDEST_MONTHS_BACK))
+        first = max(
+            min(first, oldest.date().replace(day=1)), _add_months(this_month, -OLDEST_MONTHS_BACK)
+        )
     months = _months(first, _add_months(this_month, MONTHS_AHEAD))
 
     # The plain tables step aside (their keys and indexes dropped: the names are reused).

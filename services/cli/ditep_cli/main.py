@@ -28,9 +28,9 @@ from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
+from ditep_cli.partitions import partitions_app
 from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
-from ditep_cli.partitions import partitions_app
 from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples

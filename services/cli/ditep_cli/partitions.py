@@ -34,7 +34,9 @@ def ensure(
         try:
             first = dt.datetime.strptime(since, "%Y-%m").date()
         except ValueError:
-            raise typer.BadParameter(f"{since!r} is not a month like 2025-09", param_hint="--since")
+            raise typer.BadParameter(
+                f"{since!r} is not a month like 2025-09", param_hint="--since"
+            ) from None
     with context.database.unit_of_work(write=True) as session:
         report = ensure_partitions(session, months_ahead=months_ahead, since=first)
     if not report.partitioned:
