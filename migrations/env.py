@@ -32,6 +32,11 @@ def _configure_secret() -> None:
         config.attributes["pseudonym_secret"] = Settings().pseudonym_secret.get_secret_value()
 
 
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """procrastinate's tables (PostgreSQL, revision 0012) are its own, not our models'."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 # On PostgreSQL these hold the partition key too (migration 0015, docs/scale.md): the
 # models state the logical keys, which SQLite enforces as they are.
 _PARTITION_KEYED = frozenset(
@@ -64,6 +69,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
+from ditep_cli.registry import all_tasks
 from ditep_core import migrations
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database, create_database_engine, normalise_database_url
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Environment, Settings
+from ditep_core.tasks.definition import TaskContext
+from ditep_core.tasks.local import InlineDispatcher
 from tests.http import AppClient, app_client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -120,16 +124,71 @@ def connection(engine: Engine) -> Iterator[Connection]:
         transaction.rollback()
 
 
+def run_deferred_tasks_inline(database: Database, settings: Settings) -> Database:
+    """The tests' dispatcher: a task a unit of work defers (the rollup refresh an import
+    defers) runs as soon as that unit of work has committed, with the same task code as
+    the worker's. So a test that pushes a feed and then reads the activity reads it
+    refreshed, as it would once the worker has run; the stale read before the refresh
+    is tested apart (tests/counting/test_refresh_task.py)."""
+    database.dispatcher = InlineDispatcher(
+        all_tasks(settings),
+        TaskContext(database, settings, DataProtection.from_secret(TEST_SECRET)),
+    )
+    return database
+
+
+class HeldTasks:
+    """A dispatcher that only records what is deferred, until ``run`` runs it (the same
+    task code as the worker's): what a read sees before and after the refresh."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.deferred: list[tuple[str, dict[str, int | str]]] = []
+
+    def defer(self, name: str, arguments: Mapping[str, int | str]) -> None:
+        self.deferred.append((name, dict(arguments)))
+
+    def run(self) -> int:
+        """Run what was deferred (once each), in order; how many were run."""
+        inline = InlineDispatcher(
+            all_tasks(self.settings),
+            TaskContext(self.database, self.settings, DataProtection.from_secret(TEST_SECRET)),
+        )
+        pending = list(dict.fromkeys((name, tuple(sorted(a.items()))) for name, a in self.deferred))
+        self.deferred.clear()
+        for name, arguments in pending:
+            inline.defer(name, dict(arguments))
+        return len(pending)
+
+
+@contextmanager
+def holding_tasks(database: Database, settings: Settings) -> Iterator[HeldTasks]:
+    """Within the block, deferred tasks are held (not run) until ``run``."""
+    previous = database.dispatcher
+    held = HeldTasks(database, settings)
+    database.dispatcher = held
+    try:
+        yield held
+    finally:
+        database.dispatcher = previous
+
+
 @pytest.fixture
-def database(engine: Engine, connection: Connection) -> Database:
-    """The app's database, bound to the test's transaction; commits become savepoints."""
+def database(
+    engine: Engine, connection: Connection, migrated_database: TemporaryDatabase
+) -> Database:
+    """The app's database, bound to the test's transaction; commits become savepoints.
+    Deferred tasks run inline (``run_deferred_tasks_inline``)."""
     factory = sessionmaker(
         bind=connection,
         expire_on_commit=False,
         autoflush=False,
         join_transaction_mode="create_savepoint",
     )
-    return Database(engine, factory)
+    return run_deferred_tasks_inline(
+        Database(engine, factory), make_settings(migrated_database.url)
+    )
 
 
 @pytest.fixture
@@ -153,7 +212,10 @@ def pooled_database(fresh_database: TemporaryDatabase) -> Iterator[Database]:
     from ditep_core.establishments.service import add_establishment
 
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
+    database = run_deferred_tasks_inline(
+        Database.from_url(fresh_database.url, pool_size=2, max_overflow=0),
+        make_settings(fresh_database.url),
+    )
     try:
         with database.unit_of_work() as session:
             add_establishment(session, finess=SAMPLE_FINESS, name="DITEP", region_code="84")
@@ -175,6 +237,9 @@ def make_settings(database_url: str = "sqlite:///unused.sqlite3", **overrides: o
         "pseudonym_secret": SecretStr(TEST_SECRET),
         "migrations_dir": MIGRATIONS_DIR,
         "pull_allowed_hosts": TEST_PULL_ALLOWED_HOSTS,
+        # The apps of the tests run no task runner of their own: deferred tasks run inline
+        # (run_deferred_tasks_inline); tests of the runner turn it on.
+        "tasks_in_process": False,
         **overrides,
     }
     return Settings.model_validate(values)

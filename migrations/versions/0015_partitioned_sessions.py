@@ -1,7 +1,7 @@
 """Sessions and their participants partitioned by month of the session's start (PostgreSQL).
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0012
 
 Both databases: ``session_participant.session_start_at`` (the session's ``start_at``,
 copied), backfilled from the sessions.
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

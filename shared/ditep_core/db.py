@@ -29,10 +29,34 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from ditep_core.tasks.dispatch import TaskDispatcher, dispatch, take_deferred
 
 WRITE_OPTION = "ditep_write"
 """Connection execution option: this transaction writes (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
+class ReadOnlyViolation(Exception):
+    """A unit of work opened read-only tried to write: a bug of the caller, never a retry."""
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyViolation("a read-only unit of work tried to write ORM objects")
+
+
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyViolation("a read-only unit of work tried to execute a write statement")
+
+
+def make_read_only(session: Session) -> None:
+    """Refuse every write this session would make (ORM flush, INSERT/UPDATE/DELETE
+    statements): a read request that tried to write fails
+    loudly instead of writing."""
+    event.listen(session, "before_flush", _refuse_flush)
+    event.listen(session, "do_orm_execute", _refuse_statement)
 
 
 class Saturated(Exception):
@@ -169,6 +193,9 @@ class Database:
         )
         self.timeouts = timeouts or DatabaseTimeouts()
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # Receives the tasks a committed unit of work deferred (ditep_core.tasks.dispatch):
+        # the in-process runner (SQLite), the queue (PostgreSQL), or None (sweeps only).
+        self.dispatcher: TaskDispatcher | None = None
         # One writer at a time inside the process on SQLite: threads queue here, in
         # bounded time, instead of polling SQLite's lock.
         self._writer = threading.Lock()
@@ -190,20 +217,26 @@ class Database:
         return cls(engine, timeouts=timeouts, always_write=always_write)
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:
+    def unit_of_work(self, *, write: bool = False, read_only: bool = False) -> Iterator[Session]:
         """One transaction: commit at the end of the block, roll back on any error.
 
         ``write=True`` on SQLite: one writer of this process at a time, ``BEGIN
-        IMMEDIATE``. A wait that gives up raises ``Saturated``.
+        IMMEDIATE``. A wait that gives up raises ``Saturated``. ``read_only=True`` (a
+        read request's unit of work): any write raises ``ReadOnlyViolation``.
         """
-        write = write or self.always_write
+        if write and read_only:
+            raise ValueError("a unit of work cannot both write and be read-only")
+        write = write or (self.always_write and not read_only)
         holds_writer = False
         if write and self.is_sqlite:
             if not self._writer.acquire(timeout=self.timeouts.writer_seconds):
                 raise Saturated("another write held the database for too long")
             holds_writer = True
+        deferred: list[tuple[str, dict[str, int | str]]] = []
         try:
             session = self.session_factory()
+            if read_only:
+                make_read_only(session)
             try:
                 if holds_writer:
                     # SQLite only: BEGIN IMMEDIATE now, under the writer lock. PostgreSQL
@@ -212,8 +245,10 @@ class Database:
                     session.connection(execution_options={WRITE_OPTION: True})
                 yield session
                 session.commit()
+                deferred = take_deferred(session.info)
             except BaseException as error:
                 session.rollback()
+                take_deferred(session.info)
                 reason = saturation_reason(error) if isinstance(error, Exception) else None
                 if reason is not None:
                     raise Saturated(reason) from error
@@ -223,6 +258,8 @@ class Database:
         finally:
             if holds_writer:
                 self._writer.release()
+        # Committed, the writer lock released: a dispatcher may run the task at once.
+        dispatch(self.dispatcher, deferred)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -180,6 +180,8 @@ class Source(Base):
     # Who is pulling the source now, until when: two replicas never pull one source at once.
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[dt.datetime | None]
+    # Set when an admin disables the source: pushes are refused, pulls skip it.
+    disabled_at: Mapped[dt.datetime | None]
 
     establishment: Mapped[Establishment] = relationship(lazy="raise")
 
@@ -220,8 +222,15 @@ class FeedImport(Base):
     periods_deleted_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # needs_confirmation: what confirming would delete ({"uid", "recurrence_id", "start"}).
     pending_deletions: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
+    # Sessions of the feed that no rule classified (activity "unclassified").
+    unclassified_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Warnings alone (they are listed in ``errors`` too, after the rejections).
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     # gzip then AES-256-GCM (ditep_core.payloads): never readable from the database alone.
+    # Emptied by the retention task (agenda_ingest.feeds.tasks) past the profile's
+    # payload_retention_months, which sets payload_purged_at.
     payload_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_purged_at: Mapped[dt.datetime | None]
 
 
 class Person(Base):
@@ -515,6 +524,10 @@ class RollupState(Base):
     refreshed_at: Mapped[dt.datetime]
     # A past-planned session ends then: the week's figures change at that time.
     stale_after: Mapped[dt.datetime | None]
+    # Sessions of the week changed then (an import, a reclassification): the rollups kept
+    # are served as stale until the refresh task recomputes the week. A week written
+    # before it was ever computed has the profile fingerprint NEVER_COMPUTED.
+    invalidated_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
 class RollupYouthWeek(Base):
@@ -681,3 +694,36 @@ class FrozenPeriod(Base):
     body: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     frozen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     frozen_by: Mapped[str] = mapped_column(String(200))
+
+
+class TaskRun(Base):
+    """The last run of one background task for one key (ditep_core.tasks.runs)."""
+
+    __tablename__ = "task_run"
+
+    task: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # What the run was about: "*" for a sweep of everything, else e.g. an establishment id.
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # running, succeeded, failed (after its retries)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
+    # Runs that ended failed, since the table exists.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class PayloadPurge(Base):
+    """One run of the payload retention task: which sealed payloads it emptied, and when."""
+
+    __tablename__ = "payload_purge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purged_at: Mapped[dt.datetime]
+    received_before: Mapped[dt.datetime]
+    retention_months: Mapped[int] = mapped_column(Integer)
+    import_count: Mapped[int] = mapped_column(Integer)
+    byte_count: Mapped[int] = mapped_column(BigInteger)
+    import_ids: Mapped[list[int]] = mapped_column(Json, default=list)

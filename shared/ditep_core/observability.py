@@ -212,6 +212,8 @@ def settings_secrets(settings: Settings) -> list[str]:
     if settings.ror_oauth2 is not None:
         values.append(settings.ror_oauth2.client_secret.get_secret_value())
     values += settings.ror_headers.values()
+    if settings.otel_exporter_otlp_headers is not None:
+        values.append(settings.otel_exporter_otlp_headers.get_secret_value())
     try:
         password = make_url(settings.database_url).password
     except ArgumentError:

@@ -226,5 +226,13 @@ class ActivityReport(ActivityFigures, _Identified):
     """An establishment's body (``establishment`` first, then the figures): the activity
     route's JSON, a frozen period as stored."""
 
-    computed_at: UtcDateTime = Field(description="Date du calcul")
+    computed_at: UtcDateTime | None = Field(
+        description="Date du calcul des cumuls servis (le plus ancien des semaines de la "
+        "période ; null si aucun n'a encore été calculé)"
+    )
+    stale: bool = Field(
+        default=False,
+        description="Des données plus récentes attendent le recalcul (tâche de fond) : "
+        "les chiffres servis sont ceux de computed_at",
+    )
     frozen: Frozen | None = Field(description="Gel de la période (null si non gelée)")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -191,6 +192,70 @@ class Settings(BaseSettings):
     ror_push_interval_seconds: int = Field(default=3600, ge=60)
     ror_push_finess: list[str] = Field(default_factory=list)
 
+    # GET /metrics (ditep_core.web.metrics): never routed by the Ingress
+    # (docs/operations.md, "Metrics"). The database gauges are computed at most once per
+    # metrics_cache_seconds per process, in their own short read-only transaction.
+    metrics_enabled: bool = True
+    metrics_cache_seconds: float = Field(default=60.0, ge=0)
+    metrics_query_timeout_ms: int = Field(default=5_000, ge=1)
+    # prometheus-client's multiprocess mode (uvicorn --workers N behind one port): a
+    # folder the processes share, emptied before they start. The library reads this
+    # variable itself when imported; it is read here too so that /metrics serves the sum.
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("prometheus_multiproc_dir", "PROMETHEUS_MULTIPROC_DIR"),
+    )
+    # OpenTelemetry tracing (ditep_core.tracing), read from the standard OTEL_* variables:
+    # on when an OTLP endpoint is set, unless OTEL_SDK_DISABLED=true.
+    otel_sdk_disabled: bool = Field(
+        default=False, validation_alias=AliasChoices("otel_sdk_disabled", "OTEL_SDK_DISABLED")
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("otel_exporter_otlp_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+    )
+    otel_exporter_otlp_traces_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "otel_exporter_otlp_traces_endpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+        ),
+    )
+    # "key=value,key2=value2" (e.g. an Authorization header for a hosted collector).
+    otel_exporter_otlp_headers: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("otel_exporter_otlp_headers", "OTEL_EXPORTER_OTLP_HEADERS"),
+    )
+    # None: the service's own name (agenda-ingest, activity-api).
+    otel_service_name: str | None = Field(
+        default=None, validation_alias=AliasChoices("otel_service_name", "OTEL_SERVICE_NAME")
+    )
+    # Share of traces kept (parent-based ratio sampler), 1.0 keeps all.
+    otel_traces_sampler_arg: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("otel_traces_sampler_arg", "OTEL_TRACES_SAMPLER_ARG"),
+    )
+    # Background tasks (ditep_core.tasks; docs/operations.md, "Background tasks").
+    # In-process runner: None (default) runs them inside each service on SQLite only; on
+    # PostgreSQL `ditep worker` runs them from the queue.
+    tasks_in_process: bool | None = None
+    # Attempts of one run, with exponential backoff from the initial wait up to the max.
+    task_max_attempts: int = Field(default=3, ge=1)
+    task_retry_initial_seconds: float = Field(default=1.0, ge=0)
+    task_retry_max_seconds: float = Field(default=30.0, ge=0)
+    # The sweep refreshing every stale rollup (also deferred after each import).
+    rollup_refresh_interval_seconds: int = Field(default=60, ge=1)
+    # The payload retention sweep (the retention itself is the counting profile's).
+    payload_retention_interval_seconds: int = Field(default=86_400, ge=60)
+    # `ditep worker` on PostgreSQL: heartbeat, and after how long without one a worker's
+    # running jobs are taken as lost and queued again.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    worker_stalled_seconds: float = Field(default=60.0, gt=0)
+    # Touched at every heartbeat of `ditep worker` (PostgreSQL): a liveness probe checks
+    # its age (deploy/k8s/base/worker.yaml). None: not written.
+    worker_alive_file: Path | None = None
+
     @field_validator("pull_allowed_hosts")
     @classmethod
     def _check_allowed_hosts(cls, entries: list[str]) -> list[str]:
@@ -229,6 +294,16 @@ class Settings(BaseSettings):
             pool_seconds=self.database_pool_timeout_seconds,
             writer_seconds=self.database_writer_timeout_seconds,
         )
+
+    @property
+    def tracing_enabled(self) -> bool:
+        endpoint = self.otel_exporter_otlp_traces_endpoint or self.otel_exporter_otlp_endpoint
+        return not self.otel_sdk_disabled and bool(endpoint)
+
+    @property
+    def runs_tasks_in_process(self) -> bool:
+        """Whether each service runs the background tasks itself (``LocalRunner``)."""
+        return self.is_sqlite if self.tasks_in_process is None else self.tasks_in_process
 
     @property
     def is_sqlite(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -46,3 +48,14 @@ def capacity_extensions(location: dict[str, Any]) -> dict[str, int]:
         assert parts["capacityType"]["valueCodeableConcept"]["coding"][0]["code"] == "02"
         found[status] = parts["nbCapacity"]["valueInteger"]
     return found
+
+
+def french_csv_rows(text: str) -> list[list[str]]:
+    """The cells of a download's CSV (UTF-8 with BOM, ``;``): the BOM is required."""
+    assert text.startswith("\ufeff"), text[:20]
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def french_csv_records(text: str) -> list[dict[str, str]]:
+    header, *rows = french_csv_rows(text)
+    return [dict(zip(header, row, strict=True)) for row in rows]

@@ -26,6 +26,7 @@ from ditep_core.nomenclatures import (
     SessionStatus,
     Setting,
 )
+from ditep_counting.rollups.service import invalidate_after_write
 
 
 def seed_establishment(
@@ -94,4 +95,7 @@ def seed_establishment(
                 )
             )
     session.flush()
+    # As every writer of sessions: their weeks are marked out of date and the refresh task
+    # deferred (the tests run it once this unit of work commits, before any read).
+    invalidate_after_write(session, establishment, [start])
     return pseudonyms

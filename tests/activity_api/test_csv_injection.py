@@ -23,7 +23,7 @@ from ditep_core.db import Database
 from ditep_core.models import Establishment
 from ditep_core.nomenclatures import Activity, Scope
 from ditep_core.web.tabular import FORMULA_TRIGGERS, csv_text, spreadsheet_cell
-from tests.activity_api.helpers import api_client_with
+from tests.activity_api.helpers import api_client_with, french_csv_records, french_csv_rows
 from tests.activity_api.seeding import seed_establishment
 from tests.conftest import MIGRATIONS_DIR, KeyMaker, TemporaryDatabase
 
@@ -34,6 +34,9 @@ FINESS = "690000100"
 
 
 def _cells(text: str) -> list[list[str]]:
+    """Downloads are French CSV (BOM, ``;``); the audit export is plain CSV."""
+    if text.startswith("\ufeff"):
+        return french_csv_rows(text)
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -116,7 +119,7 @@ def test_every_api_csv_export_neutralises_a_hostile_name(
     assert figures["establishment.name"] == "'" + HOSTILE
     assert any(float(value) > 0 for value in figures.values() if value.replace(".", "").isdigit())
     for area in ("region", "department"):
-        rows = list(csv.DictReader(io.StringIO(exports[area].text)))
+        rows = french_csv_records(exports[area].text)
         assert [row["name"] for row in rows if row["finess"] == FINESS] == ["'" + HOSTILE]
     audit_rows = list(csv.DictReader(io.StringIO(exports["audit"].text)))
     assert "'-1-1" in {row["correlation_id"] for row in audit_rows}

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from ditep_core.db import Database
-from ditep_core.models import Establishment, RollupState, RollupYouthWeek
 from ditep_core.nomenclatures import Scope
-from ditep_counting.rollups.service import refresh_stale
+from tests.activity_api.helpers import french_csv_records
 from tests.conftest import KeyMaker, SampleDitep
 from tests.counting.conftest import push
-from tests.counting.feeds import EXPORT_EVENTS, YOUTH_A_INS, calendar, export_feed
+from tests.counting.feeds import YOUTH_A_INS, calendar, export_feed
 from tests.http import AppClient
 
 URL = "/v1/establishments/690000017/activity"
@@ -123,7 +119,7 @@ def test_etag_and_csv(api_client: AppClient, worked: SampleDitep, make_key: KeyM
     assert other.status_code == 200
     as_csv = api_client.get(URL, params={"period": "2025-03", "format": "csv"}, headers=key)
     assert as_csv.headers["content-type"].startswith("text/csv")
-    figures = {row["figure"]: row["value"] for row in csv.DictReader(io.StringIO(as_csv.text))}
+    figures = {row["figure"]: row["value"] for row in french_csv_records(as_csv.text)}
     assert figures["hours.direct"] == "22.5"
     assert figures["units.by_score.3"] == "1"
     by_accept = api_client.get(
@@ -131,7 +127,7 @@ def test_etag_and_csv(api_client: AppClient, worked: SampleDitep, make_key: KeyM
     )
 
     def stable(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("computed_at,")]
+        return [line for line in text.splitlines() if not line.startswith("computed_at;")]
 
     assert stable(by_accept.text) == stable(as_csv.text)
     assert by_accept.headers["etag"] != etag
@@ -325,38 +321,3 @@ def test_openapi_labels_every_figure(api_client: AppClient) -> None:
     for name in ("FileActive", "Units", "Hours", "Days", "Acts", "Quality", "ByStatus"):
         for field, spec in schema[name]["properties"].items():
             assert spec.get("description") or "$ref" in spec or "allOf" in spec, (name, field)
-
-
-def test_an_import_invalidates_the_weeks_it_touched_and_the_next_read_reflects_it(
-    database: Database,
-    worked: SampleDitep,
-    api_client: AppClient,
-    ingest_client: AppClient,
-    make_key: KeyMaker,
-) -> None:
-    """Writers mark weeks out of date; a read (or refresh_stale) recomputes them."""
-    with database.unit_of_work() as session:
-        # The push left nothing fresh: its weeks wait for a read.
-        assert session.scalars(select(RollupState.week_start)).all() == []
-        establishment = session.scalars(select(Establishment)).one()
-        # The week of 10 March, and the week before (a Monday session may hold Sunday's night).
-        assert refresh_stale(session, establishment) == 2
-        weeks = session.scalars(select(RollupState.week_start).order_by(RollupState.week_start))
-        assert list(weeks) == [dt.date(2025, 3, 3), dt.date(2025, 3, 10)]
-        minutes = session.scalars(select(RollupYouthWeek.minutes_total)).all()
-        assert minutes == [23.5 * 60]
-        assert refresh_stale(session, establishment) == 0
-    reader = make_key(Scope.ACTIVITY_READ)
-    assert get(api_client, reader, period="2025-W11")["hours"]["total"] == 23.5
-    # The export sent again without the synthesis (a snapshot: it was deleted).
-    push(
-        ingest_client,
-        worked.establishment_source_id,
-        calendar(*EXPORT_EVENTS[:3]),
-        make_key(Scope.FEEDS_WRITE),
-    )
-    with database.unit_of_work() as session:
-        assert session.scalars(select(RollupState.week_start)).all() == [dt.date(2025, 3, 3)]
-    after = get(api_client, reader, period="2025-W11")
-    assert after["hours"]["total"] == 22.5
-    assert after["hours"]["indirect"] == 0

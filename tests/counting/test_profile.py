@@ -7,8 +7,8 @@ import datetime as dt
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
-from ditep_counting.rollups.repository import RollupRepository
-from tests.conftest import KeyMaker, SampleDitep
+from ditep_counting.rollups.service import store_profile_version
+from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
 from tests.http import AppClient
 
 
@@ -30,12 +30,21 @@ def test_a_stored_profile_applies_and_is_named(
     key = make_key(Scope.ACTIVITY_READ)
     url = "/v1/establishments/690000017/activity"
     before = api_client.get(url, params={"period": "2025-03"}, headers=key).json()
-    with database.unit_of_work() as session:
-        RollupRepository(session).add_profile(
-            "strict-1",
-            {"score_bounds_hours": [1, 2, 3], "morning": ["08:00", "13:00"]},
-        )
+    with holding_tasks(database, make_settings()) as held:
+        with database.unit_of_work() as session:
+            store_profile_version(
+                session,
+                "strict-1",
+                {"score_bounds_hours": [1, 2, 3], "morning": ["08:00", "13:00"]},
+            )
+        # Until the refresh task runs, the rollups of the old profile are served, as stale
+        # (the scores, summed in SQL from minutes, already follow the new bounds).
+        waiting = api_client.get(url, params={"period": "2025-03"}, headers=key).json()
+        assert waiting["stale"] is True
+        assert waiting["days"]["journees"]["total"] == 2.5
+        held.run()
     after = api_client.get(url, params={"period": "2025-03"}, headers=key).json()
+    assert after["stale"] is False
     assert (before["profile_version"], after["profile_version"]) == ("aire-2024.1", "strict-1")
     assert after["units"]["by_score"] == {"1": 0, "2": 0, "3": 0, "4": 1}
     # Wednesday's 07:00-08:00 no longer touches the morning: 2 journées, not 2.5.

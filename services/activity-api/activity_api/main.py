@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from activity_api.activity.endpoints import router as activity_router
 from activity_api.audit.endpoints import router as audit_router
+from activity_api.indicators.endpoints import router as indicators_router
 from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
-from activity_api.ror.tasks import ror_push_loop
+from activity_api.ror.tasks import ror_tasks
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
+from ditep_core.tasks.definition import BackgroundTask
+from ditep_core.tasks.lifespan import background_tasks
 from ditep_core.web.app import build_app
+from ditep_counting.rollups.tasks import rollup_tasks
 
 VERSION = "0.1.0"
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+def api_tasks(settings: Settings) -> list[BackgroundTask]:
+    """The tasks activity-api runs itself when in-process (SQLite): the rollup refresh (its
+    reads never do it; started alone, it still serves fresh figures) and the ROR push."""
+    return [*rollup_tasks(settings), *ror_tasks(settings)]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> FastAPI:
     app = build_app(
         settings,
         title="DITEP activity-api",
@@ -27,13 +43,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ),
         version=VERSION,
         database=database,
-        background=ror_push_loop if settings.ror_push_enabled else None,
+        service_name="activity-api",
+        span_exporter=span_exporter,
+        background=background_tasks(api_tasks, name="activity-api"),
     )
     app.include_router(activity_router)
     app.include_router(audit_router)
     app.include_router(keys_router)
     app.include_router(ror_router)
     app.include_router(regions_router)
+    app.include_router(indicators_router)
     return app
 
 

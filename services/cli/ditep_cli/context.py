@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ditep_cli.registry import all_tasks
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, DatabaseTimeouts
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
+from ditep_core.tasks.definition import TaskContext
+from ditep_core.tasks.local import InlineDispatcher
 
 # The command line is run by admins: it sees every establishment and area.
 CLI_PRINCIPAL = Principal(
@@ -30,13 +33,20 @@ class CliContext:
         # Admin commands may run long (a region's rollups) and wait for the services'
         # locks: no lock or statement bound, but never more than a minute for SQLite.
         timeouts = DatabaseTimeouts(lock_ms=None, pool_seconds=60, writer_seconds=600)
-        return Database.from_url(
+        database = Database.from_url(
             self.settings.database_url,
             pool_size=2,
             max_overflow=2,
             timeouts=timeouts,
             always_write=True,
         )
+        # What a command's writes defer (an import's rollup refresh) runs at once, as
+        # before: an admin reads the counts of what they just ingested. (`ditep worker`
+        # replaces it with its own runner or the queue.)
+        database.dispatcher = InlineDispatcher(
+            all_tasks(self.settings), TaskContext(database, self.settings, self.protection)
+        )
+        return database
 
     def close(self) -> None:
         """Close the pool if a command opened one (idle connections otherwise linger)."""

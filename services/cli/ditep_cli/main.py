@@ -22,6 +22,7 @@ from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
 from ditep_cli.ars import ars_app
 from ditep_cli.audit import audit_command
+from ditep_cli.backup import backup_command, restore_command
 from ditep_cli.classify import classify_command, reclassify_command, rules_app
 from ditep_cli.context import CliContext
 from ditep_cli.counts import counts
@@ -35,6 +36,8 @@ from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
+from ditep_cli.sources import source_disable, source_list, source_show, source_update
+from ditep_cli.tasks import tasks_command, worker_command
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -78,7 +81,15 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(partitions_app, name="partitions")
 app.command("counts")(counts)
+app.command("worker")(worker_command)
+app.command("tasks")(tasks_command)
 app.command("audit")(audit_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
+source_app.command("show")(source_show)
+source_app.command("list")(source_list)
+source_app.command("update")(source_update)
+source_app.command("disable")(source_disable)
 
 console = Console()
 errors = Console(stderr=True)
@@ -268,6 +279,8 @@ def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:
             f"{result.outside_window} events outside it; {result.kept} sessions kept "
             f"because their event was rejected"
         )
+    if result.unclassified:
+        console.print(f"{result.unclassified} sessions no rule classified (not counted)")
     if result.superseded_by is not None:
         console.print(f"superseded by import {result.superseded_by}: not applied")
     for error in result.errors:
@@ -297,15 +310,18 @@ def ingest(
         if found is None:
             raise _fail(f"no source {source}")
         feed_format = found.format
-    outcome = ingest_feed(
-        context.database,
-        source_id=source,
-        payload=payload,
-        content_type="text/calendar" if feed_format is FeedFormat.ICAL else "application/json",
-        protection=context.protection,
-        allow_mass_delete=allow_mass_delete,
-        limits=FeedLimits.from_settings(context.settings),
-    )
+    try:
+        outcome = ingest_feed(
+            context.database,
+            source_id=source,
+            payload=payload,
+            content_type="text/calendar" if feed_format is FeedFormat.ICAL else "application/json",
+            protection=context.protection,
+            allow_mass_delete=allow_mass_delete,
+            limits=FeedLimits.from_settings(context.settings),
+        )
+    except Problem as problem:  # a disabled source, a busy database
+        raise _fail(problem.detail) from problem
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
@@ -501,6 +517,8 @@ def imports_replay(
             )
         except PayloadUnreadable as error:
             raise _fail(f"import {import_id} cannot be opened: {error}") from error
+        except Problem as error:  # its payload purged by the retention
+            raise _fail(error.detail) from error
         record_cli_action(
             session,
             "imports replay",

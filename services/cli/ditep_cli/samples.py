@@ -18,6 +18,8 @@ from ditep_core.auth.service import create_key, revoke_key
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
 from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Scope
+from ditep_core.tasks.definition import TaskContext
+from ditep_counting.rollups.tasks import refresh_rollups_task
 
 
 @dataclass
@@ -99,4 +101,11 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
             session, name=key_name, scopes=(Scope.FEEDS_WRITE, Scope.ACTIVITY_READ), finess=[finess]
         )
         loaded.api_key = generated.plaintext
+        establishment_id = establishment.id
+    # The refresh the imports deferred, run now whatever the database (a demo is read at
+    # once; on PostgreSQL no worker may be running yet): the same task code.
+    refresh_rollups_task(
+        TaskContext(context.database, context.settings, context.protection),
+        {"establishment_id": establishment_id},
+    )
     return loaded

@@ -37,8 +37,10 @@ def get_session(request: Request) -> Iterator[Session]:
     # A request that may write takes the write transaction at once (SQLite: BEGIN
     # IMMEDIATE, one writer of the process at a time), so that it never fails when it
     # turns from reading to writing after another writer committed.
-    writes = request.method not in ("GET", "HEAD", "OPTIONS")
-    with get_database(request).unit_of_work(write=writes) as session:
+    # A read request's transaction is read-only in the database itself: a read that
+    # tried to write (a cache filled on the way, a rollup recomputed) fails loudly.
+    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    with get_database(request).unit_of_work(write=not reads, read_only=reads) as session:
         yield session
 
 
@@ -57,7 +59,7 @@ _bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bea
 
 
 class Authenticator:
-    """A dependency requiring a valid API key that carries ``scope``.
+    """A dependency requiring a valid API key that carries ``scope`` (or one of ``also``).
 
     The key is checked in a short transaction of its own, closed before the
     endpoint runs: the request's unit of work then starts only when the service
@@ -65,8 +67,9 @@ class Authenticator:
     body is still arriving from the network.
     """
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, *also: Scope) -> None:
         self.scope = scope
+        self.scopes = (scope, *also)
 
     def __call__(
         self,
@@ -84,8 +87,9 @@ class Authenticator:
             raise Unauthorized("the API key is unknown or revoked")
         if audit is not None:
             audit.principal = principal
-        if not principal.has_scope(self.scope):
-            raise Forbidden(f"this API key lacks the '{self.scope.value}' scope")
+        if not any(principal.has_scope(scope) for scope in self.scopes):
+            wanted = "' or '".join(scope.value for scope in self.scopes)
+            raise Forbidden(f"this API key lacks the '{wanted}' scope")
         return principal
 
 
@@ -93,3 +97,6 @@ FeedsWriter = Annotated[Principal, Depends(Authenticator(Scope.FEEDS_WRITE))]
 ActivityReader = Annotated[Principal, Depends(Authenticator(Scope.ACTIVITY_READ))]
 Admin = Annotated[Principal, Depends(Authenticator(Scope.ADMIN))]
 ArsReader = Annotated[Principal, Depends(Authenticator(Scope.ARS_READ))]
+# A DUI vendor's key (feeds:write) reads what it sent and how it was read (imports, sessions,
+# classification explanations): ``activity:read`` or ``feeds:write``.
+FeedsReader = Annotated[Principal, Depends(Authenticator(Scope.ACTIVITY_READ, Scope.FEEDS_WRITE))]

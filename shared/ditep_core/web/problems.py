@@ -67,6 +67,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "A newer snapshot of this source was already applied (received later, or stamped "
         "later by the feed); this one is stored but not applied. 'newer_import_id' names it.",
     ),
+    "source-disabled": (
+        "Source disabled",
+        "An admin disabled this source: it takes no feed and is not pulled until it is "
+        "enabled again ('ditep source update ID --enable' or PATCH /v1/sources/{id}).",
+    ),
     "not-ready": ("Not ready", "The database is unreachable or its schema is not at head."),
     "audit-unavailable": (
         "Audit log unavailable",
@@ -150,6 +155,11 @@ class UnsupportedMediaType(Problem):
 class InvalidRequest(Problem):
     status = 422
     slug = "validation-error"
+
+
+class SourceDisabled(Problem):
+    status = 409
+    slug = "source-disabled"
 
 
 class ServiceBusy(Problem):

@@ -29,6 +29,10 @@ class CountingProfile:
     suppression_threshold: int = 5
     # Follow-up after exit lasts at most this many years.
     post_exit_years: int = 3
+    # Sealed feed payloads older than this are purged (agenda_ingest.feeds.tasks). Not a
+    # counting rule: left out of the fingerprint (which stays the one of the profiles
+    # stored before it existed).
+    payload_retention_months: int = 24
     parameters_note: str = field(default="defaults of counting.md", compare=False)
 
     def score(self, minutes_total: float) -> int | None:
@@ -51,8 +55,10 @@ class CountingProfile:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever a parameter changes, whatever the version says."""
-        encoded = json.dumps(self.to_parameters(), sort_keys=True).encode()
+        """Changes whenever a counting parameter changes, whatever the version says."""
+        parameters = self.to_parameters()
+        parameters.pop("payload_retention_months")
+        encoded = json.dumps(parameters, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
     @classmethod
@@ -77,7 +83,18 @@ class CountingProfile:
                 parameters.get("suppression_threshold", base.suppression_threshold)
             ),
             post_exit_years=int(parameters.get("post_exit_years", base.post_exit_years)),
+            payload_retention_months=_positive(
+                parameters.get("payload_retention_months", base.payload_retention_months),
+                "payload_retention_months",
+            ),
         )
+
+
+def _positive(value: Any, name: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return number
 
 
 DEFAULT_PROFILE = CountingProfile()

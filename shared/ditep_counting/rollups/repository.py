@@ -49,6 +49,8 @@ from ditep_counting.engine.rollups import (
 from ditep_counting.rollups.sql import add_years, month_bucket
 
 _CHUNK = 500
+# The profile fingerprint of a week whose sessions changed before it was ever computed.
+NEVER_COMPUTED = ""
 ROLLUP_LOCK_NAMESPACE = 6006
 
 
@@ -176,54 +178,129 @@ class RollupRepository:
 
     # --- state ------------------------------------------------------------------
 
-    def fresh_week_counts(
-        self,
-        establishment_ids: Sequence[int],
-        weeks: Sequence[dt.date],
-        fingerprint: str,
-        now: dt.datetime,
-    ) -> dict[int, int]:
-        """Per establishment, how many of ``weeks`` hold fresh rollups (one query for all)."""
-        statement = (
-            select(RollupState.establishment_id, func.count())
-            .where(
-                RollupState.establishment_id.in_(establishment_ids),
-                RollupState.week_start.in_(weeks),
-                RollupState.profile_fingerprint == fingerprint,
-                or_(RollupState.stale_after.is_(None), RollupState.stale_after > now),
-            )
-            .group_by(RollupState.establishment_id)
-        )
-        return {row[0]: int(row[1]) for row in self.session.execute(statement)}
-
-    def invalidate(self, establishment_id: int, weeks: Sequence[dt.date]) -> int:
-        """Forget the state of these weeks: the next read (or ``ditep rollups refresh``)
-        recomputes them. Cheaper than recomputing at every import of one agenda."""
-        removed = 0
-        ordered = sorted(weeks)
+    def invalidate(self, establishment_id: int, weeks: Sequence[dt.date], now: dt.datetime) -> int:
+        """Mark these weeks out of date: their rollups stay (reads serve them as stale)
+        until the refresh task recomputes them. A week never computed gets a state row
+        saying so (``NEVER_COMPUTED``), so that a read knows data is waiting there.
+        Cheaper than recomputing at every import of one agenda."""
+        ordered = sorted(set(weeks))
+        marked = 0
         for index in range(0, len(ordered), _CHUNK):
+            chunk = ordered[index : index + _CHUNK]
             result = self.session.execute(
-                delete(RollupState).where(
+                update(RollupState)
+                .where(
                     RollupState.establishment_id == establishment_id,
-                    RollupState.week_start.in_(ordered[index : index + _CHUNK]),
+                    RollupState.week_start.in_(chunk),
+                    RollupState.invalidated_at.is_(None),
+                )
+                .values(invalidated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            marked += int(getattr(result, "rowcount", 0) or 0)
+            known = set(
+                self.session.scalars(
+                    select(RollupState.week_start).where(
+                        RollupState.establishment_id == establishment_id,
+                        RollupState.week_start.in_(chunk),
+                    )
                 )
             )
-            removed += int(getattr(result, "rowcount", 0) or 0)
-        return removed
+            missing = [week for week in chunk if week not in known]
+            self._insert(
+                RollupState,
+                [
+                    {
+                        "establishment_id": establishment_id,
+                        "week_start": week,
+                        "profile_fingerprint": NEVER_COMPUTED,
+                        "refreshed_at": now,
+                        "stale_after": None,
+                        "invalidated_at": now,
+                    }
+                    for week in missing
+                ],
+            )
+            marked += len(missing)
+        return marked
 
     def states(
         self, establishment_id: int, weeks: Sequence[dt.date]
-    ) -> dict[dt.date, tuple[str, dt.datetime | None]]:
+    ) -> dict[dt.date, tuple[str, dt.datetime | None, dt.datetime | None]]:
+        """Per week: profile fingerprint, stale after (a planned session ends), invalidated at."""
         if not weeks:
             return {}
         statement = select(
-            RollupState.week_start, RollupState.profile_fingerprint, RollupState.stale_after
+            RollupState.week_start,
+            RollupState.profile_fingerprint,
+            RollupState.stale_after,
+            RollupState.invalidated_at,
         ).where(
             RollupState.establishment_id == establishment_id,
             RollupState.week_start >= min(weeks),
             RollupState.week_start <= max(weeks),
         )
-        return {row[0]: (row[1], row[2]) for row in self.session.execute(statement)}
+        return {row[0]: (row[1], row[2], row[3]) for row in self.session.execute(statement)}
+
+    def waiting(self) -> tuple[int, int]:
+        """Establishment-weeks invalidated and not refreshed yet, and their establishments."""
+        row = self.session.execute(
+            select(func.count(), func.count(func.distinct(RollupState.establishment_id))).where(
+                RollupState.invalidated_at.is_not(None)
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def invalidated_weeks(self, establishment_id: int) -> list[dt.date]:
+        return list(
+            self.session.scalars(
+                select(RollupState.week_start)
+                .where(
+                    RollupState.establishment_id == establishment_id,
+                    RollupState.invalidated_at.is_not(None),
+                )
+                .order_by(RollupState.week_start)
+            )
+        )
+
+    def freshness(
+        self,
+        establishment_ids: Sequence[int],
+        weeks: Sequence[dt.date],
+        fingerprint: str,
+        now: dt.datetime,
+    ) -> dict[int, tuple[bool, dt.datetime | None]]:
+        """Per establishment, over ``weeks`` (read only): whether newer data is waiting
+        (a week invalidated, of another profile, or past a planned session's end), and
+        the oldest computation among the weeks computed (None: none ever was)."""
+        if not establishment_ids or not weeks:
+            return {}
+        waiting = or_(
+            RollupState.invalidated_at.is_not(None),
+            RollupState.profile_fingerprint != fingerprint,
+            and_(RollupState.stale_after.is_not(None), RollupState.stale_after <= now),
+        )
+        statement = (
+            select(
+                RollupState.establishment_id,
+                func.max(case((waiting, 1), else_=0)),
+                func.min(
+                    case(
+                        (
+                            RollupState.profile_fingerprint != NEVER_COMPUTED,
+                            RollupState.refreshed_at,
+                        ),
+                        else_=None,
+                    )
+                ),
+            )
+            .where(
+                RollupState.establishment_id.in_(establishment_ids),
+                RollupState.week_start.in_(sorted(set(weeks))),
+            )
+            .group_by(RollupState.establishment_id)
+        )
+        return {row[0]: (bool(row[1]), _aware(row[2])) for row in self.session.execute(statement)}
 
     def replace(
         self,

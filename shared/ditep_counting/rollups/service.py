@@ -1,16 +1,19 @@
-"""Keeping rollups fresh: writers of sessions invalidate weeks, reads refresh them.
+"""Keeping rollups fresh: writers of sessions invalidate weeks, a background task refreshes.
 
 The import marks the establishment-weeks it touched out of date, in its own
-transaction (``invalidate_after_write``); a read refreshes, first, every week of
-its period that was never rolled up (or was invalidated), was rolled up under
-another profile, or holds a planned session that has ended since (past planned
-sessions count by default). ``refresh_stale`` does the reads' work ahead of them.
+transaction (``invalidate_after_write``), and defers the refresh task
+(``ditep_counting.rollups.tasks``) to run once it has committed. ``refresh_stale``, the
+task's work, recomputes every week that was invalidated, never rolled up, rolled up under
+another profile, or holds a planned session that has ended since (past planned sessions
+count by default). Reads never write: ``freshness`` tells them whether what they serve is
+stale, and since when it was computed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,10 +21,14 @@ from sqlalchemy.orm import Session
 
 from ditep_core.models import Establishment, utc_now
 from ditep_core.nomenclatures import SessionStatus
+from ditep_core.tasks.dispatch import defer_after_commit
 from ditep_counting.engine.periods import covering_weeks, monday
 from ditep_counting.engine.profile import DEFAULT_PROFILE, CountingProfile
 from ditep_counting.engine.rollups import Rollups, compute_rollups
 from ditep_counting.rollups.repository import RollupRepository
+
+# The background task that refreshes an establishment's stale rollups (rollups.tasks).
+REFRESH_TASK = "rollups.refresh"
 
 # Sessions starting up to this long before a week are read, for their nights and half-days.
 LOOKBACK = dt.timedelta(days=7)
@@ -46,6 +53,9 @@ def weeks_of(starts: Iterable[dt.datetime], timezone: str) -> set[dt.date]:
         weeks.add(monday(day))
         # A session starting early on a Monday may hold the previous Sunday's night.
         weeks.add(monday(day - dt.timedelta(days=1)))
+        # One running into the next week counts there too (a Sunday night's Monday
+        # morning): reads no longer compute a week they find never computed.
+        weeks.add(monday(day + LOOKBACK))
     return weeks
 
 
@@ -146,6 +156,7 @@ def ensure_fresh(
             if (state := states.get(week)) is None
             or state[0] != profile.fingerprint
             or (state[1] is not None and state[1] <= now)
+            or state[2] is not None
         ]
 
     if not due():
@@ -158,65 +169,84 @@ def ensure_fresh(
     return refresh_rollups(session, establishment, remaining, now=now, profile=profile)
 
 
-def ensure_fresh_many(
-    session: Session,
-    establishments: Sequence[Establishment],
-    weeks: Sequence[dt.date],
-    *,
-    now: dt.datetime,
-    profile: CountingProfile,
-) -> int:
-    """``ensure_fresh`` for many establishments, with one query when all are fresh."""
-    fresh = RollupRepository(session).fresh_week_counts(
-        [establishment.id for establishment in establishments],
-        weeks,
-        profile.fingerprint,
-        now,
-    )
-    return sum(
-        ensure_fresh(session, establishment, weeks, now=now, profile=profile)
-        for establishment in establishments
-        if fresh.get(establishment.id, 0) < len(set(weeks))
-    )
-
-
 def invalidate_after_write(
     session: Session,
     establishment: Establishment,
     session_starts: Iterable[dt.datetime],
 ) -> int:
     """The hook for writers of sessions (imports, reclassification): their weeks are
-    marked out of date, in the writer's transaction, and recomputed by the next read that
-    needs them (``ensure_fresh``) or by ``refresh_stale``.
+    marked out of date in the writer's transaction, and the refresh task of the
+    establishment is deferred until that transaction has committed.
 
     Recomputing at write time cost a whole establishment's year for every agenda of one
-    young person that covers the year; a read recomputes each week once. The establishment
-    lock orders this against a read refreshing the same weeks, so a refresh computed from
-    sessions older than this write can never be marked fresh after it.
+    young person that covers the year; the task recomputes each week once, whatever the
+    number of imports meanwhile. The establishment lock orders this against a refresh of
+    the same weeks, so a refresh computed from sessions older than this write can never
+    be marked fresh after it.
     """
     weeks = weeks_of(session_starts, establishment.timezone)
     if not weeks:
         return 0
     repository = RollupRepository(session)
     repository.lock_establishment(establishment.id)
-    return repository.invalidate(establishment.id, sorted(weeks))
+    marked = repository.invalidate(establishment.id, sorted(weeks), utc_now())
+    defer_after_commit(session, REFRESH_TASK, establishment_id=establishment.id)
+    return marked
 
 
 def refresh_stale(
     session: Session, establishment: Establishment, *, now: dt.datetime | None = None
 ) -> int:
-    """Recompute every out-of-date week holding sessions (after imports, before reads)."""
-    first, last = RollupRepository(session).session_start_range(establishment.id)
-    if first is None or last is None:
+    """Recompute every out-of-date week of the establishment: the weeks holding sessions
+    and those invalidated (their sessions may all be gone). The refresh task's work."""
+    repository = RollupRepository(session)
+    weeks = set(repository.invalidated_weeks(establishment.id))
+    first, last = repository.session_start_range(establishment.id)
+    if first is not None and last is not None:
+        zone = ZoneInfo(establishment.timezone)
+        weeks.update(
+            covering_weeks(
+                first.astimezone(zone).date() - dt.timedelta(days=1),
+                # The week after the last start: a session may run into it.
+                last.astimezone(zone).date() + LOOKBACK + dt.timedelta(days=1),
+            )
+        )
+    if not weeks:
         return 0
-    zone = ZoneInfo(establishment.timezone)
-    weeks = covering_weeks(
-        first.astimezone(zone).date() - dt.timedelta(days=1),
-        last.astimezone(zone).date() + dt.timedelta(days=1),
-    )
     return ensure_fresh(
-        session, establishment, weeks, now=now or utc_now(), profile=active_profile(session)
+        session,
+        establishment,
+        sorted(weeks),
+        now=now or utc_now(),
+        profile=active_profile(session),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """What a read says of the rollups it serves (it never refreshes them)."""
+
+    stale: bool
+    # The oldest computation among the period's weeks; None: none was ever computed.
+    computed_at: dt.datetime | None
+
+
+def freshness(
+    session: Session,
+    establishments: Sequence[Establishment],
+    weeks: Sequence[dt.date],
+    *,
+    now: dt.datetime,
+    profile: CountingProfile,
+) -> dict[int, Freshness]:
+    """Per establishment, whether newer data waits for the refresh task (read only)."""
+    found = RollupRepository(session).freshness(
+        [establishment.id for establishment in establishments], weeks, profile.fingerprint, now
+    )
+    return {
+        establishment.id: Freshness(*found.get(establishment.id, (False, None)))
+        for establishment in establishments
+    }
 
 
 def refresh_pathway_flags(session: Session, establishment: Establishment) -> None:
@@ -234,7 +264,8 @@ def store_profile_version(
     session: Session, version: str, changes: dict[str, Any]
 ) -> CountingProfile:
     """A new profile version: the profile in force with ``changes`` applied. Old versions
-    stay stored; rollups built under another fingerprint are recomputed when read."""
+    stay stored; rollups built under another fingerprint are served as stale until the
+    refresh task (deferred here, and the periodic sweep) recomputes them."""
     current = active_profile(session)
     known = set(current.to_parameters())
     unknown = sorted(set(changes) - known - {"version"})
@@ -249,4 +280,7 @@ def store_profile_version(
     except (TypeError, ValueError, IndexError) as error:
         raise ProfileError(f"invalid profile parameters: {error}") from error
     repository.add_profile(version, profile.to_parameters())
+    if profile.fingerprint != current.fingerprint:
+        # Every establishment's rollups are now of another profile: the sweep recomputes.
+        defer_after_commit(session, REFRESH_TASK)
     return profile

@@ -15,7 +15,7 @@ from activity_api.regions.aggregate import EstablishmentFigures, aggregate, flat
 from activity_api.secrecy.suppression import Cell, Equation
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Activity, Scope
-from tests.activity_api.helpers import api_client_with
+from tests.activity_api.helpers import api_client_with, french_csv_records, french_csv_rows
 from tests.activity_api.secrecy.oracle import determined
 from tests.activity_api.seeding import seed_establishment
 from tests.conftest import KeyMaker, TemporaryDatabase
@@ -154,7 +154,10 @@ def test_csv_has_one_line_per_establishment_and_the_total(
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = french_csv_records(response.text)
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="activite-region-84-2025-03.csv"'
+    )
     assert [row["finess"] for row in rows] == ["380000300", "690000100", "690000200", "TOTAL"]
     by_finess = {row["finess"]: row for row in rows}
     assert by_finess["380000300"]["file_active.by_modality.accueil_nuit"] == ""
@@ -273,12 +276,16 @@ def test_cli_prints_the_same_body(
     from ditep_cli.main import app
     from ditep_core import migrations
     from ditep_core.auth.service import create_key
-    from tests.conftest import MIGRATIONS_DIR, make_settings
+    from tests.conftest import MIGRATIONS_DIR, make_settings, run_deferred_tasks_inline
     from tests.http import app_client
 
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    database = Database.from_url(fresh_database.url, pool_size=2, max_overflow=0)
+    # Deferred tasks run inline: the rollups are refreshed once the seeding commits.
+    database = run_deferred_tasks_inline(
+        Database.from_url(fresh_database.url, pool_size=2, max_overflow=0),
+        make_settings(fresh_database.url),
+    )
     try:
         with database.unit_of_work() as session:
             for finess, counts in (
@@ -320,7 +327,8 @@ def test_cli_prints_the_same_body(
     as_csv = runner.invoke(
         app, ["ars", "counts", "--region", "84", "--period", PERIOD, "--format", "csv"]
     )
-    assert as_csv.stdout.replace("\r\n", "\n") == api_csv.replace("\r\n", "\n")
+    # The same cells; the API's download is French CSV (BOM, ';'), the CLI's plain CSV.
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == french_csv_rows(api_csv)
     same = runner.invoke(app, ["ars", "counts", "--region", "84", "--period", PERIOD])
     assert json.loads(same.stdout)["totals"] == cli_body["totals"]
     both = runner.invoke(

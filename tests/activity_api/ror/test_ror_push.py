@@ -25,7 +25,6 @@ from typer.testing import CliRunner
 from activity_api.main import create_app
 from activity_api.periods import parse_week
 from activity_api.ror.push import RorClient, push_establishments
-from activity_api.ror.tasks import ror_push_loop
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Activity
@@ -253,11 +252,16 @@ def test_cli_dry_run_sends_nothing_and_push_reports(
 def test_the_scheduled_push_runs_when_the_app_starts(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
-    settings = ror_settings(fresh_database.url, ror_push_enabled=True, ror_push_finess=[FINESS])
+    settings = ror_settings(
+        fresh_database.url,
+        ror_push_enabled=True,
+        ror_push_finess=[FINESS],
+        tasks_in_process=True,  # the app's own runner, as on SQLite by default
+    )
     app: FastAPI = create_app(settings, database=ror_database)
 
     async def serve_once(mock: respx.MockRouter) -> None:
-        async with ror_push_loop(app):
+        async with app.router.lifespan_context(app):
             with anyio.fail_after(20):
                 while mock.calls.call_count < 3:  # the token, then two Locations
                     await anyio.sleep(0.05)

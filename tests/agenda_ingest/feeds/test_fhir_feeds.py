@@ -356,6 +356,9 @@ def test_an_unusable_entry_is_reported_with_its_path_and_the_rest_applied(
             "line": None,
             "path": "entry[5].resource.period.start",
             "uid": f"{EVENTS}|3690000017/42-EVN-3",
+            # Which resource, and what a person calls it (its TDDUI label).
+            "resource_type": "Encounter",
+            "title": "Séance orthophonie",
         },
         {
             "message": "duplicate resource (same identifier): the first one is kept",

@@ -33,7 +33,6 @@ from agenda_ingest.pull.service import (
     pull_due,
     pull_source,
 )
-from agenda_ingest.pull.tasks import run_periodically
 from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations
@@ -42,7 +41,7 @@ from ditep_core.models import AuditEvent, Source
 from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
-from ditep_core.web.problems import InvalidRequest, NotFound
+from ditep_core.web.problems import InvalidRequest, NotFound, SourceDisabled
 from tests.conftest import (
     MIGRATIONS_DIR,
     SAMPLE_FINESS,
@@ -312,6 +311,25 @@ def test_a_source_without_url_or_unknown_cannot_be_pulled(
     assert _source(database, source_id).lease_owner is None
     with pytest.raises(NotFound):
         _pull(database, 999_999, pull_settings, protection)
+
+
+def test_a_disabled_source_is_not_pulled_nor_due(
+    database: Database,
+    sample_ditep: SampleDitep,
+    pull_settings: Settings,
+    protection: DataProtection,
+) -> None:
+    source_id = _add_source(database, "Disabled", url=URL)
+    _set(database, source_id, disabled_at=T0)
+    with database.unit_of_work() as session:
+        assert source_id not in PullRepository(session).due_source_ids(T0)
+    with pytest.raises(SourceDisabled, match="disabled"):
+        _pull(database, source_id, pull_settings, protection, now=T0)
+    assert _source(database, source_id).lease_owner is None  # the lease went with the refusal
+    assert _import_count(database, source_id) == 0
+    _set(database, source_id, disabled_at=None)
+    with database.unit_of_work() as session:
+        assert source_id in PullRepository(session).due_source_ids(T0)
 
 
 def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
@@ -613,30 +631,6 @@ def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
 # --- The loop --------------------------------------------------------------------------
 
 
-def test_the_loop_survives_a_failing_job_and_stops_when_asked() -> None:
-    calls: list[int] = []
-
-    def job() -> None:
-        calls.append(len(calls))
-        if len(calls) == 1:
-            raise RuntimeError("first round fails")
-
-    async def scenario() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(
-            run_periodically(job, interval_seconds=0.01, stop=stop, name="test")
-        )
-        for _ in range(500):
-            if len(calls) >= 3:
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, timeout=5)
-
-    asyncio.run(scenario())
-    assert len(calls) >= 3
-
-
 def test_the_app_runs_the_pull_loop_when_enabled(
     database: Database,
     sample_ditep: SampleDitep,
@@ -651,7 +645,10 @@ def test_the_app_runs_the_pull_loop_when_enabled(
         return httpx.Response(200, content=sample_feed())
 
     mock.get(URL).mock(side_effect=respond)
-    settings = make_settings(pull_loop_enabled=True, pull_loop_interval_seconds=3600)
+    # The app's own in-process runner (SQLite's default; the tests turn it off elsewhere).
+    settings = make_settings(
+        pull_loop_enabled=True, pull_loop_interval_seconds=3600, tasks_in_process=True
+    )
     app = create_ingest_app(settings, database=database)
 
     async def serve_until_pulled() -> None:
@@ -675,7 +672,10 @@ def test_the_loop_is_off_by_default(
     assert not settings.pull_loop_enabled
     _configure(database, sample_ditep.establishment_source_id)
     route = mock.get(URL).mock(return_value=httpx.Response(200, content=EMPTY_CALENDAR))
-    app = create_ingest_app(settings, database=database)
+    # The runner runs (its other tasks), but no pull task is among them.
+    app = create_ingest_app(
+        settings.model_copy(update={"tasks_in_process": True}), database=database
+    )
 
     async def serve_a_little() -> None:
         async with app.router.lifespan_context(app):

@@ -266,6 +266,26 @@ def test_dry_run_of_a_fhir_feed(
     )
     assert unreadable.status_code == 422
     assert unreadable.json()["type"] == "/problems/feed-rejected"
+    # The FHIR document itself as JSON (not a string holding it): the same answer.
+    as_json = ingest_client.post(
+        f"/v1/establishments/{FINESS}/rulesets/dry-run",
+        json={
+            "feed": bundle,
+            "format": "fhir",
+            "window_start": "2024-09-01",
+            "window_end": "2025-09-01",
+        },
+        headers=keys["read"],
+    )
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json() == response.json()
+    ical_as_json = ingest_client.post(
+        f"/v1/establishments/{FINESS}/rulesets/dry-run",
+        json={"feed": {"not": "text"}, "format": "ical"},
+        headers=keys["read"],
+    )
+    assert ical_as_json.status_code == 422
+    assert ical_as_json.json()["errors"][0]["location"] == "body.feed"
 
 
 def test_counts_follow_a_reclassification(

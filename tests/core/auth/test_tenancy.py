@@ -96,6 +96,34 @@ CALLS = (
     ),
     Call(
         "ingest",
+        "GET",
+        "/v1/sources/{source_id}",
+        lambda i: f"/v1/sources/{i.source}",
+        200,
+        by_id="source",
+    ),
+    Call(
+        "ingest",
+        "PATCH",
+        "/v1/sources/{source_id}",
+        lambda i: f"/v1/sources/{i.source}",
+        200,
+        by_id="source",
+        needs_admin=True,
+        content=b'{"mass_delete_share": 0.5}',
+        content_type=JSON,
+    ),
+    Call(
+        "ingest",
+        "GET",
+        "/v1/sources/{source_id}/sessions",
+        lambda i: f"/v1/sources/{i.source}/sessions",
+        200,
+        level="free_text",
+        by_id="source",
+    ),
+    Call(
+        "ingest",
         "POST",
         "/v1/sources/{source_id}/pull",
         lambda i: f"/v1/sources/{i.source}/pull",
@@ -213,6 +241,14 @@ CALLS = (
         lambda i: f"/v1/establishments/{i.finess}/activity",
         200,
         params=PERIOD,
+    ),
+    Call(
+        "api",
+        "GET",
+        "/v1/establishments/{finess}/indicators",
+        lambda i: f"/v1/establishments/{i.finess}/indicators",
+        200,
+        params={"period": "2025-03"},
     ),
     Call(
         "api",
@@ -406,6 +442,13 @@ def test_area_keys_read_their_aggregates_only(
             ADMIN: 200,
             EVERY: 403,
         },
+    }
+    # The indicators of an area: the same keys as its activity; national: unbound keys.
+    expectations["/v1/regions/84/indicators"] = expectations["/v1/regions/84/activity"]
+    expectations["/v1/departments/69/indicators"] = expectations["/v1/departments/69/activity"]
+    expectations["/v1/national/indicators"] = {
+        **dict.fromkeys((OWN, OTHER, REGION, DEPARTMENT, REGION_READER, EVERY), 403),
+        ADMIN: 200,
     }
     for url, by_kind in expectations.items():
         got = {

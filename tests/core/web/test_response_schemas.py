@@ -59,10 +59,19 @@ class Conformance:
         }
 
     def call(
-        self, method: str, template: str, *, params: dict[str, Any] | None = None, **kwargs: Any
+        self,
+        method: str,
+        template: str,
+        *,
+        params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
-        """Request ``template`` (formatted with ``params``); assert a 2xx that conforms."""
-        response = self.client.request(method, template.format(**(params or {})), **kwargs)
+        """Request ``template`` (formatted with ``params``, with the ``query`` string);
+        assert a 2xx that conforms."""
+        response = self.client.request(
+            method, template.format(**(params or {})), params=query, **kwargs
+        )
         assert response.status_code < 300, (template, response.status_code, response.text)
         self.validate(method, template, response)
         return response
@@ -149,6 +158,25 @@ def test_every_route_answers_as_its_schema_says(
     assert pushed.status_code == 202, pushed.text  # held by the mass-deletion guard
     held = {"import_id": pushed.json()["import_id"]}
     ingest.call("GET", "/v1/imports/{import_id}", params=held, headers=feeds)
+    source = {"source_id": sample_ditep.establishment_source_id}
+    ingest.call("GET", "/v1/imports", query={"source": source["source_id"]}, headers=feeds)
+    ingest.call("GET", "/v1/sources", query=on, headers=feeds)
+    ingest.call("GET", "/v1/sources/{source_id}", params=source, headers=feeds)
+    ingest.call(
+        "PATCH", "/v1/sources/{source_id}", params=source, json={"horizon_days": 200}, headers=admin
+    )
+    ingest.call(
+        "GET", "/v1/sources/{source_id}/sessions", params=source, query={"limit": 3}, headers=feeds
+    )
+    rehearsal = ingest.call(
+        "POST",
+        "/v1/sources/{source_id}/feed",
+        params=source,
+        query={"dry_run": "true"},
+        content=sample_feed_text().encode(),
+        headers={"Content-Type": "text/calendar", **feeds},
+    )
+    assert rehearsal.status_code == 200
     confirmed = ingest.call("POST", "/v1/imports/{import_id}/confirm", params=held, headers=feeds)
     assert confirmed.status_code == 201
     ingest.call(
@@ -274,6 +302,19 @@ def test_every_route_answers_as_its_schema_says(
         for headers in (ars, {**ars, **csv}):
             area = api.client.get(f"/v1/{kind}/{code}/activity", params=period, headers=headers)
             api.validate("GET", f"/v1/{kind}/{{code}}/activity", area)
+    for template, url, key in (
+        (
+            "/v1/establishments/{finess}/indicators",
+            f"/v1/establishments/{finess}/indicators",
+            reader,
+        ),
+        ("/v1/regions/{code}/indicators", "/v1/regions/84/indicators", ars),
+        ("/v1/departments/{code}/indicators", "/v1/departments/69/indicators", ars),
+        ("/v1/national/indicators", "/v1/national/indicators", ars),
+    ):
+        for headers in (key, {**key, **csv}):
+            answer = api.client.get(url, params={"period": "2025-Q1"}, headers=headers)
+            api.validate("GET", template, answer)
     for headers in (admin, {**admin, **csv}):
         api.validate("GET", "/v1/audit", api.client.get("/v1/audit", headers=headers))
     api.call("GET", "/v1/keys", headers=admin)

@@ -17,7 +17,6 @@ from activity_api.activity.schemas import (
 )
 from activity_api.activity.service import (
     activity_report,
-    body_csv,
     body_etag,
     flatten,
     freeze_period,
@@ -28,6 +27,8 @@ from activity_api.activity.service import (
     resolve_week,
     weekly_detail,
 )
+from activity_api.downloads.responses import activity_csv, activity_filename, activity_xlsx
+from activity_api.indicators.service import establishment_indicators
 from activity_api.periods import PeriodCode, PeriodPath, ReferenceWeek
 from ditep_core.auth.access import Level
 from ditep_core.establishments.service import get_accessible_establishment
@@ -45,10 +46,16 @@ from ditep_core.web.problems import UnsupportedMediaType
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
     CSV_RESPONSE,
+    DOWNLOAD_RESPONSE,
     NOT_MODIFIED_RESPONSE,
+    DecimalMark,
+    DecimalQuery,
+    DownloadFormatQuery,
     FormatQuery,
     OutputFormatName,
+    attachment,
     csv_text,
+    wanted_format,
     wants_csv,
 )
 
@@ -72,7 +79,10 @@ _PERIOD_RULES = (
 
 
 def _respond(
-    request: Request, report: ActivityReport | WeeklyReport, output: OutputFormatName | None
+    request: Request,
+    report: ActivityReport | WeeklyReport,
+    output: OutputFormatName | None,
+    decimal: DecimalMark = "point",
 ) -> Response:
     """The model's JSON (or CSV), with its ETag and 304.
 
@@ -84,15 +94,16 @@ def _respond(
     etag = body_etag(body)
     csv_wanted = wants_csv(request, output)
     if csv_wanted:
-        etag = etag[:-1] + '-csv"'
+        etag = etag[:-1] + f'-csv-{decimal}"'
     # no-store (docs/security.md): the ETag serves clients that keep their own copy and
     # send If-None-Match; no HTTP cache, not even the browser's, keeps the figures.
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-store"}
     if_none_match = request.headers.get("if-none-match", "")
     if etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match.strip() == "*":
         return Response(status_code=304, headers=headers)
-    if csv_wanted:
-        return Response(body_csv(body), media_type=CSV_MEDIA_TYPE, headers=headers)
+    if csv_wanted and isinstance(report, ActivityReport):
+        headers.update(attachment(activity_filename(report, "csv")))
+        return Response(activity_csv(report, decimal), media_type=CSV_MEDIA_TYPE, headers=headers)
     return Response(
         json.dumps(body, ensure_ascii=False, default=str),
         media_type="application/json",
@@ -105,11 +116,14 @@ def _respond(
     response_model=ActivityReport,
     summary="Activity of one establishment over a period",
     description=(
-        "Every figure of counting.md for the period. JSON by default; CSV (figure,value) with "
-        "`?format=csv` or `Accept: text/csv`. An ETag is sent; `If-None-Match` gives 304. "
+        "Every figure of counting.md for the period. JSON by default; CSV for French "
+        "spreadsheet software (figure;value, UTF-8 with BOM, `decimal=comma` on "
+        "request) with `?format=csv` or `Accept: text/csv`; an XLSX workbook (every table, "
+        "the steering indicators, a method sheet) with `?format=xlsx`. An ETag is sent "
+        "(JSON, CSV); `If-None-Match` gives 304. "
         f"A frozen period is returned as stored. {_PERIOD_RULES}"
     ),
-    responses={200: CSV_RESPONSE, 304: NOT_MODIFIED_RESPONSE, **problem_responses(404)},
+    responses={200: DOWNLOAD_RESPONSE, 304: NOT_MODIFIED_RESPONSE, **problem_responses(404)},
 )
 def get_activity(
     request: Request,
@@ -120,13 +134,23 @@ def get_activity(
     start: StartDay = None,
     end: EndDay = None,
     week: ReferenceWeek = None,
-    output: FormatQuery = None,
+    output: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> Response:
     establishment = get_accessible_establishment(session, principal, finess)
     resolved = resolve_period(period, start, end)
     reference = resolve_week(week, resolved) if week is not None else None
     report = activity_report(session, establishment, resolved, week=reference)
-    return _respond(request, report, output)
+    chosen = wanted_format(request, output)
+    if chosen == "xlsx":
+        # The indicators sheet: for calendar periods (a day range has no "year before").
+        indicators = (
+            establishment_indicators(session, establishment, resolved, report=report)
+            if period is not None and "W" not in period
+            else None
+        )
+        return activity_xlsx(report, indicators)
+    return _respond(request, report, chosen, decimal)
 
 
 @router.get(

@@ -69,6 +69,10 @@ class WeeklyReport(ReportModel):
     establishment: EstablishmentRef
     period: Period
     profile_version: str = Field(description="Version du profil de comptage")
+    computed_at: UtcDateTime | None = Field(
+        description="Date du calcul des cumuls servis (null si aucun n'a été calculé)"
+    )
+    stale: bool = Field(description="Des données plus récentes attendent le recalcul")
     weeks: list[YouthWeekDetail] = Field(description="Détail par jeune et par semaine")
     transitions: list[TransitionDetail] = Field(description="Transitions par jeune")
 

@@ -1,4 +1,8 @@
-"""An establishment's activity over a period: figures from fresh rollups, freezes, pathways.
+"""An establishment's activity over a period: figures from the rollups, freezes, pathways.
+
+Reads never write: they serve the rollups as last computed by the refresh task
+(``ditep_counting.rollups.tasks``) and say ``stale`` when newer data waits for it, with
+``computed_at``. Only a freeze (a write) refreshes first, so a frozen period is exact.
 
 ``establishment_reports`` computes many establishments at once (the region sums
 them); ``activity_report`` is one establishment's body, as the API returns it.
@@ -53,7 +57,7 @@ from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import (
     active_profile,
     ensure_fresh,
-    ensure_fresh_many,
+    freshness,
     refresh_pathway_flags,
 )
 from ditep_counting.rollups.totals import RollupTotalsRepository
@@ -122,12 +126,14 @@ def compute_bodies(
     week: dt.date | None = None,
     profile: CountingProfile | None = None,
 ) -> dict[int, ActivityReport]:
-    """Freshly computed figures of each establishment (frozen or not)."""
+    """The figures of each establishment (frozen or not) from its rollups as they are:
+    read only, ``stale`` when newer data waits for the refresh task. Weeks never computed
+    count nothing yet (``stale``, and ``computed_at`` null if no week ever was)."""
     now = now or utc_now()
     profile = profile or active_profile(session)
     week = week or reference_week(period)
     weeks = sorted({*covering_weeks(period.start, period.end), week})
-    ensure_fresh_many(session, establishments, weeks, now=now, profile=profile)
+    states = freshness(session, establishments, weeks, now=now, profile=profile)
     ids = [establishment.id for establishment in establishments]
     totals = RollupTotalsRepository(session).totals(
         ids, period=period, profile=profile, reference_week=week
@@ -146,7 +152,8 @@ def compute_bodies(
         bodies[establishment.id] = ActivityReport(
             establishment=_establishment_ref(establishment),
             **dict(figures),
-            computed_at=now,
+            computed_at=states[establishment.id].computed_at,
+            stale=states[establishment.id].stale,
             frozen=None,
         )
     return bodies
@@ -241,7 +248,7 @@ def weekly_detail(
     now = now or utc_now()
     profile = active_profile(session)
     weeks = covering_weeks(period.start, period.end)
-    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    state = freshness(session, [establishment], weeks, now=now, profile=profile)[establishment.id]
     rows = RollupRepository(session).read(
         establishment.id, weeks[0], weeks[-1] + dt.timedelta(days=7)
     )
@@ -288,6 +295,8 @@ def weekly_detail(
             timezone=establishment.timezone,
         ),
         profile_version=profile.version,
+        computed_at=state.computed_at,
+        stale=state.stale,
         weeks=entries,
         transitions=[
             TransitionDetail(youth=names[person], from_month=month, from_=left, to=entered)
@@ -303,20 +312,16 @@ def file_active_across(
     session: Session,
     establishments: Sequence[Establishment],
     period: CountingPeriod,
-    *,
-    now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """The file active of several establishments with one young person followed by two of
-    them counted once (``distinct``; ``shared``: the young people counted more than once).
+    them counted once (``distinct``; ``shared``: the young people counted more than once),
+    from the rollups as last computed (read only, like every read).
 
     The join is on the people's link keys, in the database: never on published
     pseudonyms, which differ from one establishment to another (docs/pseudonymisation.md).
     Not served as such: ``sum - distinct`` counts young people, so a route serving it to
     an ARS must apply the statistical secrecy to it as well.
     """
-    now = now or utc_now()
-    weeks = covering_weeks(period.start, period.end)
-    ensure_fresh_many(session, establishments, weeks, now=now, profile=active_profile(session))
     total, distinct = ActivityRepository(session).file_active_across(
         [establishment.id for establishment in establishments], period.start, period.end
     )
@@ -336,7 +341,13 @@ def freeze_period(
     if repository.frozen(establishment.id, period.code) is not None:
         raise Conflict(f"period {period.code} is already frozen")
     now = now or utc_now()
-    body = compute_bodies(session, [establishment], period, now=now)[establishment.id]
+    # A write request: the period is refreshed first, so what is frozen is not stale.
+    profile = active_profile(session)
+    weeks = sorted({*covering_weeks(period.start, period.end), reference_week(period)})
+    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    body = compute_bodies(session, [establishment], period, now=now, profile=profile)[
+        establishment.id
+    ]
     start, end = _utc_bounds(period, establishment.timezone)
     import_ids = RollupRepository(session).import_ids_between(establishment.id, start, end)
     body.frozen = Frozen(frozen_at=now, frozen_by=frozen_by, import_ids=import_ids)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from activity_api.secrecy.suppression import Cell, Equation, protect
@@ -55,10 +56,12 @@ ADDITIVE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _KEEP_TEXT = re.compile(r"(version|profile)", re.IGNORECASE)
 
 
+@cache  # the same few hundred paths, for every row of every table
 def is_sensitive(path: Path) -> bool:
     return bool(_SENSITIVE.search(path))
 
 
+@cache
 def is_ratio_like(path: Path) -> bool:
     return bool(_RATIO_LIKE.search(path.rsplit(".", 1)[-1]))
 

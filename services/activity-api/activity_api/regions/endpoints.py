@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from activity_api.periods import PeriodOrRange, parse_period
-from activity_api.regions.schemas import AreaReport
-from activity_api.regions.service import area_report, csv_rows, resolve_area
+from activity_api.downloads.responses import area_download
+from activity_api.indicators.service import area_report_with_indicators
+from activity_api.periods import PeriodOrRange, ReportingPeriod, parse_period
+from activity_api.regions.schemas import Area, AreaReport
+from activity_api.regions.service import area_report, resolve_area
 from ditep_core.web.dependencies import ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import DepartmentCode, RegionCode
 from ditep_core.web.tabular import (
-    CSV_RESPONSE,
-    FormatQuery,
-    OutputFormatName,
-    csv_response,
-    wants_csv,
+    DOWNLOAD_RESPONSE,
+    DecimalMark,
+    DecimalQuery,
+    DownloadFormatQuery,
+    wanted_format,
 )
 
 router = APIRouter(prefix="/v1", tags=["ars"], responses=API_PROBLEMS)
 
 _DESCRIPTION = (
-    "JSON, or CSV with `?format=csv` or `Accept: text/csv`. 422 also for a day range "
-    "that ends before it starts or is over three years."
+    "JSON; CSV for French spreadsheet software (UTF-8 with BOM, ';', `decimal=comma` on "
+    "request) with `?format=csv` or `Accept: text/csv`; an XLSX workbook (every table, the "
+    "steering indicators for a calendar period, a method sheet) with `?format=xlsx`. 422 "
+    "also for a day range that ends before it starts or is over three years."
 )
 _RESPONSES = {
-    200: CSV_RESPONSE,
+    200: DOWNLOAD_RESPONSE,
     **problem_responses(
         described={
             403: "Key without ars:read, or bound to other regions",
@@ -37,13 +42,23 @@ _RESPONSES = {
 
 
 def _answer(
-    request: Request, report: AreaReport, output_format: OutputFormatName | None
+    request: Request,
+    session: Session,
+    area: Area,
+    period: ReportingPeriod,
+    output_format: DownloadFormatQuery,
+    decimal: DecimalMark,
 ) -> AreaReport | Response:
-    if wants_csv(request, output_format):
-        columns, rows = csv_rows(report)
-        name = f"{report.area.kind}-{report.area.code}-{report.period.label}.csv"
-        return csv_response(columns, rows, filename=name.replace("/", "_"))
-    return report
+    chosen = wanted_format(request, output_format)
+    if chosen == "xlsx":
+        # The workbook's indicators sheet: calendar periods only (no week, no day range).
+        calendar = "/" not in period.code and "W" not in period.code
+        report, indicators = area_report_with_indicators(session, area, period, calendar=calendar)
+        return area_download(report, chosen, decimal, indicators)
+    report = area_report(session, area, period)
+    if chosen == "json":
+        return report
+    return area_download(report, chosen, decimal, None)
 
 
 @router.get(
@@ -60,12 +75,12 @@ def get_region_activity(
     principal: ArsReader,
     code: RegionCode,
     period: PeriodOrRange,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "region", code)
-    report = area_report(session, area, reporting_period)
-    return _answer(request, report, output_format)
+    return _answer(request, session, area, reporting_period, output_format, decimal)
 
 
 @router.get(
@@ -82,9 +97,9 @@ def get_department_activity(
     principal: ArsReader,
     code: DepartmentCode,
     period: PeriodOrRange,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> AreaReport | Response:
     reporting_period = parse_period(period)
     area = resolve_area(principal, "department", code)
-    report = area_report(session, area, reporting_period)
-    return _answer(request, report, output_format)
+    return _answer(request, session, area, reporting_period, output_format, decimal)

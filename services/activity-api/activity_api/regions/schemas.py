@@ -120,6 +120,10 @@ class AreaReport(BaseModel):
     area: Area
     period: AreaPeriod
     computed_at: dt.datetime
+    stale: bool = Field(
+        description="Un établissement au moins a des données plus récentes en attente de "
+        "recalcul (tâche de fond) : ses chiffres sont ceux de son dernier calcul"
+    )
     secrecy: Secrecy
     establishment_count: int = Field(description="Nombre d'établissements")
     not_aggregated: list[str] = Field(

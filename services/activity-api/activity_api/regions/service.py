@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,11 +24,12 @@ from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
 from ditep_core.geography import REGIONS, region_of_department
 from ditep_core.models import Establishment, utc_now
+from ditep_core.reports import ActivityReport
 from ditep_core.web.problems import Forbidden, NotFound
 from ditep_counting.rollups.service import active_profile
 
 # Parts of the establishment body that describe it rather than count.
-_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "frozen"})
+_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "stale", "frozen"})
 
 SECRECY_RULE = (
     "Toute valeur comptant des jeunes inférieure au seuil est masquée (null), ainsi que "
@@ -38,15 +39,23 @@ SECRECY_RULE = (
 
 
 def establishment_figures(
-    session: Session, establishments: Sequence[Establishment], period: ReportingPeriod
-) -> dict[int, dict[str, Any]]:
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: ReportingPeriod,
+    reports: Mapping[int, ActivityReport] | None = None,
+) -> tuple[dict[int, dict[str, Any]], bool]:
     """Each establishment's figures for the period (frozen ones as stored): the ONE call
-    into the counting, one read of the rollups for all of them."""
-    bodies = establishment_reports(session, establishments, period)
-    return {
+    into the counting, one read of the rollups for all of them (``reports``: already read
+    by the caller, e.g. for the indicators of the same download); and whether any of them
+    is stale (newer data waiting for the refresh task)."""
+    bodies = (
+        reports if reports is not None else establishment_reports(session, establishments, period)
+    )
+    figures = {
         establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
         for establishment_id, body in bodies.items()
     }
+    return figures, any(body.stale for body in bodies.values())
 
 
 def resolve_area(principal: Principal, kind: str, code: str) -> Area:
@@ -82,6 +91,7 @@ def area_report(
     *,
     threshold: int | None = None,
     now: dt.datetime | None = None,
+    reports: Mapping[int, ActivityReport] | None = None,
 ) -> AreaReport:
     now = now or utc_now()
     if threshold is None:
@@ -92,7 +102,7 @@ def area_report(
         if area.kind == "region"
         else repository.establishments_in_department(area.code)
     )
-    figures = establishment_figures(session, establishments, period)
+    figures, stale = establishment_figures(session, establishments, period, reports)
     rows = [
         EstablishmentFigures(
             finess=establishment.finess,
@@ -107,6 +117,7 @@ def area_report(
         area=area,
         period=AreaPeriod(label=period.code, start=period.start, end=period.end),
         computed_at=now,
+        stale=stale,
         secrecy=Secrecy(threshold=threshold, rule=SECRECY_RULE),
         establishment_count=len(rows),
         not_aggregated=table.not_aggregated,

@@ -1,54 +1,51 @@
-"""The scheduled ROR push activity-api runs in-process when DITEP_ROR_PUSH_ENABLED is true.
+"""The scheduled ROR push: a background task, when DITEP_ROR_PUSH_ENABLED is true.
 
-Every DITEP_ROR_PUSH_INTERVAL_SECONDS, the current ISO week of each scheduled
-establishment is pushed, in a worker thread (HTTP and database block). An error
-is logged and the loop goes on; at shutdown the loop is asked to stop and the
-round in progress finishes.
+Every DITEP_ROR_PUSH_INTERVAL_SECONDS the current ISO week of each scheduled
+establishment is pushed (a PUT per Location: pushing twice changes nothing); run by
+``ditep worker`` (PostgreSQL) or by activity-api's in-process runner (SQLite). A push
+refused or unreachable after its own attempts fails the task, which is then retried and,
+still failing, kept as failed with the establishments concerned.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-
-import anyio.to_thread
 import structlog
-from fastapi import FastAPI
 
 from activity_api.ror.push import push_establishments, scheduled_finess
-from ditep_core.db import Database
 from ditep_core.settings import Settings
+from ditep_core.tasks.definition import BackgroundTask, TaskArguments, TaskContext
 
+ROR_PUSH_TASK = "ror.push"
 logger = structlog.get_logger("ditep.ror")
 
 
-def push_round(database: Database, settings: Settings) -> None:
+class RorPushFailed(RuntimeError):
+    """Some Locations could not be pushed."""
+
+
+def push_scheduled(context: TaskContext, arguments: TaskArguments) -> str:
+    del arguments  # a sweep over the scheduled establishments
+    database, settings = context.database, context.settings
     reports = push_establishments(database, settings, scheduled_finess(database, settings))
     for report in reports:
         log = logger.info if report.ok else logger.warning
         log("ror_push_report", lines=report.lines())
+    failed = [report for report in reports if not report.ok]
+    if failed:
+        raise RorPushFailed(
+            f"{len(failed)} of {len(reports)} establishment(s) not pushed: "
+            + "; ".join(" ".join(report.lines()) for report in failed)[:1000]
+        )
+    return f"{len(reports)} establishment(s) pushed"
 
 
-@asynccontextmanager
-async def ror_push_loop(app: FastAPI) -> AsyncIterator[None]:
-    """For ``build_app(background=...)``: the loop runs while the app serves."""
-    settings: Settings = app.state.settings
-    database: Database = app.state.database
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        while not stop.is_set():
-            try:
-                await anyio.to_thread.run_sync(push_round, database, settings)
-            except Exception:
-                logger.exception("background_job_failed", job="ror_push")
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=settings.ror_push_interval_seconds)
-
-    task = asyncio.create_task(run())
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
+def ror_tasks(settings: Settings) -> list[BackgroundTask]:
+    if not settings.ror_push_enabled:
+        return []
+    return [
+        BackgroundTask(
+            name=ROR_PUSH_TASK,
+            run=push_scheduled,
+            every_seconds=settings.ror_push_interval_seconds,
+        )
+    ]

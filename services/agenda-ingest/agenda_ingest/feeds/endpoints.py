@@ -8,8 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from agenda_ingest.feeds.dry_run import dry_run_push
 from agenda_ingest.feeds.repository import ImportRepository
-from agenda_ingest.feeds.schemas import ImportRecord, ImportResult, result_of
+from agenda_ingest.feeds.schemas import (
+    ImportPage,
+    ImportRecord,
+    ImportResult,
+    ImportSummary,
+    PushDryRun,
+    result_of,
+)
 from agenda_ingest.feeds.service import (
     ImportOutcome,
     IngestGate,
@@ -25,7 +33,7 @@ from ditep_core.protection import DataProtection
 from ditep_core.web.bodies import read_body_within
 from ditep_core.web.dependencies import DbSession, FeedsWriter, get_database, get_settings
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
-from ditep_core.web.parameters import IdPath
+from ditep_core.web.parameters import MAX_ID, IdPath
 from ditep_core.web.problems import NotFound, problem_response
 
 router = APIRouter(prefix="/v1", tags=["feeds"], responses=API_PROBLEMS)
@@ -108,11 +116,19 @@ _HELD = {
 }
 
 
+_DRY_RUN = {
+    "model": PushDryRun,
+    "description": "?dry_run=true: what the push would do (created, updated, deleted with "
+    "their UIDs, each session's classification, the months' figures before and after); "
+    "nothing written",
+}
+
+
 @router.post(
     "/sources/{source_id}/feed",
     status_code=201,
-    response_model=ImportResult,
-    summary="Push a feed (a snapshot of the source's agenda)",
+    response_model=ImportResult | PushDryRun,
+    summary="Push a feed (a snapshot of the source's agenda), or rehearse it (?dry_run=true)",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -128,12 +144,14 @@ _HELD = {
         }
     },
     responses={
+        200: _DRY_RUN,
         202: _HELD,
         **problem_responses(
             404,
             413,
             described={
-                409: "A newer snapshot of the source was applied first (stored, not applied)",
+                409: "A newer snapshot of the source was applied first (stored, not applied), "
+                "or the source is disabled (/problems/source-disabled)",
                 415: "Content-Type does not match the source's format",
                 422: "The feed cannot be read at all (errors say where: line or path)",
             },
@@ -152,7 +170,28 @@ def push_feed(
         bool,
         Query(description="Apply a snapshot even if it deletes most of the source's sessions"),
     ] = False,
-) -> ImportResult | JSONResponse:
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="Answer what the push would do (200), through the same checks, "
+            "parser, window and rules, and write nothing"
+        ),
+    ] = False,
+) -> ImportResult | PushDryRun | JSONResponse:
+    if dry_run:
+        with ingest.gate.turn():
+            rehearsal = dry_run_push(
+                database,
+                source_id=source_id,
+                principal=principal,
+                payload=body,
+                content_type=_media_type(request),
+                protection=ingest.protection,
+                allow_mass_delete=allow_mass_delete,
+                limits=ingest.limits,
+            )
+        response.status_code = 200
+        return rehearsal
     # Two units of work inside the service (receipt, then application), none held while
     # the feed is parsed; this runs in one worker thread from start to end.
     with ingest.gate.turn():
@@ -200,6 +239,47 @@ def confirm_held_import(
             limits=ingest.limits,
         )
     return _answer(request, response, outcome)
+
+
+@router.get(
+    "/imports",
+    response_model=ImportPage,
+    summary="The imports of a source, newest first (paged)",
+    responses=problem_responses(404),
+)
+def list_imports(
+    session: DbSession,
+    principal: FeedsWriter,
+    source: Annotated[int, Query(ge=1, le=MAX_ID, description="The source's id")],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> ImportPage:
+    get_writable_source(session, principal, source)
+    total, rows = ImportRepository(session).page_for_source(source, limit=limit, offset=offset)
+    return ImportPage(
+        source_id=source,
+        total=total,
+        limit=limit,
+        offset=offset,
+        imports=[
+            ImportSummary(
+                import_id=row.id,
+                status=row.status,
+                received_at=row.received_at,
+                processed_at=row.processed_at,
+                received=row.received_count,
+                created=row.created_count,
+                updated=row.updated_count,
+                deleted=row.deleted_count,
+                rejected=row.rejected_count,
+                unchanged=row.unchanged_count,
+                unclassified=row.unclassified_count,
+                outside_window=row.outside_window_count,
+                record=f"/v1/imports/{row.id}",
+            )
+            for row in rows
+        ],
+    )
 
 
 @router.get(

@@ -8,11 +8,18 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, defer
 
 from agenda_ingest.parsing.drafts import PeriodDraft, SessionDraft
-from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
+from ditep_core.models import (
+    AgendaSession,
+    FeedImport,
+    PathwayPeriod,
+    PayloadPurge,
+    Person,
+    SessionParticipant,
+)
 from ditep_core.nomenclatures import ImportStatus, PathwayStatus, PersonKind
 
 _CHUNK = 500
@@ -67,6 +74,33 @@ class ImportRepository:
     def get(self, import_id: int) -> FeedImport | None:
         return self.session.get(FeedImport, import_id)
 
+    def expired_payloads(self, received_before: dt.datetime, limit: int) -> list[tuple[int, int]]:
+        """(id, sealed bytes) of imports received before that time whose payload is still
+        kept, oldest first; an import not applied yet (``received``) keeps its payload."""
+        statement = (
+            select(FeedImport.id, func.length(FeedImport.payload_sealed))
+            .where(
+                FeedImport.received_at < received_before,
+                FeedImport.payload_purged_at.is_(None),
+                FeedImport.status != ImportStatus.RECEIVED,
+            )
+            .order_by(FeedImport.id)
+            .limit(limit)
+        )
+        return [(row[0], int(row[1] or 0)) for row in self.session.execute(statement)]
+
+    def purge_payloads(self, import_ids: Sequence[int], now: dt.datetime) -> None:
+        self.session.execute(
+            update(FeedImport)
+            .where(FeedImport.id.in_(list(import_ids)), FeedImport.payload_purged_at.is_(None))
+            .values(payload_sealed=b"", payload_purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def record_purge(self, purge: PayloadPurge) -> None:
+        self.session.add(purge)
+        self.session.flush()
+
     def newer_applied(
         self, source_id: int, import_id: int, feed_stamp: dt.datetime | None
     ) -> int | None:
@@ -109,6 +143,23 @@ class ImportRepository:
         if source_id is not None:
             statement = statement.where(FeedImport.source_id == source_id)
         return self.session.scalars(statement).all()
+
+    def page_for_source(
+        self, source_id: int, *, limit: int, offset: int
+    ) -> tuple[int, Sequence[FeedImport]]:
+        """A page of the source's imports, newest first (payloads not read), and their total."""
+        total = (
+            self.session.scalar(select(func.count()).where(FeedImport.source_id == source_id)) or 0
+        )
+        statement = (
+            select(FeedImport)
+            .where(FeedImport.source_id == source_id)
+            .options(defer(FeedImport.payload_sealed), defer(FeedImport.errors))
+            .order_by(FeedImport.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return total, self.session.scalars(statement).all()
 
     def list_for_source(self, source_id: int, limit: int = 50) -> Sequence[FeedImport]:
         statement = (

@@ -54,17 +54,18 @@ from agenda_ingest.parsing.fhir.stays import stay_periods
 from agenda_ingest.parsing.ical.parser import parse_ical
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.parsing.memory import collector_paused
-from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, Occurrence
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, Occurrence, not_utf8
 from agenda_ingest.parsing.participants import YOUTH_LINK_KEY_OPTION, ParticipantOptions
 from agenda_ingest.rulesets.service import ManualKey, active_rule_set, manual_for_source
 from agenda_ingest.sources.repository import SourceRepository
-from agenda_ingest.sources.service import expansion_window, get_writable_source
+from agenda_ingest.sources.service import check_enabled, expansion_window, get_writable_source
 from ditep_core.auth.access import refuse_area_keys
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, Saturated
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.models import FeedImport, Source, utc_now
-from ditep_core.nomenclatures import FeedFormat, ImportStatus, PersonKind
+from ditep_core.metrics.instruments import count_import
+from ditep_core.models import FeedImport, PayloadPurge, Source, utc_now
+from ditep_core.nomenclatures import Activity, FeedFormat, ImportStatus, PersonKind
 from ditep_core.protection import DataProtection
 from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.web.problems import Conflict, NotFound, ServiceBusy, UnsupportedMediaType
@@ -108,6 +109,14 @@ class ImportOutcome:
     periods_deleted: int = 0
     superseded_by: int | None = None
     pending_deletions: list[dict[str, Any]] = field(default_factory=list)
+    # Sessions of the feed that no rule classified (activity "unclassified").
+    unclassified: int = 0
+    # Warnings alone: they reject nothing and change nothing stored.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    # What the import changed, by (UID, recurrence id), for a dry run's answer (not stored).
+    created_keys: list[tuple[str, str]] = field(default_factory=list)
+    updated_keys: list[tuple[str, str]] = field(default_factory=list)
+    deleted_sessions: list[dict[str, Any]] = field(default_factory=list)
     # Start times of the sessions created, updated (before and after) or deleted: their
     # weeks' rollups are marked out of date (ditep_counting.rollups) in the same transaction.
     touched_starts: list[dt.datetime] = field(default_factory=list)
@@ -139,6 +148,8 @@ class ImportOutcome:
             periods_deleted=feed_import.periods_deleted_count,
             superseded_by=feed_import.superseded_by,
             pending_deletions=list(feed_import.pending_deletions or []),
+            unclassified=feed_import.unclassified_count,
+            warnings=list(feed_import.warnings or []),
         )
 
 
@@ -218,6 +229,7 @@ def ingest_feed(
     now = utc_now()
     with database.unit_of_work(write=True) as session:
         source = _source_for(session, source_id, principal)
+        check_enabled(source)
         check_media_type(source, content_type.split(";")[0].strip().lower())
         feed_import = _record_receipt(
             session, source, payload, content_type, protection, snapshot=snapshot, now=now
@@ -314,7 +326,13 @@ def replay_import(
 
     An import that was applied as an increment is replayed as one. An import still
     ``received`` (its process stopped before applying it) is applied itself, in place.
+    An import whose payload the retention purged cannot be replayed (409).
     """
+    if feed_import.payload_purged_at is not None:
+        raise Conflict(
+            f"import {feed_import.id}: its payload was purged on "
+            f"{feed_import.payload_purged_at:%Y-%m-%d} (payload retention)"
+        )
     if feed_import.status is ImportStatus.RECEIVED:
         payload = protection.vault.open(feed_import.payload_sealed)
         prepared = _prepare_safely(
@@ -337,6 +355,45 @@ def replay_import(
         snapshot=is_snapshot(feed_import.content_type),
         limits=limits,
     )
+
+
+PURGE_BATCH = 500
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time ``months`` calendar months earlier (the month's last day
+    when it has fewer days: 31 March minus one month is 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    following = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def purge_expired_payloads(
+    session: Session, *, retention_months: int, now: dt.datetime
+) -> PayloadPurge | None:
+    """Empty the sealed payloads of up to ``PURGE_BATCH`` imports received more than
+    ``retention_months`` ago, and record which, when, and how many bytes (None: none
+    left). The import rows, their counts and errors stay: only the payload goes, so such
+    an import can no longer be replayed."""
+    received_before = months_before(now, retention_months)
+    repository = ImportRepository(session)
+    expired = repository.expired_payloads(received_before, PURGE_BATCH)
+    if not expired:
+        return None
+    ids = [import_id for import_id, _size in expired]
+    repository.purge_payloads(ids, now)
+    purge = PayloadPurge(
+        purged_at=now,
+        received_before=received_before,
+        retention_months=retention_months,
+        import_count=len(ids),
+        byte_count=sum(size for _import_id, size in expired),
+        import_ids=ids,
+    )
+    repository.record_purge(purge)
+    return purge
 
 
 def is_snapshot(content_type: str) -> bool:
@@ -447,7 +504,7 @@ def _apply_in_own_transaction(
 ) -> ImportOutcome:
     try:
         with database.unit_of_work(write=True) as session:
-            return apply_import(session, source_id, import_id, prepared, allow_mass_delete)
+            outcome = apply_import(session, source_id, import_id, prepared, allow_mass_delete)
     except ServiceBusy as busy:
         busy.extensions["import_id"] = import_id
         raise
@@ -457,6 +514,18 @@ def _apply_in_own_transaction(
             "push it again later",
             extensions={"import_id": import_id},
         ) from error
+    # Counted once committed: a rolled-back application changed nothing.
+    count_import(
+        outcome.status.value,
+        {
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "deleted": outcome.deleted,
+            "unchanged": outcome.unchanged,
+            "rejected": outcome.rejected,
+        },
+    )
+    return outcome
 
 
 def apply_import(
@@ -465,8 +534,13 @@ def apply_import(
     import_id: int,
     prepared: _Prepared | list[FeedError],
     allow_mass_delete: bool = False,
+    *,
+    rehearsal: bool = False,
 ) -> ImportOutcome:
-    """Apply a received import under its source's lock (see the module's docstring)."""
+    """Apply a received import under its source's lock (see the module's docstring).
+
+    ``rehearsal``: a dry run's, rolled back by the caller (logged as such).
+    """
     SourceRepository(session).lock(source_id)
     imports = ImportRepository(session)
     feed_import = imports.get(import_id)
@@ -485,11 +559,22 @@ def apply_import(
     outcome.window_start, outcome.window_end = prepared.window
     outcome.outside_window = prepared.outside_window
     outcome.errors = [error.as_dict() for error in (*prepared.rejected, *prepared.notes)]
+    outcome.warnings = [error.as_dict() for error in prepared.notes]
+    outcome.unclassified = sum(
+        1 for draft in prepared.drafts if draft.classification.activity is Activity.UNCLASSIFIED
+    )
     if prepared.received == 0 and prepared.outside_window:
-        outcome.errors.append(
+        outside = FeedError(
+            f"all {prepared.outside_window} events of the feed lie outside the source's "
+            f"window [{prepared.window[0]}, {prepared.window[1]}): nothing was read"
+        ).as_dict()
+        outcome.errors.append(outside)
+        outcome.warnings.append(outside)
+    elif prepared.outside_window:
+        outcome.warnings.append(
             FeedError(
-                f"all {prepared.outside_window} events of the feed lie outside the source's "
-                f"window [{prepared.window[0]}, {prepared.window[1]}): nothing was read"
+                f"{prepared.outside_window} events lie wholly outside the source's window "
+                f"[{prepared.window[0]}, {prepared.window[1]}): they were ignored"
             ).as_dict()
         )
     feed_import.feed_stamp = prepared.stamp
@@ -531,9 +616,9 @@ def apply_import(
         )
     _record(feed_import, outcome, now)
     logger.info(
-        "feed_ingested",
+        "feed_rehearsed" if rehearsal else "feed_ingested",
         source_id=source_id,
-        import_id=import_id,
+        import_id=None if rehearsal else import_id,
         status=outcome.status.value,
         received=outcome.received,
         created=outcome.created,
@@ -580,6 +665,9 @@ def _prepare(
         rejected, notes = _split_notes(parsed.rejected, parsed.warnings)
         outside_window = parsed.outside_window
         stamp = ical_stamp(payload)
+        encoding = _encoding_note(payload)
+        if encoding is not None:
+            notes.append(encoding)
     elif source.format is FeedFormat.FHIR:
         # An increment (incremental pull) may hold nothing; an empty snapshot is unreadable.
         fhir = parse_fhir(
@@ -623,6 +711,21 @@ def _prepare(
         periods=periods,
         withdrawn_periods=withdrawn,
     )
+
+
+def _encoding_note(payload: bytes) -> FeedError | None:
+    """An iCal feed that is not UTF-8 is read with replacement characters: say where."""
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where, line, column = not_utf8(payload, error)
+        return FeedError(
+            f"warning: the feed is not UTF-8 text: {where}; such bytes were read as U+FFFD, "
+            "the replacement character",
+            line=line,
+            column=column,
+        )
+    return None
 
 
 def _split_notes(
@@ -802,6 +905,12 @@ def _apply(
         now=now,
     )
     gone_ids = [stored.session_id for _key, stored in gone]
+    outcome.created_keys = [draft.key for draft in to_create]
+    outcome.updated_keys = [draft.key for _id, draft in to_update]
+    outcome.deleted_sessions = [
+        {"uid": uid, "recurrence_id": rid, "start": stored.start_at.isoformat()}
+        for (uid, rid), stored in gone
+    ]
     outcome.touched_starts = [
         *(draft.start_at for draft in (*to_create, *(draft for _id, draft in to_update))),
         *RollupRepository(session).session_starts(
@@ -875,3 +984,5 @@ def _record(feed_import: FeedImport, outcome: ImportOutcome, now: dt.datetime) -
     feed_import.periods_deleted_count = outcome.periods_deleted
     feed_import.superseded_by = outcome.superseded_by
     feed_import.pending_deletions = outcome.pending_deletions or None
+    feed_import.unclassified_count = outcome.unclassified
+    feed_import.warnings = outcome.warnings or None

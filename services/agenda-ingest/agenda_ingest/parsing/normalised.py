@@ -53,15 +53,26 @@ class FeedError:
     line: int | None = None
     path: str | None = None
     uid: str | None = None
+    column: int | None = None
+    resource_type: str | None = None
+    """What the error is about: a FHIR resource type (``Encounter``...), or ``VEVENT``."""
+    title: str | None = None
+    """Its title (a TDDUI label, a description, a SUMMARY), for a person to find it."""
 
     def as_dict(self) -> dict[str, str | int]:
         data: dict[str, str | int] = {"message": self.message}
         if self.line is not None:
             data["line"] = self.line
+        if self.column is not None:
+            data["column"] = self.column
         if self.path is not None:
             data["path"] = self.path
         if self.uid is not None:
             data["uid"] = self.uid
+        if self.resource_type is not None:
+            data["resource_type"] = self.resource_type
+        if self.title is not None:
+            data["title"] = self.title
         return data
 
 
@@ -82,6 +93,23 @@ class FeedUnreadable(Exception):
     def __init__(self, errors: list[FeedError]) -> None:
         super().__init__("; ".join(error.message for error in errors))
         self.errors = errors
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and column (both from 1, the column in bytes) of ``offset`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError) -> tuple[str, int, int]:
+    """Where ``data`` stops being UTF-8, said for a person: (text, line, column)."""
+    line, column = byte_position(data, error.start)
+    return (
+        f"byte 0x{data[error.start]:02X} at line {line}, column {column} (offset "
+        f"{error.start}) is not UTF-8 (an export in Latin-1 or Windows-1252? send UTF-8)",
+        line,
+        column,
+    )
 
 
 def format_moment(value: dt.datetime | dt.date) -> str:

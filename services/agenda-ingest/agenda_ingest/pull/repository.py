@@ -33,6 +33,7 @@ class PullTarget:
     search (None: the next pull is a full one, a snapshot)."""
     window: tuple[dt.date, dt.date] | None = None
     fhir_resource: str = DEFAULT_RESOURCE
+    disabled: bool = False
 
 
 class PullRepository:
@@ -52,6 +53,7 @@ class PullRepository:
                 Source.window_end,
                 Source.horizon_days,
                 Source.participant_options,
+                Source.disabled_at,
             ).where(Source.id == source_id)
         ).one_or_none()
         if row is None:
@@ -70,6 +72,7 @@ class PullRepository:
             last_modified=row.http_last_modified,
             window=window_of(row.window_start, row.window_end, row.horizon_days, today),
             fhir_resource=resource if isinstance(resource, str) else DEFAULT_RESOURCE,
+            disabled=row.disabled_at is not None,
         )
 
     def acquire_lease(
@@ -112,6 +115,7 @@ class PullRepository:
             select(Source.id, Source.last_pulled_at, Source.pull_interval_minutes)
             .where(
                 Source.url.is_not(None),
+                Source.disabled_at.is_(None),
                 Source.format.in_((FeedFormat.ICAL, FeedFormat.FHIR)),
                 or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now),
             )

@@ -37,11 +37,12 @@ from agenda_ingest.pull.fhir_search import RESOURCE_OPTION, SEARCHABLE, next_sin
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.db import Database
+from ditep_core.metrics.instruments import count_pull_failure
 from ditep_core.models import Source, utc_now
 from ditep_core.nomenclatures import FeedFormat, ImportStatus, SourceMode
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
-from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound, SourceDisabled
 
 logger = structlog.get_logger("ditep.pull")
 
@@ -98,6 +99,9 @@ def pull_source(
         target = repository.target(source_id, now.date())
         if target is None:
             raise NotFound(f"no source {source_id}")
+        if target.disabled:
+            # Raising rolls the lease back with the rest of this unit of work.
+            raise SourceDisabled(f"source {source_id} is disabled: it is not pulled")
         if not acquired:
             raise SourceBusy(f"source {source_id} is being pulled by another process")
         if target.url is None:
@@ -113,6 +117,7 @@ def pull_source(
             repository = PullRepository(session)
             repository.record_result(source_id, status=PullStatus.FAILED, at=now, error=message)
             repository.release_lease(source_id, owner=owner)
+        count_pull_failure(source_id)
         return PullOutcome(source_id, PullStatus.FAILED, error=message)
     except BaseException:
         # Interrupted (Ctrl-C, shutdown): try to give the lease back, or it expires.
@@ -171,6 +176,7 @@ def _fetch_and_store(
                 source_id, status=PullStatus.FAILED, at=now, error=failed.message
             )
             repository.release_lease(source_id, owner=owner)
+        count_pull_failure(source_id)
         return PullOutcome(
             source_id, PullStatus.FAILED, error=failed.message, attempts=failed.attempts
         )
@@ -198,6 +204,8 @@ def _fetch_and_store(
     with database.unit_of_work(write=True) as session:
         outcome = _record_pull(session, target, result, imported, now)
         PullRepository(session).release_lease(source_id, owner=owner)
+    if outcome.status is PullStatus.FAILED:
+        count_pull_failure(source_id)
     logger.info(
         "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
     )

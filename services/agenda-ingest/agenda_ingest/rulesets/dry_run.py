@@ -7,6 +7,7 @@ the rule set given (or the one in force), and the drafts are counted in memory.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -57,7 +58,16 @@ def dry_run(
             f"the window ends ({end}) before it starts ({start})",
             errors=[{"location": "body.window_end", "message": "before window_start"}],
         )
-    payload = request.feed.encode()
+    if isinstance(request.feed, str):
+        payload = request.feed.encode()
+    elif request.format is FeedFormat.FHIR:
+        # A FHIR document sent as JSON itself, not as a string holding it.
+        payload = json.dumps(request.feed).encode()
+    else:
+        raise InvalidRequest(
+            "an iCalendar feed is text: send it as a JSON string",
+            errors=[{"location": "body.feed", "message": "expected a string for format ical"}],
+        )
     try:
         if request.format is FeedFormat.ICAL:
             parsed = parse_ical(

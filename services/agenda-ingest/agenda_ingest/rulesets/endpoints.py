@@ -29,6 +29,7 @@ from ditep_core.web.dependencies import (
     ActivityReader,
     Admin,
     DbSession,
+    FeedsReader,
     RequestBody,
     get_settings,
 )
@@ -171,11 +172,12 @@ def post_dry_run(
 @router.get(
     "/sessions/{session_id}/classification",
     response_model=SessionClassificationOut,
-    summary="Why a session is classified as it is",
+    summary="Why a session is classified as it is, and whether and why it is counted "
+    "(activity:read or feeds:write)",
     responses=problem_responses(404),
 )
 def get_session_classification(
-    session: DbSession, principal: ActivityReader, session_id: IdPath
+    session: DbSession, principal: FeedsReader, session_id: IdPath
 ) -> SessionClassificationOut:
     establishment = readable_session_establishment(session, principal, session_id)
     return explain_session(session, establishment, session_id)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat, Nature, Setting
+from ditep_core.nomenclatures import (
+    Activity,
+    AgendaKind,
+    FeedFormat,
+    Nature,
+    PathwayStatus,
+    SessionStatus,
+    Setting,
+)
 from ditep_core.reports import ActivityFigures
 from ditep_core.web.parameters import DAY_SCHEMA, ReadDay
 
@@ -32,7 +40,10 @@ class RuleSetList(BaseModel):
 
 
 class DryRunRequest(BaseModel):
-    feed: str = Field(description="Le flux : texte iCalendar ou JSON FHIR")
+    feed: str | dict[str, Any] | list[Any] = Field(
+        description="Le flux : texte iCalendar, ou JSON FHIR (un document JSON, ou le même en "
+        "texte)"
+    )
     format: FeedFormat
     rules: str | None = Field(
         default=None, description="Règles à essayer (YAML ou JSON); absent : celles en vigueur"
@@ -84,8 +95,47 @@ class RuleTrialOut(BaseModel):
     failed_on: str | None = Field(description="La condition qui a écarté la règle")
 
 
+class ExplainedSession(BaseModel):
+    source_id: int
+    uid: str
+    recurrence_id: str = Field(description="Original start of the occurrence ('' for a single)")
+    title: str = Field(description="Its title as typed (SUMMARY, label)")
+    start: dt.datetime
+    end: dt.datetime
+    status: SessionStatus
+
+
+class PathwayAtSession(BaseModel):
+    status: PathwayStatus | None = Field(
+        description="The young person's pathway status that day (null: no known period, "
+        "counted as accompagnement)"
+    )
+    periods: int = Field(description="Known pathway periods covering the day")
+
+
+class CountingOut(BaseModel):
+    counted: bool = Field(description="Whether the counts take this session in, as of now")
+    reasons: list[str] = Field(
+        description="Why, one line each: status, activity, presence, window, pathway"
+    )
+    in_window: bool = Field(
+        description="Inside the source's window: the next snapshot may update or delete it"
+    )
+    window_start: dt.date
+    window_end: dt.date
+    youth_present: int
+    youth_absent: int
+    pathways: list[PathwayAtSession] = Field(description="One per young person of the session")
+
+
 class SessionClassificationOut(BaseModel):
     session_id: int
+    session: ExplainedSession | None = Field(
+        default=None, description="Which session this is (UID, title, start)"
+    )
+    counting: CountingOut | None = Field(
+        default=None, description="Whether and why it is counted, not only how it is classified"
+    )
     activity: Activity
     setting: Setting
     nature: Nature

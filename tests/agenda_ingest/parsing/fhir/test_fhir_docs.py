@@ -56,7 +56,7 @@ def _drafts(example: Any) -> tuple[list[Any], list[Any]]:
 
 def test_the_examples_are_valid_fhir() -> None:
     error, bundle, appointment = _examples()
-    assert set(error) == {"message", "line", "path", "uid"}
+    assert set(error) == {"message", "line", "path", "uid", "resource_type", "title"}
     for resource in (bundle, appointment):
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
 

@@ -118,7 +118,14 @@ def people(occurrence: Occurrence) -> list[tuple[str, PersonKind | None, dict[st
 
 @pytest.mark.parametrize("kind", ["collection", "searchset", "transaction", "batch", "history"])
 def test_every_bundle_type_gives_the_same_session(kind: str) -> None:
-    occurrence = only(parse(bundle(patient(), practitioner(), event(), kind=kind)))
+    feed = parse(bundle(patient(), practitioner(), event(), kind=kind))
+    if kind == "history":
+        # Read all the same, with a warning: the guide documents the four others only.
+        (note,) = feed.rejected
+        assert feed.warnings == 1
+        assert note.message.startswith("warning: the Bundle's type is 'history'")
+        feed.rejected.clear()
+    occurrence = only(feed)
     assert occurrence.uid == "https://identifiant-medicosocial-evenement.esante.gouv.fr|e1"
     assert (occurrence.start, occurrence.end) == (
         dt.datetime(2025, 3, 10, 15, 30, tzinfo=UTC),
@@ -322,11 +329,26 @@ def test_names_are_never_copied() -> None:
         ("completed", "DONE"),
         ("cancelled", "CANCELLED"),
         ("entered-in-error", "CANCELLED"),
-        ("unknown", ""),
     ],
 )
 def test_encounter_statuses(status: str, expected: str) -> None:
     assert only(parse(with_patient(event(status=status)))).status == expected
+
+
+@pytest.mark.parametrize("status", ["unknown", "invented", None])
+def test_an_undocumented_encounter_status_is_planned_with_a_warning(status: str | None) -> None:
+    resource = event()
+    if status is None:
+        del resource["status"]
+    else:
+        resource["status"] = status
+    feed = parse(with_patient(resource))
+    assert feed.occurrences[0].status == ""  # planned
+    (note,) = feed.rejected
+    assert feed.warnings == 1
+    shown = f"status '{status}'" if status else "no status"
+    assert note.message.startswith(f"warning: 1 Encounters with {shown} were read as planned")
+    assert (note.path, note.resource_type) == ("entry[0].resource", "Encounter")
 
 
 def test_codes_summary_and_the_tddui_extensions() -> None:
@@ -386,13 +408,17 @@ def test_r5_names_and_length_instead_of_an_end() -> None:
 
 
 def test_times_dates_and_floating_times() -> None:
-    floating = only(
-        parse(
-            with_patient(
-                event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"})
-            )
-        )
+    feed = parse(
+        with_patient(event(period={"start": "2025-07-01T09:00", "end": "2025-07-01T10:00:30.5"}))
     )
+    # Read in the establishment's zone, and said so (once for the feed, where it starts).
+    (note,) = feed.rejected
+    assert feed.warnings == 1
+    assert note.message.startswith("warning: 2 date-times have no offset")
+    assert "Europe/Paris" in note.message
+    assert note.path == "entry[0].resource.period.start"
+    feed.rejected.clear()
+    floating = only(feed)
     assert floating.start == dt.datetime(2025, 7, 1, 7, 0, tzinfo=UTC)  # Paris summer time
     assert floating.end == dt.datetime(2025, 7, 1, 8, 0, 30, 500000, tzinfo=UTC)
     all_day = only(parse(with_patient(event(period={"start": "2025-03-10", "end": "2025-03-11"}))))
@@ -524,7 +550,6 @@ def appointment(**changes: Any) -> dict[str, Any]:
         ("booked", ""),
         ("arrived", ""),
         ("checked-in", ""),
-        ("proposed", ""),
         ("fulfilled", "DONE"),
         ("cancelled", "CANCELLED"),
         ("entered-in-error", "CANCELLED"),
@@ -533,6 +558,12 @@ def appointment(**changes: Any) -> dict[str, Any]:
 )
 def test_appointment_statuses(status: str, expected: str) -> None:
     assert only(parse(with_patient(appointment(status=status)))).status == expected
+
+
+@pytest.mark.parametrize("status", ["proposed", "pending", "waitlist", "entered-in-error"])
+def test_an_appointment_never_agreed_is_not_planned(status: str) -> None:
+    """Proposed, pending, on a waiting list or entered in error: kept, never counted."""
+    assert only(parse(with_patient(appointment(status=status)))).status == "CANCELLED"
 
 
 def test_an_appointment_is_a_session_with_its_codes_people_and_place() -> None:

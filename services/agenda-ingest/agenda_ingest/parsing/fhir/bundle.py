@@ -21,7 +21,7 @@ from typing import Any
 
 from agenda_ingest.parsing.fhir.values import JsonObject
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits, too_many_events
-from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable
+from agenda_ingest.parsing.normalised import FeedError, FeedUnreadable, not_utf8
 
 _MAX_NESTING = 4
 FEED_TYPES = ("Encounter", "Appointment")
@@ -53,8 +53,9 @@ def decode_json(data: bytes) -> Any:
     try:
         body = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        where, line, column = not_utf8(data, error)
         raise FeedUnreadable(
-            [FeedError(f"the body is not UTF-8 text (invalid byte at offset {error.start})")]
+            [FeedError(f"the body is not UTF-8 text: {where}", line=line, column=column)]
         ) from error
     if not body.strip():
         raise FeedUnreadable([FeedError("the body is empty: expected FHIR JSON")])
@@ -71,16 +72,44 @@ def decode_json(data: bytes) -> Any:
             ]
         ) from error
     except json.JSONDecodeError as error:
+        truncated = error.pos >= len(body.rstrip()) or error.msg.startswith("Unterminated")
+        what = (
+            f"truncated: the body ends before the JSON is complete ({error.msg}; received "
+            f"{len(data)} bytes, was the upload cut?)"
+            if truncated
+            else error.msg
+        )
         raise FeedUnreadable(
             [
                 FeedError(
-                    f"not JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+                    f"not JSON: {what} (line {error.lineno}, column {error.colno})",
                     line=error.lineno,
+                    column=error.colno,
                     path="$",
                 )
             ]
         ) from error
     return document
+
+
+DOCUMENTED_BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
+
+
+def bundle_type_warning(document: Any) -> FeedError | None:
+    """A note when the body is a Bundle of a type the guide does not document (read anyway)."""
+    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
+        return None
+    bundle_type = document.get("type")
+    if isinstance(bundle_type, str) and bundle_type in DOCUMENTED_BUNDLE_TYPES:
+        return None
+    shown = f"'{bundle_type[:64]}'" if isinstance(bundle_type, str) else "missing"
+    return FeedError(
+        f"warning: the Bundle's type is {shown}, not one of those documented "
+        f"({', '.join(sorted(DOCUMENTED_BUNDLE_TYPES))}): its entries were read as a "
+        "collection",
+        path="type",
+        resource_type="Bundle",
+    )
 
 
 def collect_entries(

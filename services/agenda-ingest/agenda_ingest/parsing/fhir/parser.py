@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ from agenda_ingest.parsing.fhir.bundle import (
     Entry,
     References,
     Resolved,
+    bundle_type_warning,
     check_feed,
     child,
     collect_entries,
@@ -98,6 +100,11 @@ _EVENT_PROFILE = "tddui-encounter-evenement"
 _MAX_UID = 1024
 _MAX_FUNCTION = 64
 
+# Statuses read as planned (counted once over, as not validated) without a warning.
+_ENCOUNTER_PLANNED = frozenset(
+    {"planned", "arrived", "triaged", "in-progress", "onleave", "on-hold"}  # R4 and R5
+)
+_APPOINTMENT_PLANNED = frozenset({"booked", "arrived", "checked-in"})
 _ENCOUNTER_STATUS = {
     "finished": "DONE",
     "completed": "DONE",  # R5
@@ -111,7 +118,14 @@ _APPOINTMENT_STATUS = {
     "cancelled": "CANCELLED",
     "entered-in-error": "CANCELLED",
     "noshow": "ABSENT",
+    # Never agreed (a request, an offer, a waiting list): kept, never counted.
+    "proposed": "CANCELLED",
+    "pending": "CANCELLED",
+    "waitlist": "CANCELLED",
 }
+# A date-time with its offset (or Z); one without is read in the establishment's zone.
+_NAIVE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_MIDNIGHT_UTC = re.compile(r"T00:00(?::00(?:\.0+)?)?Z$")
 _REQUEST_STATUSES = frozenset({"proposed", "pending", "waitlist"})
 _CANCELLED = frozenset({"cancelled", "entered-in-error"})
 _PERSON_TYPES = frozenset({"Patient", "Practitioner", "PractitionerRole"})
@@ -234,6 +248,7 @@ def _parse(
         stamp=bundle_stamp(document),
     )
     for entry in entries:
+        mapper.path = entry.path
         resource_type = entry.resource["resourceType"]
         feed.counts[resource_type] = feed.counts.get(resource_type, 0) + 1
         try:
@@ -244,11 +259,82 @@ def _parse(
                     reject.message,
                     path=child(entry.path, reject.where) if reject.where else entry.path or "$",
                     uid=mapper.uid_or_none(entry.resource),
+                    resource_type=resource_type[:64],
+                    title=_title(entry.resource),
                 )
             )
     if feed.absences:
         feed.occurrences = _apply_absences(feed.occurrences, feed.absences, default_tz)
+    notes = mapper.notes.as_errors(default_tz)
+    bundle_note = bundle_type_warning(document)
+    if bundle_note is not None:
+        notes.insert(0, bundle_note)
+    feed.rejected.extend(notes)
+    feed.warnings = len(notes)
     return feed
+
+
+_TITLE_MAX = 200
+
+
+def _title(resource: JsonObject) -> str | None:
+    """What a person would call the resource: its TDDUI label, description, or type texts."""
+    label = text(extension_values(resource).get(_EVENT_LABEL)) or text(resource.get("description"))
+    if not label:
+        label = " – ".join(
+            _unique(
+                [
+                    *concept_texts(resource.get("type")),
+                    *concept_texts(resource.get("serviceType")),
+                    *concept_texts(resource.get("appointmentType")),
+                ]
+            )
+        )
+    return label[:_TITLE_MAX] or None
+
+
+@dataclass(slots=True)
+class _Notes:
+    """What the mapper noticed without rejecting anything (the feed's warnings)."""
+
+    naive: int = 0
+    naive_path: str = ""
+    midnight_utc: int = 0
+    midnight_path: str = ""
+    defaulted: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    """(resource type, status) read as planned by default: how many, the first one's path."""
+
+    def as_errors(self, timezone: ZoneInfo) -> list[FeedError]:
+        notes: list[FeedError] = []
+        if self.naive:
+            notes.append(
+                FeedError(
+                    f"warning: {self.naive} date-times have no offset: they were read in the "
+                    f"establishment's zone ({timezone.key}); send them with their offset "
+                    "(+01:00, +02:00) to be sure",
+                    path=self.naive_path,
+                )
+            )
+        if self.midnight_utc:
+            notes.append(
+                FeedError(
+                    f"warning: {self.midnight_utc} date-times are midnight UTC (T00:00:00Z), "
+                    f"which is not midnight in {timezone.key}: if the DUI writes local times "
+                    "with a Z, send them with their offset instead",
+                    path=self.midnight_path,
+                )
+            )
+        for (resource_type, status), (count, path) in sorted(self.defaulted.items()):
+            shown = f"status '{status}'" if status else "no status"
+            notes.append(
+                FeedError(
+                    f"warning: {count} {resource_type}s with {shown} were read as planned "
+                    "(counted once over, as not validated); see the documented statuses",
+                    path=path,
+                    resource_type=resource_type,
+                )
+            )
+        return notes
 
 
 class _Mapper:
@@ -263,6 +349,9 @@ class _Mapper:
     ) -> None:
         self.references = references
         self.limits = limits
+        self.notes = _Notes()
+        self.path = ""
+        """The path of the entry being read (for the warnings)."""
         self.timezone = timezone
         self.window_start = window_start
         self.window_end = window_end
@@ -379,7 +468,10 @@ class _Mapper:
             start = _as_time(start, self.timezone)
             end = start + dt.timedelta(seconds=seconds)
         start, end, all_day = _span(start, end, f"{period_key}.end", self.timezone)
-        status = _ENCOUNTER_STATUS.get(text(resource.get("status")), "")
+        raw_status = text(resource.get("status"))
+        status = _ENCOUNTER_STATUS.get(raw_status, "")
+        if not status and raw_status not in _ENCOUNTER_PLANNED:
+            self._defaulted("Encounter", raw_status)
 
         extensions = extension_values(resource)
         present = flag(extensions.get(_PATIENT_PRESENT))
@@ -504,6 +596,8 @@ class _Mapper:
             end = start + dt.timedelta(minutes=minutes)
         start, end, all_day = _span(start, end, "end", self.timezone)
         status = _APPOINTMENT_STATUS.get(raw_status, "")
+        if not status and raw_status not in _APPOINTMENT_PLANNED:
+            self._defaulted("Appointment", raw_status)
 
         participants: list[Participant] = []
         location = ""
@@ -686,9 +780,24 @@ class _Mapper:
 
     def _moment(self, value: object, where: str, suffix: str = "") -> dt.datetime | dt.date:
         try:
-            return parse_moment(value, self.timezone)
+            moment = parse_moment(value, self.timezone)
         except BadValue as error:
             raise _Reject(str(error), where + suffix) from error
+        if isinstance(moment, dt.datetime) and isinstance(value, str):
+            if _NAIVE.search(value) is None:
+                if not self.notes.naive:
+                    self.notes.naive_path = child(self.path, where + suffix)
+                self.notes.naive += 1
+            elif _MIDNIGHT_UTC.search(value) and self.timezone.utcoffset(moment) != dt.timedelta():
+                if not self.notes.midnight_utc:
+                    self.notes.midnight_path = child(self.path, where + suffix)
+                self.notes.midnight_utc += 1
+        return moment
+
+    def _defaulted(self, resource_type: str, status: str) -> None:
+        key = (resource_type, status[:64])
+        count, path = self.notes.defaulted.get(key, (0, self.path or "$"))
+        self.notes.defaulted[key] = (count + 1, path)
 
 
 def _period_key(resource: JsonObject) -> str:

@@ -1,0 +1,1 @@
+"""Downloads: XLSX workbooks and CSV for French spreadsheet software."""

@@ -1,0 +1,431 @@
+"""XLSX workbooks of the figures (transmission.md §3), written with XlsxWriter.
+
+Sheets: a summary; one per table (file active, weekly units, hours, journées and nuits,
+actes and séances, capacity, data quality); the indicators; a method sheet (period,
+profile and rule-set versions, freeze or transmission, statistical secrecy). French
+labels, numbers stored as numbers; a suppressed cell holds ``s`` (INSEE's mark), a
+figure that does not exist is left empty. Text cells are written as text, never as
+formulas, and neutralised like the CSV's (``ditep_core.web.tabular.spreadsheet_cell``).
+
+The builders take the response models (``ActivityReport``, ``AreaReport``,
+``IndicatorsReport``) and optional transmission metadata, so that any route serving
+those bodies can offer the same workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import xlsxwriter
+from pydantic import BaseModel, Field
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from activity_api.downloads.tables import (
+    INDICATOR_COLUMNS,
+    REASONS,
+    SUMMARY_PATHS,
+    SUPPRESSED_MARK,
+    TABLE_SHEETS,
+    figure_label,
+    flat_figures,
+    indicator_rows,
+    sheet_paths,
+)
+from activity_api.indicators.schemas import IndicatorsReport
+from activity_api.regions.schemas import AreaReport
+from ditep_core.reports import ActivityReport, QualityCounts
+from ditep_core.web.tabular import spreadsheet_cell
+
+
+class TransmissionMeta(BaseModel):
+    """What a transmitted version adds to its figures (shown on the method sheet)."""
+
+    version: int = Field(description="Version de la transmission")
+    transmitted_at: dt.datetime = Field(description="Date de transmission")
+    transmitted_by: str = Field(description="Transmis par")
+    reason: str | None = Field(default=None, description="Motif de la correction")
+    profile_version: str | None = Field(default=None, description="Version du profil")
+    ruleset_versions: list[str] = Field(default_factory=list, description="Règles de classement")
+    import_ids: list[int] = Field(default_factory=list, description="Imports")
+
+
+INDICATOR_HEADERS = (
+    "Indicateur",
+    "Code",
+    "Mesure",
+    "Libellé",
+    "Unité",
+    "Valeur",
+    "Motif",
+    "Un an plus tôt",
+    "Motif (un an plus tôt)",
+    "Définition",
+)
+
+
+class _Book:
+    """One workbook in memory, with its formats and the safe way to write a cell."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.workbook: Workbook = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "in_memory": True,
+                # Text stays text: "=..." is never a formula, "0012" never a number.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.bold: Format = self.workbook.add_format({"bold": True})
+        self.title: Format = self.workbook.add_format({"bold": True, "font_size": 14})
+        self.wrap: Format = self.workbook.add_format({"text_wrap": True, "valign": "top"})
+
+    def sheet(self, name: str) -> Worksheet:
+        worksheet: Worksheet = self.workbook.add_worksheet(name[:31])
+        return worksheet
+
+    def cell(
+        self, sheet: Worksheet, row: int, column: int, value: object, style: Format | None = None
+    ) -> None:
+        if value is None:
+            sheet.write_blank(row, column, None, style)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value, style)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, column, value, style)
+        elif isinstance(value, dt.date):  # datetimes too
+            sheet.write_string(row, column, value.isoformat(), style)
+        else:
+            text = spreadsheet_cell(str(value))
+            sheet.write_string(row, column, str(text), style)
+
+    def row(
+        self,
+        sheet: Worksheet,
+        row: int,
+        values: Sequence[object],
+        style: Format | None = None,
+    ) -> None:
+        for column, value in enumerate(values):
+            self.cell(sheet, row, column, value, style)
+
+    def close(self) -> bytes:
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+# --- sheets --------------------------------------------------------------------------
+
+
+def _key_values(
+    book: _Book, sheet: Worksheet, start: int, pairs: Iterable[tuple[str, object]]
+) -> int:
+    row = start
+    for key, value in pairs:
+        book.cell(sheet, row, 0, key, book.bold)
+        book.cell(sheet, row, 1, value)
+        row += 1
+    return row
+
+
+def _establishment_tables(book: _Book, report: ActivityReport) -> None:
+    flat = flat_figures(report.model_dump(mode="json", by_alias=True))
+    for title, groups in TABLE_SHEETS:
+        sheet = book.sheet(title)
+        sheet.set_column(0, 0, 36)
+        sheet.set_column(1, 1, 70)
+        sheet.set_column(2, 2, 14)
+        book.row(sheet, 0, ("Code", "Libellé", "Valeur"), book.bold)
+        row = 1
+        for path in sheet_paths(flat, groups):
+            book.row(sheet, row, (path, figure_label(path), flat[path]))
+            row += 1
+        if "quality" in groups and report.quality.by_source:
+            row += 1
+            book.cell(sheet, row, 0, "Par source", book.bold)
+            fields = list(QualityCounts.model_fields)
+            header = ["source_id", *fields]
+            labels = ["Source", *(QualityCounts.model_fields[f].description or f for f in fields)]
+            book.row(sheet, row + 1, labels, book.bold)
+            book.row(sheet, row + 2, header)
+            for offset, source in enumerate(report.quality.by_source):
+                values = source.model_dump()
+                book.row(sheet, row + 3 + offset, [values[name] for name in header])
+
+
+def _area_tables(book: _Book, report: AreaReport) -> None:
+    rows: list[tuple[list[object], dict[str, Any], set[str]]] = [
+        (
+            [row.finess, row.name, row.department_code],
+            row.flat_figures(),
+            set(row.suppressed),
+        )
+        for row in report.establishments
+    ]
+    rows.append(
+        (
+            ["TOTAL", report.area.name or report.area.code, ""],
+            report.totals.flat_figures(),
+            set(report.totals.suppressed),
+        )
+    )
+    columns: list[str] = []
+    for _identity, flat, _hidden in rows:
+        for path in flat:
+            if path not in columns and not isinstance(flat[path], list | str):
+                columns.append(path)
+    for title, groups in TABLE_SHEETS:
+        paths = [path for path in columns if path.split(".", 1)[0] in groups]
+        sheet = book.sheet(title)
+        sheet.freeze_panes(2, 3)
+        sheet.set_column(0, 0, 12)
+        sheet.set_column(1, 1, 36)
+        sheet.set_row(0, 60)
+        book.row(
+            sheet,
+            0,
+            ["N° FINESS", "Raison sociale", "Département", *map(figure_label, paths)],
+            book.wrap,
+        )
+        book.row(sheet, 1, ["finess", "name", "department_code", *paths], book.bold)
+        for index, (identity, flat, hidden) in enumerate(rows):
+            values: list[object] = list(identity)
+            for path in paths:
+                value = flat.get(path)
+                values.append(SUPPRESSED_MARK if value is None and path in hidden else value)
+            book.row(sheet, 2 + index, values)
+
+
+def _indicators_sheet(book: _Book, report: IndicatorsReport) -> None:
+    sheet = book.sheet("Indicateurs")
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 2, 22)
+    sheet.set_column(3, 3, 40)
+    sheet.set_column(5, 8, 16)
+    sheet.set_column(9, 9, 90)
+    headers = list(INDICATOR_HEADERS)
+    headers[5] = f"Valeur ({report.period.code})"
+    headers[7] = f"Un an plus tôt ({report.year_before_period.code})"
+    book.row(sheet, 0, headers, book.bold)
+    book.row(sheet, 1, INDICATOR_COLUMNS)
+    for index, values in enumerate(indicator_rows(report)):
+        book.row(sheet, 2 + index, values)
+
+
+def _summary(
+    book: _Book,
+    title: str,
+    identity: Sequence[tuple[str, object]],
+    figures: Mapping[str, Any],
+    hidden: set[str],
+) -> None:
+    sheet = book.sheet("Synthèse")
+    sheet.set_column(0, 0, 60)
+    sheet.set_column(1, 1, 24)
+    book.cell(sheet, 0, 0, title, book.title)
+    row = _key_values(book, sheet, 2, identity) + 1
+    book.row(sheet, row, ("Indicateur", "Valeur", "Code"), book.bold)
+    for path in SUMMARY_PATHS:
+        if path in figures:
+            row += 1
+            value = figures[path]
+            shown = SUPPRESSED_MARK if value is None and path in hidden else value
+            book.row(sheet, row, (figure_label(path), shown, path))
+
+
+def _method(
+    book: _Book,
+    pairs: list[tuple[str, object]],
+    transmission: TransmissionMeta | None,
+    suppressed: Sequence[str],
+) -> None:
+    sheet = book.sheet("Méthode")
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 100)
+    book.cell(sheet, 0, 0, "Méthode", book.title)
+    if transmission is not None:
+        pairs = [
+            *pairs,
+            ("Version de la transmission", transmission.version),
+            ("Transmis le", transmission.transmitted_at),
+            ("Transmis par", transmission.transmitted_by),
+            ("Motif de la correction", transmission.reason or ""),
+            ("Profil de comptage (transmission)", transmission.profile_version or ""),
+            ("Règles de classement (transmission)", ", ".join(transmission.ruleset_versions)),
+            ("Imports (transmission)", ", ".join(str(i) for i in transmission.import_ids)),
+        ]
+    else:
+        pairs = [*pairs, ("Transmission", "non transmis (chiffres calculés à la demande)")]
+    pairs += [
+        (
+            "Conventions",
+            f"« {SUPPRESSED_MARK} » : valeur masquée (secret statistique) ; cellule vide : "
+            "valeur non définie ou sans objet. Heures en heures décimales ; parts et taux "
+            "entre 0 et 1.",
+        ),
+        ("Valeurs masquées", len(suppressed)),
+    ]
+    row = _key_values(book, sheet, 2, pairs)
+    for path in suppressed:
+        book.row(sheet, row, ("", path))
+        row += 1
+
+
+def _common_method(
+    period: tuple[str, dt.date, dt.date],
+    profile_version: str,
+    rule_set_versions: Sequence[str],
+    computed_at: dt.datetime | None,
+    stale: bool,
+) -> list[tuple[str, object]]:
+    code, start, end = period
+    return [
+        ("Période", code),
+        ("Du (inclus)", start),
+        ("Au (exclu)", end),
+        ("Version du profil de comptage", profile_version),
+        ("Versions des règles de classement", ", ".join(rule_set_versions)),
+        # None: the refresh task has not computed this period yet.
+        ("Calculé le", computed_at if computed_at is not None else "pas encore calculé"),
+        ("Données plus récentes en attente de recalcul", "oui" if stale else "non"),
+    ]
+
+
+def establishment_workbook(
+    report: ActivityReport,
+    indicators: IndicatorsReport | None = None,
+    transmission: TransmissionMeta | None = None,
+) -> bytes:
+    """One establishment's figures (and indicators) as a workbook."""
+    book = _Book()
+    flat = flat_figures(report.model_dump(mode="json", by_alias=True))
+    _summary(
+        book,
+        f"Décompte d'activité — {report.establishment.name}",
+        [
+            ("N° FINESS", report.establishment.finess),
+            ("Raison sociale", report.establishment.name),
+            ("Région", report.establishment.region_code),
+            ("Département", report.establishment.department_code),
+            ("Période", report.period.code),
+        ],
+        flat,
+        set(),
+    )
+    _establishment_tables(book, report)
+    if indicators is not None:
+        _indicators_sheet(book, indicators)
+    pairs = _common_method(
+        (report.period.code, report.period.start, report.period.end),
+        report.profile_version,
+        report.rule_set_versions,
+        report.computed_at,
+        report.stale,
+    )
+    pairs.append(("Fuseau horaire", report.period.timezone))
+    if report.frozen is not None:
+        pairs += [
+            ("Période gelée le", report.frozen.frozen_at),
+            ("Gelée par", report.frozen.frozen_by),
+            ("Imports", ", ".join(str(i) for i in report.frozen.import_ids)),
+        ]
+    pairs.append(("Secret statistique", "sans objet (chiffres de l'établissement)"))
+    _method(book, pairs, transmission, indicators.suppressed if indicators else [])
+    return book.close()
+
+
+def area_workbook(
+    report: AreaReport,
+    indicators: IndicatorsReport | None = None,
+    transmission: TransmissionMeta | None = None,
+) -> bytes:
+    """A region's or department's table (establishments and total) as a workbook."""
+    book = _Book()
+    kind = "Région" if report.area.kind == "region" else "Département"
+    _summary(
+        book,
+        f"Décompte d'activité — {kind} {report.area.name or report.area.code}",
+        [
+            (kind, report.area.code),
+            ("Établissements", report.establishment_count),
+            ("Période", report.period.label),
+        ],
+        report.totals.flat_figures(),
+        set(report.totals.suppressed),
+    )
+    _area_tables(book, report)
+    if indicators is not None:
+        _indicators_sheet(book, indicators)
+    versions = report.totals.flat_figures()
+    pairs = _common_method(
+        (report.period.label, report.period.start, report.period.end),
+        ", ".join(_texts(versions.get("profile_version"))),
+        _texts(versions.get("rule_set_versions")),
+        report.computed_at,
+        report.stale,
+    )
+    pairs += [
+        ("Secret statistique : seuil", report.secrecy.threshold),
+        ("Secret statistique : règle", report.secrecy.rule),
+    ]
+    suppressed = [f"TOTAL : {path}" for path in report.totals.suppressed]
+    for row in report.establishments:
+        suppressed += [f"{row.finess} : {path}" for path in row.suppressed]
+    if indicators is not None:
+        suppressed += [f"Indicateur : {code}" for code in indicators.suppressed]
+    _method(book, pairs, transmission, suppressed)
+    return book.close()
+
+
+def indicators_workbook(
+    report: IndicatorsReport, transmission: TransmissionMeta | None = None
+) -> bytes:
+    """The indicators of an establishment, an area or the nation as a workbook."""
+    book = _Book()
+    scope = report.scope
+    identity: list[tuple[str, object]] = [("Niveau", scope.kind)]
+    if scope.code is not None:
+        identity.append(("Code", scope.code))
+    if scope.name is not None:
+        identity.append(("Libellé", scope.name))
+    identity += [
+        ("Période", report.period.code),
+        ("Un an plus tôt", report.year_before_period.code),
+    ]
+    sheet = book.sheet("Synthèse")
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 30)
+    book.cell(sheet, 0, 0, f"Indicateurs de pilotage — {scope.name or scope.code}", book.title)
+    _key_values(book, sheet, 2, identity)
+    _indicators_sheet(book, report)
+    pairs = _common_method(
+        (report.period.code, report.period.start, report.period.end),
+        report.profile_version,
+        report.rule_set_versions,
+        report.computed_at,
+        report.stale,
+    )
+    if report.secrecy is not None:
+        pairs += [
+            ("Secret statistique : seuil", report.secrecy.threshold),
+            ("Secret statistique : règle", report.secrecy.rule),
+            ("Établissements agrégés", report.secrecy.establishment_count),
+        ]
+    pairs.append(("Motifs", "; ".join(f"{text}" for text in REASONS.values())))
+    _method(book, pairs, transmission, report.suppressed)
+    return book.close()
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return []

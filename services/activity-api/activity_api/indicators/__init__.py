@@ -1,0 +1,1 @@
+"""Steering indicators (indicateurs de pilotage) of an establishment, an area, the nation."""

@@ -1,0 +1,346 @@
+"""Steering indicators for a period and the same period one year earlier.
+
+The figures come from the activity bodies (``activity.service.establishment_reports``:
+the same rollups, frozen periods as stored) and the few extra counts of
+``ditep_counting.rollups.indicators``; the computation is the counting's
+(``ditep_counting.engine.indicators``). For an area, the establishments' figures are
+summed and protected by the statistical secrecy exactly as the area activity route does
+(``regions.aggregate``: one table, establishments and total, primary and secondary
+suppression), and only the total reaches the indicators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from activity_api.activity.repository import ActivityRepository
+from activity_api.activity.service import establishment_reports
+from activity_api.indicators.schemas import (
+    Indicator,
+    IndicatorPeriod,
+    IndicatorScope,
+    IndicatorSecrecy,
+    IndicatorsReport,
+    IndicatorValue,
+    Measure,
+)
+from activity_api.regions.aggregate import EstablishmentFigures, aggregate, flatten, unflatten
+from activity_api.regions.repository import AreaRepository
+from activity_api.regions.schemas import Area, AreaReport
+from activity_api.regions.service import SECRECY_RULE, area_report
+from ditep_core.auth.principal import Principal
+from ditep_core.models import Establishment, utc_now
+from ditep_core.reports import ActivityReport
+from ditep_core.web.problems import Forbidden, InvalidRequest
+from ditep_counting.engine.indicators import (
+    CATALOGUE,
+    SUPPRESSED,
+    IndicatorInputs,
+    Value,
+    compute_indicators,
+    stale_reference,
+    year_before,
+)
+from ditep_counting.engine.periods import CountingPeriod, PeriodError
+from ditep_counting.rollups.indicators import IndicatorRepository
+from ditep_counting.rollups.service import active_profile
+
+# The parts of the activity body the indicators read (ditep_counting.engine.indicators).
+# Lists (per-source quality) are left out by the sum anyway.
+_READ_FIELDS: Any = {
+    "file_active": True,
+    "multi_modality": {"youth"},
+    "transitions": True,
+    "units": True,
+    "hours": {"direct", "indirect", "by_activity", "appui_ressources_unlinked"},
+    "quality": {
+        "received",
+        "counted",
+        "unclassified",
+        "not_validated",
+        "without_participants",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EstablishmentInputs:
+    figures: dict[str, Any]  # the body's counts and the extras, nested
+    waiting_days: list[int]
+    support_days: list[int]
+    profile_version: str
+    rule_set_versions: list[str]
+    stale: bool  # newer data waits for the refresh task (the body's flag)
+
+
+def _numbers(flat: Mapping[str, Any]) -> dict[str, float | int | None]:
+    return {
+        path: value
+        for path, value in flat.items()
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    }
+
+
+def gather(
+    session: Session,
+    establishments: Sequence[Establishment],
+    period: CountingPeriod,
+    *,
+    now: dt.datetime,
+    bodies: Mapping[int, ActivityReport] | None = None,
+) -> dict[int, EstablishmentInputs]:
+    """Each establishment's counts for the period: its activity body (``bodies`` when the
+    caller has them already) and the extras."""
+    if not establishments:
+        return {}
+    if bodies is None:
+        bodies = establishment_reports(session, establishments, period, now=now)
+    # The extras read the rollups as the refresh task last computed them (a read never
+    # recomputes: the activity bodies say whether newer data is waiting).
+    ids = [establishment.id for establishment in establishments]
+    extras = IndicatorRepository(session).extras(
+        ids,
+        period=period,
+        capacities=ActivityRepository(session).capacities(ids),
+        today=now.date(),
+        stale_at=stale_reference(period, now),
+    )
+    result: dict[int, EstablishmentInputs] = {}
+    for establishment in establishments:
+        body = bodies[establishment.id]
+        # Only the figures the indicators read: the area's secrecy table stays small.
+        dump = body.model_dump(mode="json", by_alias=True, include=_READ_FIELDS)
+        extra = extras[establishment.id]
+        result[establishment.id] = EstablishmentInputs(
+            figures={**dump, **unflatten(extra.figures)},
+            waiting_days=extra.waiting_days,
+            support_days=extra.support_days,
+            profile_version=body.profile_version,
+            rule_set_versions=body.rule_set_versions,
+            stale=body.stale,
+        )
+    return result
+
+
+def _shifted(period: CountingPeriod) -> CountingPeriod:
+    try:
+        return year_before(period)
+    except PeriodError as error:
+        raise InvalidRequest(
+            str(error), errors=[{"location": "query.period", "message": str(error)}]
+        ) from error
+
+
+def _period(period: CountingPeriod) -> IndicatorPeriod:
+    return IndicatorPeriod(code=period.code, start=period.start, end=period.end)
+
+
+def _report(
+    scope: IndicatorScope,
+    period: CountingPeriod,
+    earlier: CountingPeriod,
+    current: dict[str, dict[str, Value]],
+    previous: dict[str, dict[str, Value]],
+    *,
+    profile_version: str,
+    rule_set_versions: list[str],
+    now: dt.datetime,
+    secrecy: IndicatorSecrecy | None,
+    stale: bool,
+) -> IndicatorsReport:
+    indicators: list[Indicator] = []
+    suppressed: list[str] = []
+    for spec in CATALOGUE:
+        measures: list[Measure] = []
+        for measure in spec.measures:
+            value = current[spec.code][measure.code]
+            before = previous[spec.code][measure.code]
+            if SUPPRESSED in (value.reason, before.reason):
+                suppressed.append(f"{spec.code}.{measure.code}")
+            measures.append(
+                Measure(
+                    code=measure.code,
+                    label=measure.label,
+                    unit=measure.unit,
+                    value=value.value,
+                    reason=value.reason,
+                    year_before=IndicatorValue(
+                        value=before.value,
+                        reason=before.reason,
+                    ),
+                )
+            )
+        indicators.append(
+            Indicator(
+                code=spec.code, label=spec.label, definition=spec.definition, measures=measures
+            )
+        )
+    return IndicatorsReport(
+        scope=scope,
+        period=_period(period),
+        year_before_period=_period(earlier),
+        profile_version=profile_version,
+        rule_set_versions=rule_set_versions,
+        computed_at=now,
+        stale=stale,
+        secrecy=secrecy,
+        suppressed=suppressed,
+        indicators=indicators,
+    )
+
+
+def establishment_indicators(
+    session: Session,
+    establishment: Establishment,
+    period: CountingPeriod,
+    *,
+    now: dt.datetime | None = None,
+    report: ActivityReport | None = None,
+) -> IndicatorsReport:
+    """One establishment's indicators, exact (its own keys: no statistical secrecy);
+    ``report``: its activity body for the period, when the caller has it already."""
+    now = now or utc_now()
+    earlier = _shifted(period)
+    values = []
+    versions: tuple[str, list[str]] = ("", [])
+    stale = False
+    for index, which in enumerate((period, earlier)):
+        known = {establishment.id: report} if report is not None and index == 0 else None
+        inputs = gather(session, [establishment], which, now=now, bodies=known)[establishment.id]
+        stale = stale or inputs.stale
+        if index == 0:
+            versions = (inputs.profile_version, inputs.rule_set_versions)
+        values.append(
+            compute_indicators(
+                IndicatorInputs(
+                    figures=_numbers(flatten(inputs.figures)),
+                    waiting_days=inputs.waiting_days,
+                    support_days=inputs.support_days,
+                )
+            )
+        )
+    return _report(
+        IndicatorScope(kind="establishment", code=establishment.finess, name=establishment.name),
+        period,
+        earlier,
+        values[0],
+        values[1],
+        profile_version=versions[0],
+        rule_set_versions=versions[1],
+        now=now,
+        secrecy=None,
+        stale=stale,
+    )
+
+
+def may_read_national(principal: Principal) -> None:
+    """National figures: keys bound to no establishment, region nor department (unbound
+    ARS and admin keys); an admin key bound somewhere stays bound."""
+    if not principal.is_unrestricted:
+        raise Forbidden("national figures are for keys bound to no region, or admin keys")
+
+
+def establishments_of(session: Session, area: Area | None) -> Sequence[Establishment]:
+    """The area's establishments (every one for the national level)."""
+    repository = AreaRepository(session)
+    if area is None:
+        return session.scalars(select(Establishment).order_by(Establishment.finess)).all()
+    if area.kind == "region":
+        return repository.establishments_in_region(area.code)
+    return repository.establishments_in_department(area.code)
+
+
+def _area_values(
+    establishments: Sequence[Establishment],
+    inputs: Mapping[int, EstablishmentInputs],
+    threshold: int,
+) -> dict[str, dict[str, Value]]:
+    rows = [
+        EstablishmentFigures(
+            finess=establishment.finess,
+            name=establishment.name,
+            department_code=establishment.department_code,
+            figures=inputs[establishment.id].figures,
+        )
+        for establishment in establishments
+    ]
+    total = _numbers(flatten(aggregate(rows, threshold=threshold).total.figures))
+
+    def pooled(population: str, field: str) -> list[int] | None:
+        if population in total and total[population] is None:
+            return None  # the population is suppressed: so is its median
+        days: list[int] = []
+        for item in inputs.values():
+            days.extend(getattr(item, field))
+        return days
+
+    return compute_indicators(
+        IndicatorInputs(
+            figures=total,
+            waiting_days=pooled("pathway.waiting_youth", "waiting_days"),
+            support_days=pooled("pathway.exits", "support_days"),
+        )
+    )
+
+
+def area_indicators(
+    session: Session,
+    area: Area | None,
+    period: CountingPeriod,
+    *,
+    threshold: int | None = None,
+    now: dt.datetime | None = None,
+    reports: Mapping[int, ActivityReport] | None = None,
+) -> IndicatorsReport:
+    """An area's (or, ``area=None``, the nation's) indicators: aggregates under secrecy;
+    ``reports``: the establishments' activity bodies for the period, when the caller has
+    them already."""
+    now = now or utc_now()
+    profile = active_profile(session)
+    threshold = profile.suppression_threshold if threshold is None else threshold
+    earlier = _shifted(period)
+    establishments = establishments_of(session, area)
+    current_inputs = gather(session, establishments, period, now=now, bodies=reports)
+    previous_inputs = gather(session, establishments, earlier, now=now)
+    versions = sorted(
+        {version for item in current_inputs.values() for version in item.rule_set_versions}
+    )
+    scope = (
+        IndicatorScope(kind="national", code=None, name="France")
+        if area is None
+        else IndicatorScope(kind=area.kind, code=area.code, name=area.name)
+    )
+    return _report(
+        scope,
+        period,
+        earlier,
+        _area_values(establishments, current_inputs, threshold),
+        _area_values(establishments, previous_inputs, threshold),
+        profile_version=profile.version,
+        rule_set_versions=versions,
+        now=now,
+        secrecy=IndicatorSecrecy(
+            threshold=threshold, rule=SECRECY_RULE, establishment_count=len(establishments)
+        ),
+        stale=any(item.stale for item in (*current_inputs.values(), *previous_inputs.values())),
+    )
+
+
+def area_report_with_indicators(
+    session: Session, area: Area, period: CountingPeriod, *, calendar: bool
+) -> tuple[AreaReport, IndicatorsReport | None]:
+    """An area's activity table and (for a calendar period) its indicators, from one read
+    of the establishments' bodies: what the area's workbook holds."""
+    now = utc_now()
+    establishments = establishments_of(session, area)
+    reports = establishment_reports(session, establishments, period, now=now)
+    report = area_report(session, area, period, now=now, reports=reports)
+    if not calendar:
+        return report, None
+    return report, area_indicators(session, area, period, now=now, reports=reports)

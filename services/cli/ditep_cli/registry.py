@@ -1,0 +1,34 @@
+"""Every background task of both services, in one place (the command line sits on top).
+
+The tasks are defined next to the feature they serve; this only composes them:
+
+- ``rollups.refresh`` (ditep_counting.rollups.tasks): deferred by every import once it has
+  committed, and a periodic sweep;
+- ``pulls.run_due`` (agenda_ingest.pull.tasks), when DITEP_PULL_LOOP_ENABLED;
+- ``payloads.purge_expired`` (agenda_ingest.feeds.tasks), daily;
+- ``ror.push`` (activity_api.ror.tasks), when DITEP_ROR_PUSH_ENABLED.
+
+Late-transmission marking (issue 18) plugs in here: its feature's ``tasks.py`` gives a
+factory ``Settings -> list[BackgroundTask]`` that ``all_tasks`` adds (and activity-api's
+``api_tasks`` too, for its in-process runner on SQLite).
+"""
+
+from __future__ import annotations
+
+from activity_api.ror.tasks import ror_tasks
+from agenda_ingest.feeds.tasks import retention_tasks
+from agenda_ingest.pull.tasks import pull_tasks
+from ditep_core.settings import Settings
+from ditep_core.tasks.definition import BackgroundTask
+from ditep_counting.rollups.tasks import rollup_tasks
+
+
+def all_tasks(settings: Settings) -> list[BackgroundTask]:
+    """Every background task of both services (those enabled by the settings)."""
+    return [
+        *rollup_tasks(settings),
+        *pull_tasks(settings),
+        *retention_tasks(settings),
+        *ror_tasks(settings),
+        # Late-transmission marking (issue 18): its factory goes here.
+    ]
