@@ -84,9 +84,10 @@ WITH counted AS (
     SELECT DISTINCT s.uid, s.recurrence_id, p.person_id, s.activity, p.presence,
            s.start_at, s.end_at
     FROM agenda_session s
-    JOIN session_participant p ON p.session_id = s.id
+    JOIN session_participant p ON p.session_id = s.id AND p.session_start_at = s.start_at
     WHERE {scope}
       AND s.start_at >= :lower AND s.start_at < :upper
+      AND p.session_start_at >= :lower AND p.session_start_at < :upper
       AND s.activity IN ('accueil_nuit', 'accueil_jour', 'ambulatoire',
                          'coordination', 'appui_ressources')
       AND (s.status = 'done' OR (s.status = 'planned' AND s.end_at <= :now))
@@ -201,8 +202,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_api(url: str) -> Iterator[str]:
-    """activity-api in a child process (uvicorn, as ``ditep serve`` runs it); its base URL."""
+def served_api(url: str, factory: str = "activity_api.main:app_factory") -> Iterator[str]:
+    """A service (activity-api by default) in a child process (uvicorn, as ``ditep serve``
+    runs it); its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -215,7 +217,7 @@ def served_api(url: str) -> Iterator[str]:
         "-m",
         "uvicorn",
         "--factory",
-        "activity_api.main:app_factory",
+        factory,
         "--host",
         "127.0.0.1",
         "--port",
@@ -237,7 +239,7 @@ def served_api(url: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit("activity-api did not start")
+                raise SystemExit(f"{factory} did not start")
             time.sleep(0.2)
         yield base
     finally:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, ForeignKeyConstraint
 
 from ditep_core.db import create_database_engine
 from ditep_core.migrations import check_secret
 from ditep_core.models import Base
+from ditep_core.partitions.repository import SCHEMA
 from ditep_core.settings import Settings
 
 config = context.config
@@ -35,10 +37,35 @@ def _include_name(name: str | None, type_: str, _parent: object) -> bool:
     return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
 
 
+# On PostgreSQL these hold the partition key too (migration 0014, docs/scale.md): the
+# models state the logical keys, which SQLite enforces as they are.
+_PARTITION_KEYED = frozenset(
+    {
+        "uq_agenda_session_source_id_uid_recurrence_id",
+        "fk_session_participant_session_id_agenda_session",
+    }
+)
+
+
+def _include_object_on(dialect: str) -> Callable[..., bool]:
+    def include_object(
+        item: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+    ) -> bool:
+        if dialect != "postgresql":
+            return True
+        if isinstance(item, ForeignKeyConstraint) and item.referred_table.schema == SCHEMA:
+            # PostgreSQL's own clone of a foreign key, one per partition it references.
+            return False
+        return name not in _PARTITION_KEYED
+
+    return include_object
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object_on(connection.dialect.name),
         # SQLite cannot ALTER most things: batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -283,7 +283,14 @@ class PathwayPeriod(Base):
 
 
 class AgendaSession(Base):
-    """One occurrence of an agenda event, normalised and classified."""
+    """One occurrence of an agenda event, normalised and classified.
+
+    On PostgreSQL the table is partitioned by month of ``start_at`` (migration 0014,
+    docs/scale.md): there the primary key is ``(id, start_at)`` and the natural key
+    ``(source_id, uid, recurrence_id)`` is unique per month only (ingestion diffs a
+    source's stored sessions under the source's row lock, so it never inserts a second
+    row for a key). The model keeps the logical keys, which SQLite enforces as they are.
+    """
 
     __tablename__ = "agenda_session"
     __table_args__ = (
@@ -337,6 +344,9 @@ class SessionParticipant(Base):
     )
     kind: Mapped[PersonKind] = mapped_column(code_enum(PersonKind))
     presence: Mapped[Presence] = mapped_column(code_enum(Presence))
+    # The session's start_at, copied: on PostgreSQL participants are partitioned by month
+    # like their sessions, and reference them by (id, start_at) (docs/scale.md).
+    session_start_at: Mapped[dt.datetime]
 
 
 class ApiClient(Base):

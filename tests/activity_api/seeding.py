@@ -91,6 +91,7 @@ def seed_establishment(
                     person_id=person.id,
                     kind=PersonKind.YOUTH,
                     presence=Presence.PRESENT,
+                    session_start_at=start,
                 )
             )
     session.flush()

@@ -185,6 +185,7 @@ def build_establishment(
                             "person_id": person.id,
                             "kind": PersonKind.YOUTH,
                             "presence": Presence.PRESENT if present else Presence.NOT_EXPECTED,
+                            "session_start_at": start,
                         }
                     )
                     links.append(
@@ -193,6 +194,7 @@ def build_establishment(
                             "person_id": professional.id,
                             "kind": PersonKind.PROFESSIONAL,
                             "presence": Presence.PRESENT,
+                            "session_start_at": start,
                         }
                     )
     for start in range(0, len(session_rows), 5000):

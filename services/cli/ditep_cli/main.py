@@ -29,6 +29,7 @@ from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
 from ditep_cli.keys import audit_key_action, keys_rotate
+from ditep_cli.partitions import partitions_app
 from ditep_cli.places import places_app
 from ditep_cli.profile import profile_app
 from ditep_cli.pull import pull_app
@@ -80,6 +81,7 @@ app.add_typer(ror_app, name="ror")
 app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
+app.add_typer(partitions_app, name="partitions")
 app.command("counts")(counts)
 app.command("worker")(worker_command)
 app.command("tasks")(tasks_command)

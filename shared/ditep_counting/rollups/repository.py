@@ -105,11 +105,19 @@ class RollupRepository:
                 SessionParticipant.kind,
                 SessionParticipant.presence,
             )
-            .join(AgendaSession, AgendaSession.id == SessionParticipant.session_id)
+            .join(
+                AgendaSession,
+                (AgendaSession.id == SessionParticipant.session_id)
+                & (AgendaSession.start_at == SessionParticipant.session_start_at),
+            )
             .where(
                 AgendaSession.establishment_id == establishment_id,
                 AgendaSession.start_at >= start,
                 AgendaSession.start_at < end,
+                # The participants' own copy of the start: on PostgreSQL only the
+                # period's month partitions of participants are read (docs/scale.md).
+                SessionParticipant.session_start_at >= start,
+                SessionParticipant.session_start_at < end,
             )
         )
         return [ParticipantLink(*row) for row in self.session.execute(statement)]

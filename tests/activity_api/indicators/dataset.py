@@ -180,6 +180,7 @@ def seed_hand_dataset(session: Session, *, finess: str = FINESS, region: str = R
                     person_id=youth[name].id,
                     kind=PersonKind.YOUTH,
                     presence=_presence(nature),
+                    session_start_at=start,
                 )
             )
 

@@ -350,19 +350,22 @@ class SessionRepository:
     def _insert_participants(
         self, pairs: Iterable[tuple[int, SessionDraft]], person_ids: dict[PersonKey, int]
     ) -> None:
+        connection = self.session.connection()
+        stored = _moment_writer(connection)
         rows = [
             (
                 session_id,
                 person_ids[(participant.kind, participant.pseudonym)],
                 participant.kind.value,
                 participant.presence.value,
+                stored(draft.start_at),
             )
             for session_id, draft in pairs
             for participant in draft.participants
         ]
         if rows:
-            columns = ("session_id", "person_id", "kind", "presence")
-            _insert_rows(self.session.connection(), "session_participant", columns, rows)
+            columns = ("session_id", "person_id", "kind", "presence", "session_start_at")
+            _insert_rows(connection, "session_participant", columns, rows)
 
 
 class PathwayRepository:
