@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
 from agenda_ingest.parsing.drafts import PeriodDraft, SessionDraft
@@ -205,23 +207,40 @@ class PersonRepository:
                     )
         missing = [key for key in people if key not in ids]
         if missing:
-            created = self.session.execute(
-                insert(Person).returning(
-                    Person.id, Person.kind, Person.pseudonym, sort_by_parameter_order=True
-                ),
-                [
-                    {
-                        "establishment_id": establishment_id,
-                        "kind": kind,
-                        "pseudonym": pseudonym,
-                        "link_key": link_keys[(kind, pseudonym)],
-                        "function": people[(kind, pseudonym)],
-                    }
-                    for kind, pseudonym in missing
-                ],
+            # Two imports of one establishment (two agendas pushed at once) may both find a
+            # young person missing: the second insert skips the row the first committed
+            # (ON CONFLICT DO NOTHING on the unique key) and reads its id instead, rather
+            # than failing the whole import.
+            new_people = [
+                {
+                    "establishment_id": establishment_id,
+                    "kind": kind,
+                    "pseudonym": pseudonym,
+                    "link_key": link_keys[(kind, pseudonym)],
+                    "function": people[(kind, pseudonym)],
+                }
+                for kind, pseudonym in missing
+            ]
+            insert_person = (
+                postgresql_insert(Person)
+                if self.session.get_bind().dialect.name == "postgresql"
+                else sqlite_insert(Person)
             )
-            for person_id, kind, pseudonym in created:
-                ids[(kind, pseudonym)] = person_id
+            self.session.execute(
+                insert_person.on_conflict_do_nothing(
+                    index_elements=["establishment_id", "kind", "pseudonym"]
+                ),
+                new_people,
+            )
+            for chunk in _chunks(sorted({pseudonym for _kind, pseudonym in missing})):
+                created = self.session.execute(
+                    select(Person.id, Person.kind, Person.pseudonym).where(
+                        Person.establishment_id == establishment_id, Person.pseudonym.in_(chunk)
+                    )
+                )
+                for person_id, kind, pseudonym in created:
+                    if (kind, pseudonym) in people:
+                        ids[(kind, pseudonym)] = person_id
         return ids
 
 
