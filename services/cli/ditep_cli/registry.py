@@ -6,7 +6,8 @@ The tasks are defined next to the feature they serve; this only composes them:
   committed, and a periodic sweep;
 - ``pulls.run_due`` (agenda_ingest.pull.tasks), when DITEP_PULL_LOOP_ENABLED;
 - ``payloads.purge_expired`` (agenda_ingest.feeds.tasks), daily;
-- ``ror.push`` (activity_api.ror.tasks), when DITEP_ROR_PUSH_ENABLED.
+- ``ror.push`` (activity_api.ror.tasks), when DITEP_ROR_PUSH_ENABLED;
+- ``partitions.ensure`` (ditep_core.partitions.tasks), daily, on PostgreSQL.
 
 Late-transmission marking (issue 18) plugs in here: its feature's ``tasks.py`` gives a
 factory ``Settings -> list[BackgroundTask]`` that ``all_tasks`` adds (and activity-api's
@@ -18,6 +19,7 @@ from __future__ import annotations
 from activity_api.ror.tasks import ror_tasks
 from agenda_ingest.feeds.tasks import retention_tasks
 from agenda_ingest.pull.tasks import pull_tasks
+from ditep_core.partitions.tasks import partition_tasks
 from ditep_core.settings import Settings
 from ditep_core.tasks.definition import BackgroundTask
 from ditep_counting.rollups.tasks import rollup_tasks
@@ -30,5 +32,6 @@ def all_tasks(settings: Settings) -> list[BackgroundTask]:
         *pull_tasks(settings),
         *retention_tasks(settings),
         *ror_tasks(settings),
+        *partition_tasks(settings),
         # Late-transmission marking (issue 18): its factory goes here.
     ]

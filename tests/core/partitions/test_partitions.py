@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from ditep_cli.main import app
+from ditep_cli.registry import all_tasks
 from ditep_core import migrations
 from ditep_core.db import Database
 from ditep_core.models import (
@@ -25,6 +26,7 @@ from ditep_core.models import (
     Person,
     SessionParticipant,
     Source,
+    TaskRun,
 )
 from ditep_core.nomenclatures import (
     Activity,
@@ -39,7 +41,11 @@ from ditep_core.nomenclatures import (
 )
 from ditep_core.partitions.repository import SCHEMA, PartitionRepository
 from ditep_core.partitions.service import add_months, ensure_partitions
-from tests.conftest import MIGRATIONS_DIR, TEST_SECRET, TemporaryDatabase
+from ditep_core.partitions.tasks import PARTITIONS_TASK
+from ditep_core.protection import DataProtection
+from ditep_core.tasks.definition import TaskContext
+from ditep_core.tasks.execution import execute
+from tests.conftest import MIGRATIONS_DIR, TEST_SECRET, TemporaryDatabase, make_settings
 
 TABLES = ("agenda_session", "session_participant")
 
@@ -249,3 +255,23 @@ def test_cli_partitions_ensure(
     wrong = runner.invoke(app, ["partitions", "ensure", "--since", "September"])
     assert wrong.exit_code != 0
     assert "is not a month" in wrong.output
+
+
+def test_the_daily_task_keeps_months_ahead_and_is_registered_for_the_worker(
+    backend: str, database: Database
+) -> None:
+    settings = make_settings(database.engine.url.render_as_string(hide_password=False))
+    tasks = {task.name: task for task in all_tasks(settings)}
+    if backend == "sqlite":
+        # Nothing partitioned on the embedded database: the task is not even scheduled.
+        assert PARTITIONS_TASK not in tasks
+        return
+    task = tasks[PARTITIONS_TASK]
+    assert task.every_seconds == 86_400
+    context = TaskContext(database, settings, DataProtection.from_secret(TEST_SECRET))
+    # The migration created twelve months ahead already: the task finds them all.
+    assert execute(task, context, {}) == "0 partition(s) created, 26 existing"
+    with database.unit_of_work() as session:
+        run = session.get(TaskRun, (PARTITIONS_TASK, "*"))
+        assert run is not None
+        assert run.status == "succeeded"
