@@ -10,6 +10,7 @@ from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
 from activity_api.ror.tasks import ror_push_loop
+from activity_api.transmissions.endpoints import router as transmissions_router
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
 from ditep_core.web.app import build_app
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(keys_router)
     app.include_router(ror_router)
     app.include_router(regions_router)
+    app.include_router(transmissions_router)
     return app
 
 

@@ -29,6 +29,9 @@ class CountingProfile:
     suppression_threshold: int = 5
     # Follow-up after exit lasts at most this many years.
     post_exit_years: int = 3
+    # A quarter is due on the last day of the n-th month after it (transmission.md §1);
+    # past that day and not transmitted, it is late for the ARS.
+    transmission_deadline_months: int = 1
     parameters_note: str = field(default="defaults of counting.md", compare=False)
 
     def score(self, minutes_total: float) -> int | None:
@@ -51,8 +54,11 @@ class CountingProfile:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever a parameter changes, whatever the version says."""
-        encoded = json.dumps(self.to_parameters(), sort_keys=True).encode()
+        """Changes whenever a counting parameter changes, whatever the version says (the
+        transmission deadline counts nothing: changing it recomputes no rollup)."""
+        parameters = self.to_parameters()
+        parameters.pop("transmission_deadline_months")
+        encoded = json.dumps(parameters, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
     @classmethod
@@ -77,7 +83,18 @@ class CountingProfile:
                 parameters.get("suppression_threshold", base.suppression_threshold)
             ),
             post_exit_years=int(parameters.get("post_exit_years", base.post_exit_years)),
+            transmission_deadline_months=int(
+                parameters.get("transmission_deadline_months", base.transmission_deadline_months)
+            ),
         )
+
+    def transmission_deadline(self, quarter_end: dt.date) -> dt.date:
+        """The last day a quarter ending before ``quarter_end`` (excluded) is due."""
+        month_index = (
+            quarter_end.year * 12 + quarter_end.month - 1 + self.transmission_deadline_months
+        )
+        first_after = dt.date(month_index // 12, month_index % 12 + 1, 1)
+        return first_after - dt.timedelta(days=1)
 
 
 DEFAULT_PROFILE = CountingProfile()
