@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agenda_ingest.sources.service import add_source
-from ditep_core.establishments.service import add_establishment
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.establishments.service import add_establishment
 from ditep_core.models import AgendaSession, Person, SessionParticipant, Source
 from ditep_core.nomenclatures import (
     Activity,
