@@ -1,13 +1,33 @@
-"""ARS routes: a region's or a department's activity, per establishment and summed."""
+"""ARS routes: a region's or a department's activity, per establishment and summed; the
+quarter's transmission statuses and transmitted results, per area and national."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from activity_api.periods import PeriodOrRange, parse_period
-from activity_api.regions.schemas import AreaReport
-from activity_api.regions.service import area_report, csv_rows, resolve_area
+from activity_api.periods import (
+    CalendarPeriod,
+    QuarterQuery,
+    parse_calendar_period,
+    parse_quarter,
+)
+from activity_api.regions.schemas import (
+    AreaReport,
+    AreaResults,
+    AreaTransmissions,
+    FiguresRow,
+    NationalResults,
+)
+from activity_api.regions.service import (
+    area_report,
+    area_results,
+    area_transmissions,
+    csv_rows,
+    may_read_national,
+    national_results,
+    resolve_area,
+)
 from ditep_core.web.dependencies import ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import DepartmentCode, RegionCode
@@ -22,8 +42,11 @@ from ditep_core.web.tabular import (
 router = APIRouter(prefix="/v1", tags=["ars"], responses=API_PROBLEMS)
 
 _DESCRIPTION = (
-    "JSON, or CSV with `?format=csv` or `Accept: text/csv`. 422 also for a day range "
-    "that ends before it starts or is over three years."
+    "JSON, or CSV with `?format=csv` or `Accept: text/csv`. Calendar periods only (a "
+    "month, a quarter, a calendar or school year): no day range, no ISO week, so that no "
+    "two overlapping periods can be subtracted. Statistical secrecy is decided once for "
+    "the period's family (a quarter and its months), the region and its departments, and "
+    "the quarter's transmitted results."
 )
 _RESPONSES = {
     200: CSV_RESPONSE,
@@ -59,10 +82,10 @@ def get_region_activity(
     session: DbSession,
     principal: ArsReader,
     code: RegionCode,
-    period: PeriodOrRange,
+    period: CalendarPeriod,
     output_format: FormatQuery = None,
 ) -> AreaReport | Response:
-    reporting_period = parse_period(period)
+    reporting_period = parse_calendar_period(period)
     area = resolve_area(principal, "region", code)
     report = area_report(session, area, reporting_period)
     return _answer(request, report, output_format)
@@ -81,10 +104,184 @@ def get_department_activity(
     session: DbSession,
     principal: ArsReader,
     code: DepartmentCode,
-    period: PeriodOrRange,
+    period: CalendarPeriod,
     output_format: FormatQuery = None,
 ) -> AreaReport | Response:
-    reporting_period = parse_period(period)
+    reporting_period = parse_calendar_period(period)
     area = resolve_area(principal, "department", code)
     report = area_report(session, area, reporting_period)
     return _answer(request, report, output_format)
+
+
+# --- transmitted quarters (issue 16) ---------------------------------------------------
+
+_QUARTER_ONLY = "The period is a quarter (2025-Q1): what establishments transmit."
+
+
+def _figures_csv(
+    identity_columns: list[str], rows: list[tuple[list[object], FiguresRow]]
+) -> tuple[list[str], list[list[object]]]:
+    """One line per row: identity, then every published figure (empty when hidden)."""
+    columns: list[str] = []
+    flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
+    for _, flat, _ in flats:
+        columns += [path for path in flat if path not in columns]
+    lines = [
+        [
+            *identity,
+            *[";".join(v) if isinstance(v := flat.get(path), list) else v for path in columns],
+            ";".join(suppressed),
+        ]
+        for identity, flat, suppressed in flats
+    ]
+    return [*identity_columns, *columns, "suppressed"], lines
+
+
+@router.get(
+    "/regions/{code}/transmissions",
+    response_model=AreaTransmissions,
+    summary="Every establishment of a region with its quarter's status (no figure)",
+    description=f"{_QUARTER_ONLY} JSON, or CSV with `?format=csv`.",
+    responses=_RESPONSES,
+)
+def get_region_transmissions(
+    request: Request,
+    session: DbSession,
+    principal: ArsReader,
+    code: RegionCode,
+    period: QuarterQuery,
+    output_format: FormatQuery = None,
+) -> AreaTransmissions | Response:
+    quarter = parse_quarter(period)
+    area = resolve_area(principal, "region", code)
+    statuses = area_transmissions(session, area, quarter)
+    if wants_csv(request, output_format):
+        columns = [
+            "finess",
+            "name",
+            "department_code",
+            "status",
+            "version",
+            "transmitted_at",
+            "after_deadline",
+        ]
+        rows = [
+            [
+                e.finess,
+                e.name,
+                e.department_code,
+                e.status,
+                e.version,
+                e.transmitted_at,
+                e.after_deadline,
+            ]
+            for e in statuses.establishments
+        ]
+        return csv_response(columns, rows, filename=f"transmissions-{area.code}-{quarter.code}.csv")
+    return statuses
+
+
+def _results_answer(
+    request: Request, results: AreaResults, output_format: OutputFormatName | None
+) -> AreaResults | Response:
+    if not wants_csv(request, output_format):
+        return results
+    rows: list[tuple[list[object], FiguresRow]] = [
+        ([r.finess, r.name, r.department_code, r.status, r.version], r)
+        for r in results.establishments
+    ]
+    rows.append((["TOTAL", results.area.name or results.area.code, "", "", None], results.totals))
+    columns, lines = _figures_csv(["finess", "name", "department_code", "status", "version"], rows)
+    name = f"results-{results.area.kind}-{results.area.code}-{results.period.label}.csv"
+    return csv_response(columns, lines, filename=name)
+
+
+@router.get(
+    "/regions/{code}/results",
+    response_model=AreaResults,
+    response_model_exclude_unset=True,
+    summary="A region's results for a quarter, from transmitted quarters only (ARS)",
+    description=(
+        f"{_QUARTER_ONLY} One row per establishment (its status; its latest transmitted "
+        "figures, none while not transmitted), the total of those transmitted and the "
+        "share transmitted. JSON, or CSV with `?format=csv`."
+    ),
+    responses=_RESPONSES,
+)
+def get_region_results(
+    request: Request,
+    session: DbSession,
+    principal: ArsReader,
+    code: RegionCode,
+    period: QuarterQuery,
+    output_format: FormatQuery = None,
+) -> AreaResults | Response:
+    quarter = parse_quarter(period)
+    area = resolve_area(principal, "region", code)
+    return _results_answer(request, area_results(session, area, quarter), output_format)
+
+
+@router.get(
+    "/departments/{code}/results",
+    response_model=AreaResults,
+    response_model_exclude_unset=True,
+    summary="A department's results for a quarter, from transmitted quarters only (ARS)",
+    description=f"{_QUARTER_ONLY} As the region's. JSON, or CSV with `?format=csv`.",
+    responses=_RESPONSES,
+)
+def get_department_results(
+    request: Request,
+    session: DbSession,
+    principal: ArsReader,
+    code: DepartmentCode,
+    period: QuarterQuery,
+    output_format: FormatQuery = None,
+) -> AreaResults | Response:
+    quarter = parse_quarter(period)
+    area = resolve_area(principal, "department", code)
+    return _results_answer(request, area_results(session, area, quarter), output_format)
+
+
+@router.get(
+    "/national/results",
+    response_model=NationalResults,
+    response_model_exclude_unset=True,
+    summary="National results for a quarter: one row per region and the national total",
+    description=(
+        f"{_QUARTER_ONLY} For keys bound to no region (ARS keys reading every region) and "
+        "unbound admin keys. JSON, or CSV with `?format=csv`."
+    ),
+    responses={
+        200: CSV_RESPONSE,
+        **problem_responses(described={403: "Key bound to a region, a department or FINESS"}),
+    },
+)
+def get_national_results(
+    request: Request,
+    session: DbSession,
+    principal: ArsReader,
+    period: QuarterQuery,
+    output_format: FormatQuery = None,
+) -> NationalResults | Response:
+    quarter = parse_quarter(period)
+    may_read_national(principal)
+    results = national_results(session, quarter)
+    if not wants_csv(request, output_format):
+        return results
+    rows: list[tuple[list[object], FiguresRow]] = [
+        ([r.region_code, r.name, r.transmissions.transmitted, r.transmissions.establishments], r)
+        for r in results.regions
+    ]
+    rows.append(
+        (
+            [
+                "TOTAL",
+                "France",
+                results.transmissions.transmitted,
+                results.transmissions.establishments,
+            ],
+            results.totals,
+        )
+    )
+    columns, lines = _figures_csv(["region_code", "name", "transmitted", "establishments"], rows)
+    return csv_response(columns, lines, filename=f"results-national-{quarter.code}.csv")

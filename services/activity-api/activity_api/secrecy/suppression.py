@@ -90,8 +90,14 @@ class Suppression(Generic[K]):
 
 
 def protect(
-    cells: Mapping[K, Cell], equations: Sequence[Equation[K]], threshold: int = DEFAULT_THRESHOLD
+    cells: Mapping[K, Cell],
+    equations: Sequence[Equation[K]],
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    forced: Iterable[K] = (),
 ) -> Suppression[K]:
+    """``forced``: cells already suppressed in another published table about the same
+    figures (they stay suppressed here and are protected like primary cells)."""
     for equation in equations:
         missing = [key for key in equation.cells if key not in cells]
         if missing:
@@ -101,6 +107,7 @@ def protect(
         for key, cell in cells.items()
         if cell.sensitive and not cell.known and 0 < cell.value < threshold
     }
+    primary |= {key for key in forced if key in cells}
     suppressed = set(primary)
     order = {key: index for index, key in enumerate(cells)}
     cache: dict[frozenset[K], frozenset[K]] = {}

@@ -71,7 +71,7 @@ class TransmissionRepository:
             Transmission.period_code == period_code,
             Transmission.version == 1,
         )
-        return dict(self.session.execute(statement).tuples())
+        return {row[0]: row[1] for row in self.session.execute(statement)}
 
     def add(self, transmission: Transmission) -> Transmission:
         self.session.add(transmission)
