@@ -214,6 +214,7 @@ def _protect_modular(
     hidden = {key for key in forced if key in cells}
     hidden |= protect(cells, [], threshold).primary
     last: dict[tuple[str, str], frozenset[CellKey]] = {}
+    caches: dict[tuple[str, str], dict[frozenset[CellKey], frozenset[CellKey]]] = {}
     members = {
         label: {key for equation in equations for key in equation.cells}
         for label, equations in subtables.items()
@@ -227,7 +228,11 @@ def _protect_modular(
             if last.get(label) == given:
                 continue
             decision = protect(
-                {key: cells[key] for key in keys}, equations, threshold, forced=given
+                {key: cells[key] for key in keys},
+                equations,
+                threshold,
+                forced=given,
+                cache=caches.setdefault(label, {}),
             )
             last[label] = frozenset(decision.suppressed)
             if not decision.suppressed <= hidden:
