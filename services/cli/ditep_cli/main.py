@@ -34,6 +34,7 @@ from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
+from ditep_cli.transmissions import transmissions_command, transmit_command
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -75,6 +76,8 @@ app.add_typer(ror_app, name="ror")
 app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
+app.command("transmit")(transmit_command)
+app.command("transmissions")(transmissions_command)
 app.command("counts")(counts)
 app.command("audit")(audit_command)
 
