@@ -39,6 +39,24 @@ class TransmissionRequest(BaseModel):
 
 
 class TransmissionInfo(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 2,
+                    "transmitted_at": "2025-05-06T08:30:00Z",
+                    "transmitted_by": "Direction DITEP Les Cèdres",
+                    "reason": "Séances de mars saisies après la transmission",
+                    "profile_version": "aire-2024.1",
+                    "ruleset_versions": ["fr-default-2025.1"],
+                    "import_ids": [118, 131],
+                    "deadline": "2025-04-30",
+                    "after_deadline": False,
+                }
+            ]
+        }
+    )
+
     version: int = Field(description="Version transmise (1, puis 2, 3… pour les corrections)")
     transmitted_at: UtcDateTime = Field(description="Date de la transmission")
     transmitted_by: str = Field(description="Clé d'API ayant transmis")
@@ -51,6 +69,10 @@ class TransmissionInfo(BaseModel):
 
 
 class FigureChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"figure": "file_active.total", "before": 41, "after": 42}]}
+    )
+
     figure: str = Field(description="Indicateur (chemin pointé, ex. file_active.total)")
     before: FigureValue = Field(description="Valeur dans la version précédente")
     after: FigureValue = Field(description="Valeur dans cette version")
