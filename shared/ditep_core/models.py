@@ -746,3 +746,32 @@ class PayloadPurge(Base):
     import_count: Mapped[int] = mapped_column(Integer)
     byte_count: Mapped[int] = mapped_column(BigInteger)
     import_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+
+
+class Transmission(Base):
+    """One version of a quarter transmitted to the ARS: its figures as transmitted.
+
+    Version 1 is the first transmission; each later version is a correction, with its
+    reason and its diff to the version before. The latest version is what the ARS and
+    the national level read; older ones stay readable (``?version=N``).
+    """
+
+    __tablename__ = "transmission"
+    __table_args__ = (UniqueConstraint("establishment_id", "period_code", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    period_code: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    profile_version: Mapped[str] = mapped_column(String(64))
+    rule_set_versions: Mapped[list[str]] = mapped_column(Json, default=list)
+    import_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+    body: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    transmitted_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    transmitted_by: Mapped[str] = mapped_column(String(200))

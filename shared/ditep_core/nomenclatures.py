@@ -119,6 +119,8 @@ class Scope(StrEnum):
     ACTIVITY_READ = "activity:read"
     # Regional aggregates (ARS): a key with this scope sees only its region(s), if bound.
     ARS_READ = "ars:read"
+    # Transmit a quarter to the ARS (an establishment's director): an establishment scope.
+    TRANSMIT = "activity:transmit"
     ADMIN = "admin"
 
 

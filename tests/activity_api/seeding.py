@@ -11,11 +11,13 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agenda_ingest.sources.service import add_source
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
-from ditep_core.models import AgendaSession, Person, SessionParticipant
+from ditep_core.models import AgendaSession, Person, SessionParticipant, Source
 from ditep_core.nomenclatures import (
     Activity,
     AgendaKind,
@@ -39,20 +41,38 @@ def seed_establishment(
     capacities: Mapping[Activity, int] | None = None,
 ) -> list[str]:
     """The establishment, and young people with sessions; returns their pseudonyms."""
-    establishment = add_establishment(
+    add_establishment(
         session,
         finess=finess,
         name=f"DITEP {finess}",
         region_code=region_code,
         capacities=capacities,
     )
-    source = add_source(
+    add_source(
         session,
         finess=finess,
         name="export",
         feed_format=FeedFormat.ICAL,
         agenda_kind=AgendaKind.ESTABLISHMENT,
     )
+    return add_youth(session, finess=finess, youth_by_modality=youth_by_modality, day=day)
+
+
+def add_youth(
+    session: Session,
+    *,
+    finess: str,
+    youth_by_modality: Mapping[Activity, int],
+    day: dt.date,
+) -> list[str]:
+    """More young people with one session each on ``day``, in the establishment's first
+    source; their weeks are marked out of date as an import would."""
+    establishment = EstablishmentRepository(session).get_by_finess(finess)
+    assert establishment is not None
+    source = session.scalars(
+        select(Source).where(Source.establishment_id == establishment.id).order_by(Source.id)
+    ).first()
+    assert source is not None
     pseudonyms: list[str] = []
     start = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
     for modality, count in youth_by_modality.items():

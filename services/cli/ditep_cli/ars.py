@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from activity_api.periods import PERIOD_FORMATS, parse_period
+from activity_api.periods import CALENDAR_FORMATS, parse_calendar_period
 from activity_api.regions.service import area_report, csv_rows, resolve_area
 from ditep_cli.context import CLI_PRINCIPAL, CliContext
 from ditep_core.audit.service import AuditScope, record_cli_action
@@ -27,7 +27,7 @@ class AreaFormat(StrEnum):
 @ars_app.command("counts")
 def counts(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option(help=PERIOD_FORMATS)],
+    period: Annotated[str, typer.Option(help=CALENDAR_FORMATS)],
     region: Annotated[str | None, typer.Option(help="INSEE region code, e.g. 84")] = None,
     department: Annotated[str | None, typer.Option(help="Department code, e.g. 69")] = None,
     output: Annotated[AreaFormat, typer.Option("--format")] = AreaFormat.JSON,
@@ -48,7 +48,7 @@ def print_area_counts(
     context = ctx.find_root().obj
     assert isinstance(context, CliContext)
     try:
-        reporting_period = parse_period(period)
+        reporting_period = parse_calendar_period(period, "--period")
         area = resolve_area(CLI_PRINCIPAL, kind, code)
         with context.database.unit_of_work() as session:
             report = area_report(session, area, reporting_period)

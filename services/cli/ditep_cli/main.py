@@ -39,6 +39,7 @@ from ditep_cli.samples import load_samples
 from ditep_cli.serve import serve_both
 from ditep_cli.sources import source_disable, source_list, source_show, source_update
 from ditep_cli.tasks import tasks_command, worker_command
+from ditep_cli.transmissions import transmissions_command, transmit_command
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -82,6 +83,8 @@ app.add_typer(ars_app, name="ars")
 app.add_typer(profile_app, name="profile")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(partitions_app, name="partitions")
+app.command("transmit")(transmit_command)
+app.command("transmissions")(transmissions_command)
 app.command("counts")(counts)
 app.command("worker")(worker_command)
 app.command("tasks")(tasks_command)

@@ -3,8 +3,9 @@
 Three kinds of keys (``ditep_core.auth.binding`` refuses any other at creation, and the
 rules below refuse them at use, for keys created before):
 
-- **establishment keys** (``feeds:write``, ``activity:read``): bound to FINESS numbers,
-  or to every establishment when created with ``--all-establishments`` (no binding);
+- **establishment keys** (``feeds:write``, ``activity:read``, ``activity:transmit``): bound
+  to FINESS numbers, or to every establishment when created with
+  ``--all-establishments`` (no binding);
 - **ARS keys** (``ars:read``): bound to regions or departments, or to every region
   (``--all-regions``). They read the area aggregates only, with statistical secrecy:
   any key bound to a region or a department is refused on every establishment route,

@@ -1,7 +1,7 @@
 """Which keys may exist: least privilege, checked when a key is created or rotated.
 
-- An **establishment key** (``feeds:write``, ``activity:read``) is bound to FINESS
-  numbers, or reaches every establishment only when that is said explicitly
+- An **establishment key** (``feeds:write``, ``activity:read``, ``activity:transmit``) is
+  bound to FINESS numbers, or reaches every establishment only when that is said explicitly
   (``all_establishments``, CLI ``--all-establishments``). It is never bound to a region
   or a department: those are ARS keys, aggregate-only.
 - An **ARS key** (``ars:read``) is bound to regions or departments, or reads every
@@ -63,7 +63,9 @@ def check_binding(
             "--finess (repeatable), or --all-establishments to reach every establishment"
         )
     if not establishment_scopes and all_establishments:
-        raise InvalidRequest("--all-establishments is for keys with feeds:write or activity:read")
+        raise InvalidRequest(
+            "--all-establishments is for keys with feeds:write, activity:read or activity:transmit"
+        )
     if Scope.ARS_READ in scopes:
         if finess:
             raise InvalidRequest(

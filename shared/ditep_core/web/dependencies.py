@@ -100,3 +100,4 @@ ArsReader = Annotated[Principal, Depends(Authenticator(Scope.ARS_READ))]
 # A DUI vendor's key (feeds:write) reads what it sent and how it was read (imports, sessions,
 # classification explanations): ``activity:read`` or ``feeds:write``.
 FeedsReader = Annotated[Principal, Depends(Authenticator(Scope.ACTIVITY_READ, Scope.FEEDS_WRITE))]
+Transmitter = Annotated[Principal, Depends(Authenticator(Scope.TRANSMIT))]

@@ -75,6 +75,9 @@ _DAY = (
 )
 ISO_WEEK_PATTERN = rf"^(?:{_WEEK})$"
 PERIOD_CODE_PATTERN = rf"^(?:{_YEAR}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?|{_WEEK}|{_SCHOOL_YEARS})$"
+QUARTER_PATTERN = rf"^(?:{_YEAR}-Q[1-4])$"
+# Calendar periods (month, quarter, calendar year, school year): no ISO week, no day range.
+CALENDAR_PERIOD_PATTERN = rf"^(?:{_YEAR}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?|{_SCHOOL_YEARS})$"
 # A code, or ``start/end`` days (end excluded).
 PERIOD_OR_RANGE_PATTERN = PERIOD_CODE_PATTERN[:-2] + rf"|{_DAY}/{_DAY})$"
 

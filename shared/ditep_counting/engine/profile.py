@@ -33,6 +33,9 @@ class CountingProfile:
     # counting rule: left out of the fingerprint (which stays the one of the profiles
     # stored before it existed).
     payload_retention_months: int = 24
+    # A quarter is due on the last day of the n-th month after it (transmission.md §1);
+    # past that day and not transmitted, it is late for the ARS.
+    transmission_deadline_months: int = 1
     parameters_note: str = field(default="defaults of counting.md", compare=False)
 
     def score(self, minutes_total: float) -> int | None:
@@ -55,9 +58,13 @@ class CountingProfile:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever a counting parameter changes, whatever the version says."""
+        """Changes whenever a counting parameter changes, whatever the version says (the
+        payload retention and the transmission deadline count nothing: changing them
+        recomputes no rollup; the fingerprint stays the one of the profiles stored before
+        they existed)."""
         parameters = self.to_parameters()
         parameters.pop("payload_retention_months")
+        parameters.pop("transmission_deadline_months")
         encoded = json.dumps(parameters, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
@@ -87,7 +94,18 @@ class CountingProfile:
                 parameters.get("payload_retention_months", base.payload_retention_months),
                 "payload_retention_months",
             ),
+            transmission_deadline_months=int(
+                parameters.get("transmission_deadline_months", base.transmission_deadline_months)
+            ),
         )
+
+    def transmission_deadline(self, quarter_end: dt.date) -> dt.date:
+        """The last day a quarter ending before ``quarter_end`` (excluded) is due."""
+        month_index = (
+            quarter_end.year * 12 + quarter_end.month - 1 + self.transmission_deadline_months
+        )
+        first_after = dt.date(month_index // 12, month_index % 12 + 1, 1)
+        return first_after - dt.timedelta(days=1)
 
 
 def _positive(value: Any, name: str) -> int:

@@ -46,7 +46,7 @@ def test_outputs_of_the_sample_carry_no_youth_trace(
     reader = make_key(Scope.ACTIVITY_READ)
     outputs: list[str] = []
     with api_client_with(migrated_database, database, secrecy_threshold=threshold) as client:
-        for period in ("2025-03", "2024-2025", "2025-W11"):
+        for period in ("2025-03", "2024-2025", "2025-Q1"):
             for url in ("/v1/regions/84/activity", "/v1/departments/69/activity"):
                 for output_format in ("json", "csv"):
                     response = client.get(

@@ -44,7 +44,13 @@ from tests.conftest import (
 )
 from tests.http import AppClient
 
-ALL_SCOPES = (Scope.FEEDS_WRITE, Scope.ACTIVITY_READ, Scope.ARS_READ, Scope.ADMIN)
+ALL_SCOPES = (
+    Scope.FEEDS_WRITE,
+    Scope.ACTIVITY_READ,
+    Scope.TRANSMIT,
+    Scope.ARS_READ,
+    Scope.ADMIN,
+)
 OWN, OTHER, REGION, DEPARTMENT, REGION_READER, ADMIN, EVERY = (
     "own FINESS",
     "other FINESS",
@@ -319,6 +325,31 @@ CALLS = (
     ),
     Call(
         "api",
+        "POST",
+        "/v1/establishments/{finess}/transmissions",
+        lambda i: f"/v1/establishments/{i.finess}/transmissions",
+        201,
+        again=422,  # transmitted by the first key allowed to: a correction needs a reason
+        content=b'{"period": "2025-Q1"}',
+        content_type=JSON,
+    ),
+    Call(
+        "api",
+        "GET",
+        "/v1/establishments/{finess}/transmissions",
+        lambda i: f"/v1/establishments/{i.finess}/transmissions",
+        200,
+    ),
+    Call(
+        "api",
+        "GET",
+        "/v1/establishments/{finess}/transmissions/{period}",
+        lambda i: f"/v1/establishments/{i.finess}/transmissions/2025-Q1",
+        200,
+        params={"version": "1"},
+    ),
+    Call(
+        "api",
         "GET",
         "/v1/establishments/{finess}/ror",
         lambda i: f"/v1/establishments/{i.finess}/ror",
@@ -352,7 +383,7 @@ def make_keys(make_key: KeyMaker) -> dict[str, dict[str, str]]:
         DEPARTMENT: make_key.legacy(*ALL_SCOPES, departments=("69",)),
         REGION_READER: make_key.legacy(Scope.ARS_READ, Scope.ACTIVITY_READ, regions=("84",)),
         ADMIN: make_key(Scope.ADMIN),
-        EVERY: make_key(Scope.FEEDS_WRITE, Scope.ACTIVITY_READ),
+        EVERY: make_key(Scope.FEEDS_WRITE, Scope.ACTIVITY_READ, Scope.TRANSMIT),
     }
 
 

@@ -29,8 +29,9 @@ EXCLUDED = r"^/v1/keys/\{key_id\}/(rotate|revoke)$"
 # Requests valid by the schema that the API may still refuse with its declared 422, for
 # a reason a schema cannot state: the content of a feed, rule set or upload (a string or
 # object by the schema), which one of 'period' or 'start'/'end' is given, a day range
-# that ends before it starts (a source's window too), a pull of a source that has no URL;
-# and a feed whose Content-Type is not its source's format (415).
+# that ends before it starts (a source's window too), a pull of a source that has no URL,
+# a quarter transmitted before it ends or again without a reason; and a feed whose
+# Content-Type is not its source's format (415).
 FEED = r"^/v1/sources/\{source_id\}/feed$"
 SEMANTIC_422 = [
     FEED,
@@ -41,6 +42,7 @@ SEMANTIC_422 = [
     r"^/v1/establishments/\{finess\}/(pathways|complexity-flags)$",
     r"^/v1/establishments/\{finess\}/activity(/weekly)?$",
     r"^/v1/(regions|departments)/\{code\}/activity$",
+    r"^/v1/establishments/\{finess\}/transmissions$",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 

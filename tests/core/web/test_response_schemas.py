@@ -323,6 +323,29 @@ def test_every_route_answers_as_its_schema_says(
         for headers in (key, {**key, **csv}):
             answer = api.client.get(url, params={"period": "2025-Q1"}, headers=headers)
             api.validate("GET", template, answer)
+    api.call(
+        "POST",
+        "/v1/establishments/{finess}/transmissions",
+        params=on,
+        json={"period": "2025-Q1"},
+        headers=admin,
+    )
+    for headers in (reader, {**reader, **csv}):
+        listing = api.client.get(f"/v1/establishments/{finess}/transmissions", headers=headers)
+        api.validate("GET", "/v1/establishments/{finess}/transmissions", listing)
+        sent = api.client.get(f"/v1/establishments/{finess}/transmissions/2025-Q1", headers=headers)
+        api.validate("GET", "/v1/establishments/{finess}/transmissions/{period}", sent)
+    for route, code in (
+        ("regions/{code}/transmissions", "84"),
+        ("regions/{code}/results", "84"),
+        ("departments/{code}/results", "69"),
+    ):
+        for headers in (ars, {**ars, **csv}):
+            url = "/v1/" + route.format(code=code)
+            api.validate("GET", f"/v1/{route}", api.client.get(url, params=period, headers=headers))
+    for headers in (admin, {**admin, **csv}):
+        national = api.client.get("/v1/national/results", params=period, headers=headers)
+        api.validate("GET", "/v1/national/results", national)
     for headers in (admin, {**admin, **csv}):
         api.validate("GET", "/v1/audit", api.client.get("/v1/audit", headers=headers))
     api.call("GET", "/v1/keys", headers=admin)

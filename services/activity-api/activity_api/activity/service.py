@@ -108,7 +108,7 @@ def _utc_bounds(period: CountingPeriod, timezone: str) -> tuple[dt.datetime, dt.
     )
 
 
-def _establishment_ref(establishment: Establishment) -> EstablishmentRef:
+def establishment_ref(establishment: Establishment) -> EstablishmentRef:
     return EstablishmentRef(
         finess=establishment.finess,
         name=establishment.name,
@@ -150,7 +150,7 @@ def compute_bodies(
             reference_week=week,
         )
         bodies[establishment.id] = ActivityReport(
-            establishment=_establishment_ref(establishment),
+            establishment=establishment_ref(establishment),
             **dict(figures),
             computed_at=states[establishment.id].computed_at,
             stale=states[establishment.id].stale,
@@ -287,7 +287,7 @@ def weekly_detail(
             )
         )
     return WeeklyReport(
-        establishment=_establishment_ref(establishment),
+        establishment=establishment_ref(establishment),
         period=Period(
             code=period.code,
             start=period.start,
@@ -328,6 +328,29 @@ def file_active_across(
     return {"sum": total, "distinct": distinct, "shared": total - distinct}
 
 
+def frozen_now(
+    session: Session,
+    establishment: Establishment,
+    period: CountingPeriod,
+    *,
+    frozen_by: str,
+    now: dt.datetime,
+) -> ActivityReport:
+    """The period's figures computed now, with their freeze (who, when, import ids).
+    Freezing and transmitting are writes: the period's rollups are refreshed first, so
+    what is frozen is never stale."""
+    profile = active_profile(session)
+    weeks = sorted({*covering_weeks(period.start, period.end), reference_week(period)})
+    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
+    body = compute_bodies(session, [establishment], period, now=now, profile=profile)[
+        establishment.id
+    ]
+    start, end = _utc_bounds(period, establishment.timezone)
+    import_ids = RollupRepository(session).import_ids_between(establishment.id, start, end)
+    body.frozen = Frozen(frozen_at=now, frozen_by=frozen_by, import_ids=import_ids)
+    return body
+
+
 def freeze_period(
     session: Session,
     establishment: Establishment,
@@ -340,35 +363,49 @@ def freeze_period(
     repository = ActivityRepository(session)
     if repository.frozen(establishment.id, period.code) is not None:
         raise Conflict(f"period {period.code} is already frozen")
-    now = now or utc_now()
-    # A write request: the period is refreshed first, so what is frozen is not stale.
-    profile = active_profile(session)
-    weeks = sorted({*covering_weeks(period.start, period.end), reference_week(period)})
-    ensure_fresh(session, establishment, weeks, now=now, profile=profile)
-    body = compute_bodies(session, [establishment], period, now=now, profile=profile)[
-        establishment.id
-    ]
-    start, end = _utc_bounds(period, establishment.timezone)
-    import_ids = RollupRepository(session).import_ids_between(establishment.id, start, end)
-    body.frozen = Frozen(frozen_at=now, frozen_by=frozen_by, import_ids=import_ids)
-    repository.add_frozen(
-        FrozenPeriod(
+    body = frozen_now(session, establishment, period, frozen_by=frozen_by, now=now or utc_now())
+    store_freeze(session, establishment, period, body)
+    return body
+
+
+def store_freeze(
+    session: Session, establishment: Establishment, period: CountingPeriod, body: ActivityReport
+) -> None:
+    """Store (or replace: a corrected transmission) the period's frozen figures."""
+    assert body.frozen is not None
+    repository = ActivityRepository(session)
+    row = repository.frozen(establishment.id, period.code)
+    if row is None:
+        row = FrozenPeriod(
             establishment_id=establishment.id,
             period_code=period.code,
             start_date=period.start,
             end_date=period.end,
-            profile_version=body.profile_version,
-            rule_set_versions=body.rule_set_versions,
-            import_ids=import_ids,
-            body=body.json_body(),
-            frozen_at=now,
-            frozen_by=frozen_by,
         )
-    )
-    return body
+    row.profile_version = body.profile_version
+    row.rule_set_versions = body.rule_set_versions
+    row.import_ids = body.frozen.import_ids
+    row.body = body.json_body()
+    row.frozen_at = body.frozen.frozen_at
+    row.frozen_by = body.frozen.frozen_by
+    repository.add_frozen(row)
 
 
-IGNORED_IN_DIFF = {"computed_at", "frozen"}
+IGNORED_IN_DIFF = {"computed_at", "stale", "frozen"}
+
+
+def changed_figures(
+    before: dict[str, Any], after: dict[str, Any], ignored: Iterable[str] = IGNORED_IN_DIFF
+) -> list[tuple[str, Any, Any]]:
+    """The figures (dotted paths) whose value differs between two bodies: before, after."""
+    left_out = set(ignored)
+    old = dict(flatten({k: v for k, v in before.items() if k not in left_out}))
+    new = dict(flatten({k: v for k, v in after.items() if k not in left_out}))
+    return [
+        (path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    ]
 
 
 def period_diff(
@@ -383,13 +420,9 @@ def period_diff(
     if frozen is None:
         raise NotFound(f"period {period.code} is not frozen")
     recomputed = compute_bodies(session, [establishment], period, now=now)[establishment.id]
-    stored = dict(flatten({k: v for k, v in frozen.body.items() if k not in IGNORED_IN_DIFF}))
-    fresh_body = recomputed.json_body()
-    fresh = dict(flatten({k: v for k, v in fresh_body.items() if k not in IGNORED_IN_DIFF}))
     changes = [
-        PeriodChange(figure=path, frozen=stored.get(path), recomputed=fresh.get(path))
-        for path in sorted(stored.keys() | fresh.keys())
-        if stored.get(path) != fresh.get(path)
+        PeriodChange(figure=path, frozen=before, recomputed=after)
+        for path, before, after in changed_figures(frozen.body, recomputed.json_body())
     ]
     return PeriodDiff(
         period=period.code,

@@ -51,9 +51,18 @@ _SENSITIVE = re.compile(
 ADDITIVE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("{x}.installed", ("{x}.occupied", "{x}.available")),
     ("{x}.total", ("{x}.by_status.*",)),
+    # Where nobody is in two modalities, the file active is the sum of its modalities
+    # (and multi_modality.youth = 0 tells the reader so): total − other modalities.
+    ("{x}.total", ("{x}.by_modality.*",)),
+    ("{x}.youth_weeks", ("{x}.by_score.*",)),
 )
 
 _KEEP_TEXT = re.compile(r"(version|profile)", re.IGNORECASE)
+
+# Figures that count young people AND add up over time by definition: youth-weeks (each
+# week belongs to one month of the quarter). A quarter's file active is not the sum of its
+# months' (a young person seen in two months counts once): only bounded, never pinned.
+TIME_ADDITIVE = re.compile(r"^units\.")
 
 
 @cache  # the same few hundred paths, for every row of every table
@@ -119,8 +128,55 @@ class AreaTable:
     threshold: int
 
 
-def _group_equations(row: str, numbers: Mapping[Path, float]) -> list[Equation[tuple[str, Path]]]:
-    equations: list[Equation[tuple[str, Path]]] = []
+CellKey = tuple[str, str, Path]  # (row: a FINESS or an area id, period code, figure path)
+
+
+@dataclass(frozen=True, slots=True)
+class SlicedFigures:
+    """One establishment's figures for one period of a published family."""
+
+    finess: str
+    period: str
+    figures: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AreaSum:
+    """An area row a reader can read: the sum of its establishments (``members``), and
+    of its sub-areas (``parts``: a region's departments) when they partition it."""
+
+    area: str
+    members: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+    periods: tuple[str, ...] | None = None  # published for these periods only (None: all)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSum:
+    """A period and the periods that partition it (a quarter and its months)."""
+
+    whole: str
+    parts: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class LevelTable:
+    """Every row of a published family, suppression decided once over all of them."""
+
+    rows: dict[tuple[str, str], PublishedRow]
+    not_aggregated: list[Path]
+    threshold: int
+    suppressed: frozenset[CellKey]
+    published: frozenset[CellKey]
+
+    def row(self, row_id: str, period: str) -> PublishedRow:
+        return self.rows.get((row_id, period)) or PublishedRow({})
+
+
+def _group_equations(
+    row: tuple[str, str], numbers: Mapping[Path, float]
+) -> list[Equation[CellKey]]:
+    equations: list[Equation[CellKey]] = []
     for total_template, part_templates in ADDITIVE_GROUPS:
         suffix = total_template.removeprefix("{x}")
         for total_path in [p for p in numbers if p.endswith(suffix) and p != suffix.lstrip(".")]:
@@ -138,17 +194,84 @@ def _group_equations(row: str, numbers: Mapping[Path, float]) -> list[Equation[t
                 else:
                     parts = []
                     break
-            if parts and abs(sum(numbers[p] for p in parts) - numbers[total_path]) < 1e-9:
-                equations.append(Equation((row, total_path), tuple((row, part) for part in parts)))
+            if parts and _sums(numbers[total_path], [numbers[p] for p in parts]):
+                equations.append(
+                    Equation((*row, total_path), tuple((*row, part) for part in parts))
+                )
     return equations
 
 
-def aggregate(rows: Sequence[EstablishmentFigures], *, threshold: int) -> AreaTable:
-    flat_rows = [flatten(row.figures) for row in rows]
+def _sums(total: float, parts: Sequence[float]) -> bool:
+    """Declared only when it holds: a reader who can check it may use it."""
+    return abs(sum(parts) - total) < 1e-9
+
+
+def _protect_modular(
+    cells: Mapping[CellKey, Cell],
+    subtables: Mapping[tuple[str, str], Sequence[Equation[CellKey]]],
+    threshold: int,
+    forced: set[CellKey],
+) -> set[CellKey]:
+    """Primary cells everywhere, then each sub-table protected with what is hidden so far,
+    round after round until no sub-table hides one more cell (a fixed point)."""
+    hidden = {key for key in forced if key in cells}
+    hidden |= protect(cells, [], threshold).primary
+    last: dict[tuple[str, str], frozenset[CellKey]] = {}
+    caches: dict[tuple[str, str], dict[frozenset[CellKey], frozenset[CellKey]]] = {}
+    members = {
+        label: {key for equation in equations for key in equation.cells}
+        for label, equations in subtables.items()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for label, equations in subtables.items():
+            keys = members[label]
+            given = frozenset(hidden & keys)
+            if last.get(label) == given:
+                continue
+            decision = protect(
+                {key: cells[key] for key in keys},
+                equations,
+                threshold,
+                forced=given,
+                cache=caches.setdefault(label, {}),
+            )
+            last[label] = frozenset(decision.suppressed)
+            if not decision.suppressed <= hidden:
+                hidden |= decision.suppressed
+                changed = True
+    return hidden
+
+
+def _periods_of(area: AreaSum, periods: Sequence[str]) -> list[str]:
+    return [p for p in periods if area.periods is None or p in area.periods]
+
+
+def publish_levels(
+    rows: Sequence[SlicedFigures],
+    areas: Sequence[AreaSum],
+    *,
+    threshold: int,
+    time_sums: Sequence[TimeSum] = (),
+    hidden_elsewhere: Iterable[CellKey] = (),
+    published_elsewhere: Iterable[CellKey] = (),
+) -> LevelTable:
+    """Establishment rows and area rows, over one or several periods, protected at once.
+
+    Every equation a reader of the family's responses knows is declared: each area is
+    the sum of its establishments (and of its sub-areas), a period the sum of the periods
+    that partition it (per figure, where it holds), and the additive groups within a row.
+    ``hidden_elsewhere`` and ``published_elsewhere`` carry the decisions of another
+    family that publishes some of the same cells: its hidden cells stay hidden here, its
+    published ones are known to the reader and never hidden here.
+    """
+    flats = {(row.finess, row.period): flatten(row.figures) for row in rows}
+    periods = list(dict.fromkeys(row.period for row in rows))
     numeric_paths: list[Path] = []
     text_paths: list[Path] = []
     not_aggregated: set[Path] = set()
-    for flat in flat_rows:
+    for flat in flats.values():
         for path, value in flat.items():
             if path in RATIOS:
                 continue
@@ -163,63 +286,135 @@ def aggregate(rows: Sequence[EstablishmentFigures], *, threshold: int) -> AreaTa
                 and path not in text_paths
             ):
                 text_paths.append(path)
-    numbers_by_row: dict[str, dict[Path, float]] = {}
-    for row, flat in zip(rows, flat_rows, strict=True):
-        numbers_by_row[row.finess] = {
-            path: flat[path] for path in numeric_paths if _is_number(flat.get(path))
-        }
-    totals: dict[Path, float] = {
-        path: sum(numbers[path] for numbers in numbers_by_row.values() if path in numbers)
-        for path in numeric_paths
+    numbers: dict[tuple[str, str], dict[Path, float]] = {
+        key: {path: flat[path] for path in numeric_paths if _is_number(flat.get(path))}
+        for key, flat in flats.items()
     }
-    numbers_by_row[TOTAL_ROW] = totals
+    members_of: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for area in areas:
+        for period in _periods_of(area, periods):
+            members = [(finess, period) for finess in area.members if (finess, period) in numbers]
+            members_of[(area.area, period)] = members
+            summed: dict[Path, float] = {}
+            for member in members:
+                for path, value in numbers[member].items():
+                    summed[path] = summed.get(path, 0) + value
+            numbers[(area.area, period)] = {p: summed[p] for p in numeric_paths if p in summed}
 
-    cells: dict[tuple[str, Path], Cell] = {}
-    for row_id, numbers in numbers_by_row.items():
-        for path, value in numbers.items():
-            cells[(row_id, path)] = Cell(float(value), sensitive=is_sensitive(path))
-    equations: list[Equation[tuple[str, Path]]] = [
-        Equation(
-            (TOTAL_ROW, path),
-            tuple((row.finess, path) for row in rows if path in numbers_by_row[row.finess]),
+    known = set(published_elsewhere)
+    cells: dict[CellKey, Cell] = {}
+    for (row_id, period), row_numbers in numbers.items():
+        for path, value in row_numbers.items():
+            key = (row_id, period, path)
+            cells[key] = Cell(float(value), sensitive=is_sensitive(path), known=key in known)
+    # Sub-tables (tau-Argus's modular method): one per period (areas and rows), one per
+    # row over time; each is protected with the cells the others hide, until none adds any.
+    subtables: dict[tuple[str, str], list[Equation[CellKey]]] = {}
+    for area in areas:
+        for period in _periods_of(area, periods):
+            total = numbers[(area.area, period)]
+            equations = subtables.setdefault(("period", period), [])
+            for path in total:
+                equations.append(
+                    Equation(
+                        (area.area, period, path),
+                        tuple(
+                            (finess, member_period, path)
+                            for finess, member_period in members_of[(area.area, period)]
+                            if path in numbers[(finess, member_period)]
+                        ),
+                    )
+                )
+                parts = [
+                    (part, period) for part in area.parts if path in numbers.get((part, period), {})
+                ]
+                if parts and _sums(total[path], [numbers[part][path] for part in parts]):
+                    equations.append(
+                        Equation(
+                            (area.area, period, path),
+                            tuple((part, part_period, path) for part, part_period in parts),
+                        )
+                    )
+    row_ids = list(dict.fromkeys(row_id for row_id, _ in numbers))
+    for time_sum in time_sums:
+        for row_id in row_ids:
+            whole = numbers.get((row_id, time_sum.whole))
+            parts_numbers = [numbers.get((row_id, part)) for part in time_sum.parts]
+            if whole is None or any(part is None for part in parts_numbers):
+                continue
+            for path, value in whole.items():
+                if not TIME_ADDITIVE.search(path):
+                    continue
+                values = [part[path] for part in parts_numbers if part and path in part]
+                if len(values) == len(time_sum.parts) and _sums(value, values):
+                    subtables.setdefault(("time", row_id), []).append(
+                        Equation(
+                            (row_id, time_sum.whole, path),
+                            tuple((row_id, part, path) for part in time_sum.parts),
+                        )
+                    )
+    for row_key, row_numbers in numbers.items():
+        subtables.setdefault(("period", row_key[1]), []).extend(
+            _group_equations(row_key, row_numbers)
         )
-        for path in numeric_paths
-    ]
-    for row_id, numbers in numbers_by_row.items():
-        equations += _group_equations(row_id, numbers)
-    hidden = protect(cells, equations, threshold).suppressed
+    hidden = _protect_modular(cells, subtables, threshold, set(hidden_elsewhere))
 
-    def publish(row_id: str, flat: Mapping[Path, Any] | None) -> PublishedRow:
-        numbers = numbers_by_row[row_id]
-        suppressed = {path for (rid, path) in hidden if rid == row_id}
+    def publish(
+        row_key: tuple[str, str], members: Sequence[tuple[str, str]] | None
+    ) -> PublishedRow:
+        row_id, period = row_key
+        row_numbers = numbers[row_key]
+        suppressed = {path for path in row_numbers if (row_id, period, path) in hidden}
         figures: dict[Path, Any] = {}
         for path in numeric_paths:
-            if path in numbers:
-                figures[path] = None if path in suppressed else numbers[path]
+            if path in row_numbers:
+                figures[path] = None if path in suppressed else row_numbers[path]
         for ratio, (numerator, denominator) in RATIOS.items():
-            if numerator in numbers and denominator in numbers:
+            if numerator in row_numbers and denominator in row_numbers:
                 if numerator in suppressed or denominator in suppressed:
                     figures[ratio] = None
                     suppressed.add(ratio)
                 else:
                     figures[ratio] = (
-                        round(numbers[numerator] / numbers[denominator], 4)
-                        if numbers[denominator]
+                        round(row_numbers[numerator] / row_numbers[denominator], 4)
+                        if row_numbers[denominator]
                         else None
                     )
-        for path in sorted(not_aggregated):
-            figures[path] = None
+        if row_numbers or row_key in flats:
+            for path in sorted(not_aggregated):
+                figures[path] = None
+        flat = flats.get(row_key)
         for path in text_paths:
             if flat is None:
-                figures[path] = _collect(flat_row.get(path) for flat_row in flat_rows)
+                if members:
+                    figures[path] = _collect(flats[member].get(path) for member in members)
             elif path in flat:
                 figures[path] = flat[path]
         return PublishedRow(unflatten(figures), sorted(suppressed))
 
-    return AreaTable(
-        total=publish(TOTAL_ROW, None),
-        rows=[(row, publish(row.finess, flat)) for row, flat in zip(rows, flat_rows, strict=True)],
+    published_rows = {
+        key: publish(key, members_of.get(key) if key not in flats else None) for key in numbers
+    }
+    return LevelTable(
+        rows=published_rows,
         not_aggregated=sorted(not_aggregated),
+        threshold=threshold,
+        suppressed=frozenset(key for key in hidden if key in cells),
+        published=frozenset(key for key in cells if key not in hidden),
+    )
+
+
+def aggregate(rows: Sequence[EstablishmentFigures], *, threshold: int) -> AreaTable:
+    """One area's establishments and their total, over one period."""
+    table = publish_levels(
+        [SlicedFigures(row.finess, "", row.figures) for row in rows],
+        [AreaSum(TOTAL_ROW, tuple(row.finess for row in rows))],
+        threshold=threshold,
+    )
+    return AreaTable(
+        total=table.row(TOTAL_ROW, ""),
+        rows=[(row, table.row(row.finess, "")) for row in rows],
+        not_aggregated=table.not_aggregated,
         threshold=threshold,
     )
 

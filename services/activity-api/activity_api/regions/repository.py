@@ -29,3 +29,7 @@ class AreaRepository:
             .order_by(Establishment.finess)
         )
         return self.session.scalars(statement).all()
+
+    def establishments_everywhere(self) -> Sequence[Establishment]:
+        statement = select(Establishment).order_by(Establishment.region_code, Establishment.finess)
+        return self.session.scalars(statement).all()

@@ -131,3 +131,161 @@ class AreaReport(BaseModel):
     )
     totals: FiguresRow = Field(description="Somme des établissements")
     establishments: list[EstablishmentRow]
+
+
+# --- transmitted results (issue 16) ---------------------------------------------------
+
+TransmissionStatus = Literal["draft", "transmitted", "corrected", "late"]
+
+
+class TransmissionShare(BaseModel):
+    establishments: int = Field(description="Nombre d'établissements")
+    transmitted: int = Field(description="Établissements ayant transmis le trimestre")
+    share: float | None = Field(description="Part des établissements ayant transmis (0 à 1)")
+
+
+class QuarterInfo(AreaPeriod):
+    deadline: dt.date = Field(description="Date limite de transmission")
+
+
+class EstablishmentStatus(BaseModel):
+    finess: str = Field(description="N° FINESS")
+    name: str = Field(description="Raison sociale")
+    department_code: str = Field(description="Département")
+    status: TransmissionStatus = Field(
+        description="draft (brouillon), transmitted (transmis), corrected (corrigé), "
+        "late (en retard)"
+    )
+    version: int | None = Field(description="Dernière version transmise")
+    transmitted_at: dt.datetime | None = Field(description="Date de la dernière version")
+    after_deadline: bool = Field(description="Transmis après la date limite")
+
+
+class AreaTransmissions(BaseModel):
+    """Statuses only: no figure of any quarter, transmitted or not."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area": {
+                        "kind": "region",
+                        "code": "84",
+                        "name": "Auvergne-Rhône-Alpes",
+                        "region_code": "84",
+                    },
+                    "period": {
+                        "label": "2025-Q1",
+                        "start": "2025-01-01",
+                        "end": "2025-04-01",
+                        "deadline": "2025-04-30",
+                    },
+                    "transmissions": {"establishments": 2, "transmitted": 1, "share": 0.5},
+                    "establishments": [
+                        {
+                            "finess": "690000100",
+                            "name": "DITEP Les Cèdres",
+                            "department_code": "69",
+                            "status": "corrected",
+                            "version": 2,
+                            "transmitted_at": "2025-04-28T09:12:00Z",
+                            "after_deadline": False,
+                        },
+                        {
+                            "finess": "380000300",
+                            "name": "DITEP L'Envol",
+                            "department_code": "38",
+                            "status": "late",
+                            "version": None,
+                            "transmitted_at": None,
+                            "after_deadline": False,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    area: Area
+    period: QuarterInfo
+    transmissions: TransmissionShare
+    establishments: list[EstablishmentStatus]
+
+
+class ResultRow(FiguresRow, EstablishmentStatus):
+    """An establishment's latest transmitted figures; ``figures`` is empty (no figure at
+    all) while the quarter is not transmitted."""
+
+
+class AreaResults(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area": {"kind": "department", "code": "69", "name": None, "region_code": "84"},
+                    "period": {
+                        "label": "2025-Q1",
+                        "start": "2025-01-01",
+                        "end": "2025-04-01",
+                        "deadline": "2025-04-30",
+                    },
+                    "computed_at": "2025-05-12T08:00:00Z",
+                    "secrecy": {"threshold": 5, "rule": "…"},
+                    "transmissions": {"establishments": 2, "transmitted": 1, "share": 0.5},
+                    "not_aggregated": [],
+                    "totals": {"figures": {"file_active": {"total": 42}}, "suppressed": []},
+                    "establishments": [],
+                }
+            ]
+        }
+    )
+
+    area: Area
+    period: QuarterInfo
+    computed_at: dt.datetime
+    secrecy: Secrecy
+    transmissions: TransmissionShare
+    not_aggregated: list[str] = Field(
+        description="Indicateurs non additifs non déclarés (non agrégés, null)"
+    )
+    totals: FiguresRow = Field(description="Somme des établissements ayant transmis")
+    establishments: list[ResultRow]
+
+
+class RegionResultRow(FiguresRow):
+    region_code: str = Field(description="Code INSEE de la région")
+    name: str = Field(description="Libellé de la région")
+    transmissions: TransmissionShare
+
+
+class NationalResults(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": {
+                        "label": "2025-Q1",
+                        "start": "2025-01-01",
+                        "end": "2025-04-01",
+                        "deadline": "2025-04-30",
+                    },
+                    "computed_at": "2025-05-12T08:00:00Z",
+                    "secrecy": {"threshold": 5, "rule": "…"},
+                    "transmissions": {"establishments": 195, "transmitted": 180, "share": 0.9231},
+                    "not_aggregated": [],
+                    "totals": {"figures": {"file_active": {"total": 9120}}, "suppressed": []},
+                    "regions": [],
+                }
+            ]
+        }
+    )
+
+    period: QuarterInfo
+    computed_at: dt.datetime
+    secrecy: Secrecy
+    transmissions: TransmissionShare
+    not_aggregated: list[str] = Field(
+        description="Indicateurs non additifs non déclarés (non agrégés, null)"
+    )
+    totals: FiguresRow = Field(description="Total national des établissements ayant transmis")
+    regions: list[RegionResultRow]

@@ -10,31 +10,48 @@ from sqlalchemy.orm import Session
 
 from activity_api.activity.service import establishment_reports
 from activity_api.periods import ReportingPeriod
-from activity_api.regions.aggregate import EstablishmentFigures, aggregate
+from activity_api.regions.aggregate import (
+    AreaSum,
+    CellKey,
+    LevelTable,
+    SlicedFigures,
+    TimeSum,
+    publish_levels,
+)
 from activity_api.regions.repository import AreaRepository
+from activity_api.regions.results import IDENTITY_FIELDS, NATIONAL, national_results_table
 from activity_api.regions.schemas import (
     Area,
     AreaPeriod,
     AreaReport,
+    AreaResults,
+    AreaTransmissions,
     EstablishmentRow,
+    EstablishmentStatus,
     FiguresRow,
+    NationalResults,
+    QuarterInfo,
+    RegionResultRow,
+    ResultRow,
     Secrecy,
+    TransmissionShare,
 )
+from activity_api.transmissions.service import QuarterState, deadline_of, quarter_states
 from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
 from ditep_core.geography import REGIONS, region_of_department
 from ditep_core.models import Establishment, utc_now
 from ditep_core.reports import ActivityReport
 from ditep_core.web.problems import Forbidden, NotFound
+from ditep_counting.engine.periods import parse_period
 from ditep_counting.rollups.service import active_profile
-
-# Parts of the establishment body that describe it rather than count.
-_IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "stale", "frozen"})
 
 SECRECY_RULE = (
     "Toute valeur comptant des jeunes inférieure au seuil est masquée (null), ainsi que "
     "les valeurs nécessaires pour qu'aucune ne puisse être recalculée à partir des "
-    "totaux, sous-totaux et autres lignes de la réponse (secret secondaire)."
+    "totaux, sous-totaux et autres lignes publiées pour la période, dans cette réponse "
+    "ou une autre (région et départements, national et régions, trimestre et mois, "
+    "total et modalités, résultats transmis) : secret secondaire décidé une seule fois."
 )
 
 
@@ -43,16 +60,20 @@ def establishment_figures(
     establishments: Sequence[Establishment],
     period: ReportingPeriod,
     reports: Mapping[int, ActivityReport] | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> tuple[dict[int, dict[str, Any]], bool]:
     """Each establishment's figures for the period (frozen ones as stored): the ONE call
     into the counting, one read of the rollups for all of them (``reports``: already read
     by the caller, e.g. for the indicators of the same download); and whether any of them
     is stale (newer data waiting for the refresh task)."""
     bodies = (
-        reports if reports is not None else establishment_reports(session, establishments, period)
+        reports
+        if reports is not None
+        else establishment_reports(session, establishments, period, now=now)
     )
     figures = {
-        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(_IDENTITY_FIELDS))
+        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(IDENTITY_FIELDS))
         for establishment_id, body in bodies.items()
     }
     return figures, any(body.stale for body in bodies.values())
@@ -84,6 +105,124 @@ def resolve_area(principal: Principal, kind: str, code: str) -> Area:
     )
 
 
+def family_of(period: ReportingPeriod) -> tuple[list[ReportingPeriod], list[TimeSum]]:
+    """The periods published together with ``period``, decided at once: a month or a
+    quarter comes with its quarter and the quarter's three months (quarter − months);
+    a calendar or school year stands alone."""
+    code = period.code
+    if len(code) == 7 and code[4] == "-" and code[5:].isdigit():  # a month
+        quarter = parse_period(f"{code[:4]}-Q{(int(code[5:]) - 1) // 3 + 1}")
+    elif code[4:6] == "-Q":
+        quarter = period
+    else:
+        return [period], []
+    months = [
+        parse_period(f"{quarter.start.year}-{quarter.start.month + offset:02d}")
+        for offset in range(3)
+    ]
+    return [quarter, *months], [TimeSum(quarter.code, tuple(month.code for month in months))]
+
+
+def _department_areas(
+    prefix: str, establishments: Sequence[Establishment], members: set[str] | None = None
+) -> list[AreaSum]:
+    by_department: dict[str, list[str]] = {}
+    for establishment in establishments:
+        if members is None or establishment.finess in members:
+            by_department.setdefault(establishment.department_code, []).append(establishment.finess)
+    return [
+        AreaSum(f"{prefix}department:{code}", tuple(finesses))
+        for code, finesses in sorted(by_department.items())
+    ]
+
+
+def region_activity_table(
+    session: Session,
+    region_code: str,
+    period: ReportingPeriod,
+    *,
+    threshold: int,
+    now: dt.datetime,
+    reports: Mapping[int, ActivityReport] | None = None,
+) -> tuple[LevelTable, Sequence[Establishment], bool]:
+    """The region's ARS activity for the period's family, decided once: every
+    establishment, every department and the region, for the quarter and its months;
+    for a quarter, the transmitted results of the region (regions.results) too, whose
+    decisions hold here (their hidden cells stay hidden, their published ones are known).
+    """
+    establishments = AreaRepository(session).establishments_in_region(region_code)
+    periods, time_sums = family_of(period)
+    rows: list[SlicedFigures] = []
+    stale = False
+    # The caller's bodies of the period itself, when they cover the whole region.
+    read_already = (
+        reports if reports is not None and all(e.id in reports for e in establishments) else None
+    )
+    for member in periods:
+        figures, member_stale = establishment_figures(
+            session,
+            establishments,
+            member,
+            read_already if member.code == period.code else None,
+            now=now,
+        )
+        stale = stale or member_stale
+        rows += [
+            SlicedFigures(establishment.finess, member.code, figures[establishment.id])
+            for establishment in establishments
+        ]
+    departments = _department_areas("", establishments)
+    areas = [
+        AreaSum(
+            f"region:{region_code}",
+            tuple(e.finess for e in establishments),
+            parts=tuple(area.area for area in departments),
+        ),
+        *departments,
+    ]
+    hidden: set[CellKey] = set()
+    known: set[CellKey] = set()
+    quarter = periods[0]
+    if time_sums or quarter.code[4:6] == "-Q":
+        results = national_results_table(session, quarter, threshold=threshold, now=now)
+        transmitted = {
+            finess
+            for finess, code in results.transmitted
+            if finess in {e.finess for e in establishments} and code == region_code
+        }
+        result_departments = _department_areas("results:", establishments, transmitted)
+        areas += [
+            AreaSum(
+                f"results:region:{region_code}",
+                tuple(sorted(transmitted)),
+                parts=tuple(area.area for area in result_departments),
+                periods=(quarter.code,),
+            ),
+            *[
+                AreaSum(area.area, area.members, periods=(quarter.code,))
+                for area in result_departments
+            ],
+        ]
+        for row_id, code, path in results.table.suppressed | results.table.published:
+            if (
+                row_id in transmitted
+                or row_id.startswith("department:")
+                or row_id == (f"region:{region_code}")
+            ):
+                local = row_id if row_id in transmitted else f"results:{row_id}"
+                target = hidden if (row_id, code, path) in results.table.suppressed else known
+                target.add((local, code, path))
+    table = publish_levels(
+        rows,
+        areas,
+        threshold=threshold,
+        time_sums=time_sums,
+        hidden_elsewhere=hidden,
+        published_elsewhere=known,
+    )
+    return table, establishments, stale
+
+
 def area_report(
     session: Session,
     area: Area,
@@ -93,26 +232,17 @@ def area_report(
     now: dt.datetime | None = None,
     reports: Mapping[int, ActivityReport] | None = None,
 ) -> AreaReport:
+    """A region's or a department's activity: a slice of the region's family table."""
     now = now or utc_now()
     if threshold is None:
         threshold = active_profile(session).suppression_threshold
-    repository = AreaRepository(session)
-    establishments = (
-        repository.establishments_in_region(area.code)
-        if area.kind == "region"
-        else repository.establishments_in_department(area.code)
+    table, establishments, stale = region_activity_table(
+        session, area.region_code, period, threshold=threshold, now=now, reports=reports
     )
-    figures, stale = establishment_figures(session, establishments, period, reports)
-    rows = [
-        EstablishmentFigures(
-            finess=establishment.finess,
-            name=establishment.name,
-            department_code=establishment.department_code,
-            figures=figures[establishment.id],
-        )
-        for establishment in establishments
-    ]
-    table = aggregate(rows, threshold=threshold)
+    if area.kind == "department":
+        establishments = [e for e in establishments if e.department_code == area.code]
+    total = table.row(f"{area.kind}:{area.code}", period.code)
+    rows = [(e, table.row(e.finess, period.code)) for e in establishments]
     return AreaReport(
         area=area,
         period=AreaPeriod(label=period.code, start=period.start, end=period.end),
@@ -121,16 +251,16 @@ def area_report(
         secrecy=Secrecy(threshold=threshold, rule=SECRECY_RULE),
         establishment_count=len(rows),
         not_aggregated=table.not_aggregated,
-        totals=FiguresRow(figures=table.total.figures, suppressed=table.total.suppressed),
+        totals=FiguresRow(figures=total.figures, suppressed=total.suppressed),
         establishments=[
             EstablishmentRow(
-                finess=row.finess,
-                name=row.name,
-                department_code=row.department_code,
+                finess=establishment.finess,
+                name=establishment.name,
+                department_code=establishment.department_code,
                 figures=published.figures,
                 suppressed=published.suppressed,
             )
-            for row, published in table.rows
+            for establishment, published in rows
         ],
     )
 
@@ -162,3 +292,143 @@ def csv_rows(report: AreaReport) -> tuple[list[str], list[list[object]]]:
             values.append(";".join(value) if isinstance(value, list) else value)
         lines.append([*identity, *values, ";".join(suppressed)])
     return ["finess", "name", "department_code", *columns, "suppressed"], lines
+
+
+# --- transmitted results and statuses (issue 16) ----------------------------------------
+
+
+def _share(states: Sequence[QuarterState]) -> TransmissionShare:
+    sent = sum(1 for state in states if state.version is not None)
+    return TransmissionShare(
+        establishments=len(states),
+        transmitted=sent,
+        share=round(sent / len(states), 4) if states else None,
+    )
+
+
+def _quarter_info(period: ReportingPeriod, deadline: dt.date) -> QuarterInfo:
+    return QuarterInfo(label=period.code, start=period.start, end=period.end, deadline=deadline)
+
+
+def _in_area(establishment: Establishment, area: Area) -> bool:
+    if area.kind == "region":
+        return establishment.region_code == area.code
+    return establishment.department_code == area.code
+
+
+def _status(establishment: Establishment, state: QuarterState) -> EstablishmentStatus:
+    return EstablishmentStatus(
+        finess=establishment.finess,
+        name=establishment.name,
+        department_code=establishment.department_code,
+        status=state.status,
+        version=state.version,
+        transmitted_at=state.transmitted_at,
+        after_deadline=state.after_deadline,
+    )
+
+
+def area_transmissions(
+    session: Session, area: Area, period: ReportingPeriod, *, now: dt.datetime | None = None
+) -> AreaTransmissions:
+    """Every establishment of the area with its status for the quarter: no figure."""
+    repository = AreaRepository(session)
+    establishments = (
+        repository.establishments_in_region(area.code)
+        if area.kind == "region"
+        else repository.establishments_in_department(area.code)
+    )
+    states = quarter_states(session, establishments, period, now=now, with_figures=False)
+    deadline = deadline_of(active_profile(session), period)
+    return AreaTransmissions(
+        area=area,
+        period=_quarter_info(period, deadline),
+        transmissions=_share(list(states.values())),
+        establishments=[_status(e, states[e.id]) for e in establishments],
+    )
+
+
+def area_results(
+    session: Session,
+    area: Area,
+    period: ReportingPeriod,
+    *,
+    threshold: int | None = None,
+    now: dt.datetime | None = None,
+) -> AreaResults:
+    """A region's or a department's results: a slice of the quarter's national table."""
+    now = now or utc_now()
+    if threshold is None:
+        threshold = active_profile(session).suppression_threshold
+    results = national_results_table(session, period, threshold=threshold, now=now)
+    members = [e for e in results.establishments if _in_area(e, area)]
+    total = results.table.row(f"{area.kind}:{area.code}", period.code)
+    deadline = deadline_of(active_profile(session), period)
+    rows: list[ResultRow] = []
+    for establishment in members:
+        state = results.states[establishment.id]
+        published = results.table.row(establishment.finess, period.code)
+        rows.append(
+            ResultRow(
+                **_status(establishment, state).model_dump(),
+                figures=published.figures if state.figures is not None else {},
+                suppressed=published.suppressed,
+            )
+        )
+    return AreaResults(
+        area=area,
+        period=_quarter_info(period, deadline),
+        computed_at=now,
+        secrecy=Secrecy(threshold=threshold, rule=SECRECY_RULE),
+        transmissions=_share([results.states[e.id] for e in members]),
+        not_aggregated=results.table.not_aggregated,
+        totals=FiguresRow(figures=total.figures, suppressed=total.suppressed),
+        establishments=rows,
+    )
+
+
+def national_results(
+    session: Session,
+    period: ReportingPeriod,
+    *,
+    threshold: int | None = None,
+    now: dt.datetime | None = None,
+) -> NationalResults:
+    """One row per region (with establishments) and the national total."""
+    now = now or utc_now()
+    if threshold is None:
+        threshold = active_profile(session).suppression_threshold
+    results = national_results_table(session, period, threshold=threshold, now=now)
+    deadline = deadline_of(active_profile(session), period)
+    by_region: dict[str, list[QuarterState]] = {}
+    for establishment in results.establishments:
+        by_region.setdefault(establishment.region_code, []).append(results.states[establishment.id])
+    total = results.table.row(NATIONAL, period.code)
+    regions: list[RegionResultRow] = []
+    for code, states in sorted(by_region.items()):
+        published = results.table.row(f"region:{code}", period.code)
+        regions.append(
+            RegionResultRow(
+                region_code=code,
+                name=REGIONS.get(code, code),
+                transmissions=_share(states),
+                figures=published.figures,
+                suppressed=published.suppressed,
+            )
+        )
+    return NationalResults(
+        period=_quarter_info(period, deadline),
+        computed_at=now,
+        secrecy=Secrecy(threshold=threshold, rule=SECRECY_RULE),
+        transmissions=_share(list(results.states.values())),
+        not_aggregated=results.table.not_aggregated,
+        totals=FiguresRow(figures=total.figures, suppressed=total.suppressed),
+        regions=regions,
+    )
+
+
+def may_read_national(principal: Principal) -> None:
+    """National results: keys bound to no region, department or establishment (ARS keys
+    reading every region, unbound admin keys)."""
+    if not principal.is_unrestricted:
+        raise Forbidden("national results are for keys bound to no region (or admin keys)")

@@ -90,8 +90,17 @@ class Suppression(Generic[K]):
 
 
 def protect(
-    cells: Mapping[K, Cell], equations: Sequence[Equation[K]], threshold: int = DEFAULT_THRESHOLD
+    cells: Mapping[K, Cell],
+    equations: Sequence[Equation[K]],
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    forced: Iterable[K] = (),
+    cache: dict[frozenset[K], frozenset[K]] | None = None,
 ) -> Suppression[K]:
+    """``forced``: cells already suppressed in another published table about the same
+    figures (they stay suppressed here and are protected like primary cells). ``cache``:
+    the exposure of blocks already solved, kept by a caller that protects the same table
+    again with more cells forced."""
     for equation in equations:
         missing = [key for key in equation.cells if key not in cells]
         if missing:
@@ -101,9 +110,10 @@ def protect(
         for key, cell in cells.items()
         if cell.sensitive and not cell.known and 0 < cell.value < threshold
     }
+    primary |= {key for key in forced if key in cells}
     suppressed = set(primary)
     order = {key: index for index, key in enumerate(cells)}
-    cache: dict[frozenset[K], frozenset[K]] = {}
+    cache = {} if cache is None else cache
     while True:
         exposed = exposed_cells(cells, equations, suppressed, cache)
         if not exposed:

@@ -1,0 +1,1 @@
+"""Quarterly transmission of an establishment's figures to the ARS (transmission.md §1)."""
