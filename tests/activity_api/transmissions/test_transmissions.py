@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +14,7 @@ from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import AuditEvent, FrozenPeriod, Transmission
 from ditep_core.nomenclatures import Activity, Scope
+from tests.activity_api.helpers import french_csv_records
 from tests.activity_api.seeding import add_youth, seed_establishment
 from tests.conftest import KeyMaker
 from tests.http import AppClient
@@ -109,7 +112,21 @@ def test_a_correction_needs_a_reason_changes_and_keeps_every_version(
     assert q1["status"] == "corrected"
     assert [v["version"] for v in q1["versions"]] == [1, 2]
     csv_text = api_client.get(f"{URL}/2025-Q1", params={"format": "csv"}, headers=director).text
-    assert "file_active.total,8" in csv_text
+    records = {row["figure"]: row["value"] for row in french_csv_records(csv_text)}
+    assert records["file_active.total"] == "8"
+    assert records["transmission.version"] == "2"
+
+    workbook = api_client.get(f"{URL}/2025-Q1", params={"format": "xlsx"}, headers=director)
+    assert workbook.status_code == 200
+    assert f"transmission-{FINESS}-2025-Q1-v2.xlsx" in workbook.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True)
+    method = {row[0]: row[1] for row in book["Méthode"].iter_rows(values_only=True) if row}
+    assert method["Version de la transmission"] == 2
+    assert method["Motif de la correction"] == "Séances oubliées"
+    file_active = [
+        row for row in book["File active"].iter_rows(values_only=True) if row and 8 in row
+    ]
+    assert file_active  # the corrected total, as a number
 
 
 @pytest.mark.parametrize(

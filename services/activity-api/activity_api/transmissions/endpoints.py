@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from activity_api.activity.service import body_csv
+from activity_api.activity.service import resolve_period
+from activity_api.downloads.responses import activity_csv
+from activity_api.downloads.workbook import TransmissionMeta, establishment_workbook
+from activity_api.indicators.service import establishment_indicators
 from activity_api.periods import QuarterPath
 from activity_api.transmissions.schemas import (
     TransmissionList,
@@ -23,9 +26,16 @@ from ditep_core.web.dependencies import ActivityReader, DbSession, Transmitter
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess
 from ditep_core.web.tabular import (
+    CSV_MEDIA_TYPE,
     CSV_RESPONSE,
+    DOWNLOAD_RESPONSE,
+    XLSX_MEDIA_TYPE,
+    DecimalQuery,
+    DownloadFormatQuery,
     FormatQuery,
     csv_response,
+    download_response,
+    wanted_format,
     wants_csv,
 )
 
@@ -144,9 +154,14 @@ VersionQuery = Annotated[
     f"{_ROUTE.removeprefix('/v1')}/{{period}}",
     response_model=TransmittedReport,
     summary="A quarter as transmitted: the latest version, or ?version=N",
-    description="JSON, or CSV (figure,value) with `?format=csv` or `Accept: text/csv`.",
+    description=(
+        "JSON; CSV for French spreadsheet software (figure;value, UTF-8 with BOM, "
+        "`decimal=comma` on request) with `?format=csv` or `Accept: text/csv`; an XLSX "
+        "workbook (every table, the steering indicators, a method sheet with the version, "
+        "who transmitted it and when, its reason) with `?format=xlsx`."
+    ),
     responses={
-        200: CSV_RESPONSE,
+        200: DOWNLOAD_RESPONSE,
         **problem_responses(
             described={404: "No such establishment, quarter not transmitted, or no such version"}
         ),
@@ -159,15 +174,34 @@ def get_transmission(
     finess: Finess,
     period: QuarterPath,
     version: VersionQuery = None,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> TransmittedReport | Response:
     establishment = get_accessible_establishment(session, principal, finess)
     report = transmitted_version(session, establishment, period, version)
-    if wants_csv(request, output_format):
-        name = f"transmission-{establishment.finess}-{period}-v{report.transmission.version}.csv"
-        return Response(
-            body_csv(report.model_dump(mode="json", by_alias=True)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    chosen = wanted_format(request, output_format)
+    if chosen == "json":
+        return report
+    name = f"transmission-{establishment.finess}-{period}-v{report.transmission.version}"
+    if chosen == "csv":
+        return download_response(
+            activity_csv(report, decimal), media_type=CSV_MEDIA_TYPE, filename=f"{name}.csv"
         )
-    return report
+    info = report.transmission
+    meta = TransmissionMeta(
+        version=info.version,
+        transmitted_at=info.transmitted_at,
+        transmitted_by=info.transmitted_by,
+        reason=info.reason,
+        profile_version=info.profile_version,
+        ruleset_versions=info.ruleset_versions,
+        import_ids=info.import_ids,
+    )
+    indicators = establishment_indicators(
+        session, establishment, resolve_period(period, None, None), report=report
+    )
+    return download_response(
+        establishment_workbook(report, indicators, meta),
+        media_type=XLSX_MEDIA_TYPE,
+        filename=f"{name}.xlsx",
+    )
