@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from agenda_ingest.feeds.dry_run import dry_run_push
-from agenda_ingest.feeds.repository import ImportRepository
 from agenda_ingest.feeds.schemas import (
     ImportPage,
     ImportRecord,
@@ -22,11 +21,11 @@ from agenda_ingest.feeds.service import (
     ImportOutcome,
     IngestGate,
     confirm_import,
+    imports_page,
     ingest_feed,
+    readable_import,
 )
 from agenda_ingest.parsing.limits import FeedLimits
-from agenda_ingest.sources.service import get_writable_source
-from ditep_core.auth.access import refuse_area_keys
 from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
@@ -34,7 +33,7 @@ from ditep_core.web.bodies import read_body_within
 from ditep_core.web.dependencies import DbSession, FeedsWriter, get_database, get_settings
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import MAX_ID, IdPath
-from ditep_core.web.problems import NotFound, problem_response
+from ditep_core.web.problems import problem_response
 
 router = APIRouter(prefix="/v1", tags=["feeds"], responses=API_PROBLEMS)
 
@@ -254,8 +253,7 @@ def list_imports(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ImportPage:
-    get_writable_source(session, principal, source)
-    total, rows = ImportRepository(session).page_for_source(source, limit=limit, offset=offset)
+    total, rows = imports_page(session, principal, source, limit=limit, offset=offset)
     return ImportPage(
         source_id=source,
         total=total,
@@ -289,11 +287,7 @@ def list_imports(
     responses=problem_responses(404),
 )
 def get_import(session: DbSession, principal: FeedsWriter, import_id: IdPath) -> ImportRecord:
-    refuse_area_keys(principal)
-    feed_import = ImportRepository(session).get(import_id)
-    if feed_import is None:
-        raise NotFound(f"no import {import_id}")
-    get_writable_source(session, principal, feed_import.source_id, what=f"import {import_id}")
+    feed_import = readable_import(session, principal, import_id)
     return ImportRecord(
         **result_of(ImportOutcome.of(feed_import)).model_dump(),
         received_at=feed_import.received_at,

@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,6 +195,24 @@ class IngestGate:
             yield
         finally:
             self._slots.release()
+
+
+def imports_page(
+    session: Session, principal: Principal, source_id: int, *, limit: int, offset: int
+) -> tuple[int, Sequence[FeedImport]]:
+    """A source's imports, newest first, for a key that may write to it."""
+    get_writable_source(session, principal, source_id)
+    return ImportRepository(session).page_for_source(source_id, limit=limit, offset=offset)
+
+
+def readable_import(session: Session, principal: Principal, import_id: int) -> FeedImport:
+    """One import, for a key that may write to its source (404 when there is none)."""
+    refuse_area_keys(principal)
+    feed_import = ImportRepository(session).get(import_id)
+    if feed_import is None:
+        raise NotFound(f"no import {import_id}")
+    get_writable_source(session, principal, feed_import.source_id, what=f"import {import_id}")
+    return feed_import
 
 
 def check_media_type(source: Source, media_type: str) -> None:
