@@ -27,9 +27,10 @@ SEED = 13
 EXCLUDED = r"^/v1/keys/\{key_id\}/(rotate|revoke)$"
 
 # Requests valid by the schema that the API may still refuse with its declared 422, for
-# a reason a schema cannot state: the content of a feed, rule set or upload (a string or
-# object by the schema), which one of 'period' or 'start'/'end' is given, a day range
-# that ends before it starts (a source's window too), a pull of a source that has no URL,
+# a reason a schema cannot state: the content of a feed, rule set, place registry or
+# upload (a string or object by the schema), which one of 'period' or 'start'/'end' is
+# given, a day range that ends before it starts (a source's window too), a pull of a
+# source that has no URL,
 # a quarter transmitted before it ends or again without a reason; and a feed whose
 # Content-Type is not its source's format (415).
 FEED = r"^/v1/sources/\{source_id\}/feed$"
@@ -39,6 +40,7 @@ SEMANTIC_422 = [
     r"^/v1/sources/\{source_id\}$",
     r"^/v1/imports/\{import_id\}/confirm$",
     r"^/v1/establishments/\{finess\}/rulesets(/dry-run)?$",
+    r"^/v1/establishments/\{finess\}/places$",
     r"^/v1/establishments/\{finess\}/(pathways|complexity-flags)$",
     r"^/v1/establishments/\{finess\}/activity(/weekly)?$",
     r"^/v1/(regions|departments)/\{code\}/activity$",

@@ -84,6 +84,11 @@ class PlaceRegistry(_Strict):
     def _unique_aliases(self) -> PlaceRegistry:
         from agenda_ingest.classification.engine import normalise_words
 
+        # A registry names at least one place: an empty one would silently make every
+        # location "unknown"; a registry is removed with DELETE .../places.
+        if not self.own and not self.partners:
+            raise ValueError("own, partners: the registry names no place")
+
         seen: dict[str, str] = {}
         named: list[tuple[str, list[list[str]]]] = [
             ("own", [[place.name, *place.aliases] for place in self.own]),
