@@ -28,6 +28,7 @@ from activity_api.regions.service import (
     area_report,
     area_results,
     area_transmissions,
+    figures_csv,
     may_read_national,
     national_results,
     resolve_area,
@@ -138,25 +139,6 @@ def get_department_activity(
 _QUARTER_ONLY = "The period is a quarter (2025-Q1): what establishments transmit."
 
 
-def _figures_csv(
-    identity_columns: list[str], rows: list[tuple[list[object], FiguresRow]]
-) -> tuple[list[str], list[list[object]]]:
-    """One line per row: identity, then every published figure (empty when hidden)."""
-    columns: list[str] = []
-    flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
-    for _, flat, _ in flats:
-        columns += [path for path in flat if path not in columns]
-    lines = [
-        [
-            *identity,
-            *[";".join(v) if isinstance(v := flat.get(path), list) else v for path in columns],
-            ";".join(suppressed),
-        ]
-        for identity, flat, suppressed in flats
-    ]
-    return [*identity_columns, *columns, "suppressed"], lines
-
-
 @router.get(
     "/regions/{code}/transmissions",
     response_model=AreaTransmissions,
@@ -211,7 +193,7 @@ def _results_answer(
         for r in results.establishments
     ]
     rows.append((["TOTAL", results.area.name or results.area.code, "", "", None], results.totals))
-    columns, lines = _figures_csv(["finess", "name", "department_code", "status", "version"], rows)
+    columns, lines = figures_csv(["finess", "name", "department_code", "status", "version"], rows)
     name = f"results-{results.area.kind}-{results.area.code}-{results.period.label}.csv"
     return csv_response(columns, lines, filename=name)
 
@@ -303,5 +285,5 @@ def get_national_results(
             results.totals,
         )
     )
-    columns, lines = _figures_csv(["region_code", "name", "transmitted", "establishments"], rows)
+    columns, lines = figures_csv(["region_code", "name", "transmitted", "establishments"], rows)
     return csv_response(columns, lines, filename=f"results-national-{quarter.code}.csv")

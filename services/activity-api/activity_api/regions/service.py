@@ -265,33 +265,33 @@ def area_report(
     )
 
 
+def figures_csv(
+    identity_columns: list[str], rows: list[tuple[list[object], FiguresRow]]
+) -> tuple[list[str], list[list[object]]]:
+    """One line per row: identity, then every published figure (empty when hidden), then
+    the suppressed paths; the columns are every figure path, in the order first met."""
+    columns: list[str] = []
+    flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
+    for _, flat, _ in flats:
+        columns += [path for path in flat if path not in columns]
+    lines = [
+        [
+            *identity,
+            *[";".join(v) if isinstance(v := flat.get(path), list) else v for path in columns],
+            ";".join(suppressed),
+        ]
+        for identity, flat, suppressed in flats
+    ]
+    return [*identity_columns, *columns, "suppressed"], lines
+
+
 def csv_rows(report: AreaReport) -> tuple[list[str], list[list[object]]]:
     """One line per establishment, then the total; suppressed cells are empty."""
-    columns: list[str] = []
-    flat_rows: list[tuple[list[object], dict[str, Any], list[str]]] = []
-    for row in report.establishments:
-        flat_rows.append(
-            ([row.finess, row.name, row.department_code], row.flat_figures(), row.suppressed)
-        )
-    flat_rows.append(
-        (
-            ["TOTAL", report.area.name or report.area.code, ""],
-            report.totals.flat_figures(),
-            report.totals.suppressed,
-        )
-    )
-    for _, flat, _ in flat_rows:
-        for path in flat:
-            if path not in columns:
-                columns.append(path)
-    lines: list[list[object]] = []
-    for identity, flat, suppressed in flat_rows:
-        values: list[object] = []
-        for path in columns:
-            value = flat.get(path)
-            values.append(";".join(value) if isinstance(value, list) else value)
-        lines.append([*identity, *values, ";".join(suppressed)])
-    return ["finess", "name", "department_code", *columns, "suppressed"], lines
+    rows: list[tuple[list[object], FiguresRow]] = [
+        ([row.finess, row.name, row.department_code], row) for row in report.establishments
+    ]
+    rows.append((["TOTAL", report.area.name or report.area.code, ""], report.totals))
+    return figures_csv(["finess", "name", "department_code"], rows)
 
 
 # --- transmitted results and statuses (issue 16) ----------------------------------------
