@@ -187,16 +187,8 @@ def get_transmission(
         return download_response(
             activity_csv(report, decimal), media_type=CSV_MEDIA_TYPE, filename=f"{name}.csv"
         )
-    info = report.transmission
-    meta = TransmissionMeta(
-        version=info.version,
-        transmitted_at=info.transmitted_at,
-        transmitted_by=info.transmitted_by,
-        reason=info.reason,
-        profile_version=info.profile_version,
-        ruleset_versions=info.ruleset_versions,
-        import_ids=info.import_ids,
-    )
+    # The method sheet's part of the transmission (the same field names).
+    meta = TransmissionMeta.model_validate(report.transmission, from_attributes=True)
     indicators = establishment_indicators(
         session, establishment, resolve_period(period, None, None), report=report
     )
