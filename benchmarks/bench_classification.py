@@ -152,11 +152,12 @@ class NaiveRuleSet:
             return False  # no place registry in this benchmark: a place is never known
         if when.across_midnight is not None:
             start, end = facts.start, facts.end
+            # Past the local midnight that follows the start (ending at it is not past it).
             across = (
                 start is not None
                 and end is not None
-                and end.replace(tzinfo=None).date() > start.replace(tzinfo=None).date()
-                and end.replace(tzinfo=None).time() != dt.time()
+                and end.replace(tzinfo=None)
+                > dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time())
             )
             if across is not when.across_midnight:
                 return False

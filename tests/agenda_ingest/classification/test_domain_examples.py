@@ -93,12 +93,33 @@ def test_transport() -> None:
 
 
 def test_unknown_entry_is_kept_as_unclassified() -> None:
-    result = classify(facts("Rdv 14h"))
+    # Neither a telling word nor anybody known: no rule guesses.
+    result = classify(facts("Rdv 14h", people=(0, 0, 0)))
     assert (result.activity, result.rule_id) == (Activity.UNCLASSIFIED, "none")
+
+
+@pytest.mark.parametrize(
+    ("people", "activity", "nature"),
+    [
+        ((1, 1, 1), Activity.AMBULATOIRE, Nature.DIRECT),
+        ((4, 4, 2), Activity.ACCUEIL_JOUR, Nature.DIRECT),
+        ((1, 0, 1), Activity.COORDINATION, Nature.INDIRECT),
+        ((0, 0, 3), Activity.INSTITUTIONNEL, Nature.INSTITUTIONNEL),
+    ],
+)
+def test_without_a_telling_word_the_people_decide_with_low_confidence(
+    people: People, activity: Activity, nature: Nature
+) -> None:
+    result = classify(facts("Créneau du mardi", "Lanvellec", people))
+    assert (result.activity, result.nature) == (activity, nature)
+    assert result.rule_id.startswith("repli-")
+    assert "low_confidence" in result.flags
+    assert result.setting is Setting.INCONNU  # a place nobody registered is not the site
 
 
 def test_words_are_matched_without_case_or_accents_and_whole() -> None:
     assert normalise_words("SÉANCE d'Orthophonie") == " seance d orthophonie "
     # "internat" inside another word is not the word internat.
-    assert classify(facts("Internationale")).activity is Activity.UNCLASSIFIED
+    # Whole words: "Internationale" is not "internat" (only a fallback on the people applies).
+    assert classify(facts("Internationale")).rule_id == "repli-un-jeune"
     assert classify(facts("INTERNAT")).activity is Activity.ACCUEIL_NUIT

@@ -108,8 +108,8 @@ def test_explain_review_manual_rule_and_reclassify(
     explained = ingest_client.get(
         f"/v1/sessions/{vad['id']}/classification", headers=keys["read"]
     ).json()
-    assert explained["matched"]["rule_id"] == "ambulatoire"
-    assert explained["matched"]["evidence"] == ["word «sessad»"]  # CATEGORIES:SESSAD
+    assert explained["matched"]["rule_id"] == "sessad-individuel"
+    assert "word «sessad»" in explained["matched"]["evidence"]  # CATEGORIES:SESSAD
     assert explained["setting_evidence"] == "location word «domicile»"
     assert explained["tried_before"][0]["rule_id"] == "hors-prestation-flag"
     assert explained["consistent"] is True
@@ -314,3 +314,51 @@ def test_counts_follow_a_reclassification(
     after = quality()
     assert after["unclassified"] == taxis > 0
     assert after["counted"] == before["counted"] - taxis
+
+
+def test_sessions_a_fallback_rule_classified_are_listed_for_review(
+    ingest_client: AppClient,
+    sample_ditep: SampleDitep,
+    keys: dict[str, dict[str, str]],
+    database: Database,
+) -> None:
+    """A young person with a professional and no telling word: counted as ambulatoire by a
+    fallback rule (flag low_confidence), and listed in the review queue until set by hand."""
+    assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
+    feed = sample_feed().replace(
+        b"CATEGORIES:TRANSPORT\r\n",
+        b"CATEGORIES:TRANSPORT\r\nATTENDEE;CN=Paul B.:mailto:paul.b@ditep-cedres.example\r\n",
+    )
+    assert b"mailto:paul.b@" in feed
+    response = ingest_client.post(
+        f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
+        content=feed,
+        headers={"Content-Type": "text/calendar", **keys["feeds"]},
+    )
+    assert response.status_code == 201, response.text
+    taxis = [row for row in _sessions(database) if row["summary"].startswith("Taxi")]
+    assert {(row["activity"].value, row["rule_id"]) for row in taxis} == {
+        ("ambulatoire", "repli-un-jeune")
+    }
+
+    queue = ingest_client.get(f"/v1/establishments/{FINESS}/review", headers=keys["read"]).json()
+    [group] = queue["groups"]
+    assert (group["reason"], group["classified_as"], group["rule_id"]) == (
+        "low_confidence",
+        "ambulatoire",
+        "repli-un-jeune",
+    )
+    assert (queue["unclassified_sessions"], queue["low_confidence_sessions"]) == (
+        0,
+        len(taxis),
+    )
+    manual = ingest_client.post(
+        f"/v1/establishments/{FINESS}/review/{group['group']}/classification",
+        json={"activity": "transport", "setting": "inconnu", "nature": "direct"},
+        headers=keys["feeds"],
+    )
+    assert manual.json()["sessions_classified"] == len(taxis)
+    taxis = [row for row in _sessions(database) if row["summary"].startswith("Taxi")]
+    assert {row["activity"].value for row in taxis} == {"transport"}
+    queue = ingest_client.get(f"/v1/establishments/{FINESS}/review", headers=keys["read"]).json()
+    assert queue["groups"] == []

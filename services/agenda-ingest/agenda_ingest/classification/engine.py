@@ -68,6 +68,10 @@ class SessionFacts:
     source_kind: AgendaKind = AgendaKind.ESTABLISHMENT
 
 
+LOW_CONFIDENCE = "low_confidence"
+"""The flag of a rule that guesses from the people alone (a fallback)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Classification:
     activity: Activity
@@ -602,6 +606,14 @@ class CompiledRuleSet:
     @property
     def reads_time(self) -> bool:
         return self.reads_night or self.reads_duration or self.reads_across
+
+    @property
+    def low_confidence_rule_ids(self) -> frozenset[str]:
+        """Rules flagged ``low_confidence`` (the fallbacks): their sessions are counted and
+        also listed in the review queue, to be confirmed or set by hand."""
+        return frozenset(
+            rule.id for rule in self.document.rules if LOW_CONFIDENCE in rule.then.flags
+        )
 
     def key(self, facts: SessionFacts) -> FeaturesKey:
         """What the rules can tell apart, time aside: the memo's key."""

@@ -40,6 +40,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "sce": ("service",),
     "sem": ("semaine",),
     "we": ("week", "end"),
+    "weekend": ("week", "end"),
     "wk": ("week", "end"),
     "sout": ("soutien",),
     "scol": ("scolaire",),

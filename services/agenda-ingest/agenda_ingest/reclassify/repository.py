@@ -180,10 +180,16 @@ class StoredSessionRepository:
         return self.session.scalars(statement).one_or_none()
 
     def unclassified(self, establishment_id: int) -> list[StoredSession]:
+        return self.to_review(establishment_id, frozenset())
+
+    def to_review(
+        self, establishment_id: int, low_confidence_rule_ids: frozenset[str]
+    ) -> list[StoredSession]:
+        """Unclassified sessions and those a low-confidence rule classified."""
         return [
             stored
             for stored in self.for_establishment(establishment_id)
-            if stored.activity is Activity.UNCLASSIFIED
+            if stored.activity is Activity.UNCLASSIFIED or stored.rule_id in low_confidence_rule_ids
         ]
 
     def store_classifications(self, changes: Iterable[tuple[int, Classification]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -18,11 +19,24 @@ class ReviewGroup(BaseModel):
     locations: list[str] = Field(description="Les lieux les plus fréquents du groupe")
     first_start: dt.datetime
     last_start: dt.datetime
+    reason: Literal["unclassified", "low_confidence"] = Field(
+        default="unclassified",
+        description="unclassified: no rule applied; low_confidence: a fallback rule "
+        "(flag low_confidence) classified it from the people alone, counted as such until "
+        "set by hand",
+    )
+    classified_as: Activity = Field(
+        default=Activity.UNCLASSIFIED, description="The activity the rules gave the group"
+    )
+    rule_id: str = Field(default="none", description="The rule that classified the group")
 
 
 class ReviewQueue(BaseModel):
     finess: str
     unclassified_sessions: int
+    low_confidence_sessions: int = Field(
+        default=0, description="Sessions a fallback rule classified (counted, to be confirmed)"
+    )
     groups: list[ReviewGroup]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from agenda_ingest.classification.engine import normalise_words
+from agenda_ingest.classification.engine import UNCLASSIFIED_RULE_ID, normalise_words
 from agenda_ingest.classification.schema import (
     Actions,
     Conditions,
@@ -41,6 +41,7 @@ from agenda_ingest.rulesets.service import (
     manual_classification,
 )
 from ditep_core.models import ClassificationRuleSet, Establishment, ManualClassification
+from ditep_core.nomenclatures import Activity
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
 _MAX_LOCATIONS = 3
@@ -57,19 +58,36 @@ def group_id(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _groups(stored: list[StoredSession]) -> dict[str, list[StoredSession]]:
-    grouped: dict[str, list[StoredSession]] = defaultdict(list)
+def _groups(stored: list[StoredSession]) -> dict[tuple[str, str], list[StoredSession]]:
+    """Sessions by (rule, normalised summary): an unclassified group and a fallback's group of
+    the same words are two groups."""
+    grouped: dict[tuple[str, str], list[StoredSession]] = defaultdict(list)
     for session in stored:
-        grouped[group_key(session.summary)].append(session)
+        grouped[(session.rule_id, group_key(session.summary))].append(session)
     return grouped
 
 
+def _group_id(rule_id: str, key: str) -> str:
+    # An unclassified group keeps the id of its words alone (stable across versions).
+    return group_id(key if rule_id == UNCLASSIFIED_RULE_ID else f"{rule_id}\n{key}")
+
+
+def _to_review(session: Session, establishment: Establishment) -> list[StoredSession]:
+    low_confidence = active_rule_set(session, establishment.id).low_confidence_rule_ids
+    return StoredSessionRepository(session).to_review(establishment.id, low_confidence)
+
+
 def review_queue(session: Session, establishment: Establishment) -> ReviewQueue:
-    unclassified = StoredSessionRepository(session).unclassified(establishment.id)
+    """Unclassified sessions, then those a fallback rule classified, grouped by summary."""
+    to_review = _to_review(session, establishment)
+    unclassified = [s for s in to_review if s.activity is Activity.UNCLASSIFIED]
     groups = [
         ReviewGroup(
-            group=group_id(key),
+            group=_group_id(rule_id, key),
             key=key,
+            reason="unclassified" if rule_id == UNCLASSIFIED_RULE_ID else "low_confidence",
+            classified_as=members[0].activity,
+            rule_id=rule_id,
             example_summary=members[0].summary,
             sessions=len(members),
             locations=[
@@ -81,23 +99,24 @@ def review_queue(session: Session, establishment: Establishment) -> ReviewQueue:
             first_start=min(m.start_at for m in members),
             last_start=max(m.start_at for m in members),
         )
-        for key, members in _groups(unclassified).items()
+        for (rule_id, key), members in _groups(to_review).items()
     ]
-    groups.sort(key=lambda group: (-group.sessions, group.key))
+    groups.sort(key=lambda group: (group.reason != "unclassified", -group.sessions, group.key))
     return ReviewQueue(
-        finess=establishment.finess, unclassified_sessions=len(unclassified), groups=groups
+        finess=establishment.finess,
+        unclassified_sessions=len(unclassified),
+        low_confidence_sessions=len(to_review) - len(unclassified),
+        groups=groups,
     )
 
 
 def _group_members(
     session: Session, establishment: Establishment, group: str
 ) -> tuple[str, list[StoredSession]]:
-    for key, members in _groups(
-        StoredSessionRepository(session).unclassified(establishment.id)
-    ).items():
-        if group_id(key) == group:
+    for (rule_id, key), members in _groups(_to_review(session, establishment)).items():
+        if _group_id(rule_id, key) == group:
             return key, members
-    raise NotFound(f"no unclassified group {group} in establishment {establishment.finess}")
+    raise NotFound(f"no group {group} to review in establishment {establishment.finess}")
 
 
 def classify_group(
