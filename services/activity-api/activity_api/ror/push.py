@@ -22,6 +22,7 @@ import httpx
 import structlog
 
 from activity_api.periods import ReportingPeriod, parse_week
+from activity_api.ror import codes
 from activity_api.ror.service import RorExport, ror_export
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -90,6 +91,8 @@ def _capacity_summary(location: dict[str, Any]) -> str:
     names = {"01": "installed", "02": "available", "03": "occupied"}
     parts: list[str] = []
     for extension in location.get("extension", []):
+        if extension.get("url") != codes.EXTENSION_SUPPORTED_CAPACITY:
+            continue
         sub = {item["url"]: item for item in extension.get("extension", [])}
         status = sub["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
         parts.append(f"{names.get(status, status)}={sub['nbCapacity']['valueInteger']}")
