@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from activity_api.ror.capacity import weekly_occupation
 from activity_api.ror.repository import RorRepository
 from activity_api.secrecy.suppression import Cell, Equation, protect
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.models import Establishment, RorResourceId, utc_now
+from ditep_core.models import Establishment, RorPushResult, RorResourceId, utc_now
 from ditep_core.nomenclatures import MODALITIES, Activity
 from ditep_core.web.problems import InvalidRequest, NotFound
 from ditep_counting.rollups.service import active_profile
@@ -31,6 +32,8 @@ class RorExport:
     capacities: list[ModalityCapacity]
     # "accueil_nuit.occupied"...: figures left out for statistical secrecy.
     suppressed: list[str]
+    # The id each Location is sent under (the ROR's, when recorded) -> our id.
+    location_ids: dict[str, str] = field(default_factory=dict)
 
 
 def protected_capacities(
@@ -148,10 +151,14 @@ def ror_export(
     installed = {capacity.modality: capacity.places for capacity in loaded.capacities}
     occupied = weekly_occupation(session, loaded, week)
     capacities, suppressed = protected_capacities(installed, occupied, threshold)
-    bundle = ror_bundle(
-        ror_establishment(session, loaded),
-        week.code,
-        capacities,
-        now.replace(microsecond=0),
-    )
-    return RorExport(loaded.finess, week, bundle, capacities, suppressed)
+    target = ror_establishment(session, loaded)
+    bundle = ror_bundle(target, week.code, capacities, now.replace(microsecond=0))
+    location_ids = {
+        target.id_of("Location", local_id): local_id
+        for local_id in (resource_id(loaded.finess, c.modality) for c in capacities)
+    }
+    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids)
+
+
+def push_results(session: Session, establishment: Establishment) -> Sequence[RorPushResult]:
+    return RorRepository(session).push_results(establishment.id)
