@@ -285,6 +285,7 @@ class FakeRor:
     def __init__(self) -> None:
         self.locations: dict[str, dict[str, Any]] = {}
         self.tokens_given = 0
+        self.unknown: set[str] = set()  # ids this ROR refuses with an OperationOutcome
 
         async def token(request: Request) -> JSONResponse:
             # No python-multipart here: the urlencoded body parsed by hand.
@@ -301,6 +302,8 @@ class FakeRor:
             if request.headers.get("authorization") != "Bearer real-token":
                 return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
             body = await request.json()
+            if request.path_params["id"] in self.unknown:
+                return JSONResponse(REFUSAL, status_code=404)
             if body.get("id") != request.path_params["id"]:
                 outcome = {
                     "resourceType": "OperationOutcome",
@@ -563,3 +566,31 @@ def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     )
     assert again.exit_code == 1
     assert "no ROR id recorded" in again.output
+
+
+def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    fake_ror: tuple[FakeRor, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ror, base = fake_ror
+    ror.unknown.add(f"{FINESS}-accueil-jour")
+    _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-nuit": "ROR-NUIT"})
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")
+    monkeypatch.setenv(
+        "DITEP_ROR_OAUTH2",
+        json.dumps({**OAUTH2, "token_url": f"{base}/token", "client_auth": "post"}),
+    )
+    runner = CliRunner()
+    pushed = runner.invoke(cli_app, ["ror", "push", "--finess", FINESS, "--week", "2025-W11"])
+    assert pushed.exit_code == 1, pushed.output
+    assert sorted(ror.locations) == ["ROR-NUIT"]
+    status = runner.invoke(cli_app, ["ror", "status", "--finess", FINESS])
+    assert status.exit_code == 0, status.output
+    text = status.stdout
+    assert f"{FINESS}-accueil-jour week 2025-W11: 404 refused after 1 attempt(s)" in text
+    assert "error/business-rule: Location inconnue du ROR (Location.id)" in text
+    assert f"{FINESS}-accueil-nuit week 2025-W11: 200 ok after 1 attempt(s)" in text
+    assert f"(PUT {base}/fhir/Location/ROR-NUIT)" in text
