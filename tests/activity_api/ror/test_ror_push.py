@@ -418,7 +418,9 @@ def test_the_push_sends_under_the_ror_ids_and_keeps_a_refusal_per_location(
     assert lines[0] == f"ROR status {FINESS}"
     assert lines[1].startswith(f"  {FINESS}-accueil-jour week 2025-W11: 422 refused after 1")
     assert lines[2] == "    error/business-rule: Location inconnue du ROR (Location.id)"
-    assert lines[3].startswith('    OperationOutcome: {"resourceType": "OperationOutcome"')
+    prefix = "    OperationOutcome: "
+    assert lines[3].startswith(prefix)
+    assert json.loads(lines[3].removeprefix(prefix)) == REFUSAL
     assert lines[4].startswith(f"  {FINESS}-accueil-nuit week 2025-W11: 200 ok after 1")
     assert lines[4].endswith(f"(PUT {BASE}/Location/LOC-77)")
     # And the API's status route gives the same, the outcome as received.
