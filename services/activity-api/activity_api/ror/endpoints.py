@@ -101,7 +101,7 @@ def get_ror_ids(session: DbSession, principal: ActivityReader, finess: Finess) -
     response_model=RorIdsOut,
     summary="Record the ROR's id of one of our resources (the push sends it under that id)",
     responses=problem_responses(
-        404, described={422: "'errors' name the field: an unknown resource, a bad id"}
+        400, 404, described={422: "'errors' name the field: an unknown resource, a bad id"}
     ),
 )
 def put_ror_id(session: DbSession, principal: Admin, finess: Finess, body: RorIdIn) -> RorIdsOut:
