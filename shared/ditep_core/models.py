@@ -116,6 +116,8 @@ class Establishment(Base):
     region_code: Mapped[str] = mapped_column(String(3), index=True)
     department_code: Mapped[str] = mapped_column(String(3), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    # INSEE (COG) code of the commune, e.g. 31555: the ROR's ``ror-commune-cog``.
+    commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
     capacities: Mapped[list[EstablishmentCapacity]] = relationship(
@@ -775,3 +777,38 @@ class Transmission(Base):
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     transmitted_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     transmitted_by: Mapped[str] = mapped_column(String(200))
+
+
+class RorResourceId(Base):
+    """The ROR's own id of one of our ROR resources (``Location/690000017-accueil-nuit``):
+    the push sends that resource under the ROR's id."""
+
+    __tablename__ = "ror_resource_id"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "Location/690000017-accueil-nuit": our resource type and id.
+    resource: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ror_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class RorPushResult(Base):
+    """The last answer of the ROR to the push of one Location (its OperationOutcome kept)."""
+
+    __tablename__ = "ror_push_result"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Our Location id (``690000017-accueil-nuit``), whatever id it was sent under.
+    location: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    week: Mapped[str] = mapped_column(String(10))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[list[str]] = mapped_column(Json, default=list)
+    # The OperationOutcome the ROR answered, as received (None when it sent none).
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    pushed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

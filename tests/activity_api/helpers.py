@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from activity_api.main import create_app as create_api_app
+from activity_api.ror.codes import EXTENSION_SUPPORTED_CAPACITY
 from ditep_core.db import Database
 from ditep_counting.engine.profile import DEFAULT_PROFILE
 from ditep_counting.rollups.repository import RollupRepository
@@ -43,6 +44,8 @@ def capacity_extensions(location: dict[str, Any]) -> dict[str, int]:
     """Location capacities by status code: {"01": installed, "03": occupied, "02": available}."""
     found: dict[str, int] = {}
     for extension in location.get("extension", []):
+        if extension["url"] != EXTENSION_SUPPORTED_CAPACITY:
+            continue
         parts = {part["url"]: part for part in extension["extension"]}
         status = parts["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
         assert parts["capacityType"]["valueCodeableConcept"]["coding"][0]["code"] == "02"

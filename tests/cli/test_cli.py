@@ -176,3 +176,51 @@ def test_source_options_store_pseudonyms_and_markers(
     wrong = run.invoke(app, args)
     assert wrong.exit_code != 0
     assert "the INS key 00 is wrong" in wrong.output
+
+
+def _commune_of(fresh_database: TemporaryDatabase, finess: str) -> str | None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(fresh_database.url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT commune_code FROM establishment WHERE finess = :finess")
+            value = connection.execute(query, {"finess": finess}).scalar_one()
+    finally:
+        engine.dispose()
+    assert value is None or isinstance(value, str)
+    return value
+
+
+def test_establishment_commune_on_add_and_update(
+    run: CliRunner, fresh_database: TemporaryDatabase
+) -> None:
+    _ok(run, "migrate")
+    base = ["establishment", "add", "--name", "DITEP Garonne", "--region", "76"]
+    _ok(run, *base, "--finess", "310000012", "--commune", "31555")
+    assert _commune_of(fresh_database, "310000012") == "31555"
+    _ok(run, *base, "--finess", "310000020")
+    assert _commune_of(fresh_database, "310000020") is None
+    assert "commune 31069" in _ok(
+        run, "establishment", "update", "--finess", "310000020", "--commune", "31069"
+    )
+    assert _commune_of(fresh_database, "310000020") == "31069"
+    for commune, message in (
+        ("3155", "commune: '3155' is not an INSEE commune code"),
+        ("69123", "commune: 69123 is not in the establishment's department 31"),
+    ):
+        refused = run.invoke(
+            app, ["establishment", "update", "--finess", "310000020", "--commune", commune]
+        )
+        assert refused.exit_code == 1
+        assert message in " ".join(refused.output.split())
+        assert "Traceback" not in refused.output
+    assert _commune_of(fresh_database, "310000020") == "31069"
+    refused = run.invoke(app, [*base, "--finess", "310000038", "--commune", "2A004"])
+    assert refused.exit_code == 1
+    assert "not in the establishment's department 31" in refused.output
+    unknown = run.invoke(
+        app, ["establishment", "update", "--finess", "310000046", "--commune", "31555"]
+    )
+    assert unknown.exit_code == 1
+    assert "no establishment with FINESS 310000046" in unknown.output

@@ -45,7 +45,7 @@ from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import binding_of, create_key, revoke_key
 from ditep_core.days import DAYS_READ, day_in_range
-from ditep_core.establishments.service import add_establishment
+from ditep_core.establishments.service import add_establishment, set_commune
 from ditep_core.nomenclatures import (
     MODALITIES,
     Activity,
@@ -159,6 +159,9 @@ def establishment_add(
     capacity: Annotated[
         list[str] | None, typer.Option(help="MODALITY=PLACES, e.g. accueil_nuit=12 (repeatable)")
     ] = None,
+    commune: Annotated[
+        str | None, typer.Option(help="INSEE (COG) commune code, e.g. 31555 (for the ROR)")
+    ] = None,
 ) -> None:
     """Register an establishment."""
     capacities: dict[Activity, int] = {}
@@ -177,6 +180,7 @@ def establishment_add(
                 department_code=department,
                 timezone=tz,
                 capacities=capacities,
+                commune_code=commune,
             )
         except Problem as problem:
             raise _fail(problem.detail) from problem
@@ -184,6 +188,28 @@ def establishment_add(
             session, "establishment add", scope=AuditScope("establishment", establishment.finess)
         )
         console.print(f"establishment {establishment.finess} added")
+
+
+@establishment_app.command("update")
+def establishment_update(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS (ET) number, 9 characters")],
+    commune: Annotated[
+        str, typer.Option(help="INSEE (COG) commune code, e.g. 31555 (for the ROR)")
+    ],
+) -> None:
+    """Change an existing establishment's record (its INSEE commune)."""
+    with _context(ctx).database.unit_of_work() as session:
+        try:
+            establishment = set_commune(session, finess, commune)
+        except Problem as problem:
+            raise _fail(problem.detail) from problem
+        record_cli_action(
+            session,
+            "establishment update",
+            scope=AuditScope("establishment", establishment.finess),
+        )
+        console.print(f"establishment {establishment.finess}: commune {establishment.commune_code}")
 
 
 @source_app.command("add")

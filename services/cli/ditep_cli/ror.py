@@ -1,4 +1,5 @@
-"""``ditep ror export`` and ``ditep ror push``: the ROR bundle of an establishment."""
+"""``ditep ror export|push|status|ids``: the ROR bundle of an establishment, its push,
+the ROR's answers per Location and the ROR's own ids of our resources."""
 
 from __future__ import annotations
 
@@ -7,16 +8,27 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from activity_api.periods import parse_week
 from activity_api.ror.push import RorPushError, push_establishments, scheduled_finess
-from activity_api.ror.service import ror_export
+from activity_api.ror.service import (
+    known_resources,
+    push_results,
+    remove_ror_id,
+    ror_export,
+    ror_ids,
+    set_ror_id,
+)
 from ditep_cli.context import CliContext
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.models import Establishment
 from ditep_core.web.problems import Problem
 
 ror_app = typer.Typer(no_args_is_help=True, help="ROR (répertoire de l'offre) export and push.")
+ids_app = typer.Typer(no_args_is_help=True, help="The ROR's own ids of our ROR resources.")
+ror_app.add_typer(ids_app, name="ids")
 errors = Console(stderr=True)
 
 
@@ -96,3 +108,104 @@ def push(
                 print(json.dumps(location.sent, ensure_ascii=False))
     if not all(report.ok for report in reports):
         raise typer.Exit(1)
+
+
+def _establishment(session: Session, finess: str) -> Establishment:
+    establishment = EstablishmentRepository(session).get_by_finess(finess)
+    if establishment is None:
+        errors.print(f"[red]error:[/red] no establishment with FINESS {finess}")
+        raise typer.Exit(1)
+    return establishment
+
+
+@ror_app.command("status")
+def status(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+) -> None:
+    """The ROR's last answer to the push of each Location, its OperationOutcome included."""
+    context = _context(ctx)
+    with context.database.unit_of_work() as session:
+        establishment = _establishment(session, finess)
+        results = push_results(session, establishment)
+        if not results:
+            print(f"ROR status {establishment.finess}: never pushed")
+            return
+        print(f"ROR status {establishment.finess}")
+        for result in results:
+            answer = result.status_code if result.status_code is not None else "no answer"
+            verdict = (
+                "ok" if result.status_code is not None and result.status_code < 300 else "refused"
+            )
+            print(
+                f"  {result.location} week {result.week}: {answer} {verdict} "
+                f"after {result.attempts} attempt(s), {result.pushed_at:%Y-%m-%d %H:%M} UTC"
+                f" (PUT {result.url})"
+            )
+            for message in result.messages:
+                print(f"    {message}")
+            if result.outcome is not None:
+                print(f"    OperationOutcome: {json.dumps(result.outcome, ensure_ascii=False)}")
+
+
+@ids_app.command("set")
+def ids_set(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+    resource: Annotated[
+        str, typer.Option(help="Our resource, e.g. Location/690000017-accueil-nuit")
+    ],
+    ror_id: Annotated[str, typer.Option("--ror-id", help="The ROR's id of that resource")],
+) -> None:
+    """Record the ROR's id of one of our resources: the push sends it under that id."""
+    context = _context(ctx)
+    try:
+        with context.database.unit_of_work() as session:
+            establishment = _establishment(session, finess)
+            row = set_ror_id(session, establishment, resource, ror_id)
+            record_cli_action(
+                session, "ror ids set", scope=AuditScope("establishment", establishment.finess)
+            )
+            print(f"{row.resource} -> {row.ror_id}")
+    except Problem as problem:
+        errors.print(f"[red]error:[/red] {problem.detail}")
+        raise typer.Exit(1) from problem
+
+
+@ids_app.command("remove")
+def ids_remove(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+    resource: Annotated[
+        str, typer.Option(help="Our resource, e.g. Location/690000017-accueil-nuit")
+    ],
+) -> None:
+    """Forget the ROR's id of one of our resources (it is then sent under ours)."""
+    context = _context(ctx)
+    try:
+        with context.database.unit_of_work() as session:
+            establishment = _establishment(session, finess)
+            remove_ror_id(session, establishment, resource)
+            record_cli_action(
+                session, "ror ids remove", scope=AuditScope("establishment", establishment.finess)
+            )
+    except Problem as problem:
+        errors.print(f"[red]error:[/red] {problem.detail}")
+        raise typer.Exit(1) from problem
+    print(f"{resource}: ROR id removed")
+
+
+@ids_app.command("list")
+def ids_list(
+    ctx: typer.Context,
+    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+) -> None:
+    """Our ROR resources and the id each is sent under."""
+    context = _context(ctx)
+    with context.database.unit_of_work() as session:
+        establishment = _establishment(session, finess)
+        recorded = ror_ids(session, establishment)
+        resources = known_resources(establishment.finess)
+    for resource in resources:
+        ror_id = recorded.get(resource)
+        print(f"{resource} -> {ror_id}" if ror_id else f"{resource} (no ROR id: sent as ours)")

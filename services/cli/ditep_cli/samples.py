@@ -58,6 +58,7 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
                 region_code=description["region"],
                 department_code=description.get("department"),
                 timezone=description.get("timezone", "Europe/Paris"),
+                commune_code=description.get("commune"),
                 capacities={
                     Activity(modality): int(places)
                     for modality, places in description.get("capacity", {}).items()

@@ -14,9 +14,11 @@ from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.geography import department_of_finess
 from ditep_core.models import Establishment, EstablishmentCapacity
 from ditep_core.nomenclatures import MODALITIES, Activity
-from ditep_core.web.problems import Conflict, InvalidRequest
+from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 
 _FINESS = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
+# INSEE (COG) commune code: department (2 digits, 2A/2B, or 97x) then the commune number.
+_COMMUNE = re.compile(r"^(?:97\d{3}|(?:\d{2}|2A|2B)\d{3})$")
 
 
 def validate_finess(finess: str) -> str:
@@ -27,6 +29,31 @@ def validate_finess(finess: str) -> str:
             "then 7 digits)"
         )
     return value
+
+
+def validate_commune(commune: str, department_code: str, *, field: str = "commune") -> str:
+    """An INSEE commune code (COG) of the establishment's department, e.g. 31555 in 31."""
+    value = commune.strip().upper()
+    message = None
+    if not _COMMUNE.match(value):
+        message = f"'{commune}' is not an INSEE commune code (5 characters, e.g. 31555)"
+    elif not value.startswith(department_code):
+        message = f"{value} is not in the establishment's department {department_code}"
+    if message is not None:
+        raise InvalidRequest(
+            f"{field}: {message}", errors=[{"location": field, "message": message}]
+        )
+    return value
+
+
+def set_commune(session: Session, finess: str, commune: str) -> Establishment:
+    """Record (or change) the INSEE commune of an existing establishment."""
+    establishment = EstablishmentRepository(session).get_by_finess(validate_finess(finess))
+    if establishment is None:
+        raise NotFound(f"no establishment with FINESS {finess}")
+    establishment.commune_code = validate_commune(commune, establishment.department_code)
+    session.flush()
+    return establishment
 
 
 def department_of(finess: str) -> str:
@@ -42,8 +69,12 @@ def add_establishment(
     department_code: str | None = None,
     timezone: str = "Europe/Paris",
     capacities: Mapping[Activity, int] | None = None,
+    commune_code: str | None = None,
 ) -> Establishment:
     finess = validate_finess(finess)
+    department_code = department_code or department_of(finess)
+    if commune_code is not None:
+        commune_code = validate_commune(commune_code, department_code)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -55,8 +86,9 @@ def add_establishment(
         finess=finess,
         name=name,
         region_code=region_code,
-        department_code=department_code or department_of(finess),
+        department_code=department_code,
         timezone=timezone,
+        commune_code=commune_code,
     )
     for modality, places in (capacities or {}).items():
         if modality not in MODALITIES:

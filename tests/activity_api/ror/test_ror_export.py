@@ -25,6 +25,10 @@ from tests.conftest import (
 from tests.http import AppClient
 
 ROR_CORPUS = CORPUS_DIR / "fhir" / "ror"
+# A NOS code system (TRE_Rxxx, TRE_Gxx): https://mos.esante.gouv.fr/NOS/TRE_R30-X/FHIR/TRE-R30-X
+NOS_URL = re.compile(
+    r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_[RG]\d+)-(\w+)/FHIR/(TRE-[RG]\d+)-(\w+)$"
+)
 WEEK = "2025-W11"  # 10-16 March 2025
 
 
@@ -63,7 +67,11 @@ def test_bundle_validates_and_hides_small_occupations_by_default(
     Bundle.model_validate(bundle)
     assert bundle["type"] == "collection"
     (organization,) = _resources(bundle, "Organization")
-    assert organization["identifier"] == [{"system": codes.SYSTEM_FINESS, "value": "690000017"}]
+    (finess,) = organization["identifier"]
+    assert (finess["system"], finess["value"]) == ("https://finess.esante.gouv.fr", "690000017")
+    assert finess["type"]["coding"] == [
+        {"system": codes.SYSTEM_STRUCTURE_IDENTIFIER_TYPE, "code": codes.IDENTIFIER_TYPE_FINESS}
+    ]
     assert organization["type"][0]["coding"][0]["code"] == "186"
     services = _resources(bundle, "HealthcareService")
     care_modes = sorted(s["characteristic"][0]["coding"][0]["code"] for s in services)
@@ -166,7 +174,7 @@ def test_urls_follow_the_ror_guide_examples(
     assert codes.PROFILE_HEALTHCARE_SERVICE in known
     assert codes.SYSTEM_REGION in known
     # Every NOS code system and StructureDefinition follows the examples' patterns.
-    nos = re.compile(r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_R\d+)-(\w+)/FHIR/(TRE-R\d+)-(\w+)$")
+    nos = NOS_URL
     for url in known | ours:
         if "mos.esante.gouv.fr" in url:
             match = nos.match(url)
@@ -176,10 +184,11 @@ def test_urls_follow_the_ror_guide_examples(
     structure = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
     assert any(url.startswith(structure) for url in known)
     assert codes.EXTENSION_SUPPORTED_CAPACITY.startswith(structure)
-    assert {url for url in ours if "interop.esante" in url} <= known | {
-        codes.EXTENSION_SUPPORTED_CAPACITY,
-        codes.PROFILE_ORGANIZATION,
+    definitions = {
+        json.loads(path.read_text("utf-8-sig"))["url"]
+        for path in (ROR_CORPUS / "profiles").glob("StructureDefinition-*.json")
     }
+    assert {url for url in ours if "interop.esante" in url} <= known | definitions
 
 
 # The URLs the guide's examples use (read from the ROR guide, checked against the corpus
@@ -208,7 +217,7 @@ def test_urls_follow_the_ror_guide_patterns(
         codes.SYSTEM_OFFER_CATEGORY,
     } == GUIDE_URLS
     assert ours >= GUIDE_URLS
-    nos = re.compile(r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_R\d+)-(\w+)/FHIR/(TRE-R\d+)-(\w+)$")
+    nos = NOS_URL
     structure = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
     for url in ours:
         if "mos.esante.gouv.fr" in url:

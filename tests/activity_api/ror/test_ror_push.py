@@ -25,14 +25,17 @@ from typer.testing import CliRunner
 from activity_api.main import create_app
 from activity_api.periods import parse_week
 from activity_api.ror.push import RorClient, push_establishments
+from activity_api.ror.service import push_results, set_ror_id
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
-from ditep_core.nomenclatures import Activity
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.nomenclatures import Activity, Scope
 from ditep_core.settings import Settings
 from tests.activity_api.helpers import capacity_extensions
 from tests.activity_api.seeding import seed_establishment
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
-from tests.conftest import TemporaryDatabase, make_settings
+from tests.conftest import KeyMaker, TemporaryDatabase, make_settings
+from tests.http import app_client
 
 BASE = "https://ror.example.test/fhir"
 TOKEN_URL = "https://auth.example.test/token"
@@ -282,6 +285,7 @@ class FakeRor:
     def __init__(self) -> None:
         self.locations: dict[str, dict[str, Any]] = {}
         self.tokens_given = 0
+        self.unknown: set[str] = set()  # ids this ROR refuses with an OperationOutcome
 
         async def token(request: Request) -> JSONResponse:
             # No python-multipart here: the urlencoded body parsed by hand.
@@ -298,6 +302,8 @@ class FakeRor:
             if request.headers.get("authorization") != "Bearer real-token":
                 return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
             body = await request.json()
+            if request.path_params["id"] in self.unknown:
+                return JSONResponse(REFUSAL, status_code=404)
             if body.get("id") != request.path_params["id"]:
                 outcome = {
                     "resourceType": "OperationOutcome",
@@ -355,3 +361,238 @@ def test_push_to_a_real_http_server(
         "03": 7,
         "02": 3,
     }
+
+
+# --- The ROR's ids of our resources, and its answers kept -----------------------------
+
+REFUSAL = {
+    "resourceType": "OperationOutcome",
+    "issue": [
+        {
+            "severity": "error",
+            "code": "business-rule",
+            "diagnostics": "Location inconnue du ROR",
+            "expression": ["Location.id"],
+        }
+    ],
+}
+
+
+def _set_ror_ids(database: Database, ids: dict[str, str]) -> None:
+    with database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        for resource, ror_id in ids.items():
+            set_ror_id(session, establishment, resource, ror_id)
+
+
+def test_the_push_sends_under_the_ror_ids_and_keeps_a_refusal_per_location(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _set_ror_ids(
+        ror_database,
+        {f"Location/{FINESS}-accueil-nuit": "LOC-77", f"Organization/{FINESS}": "ORG-3"},
+    )
+    settings = ror_settings(fresh_database.url)
+    with respx.mock(assert_all_called=True) as mock:
+        _token_route(mock)
+        night = mock.put(f"{BASE}/Location/LOC-77").mock(return_value=httpx.Response(200))
+        day = mock.put(f"{BASE}/Location/{FINESS}-accueil-jour").mock(
+            return_value=httpx.Response(422, json=REFUSAL)
+        )
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    sent = json.loads(night.calls[0].request.content)
+    assert sent["id"] == "LOC-77"
+    assert sent["managingOrganization"] == {"reference": "Organization/ORG-3"}
+    assert day.call_count == 1
+    assert not report.ok
+    # Kept: ditep ror status shows each Location's last answer, the refusal's outcome too.
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    status = CliRunner().invoke(cli_app, ["ror", "status", "--finess", FINESS])
+    assert status.exit_code == 0, status.output
+    lines = status.stdout.splitlines()
+    assert lines[0] == f"ROR status {FINESS}"
+    assert lines[1].startswith(f"  {FINESS}-accueil-jour week 2025-W11: 422 refused after 1")
+    assert lines[2] == "    error/business-rule: Location inconnue du ROR (Location.id)"
+    prefix = "    OperationOutcome: "
+    assert lines[3].startswith(prefix)
+    assert json.loads(lines[3].removeprefix(prefix)) == REFUSAL
+    assert lines[4].startswith(f"  {FINESS}-accueil-nuit week 2025-W11: 200 ok after 1")
+    assert lines[4].endswith(f"(PUT {BASE}/Location/LOC-77)")
+    # And the API's status route gives the same, the outcome as received.
+    app: FastAPI = create_app(settings, database=ror_database)
+    key = KeyMaker(ror_database)(Scope.ACTIVITY_READ, finess=(FINESS,))
+    with app_client(app) as client:
+        body = client.get(f"/v1/establishments/{FINESS}/ror/status", headers=key).json()
+    by_location = {item["location"]: item for item in body["locations"]}
+    assert by_location[f"{FINESS}-accueil-jour"]["outcome"] == REFUSAL
+    assert by_location[f"{FINESS}-accueil-jour"]["ok"] is False
+    assert by_location[f"{FINESS}-accueil-nuit"]["outcome"] is None
+    assert by_location[f"{FINESS}-accueil-nuit"]["status_code"] == 200
+
+
+def test_a_later_accepted_push_replaces_the_kept_refusal(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    settings = ror_settings(fresh_database.url)
+    for answer in (httpx.Response(400, json=REFUSAL), httpx.Response(200)):
+        with respx.mock() as mock:
+            _token_route(mock)
+            mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=answer)
+            push_establishments(
+                ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+            )
+    with ror_database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        kept = [
+            (r.location, r.status_code, r.outcome) for r in push_results(session, establishment)
+        ]
+    assert kept == [(f"{FINESS}-accueil-jour", 200, None), (f"{FINESS}-accueil-nuit", 200, None)]
+
+
+def test_a_dry_run_keeps_no_answer(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-jour": "LOC-9"})
+    settings = ror_settings(fresh_database.url)
+    (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK, dry_run=True)
+    assert [push.url for push in report.locations] == [
+        f"{BASE}/Location/{FINESS}-accueil-nuit",
+        f"{BASE}/Location/LOC-9",
+    ]
+    with ror_database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        assert list(push_results(session, establishment)) == []
+
+
+@pytest.mark.parametrize(
+    ("resource", "ror_id", "field", "detail"),
+    [
+        (
+            f"Location/{FINESS}-internat",
+            "LOC-1",
+            "resource",
+            f"resource: no Location 'Location/{FINESS}-internat' in the ROR bundle of {FINESS}",
+        ),
+        (
+            "Location/130000000-accueil-nuit",
+            "LOC-1",
+            "resource",
+            "resource: no Location 'Location/130000000-accueil-nuit'",
+        ),
+        (f"Location/{FINESS}-accueil-nuit", "a b", "ror_id", "ror_id: 'a b' is not a FHIR id"),
+    ],
+)
+def test_a_ror_id_for_a_missing_location_is_refused_naming_the_field(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    resource: str,
+    ror_id: str,
+    field: str,
+    detail: str,
+) -> None:
+    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
+    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
+    with app_client(app) as client:
+        response = client.request(
+            "PUT",
+            f"/v1/establishments/{FINESS}/ror/ids",
+            json={"resource": resource, "ror_id": ror_id},
+            headers=key,
+        )
+        listed = client.get(f"/v1/establishments/{FINESS}/ror/ids", headers=key).json()
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["detail"].startswith(detail)
+    assert [error["location"] for error in problem["errors"]] == [field]
+    assert all(item["ror_id"] is None for item in listed["ids"])
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    args = ["ror", "ids", "set", "--finess", FINESS, "--resource", resource, "--ror-id", ror_id]
+    refused = CliRunner().invoke(cli_app, args)
+    assert refused.exit_code == 1
+    assert detail in " ".join(refused.output.split())
+
+
+def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
+    ror_database: Database, fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
+    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
+    with app_client(app) as client:
+        response = client.request(
+            "PUT",
+            f"/v1/establishments/{FINESS}/ror/ids",
+            json={"resource": f"HealthcareService/{FINESS}-accueil-nuit", "ror_id": "HS-1"},
+            headers=key,
+        )
+    assert response.status_code == 200, response.text
+    ids = {item["resource"]: item["ror_id"] for item in response.json()["ids"]}
+    assert ids[f"HealthcareService/{FINESS}-accueil-nuit"] == "HS-1"
+    assert ids[f"Location/{FINESS}-accueil-nuit"] is None
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    runner = CliRunner()
+    listed = runner.invoke(cli_app, ["ror", "ids", "list", "--finess", FINESS])
+    assert listed.exit_code == 0, listed.output
+    assert f"HealthcareService/{FINESS}-accueil-nuit -> HS-1" in listed.stdout.splitlines()
+    removed = runner.invoke(
+        cli_app,
+        [
+            "ror",
+            "ids",
+            "remove",
+            "--finess",
+            FINESS,
+            "--resource",
+            f"HealthcareService/{FINESS}-accueil-nuit",
+        ],
+    )
+    assert removed.exit_code == 0, removed.output
+    again = runner.invoke(
+        cli_app,
+        [
+            "ror",
+            "ids",
+            "remove",
+            "--finess",
+            FINESS,
+            "--resource",
+            f"HealthcareService/{FINESS}-accueil-nuit",
+        ],
+    )
+    assert again.exit_code == 1
+    assert "no ROR id recorded" in again.output
+
+
+def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    fake_ror: tuple[FakeRor, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ror, base = fake_ror
+    ror.unknown.add(f"{FINESS}-accueil-jour")
+    _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-nuit": "ROR-NUIT"})
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")
+    monkeypatch.setenv(
+        "DITEP_ROR_OAUTH2",
+        json.dumps({**OAUTH2, "token_url": f"{base}/token", "client_auth": "post"}),
+    )
+    runner = CliRunner()
+    pushed = runner.invoke(cli_app, ["ror", "push", "--finess", FINESS, "--week", "2025-W11"])
+    assert pushed.exit_code == 1, pushed.output
+    assert sorted(ror.locations) == ["ROR-NUIT"]
+    status = runner.invoke(cli_app, ["ror", "status", "--finess", FINESS])
+    assert status.exit_code == 0, status.output
+    text = status.stdout
+    assert f"{FINESS}-accueil-jour week 2025-W11: 404 refused after 1 attempt(s)" in text
+    assert "error/business-rule: Location inconnue du ROR (Location.id)" in text
+    assert f"{FINESS}-accueil-nuit week 2025-W11: 200 ok after 1 attempt(s)" in text
+    assert f"(PUT {base}/fhir/Location/ROR-NUIT)" in text

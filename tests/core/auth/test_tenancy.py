@@ -356,6 +356,30 @@ CALLS = (
         200,
         params={"week": "2025-W11"},
     ),
+    Call(
+        "api",
+        "GET",
+        "/v1/establishments/{finess}/ror/ids",
+        lambda i: f"/v1/establishments/{i.finess}/ror/ids",
+        200,
+    ),
+    Call(
+        "api",
+        "PUT",
+        "/v1/establishments/{finess}/ror/ids",
+        lambda i: f"/v1/establishments/{i.finess}/ror/ids",
+        200,
+        needs_admin=True,
+        content=b'{"resource": "Location/690000017-accueil-nuit", "ror_id": "R1"}',
+        content_type=JSON,
+    ),
+    Call(
+        "api",
+        "GET",
+        "/v1/establishments/{finess}/ror/status",
+        lambda i: f"/v1/establishments/{i.finess}/ror/status",
+        200,
+    ),
 )
 
 

@@ -31,7 +31,8 @@ EXCLUDED = r"^/v1/keys/\{key_id\}/(rotate|revoke)$"
 # upload (a string or object by the schema), which one of 'period' or 'start'/'end' is
 # given, a day range that ends before it starts (a source's window too), a pull of a
 # source that has no URL,
-# a quarter transmitted before it ends or again without a reason; and a feed whose
+# a quarter transmitted before it ends or again without a reason, a ROR id for a resource
+# that is not one of ours; and a feed whose
 # Content-Type is not its source's format (415).
 FEED = r"^/v1/sources/\{source_id\}/feed$"
 SEMANTIC_422 = [
@@ -45,6 +46,7 @@ SEMANTIC_422 = [
     r"^/v1/establishments/\{finess\}/activity(/weekly)?$",
     r"^/v1/(regions|departments)/\{code\}/activity$",
     r"^/v1/establishments/\{finess\}/transmissions$",
+    r"^/v1/establishments/\{finess\}/ror/ids$",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 

@@ -306,6 +306,10 @@ def test_every_route_answers_as_its_schema_says(
     ror = api.client.get(f"/v1/establishments/{finess}/ror", params=week, headers=reader)
     api.validate("GET", "/v1/establishments/{finess}/ror", ror)
     Bundle.model_validate(ror.json())  # a generic object in the schema: FHIR says the rest
+    night = {"resource": f"Location/{finess}-accueil-nuit", "ror_id": "LOC-1"}
+    api.call("PUT", "/v1/establishments/{finess}/ror/ids", params=on, json=night, headers=admin)
+    api.call("GET", "/v1/establishments/{finess}/ror/ids", params=on, headers=reader)
+    api.call("GET", "/v1/establishments/{finess}/ror/status", params=on, headers=reader)
     for kind, code in (("regions", "84"), ("departments", "69")):
         for headers in (ars, {**ars, **csv}):
             area = api.client.get(f"/v1/{kind}/{code}/activity", params=period, headers=headers)

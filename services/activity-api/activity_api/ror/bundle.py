@@ -1,8 +1,11 @@
 """The ROR bundle of one establishment for one week. Pure: plain dicts in FHIR R4 JSON.
 
 Organization (FINESS, category), one HealthcareService per modality offered (care
-mode from TRE_R213), one Location per modality carrying its capacities
-(``ror-location-supported-capacity``: installed, occupied, available places).
+mode from TRE_R213), one Location per modality carrying its commune
+(``ror-commune-cog``) and its capacities (``ror-location-supported-capacity``:
+installed, occupied, available places, source TRE_R335). Each resource is sent under
+the ROR's own id when one is recorded for it (``RorEstablishment.ror_ids``), else
+under ours (``resource_id``).
 A suppressed figure (statistical secrecy) is left out of its Location: FHIR has no
 null for ``nbCapacity`` (1..1), and the ROR then keeps what it had.
 """
@@ -10,7 +13,8 @@ null for ``nbCapacity`` (1..1), and the ROR then keeps what it had.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from activity_api.ror import codes
@@ -30,6 +34,29 @@ class RorEstablishment:
     finess: str
     name: str
     region_code: str
+    # INSEE (COG) code of the commune; without it, Locations lack ror-commune-cog.
+    commune_code: str | None = None
+    # When the establishment was registered here: the resources' ror-meta-creation-date.
+    created: dt.datetime | None = None
+    # The ROR's ids of our resources: {"Location/690000017-accueil-nuit": "<ROR id>"}.
+    ror_ids: Mapping[str, str] = field(default_factory=dict)
+
+    def id_of(self, resource_type: str, local_id: str) -> str:
+        return self.ror_ids.get(f"{resource_type}/{local_id}", local_id)
+
+    def reference(self, resource_type: str, local_id: str) -> dict[str, str]:
+        return {"reference": f"{resource_type}/{self.id_of(resource_type, local_id)}"}
+
+    def common_extensions(self) -> list[dict[str, Any]]:
+        if self.created is None:
+            return []
+        return [{"url": codes.EXTENSION_CREATION_DATE, "valueDateTime": _instant(self.created)}]
+
+
+def _instant(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:  # stored as naive UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _coding(system: str, code: tuple[str, str] | str) -> dict[str, Any]:
@@ -77,6 +104,12 @@ def supported_capacity(
                 ),
             },
             {"url": "nbCapacity", "valueInteger": places},
+            {
+                "url": "capacitySourceType",
+                "valueCodeableConcept": _concept(
+                    codes.SYSTEM_CAPACITY_SOURCE, codes.CAPACITY_SOURCE_DPI
+                ),
+            },
             {"url": "capacityUpdateDate", "valueDateTime": updated.isoformat()},
             {
                 "url": "temporaryAssignement",
@@ -89,11 +122,23 @@ def supported_capacity(
 
 
 def organization(establishment: RorEstablishment, updated: dt.datetime) -> dict[str, Any]:
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "Organization",
-        "id": establishment.finess,
+        "id": establishment.id_of("Organization", establishment.finess),
         "meta": _meta(codes.PROFILE_ORGANIZATION, establishment.region_code, updated),
-        "identifier": [{"system": codes.SYSTEM_FINESS, "value": establishment.finess}],
+    }
+    if extensions := establishment.common_extensions():
+        resource["extension"] = extensions
+    return resource | {
+        "identifier": [
+            {
+                "type": _concept(
+                    codes.SYSTEM_STRUCTURE_IDENTIFIER_TYPE, codes.IDENTIFIER_TYPE_FINESS
+                ),
+                "system": codes.SYSTEM_FINESS,
+                "value": establishment.finess,
+            }
+        ],
         "active": True,
         "type": [_concept(codes.SYSTEM_ESTABLISHMENT_CATEGORY, codes.CATEGORY_ITEP)],
         "name": establishment.name,
@@ -103,7 +148,16 @@ def organization(establishment: RorEstablishment, updated: dt.datetime) -> dict[
 def location(
     establishment: RorEstablishment, capacity: ModalityCapacity, updated: dt.datetime
 ) -> dict[str, Any]:
-    extensions = [
+    extensions: list[dict[str, Any]] = []
+    if establishment.commune_code is not None:
+        extensions.append(
+            {
+                "url": codes.EXTENSION_COMMUNE,
+                "valueCodeableConcept": _concept(codes.SYSTEM_COMMUNE, establishment.commune_code),
+            }
+        )
+    extensions += establishment.common_extensions()
+    extensions += [
         supported_capacity(status, places, updated)
         for status, places in (
             (codes.STATUS_INSTALLED, capacity.installed),
@@ -114,11 +168,11 @@ def location(
     ]
     resource: dict[str, Any] = {
         "resourceType": "Location",
-        "id": resource_id(establishment.finess, capacity.modality),
+        "id": establishment.id_of("Location", resource_id(establishment.finess, capacity.modality)),
         "meta": _meta(codes.PROFILE_LOCATION, establishment.region_code, updated),
         "status": "active",
         "name": f"{establishment.name} - {capacity.modality.label}",
-        "managingOrganization": {"reference": f"Organization/{establishment.finess}"},
+        "managingOrganization": establishment.reference("Organization", establishment.finess),
     }
     if extensions:
         resource["extension"] = extensions
@@ -128,16 +182,23 @@ def location(
 def healthcare_service(
     establishment: RorEstablishment, modality: Activity, updated: dt.datetime
 ) -> dict[str, Any]:
-    identifier = resource_id(establishment.finess, modality)
-    return {
+    local_id = resource_id(establishment.finess, modality)
+    resource: dict[str, Any] = {
         "resourceType": "HealthcareService",
-        "id": identifier,
+        "id": establishment.id_of("HealthcareService", local_id),
         "meta": _meta(codes.PROFILE_HEALTHCARE_SERVICE, establishment.region_code, updated),
+    }
+    if extensions := establishment.common_extensions():
+        resource["extension"] = extensions
+    ror_id = establishment.ror_ids.get(f"HealthcareService/{local_id}")
+    if ror_id is not None:  # the ROR's identifier of the offer, once it gave one
+        resource["identifier"] = [{"value": ror_id}]
+    return resource | {
         "active": True,
-        "providedBy": {"reference": f"Organization/{establishment.finess}"},
+        "providedBy": establishment.reference("Organization", establishment.finess),
         "category": [_concept(codes.SYSTEM_OFFER_CATEGORY, codes.OFFER_CATEGORY_ITEP)],
         "characteristic": [_concept(codes.SYSTEM_CARE_MODE, codes.CARE_MODE[modality])],
-        "location": [{"reference": f"Location/{identifier}"}],
+        "location": [establishment.reference("Location", local_id)],
         "name": f"{establishment.name} - {modality.label}",
     }
 

@@ -16,6 +16,8 @@ PROFILE_ORGANIZATION: Final = f"{IG}/ror-organization"
 PROFILE_HEALTHCARE_SERVICE: Final = f"{IG}/ror-healthcareservice"
 PROFILE_LOCATION: Final = f"{IG}/ror-location"
 EXTENSION_SUPPORTED_CAPACITY: Final = f"{IG}/ror-location-supported-capacity"
+EXTENSION_COMMUNE: Final = f"{IG}/ror-commune-cog"
+EXTENSION_CREATION_DATE: Final = f"{IG}/ror-meta-creation-date"
 
 
 def nos(table: str) -> str:
@@ -31,8 +33,13 @@ SYSTEM_CAPACITY_TYPE: Final = nos("TRE_R329-NatureCapacite")
 SYSTEM_CAPACITY_STATUS: Final = nos("TRE_R330-TypeStatutCapacite")
 SYSTEM_CAPACITY_TEMPORALITY: Final = nos("TRE_R331-TemporaliteCapacite")
 SYSTEM_TEMPORARY_ASSIGNMENT: Final = nos("TRE_R337-AffectationTemporaire")
-# FR Core's system for FINESS numbers.
-SYSTEM_FINESS: Final = "http://finess.sante.gouv.fr"
+SYSTEM_CAPACITY_SOURCE: Final = nos("TRE_R335-TypeSourceCapacite")
+# The commune (INSEE COG code) of ror-commune-cog, as in the guide's Location example.
+SYSTEM_COMMUNE: Final = nos("TRE_R13-CommuneOM")
+# ror-organization's ``identifier:finess`` slice: patternUri and type (TRE_G07 code 1).
+SYSTEM_FINESS: Final = "https://finess.esante.gouv.fr"
+SYSTEM_STRUCTURE_IDENTIFIER_TYPE: Final = nos("TRE_G07-TypeIdentifiantStructure")
+IDENTIFIER_TYPE_FINESS: Final = "1"
 
 # TRE_R66: 186 = ITEP (a DITEP is registered as its ITEP), 182 = SESSAD.
 CATEGORY_ITEP: Final = ("186", "Institut thérapeutique éducatif et pédagogique (ITEP)")
@@ -52,3 +59,6 @@ STATUS_AVAILABLE: Final = ("02", "Disponible")
 STATUS_OCCUPIED: Final = ("03", "Occupé")
 TEMPORALITY_CURRENT: Final = ("01", "Courant")
 TEMPORARY_ASSIGNMENT_NONE: Final = ("01", "Aucune")
+# TRE_R335 (JDV_J193) source of a capacity: the figures are computed from the agendas of
+# the DUI (dossier usager informatisé, the medico-social counterpart of the DPI).
+CAPACITY_SOURCE_DPI: Final = ("04", "Dossier patient informatisé (DPI)")

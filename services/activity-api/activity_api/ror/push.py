@@ -20,12 +20,15 @@ from typing import Any
 
 import httpx
 import structlog
+from sqlalchemy.orm import Session
 
 from activity_api.periods import ReportingPeriod, parse_week
+from activity_api.ror import codes
+from activity_api.ror.repository import RorRepository
 from activity_api.ror.service import RorExport, ror_export
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.models import utc_now
+from ditep_core.models import RorPushResult, utc_now
 from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest, NotFound
 
@@ -47,6 +50,10 @@ class LocationPush:
     attempts: int = 0
     # The server's OperationOutcome issues ("error/invalid: ...") or the transport error.
     messages: list[str] = field(default_factory=list)
+    # The OperationOutcome answered with a refusal, as received; kept (ror_push_result).
+    outcome: dict[str, Any] | None = None
+    # Our id of the Location (``690000017-accueil-nuit``) when sent under the ROR's id.
+    local_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -90,10 +97,23 @@ def _capacity_summary(location: dict[str, Any]) -> str:
     names = {"01": "installed", "02": "available", "03": "occupied"}
     parts: list[str] = []
     for extension in location.get("extension", []):
+        if extension.get("url") != codes.EXTENSION_SUPPORTED_CAPACITY:
+            continue
         sub = {item["url"]: item for item in extension.get("extension", [])}
         status = sub["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
         parts.append(f"{names.get(status, status)}={sub['nbCapacity']['valueInteger']}")
     return "[" + ", ".join(parts) + "]"
+
+
+def operation_outcome(response: httpx.Response) -> dict[str, Any] | None:
+    """The OperationOutcome of an answer's body, if it is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome":
+        return body
+    return None
 
 
 def outcome_messages(response: httpx.Response) -> list[str]:
@@ -205,6 +225,7 @@ class RorClient:
                 continue
             push.status_code = response.status_code
             push.messages = [] if push.ok else outcome_messages(response)
+            push.outcome = None if push.ok else operation_outcome(response)
             if response.status_code == 401 and token is not None and not refreshed:
                 refreshed = True
                 self.token(refresh=True)
@@ -215,6 +236,29 @@ class RorClient:
                 continue
             break
         return push
+
+
+def record_push_answers(session: Session, report: PushReport) -> None:
+    """Keep the last answer of the ROR per Location, its OperationOutcome included."""
+    establishment = EstablishmentRepository(session).get_by_finess(report.finess)
+    if establishment is None:  # pragma: no cover - deleted while pushing
+        return
+    repository = RorRepository(session)
+    now = utc_now()
+    for push in report.locations:
+        repository.save_push_result(
+            RorPushResult(
+                establishment_id=establishment.id,
+                location=push.local_id or push.location_id,
+                url=push.url,
+                week=report.week,
+                status_code=push.status_code,
+                attempts=push.attempts,
+                messages=list(push.messages),
+                outcome=push.outcome,
+                pushed_at=now,
+            )
+        )
 
 
 def _locations(bundle: dict[str, Any]) -> list[dict[str, Any]]:
@@ -255,7 +299,12 @@ def push_export(
     if dry_run:
         base = (settings.ror_base_url or "<DITEP_ROR_BASE_URL>").rstrip("/")
         report.locations = [
-            LocationPush(location["id"], f"{base}/Location/{location['id']}", location)
+            LocationPush(
+                location["id"],
+                f"{base}/Location/{location['id']}",
+                location,
+                local_id=export.location_ids.get(location["id"]),
+            )
             for location in locations
         ]
         return report
@@ -266,7 +315,9 @@ def push_export(
         return report
     try:
         for location in locations:
-            report.locations.append(ror.put_location(location))
+            push = ror.put_location(location)
+            push.local_id = export.location_ids.get(location["id"])
+            report.locations.append(push)
     except RorPushError as error:
         report.error = str(error)
     finally:
@@ -299,7 +350,12 @@ def push_establishments(
         except (NotFound, InvalidRequest) as problem:
             reports.append(PushReport(finess, week.code, dry_run, [], [], problem.detail))
             continue
-        reports.append(push_export(export, settings, dry_run=dry_run, client=client))
+        report = push_export(export, settings, dry_run=dry_run, client=client)
+        if not dry_run and report.locations:
+            # After the network calls, in a unit of work of its own.
+            with database.unit_of_work() as session:
+                record_push_answers(session, report)
+        reports.append(report)
     return reports
 
 

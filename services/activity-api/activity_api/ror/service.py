@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from activity_api.periods import ReportingPeriod
-from activity_api.ror.bundle import ModalityCapacity, RorEstablishment, ror_bundle
+from activity_api.ror.bundle import ModalityCapacity, RorEstablishment, resource_id, ror_bundle
 from activity_api.ror.capacity import weekly_occupation
+from activity_api.ror.repository import RorRepository
 from activity_api.secrecy.suppression import Cell, Equation, protect
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.models import Establishment, utc_now
+from ditep_core.models import Establishment, RorPushResult, RorResourceId, utc_now
 from ditep_core.nomenclatures import MODALITIES, Activity
-from ditep_core.web.problems import NotFound
+from ditep_core.web.problems import InvalidRequest, NotFound
 from ditep_counting.rollups.service import active_profile
+
+_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,8 @@ class RorExport:
     capacities: list[ModalityCapacity]
     # "accueil_nuit.occupied"...: figures left out for statistical secrecy.
     suppressed: list[str]
+    # The id each Location is sent under (the ROR's, when recorded) -> our id.
+    location_ids: dict[str, str] = field(default_factory=dict)
 
 
 def protected_capacities(
@@ -72,6 +79,58 @@ def protected_capacities(
     return capacities, suppressed
 
 
+def ror_establishment(session: Session, establishment: Establishment) -> RorEstablishment:
+    return RorEstablishment(
+        establishment.finess,
+        establishment.name,
+        establishment.region_code,
+        commune_code=establishment.commune_code,
+        created=establishment.created_at,
+        ror_ids=RorRepository(session).ror_ids(establishment.id),
+    )
+
+
+def known_resources(finess: str) -> list[str]:
+    """Our resources the ROR may know under its own ids."""
+    resources = [f"Organization/{finess}"]
+    for modality in MODALITIES:
+        local_id = resource_id(finess, modality)
+        resources += [f"HealthcareService/{local_id}", f"Location/{local_id}"]
+    return resources
+
+
+def set_ror_id(
+    session: Session, establishment: Establishment, resource: str, ror_id: str
+) -> RorResourceId:
+    """Record the ROR's id of one of our resources (``Location/690000017-accueil-nuit``)."""
+    known = known_resources(establishment.finess)
+    if resource not in known:
+        kind = resource.partition("/")[0] or "resource"
+        message = (
+            f"no {kind} '{resource}' in the ROR bundle of {establishment.finess}; "
+            f"expected one of {', '.join(known)}"
+        )
+        raise InvalidRequest(
+            f"resource: {message}", errors=[{"location": "resource", "message": message}]
+        )
+    ror_id = ror_id.strip()
+    if not _FHIR_ID.match(ror_id):
+        message = f"'{ror_id}' is not a FHIR id (1 to 64 of A-Z a-z 0-9 - .)"
+        raise InvalidRequest(
+            f"ror_id: {message}", errors=[{"location": "ror_id", "message": message}]
+        )
+    return RorRepository(session).set_ror_id(establishment.id, resource, ror_id)
+
+
+def remove_ror_id(session: Session, establishment: Establishment, resource: str) -> None:
+    if not RorRepository(session).delete_ror_id(establishment.id, resource):
+        raise NotFound(f"no ROR id recorded for {resource}")
+
+
+def ror_ids(session: Session, establishment: Establishment) -> dict[str, str]:
+    return RorRepository(session).ror_ids(establishment.id)
+
+
 def ror_export(
     session: Session,
     establishment: Establishment,
@@ -92,10 +151,14 @@ def ror_export(
     installed = {capacity.modality: capacity.places for capacity in loaded.capacities}
     occupied = weekly_occupation(session, loaded, week)
     capacities, suppressed = protected_capacities(installed, occupied, threshold)
-    bundle = ror_bundle(
-        RorEstablishment(loaded.finess, loaded.name, loaded.region_code),
-        week.code,
-        capacities,
-        now.replace(microsecond=0),
-    )
-    return RorExport(loaded.finess, week, bundle, capacities, suppressed)
+    target = ror_establishment(session, loaded)
+    bundle = ror_bundle(target, week.code, capacities, now.replace(microsecond=0))
+    location_ids = {
+        target.id_of("Location", local_id): local_id
+        for local_id in (resource_id(loaded.finess, c.modality) for c in capacities)
+    }
+    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids)
+
+
+def push_results(session: Session, establishment: Establishment) -> Sequence[RorPushResult]:
+    return RorRepository(session).push_results(establishment.id)

@@ -1,0 +1,230 @@
+"""The ROR bundle against the ANS ROR guide's StructureDefinitions (corpus).
+
+fhir.resources checks the FHIR R4 structure; tests/fhir_profiles.py checks the profile
+rules (cardinalities, fixed and pattern values, required extensions, bindings where the
+value sets are in the corpus, must-support). The profiles ask for a few elements this
+service has no data for: they are listed in ``NO_DATA``, each with its reason, so that a
+new violation fails and so does a gap closed without updating the list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+from activity_api.ror import codes
+from activity_api.ror.service import set_ror_id
+from ditep_core.db import Database
+from ditep_core.establishments.repository import EstablishmentRepository
+from ditep_core.establishments.service import set_commune
+from ditep_core.nomenclatures import Scope
+from tests.activity_api.helpers import api_client_with
+from tests.conftest import (
+    CORPUS_DIR,
+    KeyMaker,
+    SampleDitep,
+    TemporaryDatabase,
+    push_both_sample_feeds,
+)
+from tests.fhir_profiles import ProfileChecker, Report, Terminology, load_json_files
+from tests.http import AppClient
+
+pytestmark = pytest.mark.corpus
+
+PROFILES = CORPUS_DIR / "fhir" / "ror" / "profiles"
+WEEK = "2025-W11"
+FINESS = "690000017"
+IG = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
+
+# Required by the profiles, not held by this service (the establishment declares them to
+# the ROR itself): violations expected, by resource type.
+NO_DATA = {
+    "HealthcareService": {
+        # ror-healthcareservice-sensitive-unit, -patient-type (age range), and the
+        # ror-meta-creation-date we do send: 1 of the 3 extensions required.
+        "HealthcareService.extension",
+        "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+        "HealthcareService.extension:ror-healthcareservice-patient-type",
+        # Champ d'activité (JDV_J20) and activité opérationnelle (JDV_J17): the ROR's
+        # own offer description, not in the value sets we have.
+        "HealthcareService.type",
+        "HealthcareService.specialty",
+        "HealthcareService.specialty:operationalActivity",
+    },
+    "Organization": set(),
+    "Location": set(),
+}
+
+# Must-support elements we have the data for, so must fill.
+MUST_FILL = {
+    "Organization": {
+        "Organization.meta.lastUpdated",
+        "Organization.extension:ror-meta-creation-date",
+        "Organization.identifier",
+        "Organization.identifier:finess",
+        "Organization.identifier:finess.type",
+        "Organization.type",
+        "Organization.name",
+    },
+    "HealthcareService": {
+        "HealthcareService.meta.lastUpdated",
+        "HealthcareService.extension:ror-meta-creation-date",
+        "HealthcareService.identifier",
+        "HealthcareService.providedBy",
+        "HealthcareService.category",
+        "HealthcareService.characteristic",
+        "HealthcareService.characteristic:careMode",
+        "HealthcareService.location",
+        "HealthcareService.name",
+    },
+    "Location": {
+        "Location.meta.lastUpdated",
+        "Location.extension:ror-commune-cog",
+        "Location.extension:ror-meta-creation-date",
+        "Location.extension:ror-location-supported-capacity",
+        "Location.name",
+        "Location.managingOrganization",
+    },
+}
+
+# Value sets of the corpus that the bundle's codes must be in.
+CHECKED_VALUE_SETS = {
+    "https://mos.esante.gouv.fr/NOS/JDV_J19-ModePriseEnCharge-ROR/FHIR/JDV-J19-ModePriseEnCharge-ROR",
+    "https://mos.esante.gouv.fr/NOS/JDV_J193-TypeSourceCapacite-ROR/FHIR/JDV-J193-TypeSourceCapacite-ROR",
+}
+
+
+def _definitions() -> tuple[dict[str, Any], Terminology]:
+    structures = load_json_files(sorted(PROFILES.glob("StructureDefinition-*.json")))
+    terminology = Terminology(
+        load_json_files(
+            sorted([*PROFILES.glob("ValueSet-*.json"), *PROFILES.glob("CodeSystem-*.json")])
+        )
+    )
+    return {definition["url"]: definition for definition in structures}, terminology
+
+
+def _check(resource: dict[str, Any]) -> Report:
+    definitions, terminology = _definitions()
+    (profile,) = resource["meta"]["profile"]
+    checker = ProfileChecker(
+        definitions[profile], extensions=definitions.values(), terminology=terminology
+    )
+    return checker.check(resource, resource["resourceType"])
+
+
+def _bundle(
+    migrated_database: TemporaryDatabase, database: Database, key: dict[str, str]
+) -> dict[str, Any]:
+    with api_client_with(migrated_database, database, secrecy_threshold=1) as client:
+        response = client.get(
+            f"/v1/establishments/{FINESS}/ror", params={"week": WEEK}, headers=key
+        )
+    assert response.status_code == 200, response.text
+    bundle: dict[str, Any] = response.json()
+    Bundle.model_validate(bundle)  # the FHIR R4 structure
+    return bundle
+
+
+@pytest.fixture
+def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
+    """The sample with its commune (Lyon) and the ROR's ids of its offers."""
+    with database.unit_of_work() as session:
+        set_commune(session, FINESS, "69123")
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        for modality in ("accueil-nuit", "accueil-jour", "ambulatoire"):
+            set_ror_id(
+                session, establishment, f"HealthcareService/{FINESS}-{modality}", f"HS-{modality}"
+            )
+    return ingested
+
+
+@pytest.fixture
+def ingested(
+    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
+) -> SampleDitep:
+    push_both_sample_feeds(ingest_client, sample_ditep, make_key(Scope.FEEDS_WRITE))
+    return sample_ditep
+
+
+def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    checked: set[str] = set()
+    seen_types: set[str] = set()
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        kind = resource["resourceType"]
+        seen_types.add(kind)
+        report = _check(resource)
+        violated = {violation.element for violation in report.violations}
+        assert violated == NO_DATA[kind], [str(v) for v in report.violations]
+        assert MUST_FILL[kind] <= report.must_support_present, (
+            MUST_FILL[kind] - report.must_support_present
+        )
+        checked |= CHECKED_VALUE_SETS - report.unchecked_bindings
+    assert seen_types == {"Organization", "HealthcareService", "Location"}
+    # The care mode and the capacity source were checked against their value sets.
+    assert checked == CHECKED_VALUE_SETS
+
+
+def test_capacities_carry_every_required_sub_extension(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    night = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["id"] == f"{FINESS}-accueil-nuit"
+        and e["resource"]["resourceType"] == "Location"
+    )
+    capacities = [x for x in night["extension"] if x["url"] == codes.EXTENSION_SUPPORTED_CAPACITY]
+    assert len(capacities) == 3  # installed, occupied, available: threshold 1
+    for capacity in capacities:
+        parts = {part["url"]: part for part in capacity["extension"]}
+        assert parts["capacitySourceType"]["valueCodeableConcept"]["coding"][0] == {
+            "system": codes.SYSTEM_CAPACITY_SOURCE,
+            "code": "04",
+            "display": "Dossier patient informatisé (DPI)",
+        }
+    (commune,) = [x for x in night["extension"] if x["url"] == f"{IG}/ror-commune-cog"]
+    assert commune["valueCodeableConcept"]["coding"] == [
+        {"system": codes.SYSTEM_COMMUNE, "code": "69123"}
+    ]
+    assert not _check(night).violations
+
+
+def test_a_location_without_commune_breaks_the_profile_and_the_checker_says_so(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    ingested: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    for entry in bundle["entry"]:
+        if entry["resource"]["resourceType"] == "Location":
+            messages = [str(v) for v in _check(entry["resource"]).violations]
+            assert messages == ["Location: Location.extension:ror-commune-cog: 0 found, at least 1"]
+
+
+def test_the_profiles_read_are_the_guide_s() -> None:
+    definitions, _ = _definitions()
+    for profile in (
+        codes.PROFILE_ORGANIZATION,
+        codes.PROFILE_HEALTHCARE_SERVICE,
+        codes.PROFILE_LOCATION,
+        codes.EXTENSION_SUPPORTED_CAPACITY,
+        codes.EXTENSION_COMMUNE,
+        codes.EXTENSION_CREATION_DATE,
+    ):
+        assert profile in definitions, profile
