@@ -40,6 +40,7 @@ from ditep_cli.serve import serve_both
 from ditep_cli.sources import source_disable, source_list, source_show, source_update
 from ditep_cli.tasks import tasks_command, worker_command
 from ditep_cli.transmissions import transmissions_command, transmit_command
+from ditep_cli.users import users_app
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -68,6 +69,7 @@ imports_app = typer.Typer(no_args_is_help=True, help="Imports of feeds.")
 app.add_typer(establishment_app, name="establishment")
 app.add_typer(source_app, name="source")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(samples_app, name="samples")
 app.add_typer(imports_app, name="imports")
 app.add_typer(ical_app, name="ical")
