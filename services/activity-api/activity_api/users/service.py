@@ -78,7 +78,7 @@ class UserInfo:
     locked_until: dt.datetime | None
 
 
-def _info(user: WebUser) -> UserInfo:
+def user_info(user: WebUser) -> UserInfo:
     return UserInfo(
         id=user.id,
         email=user.email,
@@ -155,7 +155,7 @@ def create_user(
             failed_logins=0,
         )
     )
-    return _info(user)
+    return user_info(user)
 
 
 def reset_password(session: Session, email: str, password: str) -> UserInfo:
@@ -171,11 +171,11 @@ def reset_password(session: Session, email: str, password: str) -> UserInfo:
     user.locked_until = None
     WebSessionRepository(session).delete_of_user(user.id)
     session.flush()
-    return _info(user)
+    return user_info(user)
 
 
 def list_users(session: Session) -> list[UserInfo]:
-    return [_info(user) for user in UserRepository(session).list_all()]
+    return [user_info(user) for user in UserRepository(session).list_all()]
 
 
 def principal_of(user: WebUser | UserInfo) -> Principal:
@@ -229,4 +229,4 @@ def verify_password(
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
-    return LoginResult(LoginOutcome.OK, _info(user))
+    return LoginResult(LoginOutcome.OK, user_info(user))

@@ -1,0 +1,69 @@
+"""The pages: HTTP only; the content comes from ``ui.service``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from activity_api.ui import login
+from activity_api.ui.rendering import (
+    STATIC_DIRECTORY,
+    STATIC_URL,
+    CurrentUser,
+    UiRoute,
+    page,
+    redirect,
+)
+from activity_api.ui.service import area_view, establishment_view, home
+from ditep_core.web.dependencies import DbSession
+
+router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
+
+PeriodInput = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/")
+def ui_home(signed_in: CurrentUser) -> RedirectResponse:
+    return redirect(home(signed_in.principal))
+
+
+@router.get("/establishments/{finess}")
+def establishment_page(
+    request: Request,
+    session: DbSession,
+    signed_in: CurrentUser,
+    finess: Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")],
+    period: PeriodInput = None,
+) -> HTMLResponse:
+    view = establishment_view(session, signed_in.principal, finess, period)
+    return page(request, "establishment.html", {"view": view}, signed_in=signed_in)
+
+
+@router.get("/regions/{code}")
+def region_page(
+    request: Request,
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
+    period: PeriodInput = None,
+) -> HTMLResponse:
+    view = area_view(session, signed_in.principal, "region", code, period)
+    return page(request, "area.html", {"view": view}, signed_in=signed_in)
+
+
+@router.get("/national")
+def national_page(
+    request: Request, session: DbSession, signed_in: CurrentUser, period: PeriodInput = None
+) -> HTMLResponse:
+    view = area_view(session, signed_in.principal, "national", None, period)
+    return page(request, "area.html", {"view": view}, signed_in=signed_in)
+
+
+def install_ui(app: FastAPI) -> None:
+    """The web app on an activity-api: sign-in, pages, and the style sheet."""
+    app.include_router(login.router)
+    app.include_router(router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIRECTORY), name="ui-static")

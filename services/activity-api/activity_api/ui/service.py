@@ -1,0 +1,428 @@
+"""The pages' content, from the service functions of the other features (the same
+figures as the API's JSON): the activity bodies (``activity.service``), the steering
+indicators (``indicators.service``), the area aggregates under secrecy (``regions``).
+
+Read only: the caller's unit of work is a read transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from activity_api.activity.service import establishment_reports
+from activity_api.indicators.endpoints import CALENDAR_PERIOD_PATTERN
+from activity_api.indicators.schemas import IndicatorsReport
+from activity_api.indicators.service import (
+    area_indicators,
+    establishment_indicators,
+    establishments_of,
+    may_read_national,
+)
+from activity_api.regions.service import resolve_area
+from activity_api.ui.charts import bars
+from activity_api.ui.rendering import UiError
+from activity_api.ui.repository import UiRepository
+from activity_api.ui.schemas import (
+    AreaView,
+    Cell,
+    Chart,
+    EstablishmentView,
+    PeriodLink,
+    PeriodView,
+    Row,
+    SourceRow,
+    Tile,
+)
+from ditep_core.auth.principal import Principal
+from ditep_core.establishments.service import get_accessible_establishment
+from ditep_core.models import utc_now
+from ditep_core.nomenclatures import Scope
+from ditep_core.reports import (
+    ActivityReport,
+    ByModality,
+    BySetting,
+    ByStatus,
+    HoursByActivity,
+)
+from ditep_counting.engine.periods import CountingPeriod, PeriodError, parse_period
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+_CALENDAR = re.compile(CALENDAR_PERIOD_PATTERN)
+UNKNOWN_PERIOD = (
+    "La période « {code} » n'est pas reconnue. Indiquez un mois (2025-03), un trimestre "
+    "(2025-Q1), une année civile (2025) ou une année scolaire (2024-2025)."
+)
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def period_label(period: CountingPeriod) -> str:
+    code = period.code
+    if re.fullmatch(r"\d{4}-\d{2}", code):
+        return f"{MONTHS[period.start.month - 1]} {period.start.year}"
+    if re.fullmatch(r"\d{4}-Q[1-4]", code):
+        quarter = int(code[-1])
+        return f"{'1er' if quarter == 1 else f'{quarter}e'} trimestre {code[:4]}"
+    if re.fullmatch(r"\d{4}-\d{4}", code):
+        return f"l'année scolaire {code}"
+    return f"l'année {code}"
+
+
+def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
+    """The period of the page's address (a calendar period), else ``default``; anything
+    else is a readable error page naming it."""
+    if code is None or not code.strip():
+        return default
+    text = code.strip()
+    if not _CALENDAR.fullmatch(text):
+        raise UiError(400, UNKNOWN_PERIOD.format(code=text[:40]), title="Période inconnue")
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise UiError(
+            400, UNKNOWN_PERIOD.format(code=text[:40]), title="Période inconnue"
+        ) from error
+
+
+def _quarter_code(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _school_year_code(day: dt.date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+def default_period(
+    session: Session, establishment_ids: Sequence[int], now: dt.datetime
+) -> CountingPeriod:
+    """The quarter of the latest session before now (this quarter if there is none)."""
+    latest = UiRepository(session).latest_session_start(establishment_ids, now)
+    return parse_period(_quarter_code((latest or now).date()))
+
+
+def _period_links(period: CountingPeriod) -> list[PeriodLink]:
+    last_day = period.end - dt.timedelta(days=1)
+    codes = [f"{last_day.year}-{last_day.month:02d}", _quarter_code(last_day)]
+    codes.append(_school_year_code(last_day))
+    links = []
+    for kind, code in zip(("Mois", "Trimestre", "Année scolaire"), codes, strict=True):
+        links.append(PeriodLink(code=code, label=f"{kind} : {period_label(parse_period(code))}"))
+    return links
+
+
+def _months_ending(period: CountingPeriod, count: int = 12) -> list[CountingPeriod]:
+    last = period.end - dt.timedelta(days=1)
+    year, month = last.year, last.month
+    codes: list[str] = []
+    for _ in range(count):
+        codes.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return [parse_period(code) for code in reversed(codes)]
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def _number(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if unit == "part":
+        return f"{value * 100:.1f} %".replace(".", ",")
+    if isinstance(value, int) or float(value).is_integer():
+        text = f"{int(value):,}".replace(",", "\u202f")
+    else:
+        text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text} {unit}".strip() if unit and unit != "part" else text
+
+
+def _raw(value: Any) -> str:
+    return "" if value is None else json.dumps(value)
+
+
+def _cell(path: str, value: float | int | None, *, period: str | None = None) -> Cell:
+    return Cell(path=path, period=period, raw=_raw(value), text=_number(value))
+
+
+def _labels(model: type[BaseModel]) -> dict[str, str]:
+    return {name: field.description or name for name, field in model.model_fields.items()}
+
+
+# --- tiles -----------------------------------------------------------------------------------
+
+_REASONS = {"undefined": "non défini", "suppressed": "secret statistique"}
+
+
+def _shown(value: float | int | None, reason: str | None, unit: str) -> str:
+    if value is None:
+        return _REASONS.get(reason or "", "—")
+    return _number(value, unit)
+
+
+def tiles(report: IndicatorsReport) -> list[Tile]:
+    result = []
+    for indicator in report.indicators:
+        for measure in indicator.measures:
+            label = indicator.label
+            if len(indicator.measures) > 1:
+                label = f"{indicator.label} : {measure.label}"
+            result.append(
+                Tile(
+                    path=f"{indicator.code}.{measure.code}",
+                    label=label,
+                    value=_shown(measure.value, measure.reason, measure.unit),
+                    raw=_raw(measure.value),
+                    year_before=_shown(
+                        measure.year_before.value, measure.year_before.reason, measure.unit
+                    ),
+                )
+            )
+    return result
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def _chart(
+    chart_id: str,
+    title: str,
+    row_header: str,
+    columns: Sequence[str],
+    rows: Sequence[Row],
+    *,
+    stacked: bool = False,
+    horizontal: bool = False,
+) -> Chart:
+    """A chart and its table from the same rows: one series per column."""
+    categories = [row.label for row in rows]
+    series = [
+        (column, [json.loads(row.cells[index].raw or "0") for row in rows])
+        for index, column in enumerate(columns)
+    ]
+    return Chart(
+        id=chart_id,
+        title=title,
+        svg=bars(title, categories, series, stacked=stacked, horizontal=horizontal),
+        row_header=row_header,
+        columns=list(columns),
+        rows=list(rows),
+    )
+
+
+def establishment_charts(report: ActivityReport, months: Sequence[ActivityReport]) -> list[Chart]:
+    statuses = _labels(ByStatus)
+    modalities = _labels(ByModality)
+    monthly = [
+        Row(
+            label=period_label(parse_period(body.period.code)),
+            cells=[
+                _cell(
+                    f"file_active.by_status.{status}",
+                    getattr(body.file_active.by_status, status),
+                    period=body.period.code,
+                )
+                for status in statuses
+            ],
+        )
+        for body in months
+    ]
+    mix = [
+        Row(
+            label=label,
+            cells=[
+                _cell(
+                    f"file_active.by_modality.{name}", getattr(report.file_active.by_modality, name)
+                )
+            ],
+        )
+        for name, label in modalities.items()
+    ]
+    units = report.units
+    profile = [
+        Row(label="Moins d'une heure", cells=[_cell("units.lt_1h", units.lt_1h)]),
+        *(
+            Row(
+                label=f"Unité {score}",
+                cells=[_cell(f"units.by_score.{score}", getattr(units.by_score, name))],
+            )
+            for score, name in (("1", "one"), ("2", "two"), ("3", "three"), ("4", "four"))
+        ),
+    ]
+    activity = [
+        Row(
+            label=label,
+            cells=[_cell(f"hours.by_activity.{name}", getattr(report.hours.by_activity, name))],
+        )
+        for name, label in _labels(HoursByActivity).items()
+    ]
+    setting = [
+        Row(
+            label=label,
+            cells=[_cell(f"hours.by_setting.{name}", getattr(report.hours.by_setting, name))],
+        )
+        for name, label in _labels(BySetting).items()
+    ]
+    occupation = [
+        Row(
+            label=label,
+            cells=[
+                _cell(f"capacity.{name}.installed", getattr(report.capacity, name).installed),
+                _cell(f"capacity.{name}.occupied", getattr(report.capacity, name).occupied),
+            ],
+        )
+        for name, label in modalities.items()
+    ]
+    week = report.capacity.reference_week
+    return [
+        _chart(
+            "file-active-mois",
+            "File active par mois et par statut (12 mois)",
+            "Mois",
+            list(statuses.values()),
+            monthly,
+            stacked=True,
+        ),
+        _chart("modalites", "File active par modalité", "Modalité", ["Jeunes"], mix),
+        _chart(
+            "unites",
+            "Profil des unités hebdomadaires (semaines-jeune)",
+            "Niveau",
+            ["Semaines-jeune"],
+            profile,
+        ),
+        _chart(
+            "heures-activite",
+            "Heures par activité",
+            "Activité",
+            ["Heures"],
+            activity,
+            horizontal=True,
+        ),
+        _chart(
+            "heures-lieu",
+            "Heures par lieu de réalisation",
+            "Lieu",
+            ["Heures"],
+            setting,
+            horizontal=True,
+        ),
+        _chart(
+            "occupation",
+            "Places occupées et capacité par modalité"
+            + (f" (semaine du {week.strftime('%d/%m/%Y')})" if week else ""),
+            "Modalité",
+            ["Places installées", "Places occupées"],
+            occupation,
+        ),
+    ]
+
+
+def _sources(session: Session, establishment_id: int, report: ActivityReport) -> list[SourceRow]:
+    quality = {item.source_id: item for item in report.quality.by_source}
+    rows = []
+    for feed in UiRepository(session).source_feeds(establishment_id):
+        counts = quality.get(feed.id)
+        received = counts.received if counts else 0
+        unclassified = counts.unclassified if counts else 0
+        rows.append(
+            SourceRow(
+                id=feed.id,
+                name=feed.name,
+                last_received=(
+                    feed.last_received_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
+                    if feed.last_received_at
+                    else "jamais"
+                ),
+                received=received,
+                unclassified=unclassified,
+                unclassified_share=_number(unclassified / received, "part") if received else "—",
+                rejected="—" if feed.last_rejected is None else str(feed.last_rejected),
+            )
+        )
+    return rows
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def establishment_view(
+    session: Session, principal: Principal, finess: str, period_code: str | None
+) -> EstablishmentView:
+    if not principal.has_scope(Scope.ACTIVITY_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
+    establishment = get_accessible_establishment(session, principal, finess)
+    now = utc_now()
+    period = ui_period(period_code, default_period(session, [establishment.id], now))
+    months = _months_ending(period)
+    bodies = {
+        month.code: establishment_reports(session, [establishment], month, now=now)[
+            establishment.id
+        ]
+        for month in months
+    }
+    report = (
+        bodies.get(period.code)
+        or establishment_reports(session, [establishment], period, now=now)[establishment.id]
+    )
+    indicators = establishment_indicators(session, establishment, period, now=now, report=report)
+    return EstablishmentView(
+        finess=establishment.finess,
+        name=establishment.name,
+        period=PeriodView(code=period.code, label=period_label(period)),
+        year_before_label=period_label(parse_period(indicators.year_before_period.code)),
+        period_links=_period_links(period),
+        stale=report.stale or indicators.stale,
+        tiles=tiles(indicators),
+        charts=establishment_charts(report, [bodies[month.code] for month in months]),
+        sources=_sources(session, establishment.id, report),
+    )
+
+
+def area_view(
+    session: Session, principal: Principal, kind: str, code: str | None, period_code: str | None
+) -> AreaView:
+    """A region's (``kind`` "region") or the nation's (``kind`` "national") indicators."""
+    if not principal.has_scope(Scope.ARS_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
+    if kind == "national":
+        may_read_national(principal)
+        area = None
+        name = "France entière"
+    else:
+        assert code is not None
+        area = resolve_area(principal, "region", code)
+        name = f"Région {area.name}" if area.name else f"Région {area.code}"
+    now = utc_now()
+    ids = [establishment.id for establishment in establishments_of(session, area)]
+    period = ui_period(period_code, default_period(session, ids, now))
+    report = area_indicators(session, area, period, now=now)
+    return AreaView(
+        name=name,
+        period=PeriodView(code=period.code, label=period_label(period)),
+        year_before_label=period_label(parse_period(report.year_before_period.code)),
+        period_links=_period_links(period),
+        stale=report.stale,
+        tiles=tiles(report),
+    )
+
+
+def home(principal: Principal) -> str:
+    """Where ``/ui/`` sends a user: their establishment, their region, or the nation."""
+    if principal.finess:
+        return f"/ui/establishments/{sorted(principal.finess)[0]}"
+    if principal.regions:
+        return f"/ui/regions/{sorted(principal.regions)[0]}"
+    if principal.has_scope(Scope.ARS_READ):
+        return "/ui/national"
+    raise UiError(403, "Votre compte n'est rattaché à aucun établissement ni territoire.")
