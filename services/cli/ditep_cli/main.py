@@ -454,10 +454,16 @@ def serve(
     banner: list[str] = [
         f"agenda-ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs",
         f"activity-api:  http://{settings.api_host}:{settings.api_port}/docs",
+        f"web app:       http://{settings.api_host}:{settings.api_port}/ui/",
     ]
     if samples is not None:
         loaded = load_samples(context, samples)
-        banner += [*loaded.describe(), f"API key for the samples: {loaded.api_key}", "Try:"]
+        banner += [*loaded.describe(), "Web app sign-in (demo users of the samples):"]
+        banner += [
+            f"  {role:<8} {email}  password: {password}"
+            for email, role, password in loaded.demo_users
+        ]
+        banner += [f"API key for the samples: {loaded.api_key}", "Try:"]
         banner.append(
             f"  curl -H 'Authorization: Bearer {loaded.api_key}' "
             f"'http://{settings.api_host}:{settings.api_port}/v1/establishments/"

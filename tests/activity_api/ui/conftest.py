@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
 
 import httpx
 import pytest
@@ -84,3 +86,31 @@ def sign_in(
             "next": next_url,
         },
     )
+
+
+class _Figures(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[dict[str, str]] = []
+        self.tiles: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "td" and "data-path" in values:
+            self.cells.append(values)
+        if tag == "li" and "data-indicator" in values:
+            self.tiles.append(values)
+
+
+def page_figures(html: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The table cells (data-path, data-value, data-period) and the tiles of a page."""
+    parser = _Figures()
+    parser.feed(html)
+    return parser.cells, parser.tiles
+
+
+def body_value(body: dict[str, Any], path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        value = value[part]
+    return value

@@ -35,6 +35,12 @@ def test_login_page_is_french_with_email_and_password(ui_client: AppClient) -> N
     assert '<label for="password">Mot de passe</label>' in html
     assert 'id="password" name="password" type="password"' in html
     assert "ditep_login_csrf=" in page.headers["set-cookie"]
+    # The style sheet comes from the installed package, not from another site.
+    assert '<link rel="stylesheet" href="/ui/static/ui.css">' in html
+    css = ui_client.get("/ui/static/ui.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert ":focus" in css.text
 
 
 def test_unsigned_visitor_goes_to_sign_in_and_back(ui_client: AppClient, ui_data: UiData) -> None:

@@ -13,6 +13,7 @@ from activity_api.ui.rendering import (
     STATIC_DIRECTORY,
     STATIC_URL,
     CurrentUser,
+    UiError,
     UiRoute,
     page,
     redirect,
@@ -62,8 +63,15 @@ def national_page(
     return page(request, "area.html", {"view": view}, signed_in=signed_in)
 
 
+@router.get("/{rest:path}")
+def unknown_page(rest: str) -> HTMLResponse:
+    """Any other address under /ui/: a French 404 page (not problem+json)."""
+    raise UiError(404, "Cette page n'existe pas.")
+
+
 def install_ui(app: FastAPI) -> None:
     """The web app on an activity-api: sign-in, pages, and the style sheet."""
+    # The style sheet first: the pages' router ends with a catch-all 404 page.
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIRECTORY), name="ui-static")
     app.include_router(login.router)
     app.include_router(router)
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIRECTORY), name="ui-static")
