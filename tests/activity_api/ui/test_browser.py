@@ -5,7 +5,8 @@ Signs in as the samples' demo director and demo ARS user (the banner prints them
 that every chart is drawn, that its table's figures equal the API's JSON for the same
 period, that another establishment is a 403 page, and runs axe-core (shipped inside
 axe-playwright-python) on every page: no serious or critical violation. Screenshots of
-each page go to ``var/test-artefacts/ui/`` (git-ignored).
+each page go to ``var/test-artefacts/ui/`` (git-ignored): the whole page, and its first
+screen (``-ecran``).
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ def _no_serious_violation(page: Any, name: str) -> None:
 def _screenshot(page: Any, name: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}-ecran.png"))  # the first screen only
 
 
 def _sign_in(page: Any, served: Served, role: str, path: str = "/ui/") -> None:

@@ -75,8 +75,8 @@ def period_label(period: CountingPeriod) -> str:
         quarter = int(code[-1])
         return f"{'1er' if quarter == 1 else f'{quarter}e'} trimestre {code[:4]}"
     if re.fullmatch(r"\d{4}-\d{4}", code):
-        return f"l'année scolaire {code}"
-    return f"l'année {code}"
+        return f"année scolaire {code}"
+    return f"année {code}"
 
 
 def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
@@ -118,7 +118,8 @@ def _period_links(period: CountingPeriod) -> list[PeriodLink]:
     codes.append(_school_year_code(last_day))
     links = []
     for kind, code in zip(("Mois", "Trimestre", "Année scolaire"), codes, strict=True):
-        links.append(PeriodLink(code=code, label=f"{kind} : {period_label(parse_period(code))}"))
+        label = code if kind == "Année scolaire" else period_label(parse_period(code))
+        links.append(PeriodLink(code=code, label=f"{kind} : {label}"))
     return links
 
 
