@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from activity_api.ui import login
+from activity_api.ui.login import CSRF_REFUSED
 from activity_api.ui.rendering import (
     STATIC_DIRECTORY,
     STATIC_URL,
@@ -18,12 +19,20 @@ from activity_api.ui.rendering import (
     page,
     redirect,
 )
-from activity_api.ui.service import area_view, establishment_view, home
+from activity_api.ui.service import (
+    area_view,
+    establishment_view,
+    home,
+    quarter_view,
+    transmit_quarter,
+)
+from activity_api.users.sessions import same_token
 from ditep_core.web.dependencies import DbSession
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
 
 PeriodInput = Annotated[str | None, Query(max_length=64)]
+FinessPath = Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")]
 
 
 @router.get("/")
@@ -36,7 +45,7 @@ def establishment_page(
     request: Request,
     session: DbSession,
     signed_in: CurrentUser,
-    finess: Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")],
+    finess: FinessPath,
     period: PeriodInput = None,
 ) -> HTMLResponse:
     view = establishment_view(session, signed_in.principal, finess, period)
@@ -61,6 +70,43 @@ def national_page(
 ) -> HTMLResponse:
     view = area_view(session, signed_in.principal, "national", None, period)
     return page(request, "area.html", {"view": view}, signed_in=signed_in)
+
+
+@router.get("/establishments/{finess}/quarters/{period}")
+def quarter_page(
+    request: Request,
+    session: DbSession,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    period: Annotated[str, Path(max_length=16)],
+    transmis: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> HTMLResponse:
+    view = quarter_view(session, signed_in.principal, finess, period)
+    message = f"Version {transmis} transmise à l'ARS." if transmis else ""
+    return page(request, "quarter.html", {"view": view, "message": message}, signed_in=signed_in)
+
+
+@router.post("/establishments/{finess}/quarters/{period}/transmit")
+def transmit_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    period: Annotated[str, Path(max_length=16)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    if not same_token(signed_in.csrf_token, csrf_token):
+        raise UiError(403, CSRF_REFUSED, title="Formulaire refusé")
+    version = transmit_quarter(
+        session,
+        signed_in.principal,
+        finess,
+        period,
+        confirmed=confirm == "yes",
+        reason=reason.strip() or None,
+    )
+    return redirect(f"/ui/establishments/{finess}/quarters/{period}?transmis={version}")
 
 
 @router.get("/{rest:path}")

@@ -73,3 +73,40 @@ class AreaView(BaseModel):
     period_links: list[PeriodLink]
     stale: bool
     tiles: list[Tile]
+
+
+class FigureLine(BaseModel):
+    label: str
+    path: str
+    raw: str
+    text: str
+
+
+class Change(BaseModel):
+    figure: str
+    before: str
+    after: str
+
+
+class VersionView(BaseModel):
+    version: int
+    transmitted_at: str
+    transmitted_by: str
+    reason: str | None
+    changes: list[Change]
+
+
+class QuarterView(BaseModel):
+    finess: str
+    name: str
+    period: PeriodView
+    status: str
+    status_label: str
+    deadline: str
+    after_deadline: bool
+    figures: list[FigureLine]
+    warnings: list[str]
+    versions: list[VersionView]
+    may_transmit: bool
+    needs_reason: bool
+    transmittable: bool  # the quarter is over

@@ -26,20 +26,30 @@ from activity_api.indicators.service import (
     may_read_national,
 )
 from activity_api.regions.service import resolve_area
+from activity_api.transmissions.service import (
+    transmission_list,
+    transmit,
+    transmitted_version,
+)
 from activity_api.ui.charts import bars
 from activity_api.ui.rendering import UiError
 from activity_api.ui.repository import UiRepository
 from activity_api.ui.schemas import (
     AreaView,
     Cell,
+    Change,
     Chart,
     EstablishmentView,
+    FigureLine,
     PeriodLink,
     PeriodView,
+    QuarterView,
     Row,
     SourceRow,
     Tile,
+    VersionView,
 )
+from ditep_core.audit.service import AuditRecord, AuditScope, record
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.models import utc_now
@@ -51,6 +61,8 @@ from ditep_core.reports import (
     ByStatus,
     HoursByActivity,
 )
+from ditep_core.web.correlation import current_request_ids
+from ditep_core.web.problems import Conflict, InvalidRequest
 from ditep_counting.engine.periods import CountingPeriod, PeriodError, parse_period
 
 MONTHS = (
@@ -427,3 +439,190 @@ def home(principal: Principal) -> str:
     if principal.has_scope(Scope.ARS_READ):
         return "/ui/national"
     raise UiError(403, "Votre compte n'est rattaché à aucun établissement ni territoire.")
+
+
+# --- the quarter and its transmission -------------------------------------------------------
+
+STATUS_LABELS = {
+    "draft": "brouillon (non transmis)",
+    "transmitted": "transmis",
+    "corrected": "corrigé",
+    "late": "en retard (date limite passée, non transmis)",
+}
+_QUARTER = re.compile(r"^20[0-9]{2}-Q[1-4]$")
+_QUARTER_FIGURES = (
+    ("File active", "file_active.total"),
+    ("Heures d'accompagnement", "hours.total"),
+    ("Heures directes", "hours.direct"),
+    ("Unités hebdomadaires (somme)", "units.total"),
+    ("Journées", "days.journees.total"),
+    ("Nuits", "days.nuits"),
+    ("Actes ambulatoires", "acts.actes"),
+    ("Séances reçues", "quality.received"),
+    ("Séances à classer", "quality.unclassified"),
+)
+
+
+def _quarter_period(code: str) -> CountingPeriod:
+    if not _QUARTER.fullmatch(code):
+        raise UiError(
+            400,
+            f"« {code[:40]} » n'est pas un trimestre : indiquez par exemple 2025-Q1.",
+            title="Période inconnue",
+        )
+    return parse_period(code)
+
+
+def _dig(body: dict[str, Any], path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def _warnings(report: ActivityReport) -> list[str]:
+    quality = report.quality
+    warnings = []
+    if quality.unclassified:
+        warnings.append(
+            f"{quality.unclassified} séance(s) à classer ne sont pas comptées : reprenez-les "
+            "dans la file de revue avant de transmettre."
+        )
+    if quality.not_validated:
+        warnings.append(f"{quality.not_validated} séance(s) comptées ne sont pas validées.")
+    if quality.without_participants:
+        warnings.append(f"{quality.without_participants} séance(s) sans jeune ni professionnel.")
+    if quality.youth_without_pathway:
+        warnings.append(
+            f"{quality.youth_without_pathway} jeune(s) sans période de parcours connue."
+        )
+    if report.stale:
+        warnings.append("Des données récentes attendent le recalcul : réessayez dans un instant.")
+    return warnings
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—" if value is None else str(value)
+    return _number(value)
+
+
+def quarter_view(
+    session: Session, principal: Principal, finess: str, period_code: str
+) -> QuarterView:
+    if not principal.has_scope(Scope.ACTIVITY_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
+    establishment = get_accessible_establishment(session, principal, finess)
+    period = _quarter_period(period_code)
+    now = utc_now()
+    listing = transmission_list(session, establishment, now=now)
+    status = next((item for item in listing.quarters if item.period == period.code), None)
+    if status is None:
+        raise UiError(
+            404,
+            f"Le trimestre {period.code} n'a ni activité ni transmission pour cet établissement.",
+            title="Trimestre introuvable",
+        )
+    report = establishment_reports(session, [establishment], period, now=now)[establishment.id]
+    body = report.json_body()
+    versions = []
+    for summary in status.versions:
+        changes = []
+        if summary.version > 1:
+            transmitted = transmitted_version(session, establishment, period.code, summary.version)
+            changes = [
+                Change(
+                    figure=change.figure,
+                    before=_value_text(change.before),
+                    after=_value_text(change.after),
+                )
+                for change in transmitted.diff or []
+            ]
+        versions.append(
+            VersionView(
+                version=summary.version,
+                transmitted_at=summary.transmitted_at.astimezone(dt.UTC).strftime(
+                    "%d/%m/%Y %H:%M UTC"
+                ),
+                transmitted_by=summary.transmitted_by,
+                reason=summary.reason,
+                changes=changes,
+            )
+        )
+    return QuarterView(
+        finess=establishment.finess,
+        name=establishment.name,
+        period=PeriodView(code=period.code, label=period_label(period)),
+        status=status.status,
+        status_label=STATUS_LABELS.get(status.status, status.status),
+        deadline=status.deadline.strftime("%d/%m/%Y"),
+        after_deadline=status.after_deadline,
+        figures=[
+            FigureLine(
+                label=label,
+                path=path,
+                raw=_raw(_dig(body, path)),
+                text=_number(_dig(body, path)),
+            )
+            for label, path in _QUARTER_FIGURES
+        ],
+        warnings=_warnings(report),
+        versions=versions,
+        may_transmit=principal.has_scope(Scope.TRANSMIT),
+        needs_reason=bool(status.versions),
+        transmittable=period.end <= listing.today,
+    )
+
+
+def transmit_quarter(
+    session: Session,
+    principal: Principal,
+    finess: str,
+    period_code: str,
+    *,
+    confirmed: bool,
+    reason: str | None,
+) -> int:
+    """Transmit the quarter as ``POST …/transmissions`` does (its audit event in the same
+    unit of work); the new version's number. Refusals are pages, in French."""
+    if not principal.has_scope(Scope.TRANSMIT):
+        raise UiError(403, "Seule la direction de l'établissement transmet un trimestre.")
+    establishment = get_accessible_establishment(session, principal, finess)
+    period = _quarter_period(period_code)
+    if not confirmed:
+        raise UiError(422, "Cochez la case de confirmation pour transmettre.")
+    try:
+        report = transmit(
+            session, establishment, period.code, reason=reason, transmitted_by=principal.name
+        )
+    except Conflict as conflict:
+        raise UiError(
+            409,
+            f"Le {period_label(period)} n'a pas changé depuis la dernière version transmise : "
+            "rien à corriger.",
+        ) from conflict
+    except InvalidRequest as invalid:
+        locations = {str(error.get("location")) for error in invalid.errors}
+        if "body.reason" in locations:
+            raise UiError(422, "Une correction demande un motif.") from invalid
+        raise UiError(
+            422,
+            f"Le {period_label(period)} ne peut pas encore être transmis : il n'est pas terminé.",
+        ) from invalid
+    ids = current_request_ids()
+    record(
+        session,
+        AuditRecord(
+            service="activity-api",
+            client_id=None,
+            method="TRANSMIT",
+            route=f"transmission {report.period.code} version {report.transmission.version}",
+            path=f"/ui/establishments/{establishment.finess}/quarters/{period.code}/transmit",
+            scope=AuditScope("establishment", establishment.finess),
+            status=201,
+            correlation_id=ids.caller_correlation_id if ids else None,
+            occurred_at=utc_now(),
+            request_id=ids.request_id if ids else None,
+        ),
+    )
+    return report.transmission.version
