@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from activity_api.users.service import Role, create_user
@@ -12,10 +13,12 @@ from ditep_core.db import Database
 from ditep_core.models import AuditEvent
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.ui.conftest import (
+    ARS,
     DIRECTOR,
     PASSWORD,
     UiData,
     body_value,
+    browser_client,
     form_token,
     page_figures,
     sign_in,
@@ -37,6 +40,7 @@ def test_transmit_a_quarter_from_its_page(
     ui_data: UiData,
     make_key: KeyMaker,
     database: Database,
+    api_app: FastAPI,
 ) -> None:
     sign_in(ui_client, DIRECTOR)
     url = f"/ui/establishments/{ui_data.finess}/quarters/2025-Q1"
@@ -88,7 +92,15 @@ def test_transmit_a_quarter_from_its_page(
     assert status == 409
     assert "rien à corriger" in text
 
-    # The ARS sees the quarter as transmitted.
+    # The ARS sees the quarter as transmitted, on its region's page and in the API; the
+    # other establishment, not transmitted and past its deadline, stands out as late.
+    for ars_client in browser_client(api_app):
+        sign_in(ars_client, ARS)
+        region_page = ars_client.get("/ui/regions/84", params={"period": "2025-Q1"})
+        assert region_page.status_code == 200
+        html = region_page.text
+        assert f'data-finess="{ui_data.finess}" data-status="transmitted"' in html
+        assert f'data-finess="{ui_data.other_finess}" data-status="late" class="late"' in html
     ars_key = make_key(Scope.ARS_READ, regions=("84",))
     region = api_client.get(
         "/v1/regions/84/transmissions", params={"period": "2025-Q1"}, headers=ars_key

@@ -66,8 +66,20 @@ class EstablishmentView(BaseModel):
     sources: list[SourceRow]
 
 
+class StatusRow(BaseModel):
+    finess: str
+    name: str
+    department: str
+    status: str
+    status_label: str
+    version: str
+    transmitted_at: str
+    late: bool
+
+
 class AreaView(BaseModel):
     name: str
+    statuses: list[StatusRow] = []
     period: PeriodView
     year_before_label: str
     period_links: list[PeriodLink]

@@ -25,7 +25,7 @@ from activity_api.indicators.service import (
     establishments_of,
     may_read_national,
 )
-from activity_api.regions.service import resolve_area
+from activity_api.regions.service import area_transmissions, resolve_area
 from activity_api.transmissions.service import (
     transmission_list,
     transmit,
@@ -46,6 +46,7 @@ from activity_api.ui.schemas import (
     QuarterView,
     Row,
     SourceRow,
+    StatusRow,
     Tile,
     VersionView,
 )
@@ -420,8 +421,28 @@ def area_view(
     ids = [establishment.id for establishment in establishments_of(session, area)]
     period = ui_period(period_code, default_period(session, ids, now))
     report = area_indicators(session, area, period, now=now)
+    statuses: list[StatusRow] = []
+    if area is not None and _QUARTER.fullmatch(period.code):
+        for row in area_transmissions(session, area, period, now=now).establishments:
+            statuses.append(
+                StatusRow(
+                    finess=row.finess,
+                    name=row.name,
+                    department=row.department_code,
+                    status=row.status,
+                    status_label=STATUS_LABELS.get(row.status, row.status),
+                    version="—" if row.version is None else str(row.version),
+                    transmitted_at=(
+                        row.transmitted_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
+                        if row.transmitted_at
+                        else "—"
+                    ),
+                    late=row.status == "late" or row.after_deadline,
+                )
+            )
     return AreaView(
         name=name,
+        statuses=statuses,
         period=PeriodView(code=period.code, label=period_label(period)),
         year_before_label=period_label(parse_period(report.year_before_period.code)),
         period_links=_period_links(period),
