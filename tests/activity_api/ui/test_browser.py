@@ -249,3 +249,30 @@ def test_ars_region_page(browser: Any, served: Served) -> None:
     page.goto(f"{served.api}/ui/regions/84")
     assert "/ui/login?next=" in page.url
     page.context.close()
+
+
+def test_transmit_through_the_page_then_the_ars_sees_it(browser: Any, served: Served) -> None:
+    page = _page(browser)
+    quarter = f"/ui/establishments/{FINESS}/quarters/2025-Q1"
+    _sign_in(page, served, "director", quarter)
+    assert page.url == served.api + quarter
+    assert page.locator("[data-status]").first.get_attribute("data-status") == "late"
+    _no_serious_violation(page, "quarter")
+    # The confirmation box is required: the browser does not send the form without it.
+    page.get_by_role("button", name="Transmettre").click()
+    assert page.url == served.api + quarter
+    page.get_by_label(re.compile("^Je confirme")).check()
+    page.get_by_role("button", name="Transmettre").click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.api}{quarter}?transmis=1"
+    assert page.get_by_role("status").inner_text() == "Version 1 transmise à l'ARS."
+    _screenshot(page, "trimestre")
+    page.context.close()
+
+    page = _page(browser)
+    _sign_in(page, served, "ars", "/ui/regions/84?period=2025-Q1")
+    row = page.locator(f"tr[data-finess='{FINESS}']")
+    assert row.get_attribute("data-status") == "transmitted"
+    assert "transmis" in row.inner_text()
+    _no_serious_violation(page, "region-transmitted")
+    page.context.close()
