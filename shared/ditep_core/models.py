@@ -812,3 +812,39 @@ class RorPushResult(Base):
     # The OperationOutcome the ROR answered, as received (None when it sent none).
     outcome: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     pushed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+# --- Issue 19: people who sign in to the web app (API keys stay for machines) ------------------
+
+
+class WebUser(Base):
+    """A person signing in to the web app: a role mapped onto the API scopes and the same
+    tenancy as a key (``activity_api.users``); only the argon2 hash of the password."""
+
+    __tablename__ = "web_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    finess: Mapped[list[str]] = mapped_column(Json, default=list)
+    regions: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Repeated failures, per account: after too many, no sign-in until locked_until.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, the table its SHA-256 and
+    the CSRF token bound to it; gone at sign-out, refused after ``expires_at``."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]

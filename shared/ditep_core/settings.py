@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     # Every other request body (rule sets, pathways, flags, review decisions...): refused
     # with 413 while it is read (ditep_core.web.bodies).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # The web app (activity_api.ui): a signed-in browser's session ends after this long.
+    web_session_minutes: int = Field(default=8 * 60, ge=1)
     # What one feed and one event may claim (agenda_ingest.parsing.limits.FeedLimits; docs/feeds.md,
     # "Limits"): past a per-event limit the event is rejected, past a per-feed one the feed.
     # Per format, below max_feed_bytes (None: max_feed_bytes alone).

@@ -204,7 +204,9 @@ def test_the_ingress_routes_the_api_and_never_metrics(rendered: list[Object]) ->
         for path in rule["http"]["paths"]
     ]
     assert {backend for _host, _path, backend in paths} == set(API_PORTS)
-    assert {path for _host, path, _backend in paths} == {"/v1", "/problems"}
+    assert {path for _host, path, _backend in paths} == {"/v1", "/problems", "/ui"}
+    # The web app is activity-api's alone.
+    assert {backend for _host, path, backend in paths if path == "/ui"} == {"activity-api"}
     assert all(not path.startswith(("/metrics", "/healthz", "/readyz")) for _, path, _ in paths)
     assert ingress["spec"]["tls"][0]["secretName"] == "ditep-tls"
 

@@ -13,6 +13,7 @@ from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
 from activity_api.ror.tasks import ror_tasks
 from activity_api.transmissions.endpoints import router as transmissions_router
+from activity_api.ui.endpoints import install_ui
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
 from ditep_core.tasks.definition import BackgroundTask
@@ -55,6 +56,7 @@ def create_app(
     app.include_router(regions_router)
     app.include_router(indicators_router)
     app.include_router(transmissions_router)
+    install_ui(app)
     return app
 
 

@@ -40,6 +40,7 @@ from ditep_cli.serve import serve_both
 from ditep_cli.sources import source_disable, source_list, source_show, source_update
 from ditep_cli.tasks import tasks_command, worker_command
 from ditep_cli.transmissions import transmissions_command, transmit_command
+from ditep_cli.users import users_app
 from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
@@ -68,6 +69,7 @@ imports_app = typer.Typer(no_args_is_help=True, help="Imports of feeds.")
 app.add_typer(establishment_app, name="establishment")
 app.add_typer(source_app, name="source")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(samples_app, name="samples")
 app.add_typer(imports_app, name="imports")
 app.add_typer(ical_app, name="ical")
@@ -478,10 +480,16 @@ def serve(
     banner: list[str] = [
         f"agenda-ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs",
         f"activity-api:  http://{settings.api_host}:{settings.api_port}/docs",
+        f"web app:       http://{settings.api_host}:{settings.api_port}/ui/",
     ]
     if samples is not None:
         loaded = load_samples(context, samples)
-        banner += [*loaded.describe(), f"API key for the samples: {loaded.api_key}", "Try:"]
+        banner += [*loaded.describe(), "Web app sign-in (demo users of the samples):"]
+        banner += [
+            f"  {role:<8} {email}  password: {password}"
+            for email, role, password in loaded.demo_users
+        ]
+        banner += [f"API key for the samples: {loaded.api_key}", "Try:"]
         banner.append(
             f"  curl -H 'Authorization: Bearer {loaded.api_key}' "
             f"'http://{settings.api_host}:{settings.api_port}/v1/establishments/"

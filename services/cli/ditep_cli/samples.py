@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from activity_api.users.repository import UserRepository
+from activity_api.users.service import Role, create_user, reset_password
 from agenda_ingest.feeds.service import ImportOutcome, ingest_payload
 from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.places.service import set_registry
@@ -31,6 +35,8 @@ class LoadedSamples:
     period_start: str
     period_end: str
     outcomes: list[tuple[str, ImportOutcome]] = field(default_factory=list)
+    # (e-mail, role, password) of the demo users of the web app.
+    demo_users: list[tuple[str, str, str]] = field(default_factory=list)
 
     def describe(self) -> list[str]:
         lines = [f"sample establishment {self.name} ({self.finess})"]
@@ -98,6 +104,7 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
                 limits=FeedLimits.from_settings(context.settings),
             )
             loaded.outcomes.append((entry["name"], outcome))
+        loaded.demo_users = _demo_users(session, description, finess)
         # One live sample key at a time: the previous one is revoked.
         clients = ApiClientRepository(session)
         for client in clients.list_all():
@@ -115,3 +122,27 @@ def load_samples(context: CliContext, directory: Path) -> LoadedSamples:
         {"establishment_id": establishment_id},
     )
     return loaded
+
+
+def _demo_users(
+    session: Session, description: dict[str, Any], finess: str
+) -> list[tuple[str, str, str]]:
+    """The web app's demo users of ``establishment.json`` (a director bound to the sample
+    establishment, an ARS user bound to its region): created once, and their password set
+    back to the demo one at each load, so that the printed sign-in always works."""
+    users: list[tuple[str, str, str]] = []
+    for entry in description.get("demo_users", []):
+        email, role, password = str(entry["email"]), Role(entry["role"]), str(entry["password"])
+        if UserRepository(session).by_email(email) is None:
+            create_user(
+                session,
+                email=email,
+                role=role,
+                password=password,
+                finess=[finess] if role in (Role.DIRECTOR, Role.TEAM) else [],
+                regions=[str(description["region"])] if role is Role.ARS else [],
+            )
+        else:
+            reset_password(session, email, password)
+        users.append((email, role.value, password))
+    return users
