@@ -5,10 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, inspect, or_, select, text
+from sqlalchemy import and_, case, exists, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
-from ditep_core.models import FeedImport, RollupQualityMonth, RollupState, Source
+from ditep_core.models import (
+    FeedImport,
+    RollupQualityMonth,
+    RollupState,
+    Source,
+    Transmission,
+    TransmissionLate,
+)
 
 # The table procrastinate (the worker's queue, issue 18 item 1) keeps its jobs in.
 TASK_JOBS_TABLE = "procrastinate_jobs"
@@ -76,6 +83,21 @@ class MetricsRepository:
         if not waiting_count or not since:
             return RollupLag(0, 0.0)
         return RollupLag(int(waiting_count), max(0.0, (now - min(since)).total_seconds()))
+
+    def late_transmissions(self) -> dict[str, int]:
+        """Quarters recorded late by the marking task: still ``not_transmitted``, and
+        ``transmitted_late`` (transmitted since; the record is kept)."""
+        transmitted = exists().where(
+            Transmission.establishment_id == TransmissionLate.establishment_id,
+            Transmission.period_code == TransmissionLate.period_code,
+        )
+        rows = self.session.execute(
+            select(transmitted.label("transmitted"), func.count()).group_by(transmitted)
+        )
+        counts = {"not_transmitted": 0, "transmitted_late": 0}
+        for was_transmitted, count in rows:
+            counts["transmitted_late" if was_transmitted else "not_transmitted"] += int(count)
+        return counts
 
     def failing_pull_sources(self) -> list[int]:
         rows = self.session.scalars(
