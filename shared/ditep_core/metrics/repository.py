@@ -87,17 +87,23 @@ class MetricsRepository:
     def late_transmissions(self) -> dict[str, int]:
         """Quarters recorded late by the marking task: still ``not_transmitted``, and
         ``transmitted_late`` (transmitted since; the record is kept)."""
-        transmitted = exists().where(
-            Transmission.establishment_id == TransmissionLate.establishment_id,
-            Transmission.period_code == TransmissionLate.period_code,
+        transmitted = (
+            exists()
+            .where(
+                Transmission.establishment_id == TransmissionLate.establishment_id,
+                Transmission.period_code == TransmissionLate.period_code,
+            )
+            .correlate(TransmissionLate)
         )
-        rows = self.session.execute(
-            select(transmitted.label("transmitted"), func.count()).group_by(transmitted)
-        )
-        counts = {"not_transmitted": 0, "transmitted_late": 0}
-        for was_transmitted, count in rows:
-            counts["transmitted_late" if was_transmitted else "not_transmitted"] += int(count)
-        return counts
+        total, since = self.session.execute(
+            select(
+                func.count(), func.coalesce(func.sum(case((transmitted, 1), else_=0)), 0)
+            ).select_from(TransmissionLate)
+        ).one()
+        return {
+            "not_transmitted": int(total) - int(since),
+            "transmitted_late": int(since),
+        }
 
     def failing_pull_sources(self) -> list[int]:
         rows = self.session.scalars(
