@@ -38,6 +38,7 @@ class DatabaseFigures:
     failing_sources: list[int]
     tasks: TaskCounts | None
     late_transmissions: dict[str, int]
+    task_runs: dict[tuple[str, str], int]
 
 
 def read_figures(database: Database, *, timeout_ms: int) -> DatabaseFigures:
@@ -56,6 +57,7 @@ def read_figures(database: Database, *, timeout_ms: int) -> DatabaseFigures:
             failing_sources=repository.failing_pull_sources(),
             tasks=repository.task_queue_counts(),
             late_transmissions=repository.late_transmissions(),
+            task_runs=repository.task_runs(),
         )
 
 
@@ -140,6 +142,15 @@ class DatabaseCollector(Collector):
         for state, count in sorted(figures.late_transmissions.items()):
             late.add_metric([state], count)
         yield late
+        runs = GaugeMetricFamily(
+            "ditep_task_runs",
+            "Last run of each background task and key (task_run), by task and status "
+            "(running, succeeded, failed: retried out and kept with its error)",
+            labels=["task", "status"],
+        )
+        for (task, status), count in sorted(figures.task_runs.items()):
+            runs.add_metric([task, status], count)
+        yield runs
         if figures.tasks is not None:
             jobs = GaugeMetricFamily(
                 "ditep_task_jobs",

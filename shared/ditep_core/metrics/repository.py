@@ -13,6 +13,7 @@ from ditep_core.models import (
     RollupQualityMonth,
     RollupState,
     Source,
+    TaskRun,
     Transmission,
     TransmissionLate,
 )
@@ -83,6 +84,16 @@ class MetricsRepository:
         if not waiting_count or not since:
             return RollupLag(0, 0.0)
         return RollupLag(int(waiting_count), max(0.0, (now - min(since)).total_seconds()))
+
+    def task_runs(self) -> dict[tuple[str, str], int]:
+        """The last run of each task and key (``task_run``), counted per task and status:
+        what failed after its retries, on both databases (SQLite has no queue table)."""
+        rows = self.session.execute(
+            select(TaskRun.task, TaskRun.status, func.count()).group_by(
+                TaskRun.task, TaskRun.status
+            )
+        )
+        return {(str(task), str(status)): int(count) for task, status, count in rows}
 
     def late_transmissions(self) -> dict[str, int]:
         """Quarters recorded late by the marking task: still ``not_transmitted``, and
