@@ -4,7 +4,9 @@ after a late transmission; the reads say late what it recorded; /metrics counts 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +19,7 @@ from activity_api.transmissions.service import LATE_TASK
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import AuditEvent, Establishment, TaskRun, TransmissionLate
-from ditep_core.nomenclatures import Activity
+from ditep_core.nomenclatures import Activity, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.tasks.definition import TaskContext
@@ -25,9 +27,9 @@ from ditep_core.tasks.execution import TaskFailed, execute
 from ditep_counting.engine.periods import parse_period
 from ditep_counting.rollups.service import store_profile_version
 from tests.activity_api.seeding import seed_establishment
-from tests.conftest import TEST_SECRET, make_settings
+from tests.conftest import TEST_SECRET, KeyMaker, make_settings
 from tests.core.web.test_metrics import scrape, value
-from tests.http import app_client
+from tests.http import AppClient, app_client
 
 ON_TIME = "690000300"
 SILENT = "690000400"
@@ -243,3 +245,31 @@ def test_nothing_marked_when_no_deadline_has_passed(database: Database, seeded: 
     with database.unit_of_work() as session:
         count = session.scalar(select(func.count()).select_from(TransmissionLate))
     assert count == 0
+
+
+def test_the_routes_give_when_a_quarter_was_recorded_late(
+    api_client: AppClient, database: Database, seeded: None, make_key: KeyMaker
+) -> None:
+    _mark(database, SILENT)
+    director = make_key(Scope.ACTIVITY_READ, finess=(SILENT,))
+    url = f"/v1/establishments/{SILENT}/transmissions"
+    quarters = {q["period"]: q for q in api_client.get(url, headers=director).json()["quarters"]}
+    assert quarters["2025-Q1"]["status"] == "late"
+    assert quarters["2025-Q1"]["marked_late_at"].startswith("2025-11-15T09:00:00")
+    # Not recorded yet (the task ran on 15 November 2025), though late by its deadline.
+    assert (quarters["2025-Q4"]["status"], quarters["2025-Q4"]["marked_late_at"]) == ("late", None)
+    text = api_client.get(url, params={"format": "csv"}, headers=director).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_period = {row["period"]: row for row in rows}
+    assert by_period["2025-Q1"]["marked_late_at"].startswith("2025-11-15")
+    assert by_period["2025-Q4"]["marked_late_at"] == ""
+    ars = make_key(Scope.ARS_READ, regions=("84",))
+    body = api_client.get(
+        "/v1/regions/84/transmissions", params={"period": "2025-Q2"}, headers=ars
+    ).json()
+    statuses = {row["finess"]: row for row in body["establishments"]}
+    assert statuses[SILENT]["status"] == "late"
+    assert statuses[SILENT]["marked_late_at"] is not None
+    assert statuses[ON_TIME]["status"] == "transmitted"
+    assert statuses[ON_TIME]["after_deadline"] is True
+    assert statuses[ON_TIME]["marked_late_at"] is None  # the task did not run for ON_TIME
