@@ -91,3 +91,9 @@ def test_the_worker_runs_the_marking_and_ditep_tasks_shows_it(
     listed = CliRunner().invoke(app, ["tasks"])
     assert listed.exit_code == 0, listed.output
     assert f"{LATE_TASK} [*] succeeded attempts=1" in listed.stdout
+    # The establishment's list says when each quarter was recorded late.
+    monkeypatch.setenv("COLUMNS", "200")
+    table = CliRunner().invoke(app, ["transmissions", "690000500"])
+    assert table.exit_code == 0, table.output
+    row = next(line for line in table.stdout.splitlines() if "2025-Q1" in line)
+    assert "late, recorded late 20" in row
