@@ -115,21 +115,13 @@ def test_late_quarters_are_recorded_once_and_one_transmitted_on_time_never(
 
 
 def test_the_deadline_day_is_on_time_and_the_next_is_late(database: Database, seeded: None) -> None:
-    # 31 October 2025, 22:30 UTC is still the 31st in Paris (UTC+1): Q3 is not late yet.
+    # 31 October 2025, 22:00 UTC is 23:00 in Paris (UTC+1), still the deadline day: Q3 is
+    # not late yet; at 23:00 UTC it is 1 November in Paris, and Q3 is late.
     assert _mark(database, SILENT, _at(2025, 10, 31, 22)) == [
         ("2025-Q1", False),
         ("2025-Q2", False),
     ]
-    assert _mark(
-        database,
-        SILENT,
-        _at(
-            2025,
-            10,
-            31,
-            23,
-        ),
-    ) == [("2025-Q3", False)]
+    assert _mark(database, SILENT, _at(2025, 10, 31, 23)) == [("2025-Q3", False)]
 
 
 def test_the_reads_say_late_what_the_task_recorded_and_keep_it_after_a_late_transmission(
