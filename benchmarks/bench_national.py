@@ -16,10 +16,12 @@
 4. At each ``--stages`` size (establishments) and at the end, on each database: rows,
    database size, establishment-quarter p95 (``GET /v1/establishments/{finess}/activity``),
    region-quarter p95 (``GET /v1/regions/{code}/activity``, the largest region),
-   national results for the quarter (the region route summed over every region: there is
-   no national route in this build), and the hand-written SQL of bench_counts over the
-   sessions of the largest region (where partition pruning matters). Reads go through
-   activity-api on uvicorn (a child process, real HTTP).
+   national activity for the quarter (the region route summed over every region), the
+   national results (``GET /v1/national/results``, once every establishment has
+   transmitted the quarter: the transmissions are made in-process first, their time
+   printed), and the hand-written SQL of bench_counts over the sessions of the largest
+   region (where partition pruning matters). Reads go through activity-api on uvicorn (a
+   child process, real HTTP).
 5. At the end, on each database: the rollup refresh of one establishment-year (the
    service function, in-process) and ingest throughput with 8 concurrent pushers: a
    new establishment's feeds pushed over real HTTP to agenda-ingest on uvicorn (one
@@ -47,6 +49,7 @@ import psycopg
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from activity_api.transmissions.service import transmit
 from agenda_ingest.sources.service import add_source
 from benchmarks.bench_counts import (
     ActivityCalls,
@@ -72,7 +75,7 @@ from ditep_core.db import Database, normalise_database_url
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
 from ditep_core.geography import REGIONS, departments_of_region
-from ditep_core.models import Establishment, utc_now
+from ditep_core.models import Establishment, Transmission, utc_now
 from ditep_core.nomenclatures import FeedFormat, Scope
 from ditep_core.observability import configure_logging
 from ditep_core.partitions.service import ensure_partitions
@@ -80,7 +83,12 @@ from ditep_core.protection import DataProtection
 from ditep_counting.rollups.service import refresh_rollups
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ditep_national_bench"
-TARGETS_MS = {"establishment-quarter": 50.0, "region-quarter": 500.0, "national-quarter": 1000.0}
+TARGETS_MS = {
+    "establishment-quarter": 50.0,
+    "region-quarter": 500.0,
+    "national-quarter": 1000.0,
+    "national-results": 1000.0,
+}
 PUSHERS = 8
 # Cloned tables, in an order that satisfies their foreign keys, and the column that
 # ties their rows to the template (``None``: the establishment_id column itself).
@@ -393,6 +401,9 @@ class Reads:
     establishment: Timing
     region: Timing
     national: Timing
+    national_results: Timing
+    transmitted: int  # establishments transmitted before this stage's national results
+    transmit_seconds: float
     sql_region: Timing
     region_code: str
     region_establishments: int
@@ -458,6 +469,13 @@ def measure_reads(url: str, period: str, repeat: int) -> Reads:
                 )
 
             national_timing = timed("national-quarter", national, max(3, repeat // 4), 1)
+            transmitted, transmit_seconds = transmit_all(database, period)
+
+            def results(_i: int) -> None:
+                response = client.get("/v1/national/results", params={"period": period})
+                response.raise_for_status()
+
+            results_timing = timed("national-results", results, max(3, repeat // 4), 1)
         with database.engine.connect() as connection:
             sql_region = timed(
                 "sql region-quarter",
@@ -480,6 +498,9 @@ def measure_reads(url: str, period: str, repeat: int) -> Reads:
             establishment=establishment,
             region=region,
             national=national_timing,
+            national_results=results_timing,
+            transmitted=transmitted,
+            transmit_seconds=transmit_seconds,
             sql_region=sql_region,
             region_code=largest,
             region_establishments=len(by_region[largest]),
@@ -487,6 +508,20 @@ def measure_reads(url: str, period: str, repeat: int) -> Reads:
         )
     finally:
         database.dispose()
+
+
+def transmit_all(database: Database, period: str) -> tuple[int, float]:
+    """Transmit the quarter for every establishment that has not yet (through the service,
+    one unit of work): how many, and the seconds it took."""
+    started = time.perf_counter()
+    with database.unit_of_work(write=True) as session:
+        done = select(Transmission.establishment_id).where(Transmission.period_code == period)
+        waiting = session.scalars(
+            select(Establishment).where(Establishment.id.not_in(done)).order_by(Establishment.id)
+        ).all()
+        for establishment in waiting:
+            transmit(session, establishment, period, reason=None, transmitted_by="bench_national")
+    return len(waiting), time.perf_counter() - started
 
 
 def refresh_one_year(url: str, finess: str) -> float:
@@ -614,6 +649,11 @@ def print_reads(name: str, establishments: int, reads: Reads) -> None:
     print(
         f"    national-quarter p95      {_verdict('national-quarter', reads.national)} "
         f"(region route summed over every region; file active {reads.national_total:,})"
+    )
+    print(
+        f"    national-results p95      {_verdict('national-results', reads.national_results)} "
+        f"(GET /v1/national/results; {reads.transmitted} establishment(s) transmitted "
+        f"first in {reads.transmit_seconds:.1f} s)"
     )
     print(
         f"    SQL over sessions, region-quarter p95 {reads.sql_region.p95_ms:8.1f} ms "

@@ -477,7 +477,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
-    # "activity-api", "agenda-ingest" or "cli".
+    # "activity-api", "agenda-ingest", "cli" or "tasks" (a background task's own decision).
     service: Mapped[str] = mapped_column(String(32))
     # No foreign key: the log outlives keys and must never block deleting one.
     client_id: Mapped[int | None] = mapped_column(Integer)
@@ -848,3 +848,24 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[dt.datetime]
+
+
+class TransmissionLate(Base):
+    """An establishment-quarter whose deadline passed without a transmission (issue 18).
+
+    Written once by the ``transmissions.mark_late`` task (activity_api.transmissions.tasks)
+    and never removed: a quarter transmitted after its deadline keeps the record that it
+    came late (the ARS wants to know). ``deadline`` is the one the quarter was marked
+    against (the counting profile's setting then).
+    """
+
+    __tablename__ = "transmission_late"
+    __table_args__ = (UniqueConstraint("establishment_id", "period_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("establishment.id", ondelete="CASCADE"), index=True
+    )
+    period_code: Mapped[str] = mapped_column(String(32), index=True)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    marked_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

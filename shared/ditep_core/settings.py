@@ -250,6 +250,8 @@ class Settings(BaseSettings):
     rollup_refresh_interval_seconds: int = Field(default=60, ge=1)
     # The payload retention sweep (the retention itself is the counting profile's).
     payload_retention_interval_seconds: int = Field(default=86_400, ge=60)
+    # The late-transmission marking sweep (the deadline itself is the counting profile's).
+    transmission_late_interval_seconds: int = Field(default=86_400, ge=60)
     # `ditep worker` on PostgreSQL: heartbeat, and after how long without one a worker's
     # running jobs are taken as lost and queued again.
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)

@@ -13,6 +13,7 @@ from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
 from activity_api.ror.tasks import ror_tasks
 from activity_api.transmissions.endpoints import router as transmissions_router
+from activity_api.transmissions.tasks import transmission_tasks
 from activity_api.ui.endpoints import install_ui
 from ditep_core.db import Database
 from ditep_core.settings import Settings, load_settings
@@ -26,8 +27,9 @@ VERSION = "0.1.0"
 
 def api_tasks(settings: Settings) -> list[BackgroundTask]:
     """The tasks activity-api runs itself when in-process (SQLite): the rollup refresh (its
-    reads never do it; started alone, it still serves fresh figures) and the ROR push."""
-    return [*rollup_tasks(settings), *ror_tasks(settings)]
+    reads never do it; started alone, it still serves fresh figures), the ROR push and
+    the late-transmission marking."""
+    return [*rollup_tasks(settings), *ror_tasks(settings), *transmission_tasks(settings)]
 
 
 def create_app(

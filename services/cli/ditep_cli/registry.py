@@ -7,16 +7,15 @@ The tasks are defined next to the feature they serve; this only composes them:
 - ``pulls.run_due`` (agenda_ingest.pull.tasks), when DITEP_PULL_LOOP_ENABLED;
 - ``payloads.purge_expired`` (agenda_ingest.feeds.tasks), daily;
 - ``ror.push`` (activity_api.ror.tasks), when DITEP_ROR_PUSH_ENABLED;
-- ``partitions.ensure`` (ditep_core.partitions.tasks), daily, on PostgreSQL.
-
-Late-transmission marking (issue 18) plugs in here: its feature's ``tasks.py`` gives a
-factory ``Settings -> list[BackgroundTask]`` that ``all_tasks`` adds (and activity-api's
-``api_tasks`` too, for its in-process runner on SQLite).
+- ``partitions.ensure`` (ditep_core.partitions.tasks), daily, on PostgreSQL;
+- ``transmissions.mark_late`` (activity_api.transmissions.tasks), daily (activity-api's
+  ``api_tasks`` runs it too, in its in-process runner on SQLite).
 """
 
 from __future__ import annotations
 
 from activity_api.ror.tasks import ror_tasks
+from activity_api.transmissions.tasks import transmission_tasks
 from agenda_ingest.feeds.tasks import retention_tasks
 from agenda_ingest.pull.tasks import pull_tasks
 from ditep_core.partitions.tasks import partition_tasks
@@ -33,5 +32,5 @@ def all_tasks(settings: Settings) -> list[BackgroundTask]:
         *retention_tasks(settings),
         *ror_tasks(settings),
         *partition_tasks(settings),
-        # Late-transmission marking (issue 18): its factory goes here.
+        *transmission_tasks(settings),
     ]

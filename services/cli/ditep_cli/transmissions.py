@@ -75,6 +75,8 @@ def transmissions_command(
     for quarter in listing.quarters:
         last = quarter.versions[-1] if quarter.versions else None
         status = quarter.status + (" (after the deadline)" if quarter.after_deadline else "")
+        if quarter.marked_late_at is not None:
+            status += f", recorded late {quarter.marked_late_at.date().isoformat()}"
         table.add_row(
             quarter.period,
             status,

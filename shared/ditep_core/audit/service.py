@@ -202,6 +202,27 @@ def record_cli_action(
     )
 
 
+def record_task_action(
+    session: Session, task: str, action: str, *, scope: AuditScope | None = None
+) -> AuditEvent:
+    """What a background task decided on its own (no key, no request): ``service`` is
+    "tasks", ``method`` "TASK", ``route`` the task's name and ``path`` the action."""
+    return record(
+        session,
+        AuditRecord(
+            service="tasks",
+            client_id=None,
+            method="TASK",
+            route=task,
+            path=action,
+            scope=scope or AuditScope(None, None),
+            status=0,
+            correlation_id=None,
+            occurred_at=utc_now(),
+        ),
+    )
+
+
 def search_events(
     session: Session,
     *,

@@ -37,6 +37,8 @@ class DatabaseFigures:
     rollup_lag: RollupLag
     failing_sources: list[int]
     tasks: TaskCounts | None
+    late_transmissions: dict[str, int]
+    task_runs: dict[tuple[str, str], int]
 
 
 def read_figures(database: Database, *, timeout_ms: int) -> DatabaseFigures:
@@ -54,6 +56,8 @@ def read_figures(database: Database, *, timeout_ms: int) -> DatabaseFigures:
             rollup_lag=repository.rollup_lag(utc_now()),
             failing_sources=repository.failing_pull_sources(),
             tasks=repository.task_queue_counts(),
+            late_transmissions=repository.late_transmissions(),
+            task_runs=repository.task_runs(),
         )
 
 
@@ -129,6 +133,24 @@ class DatabaseCollector(Collector):
         for source_id in figures.failing_sources:
             failing.add_metric([str(source_id)], 1)
         yield failing
+        late = GaugeMetricFamily(
+            "ditep_transmissions_late",
+            "Establishment-quarters recorded late by the marking task (deadline passed "
+            "without a transmission): not_transmitted yet, or transmitted_late since",
+            labels=["state"],
+        )
+        for state, count in sorted(figures.late_transmissions.items()):
+            late.add_metric([state], count)
+        yield late
+        runs = GaugeMetricFamily(
+            "ditep_task_runs",
+            "Last run of each background task and key (task_run), by task and status "
+            "(running, succeeded, failed: retried out and kept with its error)",
+            labels=["task", "status"],
+        )
+        for (task, status), count in sorted(figures.task_runs.items()):
+            runs.add_metric([task, status], count)
+        yield runs
         if figures.tasks is not None:
             jobs = GaugeMetricFamily(
                 "ditep_task_jobs",

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, inspect, or_, select, text
+from sqlalchemy import and_, case, exists, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
-from ditep_core.models import FeedImport, RollupQualityMonth, RollupState, Source
+from ditep_core.models import (
+    FeedImport,
+    RollupQualityMonth,
+    RollupState,
+    Source,
+    TaskRun,
+    Transmission,
+    TransmissionLate,
+)
 
 # The table procrastinate (the worker's queue, issue 18 item 1) keeps its jobs in.
 TASK_JOBS_TABLE = "procrastinate_jobs"
@@ -76,6 +84,37 @@ class MetricsRepository:
         if not waiting_count or not since:
             return RollupLag(0, 0.0)
         return RollupLag(int(waiting_count), max(0.0, (now - min(since)).total_seconds()))
+
+    def task_runs(self) -> dict[tuple[str, str], int]:
+        """The last run of each task and key (``task_run``), counted per task and status:
+        what failed after its retries, on both databases (SQLite has no queue table)."""
+        rows = self.session.execute(
+            select(TaskRun.task, TaskRun.status, func.count()).group_by(
+                TaskRun.task, TaskRun.status
+            )
+        )
+        return {(str(task), str(status)): int(count) for task, status, count in rows}
+
+    def late_transmissions(self) -> dict[str, int]:
+        """Quarters recorded late by the marking task: still ``not_transmitted``, and
+        ``transmitted_late`` (transmitted since; the record is kept)."""
+        transmitted = (
+            exists()
+            .where(
+                Transmission.establishment_id == TransmissionLate.establishment_id,
+                Transmission.period_code == TransmissionLate.period_code,
+            )
+            .correlate(TransmissionLate)
+        )
+        total, since = self.session.execute(
+            select(
+                func.count(), func.coalesce(func.sum(case((transmitted, 1), else_=0)), 0)
+            ).select_from(TransmissionLate)
+        ).one()
+        return {
+            "not_transmitted": int(total) - int(since),
+            "transmitted_late": int(since),
+        }
 
     def failing_pull_sources(self) -> list[int]:
         rows = self.session.scalars(

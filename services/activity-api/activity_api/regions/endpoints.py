@@ -166,6 +166,7 @@ def get_region_transmissions(
             "version",
             "transmitted_at",
             "after_deadline",
+            "marked_late_at",
         ]
         rows = [
             [
@@ -176,6 +177,7 @@ def get_region_transmissions(
                 e.version,
                 e.transmitted_at,
                 e.after_deadline,
+                e.marked_late_at,
             ]
             for e in statuses.establishments
         ]

@@ -159,6 +159,11 @@ class EstablishmentStatus(BaseModel):
     version: int | None = Field(description="Dernière version transmise")
     transmitted_at: dt.datetime | None = Field(description="Date de la dernière version")
     after_deadline: bool = Field(description="Transmis après la date limite")
+    marked_late_at: dt.datetime | None = Field(
+        default=None,
+        description="Constaté en retard le (échéance passée sans transmission ; gardé "
+        "après une transmission tardive)",
+    )
 
 
 class AreaTransmissions(BaseModel):

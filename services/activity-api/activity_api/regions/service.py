@@ -325,6 +325,7 @@ def _status(establishment: Establishment, state: QuarterState) -> EstablishmentS
         version=state.version,
         transmitted_at=state.transmitted_at,
         after_deadline=state.after_deadline,
+        marked_late_at=state.marked_late_at,
     )
 
 

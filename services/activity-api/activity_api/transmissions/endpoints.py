@@ -127,7 +127,16 @@ def get_transmissions(
     establishment = get_accessible_establishment(session, principal, finess)
     listing = transmission_list(session, establishment)
     if wants_csv(request, output_format):
-        columns = ["period", "start", "end", "deadline", "status", "after_deadline", "version"]
+        columns = [
+            "period",
+            "start",
+            "end",
+            "deadline",
+            "status",
+            "after_deadline",
+            "version",
+            "marked_late_at",
+        ]
         rows = [
             [
                 quarter.period,
@@ -137,6 +146,7 @@ def get_transmissions(
                 quarter.status,
                 quarter.after_deadline,
                 quarter.versions[-1].version if quarter.versions else None,
+                quarter.marked_late_at,
             ]
             for quarter in listing.quarters
         ]

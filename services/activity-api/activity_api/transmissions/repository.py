@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ditep_core.models import AgendaSession, Transmission
+from ditep_core.models import AgendaSession, Transmission, TransmissionLate
 
 
 class TransmissionRepository:
@@ -86,3 +87,43 @@ class TransmissionRepository:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value
+
+    # --- late quarters (the transmissions.mark_late task) -----------------------------
+
+    def late_marks(self, establishment_id: int) -> dict[str, TransmissionLate]:
+        """The quarters of the establishment recorded late, by period code."""
+        statement = select(TransmissionLate).where(
+            TransmissionLate.establishment_id == establishment_id
+        )
+        return {row.period_code: row for row in self.session.scalars(statement)}
+
+    def late_marks_for(
+        self, establishment_ids: Sequence[int], period_code: str
+    ) -> dict[int, TransmissionLate]:
+        """Which of the establishments have the quarter recorded late."""
+        if not establishment_ids:
+            return {}
+        statement = select(TransmissionLate).where(
+            TransmissionLate.establishment_id.in_(establishment_ids),
+            TransmissionLate.period_code == period_code,
+        )
+        return {row.establishment_id: row for row in self.session.scalars(statement)}
+
+    def mark_late(
+        self, establishment_id: int, period_code: str, deadline: dt.date, now: dt.datetime
+    ) -> bool:
+        """Record the quarter late; False when it already was (by this run or another)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(TransmissionLate)
+            .values(
+                establishment_id=establishment_id,
+                period_code=period_code,
+                deadline=deadline,
+                marked_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["establishment_id", "period_code"])
+            .returning(TransmissionLate.id)
+        )
+        return self.session.execute(statement).first() is not None

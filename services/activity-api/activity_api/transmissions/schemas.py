@@ -106,6 +106,11 @@ class QuarterStatus(BaseModel):
         "late (en retard : échéance passée, non transmis)"
     )
     after_deadline: bool = Field(description="Transmis après la date limite")
+    marked_late_at: dt.datetime | None = Field(
+        default=None,
+        description="Constaté en retard le (échéance passée sans transmission ; gardé "
+        "après une transmission tardive)",
+    )
     versions: list[VersionSummary] = Field(
         description="Versions transmises, la plus ancienne d'abord"
     )

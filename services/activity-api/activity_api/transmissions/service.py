@@ -5,10 +5,16 @@
 - A later version (a correction) needs a reason; it recomputes the figures, stores them
   with their diff to the version before and replaces the freeze, so that the
   establishment's own ``/activity`` serves what was last transmitted. Unchanged: 409.
-- Status of a quarter, at a day: ``transmitted`` (one version), ``corrected`` (two or
-  more), ``late`` (not transmitted, its deadline passed), else ``draft``. A quarter
-  transmitted after its deadline keeps ``transmitted``/``corrected`` and says so in
-  ``after_deadline``: the ARS sees its figures, and that they came late.
+- Status of a quarter, at a moment: ``transmitted`` (one version), ``corrected`` (two or
+  more), ``late`` (not transmitted, its deadline passed in French time, or recorded late),
+  else ``draft``. A quarter transmitted after its deadline keeps
+  ``transmitted``/``corrected`` and says so in ``after_deadline``: the ARS sees its
+  figures, and that they came late.
+- Late marking (``mark_late``, run daily by the ``transmissions.mark_late`` task): each
+  quarter whose deadline passed without a transmission is recorded once in
+  ``transmission_late``, audited, and kept after a late transmission. The reads take the
+  record into account, so what they say late is what the task recorded (once it has run:
+  before, the reads already say late from the deadline).
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ from activity_api.transmissions.schemas import (
     TransmittedReport,
     VersionSummary,
 )
-from ditep_core.models import Establishment, Transmission, utc_now
+from ditep_core.audit.service import AuditScope, record_task_action
+from ditep_core.models import Establishment, Transmission, TransmissionLate, utc_now
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 from ditep_counting.engine.periods import CountingPeriod, parse_period
 from ditep_counting.engine.profile import CountingProfile
@@ -49,6 +56,10 @@ from ditep_counting.rollups.service import active_profile
 
 # Not figures: who computed or froze them, and the establishment's name.
 NOT_FIGURES = frozenset({"computed_at", "frozen", "establishment"})
+# The background task recording late quarters (activity_api.transmissions.tasks).
+LATE_TASK = "transmissions.mark_late"
+# The deadline is a whole day in French time, wherever the establishment is.
+DEADLINE_TIME = ZoneInfo("Europe/Paris")
 
 
 def today_at(establishment: Establishment, now: dt.datetime) -> dt.date:
@@ -63,12 +74,19 @@ def deadline_of(profile: CountingProfile, period: CountingPeriod) -> dt.date:
     return profile.transmission_deadline(period.end)
 
 
-def status_of(versions: int, deadline: dt.date, today: dt.date) -> Status:
+def deadline_passed(deadline: dt.date, at: dt.datetime) -> bool:
+    """Whether the deadline day was over at ``at`` (in French time: on the day is on time)."""
+    return at.astimezone(DEADLINE_TIME).date() > deadline
+
+
+def status_of(
+    versions: int, deadline: dt.date, now: dt.datetime, *, marked_late: bool = False
+) -> Status:
     if versions > 1:
         return "corrected"
     if versions == 1:
         return "transmitted"
-    return "late" if today > deadline else "draft"
+    return "late" if marked_late or deadline_passed(deadline, now) else "draft"
 
 
 def _quarter(text: str) -> CountingPeriod:
@@ -93,7 +111,9 @@ class Transmitted:
     body: ActivityReport
 
 
-def _info(row: Transmission, deadline: dt.date, first_at: dt.datetime) -> TransmissionInfo:
+def _info(
+    row: Transmission, deadline: dt.date, first_at: dt.datetime, marked_late: bool
+) -> TransmissionInfo:
     return TransmissionInfo(
         version=row.version,
         transmitted_at=row.transmitted_at,
@@ -103,24 +123,29 @@ def _info(row: Transmission, deadline: dt.date, first_at: dt.datetime) -> Transm
         ruleset_versions=list(row.rule_set_versions),
         import_ids=list(row.import_ids),
         deadline=deadline,
-        after_deadline=_after(first_at, deadline),
+        after_deadline=_after(first_at, deadline, marked_late),
     )
 
 
-def _after(first_at: dt.datetime, deadline: dt.date) -> bool:
-    # The deadline is a whole day, in France's time: transmitted on the day is on time.
-    return first_at.astimezone(ZoneInfo("Europe/Paris")).date() > deadline
+def _after(first_at: dt.datetime, deadline: dt.date, marked_late: bool) -> bool:
+    """Whether a transmitted quarter came late: first transmitted after its deadline, or
+    recorded late before it was (the record is kept; the deadline may have moved since)."""
+    return marked_late or deadline_passed(deadline, first_at)
 
 
 def _report(
-    row: Transmission, establishment: Establishment, deadline: dt.date, first_at: dt.datetime
+    row: Transmission,
+    establishment: Establishment,
+    deadline: dt.date,
+    first_at: dt.datetime,
+    marked_late: bool,
 ) -> TransmittedReport:
     body = ActivityReport.model_validate(row.body).model_dump(by_alias=True)
     body["establishment"] = establishment_ref(establishment)
     return TransmittedReport.model_validate(
         {
             **body,
-            "transmission": _info(row, deadline, first_at),
+            "transmission": _info(row, deadline, first_at, marked_late),
             "diff": None
             if row.version == 1
             else [FigureChange.model_validate(change) for change in row.diff],
@@ -190,7 +215,8 @@ def transmit(
         raise Conflict(f"quarter {period.code} was transmitted meanwhile: read it again") from error
     deadline = deadline_of(active_profile(session), period)
     first_at = previous[0].transmitted_at if previous else now
-    return _report(row, establishment, deadline, first_at)
+    marked = period.code in repository.late_marks(establishment.id)
+    return _report(row, establishment, deadline, first_at, marked)
 
 
 def transmitted_version(
@@ -198,7 +224,8 @@ def transmitted_version(
 ) -> TransmittedReport:
     """One version as transmitted (default: the latest); 404 when it does not exist."""
     period = parse_quarter(period_text, "path.period")
-    versions = TransmissionRepository(session).versions(establishment.id, period.code)
+    repository = TransmissionRepository(session)
+    versions = repository.versions(establishment.id, period.code)
     if not versions:
         raise NotFound(f"quarter {period.code} has not been transmitted")
     chosen = (
@@ -211,7 +238,8 @@ def transmitted_version(
             f"quarter {period.code} has no version {version} (versions 1 to {len(versions)})"
         )
     deadline = deadline_of(active_profile(session), period)
-    return _report(chosen, establishment, deadline, versions[0].transmitted_at)
+    marked = period.code in repository.late_marks(establishment.id)
+    return _report(chosen, establishment, deadline, versions[0].transmitted_at, marked)
 
 
 def transmission_list(
@@ -221,29 +249,24 @@ def transmission_list(
     now = now or utc_now()
     today = today_at(establishment, now)
     repository = TransmissionRepository(session)
-    rows = repository.all_versions(establishment.id)
-    by_quarter: dict[str, list[Transmission]] = {}
-    for row in rows:
-        by_quarter.setdefault(row.period_code, []).append(row)
-    first = repository.first_session_start(establishment.id)
-    starts = [parse_period(code).start for code in by_quarter]
-    if first is not None:
-        starts.append(today_at(establishment, first))
-    current = quarter_of(today)
-    quarter = quarter_of(min([*starts, current.start]))
+    by_quarter = _versions_by_quarter(repository, establishment.id)
+    marks = repository.late_marks(establishment.id)
     profile = active_profile(session)
     quarters: list[QuarterStatus] = []
-    while quarter.start <= current.start:
+    for quarter in _quarters(repository, establishment, by_quarter, today):
         versions = by_quarter.get(quarter.code, [])
         deadline = deadline_of(profile, quarter)
+        mark = marks.get(quarter.code)
         quarters.append(
             QuarterStatus(
                 period=quarter.code,
                 start=quarter.start,
                 end=quarter.end,
                 deadline=deadline,
-                status=status_of(len(versions), deadline, today),
-                after_deadline=bool(versions) and _after(versions[0].transmitted_at, deadline),
+                status=status_of(len(versions), deadline, now, marked_late=mark is not None),
+                after_deadline=bool(versions)
+                and _after(versions[0].transmitted_at, deadline, mark is not None),
+                marked_late_at=None if mark is None else mark.marked_at,
                 versions=[
                     VersionSummary(
                         version=row.version,
@@ -256,10 +279,93 @@ def transmission_list(
                 ],
             )
         )
-        quarter = quarter_of(quarter.end)
     return TransmissionList(
         establishment=establishment_ref(establishment), today=today, quarters=quarters
     )
+
+
+def _versions_by_quarter(
+    repository: TransmissionRepository, establishment_id: int
+) -> dict[str, list[Transmission]]:
+    by_quarter: dict[str, list[Transmission]] = {}
+    for row in repository.all_versions(establishment_id):
+        by_quarter.setdefault(row.period_code, []).append(row)
+    return by_quarter
+
+
+def _quarters(
+    repository: TransmissionRepository,
+    establishment: Establishment,
+    by_quarter: dict[str, list[Transmission]],
+    today: dt.date,
+) -> list[CountingPeriod]:
+    """The establishment's quarters: from the first with sessions (or transmitted) to the
+    current one."""
+    first = repository.first_session_start(establishment.id)
+    starts = [parse_period(code).start for code in by_quarter]
+    if first is not None:
+        starts.append(today_at(establishment, first))
+    current = quarter_of(today)
+    quarter = quarter_of(min([*starts, current.start]))
+    quarters: list[CountingPeriod] = []
+    while quarter.start <= current.start:
+        quarters.append(quarter)
+        quarter = quarter_of(quarter.end)
+    return quarters
+
+
+# --- late quarters, recorded by the transmissions.mark_late task ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LateQuarter:
+    """A quarter whose deadline passed without a transmission."""
+
+    period: str
+    deadline: dt.date
+    transmitted_late: bool  # transmitted since, after its deadline
+
+
+def late_quarters(
+    session: Session, establishment: Establishment, *, now: dt.datetime
+) -> list[LateQuarter]:
+    """The establishment's quarters (those its list shows) whose deadline had passed at
+    ``now`` with no transmission by then: not transmitted, or first transmitted late."""
+    repository = TransmissionRepository(session)
+    by_quarter = _versions_by_quarter(repository, establishment.id)
+    profile = active_profile(session)
+    late: list[LateQuarter] = []
+    for quarter in _quarters(repository, establishment, by_quarter, today_at(establishment, now)):
+        deadline = deadline_of(profile, quarter)
+        if not deadline_passed(deadline, now):
+            continue
+        versions = by_quarter.get(quarter.code, [])
+        if versions and not deadline_passed(deadline, versions[0].transmitted_at):
+            continue  # transmitted on time: never late
+        late.append(LateQuarter(quarter.code, deadline, transmitted_late=bool(versions)))
+    return late
+
+
+def mark_late(
+    session: Session, establishment: Establishment, *, now: dt.datetime | None = None
+) -> list[LateQuarter]:
+    """Record the establishment's late quarters not recorded yet, each with its audit event
+    (in this unit of work); the quarters newly recorded. Running it again records nothing."""
+    now = now or utc_now()
+    repository = TransmissionRepository(session)
+    marked: list[LateQuarter] = []
+    for quarter in late_quarters(session, establishment, now=now):
+        if not repository.mark_late(establishment.id, quarter.period, quarter.deadline, now):
+            continue
+        record_task_action(
+            session,
+            LATE_TASK,
+            f"{quarter.period} late (deadline {quarter.deadline.isoformat()}"
+            + (", transmitted after it)" if quarter.transmitted_late else ", not transmitted)"),
+            scope=AuditScope("establishment", establishment.finess),
+        )
+        marked.append(quarter)
+    return marked
 
 
 # --- what the ARS and the national level read -----------------------------------------
@@ -275,6 +381,7 @@ class QuarterState:
     transmitted_at: dt.datetime | None
     after_deadline: bool
     figures: dict[str, Any] | None  # the latest version's body, when transmitted
+    marked_late_at: dt.datetime | None = None  # when the late-marking task recorded it
 
 
 def quarter_states(
@@ -293,23 +400,33 @@ def quarter_states(
     ids = [establishment.id for establishment in establishments]
     latest = repository.latest_for(ids, period.code)
     first = repository.first_transmitted_at(ids, period.code)
+    marks = repository.late_marks_for(ids, period.code)
     states: dict[int, QuarterState] = {}
     for establishment in establishments:
         found = latest.get(establishment.id)
-        today = today_at(establishment, now)
+        mark: TransmissionLate | None = marks.get(establishment.id)
+        marked = mark is not None
+        marked_at = None if mark is None else mark.marked_at
         if found is None:
             states[establishment.id] = QuarterState(
-                status_of(0, deadline, today), deadline, None, None, False, None
+                status_of(0, deadline, now, marked_late=marked),
+                deadline,
+                None,
+                None,
+                False,
+                None,
+                marked_at,
             )
             continue
         row, version = found
         first_at = first.get(establishment.id, row.transmitted_at)
         states[establishment.id] = QuarterState(
-            status_of(version, deadline, today),
+            status_of(version, deadline, now),
             deadline,
             version,
             row.transmitted_at,
-            _after(first_at, deadline),
+            _after(first_at, deadline, marked),
             dict(row.body) if with_figures else None,
+            marked_at,
         )
     return states
