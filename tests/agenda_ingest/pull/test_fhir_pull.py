@@ -490,8 +490,22 @@ def test_the_search_url() -> None:
         "https://dui.example/fhir/Encounter?date=ge2024-09-01&date=lt2025-09-01"
         "&_lastUpdated=ge2025-03-10T07%3A55%3A00Z&_include=Encounter%3Asubject"
         "&_include=Encounter%3Aparticipant&_include=Encounter%3Apart-of"
-        "&_include=Encounter%3Alocation&_count=500"
+        "&_include=Encounter%3Alocation"
+        "&_include%3Aiterate=PractitionerRole%3Apractitioner&_count=500"
     )
+    slots = httpx.URL(
+        search_url(
+            BASE,
+            "Slot",
+            window=(dt.date(2024, 9, 1), dt.date(2025, 9, 1)),
+            since=None,
+            page_size=50,
+        )
+    )
+    assert slots.path == "/fhir/Slot"
+    assert slots.params.get_list("start") == ["ge2024-09-01", "lt2025-09-01"]
+    assert slots.params.get_list("_include") == ["Slot:schedule"]
+    assert slots.params.get_list("_include:iterate") == ["Schedule:actor"]
     with pytest.raises(ValueError, match="Encounter or Appointment"):
         search_url(
             BASE,
