@@ -121,6 +121,56 @@ def _page(
     return httpx.Response(200, json=bundle, headers={"Content-Type": "application/fhir+json"})
 
 
+def _capabilities(*with_history: str) -> httpx.Response:
+    """A CapabilityStatement listing Encounter, Appointment and Slot, with ``history-type``
+    on the types named."""
+    resources = [
+        {
+            "type": name,
+            "interaction": [{"code": "search-type"}]
+            + ([{"code": "history-type"}] if name in with_history else []),
+        }
+        for name in ("Encounter", "Appointment", "Slot")
+    ]
+    return httpx.Response(
+        200,
+        json={
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "kind": "instance",
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "rest": [{"mode": "server", "resource": resources}],
+        },
+    )
+
+
+def _history(*entries: dict[str, Any], next_url: str | None = None) -> httpx.Response:
+    """A history page: ``entries`` as they are, newest first."""
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "history", "entry": list(entries)}
+    if next_url:
+        bundle["link"] = [{"relation": "next", "url": next_url}]
+    return httpx.Response(200, json=bundle, headers={"Content-Type": "application/fhir+json"})
+
+
+def _deleted(reference: str, version: int = 2) -> dict[str, Any]:
+    return {
+        "fullUrl": f"{BASE}/{reference}",
+        "request": {"method": "DELETE", "url": f"{reference}/_history/{version}"},
+        "response": {"status": "204 No Content"},
+    }
+
+
+def _updated(resource: dict[str, Any]) -> dict[str, Any]:
+    reference = f"{resource['resourceType']}/{resource['id']}"
+    return {
+        "fullUrl": f"{BASE}/{reference}",
+        "resource": resource,
+        "request": {"method": "PUT", "url": reference},
+        "response": {"status": "200 OK"},
+    }
+
+
 def _token(value: str, expires_in: int = 3600) -> httpx.Response:
     return httpx.Response(
         200, json={"access_token": value, "token_type": "Bearer", "expires_in": expires_in}
@@ -162,6 +212,11 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
 ) -> None:
     source_id = _fhir_source(database, credentials_name="dui")
     token = mock.post(TOKEN_URL).mock(return_value=_token("t1"))
+    metadata = mock.get(f"{BASE}/metadata").mock(return_value=_capabilities("Encounter"))
+    # Only updates since: nothing deleted, the pulls stay increments.
+    history = mock.get(url__startswith=f"{BASE}/Encounter/_history").mock(
+        return_value=_history(_updated(_event(4, "cancelled")))
+    )
     page_two = f"{BASE}?_getpages=abc&_getpagesoffset=2"
     search = mock.get(url__startswith=f"{BASE}/Encounter").mock(
         side_effect=[
@@ -220,6 +275,9 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert second.imported is not None
     assert (second.imported.updated, second.imported.deleted) == (1, 0)
     assert search.calls[1].request.url.params["_lastUpdated"] == "ge2025-03-10T07:54:00Z"
+    assert history.calls[0].request.url.params["_since"] == "2025-03-10T07:54:00Z"
+    assert metadata.call_count == 1
+    assert (second.full, _source(database, source_id).fhir_history) == (False, "supported")
     assert token.call_count == 1  # the token was kept
     with database.unit_of_work() as session:
         rows = session.execute(select(AgendaSession.uid, AgendaSession.status)).all()
@@ -246,6 +304,9 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert third.status is PullStatus.FETCHED, third.error
     assert third.imported is not None
     assert (third.imported.received, third.imported.deleted) == (0, 0)
+    # The server's capabilities are known: not asked again.
+    assert (metadata.call_count, history.call_count) == (1, 2)
+    assert _source(database, source_id).pulls_since_full == 2
 
 
 def test_a_full_pull_can_be_asked_for_and_appointments_searched(
