@@ -26,6 +26,7 @@ from ditep_core.nomenclatures import FeedFormat, SessionStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest
+from tests.agenda_ingest.pull.conftest import OAUTH
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
 from tests.conftest import (
     SAMPLE_FINESS,
@@ -41,22 +42,8 @@ TOKEN_URL = "https://auth.example/oauth2/token"
 T0 = dt.datetime(2025, 3, 10, 8, 0, tzinfo=dt.UTC)
 TDDUI = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition"
 SERAFIN = "https://smt.esante.gouv.fr/terminologie-SERAFINPH"
-OAUTH = OAuth2Credential(
-    kind="oauth2",
-    token_url=TOKEN_URL,
-    client_id="ditep",
-    client_secret=SecretStr("s3cret"),
-    scope="system/*.read",
-)
 
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
-
-
-@pytest.fixture
-def pull_settings() -> Settings:
-    return make_settings(
-        pull_backoff_seconds=0, pull_fhir_page_size=2, pull_credentials={"dui": OAUTH}
-    )
 
 
 def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -> int:
