@@ -25,9 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("fhir_history", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("last_full_pull_at", sa.DateTime(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "pulls_since_full", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
+            sa.Column("pulls_since_full", sa.Integer(), server_default=sa.text("0"), nullable=False)
         )
 
 

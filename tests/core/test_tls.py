@@ -10,6 +10,7 @@ import pytest
 import trustme
 from pydantic import SecretStr, ValidationError
 
+from ditep_core.observability import settings_secrets
 from ditep_core.settings import Settings
 from ditep_core.tls import ClientTls, TlsConfigurationError, client_ssl_context, httpx_verify
 from tests.tls import mtls_certificates
@@ -29,6 +30,7 @@ def test_client_tls_is_read_from_the_environment(
     assert settings.pull_tls["dui"].has_client_certificate
     assert settings.ror_tls is not None
     assert "PRIVATE KEY" not in repr(settings.ror_tls)  # a secret value is never shown
+    assert "-----BEGIN PRIVATE KEY-----…" in settings_secrets(settings)  # nor logged
 
 
 @pytest.mark.parametrize(
