@@ -137,6 +137,7 @@ class RorClient:
         self.client_certificate = (
             settings.ror_tls is not None and settings.ror_tls.has_client_certificate
         )
+        self._owns_client = client is None
         if client is None:
             try:
                 verify = httpx_verify(settings.ror_tls, setting="DITEP_ROR_TLS")
@@ -144,7 +145,6 @@ class RorClient:
                 raise RorPushError(error.message) from error
             client = httpx.Client(timeout=settings.ror_timeout_seconds, verify=verify)
         self.client = client
-        self._owns_client = client is None
         self._token: str | None = None
 
     def close(self) -> None:
