@@ -179,6 +179,12 @@ class Source(Base):
     # "fetched", "not_modified" or "failed" (agenda_ingest.pull.service.PullStatus).
     last_pull_status: Mapped[str | None] = mapped_column(String(32))
     last_pull_error: Mapped[str | None] = mapped_column(Text)
+    # FHIR pulls (agenda_ingest.pull.service): whether the server has _history ("supported",
+    # "unsupported", None: not known yet), when a full pull was last applied, and how many
+    # incremental pulls were applied since; they decide when the next pull is a full one.
+    fhir_history: Mapped[str | None] = mapped_column(String(16))
+    last_full_pull_at: Mapped[dt.datetime | None]
+    pulls_since_full: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # Who is pulling the source now, until when: two replicas never pull one source at once.
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[dt.datetime | None]

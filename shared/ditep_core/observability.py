@@ -212,6 +212,14 @@ def settings_secrets(settings: Settings) -> list[str]:
     if settings.ror_oauth2 is not None:
         values.append(settings.ror_oauth2.client_secret.get_secret_value())
     values += settings.ror_headers.values()
+    # Client TLS given as values: the private key (and a certificate PEM holding one).
+    tls_settings = [*settings.pull_tls.values(), settings.ror_tls]
+    for tls in tls_settings:
+        if tls is None:
+            continue
+        for secret in (tls.cert_pem, tls.key_pem, tls.key_password):
+            if secret is not None:
+                values.append(secret.get_secret_value())
     if settings.otel_exporter_otlp_headers is not None:
         values.append(settings.otel_exporter_otlp_headers.get_secret_value())
     try:

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ditep_core.db import DatabaseTimeouts
+from ditep_core.tls import ClientTls
 
 DEFAULT_PSEUDONYM_SECRET = "development-only-pseudonym-secret-change-me"  # noqa: S105
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +163,11 @@ class Settings(BaseSettings):
     #        "dui-fhir": {"kind": "oauth2", "token_url": "…", "client_id": "…",
     #                     "client_secret": "…", "scope": "…"}}.
     pull_credentials: dict[str, PullCredential] = Field(default_factory=dict)
+    # Client TLS of a credential set (mTLS, a private CA; ditep_core.tls.ClientTls), by the
+    # same name as in DITEP_PULL_CREDENTIALS (or alone): JSON like
+    # {"dui-fhir": {"cert_file": "/run/secrets/dui.crt", "key_file": "/run/secrets/dui.key",
+    #               "ca_file": "/run/secrets/dui-ca.pem"}} (or cert_pem / key_pem / ca_pem).
+    pull_tls: dict[str, ClientTls] = Field(default_factory=dict)
     pull_timeout_seconds: float = Field(default=30, gt=0)
     pull_max_attempts: int = Field(default=4, ge=1)
     # Exponential: 1, 2, 4… seconds between attempts (capped by the fetcher).
@@ -185,6 +191,9 @@ class Settings(BaseSettings):
     ror_base_url: str | None = None
     ror_oauth2: OAuth2Credential | None = None
     ror_headers: dict[str, str] = Field(default_factory=dict)
+    # Client TLS of the ROR calls (mTLS: the establishment's certificate), same JSON as one
+    # DITEP_PULL_TLS entry: {"cert_file": "…", "key_file": "…", "ca_file": "…"}.
+    ror_tls: ClientTls | None = None
     ror_timeout_seconds: float = Field(default=30, gt=0)
     ror_max_attempts: int = Field(default=4, ge=1)
     ror_backoff_seconds: float = Field(default=1.0, ge=0)

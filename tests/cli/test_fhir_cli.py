@@ -190,6 +190,14 @@ def test_a_fhir_source_is_ingested_and_configured_for_pulls(run: CliRunner, tmp_
         "Appointment",
     )
     assert "searches Appointment, next pull full" in configured
+    assert "full pull every when _history shows a deletion, else 1 day" in configured
+    configured = _ok(run, "pull", "configure", source_id, "--slots", "--full-every-pulls", "24")
+    assert "searches Appointment and Slot" in configured
+    assert "full pull every 24 pulls" in configured
+    configured = _ok(
+        run, "pull", "configure", source_id, "--full-every-pulls", "0", "--full-every-days", "7"
+    )
+    assert "full pull every 7 days" in configured
     refused = run.invoke(app, ["pull", "configure", source_id, "--fhir-resource", "Patient"])
     assert refused.exit_code == 1
     assert "Encounter or Appointment" in refused.stderr

@@ -16,7 +16,13 @@ from typer.core import TyperGroup
 
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import redact_url
-from agenda_ingest.pull.fhir_search import DEFAULT_RESOURCE, RESOURCE_OPTION
+from agenda_ingest.pull.fhir_search import (
+    DEFAULT_RESOURCE,
+    FULL_EVERY_DAYS_OPTION,
+    FULL_EVERY_PULLS_OPTION,
+    RESOURCE_OPTION,
+    SLOTS_OPTION,
+)
 from agenda_ingest.pull.service import (
     PullOutcome,
     configure_source,
@@ -72,6 +78,10 @@ def describe(outcome: PullOutcome) -> str:
             f"deleted {imported.deleted}, rejected {imported.rejected}, "
             f"unchanged {imported.unchanged})"
         )
+    if outcome.full is not None:
+        line += f"; {'full' if outcome.full else 'incremental'} pull"
+        if outcome.full_reason:
+            line += f" ({outcome.full_reason})"
     if outcome.error:
         line += f": {outcome.error}"
     return line
@@ -168,6 +178,27 @@ def configure(
             help="FHIR source: what its pull searches, Encounter (TDDUI, default) or Appointment"
         ),
     ] = None,
+    slots: Annotated[
+        bool | None,
+        typer.Option(
+            "--slots/--no-slots",
+            help="FHIR source: search its Slots too (TDDUI presence/absence, with their Schedule)",
+        ),
+    ] = None,
+    full_every_pulls: Annotated[
+        int | None,
+        typer.Option(
+            help="FHIR source: a full pull after this many incremental ones (0: unset)", min=0
+        ),
+    ] = None,
+    full_every_days: Annotated[
+        int | None,
+        typer.Option(
+            help="FHIR source: a full pull once this many days have passed since the last "
+            "(0: unset; without _history on the server, 1 by default)",
+            min=0,
+        ),
+    ] = None,
     full: Annotated[
         bool,
         typer.Option(
@@ -178,10 +209,16 @@ def configure(
 ) -> None:
     """Set how a source is pulled: its URL, interval and credential set."""
     context = _context(ctx)
-    if credentials is not None and credentials not in context.settings.pull_credentials:
+    settings = context.settings
+    if (
+        credentials is not None
+        and credentials not in settings.pull_credentials
+        and credentials not in settings.pull_tls
+    ):
         errors.print(
             f"[yellow]warning:[/yellow] no credential set '{credentials}' in this "
-            "environment's DITEP_PULL_CREDENTIALS; the pulling process needs it"
+            "environment's DITEP_PULL_CREDENTIALS nor DITEP_PULL_TLS; the pulling process "
+            "needs it"
         )
     with context.database.unit_of_work() as session:
         try:
@@ -193,6 +230,9 @@ def configure(
                 credentials_name=credentials,
                 clear_credentials=no_credentials,
                 fhir_resource=fhir_resource,
+                fhir_slots=slots,
+                full_every_pulls=full_every_pulls,
+                full_every_days=full_every_days,
                 full=full,
                 allowlist=Allowlist.from_entries(context.settings.pull_allowed_hosts),
             )
@@ -205,6 +245,19 @@ def configure(
             "credentials": source.credentials_name or "none",
         }
         if source.format is FeedFormat.FHIR:
-            summary["searches"] = source.participant_options.get(RESOURCE_OPTION, DEFAULT_RESOURCE)
+            options = source.participant_options
+            searched = options.get(RESOURCE_OPTION, DEFAULT_RESOURCE)
+            summary["searches"] = searched + (" and Slot" if options.get(SLOTS_OPTION) else "")
             summary["next pull"] = "incremental" if source.http_last_modified else "full"
+            every = [
+                f"{options[key]} {unit}"
+                for key, unit in (
+                    (FULL_EVERY_PULLS_OPTION, "pulls"),
+                    (FULL_EVERY_DAYS_OPTION, "days"),
+                )
+                if options.get(key)
+            ]
+            summary["full pull every"] = (
+                " or ".join(every) if every else "when _history shows a deletion, else 1 day"
+            )
     print(f"source {source_id}: " + ", ".join(f"{key} {value}" for key, value in summary.items()))

@@ -26,6 +26,7 @@ from ditep_core.nomenclatures import FeedFormat, SessionStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest
+from tests.agenda_ingest.pull.conftest import OAUTH
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
 from tests.conftest import (
     SAMPLE_FINESS,
@@ -41,22 +42,8 @@ TOKEN_URL = "https://auth.example/oauth2/token"
 T0 = dt.datetime(2025, 3, 10, 8, 0, tzinfo=dt.UTC)
 TDDUI = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition"
 SERAFIN = "https://smt.esante.gouv.fr/terminologie-SERAFINPH"
-OAUTH = OAuth2Credential(
-    kind="oauth2",
-    token_url=TOKEN_URL,
-    client_id="ditep",
-    client_secret=SecretStr("s3cret"),
-    scope="system/*.read",
-)
 
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
-
-
-@pytest.fixture
-def pull_settings() -> Settings:
-    return make_settings(
-        pull_backoff_seconds=0, pull_fhir_page_size=2, pull_credentials={"dui": OAUTH}
-    )
 
 
 def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -> int:
@@ -121,6 +108,56 @@ def _page(
     return httpx.Response(200, json=bundle, headers={"Content-Type": "application/fhir+json"})
 
 
+def _capabilities(*with_history: str) -> httpx.Response:
+    """A CapabilityStatement listing Encounter, Appointment and Slot, with ``history-type``
+    on the types named."""
+    resources = [
+        {
+            "type": name,
+            "interaction": [{"code": "search-type"}]
+            + ([{"code": "history-type"}] if name in with_history else []),
+        }
+        for name in ("Encounter", "Appointment", "Slot")
+    ]
+    return httpx.Response(
+        200,
+        json={
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "kind": "instance",
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "rest": [{"mode": "server", "resource": resources}],
+        },
+    )
+
+
+def _history(*entries: dict[str, Any], next_url: str | None = None) -> httpx.Response:
+    """A history page: ``entries`` as they are, newest first."""
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "history", "entry": list(entries)}
+    if next_url:
+        bundle["link"] = [{"relation": "next", "url": next_url}]
+    return httpx.Response(200, json=bundle, headers={"Content-Type": "application/fhir+json"})
+
+
+def _deleted(reference: str, version: int = 2) -> dict[str, Any]:
+    return {
+        "fullUrl": f"{BASE}/{reference}",
+        "request": {"method": "DELETE", "url": f"{reference}/_history/{version}"},
+        "response": {"status": "204 No Content"},
+    }
+
+
+def _updated(resource: dict[str, Any]) -> dict[str, Any]:
+    reference = f"{resource['resourceType']}/{resource['id']}"
+    return {
+        "fullUrl": f"{BASE}/{reference}",
+        "resource": resource,
+        "request": {"method": "PUT", "url": reference},
+        "response": {"status": "200 OK"},
+    }
+
+
 def _token(value: str, expires_in: int = 3600) -> httpx.Response:
     return httpx.Response(
         200, json={"access_token": value, "token_type": "Bearer", "expires_in": expires_in}
@@ -162,6 +199,11 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
 ) -> None:
     source_id = _fhir_source(database, credentials_name="dui")
     token = mock.post(TOKEN_URL).mock(return_value=_token("t1"))
+    metadata = mock.get(f"{BASE}/metadata").mock(return_value=_capabilities("Encounter"))
+    # Only updates since: nothing deleted, the pulls stay increments.
+    history = mock.get(url__startswith=f"{BASE}/Encounter/_history").mock(
+        return_value=_history(_updated(_event(4, "cancelled")))
+    )
     page_two = f"{BASE}?_getpages=abc&_getpagesoffset=2"
     search = mock.get(url__startswith=f"{BASE}/Encounter").mock(
         side_effect=[
@@ -220,6 +262,9 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert second.imported is not None
     assert (second.imported.updated, second.imported.deleted) == (1, 0)
     assert search.calls[1].request.url.params["_lastUpdated"] == "ge2025-03-10T07:54:00Z"
+    assert history.calls[0].request.url.params["_since"] == "2025-03-10T07:54:00Z"
+    assert metadata.call_count == 1
+    assert (second.full, _source(database, source_id).fhir_history) == (False, "supported")
     assert token.call_count == 1  # the token was kept
     with database.unit_of_work() as session:
         rows = session.execute(select(AgendaSession.uid, AgendaSession.status)).all()
@@ -246,6 +291,9 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert third.status is PullStatus.FETCHED, third.error
     assert third.imported is not None
     assert (third.imported.received, third.imported.deleted) == (0, 0)
+    # The server's capabilities are known: not asked again.
+    assert (metadata.call_count, history.call_count) == (1, 2)
+    assert _source(database, source_id).pulls_since_full == 2
 
 
 def test_a_full_pull_can_be_asked_for_and_appointments_searched(
@@ -490,8 +538,22 @@ def test_the_search_url() -> None:
         "https://dui.example/fhir/Encounter?date=ge2024-09-01&date=lt2025-09-01"
         "&_lastUpdated=ge2025-03-10T07%3A55%3A00Z&_include=Encounter%3Asubject"
         "&_include=Encounter%3Aparticipant&_include=Encounter%3Apart-of"
-        "&_include=Encounter%3Alocation&_count=500"
+        "&_include=Encounter%3Alocation"
+        "&_include%3Aiterate=PractitionerRole%3Apractitioner&_count=500"
     )
+    slots = httpx.URL(
+        search_url(
+            BASE,
+            "Slot",
+            window=(dt.date(2024, 9, 1), dt.date(2025, 9, 1)),
+            since=None,
+            page_size=50,
+        )
+    )
+    assert slots.path == "/fhir/Slot"
+    assert slots.params.get_list("start") == ["ge2024-09-01", "lt2025-09-01"]
+    assert slots.params.get_list("_include") == ["Slot:schedule"]
+    assert slots.params.get_list("_include:iterate") == ["Schedule:actor"]
     with pytest.raises(ValueError, match="Encounter or Appointment"):
         search_url(
             BASE,

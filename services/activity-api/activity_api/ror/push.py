@@ -5,8 +5,9 @@ call; the OAuth2 client-credentials token is then asked for and each Location is
 PUT to ``{ror_base_url}/Location/{id}`` with the configured ROR headers.
 Timeouts, connection errors and 5xx answers are retried with exponential backoff;
 a 401 refreshes the token once; other 4xx are final and their OperationOutcome
-issues are reported. Real ROR access also needs mTLS client certificates: give
-them to the ``httpx.Client`` (``ror_client`` argument) when deploying.
+issues are reported. Real ROR access also needs mTLS: the client certificate,
+key and CA bundle are settings (``DITEP_ROR_TLS``, built by ``ditep_core.tls``);
+a TLS failure is reported at once, not retried.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import RorPushResult, utc_now
 from ditep_core.settings import OAuth2Credential, Settings
+from ditep_core.tls import TlsConfigurationError, httpx_verify, tls_failure
 from ditep_core.web.problems import InvalidRequest, NotFound
 
 logger = structlog.get_logger("ditep.ror")
@@ -152,8 +154,17 @@ class RorClient:
         self.max_attempts = settings.ror_max_attempts
         self.backoff = settings.ror_backoff_seconds
         self.sleep = sleep
-        self.client = client or httpx.Client(timeout=settings.ror_timeout_seconds)
+        self.client_certificate = (
+            settings.ror_tls is not None and settings.ror_tls.has_client_certificate
+        )
         self._owns_client = client is None
+        if client is None:
+            try:
+                verify = httpx_verify(settings.ror_tls, setting="DITEP_ROR_TLS")
+            except TlsConfigurationError as error:
+                raise RorPushError(error.message) from error
+            client = httpx.Client(timeout=settings.ror_timeout_seconds, verify=verify)
+        self.client = client
         self._token: str | None = None
 
     def close(self) -> None:
@@ -183,6 +194,11 @@ class RorClient:
             try:
                 response = self.client.post(credential.token_url, data=form, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as error:
+                failure = tls_failure(error, client_certificate=self.client_certificate)
+                if failure is not None:
+                    raise RorPushError(
+                        f"TLS with the token endpoint failed: {failure} (DITEP_ROR_TLS)"
+                    ) from error
                 if attempt == self.max_attempts:
                     raise RorPushError(f"token endpoint unreachable: {error!r}") from error
                 self._pause(attempt)
@@ -219,6 +235,11 @@ class RorClient:
             try:
                 response = self.client.put(url, json=location, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as error:
+                failure = tls_failure(error, client_certificate=self.client_certificate)
+                if failure is not None:
+                    # Not retried: the same handshake fails the same way (DITEP_ROR_TLS).
+                    push.messages = [f"TLS with {self.base_url} failed: {failure} (DITEP_ROR_TLS)"]
+                    break
                 push.messages = [f"{type(error).__name__}: {error}"]
                 if push.attempts < self.max_attempts:
                     self._pause(push.attempts)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Self
@@ -195,7 +196,8 @@ class GuardedTransport(httpx.BaseTransport):
     """Checks, then pins, the address of every request (see the module's docstring).
 
     ``inner`` (tests) receives every pinned request; without it, one
-    ``httpx.HTTPTransport`` per host name is made when first needed.
+    ``httpx.HTTPTransport`` per host name is made when first needed, with ``verify``
+    (the CA bundle and client certificate of the source's credential set).
     """
 
     def __init__(
@@ -204,10 +206,13 @@ class GuardedTransport(httpx.BaseTransport):
         *,
         resolver: Resolver = system_resolver,
         inner: httpx.BaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.allowlist = allowlist
         self.resolver = resolver
         self._inner = inner
+        # The TLS of the transports made here (ditep_core.tls: CA bundle, client certificate).
+        self._verify = verify
         self._by_host: dict[tuple[str, str, int], httpx.BaseTransport] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -260,5 +265,5 @@ class GuardedTransport(httpx.BaseTransport):
         key = (url.scheme, url.host, url.port or 0)
         transport = self._by_host.get(key)
         if transport is None:
-            transport = self._by_host[key] = httpx.HTTPTransport()
+            transport = self._by_host[key] = httpx.HTTPTransport(verify=self._verify)
         return transport

@@ -5,10 +5,17 @@ Retried: timeouts, connection failures and 5xx answers. Everything else
 (4xx, too many redirects, a body over the limit) fails at once.
 
 A FHIR source is searched instead (``fetch_fhir``): the pages of the search
-are followed through their ``next`` links (a bounded number, each page under
-the size limit, never to another origin) and returned as one Bundle. An
-OAuth2 client-credentials token is asked for when needed, kept until it
-expires, and asked for again once if the server answers 401.
+(and of the source's other searches, its Slots) are followed through their
+``next`` links (a bounded number, each page under the size limit, never to
+another origin) and returned as one Bundle. Its history (``fetch_fhir_history``)
+is read the same way, and the server's CapabilityStatement
+(``fetch_capabilities``). An OAuth2 client-credentials token is asked for when
+needed, kept until it expires, and asked for again once if the server answers 401.
+
+TLS: a credential set may have a client certificate and CA bundle
+(``DITEP_PULL_TLS``, the same name; ``ditep_core.tls``). A TLS failure (no client
+certificate when the server requires one, an untrusted server) is never retried
+and its message says what to set.
 
 Every request (each redirect hop, each FHIR page, each token request) goes
 through ``addresses.GuardedTransport``: an address that is not public and not in
@@ -21,9 +28,10 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote_plus
@@ -37,7 +45,13 @@ from agenda_ingest.pull.addresses import (
     Resolver,
     system_resolver,
 )
-from agenda_ingest.pull.fhir_search import combined_bundle, read_page, same_origin
+from agenda_ingest.pull.fhir_search import (
+    HISTORY_UNSUPPORTED_STATUSES,
+    Page,
+    combined_bundle,
+    read_page,
+    same_origin,
+)
 from ditep_core.settings import (
     BasicCredential,
     BearerCredential,
@@ -45,6 +59,7 @@ from ditep_core.settings import (
     PullCredential,
     Settings,
 )
+from ditep_core.tls import ClientTls, TlsConfigurationError, client_ssl_context, tls_failure
 
 USER_AGENT = "ditep-activity (agenda pull)"
 MAX_BACKOFF_SECONDS = 60.0
@@ -88,6 +103,29 @@ class FetchResult:
     pages: int = 1
     server_time: str | None = None
     """FHIR: the first page's ``Bundle.meta.lastUpdated`` (when the server ran the search)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    """The entries of a FHIR history (every page), or ``supported=False`` when the server
+    answered that it has none (404, 405, 501...)."""
+
+    supported: bool
+    entries: list[Any] = field(default_factory=list)
+    attempts: int = 1
+    pages: int = 1
+
+
+@dataclass(slots=True)
+class _Call:
+    """What every request of one fetch shares."""
+
+    client: httpx.Client
+    headers: Mapping[str, str]
+    started: float
+    tokens: _TokenSource | None
+    client_certificate: bool
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +285,19 @@ class _TokenSource:
         return token, seconds
 
 
+class _CallScope:
+    """``with``: the call's client, closed at the end."""
+
+    def __init__(self, call: _Call) -> None:
+        self.call = call
+
+    def __enter__(self) -> _Call:
+        return self.call
+
+    def __exit__(self, *exc: object) -> None:
+        self.call.client.close()
+
+
 class Fetcher:
     """One fetch per call; ``transport``, ``resolver`` and ``sleep`` are for tests.
 
@@ -259,6 +310,7 @@ class Fetcher:
         policy: FetchPolicy,
         *,
         credentials: Mapping[str, PullCredential] | None = None,
+        tls: Mapping[str, ClientTls] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
@@ -267,6 +319,9 @@ class Fetcher:
         self.policy = policy
         self.resolver = resolver
         self.credentials = dict(credentials or {})
+        self.tls = dict(tls or {})
+        # Built once per credential set (loading a key is not free).
+        self._contexts: dict[str, ssl.SSLContext] = {}
         self.sleep = sleep
         self.clock = clock
         self.transport = transport
@@ -285,6 +340,7 @@ class Fetcher:
         return cls(
             FetchPolicy.from_settings(settings),
             credentials=settings.pull_credentials,
+            tls=settings.pull_tls,
             sleep=sleep,
             transport=transport,
         )
@@ -304,110 +360,214 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        started = self.clock()
-        with self._client(credential) as client:
-            tokens = self._token_source(credentials_name, credential)
-            return self._with_retries(client, url, headers, shown, started, tokens)
+        with self._call(credentials_name, credential, headers) as call:
+            return self._with_retries(call, url, shown)
 
     def fetch_fhir(
         self,
         url: str,
         *,
+        also: Sequence[str] = (),
         credentials_name: str | None = None,
         max_pages: int = 200,
         max_entries: int | None = None,
     ) -> FetchResult:
         """A FHIR search: its first page at ``url``, then every ``next`` page, as one Bundle.
 
-        One page is returned as the server sent it; several are combined into one
-        searchset Bundle. More than ``max_pages`` pages, or more than ``max_entries``
-        entries in the pages together (the feed's event limit, which the ingestion
-        would refuse), fail the fetch: a partial search must not be taken for the
-        whole agenda.
+        ``also``: the first pages of other searches of the same pull (the source's
+        Slots), whose pages join the same Bundle. One search of one page is returned
+        as the server sent it; otherwise the pages are combined into one searchset
+        Bundle. More than ``max_pages`` pages in one search, or more than
+        ``max_entries`` entries in all pages together (the feed's event limit, which
+        the ingestion would refuse), fail the fetch: a partial search must not be
+        taken for the whole agenda.
         """
         shown = redact_url(url)
         credential = self._credential(credentials_name)
         headers = {"User-Agent": USER_AGENT, "Accept": FHIR_ACCEPT}
-        started = self.clock()
-        attempts = 0
-        with self._client(credential) as client:
-            tokens = self._token_source(credentials_name, credential)
-            first = self._with_retries(client, url, headers, shown, started, tokens)
-            attempts += first.attempts
+        with self._call(credentials_name, credential, headers) as call:
+            first = self._with_retries(call, url, shown)
+            call.attempts = first.attempts
             page = read_page(first.body)
-            if page is None or page.next_url is None:
+            if not also and (page is None or page.next_url is None):
                 # One page (or not a Bundle: ingestion says what is wrong with it).
                 return replace(
                     first,
                     server_time=page.last_updated if page is not None else None,
-                    attempts=attempts,
+                    attempts=call.attempts,
                 )
-            entries: list[Any] = list(page.entries)
-            next_url: str | None = page.next_url
-            pages = 1
-            while next_url is not None:
-                if pages >= max_pages:
+            if page is None:
+                raise FetchFailed(f"the search of {shown} is not a FHIR Bundle", attempts=1)
+            entries, pages = self._more_pages(call, url, page, max_pages, max_entries, [])
+            for other in also:
+                other_shown = redact_url(other)
+                answer = self._with_retries(call, other, other_shown)
+                call.attempts += answer.attempts
+                other_page = read_page(answer.body)
+                if other_page is None:
                     raise FetchFailed(
-                        f"the search of {shown} has more than {max_pages} pages "
-                        "(DITEP_PULL_FHIR_MAX_PAGES); nothing was ingested",
-                        attempts=attempts,
+                        f"the search of {other_shown} is not a FHIR Bundle",
+                        attempts=call.attempts,
                     )
-                if not same_origin(url, next_url):
-                    raise FetchFailed(
-                        f"the search of {shown} links its next page to another server "
-                        f"({redact_url(next_url)}); not followed",
-                        attempts=attempts,
-                    )
-                following = self._with_retries(
-                    client, next_url, headers, redact_url(next_url), started, tokens
+                entries, more = self._more_pages(
+                    call, other, other_page, max_pages, max_entries, entries
                 )
-                attempts += following.attempts
-                pages += 1
-                next_page = read_page(following.body)
-                if next_page is None:
-                    raise FetchFailed(
-                        f"page {pages} of the search of {shown} is not a FHIR Bundle",
-                        attempts=attempts,
-                    )
-                entries += next_page.entries
-                if max_entries is not None and len(entries) > max_entries:
-                    raise FetchFailed(
-                        f"the search of {shown} gives more than {max_entries} resources "
-                        f"in its first {pages} pages (DITEP_MAX_EVENTS_PER_FEED); "
-                        "nothing was ingested",
-                        attempts=attempts,
-                    )
-                next_url = next_page.next_url
+                pages += more
         return replace(
             first,
             body=combined_bundle(entries, page.last_updated),
             content_type="application/fhir+json",
-            attempts=attempts,
+            attempts=call.attempts,
             pages=pages,
             server_time=page.last_updated,
         )
+
+    def fetch_fhir_history(
+        self,
+        url: str,
+        *,
+        credentials_name: str | None = None,
+        max_pages: int = 200,
+        max_entries: int | None = None,
+    ) -> HistoryResult:
+        """A type's history (``/Appointment/_history?_since=``), every page of it.
+
+        An answer saying the server has no history (``HISTORY_UNSUPPORTED_STATUSES``,
+        or a body that is not a Bundle) is ``supported=False``, not a failure.
+        """
+        shown = redact_url(url)
+        credential = self._credential(credentials_name)
+        headers = {"User-Agent": USER_AGENT, "Accept": FHIR_ACCEPT}
+        with self._call(credentials_name, credential, headers) as call:
+            try:
+                first = self._with_retries(call, url, shown)
+            except FetchFailed as failed:
+                if failed.status_code in HISTORY_UNSUPPORTED_STATUSES:
+                    return HistoryResult(supported=False, attempts=failed.attempts)
+                raise
+            call.attempts = first.attempts
+            page = read_page(first.body)
+            if page is None:
+                return HistoryResult(supported=False, attempts=call.attempts)
+            entries, pages = self._more_pages(call, url, page, max_pages, max_entries, [])
+        return HistoryResult(supported=True, entries=entries, attempts=call.attempts, pages=pages)
+
+    def fetch_capabilities(self, url: str, *, credentials_name: str | None = None) -> bytes | None:
+        """The server's CapabilityStatement (``/metadata``); None when it gives none."""
+        credential = self._credential(credentials_name)
+        headers = {"User-Agent": USER_AGENT, "Accept": FHIR_ACCEPT}
+        with self._call(credentials_name, credential, headers) as call:
+            try:
+                return self._with_retries(call, url, redact_url(url)).body
+            except AddressRefused:
+                raise
+            except FetchFailed as failed:
+                if failed.status_code is None:
+                    raise  # the server is unreachable: the pull fails here already
+                return None
+
+    def _more_pages(
+        self,
+        call: _Call,
+        url: str,
+        page: Page,
+        max_pages: int,
+        max_entries: int | None,
+        entries: list[Any],
+    ) -> tuple[list[Any], int]:
+        """The entries of ``page`` and of the pages after it, added to ``entries``."""
+        shown = redact_url(url)
+        entries = entries + page.entries
+        next_url = page.next_url
+        pages = 1
+        while True:
+            if max_entries is not None and len(entries) > max_entries:
+                raise FetchFailed(
+                    f"the search of {shown} gives more than {max_entries} resources "
+                    f"in its first {pages} pages (DITEP_MAX_EVENTS_PER_FEED); "
+                    "nothing was ingested",
+                    attempts=call.attempts,
+                )
+            if next_url is None:
+                return entries, pages
+            if pages >= max_pages:
+                raise FetchFailed(
+                    f"the search of {shown} has more than {max_pages} pages "
+                    "(DITEP_PULL_FHIR_MAX_PAGES); nothing was ingested",
+                    attempts=call.attempts,
+                )
+            if not same_origin(url, next_url):
+                raise FetchFailed(
+                    f"the search of {shown} links its next page to another server "
+                    f"({redact_url(next_url)}); not followed",
+                    attempts=call.attempts,
+                )
+            following = self._with_retries(call, next_url, redact_url(next_url))
+            call.attempts += following.attempts
+            pages += 1
+            next_page = read_page(following.body)
+            if next_page is None:
+                raise FetchFailed(
+                    f"page {pages} of the search of {shown} is not a FHIR Bundle",
+                    attempts=call.attempts,
+                )
+            entries += next_page.entries
+            next_url = next_page.next_url
 
     def _credential(self, credentials_name: str | None) -> PullCredential | None:
         if credentials_name is None:
             return None
         credential = self.credentials.get(credentials_name)
-        if credential is None:
+        if credential is None and credentials_name not in self.tls:
             raise FetchFailed(
-                f"no credential set named '{credentials_name}' in DITEP_PULL_CREDENTIALS",
+                f"no credential set named '{credentials_name}' in DITEP_PULL_CREDENTIALS "
+                "(nor in DITEP_PULL_TLS)",
                 attempts=0,
             )
         return credential
 
-    def _client(self, credential: PullCredential | None) -> httpx.Client:
+    def _verify(self, credentials_name: str | None) -> ssl.SSLContext | bool:
+        """The TLS context of a credential set with client TLS; httpx's default otherwise."""
+        tls = self.tls.get(credentials_name) if credentials_name is not None else None
+        if tls is None or credentials_name is None:
+            return True
+        context = self._contexts.get(credentials_name)
+        if context is None:
+            try:
+                context = client_ssl_context(tls, setting=f"DITEP_PULL_TLS['{credentials_name}']")
+            except TlsConfigurationError as error:
+                raise FetchFailed(error.message, attempts=0) from error
+            self._contexts[credentials_name] = context
+        return context
+
+    def _call(
+        self,
+        credentials_name: str | None,
+        credential: PullCredential | None,
+        headers: Mapping[str, str],
+    ) -> _CallScope:
+        tls = self.tls.get(credentials_name) if credentials_name is not None else None
         policy = self.policy
-        return httpx.Client(
+        client = httpx.Client(
             timeout=httpx.Timeout(policy.timeout_seconds),
             follow_redirects=True,
             max_redirects=policy.max_redirects,
             auth=auth_for(credential),
             transport=GuardedTransport(
-                policy.allowlist, resolver=self.resolver, inner=self.transport
+                policy.allowlist,
+                resolver=self.resolver,
+                inner=self.transport,
+                verify=self._verify(credentials_name),
             ),
+        )
+        return _CallScope(
+            _Call(
+                client=client,
+                headers=headers,
+                started=self.clock(),
+                tokens=self._token_source(credentials_name, credential),
+                client_certificate=tls is not None and tls.has_client_certificate,
+            )
         )
 
     def _token_source(
@@ -419,15 +579,8 @@ class Fetcher:
             credentials_name, credential, self._tokens, self._tokens_lock, self.clock
         )
 
-    def _with_retries(
-        self,
-        client: httpx.Client,
-        url: str,
-        headers: Mapping[str, str],
-        shown: str,
-        started: float,
-        tokens: _TokenSource | None,
-    ) -> FetchResult:
+    def _with_retries(self, call: _Call, url: str, shown: str) -> FetchResult:
+        client, headers, started, tokens = call.client, call.headers, call.started, call.tokens
         policy = self.policy
         attempt = 1
         refreshed = False
@@ -437,7 +590,13 @@ class Fetcher:
                 if tokens is not None:
                     sent["Authorization"] = tokens.header(client)
                 result = self._attempt(
-                    client, url, sent, shown, started, unauthorized=tokens is not None
+                    client,
+                    url,
+                    sent,
+                    shown,
+                    started,
+                    unauthorized=tokens is not None,
+                    client_certificate=call.client_certificate,
                 )
             except _Unauthorized as error:
                 assert tokens is not None
@@ -482,6 +641,7 @@ class Fetcher:
         started: float,
         *,
         unauthorized: bool = False,
+        client_certificate: bool = False,
     ) -> FetchResult:
         try:
             with client.stream("GET", url, headers=headers) as response:
@@ -512,10 +672,19 @@ class Fetcher:
         except AddressNotAllowed as error:
             # Before the TransportError handlers: never retried, and nothing of the target.
             raise AddressRefused(error) from error
-        except httpx.TimeoutException as error:
-            raise _Retry(f"timed out ({type(error).__name__})") from error
-        except httpx.ConnectError as error:
-            raise _Retry(f"could not connect ({error})") from error
+        except httpx.TransportError as error:
+            failure = tls_failure(error, client_certificate=client_certificate)
+            if failure is not None:
+                # Never retried: the same handshake fails the same way.
+                raise FetchFailed(
+                    f"TLS with {shown} failed: {failure} "
+                    "(DITEP_PULL_TLS, under the source's credential set name)"
+                ) from error
+            if isinstance(error, httpx.TimeoutException):
+                raise _Retry(f"timed out ({type(error).__name__})") from error
+            if isinstance(error, httpx.ConnectError):
+                raise _Retry(f"could not connect ({error})") from error
+            raise FetchFailed(f"{type(error).__name__} fetching {shown}") from error
         except httpx.TooManyRedirects as error:
             raise FetchFailed(
                 f"more than {self.policy.max_redirects} redirects from {shown}"

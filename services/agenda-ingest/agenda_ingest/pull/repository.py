@@ -9,7 +9,13 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, or_, select, update
 from sqlalchemy.orm import Session
 
-from agenda_ingest.pull.fhir_search import DEFAULT_RESOURCE, RESOURCE_OPTION
+from agenda_ingest.pull.fhir_search import (
+    DEFAULT_RESOURCE,
+    FULL_EVERY_DAYS_OPTION,
+    FULL_EVERY_PULLS_OPTION,
+    RESOURCE_OPTION,
+    SLOTS_OPTION,
+)
 from agenda_ingest.sources.service import window_of
 from ditep_core.models import Source
 from ditep_core.nomenclatures import FeedFormat
@@ -34,6 +40,14 @@ class PullTarget:
     window: tuple[dt.date, dt.date] | None = None
     fhir_resource: str = DEFAULT_RESOURCE
     disabled: bool = False
+    fhir_slots: bool = False
+    """The pull searches the source's Slots too (TDDUI presence/absence)."""
+    fhir_history: str | None = None
+    """Whether the server has ``_history``: "supported", "unsupported", None (not known)."""
+    last_full_pull_at: dt.datetime | None = None
+    pulls_since_full: int = 0
+    full_every_pulls: int | None = None
+    full_every_days: int | None = None
 
 
 class PullRepository:
@@ -54,15 +68,15 @@ class PullRepository:
                 Source.horizon_days,
                 Source.participant_options,
                 Source.disabled_at,
+                Source.fhir_history,
+                Source.last_full_pull_at,
+                Source.pulls_since_full,
             ).where(Source.id == source_id)
         ).one_or_none()
         if row is None:
             return None
-        resource = (
-            row.participant_options.get(RESOURCE_OPTION)
-            if isinstance(row.participant_options, dict)
-            else None
-        )
+        options = row.participant_options if isinstance(row.participant_options, dict) else {}
+        resource = options.get(RESOURCE_OPTION)
         return PullTarget(
             source_id=row.id,
             format=row.format,
@@ -73,7 +87,39 @@ class PullRepository:
             window=window_of(row.window_start, row.window_end, row.horizon_days, today),
             fhir_resource=resource if isinstance(resource, str) else DEFAULT_RESOURCE,
             disabled=row.disabled_at is not None,
+            fhir_slots=options.get(SLOTS_OPTION) is True,
+            fhir_history=row.fhir_history,
+            last_full_pull_at=row.last_full_pull_at,
+            pulls_since_full=row.pulls_since_full or 0,
+            full_every_pulls=_positive(options.get(FULL_EVERY_PULLS_OPTION)),
+            full_every_days=_positive(options.get(FULL_EVERY_DAYS_OPTION)),
         )
+
+    def record_fhir_pull(
+        self,
+        source_id: int,
+        *,
+        history: str | None,
+        full_at: dt.datetime | None,
+        incremental: bool,
+    ) -> None:
+        """What a FHIR pull learned (``history``) and did: a full pull applied at
+        ``full_at`` restarts the count of incremental pulls, an incremental one adds one."""
+        values: dict[str, Any] = {}
+        if history is not None:
+            values["fhir_history"] = history
+        if full_at is not None:
+            values["last_full_pull_at"] = full_at
+            values["pulls_since_full"] = 0
+        elif incremental:
+            values["pulls_since_full"] = Source.pulls_since_full + 1
+        if values:
+            self.session.execute(
+                update(Source)
+                .where(Source.id == source_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
 
     def acquire_lease(
         self, source_id: int, *, owner: str, now: dt.datetime, expires_at: dt.datetime
@@ -163,3 +209,7 @@ class PullRepository:
         # An UPDATE's result is a CursorResult; Session.execute is typed as a plain Result.
         result = cast(CursorResult[Any], self.session.execute(statement))
         return result.rowcount
+
+
+def _positive(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

@@ -18,6 +18,16 @@ class PullResult(BaseModel):
     import_result: ImportResult | None = Field(
         default=None, description="The import made from the fetched feed, if one was"
     )
+    full: bool | None = Field(
+        default=None,
+        description=(
+            "FHIR: whether the pull was a full one, a snapshot that deletes what the server "
+            "no longer has (recherche complète), or an increment; null for iCal"
+        ),
+    )
+    full_reason: str | None = Field(
+        default=None, description="FHIR: why the pull was a full one (first pull, history…)"
+    )
 
     @classmethod
     def from_outcome(cls, outcome: PullOutcome) -> PullResult:
@@ -27,6 +37,8 @@ class PullResult(BaseModel):
             status=outcome.status,
             error=outcome.error,
             attempts=outcome.attempts,
+            full=outcome.full,
+            full_reason=outcome.full_reason,
             import_result=(
                 None
                 if imported is None

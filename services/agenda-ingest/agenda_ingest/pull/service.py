@@ -7,11 +7,20 @@
    a body, the error on a failure; the lease is given back in it.
 
 A FHIR source's URL is its server's base: the pull searches Encounter or
-Appointment over the source's window (``agenda_ingest.pull.fhir_search``). The
-first pull, and any pull after the URL changed or ``--full``, is a snapshot;
-later ones ask only for what changed since the last one (``_lastUpdated``)
-and apply it as an increment: nothing is deleted, a cancelled resource
-updates its session to cancelled.
+Appointment over the source's window (and its Slots, when the source says so;
+``agenda_ingest.pull.fhir_search``). The first pull, and any pull after the URL
+changed or ``--full``, is a full one, a snapshot; later ones ask only for what
+changed since the last one (``_lastUpdated``) and apply it as an increment:
+nothing is deleted, a cancelled resource updates its session to cancelled.
+
+An increment cannot see a deleted resource. Before it, the server's history
+of each searched type since the same bound is read when the server has one
+(its CapabilityStatement says ``history-type``, or ``_history`` answers; 404,
+405 or 501 say it has none, remembered in ``source.fhir_history``): a deletion
+there makes this pull a full one. Without a history, a full pull is made every
+N incremental pulls or days (the source's ``fhir_full_every_pulls`` /
+``fhir_full_every_days``; once a day by default). A full pull is a snapshot
+like a push, so the mass-deletion guard applies to it.
 
 Unlike the request services, this one drives its own units of work: it is the
 single place where the network and the database meet, and the order matters.
@@ -33,7 +42,21 @@ from agenda_ingest.feeds.service import ImportOutcome, ingest_feed
 from agenda_ingest.parsing.limits import FeedLimits
 from agenda_ingest.pull.addresses import NO_EXCEPTIONS, Allowlist, check_pull_url
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchResult
-from agenda_ingest.pull.fhir_search import RESOURCE_OPTION, SEARCHABLE, next_since, search_url
+from agenda_ingest.pull.fhir_search import (
+    DEFAULT_FULL_EVERY_DAYS,
+    FULL_EVERY_DAYS_OPTION,
+    FULL_EVERY_PULLS_OPTION,
+    RESOURCE_OPTION,
+    SEARCHABLE,
+    SLOT,
+    SLOTS_OPTION,
+    deleted_references,
+    history_supported,
+    history_url,
+    metadata_url,
+    next_since,
+    search_url,
+)
 from agenda_ingest.pull.repository import PullRepository, PullTarget
 from agenda_ingest.sources.repository import SourceRepository
 from ditep_core.db import Database
@@ -48,6 +71,10 @@ logger = structlog.get_logger("ditep.pull")
 
 ICAL_CONTENT_TYPE = "text/calendar"
 FHIR_CONTENT_TYPE = "application/fhir+json"
+
+
+HISTORY_SUPPORTED = "supported"
+HISTORY_UNSUPPORTED = "unsupported"
 
 
 class PullStatus(StrEnum):
@@ -67,6 +94,9 @@ class PullOutcome:
     error: str | None = None
     attempts: int = 0
     imported: ImportOutcome | None = None
+    full: bool | None = None
+    """FHIR: whether the pull was a full one (a snapshot); None for iCal."""
+    full_reason: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -140,21 +170,11 @@ def _fetch_and_store(
 ) -> PullOutcome:
     source_id = target.source_id
     assert target.url is not None
+    plan: _FhirPlan | None = None
     try:
         if target.format is FeedFormat.FHIR:
-            assert target.window is not None
-            result = fetcher.fetch_fhir(
-                search_url(
-                    target.url,
-                    target.fhir_resource,
-                    window=target.window,
-                    since=target.last_modified,
-                    page_size=settings.pull_fhir_page_size,
-                ),
-                credentials_name=target.credentials_name,
-                max_pages=settings.pull_fhir_max_pages,
-                max_entries=settings.max_events_per_feed,
-            )
+            plan = _plan_fhir_pull(fetcher, target, settings, now)
+            result = _fetch_fhir(fetcher, target, settings, full=plan.full)
         else:
             result = fetcher.fetch(
                 target.url,
@@ -192,7 +212,7 @@ def _fetch_and_store(
                 content_type=FHIR_CONTENT_TYPE if fhir else ICAL_CONTENT_TYPE,
                 protection=protection,
                 # An incremental search holds only what changed: what it lacks was not deleted.
-                snapshot=not (fhir and target.last_modified),
+                snapshot=not fhir or (plan is not None and plan.full),
                 limits=FeedLimits.from_settings(settings),
             )
         except NotFound:
@@ -202,14 +222,126 @@ def _fetch_and_store(
                 source_id, PullStatus.FAILED, error="the source was deleted during the pull"
             )
     with database.unit_of_work(write=True) as session:
-        outcome = _record_pull(session, target, result, imported, now)
+        outcome = _record_pull(session, target, result, imported, now, plan)
         PullRepository(session).release_lease(source_id, owner=owner)
     if outcome.status is PullStatus.FAILED:
         count_pull_failure(source_id)
     logger.info(
-        "source_pulled", source_id=source_id, status=outcome.status.value, attempts=result.attempts
+        "source_pulled",
+        source_id=source_id,
+        status=outcome.status.value,
+        attempts=result.attempts,
+        full=outcome.full,
+        full_reason=outcome.full_reason,
     )
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _FhirPlan:
+    """What a FHIR pull does: a full search (why) or an increment; what it learned of the
+    server's history (None: nothing new)."""
+
+    full: bool
+    reason: str | None
+    history: str | None
+
+
+def _plan_fhir_pull(
+    fetcher: Fetcher, target: PullTarget, settings: Settings, now: dt.datetime
+) -> _FhirPlan:
+    """Full or incremental: reads the server's capabilities and history (no transaction)."""
+    assert target.url is not None
+    since = target.last_modified
+    if since is None:
+        return _FhirPlan(True, "first pull, or a full one asked for", None)
+    history = target.fhir_history
+    due = _reconciliation_due(target, now, history)
+    if due is not None:
+        return _FhirPlan(True, due, None)
+    if history is None:
+        capabilities = fetcher.fetch_capabilities(
+            metadata_url(target.url), credentials_name=target.credentials_name
+        )
+        said = history_supported(capabilities, target.fhir_resource) if capabilities else None
+        if said is False:
+            history = HISTORY_UNSUPPORTED
+    if history != HISTORY_UNSUPPORTED:
+        for resource_type in _searched_types(target):
+            answer = fetcher.fetch_fhir_history(
+                history_url(
+                    target.url, resource_type, since=since, page_size=settings.pull_fhir_page_size
+                ),
+                credentials_name=target.credentials_name,
+                max_pages=settings.pull_fhir_max_pages,
+                max_entries=settings.max_events_per_feed,
+            )
+            if not answer.supported:
+                history = HISTORY_UNSUPPORTED
+                break
+            history = HISTORY_SUPPORTED
+            deleted = deleted_references(answer.entries, resource_type)
+            if deleted:
+                return _FhirPlan(
+                    True,
+                    f"the server's history shows {len(deleted)} {resource_type} deleted "
+                    f"since {since}",
+                    history,
+                )
+    learned = history if history != target.fhir_history else None
+    if history == HISTORY_UNSUPPORTED:
+        due = _reconciliation_due(target, now, history)
+        if due is not None:
+            return _FhirPlan(True, due, learned)
+    return _FhirPlan(False, None, learned)
+
+
+def _reconciliation_due(target: PullTarget, now: dt.datetime, history: str | None) -> str | None:
+    """Why the periodic full pull is due now, or None."""
+    every_pulls, every_days = target.full_every_pulls, target.full_every_days
+    if every_pulls is None and every_days is None and history == HISTORY_UNSUPPORTED:
+        every_days = DEFAULT_FULL_EVERY_DAYS
+    if every_pulls is not None and target.pulls_since_full >= every_pulls:
+        return f"{target.pulls_since_full} incremental pulls since the last full one"
+    if every_days is not None:
+        last = target.last_full_pull_at
+        if last is None:
+            return "no full pull recorded yet"
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=dt.UTC)
+        if now - last >= dt.timedelta(days=every_days):
+            return f"the last full pull is older than {every_days} day(s)"
+    return None
+
+
+def _searched_types(target: PullTarget) -> list[str]:
+    return [target.fhir_resource, *([SLOT] if target.fhir_slots else [])]
+
+
+def _fetch_fhir(
+    fetcher: Fetcher, target: PullTarget, settings: Settings, *, full: bool
+) -> FetchResult:
+    assert target.url is not None
+    assert target.window is not None
+    url, window = target.url, target.window
+    since = None if full else target.last_modified
+    first, *others = [
+        search_url(
+            url,
+            resource_type,
+            window=window,
+            since=since,
+            page_size=settings.pull_fhir_page_size,
+        )
+        for resource_type in _searched_types(target)
+    ]
+    return fetcher.fetch_fhir(
+        first,
+        also=others,
+        credentials_name=target.credentials_name,
+        max_pages=settings.pull_fhir_max_pages,
+        max_entries=settings.max_events_per_feed,
+    )
 
 
 def _record_pull(
@@ -218,16 +350,19 @@ def _record_pull(
     result: FetchResult,
     imported: ImportOutcome | None,
     now: dt.datetime,
+    plan: _FhirPlan | None = None,
 ) -> PullOutcome:
     source_id = target.source_id
     repository = PullRepository(session)
+    full = plan.full if plan is not None else None
+    full_reason = plan.reason if plan is not None else None
     if imported is None:
         # A 304 may carry fresher validators; otherwise keep the ones that matched.
         validators = (result.etag or target.etag, result.last_modified or target.last_modified)
         repository.record_result(
             source_id, status=PullStatus.NOT_MODIFIED, at=now, validators=validators
         )
-        return PullOutcome(source_id, PullStatus.NOT_MODIFIED, attempts=result.attempts)
+        return PullOutcome(source_id, PullStatus.NOT_MODIFIED, attempts=result.attempts, full=full)
     fhir = target.format is FeedFormat.FHIR
     applied = imported.status is ImportStatus.PROCESSED
     status, error = PullStatus.FETCHED, None
@@ -236,6 +371,12 @@ def _record_pull(
         # The next search asks for what changed since this one; one not applied is asked again.
         since = next_since(result.server_time, now) if applied else target.last_modified
         kept = (None, since)
+        repository.record_fhir_pull(
+            source_id,
+            history=plan.history if plan is not None else None,
+            full_at=now if applied and full else None,
+            incremental=applied and not full,
+        )
     if imported.failed:
         # The validators are kept all the same: the same bytes would fail the same way,
         # and the stored import can be replayed after a fix.
@@ -255,7 +396,15 @@ def _record_pull(
         error=error,
         validators=kept,
     )
-    return PullOutcome(source_id, status, error=error, attempts=result.attempts, imported=imported)
+    return PullOutcome(
+        source_id,
+        status,
+        error=error,
+        attempts=result.attempts,
+        imported=imported,
+        full=full,
+        full_reason=full_reason,
+    )
 
 
 def pull_due(
@@ -315,13 +464,18 @@ def configure_source(
     credentials_name: str | None = None,
     clear_credentials: bool = False,
     fhir_resource: str | None = None,
+    fhir_slots: bool | None = None,
+    full_every_pulls: int | None = None,
+    full_every_days: int | None = None,
     full: bool = False,
     allowlist: Allowlist = NO_EXCEPTIONS,
 ) -> Source:
     """Set how a source is pulled. Stores a credential set's name, never a secret.
 
     ``fhir_resource`` (Encounter or Appointment) is what a FHIR source's pull
-    searches; ``full`` forgets the validators, so the next pull is a full one.
+    searches, ``fhir_slots`` whether it searches the source's Slots too;
+    ``full_every_pulls`` / ``full_every_days`` (0: unset) when a full pull is made
+    again; ``full`` forgets the validators, so the next pull is a full one.
     A URL whose host is an address that is not allowed (``allowlist``, from
     DITEP_PULL_ALLOWED_HOSTS) or ``localhost`` is refused here already; a host
     name's addresses are checked by every fetch.
@@ -337,6 +491,24 @@ def configure_source(
         # A new dict: the JSON column sees the change.
         source.participant_options = {**source.participant_options, RESOURCE_OPTION: fhir_resource}
         full = True
+    fhir_options: dict[str, object] = {}
+    if fhir_slots is not None:
+        fhir_options[SLOTS_OPTION] = fhir_slots
+        full = full or fhir_slots
+    for key, value in (
+        (FULL_EVERY_PULLS_OPTION, full_every_pulls),
+        (FULL_EVERY_DAYS_OPTION, full_every_days),
+    ):
+        if value is not None:
+            if value < 0:
+                raise InvalidRequest(f"{key} is a number of pulls or days, 0 to unset it")
+            fhir_options[key] = value or None
+    if fhir_options:
+        if source.format is not FeedFormat.FHIR:
+            raise InvalidRequest("only a FHIR source has Slots and full pulls to set")
+        options = {**source.participant_options, **fhir_options}
+        # A new dict: the JSON column sees the change.
+        source.participant_options = {k: v for k, v in options.items() if v is not None}
     if full:
         source.http_etag = None
         source.http_last_modified = None
@@ -345,9 +517,10 @@ def configure_source(
             raise InvalidRequest("the URL must start with https:// (or http://)")
         check_pull_url(url, allowlist)
         if url != source.url:
-            # Validators of another URL mean nothing here.
+            # Validators of another URL mean nothing here, nor what its server offers.
             source.http_etag = None
             source.http_last_modified = None
+            source.fhir_history = None
         source.url = url
         source.mode = SourceMode.PULL
     if interval_minutes is not None:
