@@ -5,7 +5,6 @@ JSON body of the same request."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -16,16 +15,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from activity_api.downloads.tables import TABLE_SHEETS
 from ditep_core.db import Database
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Scope
 from ditep_core.web.tabular import XLSX_MEDIA_TYPE
+from tests.activity_api.downloads.region import (
+    CORRECTION,
+    QUARTER,
+    A,
+    B,
+    C,
+    seed_transmitted_region,
+)
 from tests.activity_api.helpers import api_client_with, french_csv_records, french_csv_rows
-from tests.activity_api.seeding import add_youth, seed_establishment
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
 
-NIGHT, DAY, AMBULATORY = Activity.ACCUEIL_NUIT, Activity.ACCUEIL_JOUR, Activity.AMBULATOIRE
-A, B, C, D = "690000100", "690000200", "380000300", "750000400"
-QUARTER = "2025-Q1"
 TABLE_TITLES = [title for title, _groups in TABLE_SHEETS]
 STATUS_LABELS = {
     "draft": "brouillon",
@@ -39,29 +42,8 @@ STATUS_LABELS = {
 def client(
     migrated_database: TemporaryDatabase, database: Database, make_key: KeyMaker
 ) -> Iterator[AppClient]:
-    """Region 84: A and B in the Rhône (69), C in the Isère (38); region 11: D. A, C and
-    D transmitted 2025-Q1, A twice (a correction), B never: its figures are never read."""
-    with database.unit_of_work() as session:
-        for finess, region, counts in (
-            (A, "84", {NIGHT: 6, DAY: 9, AMBULATORY: 12}),
-            (B, "84", {NIGHT: 7, DAY: 5, AMBULATORY: 8}),
-            (C, "84", {NIGHT: 2, DAY: 11, AMBULATORY: 6}),
-            (D, "11", {NIGHT: 2, DAY: 9, AMBULATORY: 9}),
-        ):
-            seed_establishment(session, finess=finess, region_code=region, youth_by_modality=counts)
     with api_client_with(migrated_database, database) as api:
-        admin = make_key(Scope.ADMIN)
-
-        def transmit(finess: str, body: dict[str, str]) -> None:
-            url = f"/v1/establishments/{finess}/transmissions"
-            response = api.post(url, json={"period": QUARTER, **body}, headers=admin)
-            assert response.status_code == 201, response.text
-
-        for finess in (A, C, D):
-            transmit(finess, {})
-        with database.unit_of_work() as session:
-            add_youth(session, finess=A, youth_by_modality={DAY: 2}, day=dt.date(2025, 2, 4))
-        transmit(A, {"reason": "Séances de février saisies en retard"})
+        seed_transmitted_region(api, database, make_key(Scope.ADMIN))
         yield api
 
 
@@ -173,7 +155,7 @@ def test_a_list_downloads_as_a_workbook_and_a_french_csv_equal_to_its_json(
         name = f"transmissions-{A}-{quarters[0]}-{quarters[-1]}"
         corrected = [line for line in lines if line["period"] == QUARTER]
         assert [line["version"] for line in corrected] == [1, 2]  # both versions listed
-        assert corrected[1]["reason"] == "Séances de février saisies en retard"
+        assert corrected[1]["reason"] == CORRECTION
     else:
         assert {line["finess"]: line["status"] for line in lines} == {
             A: "corrected",
@@ -317,3 +299,70 @@ def test_results_download_as_a_workbook_and_a_french_csv_equal_to_their_json(
             assert with_comma[path] == _csv_cell(flat.get(path), comma=True), path
             floats += isinstance(flat.get(path), float) and "," in with_comma[path]
     assert floats > 0  # the decimal comma was exercised
+
+
+# --- a transmitted version: the establishment's workbook with its transmission -------------
+
+IDENTITY = ("establishment", "period", "computed_at", "stale", "frozen", "profile_version")
+
+
+def _indexed(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted paths, lists indexed (the ``figure;value`` CSV's form)."""
+    flat: dict[str, Any] = {}
+    for key, value in body.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_indexed(value, f"{path}."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    flat.update(_indexed(item, f"{path}.{index}."))
+                else:
+                    flat[f"{path}.{index}"] = item
+        else:
+            flat[path] = value
+    return flat
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_transmitted_version_downloads_with_every_figure_of_its_json(
+    client: AppClient, make_key: KeyMaker, version: int
+) -> None:
+    url = f"/v1/establishments/{A}/transmissions/{QUARTER}"
+    key = make_key(Scope.ACTIVITY_READ, finess=(A,))
+    body, xlsx, as_csv, comma = _downloads(client, url, {"version": str(version)}, key)
+    name = f"transmission-{A}-{QUARTER}-v{version}"
+    assert _filename(xlsx) == f"{name}.xlsx"
+    assert _filename(as_csv) == f"{name}.csv"
+    assert body["transmission"]["version"] == version
+    book = _workbook(xlsx)
+    assert book.sheetnames == ["Synthèse", *TABLE_TITLES, "Indicateurs", "Méthode"]
+    expected = {
+        path: value
+        for path, value in _flat(body).items()
+        if path.split(".")[0] not in {*IDENTITY, "transmission", "diff"}
+        and path != "rule_set_versions"
+        and not isinstance(value, list)
+    }
+    seen: dict[str, Any] = {}
+    for title in TABLE_TITLES:
+        for row in _rows(book[title])[1:]:
+            if row[0] is None:
+                break  # the per-source table follows the quality figures
+            seen[row[0]] = row[2]
+    assert seen == expected
+    method = _key_values(book["Méthode"])
+    transmission = body["transmission"]
+    assert method["Version de la transmission"] == version
+    assert method["Transmis par"] == transmission["transmitted_by"]
+    assert method["Motif de la correction"] == (transmission["reason"] or "")
+    assert method["Imports (transmission)"] == ", ".join(map(str, transmission["import_ids"]))
+    # The CSV: every path of the JSON body, lists indexed, in the body's order.
+    indexed = _indexed(body)
+    assert [(r["figure"], r["value"]) for r in french_csv_records(as_csv.text)] == [
+        (path, _csv_cell(value, comma=False)) for path, value in indexed.items()
+    ]
+    assert [(r["figure"], r["value"]) for r in french_csv_records(comma.text)] == [
+        (path, _csv_cell(value, comma=True)) for path, value in indexed.items()
+    ]
+    assert (version == 2) == any(path.startswith("diff.") for path in indexed)
