@@ -43,6 +43,17 @@ DOWNLOAD_RESPONSE: dict[str, Any] = {
 }
 
 
+def download_responses(csv_example: str) -> dict[str, Any]:
+    """``DOWNLOAD_RESPONSE`` with an example of the CSV (shown on the OpenAPI pages; the
+    byte-order mark left out)."""
+    return {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": csv_example},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+
+
 def wants_csv(request: Request, output_format: str | None) -> bool:
     """``?format=`` decides; else ``Accept: text/csv`` without ``application/json``."""
     if output_format is not None:

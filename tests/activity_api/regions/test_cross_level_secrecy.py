@@ -15,7 +15,7 @@ import pytest
 from activity_api.regions.aggregate import flatten
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Activity, Scope
-from tests.activity_api.helpers import api_client_with
+from tests.activity_api.helpers import api_client_with, french_csv_rows
 from tests.activity_api.seeding import add_youth, seed_establishment
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
@@ -237,7 +237,15 @@ def test_statuses_shares_and_no_figure_before_transmission(
         csv_text = api.get(
             "/v1/regions/84/results", params={"period": QUARTER, "format": "csv"}, headers=ars
         ).text
-        assert csv_text.splitlines()[0].startswith("finess,name,department_code,status,version")
+        header = french_csv_rows(csv_text)[0]
+        assert header[:6] == [
+            "finess",
+            "name",
+            "department_code",
+            "status",
+            "status_label",
+            "version",
+        ]
 
 
 def test_national_results_are_for_unbound_keys(

@@ -31,13 +31,28 @@ from activity_api.downloads.tables import (
     SUMMARY_PATHS,
     SUPPRESSED_MARK,
     TABLE_SHEETS,
+    FigureTable,
+    RowsTable,
+    area_figure_table,
     figure_label,
     flat_figures,
     indicator_rows,
+    national_figure_table,
+    region_shares_table,
+    results_figure_table,
     sheet_paths,
+    statuses_table,
 )
 from activity_api.indicators.schemas import IndicatorsReport
-from activity_api.regions.schemas import AreaReport
+from activity_api.regions.schemas import (
+    AreaReport,
+    AreaResults,
+    FiguresRow,
+    NationalResults,
+    QuarterInfo,
+    Secrecy,
+    TransmissionShare,
+)
 from ditep_core.reports import ActivityReport, QualityCounts
 from ditep_core.web.tabular import spreadsheet_cell
 
@@ -160,47 +175,48 @@ def _establishment_tables(book: _Book, report: ActivityReport) -> None:
                 book.row(sheet, row + 3 + offset, [values[name] for name in header])
 
 
-def _area_tables(book: _Book, report: AreaReport) -> None:
+def _figure_sheets(book: _Book, table: FigureTable) -> None:
+    """Rows of figures (establishments or regions, then the total), one sheet per table of
+    transmission.md §3: the identity columns, then every published figure of the sheet's
+    groups; row 1 the French labels, row 2 the codes (the CSV's header)."""
     rows: list[tuple[list[object], dict[str, Any], set[str]]] = [
-        (
-            [row.finess, row.name, row.department_code],
-            row.flat_figures(),
-            set(row.suppressed),
-        )
-        for row in report.establishments
+        (identity, row.flat_figures(), set(row.suppressed)) for identity, row in table.rows
     ]
-    rows.append(
-        (
-            ["TOTAL", report.area.name or report.area.code, ""],
-            report.totals.flat_figures(),
-            set(report.totals.suppressed),
-        )
-    )
     columns: list[str] = []
     for _identity, flat, _hidden in rows:
         for path in flat:
             if path not in columns and not isinstance(flat[path], list | str):
                 columns.append(path)
+    width = len(table.identity)
     for title, groups in TABLE_SHEETS:
         paths = [path for path in columns if path.split(".", 1)[0] in groups]
         sheet = book.sheet(title)
-        sheet.freeze_panes(2, 3)
+        sheet.freeze_panes(2, width)
         sheet.set_column(0, 0, 12)
         sheet.set_column(1, 1, 36)
         sheet.set_row(0, 60)
-        book.row(
-            sheet,
-            0,
-            ["N° FINESS", "Raison sociale", "Département", *map(figure_label, paths)],
-            book.wrap,
-        )
-        book.row(sheet, 1, ["finess", "name", "department_code", *paths], book.bold)
+        labels = [column.label for column in table.identity]
+        book.row(sheet, 0, [*labels, *map(figure_label, paths)], book.wrap)
+        book.row(sheet, 1, [*table.codes, *paths], book.bold)
         for index, (identity, flat, hidden) in enumerate(rows):
             values: list[object] = list(identity)
             for path in paths:
                 value = flat.get(path)
                 values.append(SUPPRESSED_MARK if value is None and path in hidden else value)
             book.row(sheet, 2 + index, values)
+
+
+def _rows_sheet(book: _Book, table: RowsTable) -> None:
+    """A list (quarters, statuses): row 1 the French labels, row 2 the codes (the CSV's
+    header), then one row per line."""
+    sheet = book.sheet(table.title)
+    sheet.freeze_panes(2, 1)
+    sheet.set_column(0, len(table.columns) - 1, 18)
+    sheet.set_row(0, 45)
+    book.row(sheet, 0, [column.label for column in table.columns], book.wrap)
+    book.row(sheet, 1, table.codes, book.bold)
+    for index, values in enumerate(table.rows):
+        book.row(sheet, 2 + index, values)
 
 
 def _indicators_sheet(book: _Book, report: IndicatorsReport) -> None:
@@ -240,30 +256,39 @@ def _summary(
             book.row(sheet, row, (figure_label(path), shown, path))
 
 
+def _transmission_pairs(transmission: TransmissionMeta | None) -> list[tuple[str, object]]:
+    if transmission is None:
+        return [("Transmission", "non transmis (chiffres calculés à la demande)")]
+    return [
+        ("Version de la transmission", transmission.version),
+        ("Transmis le", transmission.transmitted_at),
+        ("Transmis par", transmission.transmitted_by),
+        ("Motif de la correction", transmission.reason or ""),
+        ("Profil de comptage (transmission)", transmission.profile_version or ""),
+        ("Règles de classement (transmission)", ", ".join(transmission.ruleset_versions)),
+        ("Imports (transmission)", ", ".join(str(i) for i in transmission.import_ids)),
+    ]
+
+
 def _method(
     book: _Book,
     pairs: list[tuple[str, object]],
     transmission: TransmissionMeta | None,
     suppressed: Sequence[str],
+    *,
+    transmitted_results: bool = False,
 ) -> None:
+    """The method sheet: ``pairs``, then the transmission (a version's, or "not
+    transmitted"; nothing for results, whose rows say their versions), the conventions
+    and every suppressed cell."""
     sheet = book.sheet("Méthode")
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, 1, 100)
     book.cell(sheet, 0, 0, "Méthode", book.title)
-    if transmission is not None:
-        pairs = [
-            *pairs,
-            ("Version de la transmission", transmission.version),
-            ("Transmis le", transmission.transmitted_at),
-            ("Transmis par", transmission.transmitted_by),
-            ("Motif de la correction", transmission.reason or ""),
-            ("Profil de comptage (transmission)", transmission.profile_version or ""),
-            ("Règles de classement (transmission)", ", ".join(transmission.ruleset_versions)),
-            ("Imports (transmission)", ", ".join(str(i) for i in transmission.import_ids)),
-        ]
-    else:
-        pairs = [*pairs, ("Transmission", "non transmis (chiffres calculés à la demande)")]
-    pairs += [
+    if not transmitted_results:
+        pairs = [*pairs, *_transmission_pairs(transmission)]
+    pairs = [
+        *pairs,
         (
             "Conventions",
             f"« {SUPPRESSED_MARK} » : valeur masquée (secret statistique) ; cellule vide : "
@@ -360,7 +385,7 @@ def area_workbook(
         report.totals.flat_figures(),
         set(report.totals.suppressed),
     )
-    _area_tables(book, report)
+    _figure_sheets(book, area_figure_table(report))
     if indicators is not None:
         _indicators_sheet(book, indicators)
     versions = report.totals.flat_figures()
@@ -421,6 +446,112 @@ def indicators_workbook(
     pairs.append(("Motifs", "; ".join(f"{text}" for text in REASONS.values())))
     _method(book, pairs, transmission, report.suppressed)
     return book.close()
+
+
+def rows_workbook(
+    title: str,
+    identity: Sequence[tuple[str, object]],
+    table: RowsTable,
+    method: list[tuple[str, object]],
+) -> bytes:
+    """A list (an establishment's quarters, a region's statuses) as a workbook: a summary,
+    the list, a method sheet."""
+    book = _Book()
+    sheet = book.sheet("Synthèse")
+    sheet.set_column(0, 0, 40)
+    sheet.set_column(1, 1, 40)
+    book.cell(sheet, 0, 0, title, book.title)
+    _key_values(book, sheet, 2, identity)
+    _rows_sheet(book, table)
+    _method(book, method, None, [], transmitted_results=True)
+    return book.close()
+
+
+TRANSMITTED_ONLY = (
+    "Chiffres des dernières versions transmises uniquement (jamais un brouillon) ; "
+    "un établissement qui n'a pas transmis n'a aucun chiffre."
+)
+
+
+def _results_method(
+    period: QuarterInfo, computed_at: dt.datetime, secrecy: Secrecy, not_aggregated: list[str]
+) -> list[tuple[str, object]]:
+    return [
+        ("Période", period.label),
+        ("Du (inclus)", period.start),
+        ("Au (exclu)", period.end),
+        ("Date limite de transmission", period.deadline),
+        ("Calculé le", computed_at),
+        ("Source des chiffres", TRANSMITTED_ONLY),
+        ("Indicateurs non agrégés", ", ".join(not_aggregated)),
+        ("Secret statistique : seuil", secrecy.threshold),
+        ("Secret statistique : règle", secrecy.rule),
+    ]
+
+
+def _suppressed_cells(table: FigureTable) -> list[str]:
+    """``"<first identity cell> : <path>"`` for every suppressed cell, total first."""
+    *rows, (total_identity, total) = table.rows
+    cells = [f"{total_identity[0]} : {path}" for path in total.suppressed]
+    for identity, row in rows:
+        cells += [f"{identity[0]} : {path}" for path in row.suppressed]
+    return cells
+
+
+def _results_book(
+    title: str,
+    identity: list[tuple[str, object]],
+    share: TransmissionShare,
+    totals: FiguresRow,
+    figures: FigureTable,
+    transmissions: RowsTable,
+    method: list[tuple[str, object]],
+) -> bytes:
+    book = _Book()
+    identity = [
+        *identity,
+        ("Établissements", share.establishments),
+        ("Établissements ayant transmis", share.transmitted),
+        ("Part des établissements ayant transmis", share.share),
+    ]
+    _summary(book, title, identity, totals.flat_figures(), set(totals.suppressed))
+    _rows_sheet(book, transmissions)
+    _figure_sheets(book, figures)
+    _method(book, method, None, _suppressed_cells(figures), transmitted_results=True)
+    return book.close()
+
+
+def results_workbook(results: AreaResults) -> bytes:
+    """A region's or department's transmitted results: summary (the total), the
+    establishments' statuses, one sheet per table (establishments and total), method."""
+    kind = "Région" if results.area.kind == "region" else "Département"
+    return _results_book(
+        f"Résultats transmis — {kind} {results.area.name or results.area.code}",
+        [(kind, results.area.code), ("Période", results.period.label)],
+        results.transmissions,
+        results.totals,
+        results_figure_table(results),
+        statuses_table(results.establishments),
+        _results_method(
+            results.period, results.computed_at, results.secrecy, results.not_aggregated
+        ),
+    )
+
+
+def national_results_workbook(results: NationalResults) -> bytes:
+    """National transmitted results: summary (the national total), each region's share
+    transmitted, one sheet per table (regions and total), method."""
+    return _results_book(
+        "Résultats transmis — national",
+        [("Niveau", "national"), ("Période", results.period.label)],
+        results.transmissions,
+        results.totals,
+        national_figure_table(results),
+        region_shares_table(results),
+        _results_method(
+            results.period, results.computed_at, results.secrecy, results.not_aggregated
+        ),
+    )
 
 
 def _texts(value: Any) -> list[str]:

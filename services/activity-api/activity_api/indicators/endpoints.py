@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from activity_api.activity.service import resolve_period
+from activity_api.downloads.examples import INDICATORS_CSV_EXAMPLE
 from activity_api.downloads.responses import indicators_download
 from activity_api.indicators.schemas import IndicatorsReport
 from activity_api.indicators.service import (
@@ -21,10 +22,10 @@ from ditep_core.web.dependencies import ActivityReader, ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import DepartmentCode, Finess, RegionCode
 from ditep_core.web.tabular import (
-    DOWNLOAD_RESPONSE,
     DecimalMark,
     DecimalQuery,
     DownloadFormatQuery,
+    download_responses,
     wanted_format,
 )
 
@@ -71,7 +72,7 @@ def _answer(
     response_model=IndicatorsReport,
     summary="Steering indicators of one establishment",
     description=_DESCRIPTION,
-    responses={200: DOWNLOAD_RESPONSE, **problem_responses(404)},
+    responses={200: download_responses(INDICATORS_CSV_EXAMPLE), **problem_responses(404)},
 )
 def get_establishment_indicators(
     request: Request,
@@ -88,7 +89,7 @@ def get_establishment_indicators(
 
 
 _AREA_RESPONSES = {
-    200: DOWNLOAD_RESPONSE,
+    200: download_responses(INDICATORS_CSV_EXAMPLE),
     **problem_responses(
         described={
             403: "Key without ars:read, or bound to other regions",
@@ -148,7 +149,7 @@ def get_department_indicators(
     + _ARS
     + " For keys bound to no region, department or establishment, and admin keys.",
     responses={
-        200: DOWNLOAD_RESPONSE,
+        200: download_responses(INDICATORS_CSV_EXAMPLE),
         **problem_responses(described={403: "Key bound to regions, departments or FINESS"}),
     },
 )

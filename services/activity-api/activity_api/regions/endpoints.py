@@ -3,11 +3,23 @@ quarter's transmission statuses and transmitted results, per area and national."
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from activity_api.downloads.responses import area_download
+from activity_api.downloads.examples import (
+    NATIONAL_CSV_EXAMPLE,
+    RESULTS_CSV_EXAMPLE,
+    STATUSES_CSV_EXAMPLE,
+)
+from activity_api.downloads.responses import (
+    area_download,
+    national_results_download,
+    results_download,
+    statuses_download,
+)
 from activity_api.indicators.service import area_report_with_indicators
 from activity_api.periods import (
     CalendarPeriod,
@@ -21,14 +33,12 @@ from activity_api.regions.schemas import (
     AreaReport,
     AreaResults,
     AreaTransmissions,
-    FiguresRow,
     NationalResults,
 )
 from activity_api.regions.service import (
     area_report,
     area_results,
     area_transmissions,
-    figures_csv,
     may_read_national,
     national_results,
     resolve_area,
@@ -37,16 +47,13 @@ from ditep_core.web.dependencies import ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import DepartmentCode, RegionCode
 from ditep_core.web.tabular import (
-    CSV_RESPONSE,
     DOWNLOAD_RESPONSE,
     DecimalMark,
     DecimalQuery,
+    DownloadFormatName,
     DownloadFormatQuery,
-    FormatQuery,
-    OutputFormatName,
-    csv_response,
+    download_responses,
     wanted_format,
-    wants_csv,
 )
 
 router = APIRouter(prefix="/v1", tags=["ars"], responses=API_PROBLEMS)
@@ -139,12 +146,29 @@ def get_department_activity(
 _QUARTER_ONLY = "The period is a quarter (2025-Q1): what establishments transmit."
 
 
+def _quarter_responses(
+    csv_example: str, described: dict[int, str] | None = None
+) -> dict[int | str, Any]:
+    problems = described or {
+        403: "Key without ars:read, or bound to other regions",
+        404: "Unknown INSEE code",
+    }
+    return {200: download_responses(csv_example), **problem_responses(described=problems)}
+
+
+_DOWNLOADS = (
+    "JSON; CSV for French spreadsheet software (UTF-8 with BOM, ';', `decimal=comma` on "
+    "request) with `?format=csv` or `Accept: text/csv`; an XLSX workbook with "
+    "`?format=xlsx`"
+)
+
+
 @router.get(
     "/regions/{code}/transmissions",
     response_model=AreaTransmissions,
     summary="Every establishment of a region with its quarter's status (no figure)",
-    description=f"{_QUARTER_ONLY} JSON, or CSV with `?format=csv`.",
-    responses=_RESPONSES,
+    description=f"{_QUARTER_ONLY} {_DOWNLOADS} (summary, statuses, method).",
+    responses=_quarter_responses(STATUSES_CSV_EXAMPLE),
 )
 def get_region_transmissions(
     request: Request,
@@ -152,52 +176,34 @@ def get_region_transmissions(
     principal: ArsReader,
     code: RegionCode,
     period: QuarterQuery,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> AreaTransmissions | Response:
     quarter = parse_quarter(period)
     area = resolve_area(principal, "region", code)
     statuses = area_transmissions(session, area, quarter)
-    if wants_csv(request, output_format):
-        columns = [
-            "finess",
-            "name",
-            "department_code",
-            "status",
-            "version",
-            "transmitted_at",
-            "after_deadline",
-            "marked_late_at",
-        ]
-        rows = [
-            [
-                e.finess,
-                e.name,
-                e.department_code,
-                e.status,
-                e.version,
-                e.transmitted_at,
-                e.after_deadline,
-                e.marked_late_at,
-            ]
-            for e in statuses.establishments
-        ]
-        return csv_response(columns, rows, filename=f"transmissions-{area.code}-{quarter.code}.csv")
-    return statuses
+    chosen = wanted_format(request, output_format)
+    if chosen == "json":
+        return statuses
+    return statuses_download(statuses, chosen, decimal)
 
 
 def _results_answer(
-    request: Request, results: AreaResults, output_format: OutputFormatName | None
+    request: Request,
+    results: AreaResults,
+    output_format: DownloadFormatName | None,
+    decimal: DecimalMark,
 ) -> AreaResults | Response:
-    if not wants_csv(request, output_format):
+    chosen = wanted_format(request, output_format)
+    if chosen == "json":
         return results
-    rows: list[tuple[list[object], FiguresRow]] = [
-        ([r.finess, r.name, r.department_code, r.status, r.version], r)
-        for r in results.establishments
-    ]
-    rows.append((["TOTAL", results.area.name or results.area.code, "", "", None], results.totals))
-    columns, lines = figures_csv(["finess", "name", "department_code", "status", "version"], rows)
-    name = f"results-{results.area.kind}-{results.area.code}-{results.period.label}.csv"
-    return csv_response(columns, lines, filename=name)
+    return results_download(results, chosen, decimal)
+
+
+_RESULTS_WORKBOOK = (
+    " (summary of the total, the statuses, one sheet per table with a row per "
+    "establishment and the total, method with every suppressed cell)."
+)
 
 
 @router.get(
@@ -208,9 +214,9 @@ def _results_answer(
     description=(
         f"{_QUARTER_ONLY} One row per establishment (its status; its latest transmitted "
         "figures, none while not transmitted), the total of those transmitted and the "
-        "share transmitted. JSON, or CSV with `?format=csv`."
+        f"share transmitted. {_DOWNLOADS}{_RESULTS_WORKBOOK}"
     ),
-    responses=_RESPONSES,
+    responses=_quarter_responses(RESULTS_CSV_EXAMPLE),
 )
 def get_region_results(
     request: Request,
@@ -218,11 +224,13 @@ def get_region_results(
     principal: ArsReader,
     code: RegionCode,
     period: QuarterQuery,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> AreaResults | Response:
     quarter = parse_quarter(period)
     area = resolve_area(principal, "region", code)
-    return _results_answer(request, area_results(session, area, quarter), output_format)
+    results = area_results(session, area, quarter)
+    return _results_answer(request, results, output_format, decimal)
 
 
 @router.get(
@@ -230,8 +238,8 @@ def get_region_results(
     response_model=AreaResults,
     response_model_exclude_unset=True,
     summary="A department's results for a quarter, from transmitted quarters only (ARS)",
-    description=f"{_QUARTER_ONLY} As the region's. JSON, or CSV with `?format=csv`.",
-    responses=_RESPONSES,
+    description=f"{_QUARTER_ONLY} As the region's. {_DOWNLOADS}{_RESULTS_WORKBOOK}",
+    responses=_quarter_responses(RESULTS_CSV_EXAMPLE),
 )
 def get_department_results(
     request: Request,
@@ -239,11 +247,13 @@ def get_department_results(
     principal: ArsReader,
     code: DepartmentCode,
     period: QuarterQuery,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> AreaResults | Response:
     quarter = parse_quarter(period)
     area = resolve_area(principal, "department", code)
-    return _results_answer(request, area_results(session, area, quarter), output_format)
+    results = area_results(session, area, quarter)
+    return _results_answer(request, results, output_format, decimal)
 
 
 @router.get(
@@ -253,39 +263,26 @@ def get_department_results(
     summary="National results for a quarter: one row per region and the national total",
     description=(
         f"{_QUARTER_ONLY} For keys bound to no region (ARS keys reading every region) and "
-        "unbound admin keys. JSON, or CSV with `?format=csv`."
+        f"unbound admin keys. {_DOWNLOADS} (summary of the national total, each region's "
+        "share transmitted, one sheet per table with a row per region and the total, "
+        "method)."
     ),
-    responses={
-        200: CSV_RESPONSE,
-        **problem_responses(described={403: "Key bound to a region, a department or FINESS"}),
-    },
+    responses=_quarter_responses(
+        NATIONAL_CSV_EXAMPLE, {403: "Key bound to a region, a department or FINESS"}
+    ),
 )
 def get_national_results(
     request: Request,
     session: DbSession,
     principal: ArsReader,
     period: QuarterQuery,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> NationalResults | Response:
     quarter = parse_quarter(period)
     may_read_national(principal)
     results = national_results(session, quarter)
-    if not wants_csv(request, output_format):
+    chosen = wanted_format(request, output_format)
+    if chosen == "json":
         return results
-    rows: list[tuple[list[object], FiguresRow]] = [
-        ([r.region_code, r.name, r.transmissions.transmitted, r.transmissions.establishments], r)
-        for r in results.regions
-    ]
-    rows.append(
-        (
-            [
-                "TOTAL",
-                "France",
-                results.transmissions.transmitted,
-                results.transmissions.establishments,
-            ],
-            results.totals,
-        )
-    )
-    columns, lines = figures_csv(["region_code", "name", "transmitted", "establishments"], rows)
-    return csv_response(columns, lines, filename=f"results-national-{quarter.code}.csv")
+    return national_results_download(results, chosen, decimal)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from activity_api.activity.service import resolve_period
-from activity_api.downloads.responses import activity_csv
+from activity_api.downloads.examples import FIGURES_CSV_EXAMPLE, QUARTERS_CSV_EXAMPLE
+from activity_api.downloads.responses import activity_csv, transmissions_download
 from activity_api.downloads.workbook import TransmissionMeta, establishment_workbook
 from activity_api.indicators.service import establishment_indicators
 from activity_api.periods import QuarterPath
@@ -27,16 +28,12 @@ from ditep_core.web.openapi import API_PROBLEMS, problem_responses
 from ditep_core.web.parameters import Finess
 from ditep_core.web.tabular import (
     CSV_MEDIA_TYPE,
-    CSV_RESPONSE,
-    DOWNLOAD_RESPONSE,
     XLSX_MEDIA_TYPE,
     DecimalQuery,
     DownloadFormatQuery,
-    FormatQuery,
-    csv_response,
     download_response,
+    download_responses,
     wanted_format,
-    wants_csv,
 )
 
 router = APIRouter(prefix="/v1", tags=["transmissions"], responses=API_PROBLEMS)
@@ -114,44 +111,28 @@ def post_transmission(
     _ROUTE.removeprefix("/v1"),
     response_model=TransmissionList,
     summary="Every quarter with its status (draft, transmitted, corrected, late) and versions",
-    description="JSON, or CSV (one line per quarter) with `?format=csv` or `Accept: text/csv`.",
-    responses={200: CSV_RESPONSE, **problem_responses(404)},
+    description=(
+        "JSON; CSV for French spreadsheet software (one line per transmitted version, one "
+        "per quarter never transmitted; UTF-8 with BOM, ';', `decimal=comma` on request) "
+        "with `?format=csv` or `Accept: text/csv`; an XLSX workbook (summary, quarters, "
+        "method) with `?format=xlsx`."
+    ),
+    responses={200: download_responses(QUARTERS_CSV_EXAMPLE), **problem_responses(404)},
 )
 def get_transmissions(
     request: Request,
     session: DbSession,
     principal: ActivityReader,
     finess: Finess,
-    output_format: FormatQuery = None,
+    output_format: DownloadFormatQuery = None,
+    decimal: DecimalQuery = "point",
 ) -> TransmissionList | Response:
     establishment = get_accessible_establishment(session, principal, finess)
     listing = transmission_list(session, establishment)
-    if wants_csv(request, output_format):
-        columns = [
-            "period",
-            "start",
-            "end",
-            "deadline",
-            "status",
-            "after_deadline",
-            "version",
-            "marked_late_at",
-        ]
-        rows = [
-            [
-                quarter.period,
-                quarter.start,
-                quarter.end,
-                quarter.deadline,
-                quarter.status,
-                quarter.after_deadline,
-                quarter.versions[-1].version if quarter.versions else None,
-                quarter.marked_late_at,
-            ]
-            for quarter in listing.quarters
-        ]
-        return csv_response(columns, rows, filename=f"transmissions-{establishment.finess}.csv")
-    return listing
+    chosen = wanted_format(request, output_format)
+    if chosen == "json":
+        return listing
+    return transmissions_download(listing, chosen, decimal)
 
 
 VersionQuery = Annotated[
@@ -171,7 +152,7 @@ VersionQuery = Annotated[
         "who transmitted it and when, its reason) with `?format=xlsx`."
     ),
     responses={
-        200: DOWNLOAD_RESPONSE,
+        200: download_responses(FIGURES_CSV_EXAMPLE),
         **problem_responses(
             described={404: "No such establishment, quarter not transmitted, or no such version"}
         ),

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from activity_api.activity.schemas import ActivityReport
+from activity_api.transmissions.examples import TRANSMITTED_EXAMPLE
 from ditep_core.reports import EstablishmentRef, UtcDateTime
 
 Status = Literal["draft", "transmitted", "corrected", "late"]
@@ -80,6 +81,8 @@ class FigureChange(BaseModel):
 
 class TransmittedReport(ActivityReport):
     """The frozen figures as transmitted, with the transmission and the diff."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TRANSMITTED_EXAMPLE]})
 
     transmission: TransmissionInfo
     diff: list[FigureChange] | None = Field(
