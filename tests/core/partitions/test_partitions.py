@@ -232,13 +232,9 @@ def test_downgrade_and_upgrade_keep_sessions_and_participants(
         database.dispose()
 
 
-def test_cli_partitions_ensure(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+def test_cli_partitions_ensure(fresh_database: TemporaryDatabase, cli_runner: CliRunner) -> None:
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    runner = CliRunner()
+    runner = cli_runner
     result = runner.invoke(
         app, ["partitions", "ensure", "--since", "2024-09", "--months-ahead", "1"]
     )
