@@ -11,19 +11,13 @@ from rich.console import Console
 from activity_api.periods import parse_week
 from activity_api.ror.push import RorPushError, push_establishments, scheduled_finess
 from activity_api.ror.service import ror_export
-from ditep_cli.context import CliContext
+from ditep_cli.context import cli_context
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.web.problems import Problem
 
 ror_app = typer.Typer(no_args_is_help=True, help="ROR (répertoire de l'offre) export and push.")
 errors = Console(stderr=True)
-
-
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
 
 
 @ror_app.command("export")
@@ -33,7 +27,7 @@ def export(
     week: Annotated[str, typer.Option(help="ISO week, e.g. 2025-W11")],
 ) -> None:
     """Print the ROR bundle (FHIR R4 JSON) the API serves for this week."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         reference_week = parse_week(week)
         with context.database.unit_of_work() as session:
@@ -67,7 +61,7 @@ def push(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent")] = False,
 ) -> None:
     """PUT each Location's capacities to the configured ROR; exit 1 if any failed."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     settings = context.settings
     try:
         reference_week = parse_week(week) if week else None
