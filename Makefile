@@ -1,11 +1,15 @@
 # Quick start: `make run` (install, migrate, load samples, serve).
 # `make test` runs every check and every test (what CI runs, .ci/run); `make test-fast` is the
 # developer loop (lint, types, tests not marked slow: under 3 minutes on 2 cores).
+# The tests not marked slow run on every core (pytest-xdist, PYTEST_WORKERS=auto; 0 runs
+# them in one process); the slow ones (processes killed, concurrency, deadlines) run after
+# them, one at a time, so that no other test's load can bend what they time.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DITEP := $(BIN)/ditep
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run serve test test-fast check lint format typecheck pytest pytest-fast migrate samples clean
 
@@ -40,13 +44,14 @@ typecheck: install
 	$(BIN)/mypy shared/ditep_core shared/ditep_counting services/agenda-ingest/agenda_ingest \
 		services/activity-api/activity_api services/cli/ditep_cli migrations tests benchmarks
 
-pytest: install
-	$(BIN)/pytest
+# Every test: those not marked slow on every core, then the slow ones in one process.
+pytest: pytest-fast
+	$(BIN)/pytest -m slow
 
 # Leaves out the tests marked slow (processes killed, 50 concurrent pushes, schemathesis,
 # large generated exports, the region benchmark): pyproject.toml lists the markers.
 pytest-fast: install
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 format: install
 	$(BIN)/ruff format .

@@ -24,9 +24,11 @@ from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
+from ditep_cli.main import app as cli_app
 from ditep_cli.registry import all_tasks
 from ditep_core import migrations
 from ditep_core.auth.service import create_key
@@ -203,6 +205,31 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[TemporaryDatabase]:
     database = TemporaryDatabase.create(backend, tmp_path)
     yield database
     database.drop()
+
+
+@pytest.fixture
+def cli_runner(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The ``ditep`` command on the test's fresh database (not migrated: ``migrate`` is a
+    command too), with the test pseudonym secret."""
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+@pytest.fixture
+def offline_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The ``ditep`` command for the commands that open no database (settings only)."""
+    monkeypatch.setenv("DITEP_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+    return CliRunner()
+
+
+def cli_ok(runner: CliRunner, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """Runs ``ditep ARGS``, asserts it succeeded (its output as the message) and returns
+    what it printed on stdout."""
+    result = runner.invoke(cli_app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 @pytest.fixture

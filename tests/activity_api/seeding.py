@@ -17,18 +17,15 @@ from sqlalchemy.orm import Session
 from agenda_ingest.sources.service import add_source
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
-from ditep_core.models import AgendaSession, Person, SessionParticipant, Source
+from ditep_core.models import Person, Source
 from ditep_core.nomenclatures import (
     Activity,
     AgendaKind,
     FeedFormat,
-    Nature,
     PersonKind,
-    Presence,
-    SessionStatus,
-    Setting,
 )
 from ditep_counting.rollups.service import invalidate_after_write
+from tests.sessions import add_youth_session
 
 
 def seed_establishment(
@@ -87,32 +84,16 @@ def add_youth(
             )
             session.add(person)
             session.flush()
-            row = AgendaSession(
+            add_youth_session(
+                session,
                 establishment_id=establishment.id,
                 source_id=source.id,
-                uid=f"{modality.value}-{index}-{pseudonym}@test",
-                recurrence_id="",
-                start_at=start,
-                end_at=start + dt.timedelta(hours=2),
-                status=SessionStatus.DONE,
-                summary=f"séance de {pseudonym}",
+                person_id=person.id,
+                start=start,
+                hours=2,
                 activity=modality,
-                setting=Setting.SITE,
-                nature=Nature.DIRECT,
-                rule_id="test",
-                rule_set_version="test-1",
-                content_hash=secrets.token_hex(8),
-            )
-            session.add(row)
-            session.flush()
-            session.add(
-                SessionParticipant(
-                    session_id=row.id,
-                    person_id=person.id,
-                    kind=PersonKind.YOUTH,
-                    presence=Presence.PRESENT,
-                    session_start_at=start,
-                )
+                uid=f"{modality.value}-{index}-{pseudonym}@test",
+                summary=f"séance de {pseudonym}",
             )
     session.flush()
     # As every writer of sessions: their weeks are marked out of date and the refresh task

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from activity_api.main import create_app as create_api_app
 from ditep_cli.main import app
-from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase, make_settings
+from tests.conftest import SAMPLES_DIR, TemporaryDatabase, cli_ok, make_settings
 from tests.http import app_client
 
 FINESS = "690000017"
@@ -22,12 +22,6 @@ FEED = str(SAMPLES_DIR / "agenda-etablissement.ics")
 def _words(output: str) -> str:
     """The output without the line breaks rich puts at the terminal's width."""
     return " ".join(output.split())
-
-
-def _ok(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _activity(database_url: str, key: str) -> tuple[dict[str, object], str]:
@@ -49,16 +43,16 @@ def _activity(database_url: str, key: str) -> tuple[dict[str, object], str]:
 
 
 def _fill(runner: CliRunner) -> str:
-    _ok(runner, "migrate")
-    _ok(runner, "establishment", "add", "--finess", FINESS, "--name", "DITEP", "--region", "84")
-    source_id = _ok(
+    cli_ok(runner, "migrate")
+    cli_ok(runner, "establishment", "add", "--finess", FINESS, "--name", "DITEP", "--region", "84")
+    source_id = cli_ok(
         runner,
         "source", "add", "--finess", FINESS, "--format", "ical", "--name", "Export",
         "--window-start", "2024-09-01", "--window-end", "2025-09-01",
     ).strip().splitlines()[-1]  # fmt: skip
-    ingested = json.loads(_ok(runner, "ingest", FEED, "--source", source_id, "--format", "json"))
+    ingested = json.loads(cli_ok(runner, "ingest", FEED, "--source", source_id, "--format", "json"))
     assert ingested["created"] == 65
-    key = _ok(
+    key = cli_ok(
         runner, "keys", "create", "--name", "it", "--scope", "activity:read", "--finess", FINESS
     )
     return key.strip().splitlines()[-1]
@@ -69,14 +63,13 @@ def test_a_restored_backup_gives_identical_counts(
     fresh_database: TemporaryDatabase,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    cli_runner: CliRunner,
 ) -> None:
-    runner = CliRunner()
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    runner = cli_runner
     key = _fill(runner)
     before, _ = _activity(fresh_database.url, key)
     dump = tmp_path / "ditep.dump"
-    _ok(runner, "backup", str(dump))
+    cli_ok(runner, "backup", str(dump))
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600
     assert runner.invoke(app, ["backup", str(dump)]).exit_code == 1  # exists: --force
 
@@ -84,7 +77,7 @@ def test_a_restored_backup_gives_identical_counts(
     wrong = TemporaryDatabase.create(backend, tmp_path / "wrong")
     try:
         monkeypatch.setenv("DITEP_DATABASE_URL", restored.url)
-        _ok(runner, "restore", str(dump))
+        cli_ok(runner, "restore", str(dump))
         after, _ = _activity(restored.url, key)
         assert after == before
         file_active = after["file_active"]
@@ -92,7 +85,9 @@ def test_a_restored_backup_gives_identical_counts(
         assert file_active["total"] > 0
         # The same secret: the same feed pushed again finds the same pseudonyms and sessions.
         source_id = "1"
-        again = json.loads(_ok(runner, "ingest", FEED, "--source", source_id, "--format", "json"))
+        again = json.loads(
+            cli_ok(runner, "ingest", FEED, "--source", source_id, "--format", "json")
+        )
         assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 65)
         # Into a database that is not empty: refused.
         refused = runner.invoke(app, ["restore", str(dump)])
@@ -110,13 +105,9 @@ def test_a_restored_backup_gives_identical_counts(
         wrong.drop()
 
 
-def test_a_file_of_the_other_backend_is_refused(
-    fresh_database: TemporaryDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+def test_a_file_of_the_other_backend_is_refused(cli_runner: CliRunner, tmp_path: Path) -> None:
     bogus = tmp_path / "not-a-backup"
     bogus.write_bytes(b"hello")
-    result = CliRunner().invoke(app, ["restore", str(bogus)])
+    result = cli_runner.invoke(app, ["restore", str(bogus)])
     assert result.exit_code == 1
     assert "is not a" in _words(result.output)

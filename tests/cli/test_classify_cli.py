@@ -5,24 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from ditep_cli.main import app
-from tests.conftest import REPO_ROOT, TEST_SECRET
+from tests.conftest import REPO_ROOT
 
 LABELLED = REPO_ROOT / "tests/agenda_ingest/classification/labelled_entries.jsonl"
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    return CliRunner()
-
-
 def test_classify_prints_each_line_with_its_classification(
-    runner: CliRunner, tmp_path: Path
+    offline_cli: CliRunner, tmp_path: Path
 ) -> None:
     entries = tmp_path / "entries.jsonl"
     entries.write_text(
@@ -43,7 +35,7 @@ def test_classify_prints_each_line_with_its_classification(
         + "\n",
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["classify", str(entries)])
+    result = offline_cli.invoke(app, ["classify", str(entries)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["activity"], r["setting"], r["nature"], r["rule"]) for r in rows] == [
@@ -55,7 +47,7 @@ def test_classify_prints_each_line_with_its_classification(
     assert rows[2]["serafin"] == "2.4.1"
 
 
-def test_classify_with_a_rule_file_and_its_errors(runner: CliRunner, tmp_path: Path) -> None:
+def test_classify_with_a_rule_file_and_its_errors(offline_cli: CliRunner, tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text(
         "rules:\n  - id: tout\n    explanation: Tout est accueil de jour\n"
@@ -64,7 +56,7 @@ def test_classify_with_a_rule_file_and_its_errors(runner: CliRunner, tmp_path: P
     )
     entries = tmp_path / "entries.jsonl"
     entries.write_text(json.dumps({"summary": "VAD"}) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["classify", str(entries), "--rules", str(rules)])
+    result = offline_cli.invoke(app, ["classify", str(entries), "--rules", str(rules)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rule"] == "tout"
 
@@ -73,13 +65,13 @@ def test_classify_with_a_rule_file_and_its_errors(runner: CliRunner, tmp_path: P
         "    then: {activity: garderie}\n",
         encoding="utf-8",
     )
-    failed = runner.invoke(app, ["rules", "check", str(rules)])
+    failed = offline_cli.invoke(app, ["rules", "check", str(rules)])
     assert failed.exit_code == 1
     assert "rule tout, field then.activity" in failed.output
 
 
-def test_rules_accuracy_prints_the_rate_and_the_confusion_table(runner: CliRunner) -> None:
-    result = runner.invoke(
+def test_rules_accuracy_prints_the_rate_and_the_confusion_table(offline_cli: CliRunner) -> None:
+    result = offline_cli.invoke(
         app, ["rules", "accuracy", "--labelled", str(LABELLED)], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
@@ -89,9 +81,9 @@ def test_rules_accuracy_prints_the_rate_and_the_confusion_table(runner: CliRunne
     assert rate >= 95.0
 
 
-def test_classify_evaluate_prints_rates_confusion_and_misses(runner: CliRunner) -> None:
+def test_classify_evaluate_prints_rates_confusion_and_misses(offline_cli: CliRunner) -> None:
     wording = REPO_ROOT / "tests/data/wording"
-    result = runner.invoke(
+    result = offline_cli.invoke(
         app,
         [
             "classify",
@@ -110,7 +102,7 @@ def test_classify_evaluate_prints_rates_confusion_and_misses(runner: CliRunner) 
 
 
 def test_classify_evaluate_names_the_line_of_an_unknown_activity(
-    runner: CliRunner, tmp_path: Path
+    offline_cli: CliRunner, tmp_path: Path
 ) -> None:
     labelled = tmp_path / "labelled.jsonl"
     labelled.write_text(
@@ -123,6 +115,6 @@ def test_classify_evaluate_names_the_line_of_an_unknown_activity(
         + "\n",
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["classify", "evaluate", str(labelled)])
+    result = offline_cli.invoke(app, ["classify", "evaluate", str(labelled)])
     assert result.exit_code == 1
     assert f"{labelled}:1: 'expected.activity': unknown activity 'visite'" in result.output

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from ditep_cli.main import app
-from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
+from tests.conftest import SAMPLES_DIR, TemporaryDatabase, cli_ok
 
 
-@pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    return CliRunner()
-
-
-def _ok(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
-    _ok(run, "migrate")
-    _ok(
-        run,
+def test_admin_workflow_from_migrate_to_counts(cli_runner: CliRunner) -> None:
+    cli_ok(cli_runner, "migrate")
+    cli_ok(
+        cli_runner,
         "establishment",
         "add",
         "--finess",
@@ -39,8 +25,8 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
         "--capacity",
         "accueil_nuit=12",
     )
-    out = _ok(
-        run,
+    out = cli_ok(
+        cli_runner,
         "source",
         "add",
         "--finess",
@@ -57,9 +43,13 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
     source_id = out.strip().splitlines()[-1]
     assert source_id.isdigit()
     feed = str(SAMPLES_DIR / "agenda-etablissement.ics")
-    ingested = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    ingested = json.loads(
+        cli_ok(cli_runner, "ingest", feed, "--source", source_id, "--format", "json")
+    )
     assert (ingested["received"], ingested["created"], ingested["rejected"]) == (65, 65, 0)
-    again = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    again = json.loads(
+        cli_ok(cli_runner, "ingest", feed, "--source", source_id, "--format", "json")
+    )
     assert (again["created"], again["updated"], again["deleted"], again["unchanged"]) == (
         0,
         0,
@@ -67,8 +57,8 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
         65,
     )
     counts = json.loads(
-        _ok(
-            run,
+        cli_ok(
+            cli_runner,
             "counts",
             "--finess",
             "690000017",
@@ -81,27 +71,38 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
         )
     )
     assert counts["file_active"]["total"] == 4
-    table = _ok(
-        run, "counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"
+    table = cli_ok(
+        cli_runner,
+        "counts",
+        "--finess",
+        "690000017",
+        "--start",
+        "2025-03-01",
+        "--end",
+        "2025-04-01",
     )
     assert "file active" in table
     by_period = json.loads(
-        _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "json")
+        cli_ok(
+            cli_runner, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "json"
+        )
     )
     # The same body as the API: the same figures whatever the way the period is given.
     assert by_period["file_active"] == counts["file_active"]
     assert by_period["period"]["code"] == "2025-03"
     assert by_period["profile_version"] == "aire-2024.1"
-    as_csv = _ok(run, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "csv")
+    as_csv = cli_ok(
+        cli_runner, "counts", "--finess", "690000017", "--period", "2025-03", "--format", "csv"
+    )
     assert "file_active.total,4" in as_csv.splitlines()
     replayed = json.loads(
-        _ok(run, "imports", "replay", str(ingested["import_id"]), "--format", "json")
+        cli_ok(cli_runner, "imports", "replay", str(ingested["import_id"]), "--format", "json")
     )
     assert replayed["unchanged"] == 65
     assert replayed["import_id"] != ingested["import_id"]
 
     def listed_ids(*options: str) -> set[str]:
-        table = _ok(run, "imports", "list", *options)
+        table = cli_ok(cli_runner, "imports", "list", *options)
         return {row.split("│")[1].strip() for row in table.splitlines() if row.startswith("│")}
 
     both = {str(ingested["import_id"]), str(replayed["import_id"])}
@@ -109,37 +110,39 @@ def test_admin_workflow_from_migrate_to_counts(run: CliRunner) -> None:
     assert listed_ids("--status", "received") == set()
 
 
-def test_keys_create_prints_the_key_once_and_list_never_shows_it(run: CliRunner) -> None:
-    _ok(run, "migrate")
-    out = _ok(run, "keys", "create", "--name", "ARS ARA", "--scope", "ars:read", "--region", "84")
+def test_keys_create_prints_the_key_once_and_list_never_shows_it(cli_runner: CliRunner) -> None:
+    cli_ok(cli_runner, "migrate")
+    out = cli_ok(
+        cli_runner, "keys", "create", "--name", "ARS ARA", "--scope", "ars:read", "--region", "84"
+    )
     key = out.strip().splitlines()[-1]
     assert key.startswith("ditep_")
-    listing = _ok(run, "keys", "list")
+    listing = cli_ok(cli_runner, "keys", "list")
     assert "ARS ARA" in listing
     assert "regions 84" in listing
     assert key not in listing
-    _ok(run, "keys", "revoke", "1")
-    revoked = run.invoke(app, ["keys", "revoke", "99"])
+    cli_ok(cli_runner, "keys", "revoke", "1")
+    revoked = cli_runner.invoke(app, ["keys", "revoke", "99"])
     assert revoked.exit_code == 1
 
 
-def test_samples_load_is_idempotent_and_prints_a_working_key(run: CliRunner) -> None:
-    _ok(run, "migrate")
-    first = _ok(run, "samples", "load", str(SAMPLES_DIR))
-    second = _ok(run, "samples", "load", str(SAMPLES_DIR))
+def test_samples_load_is_idempotent_and_prints_a_working_key(cli_runner: CliRunner) -> None:
+    cli_ok(cli_runner, "migrate")
+    first = cli_ok(cli_runner, "samples", "load", str(SAMPLES_DIR))
+    second = cli_ok(cli_runner, "samples", "load", str(SAMPLES_DIR))
     assert first.strip().splitlines()[-1] != second.strip().splitlines()[-1]
     assert "0 created" in second
 
 
-def test_errors_are_messages_not_tracebacks(run: CliRunner) -> None:
-    _ok(run, "migrate")
-    result = run.invoke(
+def test_errors_are_messages_not_tracebacks(cli_runner: CliRunner) -> None:
+    cli_ok(cli_runner, "migrate")
+    result = cli_runner.invoke(
         app, ["establishment", "add", "--finess", "12", "--name", "x", "--region", "84"]
     )
     assert result.exit_code == 1
     assert "FINESS" in result.output
     assert "Traceback" not in result.output
-    missing = run.invoke(
+    missing = cli_runner.invoke(
         app, ["counts", "--finess", "690000017", "--start", "2025-03-01", "--end", "2025-04-01"]
     )
     assert missing.exit_code == 1
@@ -147,19 +150,21 @@ def test_errors_are_messages_not_tracebacks(run: CliRunner) -> None:
 
 
 def test_source_options_store_pseudonyms_and_markers(
-    run: CliRunner, fresh_database: TemporaryDatabase
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase
 ) -> None:
     from sqlalchemy import select
 
     from ditep_core.db import Database
     from ditep_core.models import Source
 
-    _ok(run, "migrate")
-    _ok(run, "establishment", "add", "--finess", "690000017", "--name", "D", "--region", "84")
+    cli_ok(cli_runner, "migrate")
+    cli_ok(
+        cli_runner, "establishment", "add", "--finess", "690000017", "--name", "D", "--region", "84"
+    )
     args = ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Agenda Y"]
     args += ["--kind", "youth", "--youth-id", "urn:ins:1234567890123"]
     args += ["--youth-marker", "beneficiaire", "--youth-uri-prefix", "urn:dui:usager:"]
-    _ok(run, *args)
+    cli_ok(cli_runner, *args)
     database = Database.from_url(fresh_database.url)
     try:
         with database.unit_of_work() as session:
@@ -173,7 +178,7 @@ def test_source_options_store_pseudonyms_and_markers(
     # An INS with a wrong key is refused, as the feeds refuse it.
     args[7] = "Agenda Z"
     args[11] = "urn:ins:123456789012300"
-    wrong = run.invoke(app, args)
+    wrong = cli_runner.invoke(app, args)
     assert wrong.exit_code != 0
     assert "the INS key 00 is wrong" in wrong.output
 
@@ -193,33 +198,33 @@ def _commune_of(fresh_database: TemporaryDatabase, finess: str) -> str | None:
 
 
 def test_establishment_commune_on_add_and_update(
-    run: CliRunner, fresh_database: TemporaryDatabase
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase
 ) -> None:
-    _ok(run, "migrate")
+    cli_ok(cli_runner, "migrate")
     base = ["establishment", "add", "--name", "DITEP Garonne", "--region", "76"]
-    _ok(run, *base, "--finess", "310000012", "--commune", "31555")
+    cli_ok(cli_runner, *base, "--finess", "310000012", "--commune", "31555")
     assert _commune_of(fresh_database, "310000012") == "31555"
-    _ok(run, *base, "--finess", "310000020")
+    cli_ok(cli_runner, *base, "--finess", "310000020")
     assert _commune_of(fresh_database, "310000020") is None
-    assert "commune 31069" in _ok(
-        run, "establishment", "update", "--finess", "310000020", "--commune", "31069"
+    assert "commune 31069" in cli_ok(
+        cli_runner, "establishment", "update", "--finess", "310000020", "--commune", "31069"
     )
     assert _commune_of(fresh_database, "310000020") == "31069"
     for commune, message in (
         ("3155", "commune: '3155' is not an INSEE commune code"),
         ("69123", "commune: 69123 is not in the establishment's department 31"),
     ):
-        refused = run.invoke(
+        refused = cli_runner.invoke(
             app, ["establishment", "update", "--finess", "310000020", "--commune", commune]
         )
         assert refused.exit_code == 1
         assert message in " ".join(refused.output.split())
         assert "Traceback" not in refused.output
     assert _commune_of(fresh_database, "310000020") == "31069"
-    refused = run.invoke(app, [*base, "--finess", "310000038", "--commune", "2A004"])
+    refused = cli_runner.invoke(app, [*base, "--finess", "310000038", "--commune", "2A004"])
     assert refused.exit_code == 1
     assert "not in the establishment's department 31" in refused.output
-    unknown = run.invoke(
+    unknown = cli_runner.invoke(
         app, ["establishment", "update", "--finess", "310000046", "--commune", "31555"]
     )
     assert unknown.exit_code == 1

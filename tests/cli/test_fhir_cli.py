@@ -17,8 +17,8 @@ from tests.conftest import (
     DATA_DIR,
     MIGRATIONS_DIR,
     TEST_PULL_ALLOWED_HOSTS,
-    TEST_SECRET,
     TemporaryDatabase,
+    cli_ok,
 )
 
 KEYS = [
@@ -34,14 +34,6 @@ KEYS = [
 ]
 
 
-@pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """Settings only: ``ditep fhir sessions`` opens no database."""
-    monkeypatch.setenv("DITEP_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    return CliRunner()
-
-
 def _write(tmp_path: Path, body: Any, name: str = "feed.json") -> Path:
     path = tmp_path / name
     path.write_bytes(body if isinstance(body, bytes) else json.dumps(body).encode())
@@ -49,11 +41,11 @@ def _write(tmp_path: Path, body: Any, name: str = "feed.json") -> Path:
 
 
 def test_sessions_are_printed_one_json_object_per_line_sorted(
-    offline: CliRunner, tmp_path: Path
+    offline_cli: CliRunner, tmp_path: Path
 ) -> None:
     body = tddui_bundle()
     body["entry"].reverse()  # the order of the file does not matter
-    result = offline.invoke(app, ["fhir", "sessions", str(_write(tmp_path, body))])
+    result = offline_cli.invoke(app, ["fhir", "sessions", str(_write(tmp_path, body))])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [list(row) for row in rows] == [KEYS] * 3
@@ -77,11 +69,11 @@ def test_sessions_are_printed_one_json_object_per_line_sorted(
     assert "1 stay(s) read as pathway periods" in result.stderr
 
 
-def test_the_window_and_the_errors_with_their_path(offline: CliRunner, tmp_path: Path) -> None:
+def test_the_window_and_the_errors_with_their_path(offline_cli: CliRunner, tmp_path: Path) -> None:
     body = tddui_bundle()
     body["entry"][5]["resource"]["period"]["end"] = "2025-03-13T15:00:00+01:00"
     path = _write(tmp_path, body)
-    result = offline.invoke(
+    result = offline_cli.invoke(
         app, ["fhir", "sessions", str(path), "--start", "2025-03-13", "--end", "2025-03-15"]
     )
     assert result.exit_code == 0, result.output
@@ -90,14 +82,14 @@ def test_the_window_and_the_errors_with_their_path(offline: CliRunner, tmp_path:
     assert f"{path}: entry[5].resource.period.end: the end is before the start" in result.stderr
 
 
-def test_an_unreadable_file_exits_1_and_says_where(offline: CliRunner, tmp_path: Path) -> None:
+def test_an_unreadable_file_exits_1_and_says_where(offline_cli: CliRunner, tmp_path: Path) -> None:
     path = _write(tmp_path, b'{"resourceType": "Bundle",\n "entry": [}')
-    result = offline.invoke(app, ["fhir", "sessions", str(path)])
+    result = offline_cli.invoke(app, ["fhir", "sessions", str(path)])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "not JSON: " in result.stderr
     assert "(line 2, column" in result.stderr
-    bad = offline.invoke(app, ["fhir", "sessions", str(path), "--start", "tomorrow"])
+    bad = offline_cli.invoke(app, ["fhir", "sessions", str(path), "--start", "tomorrow"])
     assert bad.exit_code == 2
 
 
@@ -111,18 +103,20 @@ def test_an_unreadable_file_exits_1_and_says_where(offline: CliRunner, tmp_path:
         "gap/Appointment-example-req-appointment.json",
     ],
 )
-def test_the_corpus_as_the_command_prints_it(offline: CliRunner, name: str) -> None:
-    result = offline.invoke(app, ["fhir", "sessions", str(FHIR_CORPUS / name)])
+def test_the_corpus_as_the_command_prints_it(offline_cli: CliRunner, name: str) -> None:
+    result = offline_cli.invoke(app, ["fhir", "sessions", str(FHIR_CORPUS / name)])
     assert result.exit_code == 0, result.output
     assert [json.loads(line) for line in result.stdout.splitlines()] == EXPECTED[name].sessions
     for path, message in EXPECTED[name].rejected:
         assert f"{path}: {message}" in result.stderr
 
 
-def test_a_handwritten_document_as_the_command_prints_it(offline: CliRunner) -> None:
+def test_a_handwritten_document_as_the_command_prints_it(offline_cli: CliRunner) -> None:
     """R4 Appointments and an Encounter (tests/data/fhir), as the corpus's GAP and R4
     examples above, in a plain clone."""
-    result = offline.invoke(app, ["fhir", "sessions", str(DATA_DIR / "fhir/appointments-r4.json")])
+    result = offline_cli.invoke(
+        app, ["fhir", "sessions", str(DATA_DIR / "fhir/appointments-r4.json")]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(row["uid"], row["start"], row["end"], row["status"]) for row in rows] == [
@@ -138,23 +132,19 @@ def test_a_handwritten_document_as_the_command_prints_it(offline: CliRunner) -> 
 
 
 @pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+def run(
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
     monkeypatch.setenv("DITEP_PULL_ALLOWED_HOSTS", json.dumps(TEST_PULL_ALLOWED_HOSTS))
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    return CliRunner()
-
-
-def _ok(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return cli_runner
 
 
 def test_a_fhir_source_is_ingested_and_configured_for_pulls(run: CliRunner, tmp_path: Path) -> None:
-    _ok(run, "establishment", "add", "--finess", "690000017", "--name", "DITEP", "--region", "84")
-    source_id = _ok(
+    cli_ok(
+        run, "establishment", "add", "--finess", "690000017", "--name", "DITEP", "--region", "84"
+    )
+    source_id = cli_ok(
         run,
         "source",
         "add",
@@ -169,7 +159,7 @@ def test_a_fhir_source_is_ingested_and_configured_for_pulls(run: CliRunner, tmp_
         "--window-end",
         "2025-09-01",
     ).splitlines()[-1]
-    out = _ok(
+    out = cli_ok(
         run,
         "ingest",
         str(_write(tmp_path, tddui_bundle())),
@@ -179,7 +169,7 @@ def test_a_fhir_source_is_ingested_and_configured_for_pulls(run: CliRunner, tmp_
         "json",
     )
     assert json.loads(out)["created"] == 3
-    configured = _ok(
+    configured = cli_ok(
         run,
         "pull",
         "configure",
@@ -191,10 +181,10 @@ def test_a_fhir_source_is_ingested_and_configured_for_pulls(run: CliRunner, tmp_
     )
     assert "searches Appointment, next pull full" in configured
     assert "full pull every when _history shows a deletion, else 1 day" in configured
-    configured = _ok(run, "pull", "configure", source_id, "--slots", "--full-every-pulls", "24")
+    configured = cli_ok(run, "pull", "configure", source_id, "--slots", "--full-every-pulls", "24")
     assert "searches Appointment and Slot" in configured
     assert "full pull every 24 pulls" in configured
-    configured = _ok(
+    configured = cli_ok(
         run, "pull", "configure", source_id, "--full-every-pulls", "0", "--full-every-days", "7"
     )
     assert "full pull every 7 days" in configured

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -12,14 +11,7 @@ from agenda_ingest.classification.engine import default_rules_text
 from ditep_cli.main import app
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, ReclassificationRun
-from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
-
-
-@pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    return CliRunner()
+from tests.conftest import SAMPLES_DIR, TemporaryDatabase
 
 
 def _ok(runner: CliRunner, *args: str) -> str:
@@ -29,10 +21,10 @@ def _ok(runner: CliRunner, *args: str) -> str:
 
 
 def test_upload_then_reclassify_the_stored_sessions(
-    run: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
 ) -> None:
-    _ok(run, "migrate")
-    _ok(run, "samples", "load", str(SAMPLES_DIR))
+    _ok(cli_runner, "migrate")
+    _ok(cli_runner, "samples", "load", str(SAMPLES_DIR))
     rules = tmp_path / "regles.yaml"
     rules.write_text(
         default_rules_text().replace(
@@ -41,11 +33,11 @@ def test_upload_then_reclassify_the_stored_sessions(
         ),
         encoding="utf-8",
     )
-    uploaded = _ok(run, "rules", "upload", str(rules), "--finess", "690000017")
+    uploaded = _ok(cli_runner, "rules", "upload", str(rules), "--finess", "690000017")
     assert "stored version 1: 690000017-v1-" in uploaded
-    assert "unchanged" in _ok(run, "rules", "upload", str(rules), "--finess", "690000017")
+    assert "unchanged" in _ok(cli_runner, "rules", "upload", str(rules), "--finess", "690000017")
 
-    output = _ok(run, "reclassify", "--finess", "690000017")
+    output = _ok(cli_runner, "reclassify", "--finess", "690000017")
     database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
     try:
         with database.unit_of_work() as session:
@@ -64,18 +56,18 @@ def test_upload_then_reclassify_the_stored_sessions(
     assert recorded.before["transport"] == len(taxis)
     assert f"{recorded.sessions_changed} of {recorded.sessions_examined} sessions changed" in output
 
-    missing = run.invoke(app, ["reclassify", "--finess", "750000001"])
+    missing = cli_runner.invoke(app, ["reclassify", "--finess", "750000001"])
     assert missing.exit_code == 1
     assert "no establishment" in missing.output
 
 
 def test_places_set_show_and_a_duplicate_alias(
-    run: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase, tmp_path: Path
 ) -> None:
-    _ok(run, "migrate")
+    _ok(cli_runner, "migrate")
     # The samples ship a registry: loading them stores it, and the rules in force name it.
-    _ok(run, "samples", "load", str(SAMPLES_DIR))
-    shown = _ok(run, "places", "show", "--finess", "690000017")
+    _ok(cli_runner, "samples", "load", str(SAMPLES_DIR))
+    shown = _ok(cli_runner, "places", "show", "--finess", "690000017")
     assert "groupe Les Tilleuls" in shown
     database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
     try:
@@ -91,14 +83,14 @@ def test_places_set_show_and_a_duplicate_alias(
         "partners:\n  - {name: CMP Bron, kind: care, aliases: [les tilleuls]}\n",
         encoding="utf-8",
     )
-    result = run.invoke(app, ["places", "set", str(registry), "--finess", "690000017"])
+    result = cli_runner.invoke(app, ["places", "set", str(registry), "--finess", "690000017"])
     assert result.exit_code == 1
     assert "partners[0].aliases[0]" in result.output
     assert "already given at own[0].name" in result.output
 
     registry.write_text("own:\n  - {name: Les Tilleuls, kind: house}\n", encoding="utf-8")
-    assert "stored" in _ok(run, "places", "set", str(registry), "--finess", "690000017")
-    assert "unchanged" in _ok(run, "places", "set", str(registry), "--finess", "690000017")
-    assert "Les Tilleuls" in _ok(run, "places", "show", "--finess", "690000017")
-    output = _ok(run, "reclassify", "--finess", "690000017")
+    assert "stored" in _ok(cli_runner, "places", "set", str(registry), "--finess", "690000017")
+    assert "unchanged" in _ok(cli_runner, "places", "set", str(registry), "--finess", "690000017")
+    assert "Les Tilleuls" in _ok(cli_runner, "places", "show", "--finess", "690000017")
+    output = _ok(cli_runner, "reclassify", "--finess", "690000017")
     assert "+places-" in output

@@ -6,53 +6,49 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ditep_cli.main import app
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent
-from tests.conftest import SAMPLES_DIR, TEST_SECRET, TemporaryDatabase
-
-
-@pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    return CliRunner()
-
-
-def _ok(runner: CliRunner, *args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
+from tests.conftest import SAMPLES_DIR, TemporaryDatabase, cli_ok
 
 
 def _show(runner: CliRunner, source_id: str) -> dict[str, Any]:
-    (shown,) = json.loads(_ok(runner, "source", "show", source_id, "--format", "json"))
+    (shown,) = json.loads(cli_ok(runner, "source", "show", source_id, "--format", "json"))
     assert isinstance(shown, dict)
     return shown
 
 
 def test_show_update_disable_and_enable_a_source(
-    run: CliRunner, fresh_database: TemporaryDatabase
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase
 ) -> None:
-    _ok(run, "migrate")
-    _ok(run, "establishment", "add", "--finess", "690000017", "--name", "DITEP", "--region", "84")
-    source_id = _ok(
-        run, "source", "add", "--finess", "690000017", "--format", "ical", "--name", "Export"
+    cli_ok(cli_runner, "migrate")
+    cli_ok(
+        cli_runner,
+        "establishment",
+        "add",
+        "--finess",
+        "690000017",
+        "--name",
+        "DITEP",
+        "--region",
+        "84",
+    )
+    source_id = cli_ok(
+        cli_runner, "source", "add", "--finess", "690000017", "--format", "ical", "--name", "Export"
     ).splitlines()[-1]
-    shown = _show(run, source_id)
+    shown = _show(cli_runner, source_id)
     assert shown["window"]["fixed_start"] is None  # the default window, as applied today
     assert shown["window"]["start"] < shown["window"]["end"]
     assert shown["enabled"] is True
-    assert "Export" in _ok(run, "source", "list", "--finess", "690000017")
-    assert "default (previous school year)" in _ok(run, "source", "show", source_id)
+    assert "Export" in cli_ok(cli_runner, "source", "list", "--finess", "690000017")
+    assert "default (previous school year)" in cli_ok(cli_runner, "source", "show", source_id)
 
     # March 2025 lies outside today's default window: fix the window, as the vendor needed.
-    changed = _ok(
-        run,
+    changed = cli_ok(
+        cli_runner,
         "source",
         "update",
         source_id,
@@ -65,26 +61,28 @@ def test_show_update_disable_and_enable_a_source(
         "beneficiaire",
     )
     assert "changed window_start, window_end, count_validated_only, youth_markers" in changed
-    shown = _show(run, source_id)
+    shown = _show(cli_runner, source_id)
     assert (shown["window"]["start"], shown["window"]["end"]) == ("2024-09-01", "2025-09-01")
     assert shown["count_validated_only"] is True
     assert shown["participant_rules"]["youth_markers"] == ["BENEFICIAIRE"]
     feed = str(SAMPLES_DIR / "agenda-etablissement.ics")
-    ingested = json.loads(_ok(run, "ingest", feed, "--source", source_id, "--format", "json"))
+    ingested = json.loads(
+        cli_ok(cli_runner, "ingest", feed, "--source", source_id, "--format", "json")
+    )
     assert ingested["received"] == 65
-    assert _show(run, source_id)["last_import"]["import_id"] == ingested["import_id"]
+    assert _show(cli_runner, source_id)["last_import"]["import_id"] == ingested["import_id"]
 
-    wrong = run.invoke(app, ["source", "update", source_id, "--window-end", "2024-01-01"])
+    wrong = cli_runner.invoke(app, ["source", "update", source_id, "--window-end", "2024-01-01"])
     assert wrong.exit_code == 1
     assert "the window must end after it starts" in wrong.output
 
-    assert "changed enabled" in _ok(run, "source", "disable", source_id)
-    assert _show(run, source_id)["enabled"] is False
-    refused = run.invoke(app, ["ingest", feed, "--source", source_id])
+    assert "changed enabled" in cli_ok(cli_runner, "source", "disable", source_id)
+    assert _show(cli_runner, source_id)["enabled"] is False
+    refused = cli_runner.invoke(app, ["ingest", feed, "--source", source_id])
     assert refused.exit_code != 0
     assert "disabled" in refused.output
-    _ok(run, "source", "update", source_id, "--enable", "--default-participant-rules")
-    shown = _show(run, source_id)
+    cli_ok(cli_runner, "source", "update", source_id, "--enable", "--default-participant-rules")
+    shown = _show(cli_runner, source_id)
     assert shown["enabled"] is True
     assert shown["participant_rules"]["youth_markers"] is None
 
@@ -104,9 +102,9 @@ def test_show_update_disable_and_enable_a_source(
     ]
 
 
-def test_unknown_source_is_a_message(run: CliRunner) -> None:
-    _ok(run, "migrate")
+def test_unknown_source_is_a_message(cli_runner: CliRunner) -> None:
+    cli_ok(cli_runner, "migrate")
     for command in (["show", "9"], ["update", "9", "--enable"], ["disable", "9"]):
-        result = run.invoke(app, ["source", *command])
+        result = cli_runner.invoke(app, ["source", *command])
         assert result.exit_code == 1
         assert "no source 9" in result.output

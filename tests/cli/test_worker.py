@@ -160,11 +160,9 @@ def _feed(size: int) -> bytes:
 
 
 @pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+def run(fresh_database: TemporaryDatabase, cli_runner: CliRunner) -> CliRunner:
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    return CliRunner()
+    return cli_runner
 
 
 def test_ditep_tasks_lists_failed_runs_with_their_error_and_queued_jobs(

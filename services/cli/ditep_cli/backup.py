@@ -25,7 +25,7 @@ from rich.markup import escape
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 
-from ditep_cli.context import CliContext
+from ditep_cli.context import cli_context
 from ditep_core import migrations
 from ditep_core.db import create_database_engine, normalise_database_url
 
@@ -40,10 +40,16 @@ class BackupError(RuntimeError):
     pass
 
 
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
+def _copy_sqlite(source_path: Path | str, target_path: Path | str) -> None:
+    """SQLite's online backup of one file into another (a consistent copy while in use)."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def libpq_target(database_url: str) -> tuple[str, dict[str, str]]:
@@ -89,14 +95,7 @@ def backup_database(database_url: str, output: Path) -> None:
     partial.touch(mode=0o600)
     try:
         if database_url.startswith("sqlite"):
-            source = sqlite3.connect(sqlite_path(database_url))
-            target = sqlite3.connect(partial)
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            _copy_sqlite(sqlite_path(database_url), partial)
         else:
             target_uri, environment = libpq_target(database_url)
             _run(
@@ -139,14 +138,7 @@ def restore_database(database_url: str, dump: Path) -> None:
         if path.exists() and path.stat().st_size > 0 and _holds_a_schema(database_url):
             raise BackupError(f"{path} already holds tables: restore into a new database")
         path.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(dump)
-        target = sqlite3.connect(path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _copy_sqlite(dump, path)
         return
     if _holds_a_schema(database_url):
         raise BackupError(
@@ -174,7 +166,7 @@ def backup_command(
     force: Annotated[bool, typer.Option(help="Replace an existing file")] = False,
 ) -> None:
     """Back up the configured database (not the pseudonym secret: keep it apart)."""
-    settings = _context(ctx).settings
+    settings = cli_context(ctx).settings
     if output.exists() and not force:
         errors.print(f"[red]error:[/red] {escape(str(output))} exists (--force replaces it)")
         raise typer.Exit(1)
@@ -198,7 +190,7 @@ def restore_command(
 ) -> None:
     """Restore a backup into the configured database, which must be new and empty; then
     check that the configured pseudonym secret is the one the data was filled with."""
-    settings = _context(ctx).settings
+    settings = cli_context(ctx).settings
     try:
         restore_database(settings.database_url, dump)
     except BackupError as error:

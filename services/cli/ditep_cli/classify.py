@@ -261,25 +261,9 @@ def rules_accuracy(
         f"(activity, setting, nature) = [bold]{accuracy.rate:.1%}[/bold]; "
         f"activity alone {accuracy.activity_rate:.1%}"
     )
-    activities = [a for a in Activity if any(a in pair for pair in accuracy.confusion)]
-    table = Table(title="Confusion of activities (rows: expected, columns: given by the rules)")
-    table.add_column("expected \\ given")
-    for activity in activities:
-        table.add_column(activity.value, justify="right")
-    for expected in activities:
-        table.add_row(
-            expected.value,
-            *(str(accuracy.confusion.get((expected, given), 0) or "·") for given in activities),
-        )
-    console.print(table)
+    console.print(_confusion(accuracy))
     if misses:
-        for entry, labels, got in accuracy.misses:
-            console.print(
-                f"{entry.get('summary', '')!r} @ {entry.get('location', '')!r}: expected "
-                f"{'/'.join(label.value for label in labels)}, got "
-                f"{got.activity.value}/{got.setting.value}/{got.nature.value} ({got.rule_id})",
-                markup=False,
-            )
+        _print_misses(accuracy)
 
 
 @rules_app.command("upload")

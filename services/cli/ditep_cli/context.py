@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import typer
+from rich.console import Console
+
 from ditep_cli.registry import all_tasks
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database, DatabaseTimeouts
@@ -56,3 +59,19 @@ class CliContext:
     @cached_property
     def protection(self) -> DataProtection:
         return DataProtection.from_settings(self.settings)
+
+
+_errors = Console(stderr=True)
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    """The context the ``ditep`` callback built, from any of its subcommands."""
+    context = ctx.find_root().obj
+    assert isinstance(context, CliContext)
+    return context
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Prints ``error: MESSAGE`` on stderr; the exit (status ``code``) to raise."""
+    _errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)

@@ -24,7 +24,7 @@ from ditep_cli.ars import ars_app
 from ditep_cli.audit import audit_command
 from ditep_cli.backup import backup_command, restore_command
 from ditep_cli.classify import classify_app, reclassify_command, rules_app
-from ditep_cli.context import CliContext
+from ditep_cli.context import CliContext, cli_context, fail
 from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
@@ -107,12 +107,6 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     try:
@@ -131,15 +125,10 @@ def _root(ctx: typer.Context) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
-
-
 @app.command()
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the configured database to the latest schema."""
-    settings = _context(ctx).settings
+    settings = cli_context(ctx).settings
     migrations.upgrade(
         settings.database_url,
         settings.migrations_dir,
@@ -170,9 +159,9 @@ def establishment_add(
     for item in capacity or []:
         modality, _, places = item.partition("=")
         if Activity(modality) not in MODALITIES or not places.isdigit():
-            raise _fail(f"bad capacity '{item}': expected MODALITY=PLACES")
+            raise fail(f"bad capacity '{item}': expected MODALITY=PLACES")
         capacities[Activity(modality)] = int(places)
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             establishment = add_establishment(
                 session,
@@ -185,7 +174,7 @@ def establishment_add(
                 commune_code=commune,
             )
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         record_cli_action(
             session, "establishment add", scope=AuditScope("establishment", establishment.finess)
         )
@@ -201,11 +190,11 @@ def establishment_update(
     ],
 ) -> None:
     """Change an existing establishment's record (its INSEE commune)."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             establishment = set_commune(session, finess, commune)
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         record_cli_action(
             session,
             "establishment update",
@@ -246,7 +235,7 @@ def source_add(
     ] = None,
 ) -> None:
     """Register a source; prints its id on the last line."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         try:
             source = add_source(
@@ -265,7 +254,7 @@ def source_add(
                 pull_allowlist=Allowlist.from_entries(context.settings.pull_allowed_hosts),
             )
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         source_id = source.id
         record_cli_action(session, "source add", scope=AuditScope("establishment", finess))
     console.print(f"source '{name}' added to {finess}")
@@ -278,9 +267,9 @@ def _date(value: str | None) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as error:
-        raise _fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
+        raise fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
     if not day_in_range(day):
-        raise _fail(f"{value} is out of range: days are {DAYS_READ}")
+        raise fail(f"{value} is out of range: days are {DAYS_READ}")
     return day
 
 
@@ -334,14 +323,14 @@ def ingest(
     """Ingest a feed file into a source, as a push would (stored, then parsed, then applied
     under the source's lock). Exit code 1: unreadable; 2: not applied (held by the
     mass-deletion guard, or superseded by a newer snapshot)."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     payload = file.read_bytes()
     if len(payload) > context.settings.max_feed_bytes:
-        raise _fail(f"{file} is over the limit of {context.settings.max_feed_bytes} bytes")
+        raise fail(f"{file} is over the limit of {context.settings.max_feed_bytes} bytes")
     with context.database.unit_of_work() as session:
         found = SourceRepository(session).get_with_establishment(source)
         if found is None:
-            raise _fail(f"no source {source}")
+            raise fail(f"no source {source}")
         feed_format = found.format
     try:
         outcome = ingest_feed(
@@ -354,7 +343,7 @@ def ingest(
             limits=FeedLimits.from_settings(context.settings),
         )
     except Problem as problem:  # a disabled source, a busy database
-        raise _fail(problem.detail) from problem
+        raise fail(problem.detail) from problem
     _print_outcome(outcome, output)
     if outcome.failed:
         raise typer.Exit(1)
@@ -401,7 +390,7 @@ def keys_create(
     --all-establishments said explicitly); ars:read keys to regions or departments
     (--region, --department, or --all-regions): aggregates only; admin keys take no
     binding. Anything else is refused (docs/security.md)."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             client, generated = create_key(
                 session,
@@ -414,7 +403,7 @@ def keys_create(
                 all_regions=all_regions,
             )
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         client_id = client.id
         binding = binding_of(client)
         audit_key_action(session, "create", client_id)
@@ -429,7 +418,7 @@ def keys_create(
 def keys_list(ctx: typer.Context) -> None:
     """List API keys (never the keys themselves), with what each one reaches."""
     table = Table("id", "name", "prefix", "scopes", "reaches", "created", "revoked")
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         for client in ApiClientRepository(session).list_all():
             table.add_row(
                 str(client.id),
@@ -446,11 +435,11 @@ def keys_list(ctx: typer.Context) -> None:
 @keys_app.command("revoke")
 def keys_revoke(ctx: typer.Context, key_id: Annotated[int, typer.Argument()]) -> None:
     """Revoke an API key at once."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         revoked = revoke_key(session, key_id)
         audit_key_action(session, "revoke", key_id, ok=revoked is not None)
     if revoked is None:
-        raise _fail(f"no key {key_id}")
+        raise fail(f"no key {key_id}")
     console.print(f"key {key_id} revoked")
 
 
@@ -460,7 +449,7 @@ def samples_load(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
 ) -> None:
     """Load a sample establishment (idempotent) and print a fresh API key for it."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     loaded = load_samples(context, directory)
     for line in loaded.describe():
         console.print(line)
@@ -475,7 +464,7 @@ def serve(
     ] = None,
 ) -> None:
     """Start agenda-ingest and activity-api (Ctrl-C stops both)."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     settings = context.settings
     banner: list[str] = [
         f"agenda-ingest: http://{settings.ingest_host}:{settings.ingest_port}/docs",
@@ -507,7 +496,7 @@ def imports_list(
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
 ) -> None:
     """The newest imports: to find those left `received` (interrupted) or held."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         found = ImportRepository(session).newest(status=status, source_id=source, limit=limit)
         table = Table(title="imports, newest first")
@@ -539,11 +528,11 @@ def imports_replay(
 ) -> None:
     """Apply a stored import's payload again (after a fix), as a new import; one left
     `received` by a stopped process is applied itself."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         feed_import = ImportRepository(session).get(import_id)
         if feed_import is None:
-            raise _fail(f"no import {import_id}")
+            raise fail(f"no import {import_id}")
         source = SourceRepository(session).get_with_establishment(feed_import.source_id)
         assert source is not None
         try:
@@ -555,9 +544,9 @@ def imports_replay(
                 limits=FeedLimits.from_settings(context.settings),
             )
         except PayloadUnreadable as error:
-            raise _fail(f"import {import_id} cannot be opened: {error}") from error
+            raise fail(f"import {import_id} cannot be opened: {error}") from error
         except Problem as error:  # its payload purged by the retention
-            raise _fail(error.detail) from error
+            raise fail(error.detail) from error
         record_cli_action(
             session,
             "imports replay",

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from agenda_ingest.places.service import registry_text, set_registry
 from ditep_cli.classify import load_places
-from ditep_cli.context import CLI_PRINCIPAL, CliContext
+from ditep_cli.context import CLI_PRINCIPAL, cli_context
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.problems import Problem
@@ -23,12 +23,6 @@ places_app = typer.Typer(
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 FinessOption = Annotated[str, typer.Option(help="FINESS of the establishment")]
-
-
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
 
 
 def _problem(problem: Problem) -> typer.Exit:
@@ -56,7 +50,7 @@ def places_set(
 ) -> None:
     """Store FILE as the establishment's registry (then run ditep reclassify)."""
     load_places(file)
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         try:
             establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)
@@ -77,7 +71,7 @@ def places_set(
 @places_app.command("show")
 def places_show(ctx: typer.Context, finess: FinessOption) -> None:
     """Print the establishment's registry as written."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         try:
             establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ditep_cli.context import CliContext
+from ditep_cli.context import cli_context
 from ditep_core.audit.service import record_cli_action
 from ditep_counting.rollups.service import ProfileError, active_profile, store_profile_version
 
@@ -19,16 +19,10 @@ profile_app = typer.Typer(
 errors = Console(stderr=True)
 
 
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
 @profile_app.command("show")
 def show(ctx: typer.Context) -> None:
     """Print the profile in force (the documented defaults until a version is stored)."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         profile = active_profile(session)
     print(json.dumps(profile.to_parameters(), ensure_ascii=False, indent=2))
 
@@ -60,7 +54,7 @@ def set_profile(
             errors.print(f"[red]error:[/red] {change!r} is not PARAMETER=VALUE")
             raise typer.Exit(2)
         parsed[name.strip()] = _value(value)
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             profile = store_profile_version(session, version, parsed)
         except ProfileError as error:

@@ -30,7 +30,7 @@ from agenda_ingest.pull.service import (
     pull_due,
     pull_source,
 )
-from ditep_cli.context import CliContext
+from ditep_cli.context import CliContext, cli_context, fail
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.web.problems import Problem
@@ -54,17 +54,6 @@ pull_app = typer.Typer(
     subcommand_metavar="SOURCE_ID | configure SOURCE_ID [OPTIONS]",
     help="Pull sources that have a URL: `--due` (for cron), a SOURCE_ID, or `configure`.",
 )
-
-
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
 
 
 def describe(outcome: PullOutcome) -> str:
@@ -116,11 +105,11 @@ def pull(
     """Pull sources that have a URL."""
     if ctx.invoked_subcommand is not None:
         if due:
-            raise _fail("give either --due or a source, not both")
+            raise fail("give either --due or a source, not both")
         return
     if not due:
-        raise _fail("give --due, a SOURCE_ID or a command (see --help)")
-    context = _context(ctx)
+        raise fail("give --due, a SOURCE_ID or a command (see --help)")
+    context = cli_context(ctx)
     outcomes = pull_due(
         context.database,
         settings=context.settings,
@@ -141,7 +130,7 @@ def pull(
 @pull_app.command("source", hidden=True)
 def pull_one(ctx: typer.Context, source_id: Annotated[int, typer.Argument()]) -> None:
     """Pull one source now, whatever its interval."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         outcome = pull_source(
             context.database,
@@ -152,7 +141,7 @@ def pull_one(ctx: typer.Context, source_id: Annotated[int, typer.Argument()]) ->
         )
     except Problem as problem:
         _audit(context, "pull", [source_id], ok=[False])
-        raise _fail(problem.detail) from problem
+        raise fail(problem.detail) from problem
     _audit(context, "pull", [source_id], ok=[not outcome.failed])
     _report([outcome])
 
@@ -208,7 +197,7 @@ def configure(
     ] = False,
 ) -> None:
     """Set how a source is pulled: its URL, interval and credential set."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     settings = context.settings
     if (
         credentials is not None
@@ -237,7 +226,7 @@ def configure(
                 allowlist=Allowlist.from_entries(context.settings.pull_allowed_hosts),
             )
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         record_cli_action(session, "pull configure", scope=AuditScope("source", str(source_id)))
         summary: dict[str, Any] = {
             "url": redact_url(source.url) if source.url else "none",

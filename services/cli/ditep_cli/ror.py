@@ -20,7 +20,7 @@ from activity_api.ror.service import (
     ror_ids,
     set_ror_id,
 )
-from ditep_cli.context import CliContext
+from ditep_cli.context import cli_context
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment
@@ -32,12 +32,6 @@ ror_app.add_typer(ids_app, name="ids")
 errors = Console(stderr=True)
 
 
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
 @ror_app.command("export")
 def export(
     ctx: typer.Context,
@@ -45,7 +39,7 @@ def export(
     week: Annotated[str, typer.Option(help="ISO week, e.g. 2025-W11")],
 ) -> None:
     """Print the ROR bundle (FHIR R4 JSON) the API serves for this week."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         reference_week = parse_week(week)
         with context.database.unit_of_work() as session:
@@ -79,7 +73,7 @@ def push(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent")] = False,
 ) -> None:
     """PUT each Location's capacities to the configured ROR; exit 1 if any failed."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     settings = context.settings
     try:
         reference_week = parse_week(week) if week else None
@@ -124,7 +118,7 @@ def status(
     finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
 ) -> None:
     """The ROR's last answer to the push of each Location, its OperationOutcome included."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         establishment = _establishment(session, finess)
         results = push_results(session, establishment)
@@ -158,7 +152,7 @@ def ids_set(
     ror_id: Annotated[str, typer.Option("--ror-id", help="The ROR's id of that resource")],
 ) -> None:
     """Record the ROR's id of one of our resources: the push sends it under that id."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         with context.database.unit_of_work() as session:
             establishment = _establishment(session, finess)
@@ -181,7 +175,7 @@ def ids_remove(
     ],
 ) -> None:
     """Forget the ROR's id of one of our resources (it is then sent under ours)."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         with context.database.unit_of_work() as session:
             establishment = _establishment(session, finess)
@@ -201,7 +195,7 @@ def ids_list(
     finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
 ) -> None:
     """Our ROR resources and the id each is sent under."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         establishment = _establishment(session, finess)
         recorded = ror_ids(session, establishment)

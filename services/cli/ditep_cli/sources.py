@@ -12,7 +12,7 @@ from rich.table import Table
 
 from agenda_ingest.sources.schemas import SourceOut, SourceUpdate
 from agenda_ingest.sources.service import list_sources, readable_source, source_view, update_source
-from ditep_cli.context import CLI_PRINCIPAL, CliContext
+from ditep_cli.context import CLI_PRINCIPAL, cli_context, fail
 from ditep_cli.formats import TableFormat
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.days import DAYS_READ, day_in_range
@@ -21,21 +21,9 @@ from ditep_core.nomenclatures import FeedFormat
 from ditep_core.web.problems import Problem
 
 console = Console()
-errors = Console(stderr=True)
 
 SourceId = Annotated[int, typer.Argument(help="The source's id", min=1)]
 Output = Annotated[TableFormat, typer.Option("--format", help="table or json")]
-
-
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -44,9 +32,9 @@ def _day(value: str | None, option: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as error:
-        raise _fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from error
+        raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from error
     if not day_in_range(day):
-        raise _fail(f"{option}: {value} is out of range: days are {DAYS_READ}")
+        raise fail(f"{option}: {value} is out of range: days are {DAYS_READ}")
     return day
 
 
@@ -55,7 +43,7 @@ def _print(sources: list[SourceOut], output: TableFormat) -> None:
         print("[" + ",\n".join(source.model_dump_json(indent=2) for source in sources) + "]")
         return
     if output is TableFormat.CSV:
-        raise _fail("--format csv is not offered here: table or json")
+        raise fail("--format csv is not offered here: table or json")
     if len(sources) == 1:
         _print_one(sources[0])
         return
@@ -113,12 +101,12 @@ def source_show(
 ) -> None:
     """A source's settings: its window (applied today and as fixed), format, participant
     rules, whether it counts validated sessions only, its last import."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     with context.database.unit_of_work() as session:
         try:
             source = readable_source(session, CLI_PRINCIPAL, source_id)
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         shown = source_view(session, source, utc_now().date(), show_url=True)
     _print([shown], output)
 
@@ -129,13 +117,13 @@ def source_list(
     output: Output = TableFormat.TABLE,
 ) -> None:
     """Every source, or an establishment's."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     today = utc_now().date()
     with context.database.unit_of_work() as session:
         try:
             found = list_sources(session, CLI_PRINCIPAL, finess)
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         shown = [source_view(session, source, today, show_url=True) for source in found]
     _print(shown, output)
 
@@ -222,18 +210,18 @@ def _update(
     action: str,
     output: TableFormat | None,
 ) -> None:
-    context = _context(ctx)
+    context = cli_context(ctx)
     try:
         changes = SourceUpdate.model_validate(fields)
     except ValueError as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
     now = utc_now()
     with context.database.unit_of_work() as session:
         try:
             source = readable_source(session, CLI_PRINCIPAL, source_id)
             changed = update_source(session, source, changes, now)
         except Problem as problem:
-            raise _fail(problem.detail) from problem
+            raise fail(problem.detail) from problem
         record_cli_action(session, action, scope=AuditScope("source", str(source_id)))
         shown = source_view(session, source, now.date(), show_url=True)
     console.print(

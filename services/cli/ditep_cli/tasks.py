@@ -22,7 +22,7 @@ from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Status
 from rich.console import Console
 
-from ditep_cli.context import CliContext
+from ditep_cli.context import cli_context
 from ditep_cli.registry import all_tasks
 from ditep_core.settings import Settings
 from ditep_core.tasks.definition import BackgroundTask, TaskContext
@@ -41,16 +41,10 @@ logger = structlog.get_logger("ditep.worker")
 console = Console()
 
 
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
-
-
 def worker_command(ctx: typer.Context) -> None:
     """Run the background tasks until SIGTERM or Ctrl-C (PostgreSQL: from the queue, one
     job at a time; SQLite: the in-process runner, as the services run it)."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     settings = context.settings
     database = context.database
     task_context = TaskContext(database, settings, context.protection)
@@ -160,7 +154,7 @@ def tasks_command(
     failed: Annotated[bool, typer.Option("--failed", help="Only what failed")] = False,
 ) -> None:
     """List the queued and failed background tasks and the last run of each task."""
-    context = _context(ctx)
+    context = cli_context(ctx)
     database = context.database
     with database.unit_of_work() as session:
         jobs = (

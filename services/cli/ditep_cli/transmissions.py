@@ -9,19 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from activity_api.transmissions.service import transmission_list, transmit
-from ditep_cli.context import CLI_PRINCIPAL, CliContext
+from ditep_cli.context import CLI_PRINCIPAL, cli_context
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.problems import Problem
 
 errors = Console(stderr=True)
 console = Console()
-
-
-def _context(ctx: typer.Context) -> CliContext:
-    context = ctx.find_root().obj
-    assert isinstance(context, CliContext)
-    return context
 
 
 def transmit_command(
@@ -33,7 +27,7 @@ def transmit_command(
     ] = None,
 ) -> None:
     """Transmit a quarter to the ARS; prints the body of POST …/transmissions."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)
             report = transmit(
@@ -56,7 +50,7 @@ def transmissions_command(
     as_json: Annotated[bool, typer.Option("--json", help="The API's JSON body")] = False,
 ) -> None:
     """Every quarter of the establishment with its status and versions."""
-    with _context(ctx).database.unit_of_work() as session:
+    with cli_context(ctx).database.unit_of_work() as session:
         try:
             establishment = get_accessible_establishment(session, CLI_PRINCIPAL, finess)
         except Problem as problem:

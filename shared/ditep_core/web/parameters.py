@@ -7,7 +7,7 @@ valid by the schema is read by the route (it may still name nothing: 404).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import Path, Query
 from pydantic import AfterValidator
@@ -33,13 +33,20 @@ Finess = Annotated[
 ]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Identifiant")]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Identifiant")]
-RegionCode = Annotated[
-    str, Path(pattern=REGION_PATTERN, description="Code INSEE de la région", examples=["84"])
-]
-DepartmentCode = Annotated[
-    str,
-    Path(pattern=DEPARTMENT_PATTERN, description="Code INSEE du département", examples=["69"]),
-]
+REGION_CODE: Final[Any] = Path(
+    pattern=REGION_PATTERN, description="Code INSEE de la région", examples=["84"]
+)
+DEPARTMENT_CODE: Final[Any] = Path(
+    pattern=DEPARTMENT_PATTERN, description="Code INSEE du département", examples=["69"]
+)
+RegionCode = Annotated[str, REGION_CODE]
+DepartmentCode = Annotated[str, DEPARTMENT_CODE]
+AREA_CODES: Final[dict[str, tuple[str, Any]]] = {
+    "region": ("regions", REGION_CODE),
+    "department": ("departments", DEPARTMENT_CODE),
+}
+"""Each area kind with its path segment and its ``code`` parameter, for a route written
+once for both kinds (``code: str = AREA_CODES[kind][1]``, keyword-only)."""
 
 # Days and instants sent in queries and bodies: the years the service reads
 # (``ditep_core.days``), so that no date arithmetic overflows. The schema

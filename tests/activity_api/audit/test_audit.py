@@ -16,7 +16,7 @@ from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.audit.audited import audit_events, audited_key
-from tests.conftest import TEST_SECRET, KeyMaker, SampleDitep, TemporaryDatabase
+from tests.conftest import KeyMaker, SampleDitep, TemporaryDatabase
 from tests.http import AppClient
 
 
@@ -259,12 +259,9 @@ def test_the_audit_event_is_written_before_the_response_starts(
 
 
 def test_cli_admin_actions_on_establishments_and_sources_are_recorded(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+    fresh_database: TemporaryDatabase, cli_runner: CliRunner
 ) -> None:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    runner = CliRunner()
-    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    assert cli_runner.invoke(cli_app, ["migrate"]).exit_code == 0
     steps = [
         ["establishment", "add", "--finess", "690000017", "--name", "DITEP", "--region", "84"],
         ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Export"],
@@ -273,7 +270,7 @@ def test_cli_admin_actions_on_establishments_and_sources_are_recorded(
         ["profile", "set", "--version", "audit-test", "suppression_threshold=7"],
     ]
     for step in steps:
-        result = runner.invoke(cli_app, step)
+        result = cli_runner.invoke(cli_app, step)
         assert result.exit_code == 0, (step, result.output)
     database = Database.from_url(fresh_database.url, pool_size=1, max_overflow=0)
     try:

@@ -31,7 +31,7 @@ from ditep_core.audit.service import (
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.audit.audited import audit_events, audited_key
-from tests.conftest import TEST_SECRET, SampleDitep, TemporaryDatabase, sample_feed
+from tests.conftest import SampleDitep, TemporaryDatabase, sample_feed
 from tests.http import AppClient
 
 ICAL = {"Content-Type": "text/calendar"}
@@ -230,12 +230,9 @@ def test_the_audit_route_shows_the_new_columns_as_json_and_csv(
 
 
 def test_ditep_audit_prints_the_log_with_query_and_ids(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+    fresh_database: TemporaryDatabase, cli_runner: CliRunner
 ) -> None:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    runner = CliRunner()
-    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    assert cli_runner.invoke(cli_app, ["migrate"]).exit_code == 0
     database = Database.from_url(fresh_database.url)
     try:
         with database.unit_of_work() as session:
@@ -258,7 +255,7 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
             )
     finally:
         database.dispose()
-    printed = runner.invoke(cli_app, ["audit", "--format", "json", "--key", "7"])
+    printed = cli_runner.invoke(cli_app, ["audit", "--format", "json", "--key", "7"])
     assert printed.exit_code == 0, printed.output
     [event] = json.loads(printed.stdout)
     assert (event["query"], event["request_id"], event["correlation_id"]) == (
@@ -267,7 +264,7 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
         "batch-1",
     )
     assert (event["source_address"], event["request_count"]) == ("10.0.0.9", 1)
-    table = runner.invoke(
+    table = cli_runner.invoke(
         cli_app,
         ["audit", "--format", "csv", "--from", "2026-03-02T00:00:00Z", "--to", "2026-03-03"],
     )
@@ -278,11 +275,11 @@ def test_ditep_audit_prints_the_log_with_query_and_ids(
         "period=2025-Q1&token=(redacted)",
         "0123abcd",
     )
-    shown = runner.invoke(cli_app, ["audit"])
+    shown = cli_runner.invoke(cli_app, ["audit"])
     assert shown.exit_code == 0, shown.output
     assert "audit log (3 events)" in shown.stdout  # with the two reads above
     assert "s3cret" not in shown.stdout
-    assert runner.invoke(cli_app, ["audit", "--from", "0001-01-01T00:00:00Z"]).exit_code == 2
+    assert cli_runner.invoke(cli_app, ["audit", "--from", "0001-01-01T00:00:00Z"]).exit_code == 2
 
 
 def test_concurrent_unauthenticated_calls_share_one_summary_row(pooled_database: Database) -> None:

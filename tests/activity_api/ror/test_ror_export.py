@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from typer.testing import CliRunner
 
 from activity_api.ror import codes
 from ditep_core.db import Database
@@ -16,7 +17,6 @@ from tests.activity_api.helpers import api_client_with, capacity_extensions
 from tests.conftest import (
     CORPUS_DIR,
     SAMPLES_DIR,
-    TEST_SECRET,
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
@@ -228,25 +228,18 @@ def test_urls_follow_the_ror_guide_patterns(
             assert url.startswith(structure), url
 
 
-def test_cli_prints_the_same_bundle(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from typer.testing import CliRunner
-
+def test_cli_prints_the_same_bundle(cli_runner: CliRunner) -> None:
     from ditep_cli.main import app
 
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    runner = CliRunner()
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    assert cli_runner.invoke(app, ["migrate"]).exit_code == 0
     # The threshold lives in the counting profile: 1 publishes every non-zero figure.
-    stored = runner.invoke(
+    stored = cli_runner.invoke(
         app, ["profile", "set", "--version", "test-open", "suppression_threshold=1"]
     )
     assert stored.exit_code == 0, stored.output
-    loaded = runner.invoke(app, ["samples", "load", str(SAMPLES_DIR)])
+    loaded = cli_runner.invoke(app, ["samples", "load", str(SAMPLES_DIR)])
     assert loaded.exit_code == 0, loaded.output
-    result = runner.invoke(app, ["ror", "export", "--finess", "690000017", "--week", WEEK])
+    result = cli_runner.invoke(app, ["ror", "export", "--finess", "690000017", "--week", WEEK])
     assert result.exit_code == 0, result.output
     bundle = json.loads(result.stdout)
     Bundle.model_validate(bundle)
@@ -258,5 +251,5 @@ def test_cli_prints_the_same_bundle(
     )
     installed = capacity_extensions(night)["01"]
     assert capacity_extensions(night)["03"] + capacity_extensions(night)["02"] == installed
-    bad = runner.invoke(app, ["ror", "export", "--finess", "690000017", "--week", "W11"])
+    bad = cli_runner.invoke(app, ["ror", "export", "--finess", "690000017", "--week", "W11"])
     assert bad.exit_code == 1

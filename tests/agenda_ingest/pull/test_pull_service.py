@@ -47,7 +47,6 @@ from tests.conftest import (
     SAMPLE_FINESS,
     SAMPLE_WINDOW,
     TEST_PULL_ALLOWED_HOSTS,
-    TEST_SECRET,
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
@@ -689,9 +688,9 @@ def test_the_loop_is_off_by_default(
 
 
 @pytest.fixture
-def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+def run(
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
     monkeypatch.setenv("DITEP_PULL_ALLOWED_HOSTS", json.dumps(TEST_PULL_ALLOWED_HOSTS))
     monkeypatch.setenv("DITEP_PULL_BACKOFF_SECONDS", "0")
     monkeypatch.setenv(
@@ -699,7 +698,7 @@ def run(fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch) -> C
         json.dumps({"vendor": {"kind": "bearer", "token": "vendor-token"}}),
     )
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    return CliRunner()
+    return cli_runner
 
 
 def _invoke(runner: CliRunner, *args: str, code: int = 0) -> str:

@@ -29,14 +29,9 @@ from ditep_core.models import (
     TaskRun,
 )
 from ditep_core.nomenclatures import (
-    Activity,
     AgendaKind,
     FeedFormat,
-    Nature,
     PersonKind,
-    Presence,
-    SessionStatus,
-    Setting,
     SourceMode,
 )
 from ditep_core.partitions.repository import SCHEMA, PartitionRepository
@@ -46,6 +41,7 @@ from ditep_core.protection import DataProtection
 from ditep_core.tasks.definition import TaskContext
 from ditep_core.tasks.execution import execute
 from tests.conftest import MIGRATIONS_DIR, TEST_SECRET, TemporaryDatabase, make_settings
+from tests.sessions import add_youth_session
 
 TABLES = ("agenda_session", "session_participant")
 
@@ -76,31 +72,12 @@ def _add_session(session: Session, start: dt.datetime) -> AgendaSession:
     )
     session.add_all([source, person])
     session.flush()
-    row = AgendaSession(
+    row = add_youth_session(
+        session,
         establishment_id=establishment.id,
         source_id=source.id,
-        uid=f"{secrets.token_hex(6)}@test",
-        recurrence_id="",
-        start_at=start,
-        end_at=start + dt.timedelta(hours=1),
-        status=SessionStatus.DONE,
-        activity=Activity.AMBULATOIRE,
-        setting=Setting.SITE,
-        nature=Nature.DIRECT,
-        rule_id="test",
-        rule_set_version="test-1",
-        content_hash=secrets.token_hex(8),
-    )
-    session.add(row)
-    session.flush()
-    session.add(
-        SessionParticipant(
-            session_id=row.id,
-            person_id=person.id,
-            kind=PersonKind.YOUTH,
-            presence=Presence.PRESENT,
-            session_start_at=start,
-        )
+        person_id=person.id,
+        start=start,
     )
     session.flush()
     return row
@@ -232,13 +209,9 @@ def test_downgrade_and_upgrade_keep_sessions_and_participants(
         database.dispose()
 
 
-def test_cli_partitions_ensure(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
+def test_cli_partitions_ensure(fresh_database: TemporaryDatabase, cli_runner: CliRunner) -> None:
     migrations.upgrade(fresh_database.url, MIGRATIONS_DIR)
-    runner = CliRunner()
+    runner = cli_runner
     result = runner.invoke(
         app, ["partitions", "ensure", "--since", "2024-09", "--months-ahead", "1"]
     )

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from ditep_cli.main import app as cli_app
 from ditep_core.nomenclatures import Scope
 from ditep_core.web.parameters import MAX_ID
-from tests.conftest import SAMPLES_DIR, TEST_SECRET, KeyMaker, SampleDitep, TemporaryDatabase
+from tests.conftest import SAMPLES_DIR, KeyMaker, SampleDitep
 from tests.http import AppClient
 
 IDS = (0, 2**31, 2**63, 2**64, -1, -(2**63) - 1)
@@ -255,17 +255,14 @@ def test_the_422_names_the_parameter(api_client: AppClient, admin: dict[str, str
     ],
 )
 def test_the_cli_refuses_out_of_range_periods_and_days_with_a_message(
-    fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch, args: list[str]
+    cli_runner: CliRunner, args: list[str]
 ) -> None:
-    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
-    monkeypatch.setenv("DITEP_PSEUDONYM_SECRET", TEST_SECRET)
-    runner = CliRunner()
-    assert runner.invoke(cli_app, ["migrate"]).exit_code == 0
-    runner.invoke(cli_app, ["samples", "load", str(SAMPLES_DIR)])
+    assert cli_runner.invoke(cli_app, ["migrate"]).exit_code == 0
+    cli_runner.invoke(cli_app, ["samples", "load", str(SAMPLES_DIR)])
     if args[0] in ("ical", "fhir"):
         feed = "agenda-etablissement.ics"  # the window is refused before the file is read
         args = [*args[:2], str(SAMPLES_DIR / feed), *args[2:]]
-    result = runner.invoke(cli_app, args)
+    result = cli_runner.invoke(cli_app, args)
     assert result.exit_code in (1, 2), result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from activity_api.activity.inputs import read_complexity, read_pathways
 from activity_api.activity.schemas import (
@@ -31,8 +33,11 @@ from activity_api.downloads.responses import activity_csv, activity_filename, ac
 from activity_api.indicators.service import establishment_indicators
 from activity_api.periods import PeriodCode, PeriodPath, ReferenceWeek
 from ditep_core.auth.access import Level
+from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
+from ditep_core.models import Establishment
 from ditep_core.protection import DataProtection
+from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.web.dependencies import (
     ActivityReader,
     DbSession,
@@ -58,6 +63,8 @@ from ditep_core.web.tabular import (
     wanted_format,
     wants_csv,
 )
+
+_Row = TypeVar("_Row")
 
 router = APIRouter(prefix="/v1", tags=["activity"], responses=API_PROBLEMS)
 
@@ -205,6 +212,23 @@ def _upload_media_type(request: Request) -> str:
     return media_type
 
 
+def _replace(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    finess: str,
+    body: bytes,
+    read: Callable[[bytes, str], list[_Row]],
+    replace: Callable[[Session, Establishment, list[_Row], Pseudonymiser], ImportSummary],
+) -> ImportSummary:
+    """An upload that replaces what the API set before: the rows read from the body (JSON
+    or CSV), their young people pseudonymised on arrival."""
+    establishment = get_accessible_establishment(session, principal, finess)
+    rows = read(body, _upload_media_type(request))
+    protection = DataProtection.from_settings(get_settings(request))
+    return replace(session, establishment, rows, protection.pseudonymiser)
+
+
 @router.put(
     "/establishments/{finess}/pathways",
     response_model=ImportSummary,
@@ -225,10 +249,7 @@ def put_pathways(
     finess: Finess,
     body: UploadBody,
 ) -> ImportSummary:
-    establishment = get_accessible_establishment(session, principal, finess)
-    periods = read_pathways(body, _upload_media_type(request))
-    protection = DataProtection.from_settings(get_settings(request))
-    return import_pathways(session, establishment, periods, protection.pseudonymiser)
+    return _replace(request, session, principal, finess, body, read_pathways, import_pathways)
 
 
 @router.put(
@@ -247,10 +268,7 @@ def put_complexity(
     finess: Finess,
     body: UploadBody,
 ) -> ImportSummary:
-    establishment = get_accessible_establishment(session, principal, finess)
-    flags = read_complexity(body, _upload_media_type(request))
-    protection = DataProtection.from_settings(get_settings(request))
-    return import_complexity(session, establishment, flags, protection.pseudonymiser)
+    return _replace(request, session, principal, finess, body, read_complexity, import_complexity)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -20,7 +20,7 @@ from activity_api.regions.service import resolve_area
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
-from ditep_core.web.parameters import DepartmentCode, Finess, RegionCode
+from ditep_core.web.parameters import AREA_CODES, Finess
 from ditep_core.web.tabular import (
     DecimalMark,
     DecimalQuery,
@@ -99,46 +99,32 @@ _AREA_RESPONSES = {
 }
 
 
-@router.get(
-    "/regions/{code}/indicators",
-    response_model=IndicatorsReport,
-    summary="Steering indicators of a region (ARS)",
-    description=_DESCRIPTION + _ARS,
-    responses=_AREA_RESPONSES,
-)
-def get_region_indicators(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: RegionCode,
-    period: CalendarPeriod,
-    output: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> IndicatorsReport | Response:
-    resolved = resolve_period(period)
-    area = resolve_area(principal, "region", code)
-    return _answer(request, area_indicators(session, area, resolved), output, decimal)
+def _add_area_route(kind: str, segment: str, code_path: Any) -> None:
+    @router.get(
+        f"/{segment}/{{code}}/indicators",
+        name=f"get_{kind}_indicators",
+        response_model=IndicatorsReport,
+        summary=f"Steering indicators of a {kind} (ARS)",
+        description=_DESCRIPTION + _ARS,
+        responses=_AREA_RESPONSES,
+    )
+    def get_area_indicators(
+        request: Request,
+        session: DbSession,
+        principal: ArsReader,
+        *,
+        code: str = code_path,
+        period: CalendarPeriod,
+        output: DownloadFormatQuery = None,
+        decimal: DecimalQuery = "point",
+    ) -> IndicatorsReport | Response:
+        resolved = resolve_period(period)
+        area = resolve_area(principal, kind, code)
+        return _answer(request, area_indicators(session, area, resolved), output, decimal)
 
 
-@router.get(
-    "/departments/{code}/indicators",
-    response_model=IndicatorsReport,
-    summary="Steering indicators of a department (ARS)",
-    description=_DESCRIPTION + _ARS,
-    responses=_AREA_RESPONSES,
-)
-def get_department_indicators(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: DepartmentCode,
-    period: CalendarPeriod,
-    output: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> IndicatorsReport | Response:
-    resolved = resolve_period(period)
-    area = resolve_area(principal, "department", code)
-    return _answer(request, area_indicators(session, area, resolved), output, decimal)
+for _kind, (_segment, _code) in AREA_CODES.items():
+    _add_area_route(_kind, _segment, _code)
 
 
 @router.get(

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activity_api.activity.repository import ActivityRepository
@@ -35,6 +34,7 @@ from activity_api.regions.repository import AreaRepository
 from activity_api.regions.schemas import Area, AreaReport
 from activity_api.regions.service import SECRECY_RULE, area_report
 from ditep_core.auth.principal import Principal
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment, utc_now
 from ditep_core.reports import ActivityReport
 from ditep_core.web.problems import Forbidden, InvalidRequest
@@ -250,7 +250,7 @@ def establishments_of(session: Session, area: Area | None) -> Sequence[Establish
     """The area's establishments (every one for the national level)."""
     repository = AreaRepository(session)
     if area is None:
-        return session.scalars(select(Establishment).order_by(Establishment.finess)).all()
+        return EstablishmentRepository(session).list_all()
     if area.kind == "region":
         return repository.establishments_in_region(area.code)
     return repository.establishments_in_department(area.code)

@@ -45,7 +45,7 @@ from activity_api.regions.service import (
 )
 from ditep_core.web.dependencies import ArsReader, DbSession
 from ditep_core.web.openapi import API_PROBLEMS, problem_responses
-from ditep_core.web.parameters import DepartmentCode, RegionCode
+from ditep_core.web.parameters import AREA_CODES, RegionCode
 from ditep_core.web.tabular import (
     DOWNLOAD_RESPONSE,
     DecimalMark,
@@ -97,48 +97,33 @@ def _answer(
     return area_download(report, chosen, decimal, None)
 
 
-@router.get(
-    "/regions/{code}/activity",
-    response_model=AreaReport,
-    response_model_exclude_unset=True,
-    summary="Activity of a region's establishments over a period (ARS)",
-    description=_DESCRIPTION,
-    responses=_RESPONSES,
-)
-def get_region_activity(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: RegionCode,
-    period: CalendarPeriod,
-    output_format: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> AreaReport | Response:
-    reporting_period = parse_calendar_period(period)
-    area = resolve_area(principal, "region", code)
-    return _answer(request, session, area, reporting_period, output_format, decimal)
+def _add_activity_route(kind: str, segment: str, code_path: Any) -> None:
+    @router.get(
+        f"/{segment}/{{code}}/activity",
+        name=f"get_{kind}_activity",
+        response_model=AreaReport,
+        response_model_exclude_unset=True,
+        summary=f"Activity of a {kind}'s establishments over a period (ARS)",
+        description=_DESCRIPTION,
+        responses=_RESPONSES,
+    )
+    def get_area_activity(
+        request: Request,
+        session: DbSession,
+        principal: ArsReader,
+        *,
+        code: str = code_path,
+        period: CalendarPeriod,
+        output_format: DownloadFormatQuery = None,
+        decimal: DecimalQuery = "point",
+    ) -> AreaReport | Response:
+        reporting_period = parse_calendar_period(period)
+        area = resolve_area(principal, kind, code)
+        return _answer(request, session, area, reporting_period, output_format, decimal)
 
 
-@router.get(
-    "/departments/{code}/activity",
-    response_model=AreaReport,
-    response_model_exclude_unset=True,
-    summary="Activity of a department's establishments over a period (ARS)",
-    description=_DESCRIPTION,
-    responses=_RESPONSES,
-)
-def get_department_activity(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: DepartmentCode,
-    period: CalendarPeriod,
-    output_format: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> AreaReport | Response:
-    reporting_period = parse_calendar_period(period)
-    area = resolve_area(principal, "department", code)
-    return _answer(request, session, area, reporting_period, output_format, decimal)
+for _kind, (_segment, _code) in AREA_CODES.items():
+    _add_activity_route(_kind, _segment, _code)
 
 
 # --- transmitted quarters (issue 16) ---------------------------------------------------
@@ -206,54 +191,44 @@ _RESULTS_WORKBOOK = (
 )
 
 
-@router.get(
-    "/regions/{code}/results",
-    response_model=AreaResults,
-    response_model_exclude_unset=True,
-    summary="A region's results for a quarter, from transmitted quarters only (ARS)",
-    description=(
+_RESULTS_DESCRIPTIONS = {
+    "region": (
         f"{_QUARTER_ONLY} One row per establishment (its status; its latest transmitted "
         "figures, none while not transmitted), the total of those transmitted and the "
         f"share transmitted. {_DOWNLOADS}{_RESULTS_WORKBOOK}"
     ),
-    responses=_quarter_responses(RESULTS_CSV_EXAMPLE),
-)
-def get_region_results(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: RegionCode,
-    period: QuarterQuery,
-    output_format: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> AreaResults | Response:
-    quarter = parse_quarter(period)
-    area = resolve_area(principal, "region", code)
-    results = area_results(session, area, quarter)
-    return _results_answer(request, results, output_format, decimal)
+    "department": f"{_QUARTER_ONLY} As the region's. {_DOWNLOADS}{_RESULTS_WORKBOOK}",
+}
 
 
-@router.get(
-    "/departments/{code}/results",
-    response_model=AreaResults,
-    response_model_exclude_unset=True,
-    summary="A department's results for a quarter, from transmitted quarters only (ARS)",
-    description=f"{_QUARTER_ONLY} As the region's. {_DOWNLOADS}{_RESULTS_WORKBOOK}",
-    responses=_quarter_responses(RESULTS_CSV_EXAMPLE),
-)
-def get_department_results(
-    request: Request,
-    session: DbSession,
-    principal: ArsReader,
-    code: DepartmentCode,
-    period: QuarterQuery,
-    output_format: DownloadFormatQuery = None,
-    decimal: DecimalQuery = "point",
-) -> AreaResults | Response:
-    quarter = parse_quarter(period)
-    area = resolve_area(principal, "department", code)
-    results = area_results(session, area, quarter)
-    return _results_answer(request, results, output_format, decimal)
+def _add_results_route(kind: str, segment: str, code_path: Any) -> None:
+    @router.get(
+        f"/{segment}/{{code}}/results",
+        name=f"get_{kind}_results",
+        response_model=AreaResults,
+        response_model_exclude_unset=True,
+        summary=f"A {kind}'s results for a quarter, from transmitted quarters only (ARS)",
+        description=_RESULTS_DESCRIPTIONS[kind],
+        responses=_quarter_responses(RESULTS_CSV_EXAMPLE),
+    )
+    def get_area_results(
+        request: Request,
+        session: DbSession,
+        principal: ArsReader,
+        *,
+        code: str = code_path,
+        period: QuarterQuery,
+        output_format: DownloadFormatQuery = None,
+        decimal: DecimalQuery = "point",
+    ) -> AreaResults | Response:
+        quarter = parse_quarter(period)
+        area = resolve_area(principal, kind, code)
+        results = area_results(session, area, quarter)
+        return _results_answer(request, results, output_format, decimal)
+
+
+for _kind, (_segment, _code) in AREA_CODES.items():
+    _add_results_route(_kind, _segment, _code)
 
 
 @router.get(

@@ -222,30 +222,35 @@ class ResultRow(FiguresRow, EstablishmentStatus):
     all) while the quarter is not transmitted."""
 
 
-class AreaResults(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "area": {"kind": "department", "code": "69", "name": None, "region_code": "84"},
-                    "period": {
-                        "label": "2025-Q1",
-                        "start": "2025-01-01",
-                        "end": "2025-04-01",
-                        "deadline": "2025-04-30",
-                    },
-                    "computed_at": "2025-05-12T08:00:00Z",
-                    "secrecy": {"threshold": 5, "rule": "…"},
-                    "transmissions": {"establishments": 2, "transmitted": 1, "share": 0.5},
-                    "not_aggregated": [],
-                    "totals": {"figures": {"file_active": {"total": 42}}, "suppressed": []},
-                    "establishments": [],
-                }
-            ]
-        }
-    )
+def _results_examples(
+    head: dict[str, Any], transmissions: TransmissionShare, file_active: int, tail: dict[str, Any]
+) -> ConfigDict:
+    """The example of a results body: ``head`` first, ``tail`` last, the quarter between."""
+    example = {
+        **head,
+        "period": {
+            "label": "2025-Q1",
+            "start": "2025-01-01",
+            "end": "2025-04-01",
+            "deadline": "2025-04-30",
+        },
+        "computed_at": "2025-05-12T08:00:00Z",
+        "secrecy": {"threshold": 5, "rule": "…"},
+        "transmissions": transmissions.model_dump(),
+        "not_aggregated": [],
+        "totals": {"figures": {"file_active": {"total": file_active}}, "suppressed": []},
+        **tail,
+    }
+    return ConfigDict(json_schema_extra={"examples": [example]})
 
+
+class _OfArea(BaseModel):
     area: Area
+
+
+class _QuarterResults(BaseModel):
+    """What the results of an area and the national results share."""
+
     period: QuarterInfo
     computed_at: dt.datetime
     secrecy: Secrecy
@@ -254,6 +259,17 @@ class AreaResults(BaseModel):
         description="Indicateurs non additifs non déclarés (non agrégés, null)"
     )
     totals: FiguresRow = Field(description="Somme des établissements ayant transmis")
+
+
+# ``area`` first: the bases' fields come in reverse order of the bases.
+class AreaResults(_QuarterResults, _OfArea):
+    model_config = _results_examples(
+        {"area": {"kind": "department", "code": "69", "name": None, "region_code": "84"}},
+        TransmissionShare(establishments=2, transmitted=1, share=0.5),
+        42,
+        {"establishments": []},
+    )
+
     establishments: list[ResultRow]
 
 
@@ -263,34 +279,13 @@ class RegionResultRow(FiguresRow):
     transmissions: TransmissionShare
 
 
-class NationalResults(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "period": {
-                        "label": "2025-Q1",
-                        "start": "2025-01-01",
-                        "end": "2025-04-01",
-                        "deadline": "2025-04-30",
-                    },
-                    "computed_at": "2025-05-12T08:00:00Z",
-                    "secrecy": {"threshold": 5, "rule": "…"},
-                    "transmissions": {"establishments": 195, "transmitted": 180, "share": 0.9231},
-                    "not_aggregated": [],
-                    "totals": {"figures": {"file_active": {"total": 9120}}, "suppressed": []},
-                    "regions": [],
-                }
-            ]
-        }
+class NationalResults(_QuarterResults):
+    model_config = _results_examples(
+        {},
+        TransmissionShare(establishments=195, transmitted=180, share=0.9231),
+        9120,
+        {"regions": []},
     )
 
-    period: QuarterInfo
-    computed_at: dt.datetime
-    secrecy: Secrecy
-    transmissions: TransmissionShare
-    not_aggregated: list[str] = Field(
-        description="Indicateurs non additifs non déclarés (non agrégés, null)"
-    )
     totals: FiguresRow = Field(description="Total national des établissements ayant transmis")
     regions: list[RegionResultRow]

@@ -29,15 +29,13 @@ from agenda_ingest.feeds.service import (
     _prepare_safely,
     _record_receipt,
     _rule_context,
-    _source_for,
     apply_import,
-    check_media_type,
+    receiving_source,
 )
 from agenda_ingest.parsing.drafts import SessionDraft
 from agenda_ingest.parsing.limits import DEFAULT_LIMITS, FeedLimits
 from agenda_ingest.parsing.memory import collector_paused
 from agenda_ingest.rulesets.counting_adapter import figures_of_months, months_of
-from agenda_ingest.sources.service import check_enabled
 from ditep_core.auth.principal import Principal
 from ditep_core.db import Database
 from ditep_core.models import utc_now
@@ -67,9 +65,7 @@ def dry_run_push(
     """
     now = utc_now()
     with database.unit_of_work() as session:
-        source = _source_for(session, source_id, principal)
-        check_enabled(source)
-        check_media_type(source, content_type.split(";")[0].strip().lower())
+        source = receiving_source(session, source_id, principal, content_type)
         context = _rule_context(session, source)
     prepared = _prepare_safely(
         source, payload, protection, today or now.date(), context, limits=limits

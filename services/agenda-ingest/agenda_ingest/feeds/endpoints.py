@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -26,6 +26,7 @@ from agenda_ingest.feeds.service import (
     readable_import,
 )
 from agenda_ingest.parsing.limits import FeedLimits
+from ditep_core.auth.principal import Principal
 from ditep_core.db import Database
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
@@ -108,6 +109,18 @@ def _answer(
     return result_of(outcome)
 
 
+class _Push(TypedDict):
+    """What a push and its dry run are called with."""
+
+    source_id: int
+    principal: Principal
+    payload: bytes
+    content_type: str
+    protection: DataProtection
+    allow_mass_delete: bool
+    limits: FeedLimits
+
+
 _HELD = {
     "model": ImportResult,
     "description": "Held by the mass-deletion guard (status needs_confirmation): nothing "
@@ -177,33 +190,23 @@ def push_feed(
         ),
     ] = False,
 ) -> ImportResult | PushDryRun | JSONResponse:
-    if dry_run:
-        with ingest.gate.turn():
-            rehearsal = dry_run_push(
-                database,
-                source_id=source_id,
-                principal=principal,
-                payload=body,
-                content_type=_media_type(request),
-                protection=ingest.protection,
-                allow_mass_delete=allow_mass_delete,
-                limits=ingest.limits,
-            )
-        response.status_code = 200
-        return rehearsal
-    # Two units of work inside the service (receipt, then application), none held while
-    # the feed is parsed; this runs in one worker thread from start to end.
+    push = _Push(
+        source_id=source_id,
+        principal=principal,
+        payload=body,
+        content_type=_media_type(request),
+        protection=ingest.protection,
+        allow_mass_delete=allow_mass_delete,
+        limits=ingest.limits,
+    )
+    # A push runs two units of work inside the service (receipt, then application), none
+    # held while the feed is parsed; this runs in one worker thread from start to end.
     with ingest.gate.turn():
-        outcome = ingest_feed(
-            database,
-            source_id=source_id,
-            principal=principal,
-            payload=body,
-            content_type=_media_type(request),
-            protection=ingest.protection,
-            allow_mass_delete=allow_mass_delete,
-            limits=ingest.limits,
-        )
+        if dry_run:
+            rehearsal = dry_run_push(database, **push)
+            response.status_code = 200
+            return rehearsal
+        outcome = ingest_feed(database, **push)
     return _answer(request, response, outcome)
 
 

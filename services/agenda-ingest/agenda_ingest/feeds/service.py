@@ -224,6 +224,17 @@ def check_media_type(source: Source, media_type: str) -> None:
         )
 
 
+def receiving_source(
+    session: Session, source_id: int, principal: Principal | None, content_type: str
+) -> Source:
+    """The source a feed is pushed to, for a push and its dry run alike: one the key may
+    write to (any for a trusted caller), enabled, taking the feed's media type."""
+    source = _source_for(session, source_id, principal)
+    check_enabled(source)
+    check_media_type(source, content_type.split(";")[0].strip().lower())
+    return source
+
+
 def ingest_feed(
     database: Database,
     *,
@@ -246,9 +257,7 @@ def ingest_feed(
     """
     now = utc_now()
     with database.unit_of_work(write=True) as session:
-        source = _source_for(session, source_id, principal)
-        check_enabled(source)
-        check_media_type(source, content_type.split(";")[0].strip().lower())
+        source = receiving_source(session, source_id, principal, content_type)
         feed_import = _record_receipt(
             session, source, payload, content_type, protection, snapshot=snapshot, now=now
         )
