@@ -319,7 +319,9 @@ def test_a_year_minus_its_quarters_and_months_does_not_give_back_a_hidden_cell(
             for period, rows in published.items():
                 value = rows.get(row, {}).get(path, 0)
                 cells[period] = Cell(0 if value is None else float(value), sensitive=True)
-            hidden = {period for period, rows in published.items() if rows[row][path] is None}
+            hidden: set[Hashable] = {
+                period for period, rows in published.items() if rows[row][path] is None
+            }
             hidden_involved += len(hidden)
             equations: list[Equation[Hashable]] = [
                 Equation(whole, tuple(parts)) for whole, parts in sums
