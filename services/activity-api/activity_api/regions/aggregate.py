@@ -26,7 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from activity_api.secrecy.suppression import Cell, Equation, protect
@@ -179,29 +179,36 @@ class LevelTable:
 def _group_equations(
     row: tuple[str, str], numbers: Mapping[Path, float]
 ) -> list[Equation[CellKey]]:
-    equations: list[Equation[CellKey]] = []
+    return [
+        Equation((*row, total_path), tuple((*row, part) for part in parts))
+        for total_path, parts in _group_shapes(tuple(numbers))
+        if _sums(numbers[total_path], [numbers[p] for p in parts])
+    ]
+
+
+@lru_cache(maxsize=256)  # rows share a few sets of paths: the shapes are found once each
+def _group_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Path, tuple[Path, ...]], ...]:
+    """The additive groups these paths can form (a total and its parts), values aside."""
+    present = set(paths)
+    shapes: list[tuple[Path, tuple[Path, ...]]] = []
     for total_template, part_templates in ADDITIVE_GROUPS:
         suffix = total_template.removeprefix("{x}")
-        for total_path in [p for p in numbers if p.endswith(suffix) and p != suffix.lstrip(".")]:
+        for total_path in [p for p in paths if p.endswith(suffix) and p != suffix.lstrip(".")]:
             prefix = total_path[: -len(suffix)]
             parts: list[Path] = []
             for template in part_templates:
                 pattern = template.replace("{x}", prefix)
                 if pattern.endswith(".*"):
                     stem = pattern[:-1]
-                    parts += [
-                        p for p in numbers if p.startswith(stem) and "." not in p[len(stem) :]
-                    ]
-                elif pattern in numbers:
+                    parts += [p for p in paths if p.startswith(stem) and "." not in p[len(stem) :]]
+                elif pattern in present:
                     parts.append(pattern)
                 else:
                     parts = []
                     break
-            if parts and _sums(numbers[total_path], [numbers[p] for p in parts]):
-                equations.append(
-                    Equation((*row, total_path), tuple((*row, part) for part in parts))
-                )
-    return equations
+            if parts:
+                shapes.append((total_path, tuple(parts)))
+    return tuple(shapes)
 
 
 def _sums(total: float, parts: Sequence[float]) -> bool:
