@@ -7,15 +7,17 @@ each subtraction that would give the cell back is shown to fail (an operand is h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import pytest
 
 from activity_api.regions.aggregate import flatten
+from activity_api.secrecy.suppression import Cell, Equation
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Activity, Scope
 from tests.activity_api.helpers import api_client_with, french_csv_rows
+from tests.activity_api.secrecy.oracle import determined
 from tests.activity_api.seeding import add_youth, seed_establishment
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
@@ -31,7 +33,8 @@ def client(
     migrated_database: TemporaryDatabase, database: Database, make_key: KeyMaker
 ) -> Iterator[AppClient]:
     """Region 84: A and B in the Rhône (69), C alone in the Isère (38), with 2 young
-    people at night (small) and 3 young people seen in February only (small); region 11:
+    people at night (small), 3 young people seen in February only and 2 in May only
+    (small); region 11:
     D alone, 2 at night. Every quarter transmitted."""
     with database.unit_of_work() as session:
         for finess, region, counts in (
@@ -42,6 +45,8 @@ def client(
         ):
             seed_establishment(session, finess=finess, region_code=region, youth_by_modality=counts)
         add_youth(session, finess=C, youth_by_modality={DAY: 3}, day=dt.date(2025, 2, 11))
+        # And 2 in May (small): the year minus its first quarter would give them back.
+        add_youth(session, finess=C, youth_by_modality={DAY: 2}, day=dt.date(2025, 5, 13))
     with api_client_with(migrated_database, database) as api:
         admin = make_key(Scope.ADMIN)
         for finess in (A, B, C, D):
@@ -285,3 +290,49 @@ def test_an_ars_read_whose_audit_fails_is_refused(
     assert response.status_code == 503
     assert response.json()["type"] == "/problems/audit-unavailable"
     assert "figures" not in response.text
+
+
+def _months(year: str) -> list[str]:
+    if len(year) == 4:
+        return [f"{year}-{month:02d}" for month in range(1, 13)]
+    first, second = year.split("-")
+    return [f"{first}-{m:02d}" for m in range(9, 13)] + [f"{second}-{m:02d}" for m in range(1, 9)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", ["2025", "2024-2025"])
+def test_a_year_minus_its_quarters_and_months_does_not_give_back_a_hidden_cell(
+    client: AppClient, make_key: KeyMaker, year: str
+) -> None:
+    """C's February (3 young people) and May (2) are hidden, so is C's second quarter
+    (2); the year, its quarters and its months are
+    all readable: the attacker solves every time sum they know (the year, and a school
+    year's calendar years, = their months; a quarter = its months) by exact linear
+    algebra and non-negativity (the oracle): no hidden cell comes back."""
+    ars = make_key(Scope.ARS_READ, regions=("84",))
+    years = [year] if len(year) == 4 else [year, *year.split("-")]
+    months = sorted({month for y in years for month in _months(y)})
+    quarters = sorted({f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}" for m in months})
+    sums = [(y, _months(y)) for y in years]
+    sums += [(q, [f"{q[:4]}-{3 * (int(q[6]) - 1) + i:02d}" for i in (1, 2, 3)]) for q in quarters]
+    published: dict[str, dict[str, dict[str, Any]]] = {}
+    for period in [*years, *quarters, *months]:
+        published[period] = _rows(_get(client, ars, "/v1/regions/84/activity", period))
+    assert published["2025-02"][C]["units.youth_weeks"] is None
+    assert published["2025-Q2"][C]["units.youth_weeks"] is None
+    hidden_involved = 0
+    for row in published[year]:
+        for path in ("units.youth_weeks", "units.total", "units.by_score.1"):
+            cells: dict[Hashable, Cell] = {}
+            for period, rows in published.items():
+                value = rows.get(row, {}).get(path, 0)
+                cells[period] = Cell(0 if value is None else float(value), sensitive=True)
+            hidden: set[Hashable] = {
+                period for period, rows in published.items() if rows[row][path] is None
+            }
+            hidden_involved += len(hidden)
+            equations: list[Equation[Hashable]] = [
+                Equation(whole, tuple(parts)) for whole, parts in sums
+            ]
+            assert determined(cells, equations, hidden) == [], (row, path)
+    assert hidden_involved > 0

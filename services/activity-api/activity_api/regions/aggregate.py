@@ -20,10 +20,13 @@ within a row, ``ADDITIVE_GROUPS`` add the breakdowns that sum to a total.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from activity_api.secrecy.suppression import Cell, Equation, protect
@@ -176,29 +179,36 @@ class LevelTable:
 def _group_equations(
     row: tuple[str, str], numbers: Mapping[Path, float]
 ) -> list[Equation[CellKey]]:
-    equations: list[Equation[CellKey]] = []
+    return [
+        Equation((*row, total_path), tuple((*row, part) for part in parts))
+        for total_path, parts in _group_shapes(tuple(numbers))
+        if _sums(numbers[total_path], [numbers[p] for p in parts])
+    ]
+
+
+@lru_cache(maxsize=256)  # rows share a few sets of paths: the shapes are found once each
+def _group_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Path, tuple[Path, ...]], ...]:
+    """The additive groups these paths can form (a total and its parts), values aside."""
+    present = set(paths)
+    shapes: list[tuple[Path, tuple[Path, ...]]] = []
     for total_template, part_templates in ADDITIVE_GROUPS:
         suffix = total_template.removeprefix("{x}")
-        for total_path in [p for p in numbers if p.endswith(suffix) and p != suffix.lstrip(".")]:
+        for total_path in [p for p in paths if p.endswith(suffix) and p != suffix.lstrip(".")]:
             prefix = total_path[: -len(suffix)]
             parts: list[Path] = []
             for template in part_templates:
                 pattern = template.replace("{x}", prefix)
                 if pattern.endswith(".*"):
                     stem = pattern[:-1]
-                    parts += [
-                        p for p in numbers if p.startswith(stem) and "." not in p[len(stem) :]
-                    ]
-                elif pattern in numbers:
+                    parts += [p for p in paths if p.startswith(stem) and "." not in p[len(stem) :]]
+                elif pattern in present:
                     parts.append(pattern)
                 else:
                     parts = []
                     break
-            if parts and _sums(numbers[total_path], [numbers[p] for p in parts]):
-                equations.append(
-                    Equation((*row, total_path), tuple((*row, part) for part in parts))
-                )
-    return equations
+            if parts:
+                shapes.append((total_path, tuple(parts)))
+    return tuple(shapes)
 
 
 def _sums(total: float, parts: Sequence[float]) -> bool:
@@ -218,8 +228,10 @@ def _protect_modular(
     hidden |= protect(cells, [], threshold).primary
     last: dict[tuple[str, str], frozenset[CellKey]] = {}
     caches: dict[tuple[str, str], dict[frozenset[CellKey], frozenset[CellKey]]] = {}
+    # Keys in the order of the equations (never a set's order, which changes with the
+    # process's hash seed): every process decides the same suppression for the same data.
     members = {
-        label: {key for equation in equations for key in equation.cells}
+        label: list(dict.fromkeys(key for equation in equations for key in equation.cells))
         for label, equations in subtables.items()
     }
     changed = True
@@ -227,7 +239,7 @@ def _protect_modular(
         changed = False
         for label, equations in subtables.items():
             keys = members[label]
-            given = frozenset(hidden & keys)
+            given = frozenset(key for key in keys if key in hidden)
             if last.get(label) == given:
                 continue
             decision = protect(
@@ -242,6 +254,66 @@ def _protect_modular(
                 hidden |= decision.suppressed
                 changed = True
     return hidden
+
+
+class DecisionCache:
+    """The suppression decided for a table, by the digest of everything it depends on
+    (every cell's value, sensitivity and knownness, every equation, the threshold, the
+    cells forced hidden): the same data gives the same digest and the same decision in
+    every process (``protect`` is deterministic), so a later read of unchanged data, or
+    the ARS activity reading the quarter's national results, does not decide again.
+    New data (a transmission, a refreshed rollup) is a new digest. Bounded (LRU); in
+    the process only: a read never writes."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._decisions: OrderedDict[str, frozenset[CellKey]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, digest: str) -> frozenset[CellKey] | None:
+        with self._lock:
+            decision = self._decisions.get(digest)
+            if decision is None:
+                self.misses += 1
+                return None
+            self._decisions.move_to_end(digest)
+            self.hits += 1
+            return decision
+
+    def put(self, digest: str, decision: frozenset[CellKey]) -> None:
+        with self._lock:
+            self._decisions[digest] = decision
+            self._decisions.move_to_end(digest)
+            while len(self._decisions) > self.size:
+                self._decisions.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._decisions.clear()
+            self.hits = self.misses = 0
+
+
+DECISIONS = DecisionCache()
+
+
+def _decision_digest(
+    cells: Mapping[CellKey, Cell],
+    subtables: Mapping[tuple[str, str], Sequence[Equation[CellKey]]],
+    threshold: int,
+    forced: set[CellKey],
+) -> str:
+    hasher = hashlib.sha256(f"threshold={threshold}\n".encode())
+    for key, cell in cells.items():
+        hasher.update(f"{key!r}={cell.value!r},{cell.sensitive:d},{cell.known:d}\n".encode())
+    for label, equations in subtables.items():
+        hasher.update(f"{label!r}\n".encode())
+        for equation in equations:
+            hasher.update(f"{equation.total!r}={equation.parts!r}\n".encode())
+    for key in sorted(forced):
+        hasher.update(f"forced {key!r}\n".encode())
+    return hasher.hexdigest()
 
 
 def _periods_of(area: AreaSum, periods: Sequence[str]) -> list[str]:
@@ -357,7 +429,12 @@ def publish_levels(
         subtables.setdefault(("period", row_key[1]), []).extend(
             _group_equations(row_key, row_numbers)
         )
-    hidden = _protect_modular(cells, subtables, threshold, set(hidden_elsewhere))
+    forced = {key for key in hidden_elsewhere if key in cells}
+    digest = _decision_digest(cells, subtables, threshold, forced)
+    hidden = DECISIONS.get(digest)
+    if hidden is None:
+        hidden = frozenset(_protect_modular(cells, subtables, threshold, forced))
+        DECISIONS.put(digest, hidden)
 
     def publish(
         row_key: tuple[str, str], members: Sequence[tuple[str, str]] | None

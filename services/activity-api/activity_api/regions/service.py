@@ -105,22 +105,93 @@ def resolve_area(principal: Principal, kind: str, code: str) -> Area:
     )
 
 
+def _months_of(period: ReportingPeriod) -> list[ReportingPeriod]:
+    months: list[ReportingPeriod] = []
+    day = period.start
+    while day < period.end:
+        months.append(parse_period(f"{day.year}-{day.month:02d}"))
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def _quarter_of(month: ReportingPeriod) -> ReportingPeriod:
+    return parse_period(f"{month.start.year}-Q{(month.start.month - 1) // 3 + 1}")
+
+
 def family_of(period: ReportingPeriod) -> tuple[list[ReportingPeriod], list[TimeSum]]:
     """The periods published together with ``period``, decided at once: a month or a
-    quarter comes with its quarter and the quarter's three months (quarter − months);
-    a calendar or school year stands alone."""
+    quarter comes with its quarter and the quarter's three months (quarter − months).
+    A calendar or school year comes with its months, their quarters and (a school year)
+    the calendar years it straddles, whose decisions are taken as given
+    (``year_context``): year − quarters, year − months, school year − calendar years."""
     code = period.code
     if len(code) == 7 and code[4] == "-" and code[5:].isdigit():  # a month
-        quarter = parse_period(f"{code[:4]}-Q{(int(code[5:]) - 1) // 3 + 1}")
+        quarter = _quarter_of(period)
     elif code[4:6] == "-Q":
         quarter = period
-    else:
+    elif not _is_year(period):
         return [period], []
-    months = [
-        parse_period(f"{quarter.start.year}-{quarter.start.month + offset:02d}")
-        for offset in range(3)
-    ]
+    else:
+        months = _months_of(period)
+        quarters = list({_quarter_of(month).code: _quarter_of(month) for month in months}.values())
+        years = (
+            []
+            if len(code) == 4
+            else [
+                parse_period(str(year))
+                for year in (
+                    period.start.year,
+                    period.start.year + 1,
+                )
+            ]
+        )
+        members = {m.code: m for m in months}
+        for year in years:
+            members |= {m.code: m for m in _months_of(year)}
+            quarters += [q for q in (_quarter_of(m) for m in _months_of(year)) if q not in quarters]
+        quarters = list({q.code: q for q in quarters}.values())
+        sums = [TimeSum(code, tuple(m.code for m in months))]
+        sums += [TimeSum(y.code, tuple(m.code for m in _months_of(y))) for y in years]
+        sums += [TimeSum(q.code, tuple(m.code for m in _months_of(q))) for q in quarters]
+        return [period, *years, *quarters, *members.values()], sums
+    months = _months_of(quarter)
     return [quarter, *months], [TimeSum(quarter.code, tuple(month.code for month in months))]
+
+
+def _is_year(period: ReportingPeriod) -> bool:
+    """A calendar year (``2025``) or a school year (``2024-2025``)."""
+    code = period.code
+    return period.whole_months and (
+        (len(code) == 4 and code.isdigit())
+        or (len(code) == 9 and code[4] == "-" and code[:4].isdigit() and code[5:].isdigit())
+    )
+
+
+def year_context(
+    session: Session,
+    region_code: str,
+    period: ReportingPeriod,
+    *,
+    threshold: int,
+    now: dt.datetime,
+) -> tuple[set[CellKey], set[CellKey]]:
+    """What the families a year depends on decided (hidden, published): the quarter
+    families of every month it or its calendar years hold, and for a school year the two
+    calendar years it straddles. Decided first and taken as given, so that the quarter
+    and calendar-year responses never change when a school year is read."""
+    hidden: set[CellKey] = set()
+    known: set[CellKey] = set()
+    periods, _ = family_of(period)
+    depends = [p for p in periods if p.code[4:6] == "-Q"]
+    if len(period.code) != 4:  # a school year: its calendar years first
+        depends += [p for p in periods[1:] if len(p.code) == 4]
+    for member in depends:
+        table, _, _ = region_activity_table(
+            session, region_code, member, threshold=threshold, now=now
+        )
+        hidden |= table.suppressed
+        known |= table.published
+    return hidden, known
 
 
 def _department_areas(
@@ -183,7 +254,9 @@ def region_activity_table(
     hidden: set[CellKey] = set()
     known: set[CellKey] = set()
     quarter = periods[0]
-    if time_sums or quarter.code[4:6] == "-Q":
+    if _is_year(period):
+        hidden, known = year_context(session, region_code, period, threshold=threshold, now=now)
+    elif time_sums or quarter.code[4:6] == "-Q":
         results = national_results_table(session, quarter, threshold=threshold, now=now)
         transmitted = {
             finess

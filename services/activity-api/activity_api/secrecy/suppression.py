@@ -15,18 +15,23 @@ ones. A reader who knows the equations and that counts are non-negative can boun
 every suppressed cell by linear programming; a cell is *exposed* when its minimum
 equals its maximum. Exposure is checked in two steps:
 
-1. linear: with exact rational elimination, a suppressed cell is determined when its
-   unit vector lies in the row space of the equations restricted to the suppressed
-   cells (the published cells are constants);
+1. linear: with exact rational elimination (sparse rows, ints while the values are
+   integers, ``Fraction`` otherwise), a suppressed cell is determined when its unit
+   vector lies in the row space of the equations restricted to the suppressed cells
+   (the published cells are constants);
 2. bounds: when some suppressed cell is 0, non-negativity can pin cells that the
    equations alone leave free (``total 7 = 7 + a + b`` forces ``a = b = 0``). With
    only positive suppressed cells the true values are an interior point and step 1
    is exact. Otherwise a null-space direction that moves the cell and keeps every
-   zero cell on one side proves it free; for the cells left without such a
-   witness, the minimum and maximum are computed with ``scipy.optimize.linprog``.
+   zero cell on one side proves it free; for the cells left without such a witness,
+   the hidden zeros that are 0 at every feasible point (the implicit equalities) are
+   found with a few ``scipy.optimize.linprog`` runs, and the cell is pinned exactly
+   when step 1 determines it with those zeros added as equations (a linear function
+   is constant on a polyhedron iff it is on its affine hull): no LP pair per cell.
 
 Equations linked by suppressed cells are solved block by block (a region's
-columns are independent blocks), and unchanged blocks are not solved again.
+columns are independent blocks), and unchanged blocks are not solved again; every
+exposed block gets its next suppression in the same round.
 
 While some cell is exposed, one more published cell is suppressed, taken from an
 equation of the exposed cell: a positive value first (it opens room in both
@@ -114,22 +119,33 @@ def protect(
     suppressed = set(primary)
     order = {key: index for index, key in enumerate(cells)}
     cache = {} if cache is None else cache
+    holding: dict[K, list[int]] = {}
+    for index, equation in enumerate(equations):
+        for key in dict.fromkeys(equation.cells):
+            holding.setdefault(key, []).append(index)
     while True:
-        exposed = exposed_cells(cells, equations, suppressed, cache)
-        if not exposed:
+        by_block = _exposed_by_block(cells, equations, suppressed, cache)
+        if not by_block:
             return Suppression(frozenset(primary), frozenset(suppressed - primary))
-        target = min(exposed, key=order.__getitem__)
-        extra = _next_suppression(cells, equations, suppressed, target, order)
-        if extra is None:
-            return Suppression(
-                frozenset(primary), frozenset(suppressed - primary), frozenset(exposed)
-            )
-        suppressed.add(extra)
+        # Blocks are independent: each exposed block gets one more suppression per round.
+        extras: set[K] = set()
+        for exposed in by_block:
+            target = min(exposed, key=order.__getitem__)
+            extra = _next_suppression(cells, equations, holding, suppressed, target, order)
+            if extra is None:
+                return Suppression(
+                    frozenset(primary),
+                    frozenset(suppressed - primary),
+                    frozenset().union(*by_block),
+                )
+            extras.add(extra)
+        suppressed |= extras
 
 
 def _next_suppression(
     cells: Mapping[K, Cell],
     equations: Sequence[Equation[K]],
+    holding: Mapping[K, Sequence[int]],
     suppressed: set[K],
     target: K,
     order: Mapping[K, int],
@@ -137,7 +153,7 @@ def _next_suppression(
     """A published cell to suppress so that ``target`` is no longer exposed.
 
     First from the equations holding the target, then from every equation connected
-    to it through suppressed cells.
+    to it through suppressed cells (``holding``: the equations each cell is in).
     """
     reached = {target}
     frontier = [target]
@@ -145,11 +161,11 @@ def _next_suppression(
     while frontier:
         candidates: set[K] = set()
         next_frontier: list[K] = []
-        for index, equation in enumerate(equations):
-            if index in seen_equations or not any(key in equation.cells for key in frontier):
+        for index in sorted({i for key in frontier for i in holding.get(key, ())}):
+            if index in seen_equations:
                 continue
             seen_equations.add(index)
-            for key in equation.cells:
+            for key in equations[index].cells:
                 if key in suppressed:
                     if key not in reached:
                         reached.add(key)
@@ -171,23 +187,32 @@ def exposed_cells(
     suppressed: Iterable[K],
     cache: dict[frozenset[K], frozenset[K]] | None = None,
 ) -> set[K]:
-    """Suppressed cells whose value a reader can recover from the published ones.
+    """Suppressed cells whose value a reader can recover from the published ones."""
+    return set().union(*_exposed_by_block(cells, equations, set(suppressed), cache))
+
+
+def _exposed_by_block(
+    cells: Mapping[K, Cell],
+    equations: Sequence[Equation[K]],
+    hidden: set[K],
+    cache: dict[frozenset[K], frozenset[K]] | None,
+) -> list[frozenset[K]]:
+    """The exposed cells of each block that has some.
 
     Equations linked by suppressed cells form independent blocks (a region's columns
     usually are); each block is solved on its own, and ``cache`` keeps the answer of
     blocks that did not change between two rounds of ``protect``.
     """
-    hidden = set(suppressed)
-    exposed: set[K] = set()
+    found: list[frozenset[K]] = []
     for block_cells, block_equations in _blocks(equations, hidden):
-        if cache is not None and block_cells in cache:
-            exposed |= cache[block_cells]
-            continue
-        found = frozenset(_exposed_in_block(cells, block_equations, block_cells))
-        if cache is not None:
-            cache[block_cells] = found
-        exposed |= found
-    return exposed
+        exposed = cache.get(block_cells) if cache is not None else None
+        if exposed is None:
+            exposed = frozenset(_exposed_in_block(cells, block_equations, block_cells))
+            if cache is not None:
+                cache[block_cells] = exposed
+        if exposed:
+            found.append(exposed)
+    return found
 
 
 def _blocks(
@@ -220,81 +245,121 @@ def _blocks(
     return [(frozenset(members), block) for members, block in groups.values()]
 
 
+# A sparse row: column -> non-zero coefficient, an int while it is one (the equations'
+# coefficients are small integers and most pivots are 1: ints keep it fast), else exact.
+Row = dict[int, Fraction | int]
+
+
 def _exposed_in_block(
     cells: Mapping[K, Cell], equations: Sequence[Equation[K]], block: frozenset[K]
 ) -> set[K]:
     unknowns = sorted(block, key=repr)
-    rows = [[Fraction(equation.coefficient(key)) for key in unknowns] for equation in equations]
-    matrix, pivots = _rref(rows, len(unknowns))
-    determined = _determined_columns(matrix, pivots)
+    column = {key: index for index, key in enumerate(unknowns)}
+    rows: list[Row] = []
+    for equation in equations:
+        row: Row = {}
+        for key in equation.cells:
+            index = column.get(key)
+            if index is not None and index not in row:
+                coefficient = equation.coefficient(key)
+                if coefficient:
+                    row[index] = coefficient
+        rows.append(row)
+    reduced = _rref(rows)
+    determined = _determined_columns(reduced)
     exposed = {unknowns[index] for index in determined}
-    zeros = {index for index, key in enumerate(unknowns) if cells[key].value == 0}
+    zeros = [index for index, key in enumerate(unknowns) if cells[key].value == 0]
     if not zeros:
         return exposed
     # With zeros hidden, non-negativity may pin more cells. A null-space direction that
     # moves a cell and keeps every zero cell on one side proves it free; the LP decides
     # only for cells without such a witness.
-    free_directions = _null_space(matrix, pivots, len(unknowns))
+    free_directions = _null_space(reduced, len(unknowns))
+    witnessed: set[int] = set()
+    for direction in free_directions:
+        signs = {direction[z] > 0 for z in zeros if z in direction}
+        if len(signs) <= 1:  # every zero cell on one side (or not moved)
+            witnessed.update(direction)
     doubtful = {
         key
         for index, key in enumerate(unknowns)
-        if index not in determined
-        and not any(
-            direction[index] != 0
-            and (all(direction[z] >= 0 for z in zeros) or all(direction[z] <= 0 for z in zeros))
-            for direction in free_directions
-        )
+        if index not in determined and index not in witnessed
     }
     if doubtful:
-        exposed |= _pinned_by_bounds(cells, equations, unknowns, doubtful)
+        exposed |= _pinned_by_bounds(cells, equations, unknowns, doubtful, reduced)
     return exposed
 
 
-def _rref(rows: list[list[Fraction]], width: int) -> tuple[list[list[Fraction]], list[int]]:
-    """Reduced row echelon form (exact) and the pivot column of each non-zero row."""
-    matrix = [row[:] for row in rows]
-    pivots: list[int] = []
-    rank = 0
-    for col in range(width):
-        pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
+def _rref(rows: Iterable[Row]) -> dict[int, Row]:
+    """Reduced row echelon form (exact, sparse): pivot column -> its row, with 1 at the
+    pivot, nothing before it, and 0 in every other pivot column. Rows are added one at a
+    time, reduced by the pivot rows so far, and then reduce them in turn; the result is
+    the unique reduced form of the rows' span, whatever their order."""
+    pivots: dict[int, Row] = {}
+    holding: dict[int, set[int]] = {}  # column -> pivot columns whose row holds it
+    for original in rows:
+        row = dict(original)
+        for col in [c for c in row if c in pivots]:
+            factor = row.get(col)
+            if factor:
+                _subtract(row, pivots[col], factor)
+        row = {c: v for c, v in row.items() if v}
+        if not row:
             continue
-        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        lead = matrix[rank][col]
-        matrix[rank] = [value / lead for value in matrix[rank]]
-        for r in range(len(matrix)):
-            if r != rank and matrix[r][col] != 0:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank], strict=True)]
-        pivots.append(col)
-        rank += 1
-    return matrix[:rank], pivots
+        lead = min(row)
+        scale = row[lead]
+        if scale == -1:
+            row = {c: -v for c, v in row.items()}
+        elif scale != 1:
+            row = {c: _exact(Fraction(v) / scale) for c, v in row.items()}
+        for other in list(holding.get(lead, ())):
+            target = pivots[other]
+            factor = target.get(lead)
+            if factor:
+                _subtract(target, row, factor)
+                for c in [c for c, v in target.items() if not v]:
+                    del target[c]
+                    holding.get(c, set()).discard(other)
+                for c in target:
+                    if c != other:
+                        holding.setdefault(c, set()).add(other)
+        holding.pop(lead, None)
+        pivots[lead] = row
+        for c in row:
+            if c != lead:
+                holding.setdefault(c, set()).add(lead)
+    return pivots
 
 
-def _determined_columns(matrix: list[list[Fraction]], pivots: list[int]) -> set[int]:
+def _subtract(row: Row, pivot_row: Row, factor: Fraction | int) -> None:
+    """``row -= factor * pivot_row`` in place (zeros left for the caller to drop)."""
+    for c, v in pivot_row.items():
+        row[c] = _exact(row.get(c, 0) - factor * v)
+
+
+def _exact(value: Fraction | int) -> Fraction | int:
+    """An int when the value is one."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def _determined_columns(reduced: Mapping[int, Row]) -> set[int]:
     """Columns whose unit vector is in the row space: pivot columns alone in their row."""
-    return {
-        col
-        for row, col in zip(matrix, pivots, strict=True)
-        if all(value == 0 for index, value in enumerate(row) if index != col)
-    }
+    return {col for col, row in reduced.items() if len(row) == 1}
 
 
-def _null_space(
-    matrix: list[list[Fraction]], pivots: list[int], width: int
-) -> list[list[Fraction]]:
-    """One basis vector per free column: the moves the equations allow."""
-    pivot_set = set(pivots)
-    basis: list[list[Fraction]] = []
+def _null_space(reduced: Mapping[int, Row], width: int) -> list[Row]:
+    """One basis vector per free column (sparse): the moves the equations allow."""
+    by_free: dict[int, Row] = {}
     for free in range(width):
-        if free in pivot_set:
-            continue
-        vector = [Fraction(0)] * width
-        vector[free] = Fraction(1)
-        for row, col in zip(matrix, pivots, strict=True):
-            vector[col] = -row[free]
-        basis.append(vector)
-    return basis
+        if free not in reduced:
+            by_free[free] = {free: 1}
+    for col, row in reduced.items():
+        for c, v in row.items():
+            if c != col:
+                by_free[c][col] = -v
+    return list(by_free.values())
 
 
 def _pinned_by_bounds(
@@ -302,14 +367,22 @@ def _pinned_by_bounds(
     equations: Sequence[Equation[K]],
     unknowns: Sequence[K],
     candidates: set[K],
+    reduced: Mapping[int, Row],
 ) -> set[K]:
-    """Candidates whose LP minimum equals their maximum under non-negativity."""
+    """Candidates whose minimum equals their maximum under non-negativity.
+
+    The feasible set ``{x >= 0 : A x = b}`` has the affine hull ``A x = b`` plus
+    ``x_z = 0`` for its implicit equalities, the cells that are 0 at every feasible
+    point; a cell is constant on the set exactly when it is constant on that hull. Only
+    hidden zeros can be implicit equalities (the true values are feasible); they are
+    found with a few LPs (maximise the sum of the zeros not yet seen positive, each
+    capped at 1: those it makes positive are free, until the optimum is 0), then the
+    pinned cells are the determined columns of the equations plus ``x_z = 0``.
+    """
     column = {key: index for index, key in enumerate(unknowns)}
     a_rows: list[list[float]] = []
     b_values: list[float] = []
     for equation in equations:
-        if not any(key in column for key in equation.cells):
-            continue
         row = [0.0] * len(unknowns)
         constant = 0.0
         for key in set(equation.cells):
@@ -322,16 +395,33 @@ def _pinned_by_bounds(
         b_values.append(constant)
     a_eq = np.array(a_rows)
     b_eq = np.array(b_values)
-    pinned: set[K] = set()
-    for key in unknowns:
-        if key not in candidates:
-            continue
+    undecided = [index for index, key in enumerate(unknowns) if cells[key].value == 0]
+    while undecided:
         objective = np.zeros(len(unknowns))
-        objective[column[key]] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if high.status == 3:  # unbounded above: free
-            continue
-        if low.status == 0 and high.status == 0 and abs(low.fun + high.fun) < 1e-7:
-            pinned.add(key)
-    return pinned
+        objective[undecided] = -1.0
+        upper = np.full(len(unknowns), np.inf)
+        upper[undecided] = 1.0
+        result = linprog(
+            objective,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=np.column_stack([np.zeros(len(unknowns)), upper]),
+            method="highs",
+        )
+        if result.status != 0:  # cannot happen (the true values are feasible): be safe
+            return set(candidates)
+        moved = [index for index in undecided if result.x[index] > _POSITIVE]
+        if not moved:
+            break
+        undecided = [index for index in undecided if index not in set(moved)]
+    if not undecided:
+        return set()
+    forced: list[Row] = [{index: 1} for index in undecided]
+    with_zeros = _rref([*reduced.values(), *forced])
+    determined = _determined_columns(with_zeros)
+    return {key for key in candidates if column[key] in determined}
+
+
+# A hidden zero the LP raises above this is free (vertices here are integers or simple
+# fractions; a solver's noise is far below).
+_POSITIVE = 1e-6
