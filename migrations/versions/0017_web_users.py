@@ -1,7 +1,7 @@
 """People who sign in to the web app, and their sessions (issue 19).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 
 Adds ``web_user`` and ``web_session`` only.
 """

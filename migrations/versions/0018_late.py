@@ -1,7 +1,7 @@
 """Late transmissions: each establishment-quarter whose deadline passed untransmitted.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 
 Adds ``transmission_late`` only (written by the ``transmissions.mark_late`` task, issue 18).
 """

@@ -1,7 +1,7 @@
 """FHIR pulls that see deletions: whether the server has ``_history``, the last full pull.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 
 Adds to ``source``: ``fhir_history`` ("supported", "unsupported", or NULL: not known
 yet), ``last_full_pull_at`` (the last full FHIR pull applied) and

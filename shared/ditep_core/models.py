@@ -487,6 +487,9 @@ class AuditEvent(Base):
     service: Mapped[str] = mapped_column(String(32))
     # No foreign key: the log outlives keys and must never block deleting one.
     client_id: Mapped[int | None] = mapped_column(Integer)
+    # A person signed in to the web app (``web_user.id``; pages under /ui/), no foreign key
+    # either. None for a key's call.
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     method: Mapped[str] = mapped_column(String(16))
     # The route template ("/v1/regions/{code}/activity"), or the CLI command.
     route: Mapped[str] = mapped_column(String(300))

@@ -117,6 +117,7 @@ class AuditRecord:
     request_id: str | None = None  # ours
     query: str | None = None  # as received: redacted and cut when recorded
     source_address: str | None = None
+    user_id: int | None = None  # a person signed in to the web app
 
 
 def _event(entry: AuditRecord) -> AuditEvent:
@@ -124,6 +125,7 @@ def _event(entry: AuditRecord) -> AuditEvent:
         occurred_at=entry.occurred_at,
         service=entry.service,
         client_id=entry.client_id,
+        user_id=entry.user_id,
         method=entry.method[:16],
         route=cut(entry.route, MAX_ROUTE),
         path=cut(entry.path, MAX_PATH),

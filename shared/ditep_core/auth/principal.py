@@ -15,6 +15,8 @@ class Principal:
     finess: frozenset[str]
     regions: frozenset[str]
     departments: frozenset[str] = frozenset()
+    user_id: int | None = None
+    """A person signed in to the web app (``client_id`` is then 0): the audit log names them."""
 
     @property
     def is_admin(self) -> bool:

@@ -1,4 +1,5 @@
-"""The audit middleware: one mechanism that records every call under ``/v1/``.
+"""The audit middleware: one mechanism that records every call under ``/v1/`` and every
+page of the web app under ``/ui/`` (its style sheets aside).
 
 It wraps the routed app, so it sees the matched route's template and path parameters
 (hence the scope: establishment, department, region...), the principal the
@@ -66,7 +67,7 @@ class AuditMiddleware:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not _audited(scope["path"]):
             await self.app(scope, receive, send)
             return
         context = AuditContext()
@@ -111,6 +112,7 @@ class AuditMiddleware:
         entry = AuditRecord(
             service=self.service,
             client_id=context.principal.client_id if context.principal else None,
+            user_id=context.principal.user_id if context.principal else None,
             method=scope["method"],
             route=template,
             path=scope["path"],
@@ -127,6 +129,14 @@ class AuditMiddleware:
             partial(record_in_own_transaction, database, entry)
         )
         return written
+
+
+def _audited(path: str) -> bool:
+    """The API under /v1/ and the web app's pages under /ui/ (a page shows what a route
+    would: an ARS officer's region page is an ARS read); not the pages' style sheet."""
+    if path.startswith("/v1/"):
+        return True
+    return path.startswith("/ui/") and not path.startswith("/ui/static/")
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:

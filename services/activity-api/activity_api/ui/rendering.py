@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from activity_api.users.service import ROLE_LABELS
 from activity_api.users.sessions import SignedIn, resolve_session
+from ditep_core.web.audit import audit_context
 from ditep_core.web.dependencies import get_database
 from ditep_core.web.problems import Problem
 
@@ -179,6 +180,10 @@ def current_user(request: Request) -> SignedIn:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target)
     request.state.signed_in = signed_in
+    audit = audit_context(request)
+    if audit is not None:
+        # The page's audit row names the person (``user_id``), as a route's names the key.
+        audit.principal = signed_in.principal
     return signed_in
 
 

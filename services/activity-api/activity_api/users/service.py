@@ -187,6 +187,7 @@ def principal_of(user: WebUser | UserInfo) -> Principal:
         scopes=ROLE_SCOPES[role],
         finess=frozenset(user.finess),
         regions=frozenset(user.regions),
+        user_id=user.id,
     )
 
 
