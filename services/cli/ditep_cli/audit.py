@@ -25,6 +25,7 @@ TABLE_COLUMNS = (
     "occurred_at",
     "service",
     "client_id",
+    "user_id",
     "method",
     "route",
     "query",

@@ -16,6 +16,10 @@ class AuditEventOut(BaseModel):
     client_id: int | None = Field(
         description="Identifiant de la clé d'API (null : CLI, ou clé inconnue)"
     )
+    user_id: int | None = Field(
+        default=None,
+        description="Personne connectée à l'application web (pages /ui/) ; null pour une clé",
+    )
     method: str = Field(description="Méthode HTTP (CLI pour une commande)")
     route: str = Field(description="Route (gabarit) ou commande")
     path: str = Field(description="Chemin appelé")
