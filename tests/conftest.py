@@ -11,6 +11,7 @@ where it is absent. Markers: pyproject.toml, docs/architecture.md#tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -28,12 +29,13 @@ from typer.testing import CliRunner
 
 from activity_api.main import create_app as create_api_app
 from agenda_ingest.main import create_app as create_ingest_app
+from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_cli.registry import all_tasks
 from ditep_core import migrations
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database, create_database_engine, normalise_database_url
-from ditep_core.nomenclatures import Scope
+from ditep_core.nomenclatures import FeedFormat, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Environment, Settings
 from ditep_core.tasks.definition import TaskContext
@@ -370,6 +372,25 @@ SAMPLE_FINESS = "690000017"
 SAMPLE_WINDOW = ("2024-09-01", "2025-09-01")
 
 
+def add_sample_fhir_source(
+    unit: Session, name: str = "Export TDDUI", window: tuple[dt.date, dt.date] | None = None
+) -> int:
+    """A FHIR establishment source of the sample DITEP over ``window`` (by default the
+    sample window), added in the caller's unit of work: its id."""
+    start, end = window or (
+        dt.date.fromisoformat(SAMPLE_WINDOW[0]),
+        dt.date.fromisoformat(SAMPLE_WINDOW[1]),
+    )
+    return add_source(
+        unit,
+        finess=SAMPLE_FINESS,
+        name=name,
+        feed_format=FeedFormat.FHIR,
+        window_start=start,
+        window_end=end,
+    ).id
+
+
 @dataclass(frozen=True)
 class SampleDitep:
     finess: str
@@ -380,11 +401,8 @@ class SampleDitep:
 @pytest.fixture
 def sample_ditep(database: Database) -> SampleDitep:
     """The sample establishment and its two iCal sources, with no feed ingested yet."""
-    import datetime as dt
-
-    from agenda_ingest.sources.service import add_source
     from ditep_core.establishments.service import add_establishment
-    from ditep_core.nomenclatures import Activity, AgendaKind, FeedFormat
+    from ditep_core.nomenclatures import Activity, AgendaKind
 
     window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:

@@ -39,6 +39,7 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
+    add_sample_fhir_source,
 )
 from tests.http import AppClient
 
@@ -71,14 +72,7 @@ def test_one_ins_two_establishments_two_pseudonyms_one_link_key(
     make_key: KeyMaker,
 ) -> None:
     with database.unit_of_work() as unit:
-        fhir_source = add_source(
-            unit,
-            finess=SAMPLE_FINESS,
-            name="TDDUI",
-            feed_format=FeedFormat.FHIR,
-            window_start=WINDOW[0],
-            window_end=WINDOW[1],
-        ).id
+        fhir_source = add_sample_fhir_source(unit, "TDDUI")
         add_establishment(unit, finess=OTHER_FINESS, name="DITEP Isère", region_code="84")
         other_source = add_source(
             unit,

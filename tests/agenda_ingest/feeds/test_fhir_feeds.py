@@ -18,7 +18,6 @@ from ditep_core.db import Database
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
 from ditep_core.nomenclatures import (
     Activity,
-    AgendaKind,
     FeedFormat,
     ImportStatus,
     Nature,
@@ -31,7 +30,13 @@ from ditep_core.nomenclatures import (
 )
 from ditep_core.protection import DataProtection
 from tests.agenda_ingest.parsing.fhir.test_fhir_corpus import mended
-from tests.conftest import CORPUS_DIR, SAMPLE_FINESS, SAMPLE_WINDOW, KeyMaker, SampleDitep
+from tests.conftest import (
+    CORPUS_DIR,
+    SAMPLE_FINESS,
+    KeyMaker,
+    SampleDitep,
+    add_sample_fhir_source,
+)
 from tests.http import AppClient
 
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -168,17 +173,8 @@ def tddui_bundle() -> dict[str, Any]:
 
 @pytest.fixture
 def fhir_source(database: Database, sample_ditep: SampleDitep) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:
-        return add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="Export TDDUI",
-            feed_format=FeedFormat.FHIR,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
+        return add_sample_fhir_source(session)
 
 
 def _push(

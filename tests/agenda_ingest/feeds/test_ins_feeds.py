@@ -3,14 +3,17 @@ and a FHIR session whose Patient reference resolves to nothing is rejected (issu
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
-from ditep_core.nomenclatures import FeedFormat, Scope
-from tests.conftest import SAMPLE_FINESS, SAMPLE_WINDOW, KeyMaker, SampleDitep
+from ditep_core.nomenclatures import Scope
+from tests.conftest import (
+    SAMPLE_FINESS,
+    KeyMaker,
+    SampleDitep,
+    add_sample_fhir_source,
+)
 from tests.http import AppClient
 
 NIR = "urn:oid:1.2.250.1.213.1.4.8"
@@ -95,16 +98,8 @@ def test_one_ins_in_two_spellings_through_ical_and_fhir_is_one_young_person(
     sample_ditep: SampleDitep,
     make_key: KeyMaker,
 ) -> None:
-    window = tuple(dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as unit:
-        fhir_source = add_source(
-            unit,
-            finess=SAMPLE_FINESS,
-            name="TDDUI",
-            feed_format=FeedFormat.FHIR,
-            window_start=window[0],
-            window_end=window[1],
-        ).id
+        fhir_source = add_sample_fhir_source(unit, "TDDUI")
     write, read = make_key(Scope.FEEDS_WRITE), make_key(Scope.ACTIVITY_READ)
     ical = _push(
         ingest_client,

@@ -28,6 +28,16 @@ UNBOUNDED = (
 )
 
 
+def _sample_pushed(
+    client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
+) -> tuple[dict[str, str], int]:
+    """The sample feed pushed to the establishment source: the write key and the source."""
+    key = make_key(Scope.FEEDS_WRITE)
+    source_id = sample_ditep.establishment_source_id
+    _push(client, source_id, sample_feed(), key)
+    return key, source_id
+
+
 def _push(
     client: AppClient,
     source_id: int,
@@ -72,9 +82,7 @@ def _with_stamp(feed: bytes, stamp: str) -> bytes:
 def test_a_broken_export_does_not_wipe_the_agenda(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     # Its only event is rejected (an unbounded FREQ=SECONDLY): applied, it would delete all.
     held = _push(ingest_client, source_id, UNBOUNDED, key, status=202)
     assert held["status"] == "needs_confirmation"
@@ -91,9 +99,7 @@ def test_a_broken_export_does_not_wipe_the_agenda(
 def test_mass_deletion_needs_a_confirmation_or_the_explicit_flag(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     uids = [
         "cedres-2025-lucas-semi-internat@ditep-cedres.example",
         "cedres-2025-lucas-internat@ditep-cedres.example",
@@ -122,9 +128,7 @@ def test_mass_deletion_needs_a_confirmation_or_the_explicit_flag(
 def test_a_small_deletion_needs_no_confirmation(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     result = _push(
         ingest_client,
         source_id,
@@ -142,9 +146,7 @@ def test_the_guard_share_is_a_source_setting(
     session: Session,
     database: Database,
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     with database.unit_of_work() as unit:
         unit.execute(update(Source).where(Source.id == source_id).values(mass_delete_share=0.01))
     # One session of 65 is more than 1 %: held.
@@ -160,9 +162,7 @@ def test_the_guard_share_is_a_source_setting(
 def test_a_rejected_event_keeps_its_stored_sessions(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     broken = sample_feed().replace(
         b"DTSTART;TZID=Europe/Paris:20250303T090000", b"DTSTART;TZID=Europe/Paris:2025-03-03"
     )
@@ -181,9 +181,7 @@ def test_a_rejected_event_keeps_its_stored_sessions(
 def test_a_rejected_event_without_identity_withholds_every_deletion(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     # The team meeting lost its UID: it cannot be told from any stored session.
     anonymous = sample_feed().replace(
         b"UID:cedres-2025-reunion-equipe@ditep-cedres.example\r\n", b""
@@ -205,9 +203,7 @@ def test_sessions_outside_the_window_are_never_deleted(
     session: Session,
     database: Database,
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     # The window moves on (a new school year): last year's sessions are not in the feed's
     # window any more, and must stay.
     with database.unit_of_work() as unit:
@@ -246,9 +242,7 @@ def test_an_older_feed_stamp_never_overwrites_a_newer_snapshot(
 def test_a_feed_wholly_outside_the_window_says_so_and_deletes_nothing(
     ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker, session: Session
 ) -> None:
-    key = make_key(Scope.FEEDS_WRITE)
-    source_id = sample_ditep.establishment_source_id
-    _push(ingest_client, source_id, sample_feed(), key)
+    key, source_id = _sample_pushed(ingest_client, sample_ditep, make_key)
     # The same agenda two years later: every event lies after the window.
     later = sample_feed().replace(b":2025", b":2027").replace(b"=2025", b"=2027")
     held = _push(ingest_client, source_id, later, key, status=202)

@@ -4,7 +4,6 @@ vendor can act on (line and column of a non-UTF-8 byte, a truncated body)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -12,11 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, FeedImport
-from ditep_core.nomenclatures import AgendaKind, FeedFormat, Scope
-from tests.conftest import SAMPLE_FINESS, SAMPLE_WINDOW, KeyMaker, SampleDitep
+from ditep_core.nomenclatures import Scope
+from tests.conftest import (
+    SAMPLE_FINESS,
+    KeyMaker,
+    SampleDitep,
+    add_sample_fhir_source,
+)
 from tests.http import AppClient
 
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -25,17 +28,8 @@ INS = {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "1090375123456"}
 
 @pytest.fixture
 def fhir_source(database: Database, sample_ditep: SampleDitep) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:
-        return add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="Rendez-vous GAP",
-            feed_format=FeedFormat.FHIR,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
+        return add_sample_fhir_source(session, "Rendez-vous GAP")
 
 
 def appointment(number: int, status: str, start: str = "2025-03-12T14:00:00+01:00") -> Any:

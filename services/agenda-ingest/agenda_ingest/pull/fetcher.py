@@ -196,6 +196,18 @@ class _Retry(Exception):
         self.status_code = status_code
 
 
+def _transient(error: httpx.HTTPError, endpoint: str = "") -> _Retry | None:
+    """A timeout or a failed connection is retried; ``endpoint`` names who did not answer
+    when it is not the source itself."""
+    if isinstance(error, httpx.TimeoutException):
+        who = f"{endpoint} " if endpoint else ""
+        return _Retry(f"{who}timed out ({type(error).__name__})")
+    if isinstance(error, httpx.ConnectError):
+        to = f" to {endpoint}" if endpoint else ""
+        return _Retry(f"could not connect{to} ({error})")
+    return None
+
+
 def _client_basic(client_id: str, secret: str) -> str:
     """RFC 6749 §2.3.1: both form-urlencoded, then HTTP basic."""
     pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
@@ -255,12 +267,10 @@ class _TokenSource:
             response = client.post(credential.token_url, data=form, headers=headers)
         except AddressNotAllowed as error:
             raise AddressRefused(error) from error
-        except httpx.TimeoutException as error:
-            raise _Retry(f"the token endpoint timed out ({type(error).__name__})") from error
-        except httpx.ConnectError as error:
-            raise _Retry(f"could not connect to the token endpoint ({error})") from error
         except httpx.HTTPError as error:
-            raise FetchFailed(f"{type(error).__name__} asking {shown} for a token") from error
+            raise _transient(error, "the token endpoint") or FetchFailed(
+                f"{type(error).__name__} asking {shown} for a token"
+            ) from error
         if response.status_code >= 500:
             raise _Retry(f"the token endpoint answered HTTP {response.status_code}")
         if response.status_code != 200:
@@ -680,11 +690,9 @@ class Fetcher:
                     f"TLS with {shown} failed: {failure} "
                     "(DITEP_PULL_TLS, under the source's credential set name)"
                 ) from error
-            if isinstance(error, httpx.TimeoutException):
-                raise _Retry(f"timed out ({type(error).__name__})") from error
-            if isinstance(error, httpx.ConnectError):
-                raise _Retry(f"could not connect ({error})") from error
-            raise FetchFailed(f"{type(error).__name__} fetching {shown}") from error
+            raise _transient(error) or FetchFailed(
+                f"{type(error).__name__} fetching {shown}"
+            ) from error
         except httpx.TooManyRedirects as error:
             raise FetchFailed(
                 f"more than {self.policy.max_redirects} redirects from {shown}"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agenda_ingest.classification.engine import SessionFacts, classify, serafin_codes
-from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext, SessionDraft
 from agenda_ingest.parsing.fhir.parser import OUTSIDE_SERVICE_CODE, ParsedFhirFeed, parse_fhir
 from agenda_ingest.parsing.normalised import FeedUnreadable, Occurrence, Participant
 from agenda_ingest.parsing.participants import ParticipantOptions
@@ -799,33 +799,18 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
     assert night.codes == (f"{SERAFIN}|2.2.1",)
     assert night.status is SessionStatus.DONE
 
-    absent_by_design = builder.build(
-        only(
-            parse(
-                with_patient(
-                    event(
-                        extension=[{"url": f"{TDDUI}/tddui-patient-present", "valueBoolean": False}]
-                    )
-                )
-            )
-        )
-    )
+    def flagged(name: str, value: bool) -> SessionDraft:
+        """A draft of an event carrying one TDDUI boolean extension."""
+        extension = [{"url": f"{TDDUI}/{name}", "valueBoolean": value}]
+        return builder.build(only(parse(with_patient(event(extension=extension)))))
+
+    absent_by_design = flagged("tddui-patient-present", False)
     assert absent_by_design.classification.nature is Nature.INDIRECT
     assert [p.presence for p in absent_by_design.participants if p.kind is PersonKind.YOUTH] == [
         Presence.NOT_EXPECTED
     ]
 
-    outside = builder.build(
-        only(
-            parse(
-                with_patient(
-                    event(
-                        extension=[{"url": f"{TDDUI}/tddui-outside-service", "valueBoolean": True}]
-                    )
-                )
-            )
-        )
-    )
+    outside = flagged("tddui-outside-service", True)
     assert outside.classification.activity is Activity.HORS_PRESTATION
 
     noshow = builder.build(only(parse(with_patient(appointment(status="noshow")))))

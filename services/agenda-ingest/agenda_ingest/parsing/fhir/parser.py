@@ -505,17 +505,8 @@ class _Mapper:
                 for item in objects(resource["location"])
             )
             location = next((name for name in places if name), "")
-        return Occurrence(
-            uid=uid,
-            start=start,
-            end=end,
-            all_day=all_day,
-            recurrence_id=None,
-            status=status,
-            summary=summary,
-            location=location,
-            participants=self._participant_set(participants),
-            codes=tuple(_unique(codes)) if len(codes) > 1 else tuple(codes),
+        return self._occurrence(
+            uid, (start, end, all_day), status, summary, location, participants, codes
         )
 
     def _stay_modality(self, resource: JsonObject) -> list[str]:
@@ -631,17 +622,8 @@ class _Mapper:
         summary = text(resource.get("description")) or " – ".join(
             _unique([words for key in coded for words in concept_texts(resource.get(key))])
         )
-        return Occurrence(
-            uid=uid,
-            start=start,
-            end=end,
-            all_day=all_day,
-            recurrence_id=None,
-            status=status,
-            summary=summary,
-            location=location,
-            participants=self._participant_set(participants),
-            codes=tuple(_unique(codes)),
+        return self._occurrence(
+            uid, (start, end, all_day), status, summary, location, participants, codes
         )
 
     # --- Slot ----------------------------------------------------------------------
@@ -767,6 +749,31 @@ class _Mapper:
             params = {"ROLE": "NON-PARTICIPANT"} if absent_by_design else {}
             cached = self._participants[key] = _participant(person, params)
         return cached
+
+    def _occurrence(
+        self,
+        uid: str,
+        span: tuple[dt.datetime | dt.date, dt.datetime | dt.date, bool],
+        status: str,
+        summary: str,
+        location: str,
+        participants: list[Participant],
+        codes: list[str],
+    ) -> Occurrence:
+        """An Encounter's or an Appointment's occurrence (never a recurrence's instance)."""
+        start, end, all_day = span
+        return Occurrence(
+            uid=uid,
+            start=start,
+            end=end,
+            all_day=all_day,
+            recurrence_id=None,
+            status=status,
+            summary=summary,
+            location=location,
+            participants=self._participant_set(participants),
+            codes=tuple(_unique(codes)) if len(codes) > 1 else tuple(codes),
+        )
 
     def _participant_set(self, participants: list[Participant]) -> tuple[Participant, ...]:
         people = tuple(participants)
