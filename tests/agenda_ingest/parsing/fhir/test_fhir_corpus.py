@@ -201,7 +201,9 @@ MENDED: dict[str, Expected] = {
             }
         ],
         words=[("Discussion on the results of your recent MRI", "South Wing, second floor")],
-        classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
+        # No word the French rules know: the fallback on the people (one young person with a
+        # professional, low confidence, listed in the review queue).
+        classes=[(Activity.AMBULATOIRE, Setting.INCONNU, Nature.DIRECT)],
     ),
     "r4/encounter-example-home.json": Expected(
         sessions=[
@@ -219,7 +221,7 @@ MENDED: dict[str, Expected] = {
         ],
         # The contained Location has no name: the reference's display says where.
         words=[("", "Client's home")],
-        classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
+        classes=[(Activity.AMBULATOIRE, Setting.INCONNU, Nature.DIRECT)],  # the fallback
     ),
 }
 
