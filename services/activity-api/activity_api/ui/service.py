@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,6 +33,7 @@ from activity_api.transmissions.service import (
     transmitted_version,
 )
 from activity_api.ui.charts import bars
+from activity_api.ui.ingest import Queue
 from activity_api.ui.rendering import UiError
 from activity_api.ui.repository import UiRepository
 from activity_api.ui.schemas import (
@@ -39,11 +41,14 @@ from activity_api.ui.schemas import (
     Cell,
     Change,
     Chart,
+    Choice,
     EstablishmentView,
     FigureLine,
     PeriodLink,
     PeriodView,
     QuarterView,
+    ReviewRow,
+    ReviewView,
     Row,
     SourceRow,
     StatusRow,
@@ -51,10 +56,11 @@ from activity_api.ui.schemas import (
     VersionView,
 )
 from ditep_core.audit.service import AuditRecord, AuditScope, record
+from ditep_core.auth.access import Level
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
-from ditep_core.models import utc_now
-from ditep_core.nomenclatures import Scope
+from ditep_core.models import Establishment, utc_now
+from ditep_core.nomenclatures import Activity, Nature, Scope, Setting
 from ditep_core.reports import (
     ActivityReport,
     ByModality,
@@ -647,3 +653,93 @@ def transmit_quarter(
         ),
     )
     return report.transmission.version
+
+
+# --- the review queue (agenda-ingest's, read through its API: ui.ingest) ----------------------
+
+REVIEW_REFUSED = "Votre compte ne donne pas accès à la file de revue d'un établissement."
+_REASONS = {"unclassified": "non classée", "low_confidence": "classée par défaut (à confirmer)"}
+_WEEK = re.compile(r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTarget:
+    """What the review page needs from the database before calling agenda-ingest."""
+
+    finess: str
+    name: str
+    sources: dict[int, str]
+
+
+def review_target(session: Session, principal: Principal, finess: str) -> ReviewTarget:
+    """The establishment, if this user may read its agendas' summaries (the establishment's
+    own users and admins: the ``FREE_TEXT`` level of the review route) and classify them."""
+    if not (principal.has_scope(Scope.ACTIVITY_READ) or principal.is_admin):
+        raise UiError(403, REVIEW_REFUSED)
+    establishment: Establishment = get_accessible_establishment(
+        session, principal, finess, Level.FREE_TEXT
+    )
+    sources = {feed.id: feed.name for feed in UiRepository(session).source_feeds(establishment.id)}
+    return ReviewTarget(establishment.finess, establishment.name, sources)
+
+
+def review_filters(source: str | None, week: str | None) -> tuple[int | None, str]:
+    """The filters of the address: a source id and an ISO week (2025-W03), both optional."""
+    chosen_source = None
+    if source:
+        if not source.isdigit() or len(source) > 10:
+            raise UiError(400, f"La source « {source} » n'est pas reconnue.")
+        chosen_source = int(source)
+    chosen_week = (week or "").strip()
+    if chosen_week and not _WEEK.match(chosen_week):
+        raise UiError(
+            400, f"La semaine « {chosen_week} » n'est pas reconnue. Indiquez-la ainsi : 2025-W03."
+        )
+    return chosen_source, chosen_week
+
+
+def _choices(values: Sequence[Activity] | Sequence[Setting] | Sequence[Nature]) -> list[Choice]:
+    return [Choice(value=value.value, label=value.label) for value in values]
+
+
+def _day(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%d/%m/%Y")
+
+
+def review_view(target: ReviewTarget, queue: Queue, source: int | None, week: str) -> ReviewView:
+    """The queue's groups, those of one source and one ISO week when asked."""
+    groups = [
+        group
+        for group in queue.groups
+        if (source is None or source in group.source_ids) and (not week or week in group.weeks)
+    ]
+    rows = [
+        ReviewRow(
+            group=group.group,
+            summary=group.example_summary,
+            reason=_REASONS[group.reason],
+            classified_as=group.classified_as.label,
+            rule_id=group.rule_id,
+            sessions=group.sessions,
+            locations=", ".join(group.locations) or "—",
+            sources=", ".join(target.sources.get(i, f"source {i}") for i in group.source_ids)
+            or "—",
+            first_start=_day(group.first_start),
+            last_start=_day(group.last_start),
+        )
+        for group in groups
+    ]
+    return ReviewView(
+        finess=target.finess,
+        name=target.name,
+        source=source,
+        week=week,
+        sources=[Choice(value=str(i), label=name) for i, name in target.sources.items()],
+        unclassified_sessions=queue.unclassified_sessions,
+        low_confidence_sessions=queue.low_confidence_sessions,
+        groups_shown=len(rows),
+        rows=rows,
+        activities=_choices([a for a in Activity if a is not Activity.UNCLASSIFIED]),
+        settings=_choices(list(Setting)),
+        natures=_choices(list(Nature)),
+    )
