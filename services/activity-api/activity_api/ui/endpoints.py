@@ -6,10 +6,16 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from activity_api.downloads.responses import (
+    activity_csv,
+    activity_filename,
+    activity_xlsx,
+    area_download,
+)
 from activity_api.ui import login
 from activity_api.ui.ingest import IngestClient, IngestUnavailable
 from activity_api.ui.login import CSRF_REFUSED
@@ -25,9 +31,11 @@ from activity_api.ui.rendering import (
 from activity_api.ui.service import (
     ReviewTarget,
     area_view,
+    establishment_download,
     establishment_view,
     home,
     quarter_view,
+    region_download,
     review_filters,
     review_target,
     review_view,
@@ -36,6 +44,7 @@ from activity_api.ui.service import (
 from activity_api.users.sessions import SignedIn, same_token
 from ditep_core.nomenclatures import Activity, Nature, Setting
 from ditep_core.web.dependencies import DbSession, get_database
+from ditep_core.web.tabular import CSV_MEDIA_TYPE, download_response
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
 
@@ -116,6 +125,47 @@ def transmit_page(
         reason=reason.strip() or None,
     )
     return redirect(f"/ui/establishments/{finess}/quarters/{period}?transmis={version}")
+
+
+DownloadFormat = Annotated[str, Path(pattern=r"^(xlsx|csv)$")]
+DownloadPeriod = Annotated[str, Query(max_length=64)]
+
+
+@router.get("/establishments/{finess}/downloads/activity.{output}")
+def establishment_download_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The establishment's workbook or CSV for a period: what
+    ``GET /v1/establishments/{finess}/activity?format=xlsx|csv`` answers a key."""
+    report, indicators = establishment_download(
+        session, signed_in.principal, finess, period, workbook=output == "xlsx"
+    )
+    if output == "xlsx":
+        return activity_xlsx(report, indicators)
+    return download_response(
+        activity_csv(report, "comma"),
+        media_type=CSV_MEDIA_TYPE,
+        filename=activity_filename(report, "csv"),
+    )
+
+
+@router.get("/regions/{code}/downloads/activity.{output}")
+def region_download_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The region's table under secrecy: what ``GET /v1/regions/{code}/activity`` answers."""
+    report, indicators = region_download(
+        session, signed_in.principal, code, period, workbook=output == "xlsx"
+    )
+    return area_download(report, output, "comma", indicators)
 
 
 def ingest_client(request: Request) -> IngestClient:

@@ -79,6 +79,7 @@ class StatusRow(BaseModel):
 
 class AreaView(BaseModel):
     name: str
+    region: str | None = None
     statuses: list[StatusRow] = []
     period: PeriodView
     year_before_label: str

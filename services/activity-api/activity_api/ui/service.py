@@ -17,16 +17,18 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from activity_api.activity.service import establishment_reports
+from activity_api.activity.service import activity_report, establishment_reports
 from activity_api.indicators.endpoints import CALENDAR_PERIOD_PATTERN
 from activity_api.indicators.schemas import IndicatorsReport
 from activity_api.indicators.service import (
     area_indicators,
+    area_report_with_indicators,
     establishment_indicators,
     establishments_of,
     may_read_national,
 )
-from activity_api.regions.service import area_transmissions, resolve_area
+from activity_api.regions.schemas import AreaReport
+from activity_api.regions.service import area_report, area_transmissions, resolve_area
 from activity_api.transmissions.service import (
     transmission_list,
     transmit,
@@ -103,7 +105,10 @@ def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
     else is a readable error page naming it."""
     if code is None or not code.strip():
         return default
-    text = code.strip()
+    return _parse_ui_period(code.strip())
+
+
+def _parse_ui_period(text: str) -> CountingPeriod:
     if not _CALENDAR.fullmatch(text):
         raise UiError(400, UNKNOWN_PERIOD.format(code=text[:40]), title="Période inconnue")
     try:
@@ -448,6 +453,7 @@ def area_view(
             )
     return AreaView(
         name=name,
+        region=area.code if area is not None else None,
         statuses=statuses,
         period=PeriodView(code=period.code, label=period_label(period)),
         year_before_label=period_label(parse_period(report.year_before_period.code)),
@@ -743,3 +749,42 @@ def review_view(target: ReviewTarget, queue: Queue, source: int | None, week: st
         settings=_choices(list(Setting)),
         natures=_choices(list(Nature)),
     )
+
+
+# --- downloads (the API download routes' services, for the signed-in user) --------------------
+
+
+def _download_period(code: str) -> CountingPeriod:
+    """The period of a download's address: required, a calendar period."""
+    if not code.strip():
+        raise UiError(400, UNKNOWN_PERIOD.format(code=""), title="Période inconnue")
+    return _parse_ui_period(code.strip())
+
+
+def establishment_download(
+    session: Session, principal: Principal, finess: str, period_code: str, *, workbook: bool
+) -> tuple[ActivityReport, IndicatorsReport | None]:
+    """The body of ``GET /v1/establishments/{finess}/activity`` for a calendar period, and
+    for the workbook its indicators sheet, as that route builds them."""
+    if not principal.has_scope(Scope.ACTIVITY_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
+    establishment = get_accessible_establishment(session, principal, finess)
+    period = _download_period(period_code)
+    report = activity_report(session, establishment, period)
+    if not workbook:
+        return report, None
+    return report, establishment_indicators(session, establishment, period, report=report)
+
+
+def region_download(
+    session: Session, principal: Principal, code: str, period_code: str, *, workbook: bool
+) -> tuple[AreaReport, IndicatorsReport | None]:
+    """The body of ``GET /v1/regions/{code}/activity`` (under secrecy) and, for the
+    workbook, its indicators, as that route builds them."""
+    if not principal.has_scope(Scope.ARS_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
+    area = resolve_area(principal, "region", code)
+    period = _download_period(period_code)
+    if workbook:
+        return area_report_with_indicators(session, area, period, calendar=True)
+    return area_report(session, area, period), None
