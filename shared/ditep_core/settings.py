@@ -203,6 +203,14 @@ class Settings(BaseSettings):
     ror_push_interval_seconds: int = Field(default=3600, ge=60)
     ror_push_finess: list[str] = Field(default_factory=list)
 
+    # The review-queue page of activity-api (activity_api.ui.ingest) reads and sets the
+    # queue through agenda-ingest's API: its base URL (e.g. http://agenda-ingest:8000) and
+    # a service key (admin scope, all establishments: `ditep keys create --scope admin`).
+    # The page checks the signed-in user's own access first. Unset: the page says so.
+    ingest_base_url: str | None = None
+    ingest_service_key: SecretStr | None = None
+    ingest_timeout_seconds: float = Field(default=10, gt=0)
+
     # GET /metrics (ditep_core.web.metrics): never routed by the Ingress
     # (docs/operations.md, "Metrics"). The database gauges are computed at most once per
     # metrics_cache_seconds per process, in their own short read-only transaction.

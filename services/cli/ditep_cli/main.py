@@ -36,7 +36,7 @@ from ditep_cli.pull import pull_app
 from ditep_cli.rollups import rollups_app
 from ditep_cli.ror import ror_app
 from ditep_cli.samples import load_samples
-from ditep_cli.serve import serve_both
+from ditep_cli.serve import REVIEW_KEY_NAME, review_environment, serve_both
 from ditep_cli.sources import source_disable, source_list, source_show, source_update
 from ditep_cli.tasks import tasks_command, worker_command
 from ditep_cli.transmissions import transmissions_command, transmit_command
@@ -484,8 +484,24 @@ def serve(
             f"'http://{settings.api_host}:{settings.api_port}/v1/establishments/"
             f"{loaded.finess}/activity?start={loaded.period_start}&end={loaded.period_end}'"
         )
+    service_key = None
+    if settings.ingest_service_key is None:
+        # The review page reads agenda-ingest's queue through its API: a service key of
+        # this run (the previous one revoked).
+        service_key = _review_service_key(context)
     context.database.dispose()
-    sys.exit(serve_both(settings, banner))
+    environment = review_environment(settings, service_key)
+    sys.exit(serve_both(settings, banner, environment=environment))
+
+
+def _review_service_key(context: CliContext) -> str:
+    with context.database.unit_of_work(write=True) as session:
+        clients = ApiClientRepository(session)
+        for client in clients.list_all():
+            if client.name == REVIEW_KEY_NAME and client.revoked_at is None:
+                revoke_key(session, client.id)
+        _client, generated = create_key(session, name=REVIEW_KEY_NAME, scopes=(Scope.ADMIN,))
+        return generated.plaintext
 
 
 @imports_app.command("list")

@@ -276,3 +276,34 @@ def test_transmit_through_the_page_then_the_ars_sees_it(browser: Any, served: Se
     assert "transmis" in row.inner_text()
     _no_serious_violation(page, "region-transmitted")
     page.context.close()
+
+
+def test_review_queue_page(browser: Any, served: Served) -> None:
+    """From the dashboard's data-quality block to the review queue, which activity-api
+    reads from the agenda-ingest that ``ditep serve`` started (its API, a service key)."""
+    page = _page(browser)
+    _sign_in(page, served, "director")
+    page.locator('a[data-link="review"]').click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.api}/ui/establishments/{FINESS}/review"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("File de revue")
+    listed = int(page.locator('span[data-count="unclassified"]').inner_text())
+    response = httpx.get(
+        f"{served.api}/v1/establishments/{FINESS}/activity",
+        params={"period": "2025-03"},
+        headers=served.key,
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert listed >= response.json()["quality"]["unclassified"]
+    _no_serious_violation(page, "review")
+    _screenshot(page, "file-de-revue")
+    rows = page.locator("tr[data-group]")
+    if rows.count():
+        rows.first.locator('input[type="checkbox"]').check()
+        page.get_by_label("Activité").select_option("transport")
+        page.get_by_role("button", name="Classer").click()
+        page.wait_for_load_state()
+        assert "les décomptes suivent" in page.locator("p.notice").inner_text()
+        _no_serious_violation(page, "review-after")
+    page.context.close()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
+from activity_api.downloads.responses import (
+    activity_csv,
+    activity_filename,
+    activity_xlsx,
+    area_download,
+)
 from activity_api.ui import login
+from activity_api.ui.ingest import IngestClient, IngestUnavailable
 from activity_api.ui.login import CSRF_REFUSED
 from activity_api.ui.rendering import (
     STATIC_DIRECTORY,
@@ -20,18 +29,27 @@ from activity_api.ui.rendering import (
     redirect,
 )
 from activity_api.ui.service import (
+    ReviewTarget,
     area_view,
+    establishment_download,
     establishment_view,
     home,
     quarter_view,
+    region_download,
+    review_filters,
+    review_target,
+    review_view,
     transmit_quarter,
 )
-from activity_api.users.sessions import same_token
-from ditep_core.web.dependencies import DbSession
+from activity_api.users.sessions import SignedIn, same_token
+from ditep_core.nomenclatures import Activity, Nature, Setting
+from ditep_core.web.dependencies import DbSession, get_database
+from ditep_core.web.tabular import CSV_MEDIA_TYPE, download_response
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
 
 PeriodInput = Annotated[str | None, Query(max_length=64)]
+_GROUP = re.compile(r"^[0-9a-f]{16}$")
 FinessPath = Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")]
 
 
@@ -109,6 +127,118 @@ def transmit_page(
     return redirect(f"/ui/establishments/{finess}/quarters/{period}?transmis={version}")
 
 
+DownloadFormat = Annotated[str, Path(pattern=r"^(xlsx|csv)$")]
+DownloadPeriod = Annotated[str, Query(max_length=64)]
+
+
+@router.get("/establishments/{finess}/downloads/activity.{output}")
+def establishment_download_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The establishment's workbook or CSV for a period: what
+    ``GET /v1/establishments/{finess}/activity?format=xlsx|csv`` answers a key."""
+    report, indicators = establishment_download(
+        session, signed_in.principal, finess, period, workbook=output == "xlsx"
+    )
+    if output == "xlsx":
+        return activity_xlsx(report, indicators)
+    return download_response(
+        activity_csv(report, "comma"),
+        media_type=CSV_MEDIA_TYPE,
+        filename=activity_filename(report, "csv"),
+    )
+
+
+@router.get("/regions/{code}/downloads/activity.{output}")
+def region_download_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The region's table under secrecy: what ``GET /v1/regions/{code}/activity`` answers."""
+    report, indicators = region_download(
+        session, signed_in.principal, code, period, workbook=output == "xlsx"
+    )
+    return area_download(report, output, "comma", indicators)
+
+
+def ingest_client(request: Request) -> IngestClient:
+    client: IngestClient = request.app.state.ingest_client
+    return client
+
+
+async def _review_target(request: Request, signed_in: SignedIn, finess: str) -> ReviewTarget:
+    """The user's access, in a short read transaction of its own, closed before any call to
+    agenda-ingest (no network I/O inside a transaction)."""
+
+    def check() -> ReviewTarget:
+        with get_database(request).unit_of_work() as session:
+            return review_target(session, signed_in.principal, finess)
+
+    return await run_in_threadpool(check)
+
+
+@router.get("/establishments/{finess}/review")
+async def review_page(
+    request: Request,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    source: Annotated[str | None, Query(max_length=12)] = None,
+    week: Annotated[str | None, Query(max_length=10)] = None,
+    classees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
+) -> HTMLResponse:
+    chosen_source, chosen_week = review_filters(source, week)
+    target = await _review_target(request, signed_in, finess)
+    try:
+        queue = await ingest_client(request).queue(finess)
+    except IngestUnavailable as error:
+        raise UiError(error.status, error.message) from error
+    view = review_view(target, queue, chosen_source, chosen_week)
+    message = f"{classees} séance(s) classée(s) ; les décomptes suivent." if classees else ""
+    return page(request, "review.html", {"view": view, "message": message}, signed_in=signed_in)
+
+
+@router.post("/establishments/{finess}/review")
+async def review_classify(
+    request: Request,
+    signed_in: CurrentUser,
+    finess: FinessPath,
+    activity: Annotated[Activity, Form()],
+    setting: Annotated[Setting, Form()],
+    nature: Annotated[Nature, Form()],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    groups: Annotated[list[str], Form(max_length=500)] = [],  # noqa: B006
+    source: Annotated[str, Form(max_length=12)] = "",
+    week: Annotated[str, Form(max_length=10)] = "",
+) -> RedirectResponse:
+    """Set the activity, setting and nature of the groups ticked, through agenda-ingest's
+    manual classification (the counts follow: it marks their weeks out of date)."""
+    if not same_token(signed_in.csrf_token, csrf_token):
+        raise UiError(403, CSRF_REFUSED, title="Formulaire refusé")
+    chosen_source, chosen_week = review_filters(source, week)
+    if activity is Activity.UNCLASSIFIED:
+        raise UiError(400, "Choisissez une activité.")
+    if not groups or any(not _GROUP.match(group) for group in groups):
+        raise UiError(400, "Cochez au moins un groupe de séances à classer.")
+    await _review_target(request, signed_in, finess)
+    try:
+        count = await ingest_client(request).classify(
+            finess, list(dict.fromkeys(groups)), activity, setting, nature
+        )
+    except IngestUnavailable as error:
+        raise UiError(error.status, error.message) from error
+    filters = (f"&source={chosen_source}" if chosen_source is not None else "") + (
+        f"&week={chosen_week}" if chosen_week else ""
+    )
+    return redirect(f"/ui/establishments/{finess}/review?classees={count}{filters}")
+
+
 @router.get("/{rest:path}")
 def unknown_page(rest: str) -> HTMLResponse:
     """Any other address under /ui/: a French 404 page (not problem+json)."""
@@ -119,5 +249,6 @@ def install_ui(app: FastAPI) -> None:
     """The web app on an activity-api: sign-in, pages, and the style sheet."""
     # The style sheet first: the pages' router ends with a catch-all 404 page.
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIRECTORY), name="ui-static")
+    app.state.ingest_client = IngestClient.from_settings(app.state.settings)
     app.include_router(login.router)
     app.include_router(router)

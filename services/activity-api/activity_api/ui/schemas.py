@@ -79,6 +79,7 @@ class StatusRow(BaseModel):
 
 class AreaView(BaseModel):
     name: str
+    region: str | None = None
     statuses: list[StatusRow] = []
     period: PeriodView
     year_before_label: str
@@ -122,3 +123,36 @@ class QuarterView(BaseModel):
     may_transmit: bool
     needs_reason: bool
     transmittable: bool  # the quarter is over
+
+
+class Choice(BaseModel):
+    value: str
+    label: str
+
+
+class ReviewRow(BaseModel):
+    group: str
+    summary: str
+    reason: str
+    classified_as: str
+    rule_id: str
+    sessions: int
+    locations: str
+    sources: str
+    first_start: str
+    last_start: str
+
+
+class ReviewView(BaseModel):
+    finess: str
+    name: str
+    source: int | None
+    week: str
+    sources: list[Choice]
+    unclassified_sessions: int
+    low_confidence_sessions: int
+    groups_shown: int
+    rows: list[ReviewRow]
+    activities: list[Choice]
+    settings: list[Choice]
+    natures: list[Choice]

@@ -11,27 +11,31 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from activity_api.activity.service import establishment_reports
+from activity_api.activity.service import activity_report, establishment_reports
 from activity_api.indicators.endpoints import CALENDAR_PERIOD_PATTERN
 from activity_api.indicators.schemas import IndicatorsReport
 from activity_api.indicators.service import (
     area_indicators,
+    area_report_with_indicators,
     establishment_indicators,
     establishments_of,
     may_read_national,
 )
-from activity_api.regions.service import area_transmissions, resolve_area
+from activity_api.regions.schemas import AreaReport
+from activity_api.regions.service import area_report, area_transmissions, resolve_area
 from activity_api.transmissions.service import (
     transmission_list,
     transmit,
     transmitted_version,
 )
 from activity_api.ui.charts import bars
+from activity_api.ui.ingest import Queue
 from activity_api.ui.rendering import UiError
 from activity_api.ui.repository import UiRepository
 from activity_api.ui.schemas import (
@@ -39,11 +43,14 @@ from activity_api.ui.schemas import (
     Cell,
     Change,
     Chart,
+    Choice,
     EstablishmentView,
     FigureLine,
     PeriodLink,
     PeriodView,
     QuarterView,
+    ReviewRow,
+    ReviewView,
     Row,
     SourceRow,
     StatusRow,
@@ -51,10 +58,11 @@ from activity_api.ui.schemas import (
     VersionView,
 )
 from ditep_core.audit.service import AuditRecord, AuditScope, record
+from ditep_core.auth.access import Level
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.service import get_accessible_establishment
-from ditep_core.models import utc_now
-from ditep_core.nomenclatures import Scope
+from ditep_core.models import Establishment, utc_now
+from ditep_core.nomenclatures import Activity, Nature, Scope, Setting
 from ditep_core.reports import (
     ActivityReport,
     ByModality,
@@ -97,7 +105,10 @@ def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
     else is a readable error page naming it."""
     if code is None or not code.strip():
         return default
-    text = code.strip()
+    return _parse_ui_period(code.strip())
+
+
+def _parse_ui_period(text: str) -> CountingPeriod:
     if not _CALENDAR.fullmatch(text):
         raise UiError(400, UNKNOWN_PERIOD.format(code=text[:40]), title="Période inconnue")
     try:
@@ -442,6 +453,7 @@ def area_view(
             )
     return AreaView(
         name=name,
+        region=area.code if area is not None else None,
         statuses=statuses,
         period=PeriodView(code=period.code, label=period_label(period)),
         year_before_label=period_label(parse_period(report.year_before_period.code)),
@@ -647,3 +659,132 @@ def transmit_quarter(
         ),
     )
     return report.transmission.version
+
+
+# --- the review queue (agenda-ingest's, read through its API: ui.ingest) ----------------------
+
+REVIEW_REFUSED = "Votre compte ne donne pas accès à la file de revue d'un établissement."
+_REASONS = {"unclassified": "non classée", "low_confidence": "classée par défaut (à confirmer)"}
+_WEEK = re.compile(r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTarget:
+    """What the review page needs from the database before calling agenda-ingest."""
+
+    finess: str
+    name: str
+    sources: dict[int, str]
+
+
+def review_target(session: Session, principal: Principal, finess: str) -> ReviewTarget:
+    """The establishment, if this user may read its agendas' summaries (the establishment's
+    own users and admins: the ``FREE_TEXT`` level of the review route) and classify them."""
+    if not (principal.has_scope(Scope.ACTIVITY_READ) or principal.is_admin):
+        raise UiError(403, REVIEW_REFUSED)
+    establishment: Establishment = get_accessible_establishment(
+        session, principal, finess, Level.FREE_TEXT
+    )
+    sources = {feed.id: feed.name for feed in UiRepository(session).source_feeds(establishment.id)}
+    return ReviewTarget(establishment.finess, establishment.name, sources)
+
+
+def review_filters(source: str | None, week: str | None) -> tuple[int | None, str]:
+    """The filters of the address: a source id and an ISO week (2025-W03), both optional."""
+    chosen_source = None
+    if source:
+        if not source.isdigit() or len(source) > 10:
+            raise UiError(400, f"La source « {source} » n'est pas reconnue.")
+        chosen_source = int(source)
+    chosen_week = (week or "").strip()
+    if chosen_week and not _WEEK.match(chosen_week):
+        raise UiError(
+            400, f"La semaine « {chosen_week} » n'est pas reconnue. Indiquez-la ainsi : 2025-W03."
+        )
+    return chosen_source, chosen_week
+
+
+def _choices(values: Sequence[Activity] | Sequence[Setting] | Sequence[Nature]) -> list[Choice]:
+    return [Choice(value=value.value, label=value.label) for value in values]
+
+
+def _day(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%d/%m/%Y")
+
+
+def review_view(target: ReviewTarget, queue: Queue, source: int | None, week: str) -> ReviewView:
+    """The queue's groups, those of one source and one ISO week when asked."""
+    groups = [
+        group
+        for group in queue.groups
+        if (source is None or source in group.source_ids) and (not week or week in group.weeks)
+    ]
+    rows = [
+        ReviewRow(
+            group=group.group,
+            summary=group.example_summary,
+            reason=_REASONS[group.reason],
+            classified_as=group.classified_as.label,
+            rule_id=group.rule_id,
+            sessions=group.sessions,
+            locations=", ".join(group.locations) or "—",
+            sources=", ".join(target.sources.get(i, f"source {i}") for i in group.source_ids)
+            or "—",
+            first_start=_day(group.first_start),
+            last_start=_day(group.last_start),
+        )
+        for group in groups
+    ]
+    return ReviewView(
+        finess=target.finess,
+        name=target.name,
+        source=source,
+        week=week,
+        sources=[Choice(value=str(i), label=name) for i, name in target.sources.items()],
+        unclassified_sessions=queue.unclassified_sessions,
+        low_confidence_sessions=queue.low_confidence_sessions,
+        groups_shown=len(rows),
+        rows=rows,
+        activities=_choices([a for a in Activity if a is not Activity.UNCLASSIFIED]),
+        settings=_choices(list(Setting)),
+        natures=_choices(list(Nature)),
+    )
+
+
+# --- downloads (the API download routes' services, for the signed-in user) --------------------
+
+
+def _download_period(code: str) -> CountingPeriod:
+    """The period of a download's address: required, a calendar period."""
+    if not code.strip():
+        raise UiError(400, UNKNOWN_PERIOD.format(code=""), title="Période inconnue")
+    return _parse_ui_period(code.strip())
+
+
+def establishment_download(
+    session: Session, principal: Principal, finess: str, period_code: str, *, workbook: bool
+) -> tuple[ActivityReport, IndicatorsReport | None]:
+    """The body of ``GET /v1/establishments/{finess}/activity`` for a calendar period, and
+    for the workbook its indicators sheet, as that route builds them."""
+    if not principal.has_scope(Scope.ACTIVITY_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
+    establishment = get_accessible_establishment(session, principal, finess)
+    period = _download_period(period_code)
+    report = activity_report(session, establishment, period)
+    if not workbook:
+        return report, None
+    return report, establishment_indicators(session, establishment, period, report=report)
+
+
+def region_download(
+    session: Session, principal: Principal, code: str, period_code: str, *, workbook: bool
+) -> tuple[AreaReport, IndicatorsReport | None]:
+    """The body of ``GET /v1/regions/{code}/activity`` (under secrecy) and, for the
+    workbook, its indicators, as that route builds them."""
+    if not principal.has_scope(Scope.ARS_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
+    area = resolve_area(principal, "region", code)
+    period = _download_period(period_code)
+    if workbook:
+        return area_report_with_indicators(session, area, period, calendar=True)
+    return area_report(session, area, period), None

@@ -29,6 +29,13 @@ class ReviewGroup(BaseModel):
         default=Activity.UNCLASSIFIED, description="The activity the rules gave the group"
     )
     rule_id: str = Field(default="none", description="The rule that classified the group")
+    source_ids: list[int] = Field(
+        default_factory=list, description="Les sources (ids) des séances du groupe"
+    )
+    weeks: list[str] = Field(
+        default_factory=list,
+        description="Les semaines ISO (2025-W03), à l'heure de l'établissement, des séances",
+    )
 
 
 class ReviewQueue(BaseModel):

@@ -7,9 +7,11 @@ per (source, UID, recurrence id), so the next import of the same feed keeps it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -77,9 +79,15 @@ def _to_review(session: Session, establishment: Establishment) -> list[StoredSes
     return StoredSessionRepository(session).to_review(establishment.id, low_confidence)
 
 
+def _iso_week(start: dt.datetime, timezone: ZoneInfo) -> str:
+    year, week, _day = start.astimezone(timezone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def review_queue(session: Session, establishment: Establishment) -> ReviewQueue:
     """Unclassified sessions, then those a fallback rule classified, grouped by summary."""
     to_review = _to_review(session, establishment)
+    timezone = ZoneInfo(establishment.timezone)
     unclassified = [s for s in to_review if s.activity is Activity.UNCLASSIFIED]
     groups = [
         ReviewGroup(
@@ -98,6 +106,8 @@ def review_queue(session: Session, establishment: Establishment) -> ReviewQueue:
             ],
             first_start=min(m.start_at for m in members),
             last_start=max(m.start_at for m in members),
+            source_ids=sorted({m.source_id for m in members}),
+            weeks=sorted({_iso_week(m.start_at, timezone) for m in members}),
         )
         for (rule_id, key), members in _groups(to_review).items()
     ]
