@@ -20,7 +20,6 @@ within a row, ``ADDITIVE_GROUPS`` add the breakdowns that sum to a total.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 import threading
@@ -416,7 +415,7 @@ def _copy_table(table: LevelTable) -> LevelTable:
     """The rows copied (a caller may change the figures of the response it builds)."""
     return LevelTable(
         rows={
-            key: PublishedRow(copy.deepcopy(row.figures), list(row.suppressed))
+            key: PublishedRow(_copy_tree(row.figures), list(row.suppressed))
             for key, row in table.rows.items()
         },
         not_aggregated=list(table.not_aggregated),
@@ -424,6 +423,19 @@ def _copy_table(table: LevelTable) -> LevelTable:
         suppressed=table.suppressed,
         published=table.published,
     )
+
+
+def _copy_tree(figures: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a published row's figures: their dicts and lists are new, their leaves
+    (str, numbers, None) immutable; several times faster than ``copy.deepcopy``."""
+    return {
+        name: _copy_tree(value)
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, list)
+        else value
+        for name, value in figures.items()
+    }
 
 
 def _publish_levels(
