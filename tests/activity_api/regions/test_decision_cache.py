@@ -83,3 +83,24 @@ def test_the_decision_is_the_same_whatever_the_hash_seed() -> None:
         decisions.add(output)
     assert len(decisions) == 1
     assert json.loads(decisions.pop())
+
+
+def test_an_unchanged_family_reuses_its_table_and_a_change_builds_it_again() -> None:
+    first = publish_levels(ROWS, AREAS, threshold=5)
+    again = publish_levels(ROWS, AREAS, threshold=5)  # remembered table, decision looked up
+    assert (DECISIONS.hits, DECISIONS.misses) == (1, 1)
+    assert again.rows == first.rows
+    assert (again.suppressed, again.published) == (first.suppressed, first.published)
+    # A copy: a caller changing its response never changes the next one.
+    again.row("region:84", "2025-Q1").figures["file_active"]["total"] = -1
+    assert publish_levels(ROWS, AREAS, threshold=5).rows == first.rows
+    # Outside decisions are inputs: a cell hidden elsewhere is hidden here, not remembered.
+    visible = ("690000100", "2025-Q1", "units.youth_weeks")
+    assert visible not in first.suppressed
+    forced = publish_levels(ROWS, AREAS, threshold=5, hidden_elsewhere=[visible])
+    assert visible in forced.suppressed
+    # Without the tables, the same decision and the same rows are rebuilt.
+    DECISIONS.forget_tables()
+    rebuilt = publish_levels(ROWS, AREAS, threshold=5)
+    assert rebuilt.rows == first.rows
+    assert rebuilt.suppressed == first.suppressed

@@ -265,9 +265,14 @@ class DecisionCache:
     New data (a transmission, a refreshed rollup) is a new digest. Bounded (LRU); in
     the process only: a read never writes."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 64, table_size: int = 16) -> None:
         self.size = size
+        self.table_size = table_size
         self._decisions: OrderedDict[str, frozenset[CellKey]] = OrderedDict()
+        # The published tables themselves, by a digest of publish_levels' inputs: an
+        # unchanged family is not flattened, summed and digested again (see
+        # publish_levels). Cleared with the decisions.
+        self._tables: OrderedDict[str, tuple[str, LevelTable]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -292,7 +297,30 @@ class DecisionCache:
     def clear(self) -> None:
         with self._lock:
             self._decisions.clear()
+            self._tables.clear()
             self.hits = self.misses = 0
+
+    def forget_tables(self) -> None:
+        """Drop the remembered tables, keep the decisions (what a warm read cost before
+        the tables were remembered: benchmarks)."""
+        with self._lock:
+            self._tables.clear()
+
+    def table(self, inputs: str) -> tuple[str, LevelTable] | None:
+        """The table last built from these inputs and the digest of its decision, if
+        any (not counted: the decision itself is looked up and counted by the caller)."""
+        with self._lock:
+            entry = self._tables.get(inputs)
+            if entry is not None:
+                self._tables.move_to_end(inputs)
+            return entry
+
+    def put_table(self, inputs: str, digest: str, table: LevelTable) -> None:
+        with self._lock:
+            self._tables[inputs] = (digest, table)
+            self._tables.move_to_end(inputs)
+            while len(self._tables) > self.table_size:
+                self._tables.popitem(last=False)
 
 
 DECISIONS = DecisionCache()
@@ -329,7 +357,98 @@ def publish_levels(
     hidden_elsewhere: Iterable[CellKey] = (),
     published_elsewhere: Iterable[CellKey] = (),
 ) -> LevelTable:
-    """Establishment rows and area rows, over one or several periods, protected at once.
+    """Establishment rows and area rows, over one or several periods, protected at once
+    (``_publish_levels``), remembered by a digest of the inputs: a warm read of unchanged
+    data (the same figures, areas, periods and outside decisions) reuses the table built
+    last time, provided its decision is still in ``DECISIONS`` (looked up, and counted,
+    exactly as a rebuilt table would look it up), and gets a copy of its rows. Any
+    change of the inputs is another digest and builds the table again."""
+    hidden_elsewhere = frozenset(hidden_elsewhere)
+    published_elsewhere = frozenset(published_elsewhere)
+    inputs = _inputs_digest(
+        rows, areas, threshold, time_sums, hidden_elsewhere, published_elsewhere
+    )
+    remembered = DECISIONS.table(inputs)
+    if remembered is not None:
+        digest, table = remembered
+        if DECISIONS.get(digest) is not None:
+            return _copy_table(table)
+    digest, table = _publish_levels(
+        rows,
+        areas,
+        threshold=threshold,
+        time_sums=time_sums,
+        hidden_elsewhere=hidden_elsewhere,
+        published_elsewhere=published_elsewhere,
+    )
+    DECISIONS.put_table(inputs, digest, table)
+    return _copy_table(table)
+
+
+def _inputs_digest(
+    rows: Sequence[SlicedFigures],
+    areas: Sequence[AreaSum],
+    threshold: int,
+    time_sums: Sequence[TimeSum],
+    hidden_elsewhere: frozenset[CellKey],
+    published_elsewhere: frozenset[CellKey],
+) -> str:
+    """Everything ``_publish_levels`` reads, in order. ``repr`` is exact for the plain
+    data figures are (str, int, float, bool, None, lists, dicts: their order kept, as it
+    orders the output too); a process-local key, never a decision (those are keyed by
+    ``_decision_digest``, the same in every process)."""
+    hasher = hashlib.sha256(f"threshold={threshold}\n".encode())
+    for row in rows:
+        hasher.update(f"{row.finess!r},{row.period!r},{row.figures!r}\n".encode())
+    for area in areas:
+        hasher.update(
+            f"area {area.area!r},{area.members!r},{area.parts!r},{area.periods!r}\n".encode()
+        )
+    for time_sum in time_sums:
+        hasher.update(f"time {time_sum.whole!r},{time_sum.parts!r}\n".encode())
+    hasher.update(f"hidden {sorted(hidden_elsewhere)!r}\n".encode())
+    hasher.update(f"published {sorted(published_elsewhere)!r}\n".encode())
+    return hasher.hexdigest()
+
+
+def _copy_table(table: LevelTable) -> LevelTable:
+    """The rows copied (a caller may change the figures of the response it builds)."""
+    return LevelTable(
+        rows={
+            key: PublishedRow(_copy_tree(row.figures), list(row.suppressed))
+            for key, row in table.rows.items()
+        },
+        not_aggregated=list(table.not_aggregated),
+        threshold=table.threshold,
+        suppressed=table.suppressed,
+        published=table.published,
+    )
+
+
+def _copy_tree(figures: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a published row's figures: their dicts and lists are new, their leaves
+    (str, numbers, None) immutable; several times faster than ``copy.deepcopy``."""
+    return {
+        name: _copy_tree(value)
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, list)
+        else value
+        for name, value in figures.items()
+    }
+
+
+def _publish_levels(
+    rows: Sequence[SlicedFigures],
+    areas: Sequence[AreaSum],
+    *,
+    threshold: int,
+    time_sums: Sequence[TimeSum] = (),
+    hidden_elsewhere: Iterable[CellKey] = (),
+    published_elsewhere: Iterable[CellKey] = (),
+) -> tuple[str, LevelTable]:
+    """Establishment rows and area rows, over one or several periods, protected at once,
+    and the digest of the decision.
 
     Every equation a reader of the family's responses knows is declared: each area is
     the sum of its establishments (and of its sub-areas), a period the sum of the periods
@@ -472,7 +591,7 @@ def publish_levels(
     published_rows = {
         key: publish(key, members_of.get(key) if key not in flats else None) for key in numbers
     }
-    return LevelTable(
+    return digest, LevelTable(
         rows=published_rows,
         not_aggregated=sorted(not_aggregated),
         threshold=threshold,
