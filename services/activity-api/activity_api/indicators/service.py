@@ -4,9 +4,15 @@ The figures come from the activity bodies (``activity.service.establishment_repo
 the same rollups, frozen periods as stored) and the few extra counts of
 ``ditep_counting.rollups.indicators``; the computation is the counting's
 (``ditep_counting.engine.indicators``). For an area, the establishments' figures are
-summed and protected by the statistical secrecy exactly as the area activity route does
-(``regions.aggregate``: one table, establishments and total, primary and secondary
-suppression), and only the total reaches the indicators.
+summed and protected by the statistical secrecy (``regions.aggregate``: one table,
+establishments and total, primary and secondary suppression), and only the total reaches
+the indicators. The counts the area activity route publishes too (the activity body's
+figures) then follow the cross-level decision of the period's family
+(``regions.service.region_activity_table``: region, departments, quarter and months,
+transmitted results): what ``/activity`` hides for the area, the indicators hide, what it
+publishes they publish alike, so no difference of indicators and activity tables
+(region − department, national − regions) recovers a hidden cell. The national level
+hides a figure that any region's total hides (the nation is the sum of its regions).
 """
 
 from __future__ import annotations
@@ -29,10 +35,15 @@ from activity_api.indicators.schemas import (
     IndicatorValue,
     Measure,
 )
-from activity_api.regions.aggregate import EstablishmentFigures, aggregate, flatten, unflatten
+from activity_api.regions.aggregate import (
+    EstablishmentFigures,
+    aggregate,
+    flatten,
+    unflatten,
+)
 from activity_api.regions.repository import AreaRepository
 from activity_api.regions.schemas import Area, AreaReport
-from activity_api.regions.service import SECRECY_RULE, area_report
+from activity_api.regions.service import SECRECY_RULE, area_report, region_activity_table
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment, utc_now
@@ -256,10 +267,54 @@ def establishments_of(session: Session, area: Area | None) -> Sequence[Establish
     return repository.establishments_in_department(area.code)
 
 
+def _family_total(
+    session: Session,
+    area: Area | None,
+    establishments: Sequence[Establishment],
+    period: CountingPeriod,
+    *,
+    threshold: int,
+    now: dt.datetime,
+    reports: Mapping[int, ActivityReport] | None = None,
+) -> tuple[dict[str, Any], set[str]]:
+    """The area's total as the period's family publishes it (flat figures, hidden paths):
+    the region's or department's row of the region table; for the nation, the regions'
+    published totals (a figure hidden in any of them is hidden)."""
+    if area is not None:
+        table, _, _ = region_activity_table(
+            session, area.region_code, period, threshold=threshold, now=now, reports=reports
+        )
+        row = table.row(f"{area.kind}:{area.code}", period.code)
+        return flatten(row.figures), set(row.suppressed)
+    hidden: set[str] = set()
+    for region_code in sorted({e.region_code for e in establishments}):
+        table, _, _ = region_activity_table(
+            session, region_code, period, threshold=threshold, now=now
+        )
+        hidden |= set(table.row(f"region:{region_code}", period.code).suppressed)
+    return {}, hidden
+
+
+def _follow_family(
+    total: dict[str, float | int | None], published: dict[str, Any], hidden: set[str]
+) -> dict[str, float | int | None]:
+    """The summed total with the family's decision on the cells the family holds."""
+    result = dict(total)
+    for path in result:
+        if path in hidden:
+            result[path] = None
+        elif path in published:
+            value = published[path]
+            if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+                result[path] = value
+    return result
+
+
 def _area_values(
     establishments: Sequence[Establishment],
     inputs: Mapping[int, EstablishmentInputs],
     threshold: int,
+    family: tuple[dict[str, Any], set[str]],
 ) -> dict[str, dict[str, Value]]:
     rows = [
         EstablishmentFigures(
@@ -270,7 +325,9 @@ def _area_values(
         )
         for establishment in establishments
     ]
-    total = _numbers(flatten(aggregate(rows, threshold=threshold).total.figures))
+    total = _follow_family(
+        _numbers(flatten(aggregate(rows, threshold=threshold).total.figures)), *family
+    )
 
     def pooled(population: str, field: str) -> list[int] | None:
         if population in total and total[population] is None:
@@ -320,8 +377,26 @@ def area_indicators(
         scope,
         period,
         earlier,
-        _area_values(establishments, current_inputs, threshold),
-        _area_values(establishments, previous_inputs, threshold),
+        _area_values(
+            establishments,
+            current_inputs,
+            threshold,
+            _family_total(
+                session,
+                area,
+                establishments,
+                period,
+                threshold=threshold,
+                now=now,
+                reports=reports,
+            ),
+        ),
+        _area_values(
+            establishments,
+            previous_inputs,
+            threshold,
+            _family_total(session, area, establishments, earlier, threshold=threshold, now=now),
+        ),
         profile_version=profile.version,
         rule_set_versions=versions,
         now=now,
