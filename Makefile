@@ -1,6 +1,6 @@
 # Quick start: `make run` (install, migrate, load samples, serve).
 # `make test` runs every check and every test (what CI runs, .ci/run); `make test-fast` is the
-# developer loop (lint, types, tests not marked slow: under 3 minutes on 2 cores).
+# developer loop (lint, types, tests not marked slow; the aim is under 3 minutes on 2 cores).
 # The tests not marked slow run on every core (pytest-xdist, PYTEST_WORKERS=auto; 0 runs
 # them in one process); the slow ones (processes killed, concurrency, deadlines) run after
 # them, one at a time, so that no other test's load can bend what they time.
