@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -55,11 +56,31 @@ from ditep_core.nomenclatures import (
     Setting,
 )
 from ditep_counting.rollups.service import invalidate_after_write
+from tests.http import AppClient
 
 FINESS = "690000100"
 REGION = "84"
 DEPARTMENT = "69"
 PERIOD = "2025-Q1"
+
+
+def period_body(client: AppClient, url: str, key: dict[str, str]) -> dict[str, Any]:
+    """The JSON body of a route for ``PERIOD`` (asserting a 200)."""
+    response = client.get(url, params={"period": PERIOD}, headers=key)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def indicator_values(body: dict[str, Any]) -> dict[str, Any]:
+    """An indicators body as ``{"indicator.measure": value}``."""
+    return {
+        f"{indicator['code']}.{measure['code']}": measure["value"]
+        for indicator in body["indicators"]
+        for measure in indicator["measures"]
+    }
+
+
 D = dt.date
 
 

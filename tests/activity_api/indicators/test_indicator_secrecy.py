@@ -10,7 +10,11 @@ import pytest
 
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from tests.activity_api.indicators.dataset import PERIOD, seed_hand_dataset
+from tests.activity_api.indicators.dataset import (
+    indicator_values,
+    period_body,
+    seed_hand_dataset,
+)
 from tests.conftest import KeyMaker
 from tests.http import AppClient
 
@@ -38,28 +42,13 @@ def three_establishments(database: Database) -> None:
         seed_hand_dataset(session, finess="380000300")
 
 
-def _get(client: AppClient, url: str, key: dict[str, str]) -> dict[str, Any]:
-    response = client.get(url, params={"period": PERIOD}, headers=key)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def _counts(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        f"{indicator['code']}.{measure['code']}": measure["value"]
-        for indicator in body["indicators"]
-        for measure in indicator["measures"]
-    }
-
-
 def test_region_minus_department_indicators_recover_no_hidden_department_cell(
     api_client: AppClient, three_establishments: None, make_key: KeyMaker
 ) -> None:
     key = make_key(Scope.ARS_READ, regions=("84",))
-    region = _counts(_get(api_client, "/v1/regions/84/indicators", key))
-    rhone = _counts(_get(api_client, "/v1/departments/69/indicators", key))
-    isere = _get(api_client, "/v1/departments/38/activity", key)["totals"]
+    region = indicator_values(period_body(api_client, "/v1/regions/84/indicators", key))
+    rhone = indicator_values(period_body(api_client, "/v1/departments/69/indicators", key))
+    isere = period_body(api_client, "/v1/departments/38/activity", key)["totals"]
     # The attack: the Isère's ambulatoire youth (3 < 5) is hidden by /activity; with the
     # region's and the Rhône's indicators both published it is their difference.
     assert "file_active.by_modality.ambulatoire" in isere["suppressed"]
@@ -78,8 +67,8 @@ def test_area_indicator_counts_hide_what_the_area_activity_hides(
     api_client: AppClient, three_establishments: None, make_key: KeyMaker, area: str
 ) -> None:
     key = make_key(Scope.ARS_READ, regions=("84",))
-    counts = _counts(_get(api_client, f"/v1/{area}/indicators", key))
-    totals = _get(api_client, f"/v1/{area}/activity", key)["totals"]
+    counts = indicator_values(period_body(api_client, f"/v1/{area}/indicators", key))
+    totals = period_body(api_client, f"/v1/{area}/activity", key)["totals"]
     flat: dict[str, Any] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:

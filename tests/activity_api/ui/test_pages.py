@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from ditep_core.nomenclatures import Scope
+from tests.activity_api.indicators.dataset import indicator_values
 from tests.activity_api.ui.conftest import (
     ARS,
     DIRECTOR,
@@ -71,11 +72,7 @@ def test_dashboard_figures_equal_the_api(
         assert f'data-path="quality.by_source.received" data-value="{item["received"]}"' in row
 
     indicators = _api(api_client, f"/v1/establishments/{ui_data.finess}/indicators", key, "2025-Q1")
-    expected_tiles = {
-        f"{indicator['code']}.{measure['code']}": measure["value"]
-        for indicator in indicators["indicators"]
-        for measure in indicator["measures"]
-    }
+    expected_tiles = indicator_values(indicators)
     shown = {tile["data-indicator"]: tile["data-value"] for tile in tiles}
     assert set(shown) == set(expected_tiles)
     for path, value in expected_tiles.items():
