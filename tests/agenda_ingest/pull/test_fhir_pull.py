@@ -46,7 +46,9 @@ SERAFIN = "https://smt.esante.gouv.fr/terminologie-SERAFINPH"
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
 
 
-def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -> int:
+def _fhir_source(
+    database: Database, name: str = "DUI FHIR", url: str = BASE, **configure: Any
+) -> int:
     window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:
         source_id = add_source(
@@ -57,7 +59,7 @@ def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -
             window_start=window_start,
             window_end=window_end,
         ).id
-        configure_source(session, source_id, url=BASE, **configure)
+        configure_source(session, source_id, url=url, **configure)
     return source_id
 
 
