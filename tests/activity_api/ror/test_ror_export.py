@@ -20,7 +20,6 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
-    push_both_sample_feeds,
 )
 from tests.http import AppClient
 
@@ -30,14 +29,6 @@ NOS_URL = re.compile(
     r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_[RG]\d+)-(\w+)/FHIR/(TRE-[RG]\d+)-(\w+)$"
 )
 WEEK = "2025-W11"  # 10-16 March 2025
-
-
-@pytest.fixture
-def ingested(
-    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
-) -> SampleDitep:
-    push_both_sample_feeds(ingest_client, sample_ditep, make_key(Scope.FEEDS_WRITE))
-    return sample_ditep
 
 
 def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
