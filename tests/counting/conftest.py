@@ -6,7 +6,7 @@ import pytest
 
 from ditep_core.nomenclatures import Scope
 from tests.conftest import KeyMaker, SampleDitep
-from tests.counting.feeds import educator_feed, export_feed
+from tests.counting.feeds import EXPORT_EVENTS, calendar, educator_feed, export_feed
 from tests.http import AppClient
 
 
@@ -25,6 +25,14 @@ def push(
         headers={"Content-Type": "text/calendar", **key},
     )
     assert response.status_code == 201, response.text
+
+
+def push_export_without_synthesis(
+    client: AppClient, worked: SampleDitep, key: dict[str, str]
+) -> None:
+    """The worked example's export pushed again without its synthesis (a snapshot: the
+    synthesis is deleted)."""
+    push(client, worked.establishment_source_id, calendar(*EXPORT_EVENTS[:3]), key)
 
 
 @pytest.fixture

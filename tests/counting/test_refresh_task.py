@@ -17,8 +17,8 @@ from ditep_core.nomenclatures import Scope
 from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import REFRESH_TASK, refresh_stale
 from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
-from tests.counting.conftest import push
-from tests.counting.feeds import EXPORT_EVENTS, calendar, educator_feed, export_feed
+from tests.counting.conftest import push, push_export_without_synthesis
+from tests.counting.feeds import educator_feed, export_feed
 from tests.http import AppClient
 
 URL = "/v1/establishments/690000017/activity"
@@ -87,12 +87,7 @@ def test_an_import_marks_its_weeks_stale_and_the_refresh_task_recomputes_them(
     assert (fresh["stale"], fresh["hours"]["total"]) == (False, 23.5)
     computed_at = fresh["computed_at"]
     with holding_tasks(database, make_settings()) as held:
-        push(
-            ingest_client,
-            worked.establishment_source_id,
-            calendar(*EXPORT_EVENTS[:3]),
-            make_key(Scope.FEEDS_WRITE),
-        )
+        push_export_without_synthesis(ingest_client, worked, make_key(Scope.FEEDS_WRITE))
         with database.unit_of_work() as session:
             invalidated = session.scalars(
                 select(RollupState.week_start).where(RollupState.invalidated_at.is_not(None))
@@ -133,12 +128,7 @@ def test_the_weekly_detail_says_stale_too(
         api_client.get(url, params={"period": "2025-03"}, headers=reader).json()["stale"] is False
     )
     with holding_tasks(database, make_settings()):
-        push(
-            ingest_client,
-            worked.establishment_source_id,
-            calendar(*EXPORT_EVENTS[:3]),
-            make_key(Scope.FEEDS_WRITE),
-        )
+        push_export_without_synthesis(ingest_client, worked, make_key(Scope.FEEDS_WRITE))
         weekly = api_client.get(url, params={"period": "2025-03"}, headers=reader).json()
     assert weekly["stale"] is True
     assert weekly["computed_at"] is not None
