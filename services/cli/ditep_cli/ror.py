@@ -122,10 +122,7 @@ def _establishment_action(
 
 
 @ror_app.command("status")
-def status(
-    ctx: typer.Context,
-    finess: FinessOption,
-) -> None:
+def status(ctx: typer.Context, finess: FinessOption) -> None:
     """The ROR's last answer to the push of each Location, its OperationOutcome included."""
     context = cli_context(ctx)
     with context.database.unit_of_work() as session:
@@ -173,10 +170,7 @@ def ids_remove(ctx: typer.Context, finess: FinessOption, resource: ResourceOptio
 
 
 @ids_app.command("list")
-def ids_list(
-    ctx: typer.Context,
-    finess: FinessOption,
-) -> None:
+def ids_list(ctx: typer.Context, finess: FinessOption) -> None:
     """Our ROR resources and the id each is sent under."""
     context = cli_context(ctx)
     with context.database.unit_of_work() as session:
