@@ -7,7 +7,6 @@ tests, to see the read between the push and the refresh.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,18 +16,9 @@ from ditep_core.nomenclatures import Scope
 from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import REFRESH_TASK, refresh_stale
 from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
-from tests.counting.conftest import push, push_export_without_synthesis
+from tests.counting.conftest import URL, get, push, push_export_without_synthesis
 from tests.counting.feeds import educator_feed, export_feed
 from tests.http import AppClient
-
-URL = "/v1/establishments/690000017/activity"
-
-
-def get(client: AppClient, key: dict[str, str], **params: str) -> dict[str, Any]:
-    response = client.get(URL, params=params, headers=key)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def _rollup_rows(database: Database) -> int:
