@@ -50,7 +50,6 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from activity_api.transmissions.service import transmit
-from agenda_ingest.sources.service import add_source
 from benchmarks.bench_counts import (
     ActivityCalls,
     Timing,
@@ -63,6 +62,7 @@ from benchmarks.ingestion import MIGRATIONS_DIR, SECRET
 from benchmarks.region_generator import (
     SCHOOL_START,
     WINDOW,
+    add_feed_source,
     create_postgres_database,
     feeds_of,
     finess_number,
@@ -76,7 +76,7 @@ from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.establishments.service import add_establishment
 from ditep_core.geography import REGIONS, departments_of_region
 from ditep_core.models import Establishment, Transmission, utc_now
-from ditep_core.nomenclatures import FeedFormat, Scope
+from ditep_core.nomenclatures import Scope
 from ditep_core.observability import configure_logging
 from ditep_core.partitions.service import ensure_partitions
 from ditep_core.protection import DataProtection
@@ -571,20 +571,7 @@ def ingest_with_pushers(url: str, youth: int, protection: DataProtection, index:
                     capacities=plan.capacities,
                 )
                 source_ids.append(
-                    [
-                        add_source(
-                            session,
-                            finess=plan.finess,
-                            name=feed.name,
-                            feed_format=FeedFormat.ICAL,
-                            agenda_kind=feed.kind,
-                            window_start=WINDOW[0],
-                            window_end=WINDOW[1],
-                            youth_identifier=feed.youth_identifier,
-                            pseudonymiser=protection.pseudonymiser,
-                        ).id
-                        for feed in own
-                    ]
+                    [add_feed_source(session, plan, feed, protection) for feed in own]
                 )
             _client, key = create_key(
                 session,

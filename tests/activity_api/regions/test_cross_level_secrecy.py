@@ -15,17 +15,26 @@ import pytest
 from activity_api.regions.aggregate import flatten
 from activity_api.secrecy.suppression import Cell, Equation
 from ditep_core.db import Database
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Scope
+from tests.activity_api.downloads.region import (
+    AMBULATORY,
+    DAY,
+    NIGHT,
+    QUARTER,
+    A,
+    B,
+    C,
+    D,
+    seed_four_establishments,
+    transmit_quarter,
+)
 from tests.activity_api.helpers import api_client_with, french_csv_rows
 from tests.activity_api.secrecy.oracle import determined
 from tests.activity_api.seeding import add_youth, seed_establishment
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
 
-NIGHT, DAY, AMBULATORY = Activity.ACCUEIL_NUIT, Activity.ACCUEIL_JOUR, Activity.AMBULATOIRE
-A, B, C, D = "690000100", "690000200", "380000300", "750000400"
 NIGHT_PATH = "file_active.by_modality.accueil_nuit"
-QUARTER = "2025-Q1"
 
 
 @pytest.fixture
@@ -37,25 +46,14 @@ def client(
     (small); region 11:
     D alone, 2 at night. Every quarter transmitted."""
     with database.unit_of_work() as session:
-        for finess, region, counts in (
-            (A, "84", {NIGHT: 6, DAY: 9, AMBULATORY: 12}),
-            (B, "84", {NIGHT: 7, DAY: 5, AMBULATORY: 8}),
-            (C, "84", {NIGHT: 2, DAY: 11, AMBULATORY: 6}),
-            (D, "11", {NIGHT: 2, DAY: 9, AMBULATORY: 9}),
-        ):
-            seed_establishment(session, finess=finess, region_code=region, youth_by_modality=counts)
+        seed_four_establishments(session)
         add_youth(session, finess=C, youth_by_modality={DAY: 3}, day=dt.date(2025, 2, 11))
         # And 2 in May (small): the year minus its first quarter would give them back.
         add_youth(session, finess=C, youth_by_modality={DAY: 2}, day=dt.date(2025, 5, 13))
     with api_client_with(migrated_database, database) as api:
         admin = make_key(Scope.ADMIN)
         for finess in (A, B, C, D):
-            response = api.post(
-                f"/v1/establishments/{finess}/transmissions",
-                json={"period": QUARTER},
-                headers=admin,
-            )
-            assert response.status_code == 201, response.text
+            transmit_quarter(api, admin, finess)
         yield api
 
 

@@ -26,10 +26,8 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
-    push_both_sample_feeds,
 )
 from tests.fhir_profiles import ProfileChecker, Report, Terminology, load_json_files
-from tests.http import AppClient
 
 pytestmark = pytest.mark.corpus
 
@@ -140,14 +138,6 @@ def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
                 session, establishment, f"HealthcareService/{FINESS}-{modality}", f"HS-{modality}"
             )
     return ingested
-
-
-@pytest.fixture
-def ingested(
-    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
-) -> SampleDitep:
-    push_both_sample_feeds(ingest_client, sample_ditep, make_key(Scope.FEEDS_WRITE))
-    return sample_ditep
 
 
 def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(

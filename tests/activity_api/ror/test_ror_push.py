@@ -541,31 +541,11 @@ def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     listed = runner.invoke(cli_app, ["ror", "ids", "list", "--finess", FINESS])
     assert listed.exit_code == 0, listed.output
     assert f"HealthcareService/{FINESS}-accueil-nuit -> HS-1" in listed.stdout.splitlines()
-    removed = runner.invoke(
-        cli_app,
-        [
-            "ror",
-            "ids",
-            "remove",
-            "--finess",
-            FINESS,
-            "--resource",
-            f"HealthcareService/{FINESS}-accueil-nuit",
-        ],
-    )
+    remove = ["ror", "ids", "remove", "--finess", FINESS]
+    remove += ["--resource", f"HealthcareService/{FINESS}-accueil-nuit"]
+    removed = runner.invoke(cli_app, remove)
     assert removed.exit_code == 0, removed.output
-    again = runner.invoke(
-        cli_app,
-        [
-            "ror",
-            "ids",
-            "remove",
-            "--finess",
-            FINESS,
-            "--resource",
-            f"HealthcareService/{FINESS}-accueil-nuit",
-        ],
-    )
+    again = runner.invoke(cli_app, remove)
     assert again.exit_code == 1
     assert "no ROR id recorded" in again.output
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,30 +14,19 @@ from activity_api.ror.push import RorClient, RorPushError
 from ditep_core.settings import Settings
 from ditep_core.tls import ClientTls
 from tests.conftest import make_settings
+from tests.local_http import QuietHandler, serving
 from tests.tls import Certificates, mtls_certificates
 
 LOCATION: dict[str, Any] = {"resourceType": "Location", "id": "380000300-accueil-nuit"}
 
 
-class _Ror(http.server.BaseHTTPRequestHandler):
+class _Ror(QuietHandler):
     received: ClassVar[dict[str, Any]] = {}
 
-    def do_PUT(self) -> None:
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received[self.path] = json.loads(body)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the refused handshakes of the test
+        self.reply(200, body, "application/fhir+json")
 
 
 @pytest.fixture
@@ -50,18 +37,8 @@ def certificates(tmp_path: Path) -> Certificates:
 @pytest.fixture
 def ror_server(certificates: Certificates) -> Iterator[tuple[str, type[_Ror]]]:
     handler = type("Ror", (_Ror,), {"received": {}})
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    server.socket = certificates.server.wrap_socket(
-        server.socket, server_side=True, do_handshake_on_connect=False
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler, certificates.server) as server:
         yield f"https://127.0.0.1:{server.server_address[1]}/fhir", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _settings(base: str, tls: ClientTls | None) -> Settings:

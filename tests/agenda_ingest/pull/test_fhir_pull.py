@@ -30,10 +30,10 @@ from tests.agenda_ingest.pull.conftest import OAUTH
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
 from tests.conftest import (
     SAMPLE_FINESS,
-    SAMPLE_WINDOW,
     TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
+    add_sample_fhir_source,
     make_settings,
 )
 
@@ -46,18 +46,12 @@ SERAFIN = "https://smt.esante.gouv.fr/terminologie-SERAFINPH"
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
 
 
-def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
+def _fhir_source(
+    database: Database, name: str = "DUI FHIR", url: str = BASE, **configure: Any
+) -> int:
     with database.unit_of_work() as session:
-        source_id = add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name=name,
-            feed_format=FeedFormat.FHIR,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
-        configure_source(session, source_id, url=BASE, **configure)
+        source_id = add_sample_fhir_source(session, name)
+        configure_source(session, source_id, url=url, **configure)
     return source_id
 
 
