@@ -10,7 +10,8 @@
 3. The template's rows (capacities, sources, people, sessions up to ``--weeks`` school
    weeks, participants, every rollup table) are cloned into ``--establishments`` - 1
    more establishments spread over the metropolitan regions, at COPY speed (psycopg 3
-   ``cursor.copy``, text rows with their ids shifted), into both databases at once.
+   ``cursor.copy``, text rows with their ids shifted), into both databases at once,
+   foreign keys not checked row by row (``--check-foreign-keys`` to check them).
    Payloads are not cloned (sessions' ``import_id`` is NULL): their size is reported
    per establishment from the template.
 4. At each ``--stages`` size (establishments) and at the end, on each database: rows,
@@ -21,7 +22,9 @@
    transmitted the quarter: the transmissions are made in-process first, their time
    printed), and the hand-written SQL of bench_counts over the sessions of the largest
    region (where partition pruning matters). Reads go through activity-api on uvicorn (a
-   child process, real HTTP).
+   child process, real HTTP, new at each stage): the first call of the region, national
+   and national-results reads (secrecy decided cold) is printed apart from the p95 of
+   the calls after it (warm).
 5. At the end, on each database: the rollup refresh of one establishment-year (the
    service function, in-process) and ingest throughput with 8 concurrent pushers: a
    new establishment's feeds pushed over real HTTP to agenda-ingest on uvicorn (one
