@@ -304,6 +304,11 @@ class DecisionCache:
             self._tables.clear()
             self.hits = self.misses = self.decided = self.loaded = 0
 
+    def decisions(self) -> dict[str, frozenset[CellKey]]:
+        """The decisions this process holds, by digest (tests, benchmarks)."""
+        with self._lock:
+            return dict(self._decisions)
+
     def count(self, *, decided: bool) -> None:
         with self._lock:
             if decided:

@@ -54,7 +54,7 @@ class SecrecyDecisionRepository:
         families: set[str] = set()
         for decision in decisions:
             families.add(decision.family)
-            result = self.session.execute(
+            inserted = self.session.scalar(
                 insert(SecrecyDecision)
                 .values(
                     digest=decision.digest,
@@ -65,8 +65,9 @@ class SecrecyDecisionRepository:
                     decided_at=decided_at,
                 )
                 .on_conflict_do_nothing(index_elements=["digest"])
+                .returning(SecrecyDecision.digest)
             )
-            stored += result.rowcount or 0  # type: ignore[attr-defined]
+            stored += inserted is not None
         for family in sorted(families):
             kept = (
                 select(SecrecyDecision.digest)
