@@ -8,11 +8,13 @@ are missing, an admin key, the stored decisions), for ``GET /v1/national/results
 (a) before: every stored decision deleted, then a fresh activity-api process (uvicorn,
     ``served_api``) serves one read, timed (the process's first read: its decision cache
     is empty and nothing is stored, so it decides the secrecy itself, as every first
-    read did before the decisions were stored); ``--repeat`` fresh processes per route;
+    read did before the decisions were stored); ``--cold-repeat`` fresh processes per
+    route (minutes each on a loaded machine);
 (b) the task: ``secrecy.service.decide_quarter`` for the quarter (every region), timed
     once: what the worker spends after a transmission;
 (c) after: the same first read in a fresh process, the decisions stored by (b)
-    (looked up by the digest of the table, none decided in the read).
+    (looked up by the digest of the table, none decided in the read); ``--repeat``
+    fresh processes per route.
 
 Prints p50/p95 of each and the ratio after / before. The reads' statements do not wait
 on the decision, but a read that decides holds its transaction idle meanwhile: the
@@ -21,7 +23,7 @@ both, so that (a) measures the decision rather than PostgreSQL ending the sessio
 
     DITEP_PSEUDONYM_SECRET=benchmark-secret-0123456789abcdef0123456789 \\
     .venv/bin/python -m benchmarks.bench_decisions \\
-        --url postgresql+psycopg://postgres@127.0.0.1:5432/ditep_bench_copy --repeat 3
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/ditep_bench_copy --cold-repeat 1
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="database URL of a COPY of a region")
     parser.add_argument("--period", default="2025-Q1", help="a quarter")
     parser.add_argument("--region", default="84")
-    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per route")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per route, (c)")
+    parser.add_argument("--cold-repeat", type=int, default=1, help="the same for (a)")
     arguments = parser.parse_args()
     configure_logging(level="WARNING")
     # A read deciding in (a) holds its transaction idle for tens of seconds.
@@ -90,7 +93,7 @@ def main() -> None:
             before: dict[str, Timing] = {}
             for label, path in routes.items():
                 timing = before[label] = Timing(f"{label}, decided in the read", [])
-                for _ in range(arguments.repeat):
+                for _ in range(arguments.cold_repeat):
                     forget_decisions(database)
                     timing.seconds.append(first_read(url, key, path, arguments.period))
                     print(f"  {timing.label}: {timing.seconds[-1]:.1f} s", flush=True)
@@ -115,7 +118,10 @@ def main() -> None:
                 revoke_key(session, key_id)
     finally:
         database.dispose()
-    print(f"first read in a fresh process, {arguments.repeat} process(es) each:")
+    print(
+        f"first read in a fresh process, {arguments.cold_repeat} process(es) each decided "
+        f"in the read, {arguments.repeat} each stored by the task:"
+    )
     for label in routes:
         for timing in (before[label], after[label]):
             print(f"{timing.label:>45}: p50 {timing.p50_ms:9.1f} ms   p95 {timing.p95_ms:9.1f} ms")
