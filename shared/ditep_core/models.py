@@ -878,3 +878,26 @@ class TransmissionLate(Base):
     period_code: Mapped[str] = mapped_column(String(32), index=True)
     deadline: Mapped[dt.date] = mapped_column(Date)
     marked_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class SecrecyDecision(Base):
+    """The cells statistical secrecy hides in one published table (issues 16 and 18).
+
+    Written by the ``secrecy.decide`` task (activity_api.secrecy.tasks) after a
+    transmission or a rollup refresh; read by the ARS and national routes, which look
+    their table's decision up by ``digest`` (a sha256 of every cell, equation, threshold
+    and forced cell of the table: ``regions.aggregate._decision_digest``) and decide in
+    the process only when none is stored. A decision of other data has another digest,
+    so a stale one is never used. ``family``: which table it was (``results:2025-Q1``,
+    ``activity:84:2025-Q1``), for pruning and ``ditep tasks``.
+    """
+
+    __tablename__ = "secrecy_decision"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family: Mapped[str] = mapped_column(String(100), index=True)
+    threshold: Mapped[int] = mapped_column(Integer)
+    # The hidden cells: [row, period, figure path] each.
+    hidden: Mapped[list[list[str]]] = mapped_column(Json, default=list)
+    hidden_count: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[dt.datetime]
