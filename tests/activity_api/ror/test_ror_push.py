@@ -471,6 +471,26 @@ def test_a_dry_run_keeps_no_answer(
         assert list(push_results(session, establishment)) == []
 
 
+def _put_ror_id(
+    ror_database: Database, fresh_database: TemporaryDatabase, resource: str, ror_id: str
+) -> tuple[httpx.Response, dict[str, Any]]:
+    """One ROR id PUT through the API with an admin key: the answer, and the ids listed
+    right after."""
+    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
+    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
+    with app_client(app) as client:
+        response = client.request(
+            "PUT",
+            f"/v1/establishments/{FINESS}/ror/ids",
+            json={"resource": resource, "ror_id": ror_id},
+            headers=key,
+        )
+        listed: dict[str, Any] = client.get(
+            f"/v1/establishments/{FINESS}/ror/ids", headers=key
+        ).json()
+    return response, listed
+
+
 @pytest.mark.parametrize(
     ("resource", "ror_id", "field", "detail"),
     [
@@ -498,16 +518,7 @@ def test_a_ror_id_for_a_missing_location_is_refused_naming_the_field(
     field: str,
     detail: str,
 ) -> None:
-    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
-    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
-    with app_client(app) as client:
-        response = client.request(
-            "PUT",
-            f"/v1/establishments/{FINESS}/ror/ids",
-            json={"resource": resource, "ror_id": ror_id},
-            headers=key,
-        )
-        listed = client.get(f"/v1/establishments/{FINESS}/ror/ids", headers=key).json()
+    response, listed = _put_ror_id(ror_database, fresh_database, resource, ror_id)
     assert response.status_code == 422
     problem = response.json()
     assert problem["detail"].startswith(detail)
@@ -523,15 +534,8 @@ def test_a_ror_id_for_a_missing_location_is_refused_naming_the_field(
 def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     ror_database: Database, fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
-    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
-    with app_client(app) as client:
-        response = client.request(
-            "PUT",
-            f"/v1/establishments/{FINESS}/ror/ids",
-            json={"resource": f"HealthcareService/{FINESS}-accueil-nuit", "ror_id": "HS-1"},
-            headers=key,
-        )
+    resource = f"HealthcareService/{FINESS}-accueil-nuit"
+    response, _listed = _put_ror_id(ror_database, fresh_database, resource, "HS-1")
     assert response.status_code == 200, response.text
     ids = {item["resource"]: item["ror_id"] for item in response.json()["ids"]}
     assert ids[f"HealthcareService/{FINESS}-accueil-nuit"] == "HS-1"

@@ -184,9 +184,9 @@ def _pull(
     )
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -327,9 +327,9 @@ def test_a_full_pull_can_be_asked_for_and_appointments_searched(
     assert "_lastUpdated" not in search.calls[1].request.url.params
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_stay_pulled_becomes_a_pathway_period(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -350,9 +350,9 @@ def test_a_stay_pulled_becomes_a_pathway_period(
         assert (period.source_id, period.external_id) == (source_id, "Encounter/s1")
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_search_past_the_event_limit_fails_before_it_is_ingested(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
@@ -371,9 +371,9 @@ def test_a_search_past_the_event_limit_fails_before_it_is_ingested(
     assert outcome.imported is None
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_paging_is_bounded_and_stays_on_the_server(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
@@ -407,9 +407,9 @@ def test_paging_is_bounded_and_stays_on_the_server(
     assert "links its next page to another server (https://evil.example/fhir?…)" in away.error
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_page_answered_5xx_is_retried(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,

@@ -27,7 +27,7 @@ from tests.agenda_ingest.pull.test_fhir_pull import (
 )
 from tests.agenda_ingest.pull.test_fhir_pull_deletions import HOUR, _sessions
 from tests.agenda_ingest.pull.test_fhir_pull_deletions import _appointment as deletions_appointment
-from tests.conftest import SampleDitep, make_settings
+from tests.conftest import make_settings
 from tests.tls import Certificates, mtls_certificates
 
 
@@ -57,9 +57,9 @@ def _state(count: int) -> FhirState:
     return state
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_deletion_is_seen_through_the_history_of_a_real_server(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
@@ -97,9 +97,9 @@ def test_a_deletion_is_seen_through_the_history_of_a_real_server(
     assert _source(database, source_id).fhir_history == "supported"
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_without_history_a_real_server_is_pulled_in_full_every_n_pulls(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
@@ -135,9 +135,9 @@ def _tls_settings(tls: ClientTls | None) -> Settings:
     )
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_pull_with_the_client_certificate_succeeds_without_it_fails_clearly(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     certificates: Certificates,
 ) -> None:
@@ -192,9 +192,9 @@ def test_a_pull_with_the_client_certificate_succeeds_without_it_fails_clearly(
     assert _sessions(database)["Appointment/a2"] is SessionStatus.DONE
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_client_certificate_that_cannot_be_loaded_names_its_setting(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     certificates: Certificates,
     tmp_path: Path,
