@@ -207,6 +207,10 @@ def _department_areas(
     ]
 
 
+# A region's family table, its establishments, and whether any of their bodies is stale.
+RegionFamily = tuple[LevelTable, Sequence[Establishment], bool]
+
+
 def region_activity_table(
     session: Session,
     region_code: str,
@@ -215,7 +219,7 @@ def region_activity_table(
     threshold: int,
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
-) -> tuple[LevelTable, Sequence[Establishment], bool]:
+) -> RegionFamily:
     """The region's ARS activity for the period's family, decided once: every
     establishment, every department and the region, for the quarter and its months;
     for a quarter, the transmitted results of the region (regions.results) too, whose
@@ -304,12 +308,15 @@ def area_report(
     threshold: int | None = None,
     now: dt.datetime | None = None,
     reports: Mapping[int, ActivityReport] | None = None,
+    family: RegionFamily | None = None,
 ) -> AreaReport:
-    """A region's or a department's activity: a slice of the region's family table."""
+    """A region's or a department's activity: a slice of the region's family table
+    (``family``: that table for the period, when the caller has built it already with
+    the same ``threshold`` and ``now``)."""
     now = now or utc_now()
     if threshold is None:
         threshold = active_profile(session).suppression_threshold
-    table, establishments, stale = region_activity_table(
+    table, establishments, stale = family or region_activity_table(
         session, area.region_code, period, threshold=threshold, now=now, reports=reports
     )
     if area.kind == "department":
