@@ -350,10 +350,9 @@ def figures_csv(
 ) -> tuple[list[str], list[list[object]]]:
     """One line per row: identity, then every published figure (empty when hidden), then
     the suppressed paths; the columns are every figure path, in the order first met."""
-    columns: list[str] = []
     flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
-    for _, flat, _ in flats:
-        columns += [path for path in flat if path not in columns]
+    # Every path in the order first met (a dict: membership in constant time).
+    columns = list(dict.fromkeys(path for _, flat, _ in flats for path in flat))
     lines = [
         [
             *identity,
