@@ -216,6 +216,10 @@ def _department_areas(
     ]
 
 
+# A region's family table, its establishments, and whether any of their bodies is stale.
+RegionFamily = tuple[LevelTable, Sequence[Establishment], bool]
+
+
 def region_activity_table(
     session: Session,
     region_code: str,
@@ -225,7 +229,7 @@ def region_activity_table(
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
     decisions: DecisionSource | None = None,
-) -> tuple[LevelTable, Sequence[Establishment], bool]:
+) -> RegionFamily:
     """The region's ARS activity for the period's family, decided once: every
     establishment, every department and the region, for the quarter and its months;
     for a quarter, the transmitted results of the region (regions.results) too, whose
@@ -324,12 +328,15 @@ def area_report(
     threshold: int | None = None,
     now: dt.datetime | None = None,
     reports: Mapping[int, ActivityReport] | None = None,
+    family: RegionFamily | None = None,
 ) -> AreaReport:
-    """A region's or a department's activity: a slice of the region's family table."""
+    """A region's or a department's activity: a slice of the region's family table
+    (``family``: that table for the period, when the caller has built it already with
+    the same ``threshold`` and ``now``)."""
     now = now or utc_now()
     if threshold is None:
         threshold = active_profile(session).suppression_threshold
-    table, establishments, stale = region_activity_table(
+    table, establishments, stale = family or region_activity_table(
         session, area.region_code, period, threshold=threshold, now=now, reports=reports
     )
     if area.kind == "department":
@@ -363,10 +370,9 @@ def figures_csv(
 ) -> tuple[list[str], list[list[object]]]:
     """One line per row: identity, then every published figure (empty when hidden), then
     the suppressed paths; the columns are every figure path, in the order first met."""
-    columns: list[str] = []
     flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
-    for _, flat, _ in flats:
-        columns += [path for path in flat if path not in columns]
+    # Every path in the order first met (a dict: membership in constant time).
+    columns = list(dict.fromkeys(path for _, flat, _ in flats for path in flat))
     lines = [
         [
             *identity,
