@@ -174,6 +174,70 @@ def test_an_unknown_activity_in_a_labelled_file_names_the_line(tmp_path: Path) -
     assert "unknown activity 'visite'" in str(raised.value)
 
 
+def _write_lines(
+    path: Path, entries: list[dict[str, object]]
+) -> list[tuple[int, dict[str, object]]]:
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in entries), encoding="utf-8")
+    return _lines(path)
+
+
+def test_a_null_expected_field_is_not_scored(tmp_path: Path) -> None:
+    taxi = {"summary": "Taxi domicile - DITEP", "youth": 1, "professionals": 0}
+    given = default_rule_set().classify(facts_from_entry(taxi))
+    assert given.activity is Activity.TRANSPORT
+    lines = _write_lines(
+        tmp_path / "labelled.jsonl",
+        [
+            # The specification gives "—" for a transport's setting and nature.
+            {**taxi, "expected": {"activity": "transport", "setting": None, "nature": None}},
+            # A null field matches anything, but the other fields still count.
+            {**taxi, "expected": {"activity": "accueil_jour", "setting": None, "nature": None}},
+            {
+                **taxi,
+                "expected": {
+                    "activity": "transport",
+                    "setting": "ecole" if given.setting is not Setting.ECOLE else "site",
+                    "nature": None,
+                },
+            },
+        ],
+    )
+    accuracy = measure_lines(default_rule_set(), lines)
+    assert (accuracy.total, accuracy.exact, accuracy.activity_agreement) == (3, 1, 2)
+    # Left out of the field's agreement and of its denominator.
+    assert (accuracy.setting_scored, accuracy.setting_agreement) == (1, 0)
+    assert (accuracy.nature_scored, accuracy.nature_agreement, accuracy.nature_rate) == (0, 0, 0.0)
+    assert sum(accuracy.by_setting.values()) == 1
+    assert not accuracy.by_nature
+    assert [labels for _entry, labels, _got in accuracy.misses] == [
+        (Activity.ACCUEIL_JOUR, None, None),
+        (
+            Activity.TRANSPORT,
+            Setting.ECOLE if given.setting is not Setting.ECOLE else Setting.SITE,
+            None,
+        ),
+    ]
+
+
+def test_a_missing_expected_field_or_a_null_activity_names_the_line(tmp_path: Path) -> None:
+    good = {
+        "summary": "VAD",
+        "youth": 1,
+        "professionals": 1,
+        "expected": {"activity": "ambulatoire", "setting": "domicile", "nature": "direct"},
+    }
+    missing = {**good, "expected": {"activity": "ambulatoire", "setting": "domicile"}}
+    with pytest.raises(LineInvalid) as raised:
+        measure_lines(default_rule_set(), _write_lines(tmp_path / "a.jsonl", [good, missing]))
+    assert raised.value.line == 2
+    assert "'expected.nature' is missing" in str(raised.value)
+    null_activity = {**good, "expected": {"activity": None, "setting": None, "nature": None}}
+    with pytest.raises(LineInvalid) as raised:
+        measure_lines(default_rule_set(), _write_lines(tmp_path / "b.jsonl", [null_activity]))
+    assert raised.value.line == 1
+    assert "'expected.activity' is null" in str(raised.value)
+
+
 def test_the_wording_set_is_large_and_half_hard() -> None:
     entries = [entry for _n, entry in _lines(WORDING / "entries.jsonl")]
     assert len(entries) >= 400
