@@ -124,6 +124,63 @@ def test_a_place_the_registry_does_not_know_is_not_the_site() -> None:
     assert rules.classify(facts_from_entry(own)).setting is Setting.SITE
 
 
+def test_a_registry_alias_written_with_an_abbreviation_is_found() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: Gymnase des Mésanges, kind: room, aliases: [gym interne]}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    # The place is read as "gymnase interne": the alias is read the same way.
+    entry = {"summary": "Gym Colibris", "location": "gym interne", "youth": 6, "professionals": 2}
+    got = rules.classify(facts_from_entry(entry))
+    assert (got.activity, got.setting) == (Activity.ACCUEIL_JOUR, Setting.SITE)
+
+
+def test_one_young_person_at_a_place_of_the_town_is_ambulatory_support() -> None:
+    rules = default_rule_set()
+    alone = {"summary": "Piscine", "youth": 1, "professionals": 1}
+    got = rules.classify(facts_from_entry(alone))
+    assert (got.activity, got.setting) == (Activity.AMBULATOIRE, Setting.EXTERIEUR)
+    by_place = {"summary": "Léa", "location": "Médiathèque", "youth": 1, "professionals": 1}
+    assert rules.classify(facts_from_entry(by_place)).activity is Activity.AMBULATOIRE
+    # A group, or a day-care word, stays accueil de jour.
+    group = {**alone, "youth": 5}
+    assert rules.classify(facts_from_entry(group)).activity is Activity.ACCUEIL_JOUR
+    day_care = {**alone, "summary": "Piscine semi-internat"}
+    assert rules.classify(facts_from_entry(day_care)).activity is Activity.ACCUEIL_JOUR
+
+
+def test_a_foster_carer_overnight_is_a_night_at_the_carer_s_home() -> None:
+    rules = default_rule_set()
+    night = {
+        "summary": "AF Lemoine",
+        "start": "2026-03-02T17:00",
+        "end": "2026-03-03T09:00",
+        "youth": 1,
+        "professionals": 1,
+    }
+    got = rules.classify(facts_from_entry(night))
+    assert (got.activity, got.setting) == (Activity.ACCUEIL_NUIT, Setting.DOMICILE)
+    by_function = {**night, "summary": "Mme Roussel", "functions": ["assistante familiale"]}
+    got = rules.classify(facts_from_entry(by_function))
+    assert (got.activity, got.setting, got.rule_id) == (
+        Activity.ACCUEIL_NUIT,
+        Setting.DOMICILE,
+        "accueil-familial-par-fonction",
+    )
+
+
+def test_a_care_service_about_an_absent_young_person_is_coordination() -> None:
+    rules = default_rule_set()
+    call = {"summary": "Visio CAMSP - Jade", "youth": 1, "youth_present": 0, "professionals": 2}
+    got = rules.classify(facts_from_entry(call))
+    assert (got.activity, got.setting) == (Activity.COORDINATION, Setting.DISTANCE)
+    # With the young person there, the same words are a session.
+    present = {**call, "summary": "Séance CAMSP - Jade", "youth_present": 1}
+    assert rules.classify(facts_from_entry(present)).activity is Activity.AMBULATOIRE
+    leisure = {**call, "summary": "Échange animateur ALSH pour Jade"}
+    assert rules.classify(facts_from_entry(leisure)).activity is Activity.APPUI_RESSOURCES
+
+
 def test_a_video_link_in_the_description_is_a_distance_session() -> None:
     assert link_codes("Lien : https://us02web.zoom.us/j/81") == (
         "link|us02web.zoom.us",
@@ -246,7 +303,7 @@ def test_the_wording_set_is_large_and_half_hard() -> None:
 
 def test_the_default_rules_on_the_wording_set_with_its_registry() -> None:
     accuracy = measure_lines(_with_places(), _lines(WORDING / "entries.jsonl"))
-    # Measured when the set and the rules were written: 100 % activity, 99.0 % all three.
+    # Measured when the set and the rules were written: 100 % activity, 99.1 % all three.
     assert accuracy.activity_rate >= 0.98
     assert accuracy.rate >= 0.96
 

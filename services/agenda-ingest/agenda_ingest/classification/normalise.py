@@ -48,6 +48,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
+    "dom": ("domicile",),
+    "af": ("assistant", "familial"),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
