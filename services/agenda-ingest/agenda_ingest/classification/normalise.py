@@ -50,6 +50,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "hdj": ("hopital", "de", "jour"),
     "dom": ("domicile",),
     "af": ("assistant", "familial"),
+    "assfam": ("assistant", "familial"),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
