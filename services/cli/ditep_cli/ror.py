@@ -127,15 +127,21 @@ def status(
             return
         print(f"ROR status {establishment.finess}")
         for result in results:
-            answer = result.status_code if result.status_code is not None else "no answer"
-            verdict = (
-                "ok" if result.status_code is not None and result.status_code < 300 else "refused"
-            )
-            print(
-                f"  {result.location} week {result.week}: {answer} {verdict} "
-                f"after {result.attempts} attempt(s), {result.pushed_at:%Y-%m-%d %H:%M} UTC"
-                f" (PUT {result.url})"
-            )
+            moment = f"{result.pushed_at:%Y-%m-%d %H:%M} UTC"
+            if result.status_code is None and result.attempts == 0:
+                # The token step (OAuth2, TLS) or the settings failed: the reason follows.
+                print(f"  {result.location} week {result.week}: not sent, {moment}")
+            else:
+                answer = result.status_code if result.status_code is not None else "no answer"
+                verdict = (
+                    "ok"
+                    if result.status_code is not None and result.status_code < 300
+                    else "refused"
+                )
+                print(
+                    f"  {result.location} week {result.week}: {answer} {verdict} "
+                    f"after {result.attempts} attempt(s), {moment} (PUT {result.url})"
+                )
             for message in result.messages:
                 print(f"    {message}")
             if result.outcome is not None:

@@ -39,17 +39,26 @@ FINESS = "690000017"
 IG = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
 
 # Required by the profiles, not held by this service (the establishment declares them to
-# the ROR itself): violations expected, by resource type.
+# the ROR itself): violations expected, by resource type. Checked against
+# ror-healthcareservice 0.7.0 and its extensions (corpus):
 NO_DATA = {
     "HealthcareService": {
-        # ror-healthcareservice-sensitive-unit, -patient-type (age range), and the
-        # ror-meta-creation-date we do send: 1 of the 3 extensions required.
+        # extension min 3: ror-meta-creation-date (sent), plus the two below.
         "HealthcareService.extension",
+        # 1..1, valueBoolean, no binding: whether the offer holder keeps the whole
+        # description of its offer confidential. A choice of the establishment, in no
+        # agenda; sending false would publish on its behalf.
         "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+        # 1..1: ageRange 1..1 (Range, low 1..1 and high 1..1), supportedPatientInfo 0..*
+        # (JDV_J29, TRE_R239). The age range is the one the establishment is authorised
+        # for (FINESS clientèle), which is not recorded here (the young people are
+        # pseudonyms without birth dates); supportedPatientInfo alone would still break
+        # ageRange's min 1.
         "HealthcareService.extension:ror-healthcareservice-patient-type",
-        # Champ d'activité (JDV_J20) and activité opérationnelle (JDV_J17): the ROR's
-        # own offer description, not in the value sets we have.
-        "HealthcareService.type",
+        # specialty min 1, slice operationalActivity 1..1, required JDV_J17 (TRE_R211):
+        # the operational activities (SERAFIN-PH prestations) the offer declares; the
+        # classification only gives a "usual SERAFIN-PH" family (2.2.x), not a coded
+        # activity, and JDV_J17 is not in the corpus to check one against.
         "HealthcareService.specialty",
         "HealthcareService.specialty:operationalActivity",
     },
@@ -74,6 +83,7 @@ MUST_FILL = {
         "HealthcareService.identifier",
         "HealthcareService.providedBy",
         "HealthcareService.category",
+        "HealthcareService.type",
         "HealthcareService.characteristic",
         "HealthcareService.characteristic:careMode",
         "HealthcareService.location",
@@ -84,6 +94,9 @@ MUST_FILL = {
         "Location.extension:ror-commune-cog",
         "Location.extension:ror-meta-creation-date",
         "Location.extension:ror-location-supported-capacity",
+        "Location.identifier",
+        "Location.identifier:idExterneSynchro",
+        "Location.identifier:idExterneSynchro.type",
         "Location.name",
         "Location.managingOrganization",
     },
@@ -228,3 +241,37 @@ def test_the_profiles_read_are_the_guide_s() -> None:
         codes.EXTENSION_CREATION_DATE,
     ):
         assert profile in definitions, profile
+
+
+def test_the_offer_is_medico_social_and_locations_carry_our_id_to_match_on(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    services = [r for r in resources if r["resourceType"] == "HealthcareService"]
+    assert services
+    for service in services:
+        # type 1..1, required JDV_J20: TRE_R227 04 "Médico-social (MS)" (an ITEP).
+        assert service["type"] == [
+            {
+                "coding": [
+                    {
+                        "system": "https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite",
+                        "code": "04",
+                        "display": "Médico-social (MS)",
+                    }
+                ]
+            }
+        ]
+    locations = [r for r in resources if r["resourceType"] == "Location"]
+    assert {location["identifier"][0]["value"] for location in locations} == {
+        location["id"] for location in locations
+    }
+    for location in locations:
+        (identifier,) = location["identifier"]
+        # ror-location identifier:idExterneSynchro: type.coding.code pattern 26 (TRE_R354).
+        assert identifier["type"]["coding"][0]["code"] == "26"
+        assert identifier["system"] == codes.SYSTEM_LOCATION_SYNC_ID

@@ -1,7 +1,8 @@
 """The ROR bundle of one establishment for one week. Pure: plain dicts in FHIR R4 JSON.
 
 Organization (FINESS, category), one HealthcareService per modality offered (care
-mode from TRE_R213), one Location per modality carrying its commune
+mode from TRE_R213, champ d'activité médico-social from TRE_R227), one Location per
+modality carrying our id as its ``idExterneSynchro`` identifier, its commune
 (``ror-commune-cog``) and its capacities (``ror-location-supported-capacity``:
 installed, occupied, available places, source TRE_R335). Each resource is sent under
 the ROR's own id when one is recorded for it (``RorEstablishment.ror_ids``), else
@@ -145,6 +146,18 @@ def organization(establishment: RorEstablishment, updated: dt.datetime) -> dict[
     }
 
 
+def location_sync_identifier(local_id: str) -> dict[str, Any]:
+    """ror-location's ``idExterneSynchro``: our id of the Location, what a conditional
+    update matches on while the ROR's own id is not recorded."""
+    return {
+        "type": _concept(
+            codes.SYSTEM_OPERATIONAL_RESOURCE_ID_TYPE, codes.IDENTIFIER_TYPE_EXTERNAL_SYNC
+        ),
+        "system": codes.SYSTEM_LOCATION_SYNC_ID,
+        "value": local_id,
+    }
+
+
 def location(
     establishment: RorEstablishment, capacity: ModalityCapacity, updated: dt.datetime
 ) -> dict[str, Any]:
@@ -166,10 +179,12 @@ def location(
         )
         if places is not None
     ]
+    local_id = resource_id(establishment.finess, capacity.modality)
     resource: dict[str, Any] = {
         "resourceType": "Location",
-        "id": establishment.id_of("Location", resource_id(establishment.finess, capacity.modality)),
+        "id": establishment.id_of("Location", local_id),
         "meta": _meta(codes.PROFILE_LOCATION, establishment.region_code, updated),
+        "identifier": [location_sync_identifier(local_id)],
         "status": "active",
         "name": f"{establishment.name} - {capacity.modality.label}",
         "managingOrganization": establishment.reference("Organization", establishment.finess),
@@ -197,6 +212,7 @@ def healthcare_service(
         "active": True,
         "providedBy": establishment.reference("Organization", establishment.finess),
         "category": [_concept(codes.SYSTEM_OFFER_CATEGORY, codes.OFFER_CATEGORY_ITEP)],
+        "type": [_concept(codes.SYSTEM_ACTIVITY_FIELD, codes.ACTIVITY_FIELD_MEDICO_SOCIAL)],
         "characteristic": [_concept(codes.SYSTEM_CARE_MODE, codes.CARE_MODE[modality])],
         "location": [establishment.reference("Location", local_id)],
         "name": f"{establishment.name} - {modality.label}",
