@@ -18,7 +18,7 @@ from activity_api.ror import codes
 from activity_api.ror.service import set_ror_id
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.establishments.service import set_commune
+from ditep_core.establishments.service import set_commune, set_ror_declarations
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.helpers import api_client_with
 from tests.conftest import (
@@ -40,30 +40,26 @@ IG = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
 
 # Required by the profiles, not held by this service (the establishment declares them to
 # the ROR itself): violations expected, by resource type. Checked against
-# ror-healthcareservice 0.7.0 and its extensions (corpus):
+# ror-healthcareservice 0.7.0 (corpus): specialty min 1, slice operationalActivity 1..1,
+# required JDV_J17 (TRE_R211): the operational activities (SERAFIN-PH prestations) the
+# offer declares; the classification only gives a "usual SERAFIN-PH" family (2.2.x), not
+# a coded activity, and JDV_J17 is not in the corpus to check one against.
 NO_DATA = {
     "HealthcareService": {
-        # extension min 3: ror-meta-creation-date (sent), plus the two below.
-        "HealthcareService.extension",
-        # 1..1, valueBoolean, no binding: whether the offer holder keeps the whole
-        # description of its offer confidential. A choice of the establishment, in no
-        # agenda; sending false would publish on its behalf.
-        "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
-        # 1..1: ageRange 1..1 (Range, low 1..1 and high 1..1), supportedPatientInfo 0..*
-        # (JDV_J29, TRE_R239). The age range is the one the establishment is authorised
-        # for (FINESS clientèle), which is not recorded here (the young people are
-        # pseudonyms without birth dates); supportedPatientInfo alone would still break
-        # ageRange's min 1.
-        "HealthcareService.extension:ror-healthcareservice-patient-type",
-        # specialty min 1, slice operationalActivity 1..1, required JDV_J17 (TRE_R211):
-        # the operational activities (SERAFIN-PH prestations) the offer declares; the
-        # classification only gives a "usual SERAFIN-PH" family (2.2.x), not a coded
-        # activity, and JDV_J17 is not in the corpus to check one against.
         "HealthcareService.specialty",
         "HealthcareService.specialty:operationalActivity",
     },
     "Organization": set(),
     "Location": set(),
+}
+# Sent once the establishment declares them (ditep establishment update --ages 6-20
+# --not-sensitive-unit), missing before: sensitive-unit 1..1 (valueBoolean) and
+# patient-type 1..1 (ageRange 1..1 with low and high 1..1); extension min 3 with
+# ror-meta-creation-date.
+UNDECLARED = {
+    "HealthcareService.extension",
+    "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+    "HealthcareService.extension:ror-healthcareservice-patient-type",
 }
 
 # Must-support elements we have the data for, so must fill.
@@ -86,6 +82,8 @@ MUST_FILL = {
         "HealthcareService.type",
         "HealthcareService.characteristic",
         "HealthcareService.characteristic:careMode",
+        "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+        "HealthcareService.extension:ror-healthcareservice-patient-type",
         "HealthcareService.location",
         "HealthcareService.name",
     },
@@ -143,9 +141,11 @@ def _bundle(
 
 @pytest.fixture
 def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
-    """The sample with its commune (Lyon) and the ROR's ids of its offers."""
+    """The sample with its commune (Lyon), its declarations for the ROR (ages 6 to 20, not
+    a sensitive unit) and the ROR's ids of its offers."""
     with database.unit_of_work() as session:
         set_commune(session, FINESS, "69123")
+        set_ror_declarations(session, FINESS, ages="6-20", sensitive_unit=False)
         establishment = EstablishmentRepository(session).get_by_finess(FINESS)
         assert establishment is not None
         for modality in ("accueil-nuit", "accueil-jour", "ambulatoire"):
@@ -217,7 +217,7 @@ def test_capacities_carry_every_required_sub_extension(
     assert not _check(night).violations
 
 
-def test_a_location_without_commune_breaks_the_profile_and_the_checker_says_so(
+def test_without_commune_and_declarations_the_checker_names_what_is_missing(
     migrated_database: TemporaryDatabase,
     database: Database,
     ingested: SampleDitep,
@@ -228,6 +228,11 @@ def test_a_location_without_commune_breaks_the_profile_and_the_checker_says_so(
         if entry["resource"]["resourceType"] == "Location":
             messages = [str(v) for v in _check(entry["resource"]).violations]
             assert messages == ["Location: Location.extension:ror-commune-cog: 0 found, at least 1"]
+        if entry["resource"]["resourceType"] == "HealthcareService":
+            violated = {v.element for v in _check(entry["resource"]).violations}
+            # identifier 1..1: the ROR's id of the offer, not recorded here.
+            unrecorded = {"HealthcareService.identifier"}
+            assert violated == NO_DATA["HealthcareService"] | UNDECLARED | unrecorded
 
 
 def test_the_profiles_read_are_the_guide_s() -> None:
@@ -275,3 +280,26 @@ def test_the_offer_is_medico_social_and_locations_carry_our_id_to_match_on(
         # ror-location identifier:idExterneSynchro: type.coding.code pattern 26 (TRE_R354).
         assert identifier["type"]["coding"][0]["code"] == "26"
         assert identifier["system"] == codes.SYSTEM_LOCATION_SYNC_ID
+
+
+def test_the_declarations_fill_sensitive_unit_and_patient_type(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    service = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "HealthcareService"
+    )
+    by_url = {extension["url"]: extension for extension in service["extension"]}
+    assert by_url[f"{IG}/ror-healthcareservice-sensitive-unit"]["valueBoolean"] is False
+    parts = {
+        part["url"]: part
+        for part in by_url[f"{IG}/ror-healthcareservice-patient-type"]["extension"]
+    }
+    age_range = parts["ageRange"]["valueRange"]
+    assert (age_range["low"]["value"], age_range["high"]["value"]) == (6, 20)
+    assert parts["supportedPatientInfo"]["valueCodeableConcept"]["coding"][0]["code"] == "02"

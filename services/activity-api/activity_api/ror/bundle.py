@@ -41,6 +41,10 @@ class RorEstablishment:
     created: dt.datetime | None = None
     # The ROR's ids of our resources: {"Location/690000017-accueil-nuit": "<ROR id>"}.
     ror_ids: Mapping[str, str] = field(default_factory=dict)
+    # Declared for the HealthcareServices (not sent until declared): the authorised age
+    # range (patient-type) and whether the offer is a sensitive unit.
+    age_range: tuple[int, int] | None = None
+    sensitive_unit: bool | None = None
 
     def id_of(self, resource_type: str, local_id: str) -> str:
         return self.ror_ids.get(f"{resource_type}/{local_id}", local_id)
@@ -194,6 +198,39 @@ def location(
     return resource
 
 
+def _offer_extensions(establishment: RorEstablishment) -> list[dict[str, Any]]:
+    """ror-healthcareservice-sensitive-unit and -patient-type, where declared."""
+    extensions: list[dict[str, Any]] = []
+    if establishment.sensitive_unit is not None:
+        extensions.append(
+            {"url": codes.EXTENSION_SENSITIVE_UNIT, "valueBoolean": establishment.sensitive_unit}
+        )
+    if establishment.age_range is not None:
+        low, high = establishment.age_range
+        years = {"unit": "années", "system": "http://unitsofmeasure.org", "code": "a"}
+        extensions.append(
+            {
+                "url": codes.EXTENSION_PATIENT_TYPE,
+                "extension": [
+                    {
+                        "url": "ageRange",
+                        "valueRange": {
+                            "low": {"value": low, **years},
+                            "high": {"value": high, **years},
+                        },
+                    },
+                    {
+                        "url": "supportedPatientInfo",
+                        "valueCodeableConcept": _concept(
+                            codes.SYSTEM_SUPPORTED_PUBLIC, codes.PUBLIC_DISABILITY
+                        ),
+                    },
+                ],
+            }
+        )
+    return extensions
+
+
 def healthcare_service(
     establishment: RorEstablishment, modality: Activity, updated: dt.datetime
 ) -> dict[str, Any]:
@@ -203,7 +240,7 @@ def healthcare_service(
         "id": establishment.id_of("HealthcareService", local_id),
         "meta": _meta(codes.PROFILE_HEALTHCARE_SERVICE, establishment.region_code, updated),
     }
-    if extensions := establishment.common_extensions():
+    if extensions := establishment.common_extensions() + _offer_extensions(establishment):
         resource["extension"] = extensions
     ror_id = establishment.ror_ids.get(f"HealthcareService/{local_id}")
     if ror_id is not None:  # the ROR's identifier of the offer, once it gave one

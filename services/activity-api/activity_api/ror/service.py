@@ -89,6 +89,12 @@ def ror_establishment(session: Session, establishment: Establishment) -> RorEsta
         commune_code=establishment.commune_code,
         created=establishment.created_at,
         ror_ids=RorRepository(session).ror_ids(establishment.id),
+        age_range=(
+            (establishment.ror_age_min, establishment.ror_age_max)
+            if establishment.ror_age_min is not None and establishment.ror_age_max is not None
+            else None
+        ),
+        sensitive_unit=establishment.ror_sensitive_unit,
     )
 
 
