@@ -184,6 +184,7 @@ TOKEN_REFUSAL = {
 }
 
 
+@pytest.mark.slow
 def test_a_refused_token_is_kept_per_location_and_shown_by_ror_status(
     ror_database: Database,
     fresh_database: TemporaryDatabase,

@@ -136,6 +136,7 @@ def _push_settings(database_url: str, base: str, tls: ClientTls) -> Settings:
     )
 
 
+@pytest.mark.slow
 def test_a_first_push_over_mtls_creates_the_locations_once_and_records_their_ids(
     ror_database: Database,
     fresh_database: TemporaryDatabase,
