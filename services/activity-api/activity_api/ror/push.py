@@ -108,7 +108,7 @@ class LocationPush:
     messages: list[str] = field(default_factory=list)
     # The OperationOutcome answered with a refusal, as received; kept (ror_push_result).
     outcome: dict[str, Any] | None = None
-    # Our id of the Location (``690000017-accueil-nuit``) when sent under the ROR's id.
+    # Our id of the Location (``690000017-accueil-nuit``), whatever id it is sent under.
     local_id: str | None = None
     # The ``identifier`` token of a conditional update (no ROR id recorded), else None.
     match: str | None = None
