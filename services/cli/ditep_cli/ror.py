@@ -208,4 +208,9 @@ def ids_list(
         resources = known_resources(establishment.finess)
     for resource in resources:
         ror_id = recorded.get(resource)
-        print(f"{resource} -> {ror_id}" if ror_id else f"{resource} (no ROR id: sent as ours)")
+        if ror_id:
+            print(f"{resource} -> {ror_id}")
+        elif resource.startswith("Location/"):
+            print(f"{resource} (no ROR id: the push matches on our identifier)")
+        else:
+            print(f"{resource} (no ROR id: sent as ours)")

@@ -529,6 +529,10 @@ def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     listed = runner.invoke(cli_app, ["ror", "ids", "list", "--finess", FINESS])
     assert listed.exit_code == 0, listed.output
     assert f"HealthcareService/{FINESS}-accueil-nuit -> HS-1" in listed.stdout.splitlines()
+    assert (
+        f"Location/{FINESS}-accueil-nuit (no ROR id: the push matches on our identifier)"
+        in listed.stdout.splitlines()
+    )
     removed = runner.invoke(
         cli_app,
         [
