@@ -118,6 +118,12 @@ class Establishment(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     # INSEE (COG) code of the commune, e.g. 31555: the ROR's ``ror-commune-cog``.
     commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # Declared for the ROR's HealthcareService (not sent until declared): the age range
+    # the establishment is authorised for (ror-healthcareservice-patient-type ageRange)
+    # and whether its offer is a sensitive unit (ror-healthcareservice-sensitive-unit).
+    ror_age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ror_age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ror_sensitive_unit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
     capacities: Mapped[list[EstablishmentCapacity]] = relationship(

@@ -133,15 +133,21 @@ def status(ctx: typer.Context, finess: FinessOption) -> None:
             return
         print(f"ROR status {establishment.finess}")
         for result in results:
-            answer = result.status_code if result.status_code is not None else "no answer"
-            verdict = (
-                "ok" if result.status_code is not None and result.status_code < 300 else "refused"
-            )
-            print(
-                f"  {result.location} week {result.week}: {answer} {verdict} "
-                f"after {result.attempts} attempt(s), {result.pushed_at:%Y-%m-%d %H:%M} UTC"
-                f" (PUT {result.url})"
-            )
+            moment = f"{result.pushed_at:%Y-%m-%d %H:%M} UTC"
+            if result.status_code is None and result.attempts == 0:
+                # The token step (OAuth2, TLS) or the settings failed: the reason follows.
+                print(f"  {result.location} week {result.week}: not sent, {moment}")
+            else:
+                answer = result.status_code if result.status_code is not None else "no answer"
+                verdict = (
+                    "ok"
+                    if result.status_code is not None and result.status_code < 300
+                    else "refused"
+                )
+                print(
+                    f"  {result.location} week {result.week}: {answer} {verdict} "
+                    f"after {result.attempts} attempt(s), {moment} (PUT {result.url})"
+                )
             for message in result.messages:
                 print(f"    {message}")
             if result.outcome is not None:
@@ -179,4 +185,9 @@ def ids_list(ctx: typer.Context, finess: FinessOption) -> None:
         resources = known_resources(establishment.finess)
     for resource in resources:
         ror_id = recorded.get(resource)
-        print(f"{resource} -> {ror_id}" if ror_id else f"{resource} (no ROR id: sent as ours)")
+        if ror_id:
+            print(f"{resource} -> {ror_id}")
+        elif resource.startswith("Location/"):
+            print(f"{resource} (no ROR id: the push matches on our identifier)")
+        else:
+            print(f"{resource} (no ROR id: sent as ours)")
