@@ -36,7 +36,7 @@ class _Ror(QuietHandler):
     received: ClassVar[dict[str, Any]] = {}
     store: ClassVar[LocationStore]
 
-    def do_POST(self) -> None:  # the token endpoint
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name): the token endpoint
         self.rfile.read(int(self.headers["Content-Length"]))
         self.reply(200, json.dumps({"access_token": "mtls-token"}).encode(), "application/json")
 
