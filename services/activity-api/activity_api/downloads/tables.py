@@ -14,6 +14,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from activity_api.indicators.schemas import IndicatorsReport
+from activity_api.regions.aggregate import flatten
 from activity_api.regions.schemas import (
     AreaReport,
     AreaResults,
@@ -94,16 +95,9 @@ def figure_label(path: str) -> str:
     return f"{labels.get(parent, parent)} — {key}" if parent else key
 
 
-def flat_figures(body: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flat_figures(body: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted paths to leaves (lists left out: per-source detail has its own table)."""
-    flat: dict[str, Any] = {}
-    for name, value in body.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            flat.update(flat_figures(value, f"{path}."))
-        elif not isinstance(value, list):
-            flat[path] = value
-    return flat
+    return {path: value for path, value in flatten(body).items() if not isinstance(value, list)}
 
 
 def sheet_paths(flat: Mapping[str, Any], groups: tuple[str, ...]) -> list[str]:
