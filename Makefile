@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 DITEP := $(BIN)/ditep
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run serve test test-fast check lint format typecheck pytest pytest-fast migrate samples clean
+.PHONY: install run serve test test-all test-fast check lint format typecheck pytest pytest-fast migrate samples clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: migrate
 	$(DITEP) serve --samples samples/ditep-les-cedres
 
 test: install lint typecheck pytest
+
+# The same as `make test` (every check, every test), under the name of the fast/all pair.
+test-all: test
 
 test-fast: install lint typecheck pytest-fast
 
