@@ -289,7 +289,7 @@ def _family_total(
     hidden: set[str] = set()
     for region_code in sorted({e.region_code for e in establishments}):
         table, _, _ = region_activity_table(
-            session, region_code, period, threshold=threshold, now=now
+            session, region_code, period, threshold=threshold, now=now, reports=reports
         )
         hidden |= set(table.row(f"region:{region_code}", period.code).suppressed)
     return {}, hidden
@@ -346,6 +346,12 @@ def _area_values(
     )
 
 
+def _region_of(area: Area) -> Area:
+    if area.kind == "region":
+        return area
+    return Area(kind="region", code=area.region_code, name=None, region_code=area.region_code)
+
+
 def area_indicators(
     session: Session,
     area: Area | None,
@@ -363,8 +369,18 @@ def area_indicators(
     threshold = profile.suppression_threshold if threshold is None else threshold
     earlier = _shifted(period)
     establishments = establishments_of(session, area)
+    # Each period's bodies read once, for the sum and for the family's decision (which
+    # reads the whole region's: a department's are read with its region's).
+    readers = (
+        establishments
+        if area is None or area.kind == "region"
+        else establishments_of(session, _region_of(area))
+    )
+    if reports is None or not all(e.id in reports for e in readers):
+        reports = establishment_reports(session, readers, period, now=now)
+    previous = establishment_reports(session, readers, earlier, now=now)
     current_inputs = gather(session, establishments, period, now=now, bodies=reports)
-    previous_inputs = gather(session, establishments, earlier, now=now)
+    previous_inputs = gather(session, establishments, earlier, now=now, bodies=previous)
     versions = sorted(
         {version for item in current_inputs.values() for version in item.rule_set_versions}
     )
@@ -395,7 +411,15 @@ def area_indicators(
             establishments,
             previous_inputs,
             threshold,
-            _family_total(session, area, establishments, earlier, threshold=threshold, now=now),
+            _family_total(
+                session,
+                area,
+                establishments,
+                earlier,
+                threshold=threshold,
+                now=now,
+                reports=previous,
+            ),
         ),
         profile_version=profile.version,
         rule_set_versions=versions,
