@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,11 +119,12 @@ def period_label(period: CountingPeriod) -> str:
     return f"année {code}"
 
 
-def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
-    """The period of the page's address (a calendar period), else ``default``; anything
-    else is a readable error page naming it."""
+def ui_period(code: str | None, default: Callable[[], CountingPeriod]) -> CountingPeriod:
+    """The period of the page's address (a calendar period), else ``default()`` (only
+    called then: it reads the latest session); anything else is a readable error page
+    naming it."""
     if code is None or not code.strip():
-        return default
+        return default()
     return _parse_ui_period(code.strip())
 
 
@@ -412,7 +413,7 @@ def establishment_view(
         raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
     establishment = get_accessible_establishment(session, principal, finess)
     now = utc_now()
-    period = ui_period(period_code, default_period(session, [establishment.id], now))
+    period = ui_period(period_code, lambda: default_period(session, [establishment.id], now))
     months = _months_ending(period)
     # One body (the period's) and the 12 months' statuses from one query: the monthly
     # chart shows nothing else of the months' bodies.
@@ -454,7 +455,7 @@ def area_view(
     now = utc_now()
     establishments = establishments_of(session, area)
     ids = [establishment.id for establishment in establishments]
-    period = ui_period(period_code, default_period(session, ids, now))
+    period = ui_period(period_code, lambda: default_period(session, ids, now))
     report = area_indicators(session, area, period, now=now)
     quarter = _QUARTER.fullmatch(period.code) is not None
     statuses: list[StatusRow] = []
