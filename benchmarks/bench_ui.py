@@ -162,10 +162,10 @@ def _measure(
             ("region", "page"): region(ars, True),
         }
         timings: dict[tuple[str, str], Timing] = {}
-        for key, call in calls.items():
+        for (scope, kind), call in calls.items():
             # The first call in this process (nothing remembered yet for this page).
-            timings[(key[0], f"{key[1]}-first")] = timed(f"{key} first", call, 1, 0)
-            timings[key] = timed(f"{key}", call, args.repeat, warmup)
+            timings[(scope, f"{kind}-first")] = timed(f"{scope} {kind} first", call, 1, 0)
+            timings[(scope, kind)] = timed(f"{scope} {kind}", call, args.repeat, warmup)
         return timings
 
 

@@ -251,6 +251,47 @@ def test_ars_region_page(browser: Any, served: Served) -> None:
     page.context.close()
 
 
+def test_ars_department_page(browser: Any, served: Served) -> None:
+    """From the region page to a department's page: its tiles equal the department's
+    indicators in the API, its establishments' statuses are listed, axe is clean."""
+    page = _page(browser)
+    _sign_in(page, served, "ars", "/ui/regions/84?period=2025-Q1")
+    page.locator('a[data-department="69"]').click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.api}/ui/departments/69?period=2025-Q1"
+    assert page.get_by_role("heading", level=1).inner_text() == "Département 69"
+    assert page.locator(f"tr[data-finess='{FINESS}']").count() == 1
+    response = httpx.get(
+        f"{served.api}/v1/departments/69/indicators",
+        params={"period": "2025-Q1"},
+        headers=served.key,
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    expected = {
+        f"{indicator['code']}.{measure['code']}": measure["value"]
+        for indicator in response.json()["indicators"]
+        for measure in indicator["measures"]
+    }
+    tiles = page.locator("li[data-indicator]")
+    assert tiles.count() == len(expected)
+    for index in range(tiles.count()):
+        tile = tiles.nth(index)
+        path = tile.get_attribute("data-indicator")
+        raw = tile.get_attribute("data-value")
+        assert path in expected
+        assert raw == ("" if expected[path] is None else json.dumps(expected[path])), path
+    assert page.locator("a[data-download]").count() == 4  # activity and results, XLSX and CSV
+    _no_serious_violation(page, "department")
+    _screenshot(page, "departement")
+    # A department of another region: the 403 page.
+    refused = page.goto(f"{served.api}/ui/departments/75")
+    assert refused is not None
+    assert refused.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "Accès refusé"
+    page.context.close()
+
+
 def test_transmit_through_the_page_then_the_ars_sees_it(browser: Any, served: Served) -> None:
     page = _page(browser)
     quarter = f"/ui/establishments/{FINESS}/quarters/2025-Q1"
