@@ -27,6 +27,9 @@ import httpx
 import pytest
 
 from ditep_core import migrations
+from ditep_core.auth.service import create_key
+from ditep_core.db import Database
+from ditep_core.nomenclatures import Scope
 from tests.activity_api.ui.conftest import body_value
 from tests.conftest import MIGRATIONS_DIR, SAMPLES_DIR, TEST_SECRET
 from tests.live import free_port, wait_ready
@@ -59,6 +62,7 @@ pytestmark = [
 @dataclass(frozen=True)
 class Served:
     api: str
+    url: str  # the database's
     key: dict[str, str]
     users: dict[str, tuple[str, str]]  # role: (e-mail, password)
 
@@ -99,7 +103,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         assert web == f"{api}/ui/"
         assert set(users) == {"director", "ars"}
         wait_ready(api, seconds=60)
-        yield Served(api=api, key={"Authorization": f"Bearer {key}"}, users=users)
+        yield Served(api=api, url=url, key={"Authorization": f"Bearer {key}"}, users=users)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
@@ -261,10 +265,16 @@ def test_ars_department_page(browser: Any, served: Served) -> None:
     assert page.url == f"{served.api}/ui/departments/69?period=2025-Q1"
     assert page.get_by_role("heading", level=1).inner_text() == "Département 69"
     assert page.locator(f"tr[data-finess='{FINESS}']").count() == 1
+    database = Database.from_url(served.url)
+    with database.unit_of_work() as session:
+        _, ars_key = create_key(
+            session, name="browser-ars", scopes=(Scope.ARS_READ,), regions=("84",)
+        )
+    database.dispose()
     response = httpx.get(
         f"{served.api}/v1/departments/69/indicators",
         params={"period": "2025-Q1"},
-        headers=served.key,
+        headers={"Authorization": f"Bearer {ars_key.plaintext}"},
         timeout=60,
     )
     assert response.status_code == 200, response.text
