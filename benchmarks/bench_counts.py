@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -451,57 +452,25 @@ def main() -> None:
                 else f"{len(finesses)} establishment calls summed (no region route yet)"
             )
         with database.engine.connect() as connection:
+            # Every baseline query reads the same window.
+            baseline = partial(
+                run_baseline, connection, start=start_date, end=end_date, zone=zone, now=now
+            )
             sql_establishment = timed(
                 "establishment-quarter",
-                lambda i: run_baseline(
-                    connection,
-                    start=start_date,
-                    end=end_date,
-                    zone=zone,
-                    now=now,
-                    establishment_id=sample[i % len(sample)].id,
-                ),
+                lambda i: baseline(establishment_id=sample[i % len(sample)].id),
                 args.repeat,
                 args.warmup,
             )
             sql_region = timed(
                 "region-quarter",
-                lambda _i: run_baseline(
-                    connection,
-                    start=start_date,
-                    end=end_date,
-                    zone=zone,
-                    now=now,
-                    region_code=args.region,
-                ),
+                lambda _i: baseline(region_code=args.region),
                 region_repeat,
                 min(args.warmup, 1),
             )
-            sql_first = run_baseline(
-                connection,
-                start=start_date,
-                end=end_date,
-                zone=zone,
-                now=now,
-                establishment_id=sample[0].id,
-            )
-            sql_first_by_start = run_baseline(
-                connection,
-                start=start_date,
-                end=end_date,
-                zone=zone,
-                now=now,
-                establishment_id=sample[0].id,
-                week_rule=False,
-            )
-            sql_region_figures = run_baseline(
-                connection,
-                start=start_date,
-                end=end_date,
-                zone=zone,
-                now=now,
-                region_code=args.region,
-            )
+            sql_first = baseline(establishment_id=sample[0].id)
+            sql_first_by_start = baseline(establishment_id=sample[0].id, week_rule=False)
+            sql_region_figures = baseline(region_code=args.region)
     finally:
         with database.unit_of_work() as session:
             revoke_key(session, key_id)

@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.bench_counts import Timing, served_api, timed
 from benchmarks.bench_national import NATIONAL_REGIONS, clone, read_template
+from benchmarks.served import get_ok, region_finesses, region_parser, timing_line
 from ditep_core.auth.service import create_key, revoke_key
 from ditep_core.db import Database, normalise_database_url
 from ditep_core.models import Establishment
@@ -45,24 +46,15 @@ TARGETS_MS = {"establishment": 300.0, "region": 2000.0}
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, str]) -> httpx.Response:
-    response = client.get(path, params=params)
-    if response.status_code != 200:
-        raise SystemExit(f"{path} {params}: {response.status_code} {response.text[:300]}")
+    response = get_ok(client, path, params)
     if params.get("format") == "xlsx":
         assert response.headers["content-type"] == XLSX_MEDIA_TYPE
         assert response.content[:2] == b"PK"  # a zip container: a workbook
     return response
 
 
-def _line(label: str, timing: Timing) -> str:
-    return f"  {label:<34} p50 {timing.p50_ms:8.1f} ms   p95 {timing.p95_ms:8.1f} ms"
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="database URL of a generated region")
-    parser.add_argument("--period", default="2025-Q1")
-    parser.add_argument("--region", default="84")
+    parser = region_parser(__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed establishment calls")
     parser.add_argument("--region-repeat", type=int, default=5, help="timed region calls")
     parser.add_argument("--warmup", type=int, default=2)
@@ -83,15 +75,7 @@ def main() -> None:
         fill_region(url, args.region, args.fill)
     database = Database.from_url(url, pool_size=2, max_overflow=2)
     with database.unit_of_work() as session:
-        finesses = list(
-            session.scalars(
-                select(Establishment.finess)
-                .where(Establishment.region_code == args.region)
-                .order_by(Establishment.finess)
-            )
-        )
-        if not finesses:
-            raise SystemExit(f"no establishment in region {args.region}: generate one first")
+        finesses = region_finesses(session, args.region)
         client_row, generated = create_key(session, name="bench_downloads", scopes=(Scope.ADMIN,))
         key_id = client_row.id
     sample = finesses[: max(1, args.establishments)]
@@ -191,8 +175,8 @@ def _report(timings: dict[tuple[str, str], Timing], sizes: dict[str, int], scope
     """Print one scope's figures; True when its target is met."""
     baseline, download = timings[(scope, "json")], timings[(scope, "xlsx")]
     print(f"{scope} quarter:")
-    print(_line(f"JSON body (baseline, {sizes[scope + '-json']:,} B)", baseline))
-    print(_line(f"XLSX workbook ({sizes[scope + '-xlsx']:,} B)", download))
+    print(timing_line(f"JSON body (baseline, {sizes[scope + '-json']:,} B)", baseline))
+    print(timing_line(f"XLSX workbook ({sizes[scope + '-xlsx']:,} B)", download))
     ratio = download.p95_ms / baseline.p95_ms if baseline.p95_ms else float("inf")
     target = TARGETS_MS[scope]
     verdict = "PASS" if download.p95_ms < target else "FAIL"

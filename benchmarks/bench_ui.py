@@ -31,29 +31,21 @@ import secrets
 from collections.abc import Callable
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from activity_api.users.service import Role, create_user
 from benchmarks.bench_counts import Timing, served_api, timed
+from benchmarks.served import get_ok, region_finesses, region_parser, timing_line
 from ditep_core.auth.service import create_key, revoke_key
 from ditep_core.db import Database, normalise_database_url
-from ditep_core.models import Establishment
 from ditep_core.nomenclatures import Scope
 
 TARGETS_MS = {"dashboard": 200.0, "region": 500.0}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _get(client: httpx.Client, path: str, params: dict[str, str]) -> httpx.Response:
-    response = client.get(path, params=params)
-    if response.status_code != 200:
-        raise SystemExit(f"{path} {params}: {response.status_code} {response.text[:300]}")
-    return response
-
-
 def _sign_in(client: httpx.Client, email: str, password: str) -> None:
-    form = _get(client, "/ui/login", {})
+    form = get_ok(client, "/ui/login", {})
     token = _TOKEN.search(form.text)
     if token is None:
         raise SystemExit("no CSRF token on the sign-in page")
@@ -65,15 +57,8 @@ def _sign_in(client: httpx.Client, email: str, password: str) -> None:
         raise SystemExit(f"sign-in of {email}: {response.status_code} {response.text[:300]}")
 
 
-def _line(label: str, timing: Timing) -> str:
-    return f"  {label:<34} p50 {timing.p50_ms:8.1f} ms   p95 {timing.p95_ms:8.1f} ms"
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="database URL of a generated region")
-    parser.add_argument("--period", default="2025-Q1")
-    parser.add_argument("--region", default="84")
+    parser = region_parser(__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed calls of each kind")
     parser.add_argument(
         "--warmup", type=int, default=3, help="untimed calls (at least one per establishment)"
@@ -86,15 +71,7 @@ def main() -> None:
     password = secrets.token_urlsafe(18)
     director, ars = f"bench-ui-{run}@direction.example", f"bench-ui-{run}@ars.example"
     with database.unit_of_work(write=True) as session:
-        finesses = list(
-            session.scalars(
-                select(Establishment.finess)
-                .where(Establishment.region_code == args.region)
-                .order_by(Establishment.finess)
-            )
-        )
-        if not finesses:
-            raise SystemExit(f"no establishment in region {args.region}: generate one first")
+        finesses = region_finesses(session, args.region)
         sample = finesses[: max(1, args.establishments)]
         client_row, generated = create_key(session, name="bench_ui", scopes=(Scope.ADMIN,))
         key_id = client_row.id
@@ -140,7 +117,7 @@ def _measure(
                     if page
                     else (f"/v1/establishments/{finess}/activity")
                 )
-                return _get(client, path, params)
+                return get_ok(client, path, params)
 
             return call
 
@@ -148,7 +125,7 @@ def _measure(
             path = f"/ui/regions/{args.region}" if page else f"/v1/regions/{args.region}/indicators"
 
             def call(_index: int) -> object:
-                return _get(client, path, params)
+                return get_ok(client, path, params)
 
             return call
 
@@ -179,8 +156,8 @@ def _report(timings: dict[tuple[str, str], Timing]) -> None:
         title, baseline_label = labels[scope]
         baseline, page = timings[(scope, "json")], timings[(scope, "page")]
         print(f"{title}:")
-        print(_line(baseline_label, baseline))
-        print(_line("page (HTML, server-side render)", page))
+        print(timing_line(baseline_label, baseline))
+        print(timing_line("page (HTML, server-side render)", page))
         first = timings[(scope, "page-first")].p50_ms
         print(
             f"  first page call of the run (cold): {first:.1f} ms; JSON's: "

@@ -48,17 +48,32 @@ def ingest_into_fresh_database(
                 window_end=window[1],
             ).id
         started = time.perf_counter()
-        with database.unit_of_work() as session:
-            source = SourceRepository(session).get_with_establishment(source_id)
-            assert source is not None
-            outcome = ingest_payload(
-                session,
-                source=source,
-                payload=data,
-                content_type=CONTENT_TYPES[feed_format],
-                protection=protection,
-                today=dt.date(2025, 1, 1),
-            )
+        outcome = ingest_into(
+            database, source_id, data, CONTENT_TYPES[feed_format], protection, dt.date(2025, 1, 1)
+        )
         return time.perf_counter() - started, outcome
     finally:
         database.dispose()
+
+
+def ingest_into(
+    database: Database,
+    source_id: int,
+    payload: bytes,
+    content_type: str,
+    protection: DataProtection,
+    today: dt.date,
+) -> ImportOutcome:
+    """``payload`` ingested into the source in one unit of work (parse to commit), as a
+    push does once received; its outcome."""
+    with database.unit_of_work() as session:
+        source = SourceRepository(session).get_with_establishment(source_id)
+        assert source is not None
+        return ingest_payload(
+            session,
+            source=source,
+            payload=payload,
+            content_type=content_type,
+            protection=protection,
+            today=today,
+        )

@@ -32,11 +32,10 @@ from typing import NamedTuple
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from agenda_ingest.feeds.service import ingest_payload
-from agenda_ingest.sources.repository import SourceRepository
 from agenda_ingest.sources.service import add_source
-from benchmarks.ingestion import MIGRATIONS_DIR, SECRET
+from benchmarks.ingestion import MIGRATIONS_DIR, SECRET, ingest_into
 from ditep_core import migrations
 from ditep_core.db import Database, normalise_database_url
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -433,6 +432,23 @@ class Feed(NamedTuple):
     payload: bytes
 
 
+def add_feed_source(
+    session: Session, plan: EstablishmentPlan, feed: Feed, protection: DataProtection
+) -> int:
+    """The iCal source of one generated feed of the plan's establishment; its id."""
+    return add_source(
+        session,
+        finess=plan.finess,
+        name=feed.name,
+        feed_format=FeedFormat.ICAL,
+        agenda_kind=feed.kind,
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        youth_identifier=feed.youth_identifier,
+        pseudonymiser=protection.pseudonymiser,
+    ).id
+
+
 def feeds_of(plan: EstablishmentPlan) -> Iterator[Feed]:
     """Every agenda of the establishment: one per young person, one per professional."""
     by_youth: dict[int, list[str]] = {youth: [] for youth in range(plan.youth)}
@@ -502,28 +518,10 @@ def load_establishment(
         generated = time.perf_counter()
         result.generation_seconds += generated - started
         with database.unit_of_work() as session:
-            source_id = add_source(
-                session,
-                finess=plan.finess,
-                name=feed.name,
-                feed_format=FeedFormat.ICAL,
-                agenda_kind=feed.kind,
-                window_start=WINDOW[0],
-                window_end=WINDOW[1],
-                youth_identifier=feed.youth_identifier,
-                pseudonymiser=protection.pseudonymiser,
-            ).id
-        with database.unit_of_work() as session:
-            source = SourceRepository(session).get_with_establishment(source_id)
-            assert source is not None
-            outcome = ingest_payload(
-                session,
-                source=source,
-                payload=feed.payload,
-                content_type="text/calendar",
-                protection=protection,
-                today=dt.date(2025, 9, 1),
-            )
+            source_id = add_feed_source(session, plan, feed, protection)
+        outcome = ingest_into(
+            database, source_id, feed.payload, "text/calendar", protection, dt.date(2025, 9, 1)
+        )
         if outcome.failed or outcome.rejected:
             raise RuntimeError(f"{plan.finess} {feed.name}: {outcome.errors[:3]}")
         result.feeds += 1

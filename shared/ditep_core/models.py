@@ -118,6 +118,12 @@ class Establishment(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     # INSEE (COG) code of the commune, e.g. 31555: the ROR's ``ror-commune-cog``.
     commune_code: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    # Declared for the ROR's HealthcareService (not sent until declared): the age range
+    # the establishment is authorised for (ror-healthcareservice-patient-type ageRange)
+    # and whether its offer is a sensitive unit (ror-healthcareservice-sensitive-unit).
+    ror_age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ror_age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ror_sensitive_unit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
     capacities: Mapped[list[EstablishmentCapacity]] = relationship(
@@ -878,3 +884,26 @@ class TransmissionLate(Base):
     period_code: Mapped[str] = mapped_column(String(32), index=True)
     deadline: Mapped[dt.date] = mapped_column(Date)
     marked_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class SecrecyDecision(Base):
+    """The cells statistical secrecy hides in one published table (issues 16 and 18).
+
+    Written by the ``secrecy.decide`` task (activity_api.secrecy.tasks) after a
+    transmission or a rollup refresh; read by the ARS and national routes, which look
+    their table's decision up by ``digest`` (a sha256 of every cell, equation, threshold
+    and forced cell of the table: ``regions.aggregate._decision_digest``) and decide in
+    the process only when none is stored. A decision of other data has another digest,
+    so a stale one is never used. ``family``: which table it was (``results:2025-Q1``,
+    ``activity:84:2025-Q1``), for pruning and ``ditep tasks``.
+    """
+
+    __tablename__ = "secrecy_decision"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family: Mapped[str] = mapped_column(String(100), index=True)
+    threshold: Mapped[int] = mapped_column(Integer)
+    # The hidden cells: [row, period, figure path] each.
+    hidden: Mapped[list[list[str]]] = mapped_column(Json, default=list)
+    hidden_count: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[dt.datetime]

@@ -269,6 +269,9 @@ class Settings(BaseSettings):
     payload_retention_interval_seconds: int = Field(default=86_400, ge=60)
     # The late-transmission marking sweep (the deadline itself is the counting profile's).
     transmission_late_interval_seconds: int = Field(default=86_400, ge=60)
+    # The sweep deciding the statistical secrecy of the ARS tables whose data changed
+    # since their last stored decision (also deferred after transmissions and refreshes).
+    secrecy_decision_interval_seconds: int = Field(default=300, ge=60)
     # `ditep worker` on PostgreSQL: heartbeat, and after how long without one a worker's
     # running jobs are taken as lost and queued again.
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)

@@ -94,7 +94,7 @@ def test_classify_evaluate_prints_rates_confusion_and_misses(offline_cli: CliRun
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "408 entries: activity" in result.output
+    assert "450 entries: activity" in result.output
     assert "Setting, by expected setting" in result.output
     assert "Nature, by expected nature" in result.output
     assert "Confusion of activities" in result.output
@@ -118,3 +118,35 @@ def test_classify_evaluate_names_the_line_of_an_unknown_activity(
     result = offline_cli.invoke(app, ["classify", "evaluate", str(labelled)])
     assert result.exit_code == 1
     assert f"{labelled}:1: 'expected.activity': unknown activity 'visite'" in result.output
+
+
+def test_classify_evaluate_says_which_fields_are_not_scored(
+    offline_cli: CliRunner, tmp_path: Path
+) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    taxi = {"summary": "Taxi domicile - DITEP", "youth": 1}
+    labelled.write_text(
+        json.dumps({**taxi, "expected": {"activity": "transport", "setting": None, "nature": None}})
+        + "\n"
+        + json.dumps(
+            {**taxi, "expected": {"activity": "coordination", "setting": None, "nature": None}}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = offline_cli.invoke(
+        app, ["classify", "evaluate", str(labelled)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "all three 50.0% (1/2)" in result.output
+    assert "not scored (expected null" in result.output
+    assert "setting of 2, nature of 2 entries" in result.output
+    assert "expected coordination/—/—, got transport/" in result.output
+
+    labelled.write_text(
+        json.dumps({**taxi, "expected": {"activity": "transport", "setting": None}}) + "\n",
+        encoding="utf-8",
+    )
+    failed = offline_cli.invoke(app, ["classify", "evaluate", str(labelled)])
+    assert failed.exit_code == 1
+    assert f"{labelled}:1: 'expected.nature' is missing" in failed.output

@@ -229,3 +229,39 @@ def test_establishment_commune_on_add_and_update(
     )
     assert unknown.exit_code == 1
     assert "no establishment with FINESS 310000046" in unknown.output
+
+
+def test_establishment_ror_declarations_on_update(
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase
+) -> None:
+    cli_ok(cli_runner, "migrate")
+    add = ["establishment", "add", "--name", "DITEP Garonne", "--region", "76"]
+    cli_ok(cli_runner, *add, "--finess", "310000012", "--commune", "31555")
+    update = ["establishment", "update", "--finess", "310000012"]
+    shown = cli_ok(cli_runner, *update, "--ages", "6-20", "--not-sensitive-unit")
+    assert "commune 31555, ages 6-20, sensitive unit no" in " ".join(shown.split())
+    shown = cli_ok(cli_runner, *update, "--sensitive-unit")
+    assert "ages 6-20, sensitive unit yes" in " ".join(shown.split())
+    for ages, message in (
+        ("6 à 20", "ages: '6 à 20' is not an age range in years (e.g. 6-20)"),
+        ("20-6", "ages: '20-6': the youngest age must not pass the oldest"),
+    ):
+        refused = cli_runner.invoke(app, [*update, "--ages", ages])
+        assert refused.exit_code == 1
+        assert message in " ".join(refused.output.split())
+    nothing = cli_runner.invoke(app, update)
+    assert nothing.exit_code == 1
+    assert "nothing to change" in nothing.output
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(fresh_database.url)
+    try:
+        with engine.connect() as connection:
+            query = text(
+                "SELECT ror_age_min, ror_age_max, ror_sensitive_unit FROM establishment "
+                "WHERE finess = '310000012'"
+            )
+            row = connection.execute(query).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == (6, 20, True)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from ditep_core import migrations
-from tests.conftest import MIGRATIONS_DIR, SAMPLES_DIR, TEST_SECRET
-from tests.live import free_port, wait_ready
+from tests.conftest import SAMPLES_DIR
+from tests.live import serve_samples
 
 pytestmark = pytest.mark.slow
 
@@ -23,39 +17,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[dict[str, str], str, str]]:
     """`ditep serve --samples` on free ports with a migrated SQLite file."""
-    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    migrations.upgrade(url, MIGRATIONS_DIR)
-    ingest_port, api_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "DITEP_DATABASE_URL": url,
-        "DITEP_PSEUDONYM_SECRET": TEST_SECRET,
-        "DITEP_INGEST_PORT": str(ingest_port),
-        "DITEP_API_PORT": str(api_port),
-    }
-    command = [sys.executable, "-m", "ditep_cli.main", "serve", "--samples", str(SAMPLES_DIR)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    try:
-        assert process.stdout is not None
-        key = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not key:
-            line = process.stdout.readline()
-            if line.startswith("API key for the samples: "):
-                key = line.split(": ", 1)[1].strip()
-        assert key, "the banner never printed a key"
-        ingest = f"http://127.0.0.1:{ingest_port}"
-        api = f"http://127.0.0.1:{api_port}"
-        for base in (ingest, api):
-            wait_ready(base, seconds=30)
-        yield {"Authorization": f"Bearer {key}"}, ingest, api
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
-        if process.stdout is not None:
-            process.stdout.close()
+    with serve_samples(tmp_path) as served:
+        yield served.key, served.ingest, served.api
 
 
 def test_serve_pushes_and_counts_over_real_http(

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ditep_core.nomenclatures import Scope
 from tests.conftest import KeyMaker, SampleDitep
-from tests.counting.feeds import educator_feed, export_feed
+from tests.counting.feeds import EXPORT_EVENTS, calendar, educator_feed, export_feed
 from tests.http import AppClient
+
+URL = "/v1/establishments/690000017/activity"
+
+
+def get(client: AppClient, key: dict[str, str], **params: str) -> dict[str, Any]:
+    """The sample DITEP's activity body (200 expected)."""
+    response = client.get(URL, params=params, headers=key)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def push(
@@ -25,6 +37,14 @@ def push(
         headers={"Content-Type": "text/calendar", **key},
     )
     assert response.status_code == 201, response.text
+
+
+def push_export_without_synthesis(
+    client: AppClient, worked: SampleDitep, key: dict[str, str]
+) -> None:
+    """The worked example's export pushed again without its synthesis (a snapshot: the
+    synthesis is deleted)."""
+    push(client, worked.establishment_source_id, calendar(*EXPORT_EVENTS[:3]), key)
 
 
 @pytest.fixture

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
 
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.helpers import french_csv_records
 from tests.conftest import KeyMaker, SampleDitep
-from tests.counting.conftest import push
+from tests.counting.conftest import URL, get, push
 from tests.counting.feeds import YOUTH_A_INS, calendar, export_feed
 from tests.http import AppClient
-
-URL = "/v1/establishments/690000017/activity"
-
-
-def get(client: AppClient, key: dict[str, str], **params: str) -> dict[str, Any]:
-    response = client.get(URL, params=params, headers=key)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_worked_example_through_the_api(

@@ -14,8 +14,7 @@ from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_core.reports import ActivityReport
 from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
-from tests.counting.conftest import push
-from tests.counting.feeds import EXPORT_EVENTS, calendar
+from tests.counting.conftest import push_export_without_synthesis
 from tests.http import AppClient
 
 WRITES = ("insert", "update", "delete", "merge", "create", "drop", "alter")
@@ -49,12 +48,7 @@ def test_every_read_route_writes_nothing_even_when_stale(
     ars = make_key(Scope.ARS_READ)
     admin = make_key(Scope.ADMIN)
     with holding_tasks(database, make_settings()) as held:
-        push(
-            ingest_client,
-            worked.establishment_source_id,
-            calendar(*EXPORT_EVENTS[:3]),
-            make_key(Scope.FEEDS_WRITE),
-        )
+        push_export_without_synthesis(ingest_client, worked, make_key(Scope.FEEDS_WRITE))
         assert held.deferred  # the refresh waits
         reads = [
             (f"/v1/establishments/{finess}/activity", {"period": "2025-03"}, own),

@@ -7,7 +7,6 @@ tests, to see the read between the push and the refresh.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,18 +16,9 @@ from ditep_core.nomenclatures import Scope
 from ditep_counting.rollups.repository import RollupRepository
 from ditep_counting.rollups.service import REFRESH_TASK, refresh_stale
 from tests.conftest import KeyMaker, SampleDitep, holding_tasks, make_settings
-from tests.counting.conftest import push
-from tests.counting.feeds import EXPORT_EVENTS, calendar, educator_feed, export_feed
+from tests.counting.conftest import URL, get, push, push_export_without_synthesis
+from tests.counting.feeds import educator_feed, export_feed
 from tests.http import AppClient
-
-URL = "/v1/establishments/690000017/activity"
-
-
-def get(client: AppClient, key: dict[str, str], **params: str) -> dict[str, Any]:
-    response = client.get(URL, params=params, headers=key)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def _rollup_rows(database: Database) -> int:
@@ -87,12 +77,7 @@ def test_an_import_marks_its_weeks_stale_and_the_refresh_task_recomputes_them(
     assert (fresh["stale"], fresh["hours"]["total"]) == (False, 23.5)
     computed_at = fresh["computed_at"]
     with holding_tasks(database, make_settings()) as held:
-        push(
-            ingest_client,
-            worked.establishment_source_id,
-            calendar(*EXPORT_EVENTS[:3]),
-            make_key(Scope.FEEDS_WRITE),
-        )
+        push_export_without_synthesis(ingest_client, worked, make_key(Scope.FEEDS_WRITE))
         with database.unit_of_work() as session:
             invalidated = session.scalars(
                 select(RollupState.week_start).where(RollupState.invalidated_at.is_not(None))
@@ -133,12 +118,7 @@ def test_the_weekly_detail_says_stale_too(
         api_client.get(url, params={"period": "2025-03"}, headers=reader).json()["stale"] is False
     )
     with holding_tasks(database, make_settings()):
-        push(
-            ingest_client,
-            worked.establishment_source_id,
-            calendar(*EXPORT_EVENTS[:3]),
-            make_key(Scope.FEEDS_WRITE),
-        )
+        push_export_without_synthesis(ingest_client, worked, make_key(Scope.FEEDS_WRITE))
         weekly = api_client.get(url, params={"period": "2025-03"}, headers=reader).json()
     assert weekly["stale"] is True
     assert weekly["computed_at"] is not None

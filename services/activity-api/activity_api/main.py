@@ -12,6 +12,7 @@ from activity_api.keys.endpoints import router as keys_router
 from activity_api.regions.endpoints import router as regions_router
 from activity_api.ror.endpoints import router as ror_router
 from activity_api.ror.tasks import ror_tasks
+from activity_api.secrecy.tasks import secrecy_tasks
 from activity_api.transmissions.endpoints import router as transmissions_router
 from activity_api.transmissions.tasks import transmission_tasks
 from activity_api.ui.endpoints import install_ui
@@ -28,8 +29,13 @@ VERSION = "0.1.0"
 def api_tasks(settings: Settings) -> list[BackgroundTask]:
     """The tasks activity-api runs itself when in-process (SQLite): the rollup refresh (its
     reads never do it; started alone, it still serves fresh figures), the ROR push and
-    the late-transmission marking."""
-    return [*rollup_tasks(settings), *ror_tasks(settings), *transmission_tasks(settings)]
+    the late-transmission marking, and the secrecy decisions of the ARS tables."""
+    return [
+        *rollup_tasks(settings),
+        *ror_tasks(settings),
+        *transmission_tasks(settings),
+        *secrecy_tasks(settings),
+    ]
 
 
 def create_app(

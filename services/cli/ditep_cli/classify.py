@@ -181,7 +181,7 @@ def _print_misses(accuracy: Accuracy) -> None:
     for entry, labels, got in accuracy.misses:
         console.print(
             f"{entry.get('summary', '')!r} @ {entry.get('location', '')!r}: expected "
-            f"{'/'.join(label.value for label in labels)}, got "
+            f"{'/'.join(label.value if label else '—' for label in labels)}, got "
             f"{got.activity.value}/{got.setting.value}/{got.nature.value} ({got.rule_id})",
             markup=False,
         )
@@ -210,6 +210,14 @@ def classify_evaluate(
         f"({accuracy.exact}/{accuracy.total})",
         highlight=False,
     )
+    undecided_setting = accuracy.total - accuracy.setting_scored
+    undecided_nature = accuracy.total - accuracy.nature_scored
+    if undecided_setting or undecided_nature:
+        console.print(
+            f"not scored (expected null, the specification does not decide): "
+            f"setting of {undecided_setting}, nature of {undecided_nature} entries",
+            highlight=False,
+        )
     console.print(
         _rates("Activity, by expected activity", accuracy.by_activity, accuracy.right_by_activity)
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +13,15 @@ from agenda_ingest.parsing.drafts import DraftContext
 from agenda_ingest.parsing.fhir.parser import parse_fhir
 from agenda_ingest.parsing.fhir.sessions_json import session_json, sort_sessions
 from agenda_ingest.parsing.participants import ParticipantOptions
-from ditep_cli.inspection import errors, inspection, read_feed, report
+from ditep_cli.inspection import (
+    FeedFile,
+    WindowEnd,
+    WindowStart,
+    errors,
+    inspection,
+    read_feed,
+    report,
+)
 from ditep_core.nomenclatures import AgendaKind
 
 fhir_app = typer.Typer(no_args_is_help=True, help="FHIR feeds, read as the ingestion reads them.")
@@ -23,9 +30,9 @@ fhir_app = typer.Typer(no_args_is_help=True, help="FHIR feeds, read as the inges
 @fhir_app.command("sessions")
 def sessions(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    start: Annotated[str, typer.Option(help="First day of the window, YYYY-MM-DD")] = "2000-01-01",
-    end: Annotated[str, typer.Option(help="Day after the window, YYYY-MM-DD")] = "2031-01-01",
+    file: FeedFile,
+    start: WindowStart = "2000-01-01",
+    end: WindowEnd = "2031-01-01",
     tz: Annotated[str, typer.Option(help="IANA zone of times without offset")] = "Europe/Paris",
 ) -> None:
     """Print each session in [start, end) as one JSON object per line, sorted by (uid, start).
@@ -37,17 +44,7 @@ def sessions(
     on stderr with their JSON path; pathway periods (stays) are counted there.
     """
     inspected = inspection(ctx, start, end, tz)
-    parsed = read_feed(
-        file,
-        inspected,
-        lambda data, at: parse_fhir(
-            data,
-            window_start=at.window_start,
-            window_end=at.window_end,
-            default_tz=at.zone,
-            limits=at.limits,
-        ),
-    )
+    parsed = read_feed(file, inspected, parse_fhir)
     # The drafts the ingestion would store: participants recognised, status derived.
     draft_context = DraftContext(
         timezone=inspected.zone,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,7 +20,25 @@ from ditep_cli.context import CliContext
 from ditep_core.days import DAYS_READ, day_in_range
 
 errors = Console(stderr=True, soft_wrap=True)
-Parsed = TypeVar("Parsed")
+Parsed = TypeVar("Parsed", covariant=True)
+
+FeedFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+WindowStart = Annotated[str, typer.Option(help="First day of the window, YYYY-MM-DD")]
+WindowEnd = Annotated[str, typer.Option(help="Day after the window, YYYY-MM-DD")]
+
+
+class FeedParser(Protocol[Parsed]):
+    """``parse_ical`` or ``parse_fhir``: a feed's bytes read within a window and limits."""
+
+    def __call__(
+        self,
+        data: bytes,
+        *,
+        window_start: dt.date,
+        window_end: dt.date,
+        default_tz: zoneinfo.ZoneInfo,
+        limits: FeedLimits,
+    ) -> Parsed: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +65,20 @@ def inspection(ctx: typer.Context, start: str, end: str, tz: str) -> Inspection:
     )
 
 
-def read_feed(
-    file: Path,
-    inspected: Inspection,
-    parse: Callable[[bytes, Inspection], Parsed],
-) -> Parsed:
-    """``parse`` the file's bytes; an unreadable feed is reported on stderr (exit 1)."""
+def read_feed(file: Path, inspected: Inspection, parse: FeedParser[Parsed]) -> Parsed:
+    """``parse`` the file's bytes within the inspection's window, zone and limits; an
+    unreadable feed is reported on stderr (exit 1)."""
     limit = inspected.context.settings.max_feed_bytes
     if file.stat().st_size > limit:
         raise fail(f"{file} is over the limit of {limit} bytes")
     try:
-        return parse(file.read_bytes(), inspected)
+        return parse(
+            file.read_bytes(),
+            window_start=inspected.window_start,
+            window_end=inspected.window_end,
+            default_tz=inspected.zone,
+            limits=inspected.limits,
+        )
     except FeedUnreadable as unreadable:
         for fault in unreadable.errors:
             errors.print(f"[red]error:[/red] {escape(located(file, fault))}")

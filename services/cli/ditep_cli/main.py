@@ -46,7 +46,11 @@ from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import binding_of, create_key, revoke_key
 from ditep_core.days import DAYS_READ, day_in_range
-from ditep_core.establishments.service import add_establishment, set_commune
+from ditep_core.establishments.service import (
+    add_establishment,
+    set_commune,
+    set_ror_declarations,
+)
 from ditep_core.nomenclatures import (
     MODALITIES,
     Activity,
@@ -186,13 +190,30 @@ def establishment_update(
     ctx: typer.Context,
     finess: Annotated[str, typer.Option(help="FINESS (ET) number, 9 characters")],
     commune: Annotated[
-        str, typer.Option(help="INSEE (COG) commune code, e.g. 31555 (for the ROR)")
-    ],
+        str | None, typer.Option(help="INSEE (COG) commune code, e.g. 31555 (for the ROR)")
+    ] = None,
+    ages: Annotated[
+        str | None,
+        typer.Option(help="Authorised age range in years, e.g. 6-20 (the ROR's patient type)"),
+    ] = None,
+    sensitive_unit: Annotated[
+        bool | None,
+        typer.Option(
+            "--sensitive-unit/--not-sensitive-unit",
+            help="Whether the offer's description is confidential in the ROR",
+        ),
+    ] = None,
 ) -> None:
-    """Change an existing establishment's record (its INSEE commune)."""
+    """Change an existing establishment's record (its commune, its ROR declarations)."""
+    if commune is None and ages is None and sensitive_unit is None:
+        raise fail("nothing to change: give --commune, --ages or --(not-)sensitive-unit")
     with cli_context(ctx).database.unit_of_work() as session:
         try:
-            establishment = set_commune(session, finess, commune)
+            if commune is not None:
+                set_commune(session, finess, commune)
+            establishment = set_ror_declarations(
+                session, finess, ages=ages, sensitive_unit=sensitive_unit
+            )
         except Problem as problem:
             raise fail(problem.detail) from problem
         record_cli_action(
@@ -200,7 +221,18 @@ def establishment_update(
             "establishment update",
             scope=AuditScope("establishment", establishment.finess),
         )
-        console.print(f"establishment {establishment.finess}: commune {establishment.commune_code}")
+        ages_text = (
+            f"{establishment.ror_age_min}-{establishment.ror_age_max}"
+            if establishment.ror_age_min is not None
+            else "not declared"
+        )
+        sensitive = {None: "not declared", True: "yes", False: "no"}[
+            establishment.ror_sensitive_unit
+        ]
+        console.print(
+            f"establishment {establishment.finess}: commune {establishment.commune_code}, "
+            f"ages {ages_text}, sensitive unit {sensitive}"
+        )
 
 
 @source_app.command("add")

@@ -9,12 +9,15 @@ The tasks are defined next to the feature they serve; this only composes them:
 - ``ror.push`` (activity_api.ror.tasks), when DITEP_ROR_PUSH_ENABLED;
 - ``partitions.ensure`` (ditep_core.partitions.tasks), daily, on PostgreSQL;
 - ``transmissions.mark_late`` (activity_api.transmissions.tasks), daily (activity-api's
-  ``api_tasks`` runs it too, in its in-process runner on SQLite).
+  ``api_tasks`` runs it too, in its in-process runner on SQLite);
+- ``secrecy.decide`` (activity_api.secrecy.tasks): deferred after transmissions and rollup
+  refreshes, and a periodic sweep (activity-api's runner too; never inline).
 """
 
 from __future__ import annotations
 
 from activity_api.ror.tasks import ror_tasks
+from activity_api.secrecy.tasks import secrecy_tasks
 from activity_api.transmissions.tasks import transmission_tasks
 from agenda_ingest.feeds.tasks import retention_tasks
 from agenda_ingest.pull.tasks import pull_tasks
@@ -33,4 +36,5 @@ def all_tasks(settings: Settings) -> list[BackgroundTask]:
         *ror_tasks(settings),
         *partition_tasks(settings),
         *transmission_tasks(settings),
+        *secrecy_tasks(settings),
     ]

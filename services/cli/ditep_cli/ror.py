@@ -4,6 +4,8 @@ the ROR's answers per Location and the ROR's own ids of our resources."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -20,7 +22,7 @@ from activity_api.ror.service import (
     ror_ids,
     set_ror_id,
 )
-from ditep_cli.context import cli_context
+from ditep_cli.context import cli_context, fail
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment
@@ -30,34 +32,25 @@ ror_app = typer.Typer(no_args_is_help=True, help="ROR (répertoire de l'offre) e
 ids_app = typer.Typer(no_args_is_help=True, help="The ROR's own ids of our ROR resources.")
 ror_app.add_typer(ids_app, name="ids")
 errors = Console(stderr=True)
+FinessOption = Annotated[str, typer.Option(help="FINESS of the establishment")]
+ResourceOption = Annotated[
+    str, typer.Option(help="Our resource, e.g. Location/690000017-accueil-nuit")
+]
 
 
 @ror_app.command("export")
 def export(
     ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
+    finess: FinessOption,
     week: Annotated[str, typer.Option(help="ISO week, e.g. 2025-W11")],
 ) -> None:
     """Print the ROR bundle (FHIR R4 JSON) the API serves for this week."""
-    context = cli_context(ctx)
     try:
         reference_week = parse_week(week)
-        with context.database.unit_of_work() as session:
-            establishment = EstablishmentRepository(session).get_by_finess(finess)
-            if establishment is None:
-                errors.print(f"[red]error:[/red] no establishment with FINESS {finess}")
-                raise typer.Exit(1)
-            result = ror_export(
-                session,
-                establishment,
-                reference_week,
-            )
-            record_cli_action(
-                session, "ror export", scope=AuditScope("establishment", establishment.finess)
-            )
     except Problem as problem:
-        errors.print(f"[red]error:[/red] {problem.detail}")
-        raise typer.Exit(1) from problem
+        raise fail(problem.detail) from problem
+    with _establishment_action(ctx, finess, "ror export") as (session, establishment):
+        result = ror_export(session, establishment, reference_week)
     if result.suppressed:
         errors.print(f"left out for statistical secrecy: {', '.join(result.suppressed)}")
     print(json.dumps(result.bundle, indent=2, ensure_ascii=False))
@@ -107,16 +100,29 @@ def push(
 def _establishment(session: Session, finess: str) -> Establishment:
     establishment = EstablishmentRepository(session).get_by_finess(finess)
     if establishment is None:
-        errors.print(f"[red]error:[/red] no establishment with FINESS {finess}")
-        raise typer.Exit(1)
+        raise fail(f"no establishment with FINESS {finess}")
     return establishment
 
 
+@contextmanager
+def _establishment_action(
+    ctx: typer.Context, finess: str, action: str
+) -> Iterator[tuple[Session, Establishment]]:
+    """A unit of work on one establishment, audited as the CLI action ``action`` when it
+    succeeds; a refusal (Problem) prints its detail and exits 1."""
+    try:
+        with cli_context(ctx).database.unit_of_work() as session:
+            establishment = _establishment(session, finess)
+            yield session, establishment
+            record_cli_action(
+                session, action, scope=AuditScope("establishment", establishment.finess)
+            )
+    except Problem as problem:
+        raise fail(problem.detail) from problem
+
+
 @ror_app.command("status")
-def status(
-    ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
-) -> None:
+def status(ctx: typer.Context, finess: FinessOption) -> None:
     """The ROR's last answer to the push of each Location, its OperationOutcome included."""
     context = cli_context(ctx)
     with context.database.unit_of_work() as session:
@@ -127,15 +133,21 @@ def status(
             return
         print(f"ROR status {establishment.finess}")
         for result in results:
-            answer = result.status_code if result.status_code is not None else "no answer"
-            verdict = (
-                "ok" if result.status_code is not None and result.status_code < 300 else "refused"
-            )
-            print(
-                f"  {result.location} week {result.week}: {answer} {verdict} "
-                f"after {result.attempts} attempt(s), {result.pushed_at:%Y-%m-%d %H:%M} UTC"
-                f" (PUT {result.url})"
-            )
+            moment = f"{result.pushed_at:%Y-%m-%d %H:%M} UTC"
+            if result.status_code is None and result.attempts == 0:
+                # The token step (OAuth2, TLS) or the settings failed: the reason follows.
+                print(f"  {result.location} week {result.week}: not sent, {moment}")
+            else:
+                answer = result.status_code if result.status_code is not None else "no answer"
+                verdict = (
+                    "ok"
+                    if result.status_code is not None and result.status_code < 300
+                    else "refused"
+                )
+                print(
+                    f"  {result.location} week {result.week}: {answer} {verdict} "
+                    f"after {result.attempts} attempt(s), {moment} (PUT {result.url})"
+                )
             for message in result.messages:
                 print(f"    {message}")
             if result.outcome is not None:
@@ -145,55 +157,26 @@ def status(
 @ids_app.command("set")
 def ids_set(
     ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
-    resource: Annotated[
-        str, typer.Option(help="Our resource, e.g. Location/690000017-accueil-nuit")
-    ],
+    finess: FinessOption,
+    resource: ResourceOption,
     ror_id: Annotated[str, typer.Option("--ror-id", help="The ROR's id of that resource")],
 ) -> None:
     """Record the ROR's id of one of our resources: the push sends it under that id."""
-    context = cli_context(ctx)
-    try:
-        with context.database.unit_of_work() as session:
-            establishment = _establishment(session, finess)
-            row = set_ror_id(session, establishment, resource, ror_id)
-            record_cli_action(
-                session, "ror ids set", scope=AuditScope("establishment", establishment.finess)
-            )
-            print(f"{row.resource} -> {row.ror_id}")
-    except Problem as problem:
-        errors.print(f"[red]error:[/red] {problem.detail}")
-        raise typer.Exit(1) from problem
+    with _establishment_action(ctx, finess, "ror ids set") as (session, establishment):
+        row = set_ror_id(session, establishment, resource, ror_id)
+        print(f"{row.resource} -> {row.ror_id}")
 
 
 @ids_app.command("remove")
-def ids_remove(
-    ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
-    resource: Annotated[
-        str, typer.Option(help="Our resource, e.g. Location/690000017-accueil-nuit")
-    ],
-) -> None:
+def ids_remove(ctx: typer.Context, finess: FinessOption, resource: ResourceOption) -> None:
     """Forget the ROR's id of one of our resources (it is then sent under ours)."""
-    context = cli_context(ctx)
-    try:
-        with context.database.unit_of_work() as session:
-            establishment = _establishment(session, finess)
-            remove_ror_id(session, establishment, resource)
-            record_cli_action(
-                session, "ror ids remove", scope=AuditScope("establishment", establishment.finess)
-            )
-    except Problem as problem:
-        errors.print(f"[red]error:[/red] {problem.detail}")
-        raise typer.Exit(1) from problem
+    with _establishment_action(ctx, finess, "ror ids remove") as (session, establishment):
+        remove_ror_id(session, establishment, resource)
     print(f"{resource}: ROR id removed")
 
 
 @ids_app.command("list")
-def ids_list(
-    ctx: typer.Context,
-    finess: Annotated[str, typer.Option(help="FINESS of the establishment")],
-) -> None:
+def ids_list(ctx: typer.Context, finess: FinessOption) -> None:
     """Our ROR resources and the id each is sent under."""
     context = cli_context(ctx)
     with context.database.unit_of_work() as session:
@@ -202,4 +185,9 @@ def ids_list(
         resources = known_resources(establishment.finess)
     for resource in resources:
         ror_id = recorded.get(resource)
-        print(f"{resource} -> {ror_id}" if ror_id else f"{resource} (no ROR id: sent as ours)")
+        if ror_id:
+            print(f"{resource} -> {ror_id}")
+        elif resource.startswith("Location/"):
+            print(f"{resource} (no ROR id: the push matches on our identifier)")
+        else:
+            print(f"{resource} (no ROR id: sent as ours)")

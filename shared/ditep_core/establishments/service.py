@@ -56,6 +56,40 @@ def set_commune(session: Session, finess: str, commune: str) -> Establishment:
     return establishment
 
 
+_AGES = re.compile(r"^\s*(\d{1,3})\s*-\s*(\d{1,3})\s*$")
+
+
+def parse_age_range(ages: str, *, field: str = "ages") -> tuple[int, int]:
+    """``6-20``: the youngest and oldest age (years) the establishment is authorised for."""
+    found = _AGES.match(ages)
+    message = None
+    if found is None:
+        message = f"'{ages}' is not an age range in years (e.g. 6-20)"
+    elif int(found[1]) > int(found[2]) or int(found[2]) > 120:
+        message = f"'{ages}': the youngest age must not pass the oldest (at most 120)"
+    if found is None or message is not None:
+        raise InvalidRequest(
+            f"{field}: {message}", errors=[{"location": field, "message": message}]
+        )
+    return int(found[1]), int(found[2])
+
+
+def set_ror_declarations(
+    session: Session, finess: str, *, ages: str | None = None, sensitive_unit: bool | None = None
+) -> Establishment:
+    """Record what the establishment declares for the ROR's HealthcareService: its
+    authorised age range (``patient-type``) and whether its offer is a sensitive unit."""
+    establishment = EstablishmentRepository(session).get_by_finess(validate_finess(finess))
+    if establishment is None:
+        raise NotFound(f"no establishment with FINESS {finess}")
+    if ages is not None:
+        establishment.ror_age_min, establishment.ror_age_max = parse_age_range(ages)
+    if sensitive_unit is not None:
+        establishment.ror_sensitive_unit = sensitive_unit
+    session.flush()
+    return establishment
+
+
 def department_of(finess: str) -> str:
     return department_of_finess(finess)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import structlog
@@ -92,14 +92,12 @@ class DatabaseCollector(Collector):
         )
         if figures is None:
             return
-        imports = GaugeMetricFamily(
+        yield _by_label(
             "ditep_imports_stored",
             "Imports kept in the database, by status (received: waiting for a replay)",
-            labels=["status"],
+            "status",
+            figures.imports,
         )
-        for status, count in sorted(figures.imports.items()):
-            imports.add_metric([status], count)
-        yield imports
         quality = GaugeMetricFamily(
             "ditep_quality_sessions",
             "Sessions in the computed quality rollups, every establishment and month: "
@@ -133,15 +131,13 @@ class DatabaseCollector(Collector):
         for source_id in figures.failing_sources:
             failing.add_metric([str(source_id)], 1)
         yield failing
-        late = GaugeMetricFamily(
+        yield _by_label(
             "ditep_transmissions_late",
             "Establishment-quarters recorded late by the marking task (deadline passed "
             "without a transmission): not_transmitted yet, or transmitted_late since",
-            labels=["state"],
+            "state",
+            figures.late_transmissions,
         )
-        for state, count in sorted(figures.late_transmissions.items()):
-            late.add_metric([state], count)
-        yield late
         runs = GaugeMetricFamily(
             "ditep_task_runs",
             "Last run of each background task and key (task_run), by task and status "
@@ -161,3 +157,13 @@ class DatabaseCollector(Collector):
             for (queue, status), count in sorted(figures.tasks.jobs.items()):
                 jobs.add_metric([queue, status], count)
             yield jobs
+
+
+def _by_label(
+    name: str, documentation: str, label: str, counts: Mapping[str, int]
+) -> GaugeMetricFamily:
+    """A gauge with one sample per value of ``label``, in the values' order."""
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for value, count in sorted(counts.items()):
+        family.add_metric([value], count)
+    return family

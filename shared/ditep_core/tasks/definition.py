@@ -31,12 +31,16 @@ class BackgroundTask:
 
     ``run(context, arguments)`` returns a one-line summary for the logs; it drives its own
     units of work (never one open across network I/O). ``every_seconds``: also run
-    periodically, with no arguments, as a sweep (None: only when deferred).
+    periodically, with no arguments, as a sweep (None: only when deferred). ``inline``:
+    whether the ``InlineDispatcher`` (the ``ditep`` command, the tests) runs it when
+    deferred; False for work too long to hold a command (left to the worker's or the
+    runner's sweep).
     """
 
     name: str
     run: Callable[[TaskContext, TaskArguments], str]
     every_seconds: float | None = None
+    inline: bool = True
 
 
 def run_key(arguments: TaskArguments) -> str:

@@ -8,7 +8,8 @@ them. ``stop`` lets the task in progress finish (its retries included), then ret
 
 ``InlineDispatcher`` runs a deferred task as soon as the unit of work that deferred it has
 committed, in the same thread: the ``ditep`` command on SQLite (which has no runner) and
-the tests (the refresh after an import runs between the push and the read).
+the tests (the refresh after an import runs between the push and the read); not the
+tasks defined ``inline=False`` (left to a worker's or runner's sweep).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class InlineDispatcher:
 
     def defer(self, name: str, arguments: TaskArguments) -> None:
         task = self.tasks.get(name)
-        if task is None:
+        if task is None or not task.inline:
             logger.info("task_not_run_here", task=name)
             return
         execute(task, self.context, arguments)

@@ -30,6 +30,11 @@ from ditep_counting.rollups.repository import RollupRepository
 # The background task that refreshes an establishment's stale rollups (rollups.tasks).
 REFRESH_TASK = "rollups.refresh"
 
+# activity-api's task deciding the ARS tables' statistical secrecy of a quarter
+# (activity_api.secrecy.tasks), deferred by name after a refresh: the counting imports
+# no service. A process without it (agenda-ingest's runner) leaves it to its sweep.
+SECRECY_TASK = "secrecy.decide"
+
 # Sessions starting up to this long before a week are read, for their nights and half-days.
 LOOKBACK = dt.timedelta(days=7)
 
@@ -100,6 +105,7 @@ def refresh_rollups(
         )
     validated_only = repository.validated_only_sources(establishment.id)
     refreshed = 0
+    quarters: set[str] = set()
     for first_week, end_week in _runs(weeks):
         load_start = _utc(first_week, zone) - LOOKBACK
         load_end = _utc(end_week + dt.timedelta(days=1), zone)
@@ -133,8 +139,26 @@ def refresh_rollups(
         )
         repository.rebuild_months(establishment.id, (first_week, end_week))
         refreshed += len(run_weeks)
+        quarters.update(_quarters_of(first_week, end_week))
+    for quarter in sorted(quarters):
+        # The region's published tables of these quarters changed: decide them again.
+        defer_after_commit(
+            session, SECRECY_TASK, period=quarter, region_code=establishment.region_code
+        )
     session.flush()
     return refreshed
+
+
+def _quarters_of(first_day: dt.date, end_day: dt.date) -> set[str]:
+    """The quarters ("2025-Q1") holding some day of [first_day, end_day)."""
+    quarters: set[str] = set()
+    day = first_day
+    while day < end_day:
+        quarters.add(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+        # The first day of the next quarter.
+        month = ((day.month - 1) // 3 + 1) * 3 + 1
+        day = dt.date(day.year + 1, 1, 1) if month > 12 else dt.date(day.year, month, 1)
+    return quarters
 
 
 def ensure_fresh(

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from tests.conftest import KeyMaker, SampleDitep, push_both_sample_feeds
+from tests.conftest import KeyMaker, SampleDitep
 from tests.http import AppClient
-
-
-@pytest.fixture
-def ingested(
-    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
-) -> SampleDitep:
-    """Both sample feeds pushed: the establishment export and Claire Martin's agenda."""
-    key = make_key(Scope.FEEDS_WRITE)
-    push_both_sample_feeds(ingest_client, sample_ditep, key)
-    return sample_ditep
 
 
 def _activity(client: AppClient, key: dict[str, str], start: str, end: str) -> dict[str, object]:

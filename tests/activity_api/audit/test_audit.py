@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-import anyio
 import pytest
 from fastapi import FastAPI
-from starlette.types import Message
-from starlette.types import Scope as Scope_
 from typer.testing import CliRunner
 
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from tests.activity_api.audit.audited import audit_events, audited_key
+from tests.activity_api.audit.audited import asgi_get, audit_events, audited_key
 from tests.conftest import KeyMaker, SampleDitep, TemporaryDatabase
 from tests.http import AppClient
 
@@ -227,35 +224,14 @@ def test_the_audit_event_is_written_before_the_response_starts(
     """The ASGI server's ``send`` reads the audit table when the response starts."""
     reader_id, reader = audited_key(database, Scope.ACTIVITY_READ)
     path = f"/v1/establishments/{sample_ditep.finess}/activity"
-    seen_at_start: list[list[tuple[int | None, str, int]]] = []
-    messages: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            seen_at_start.append([(e.client_id, e.path, e.status) for e in audit_events(database)])
-        messages.append(message)
-
-    scope: Scope_ = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"start=2025-03-01&end=2025-04-01",
-        "headers": [(b"host", b"testserver"), (b"authorization", reader["Authorization"].encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    anyio.run(api_app, scope, receive, send)
+    messages, at_start = asgi_get(
+        api_app, path, "start=2025-03-01&end=2025-04-01", reader, database
+    )
 
     assert messages[0]["status"] == 200
-    assert seen_at_start == [[(reader_id, path, 200)]]
+    assert [[(e.client_id, e.path, e.status) for e in events] for events in at_start] == [
+        [(reader_id, path, 200)]
+    ]
 
 
 def test_cli_admin_actions_on_establishments_and_sources_are_recorded(

@@ -4,16 +4,14 @@ audit event cannot be written is refused (503) without any of its content."""
 
 from __future__ import annotations
 
-import anyio
 import pytest
 from fastapi import FastAPI
 from starlette.types import Message
-from starlette.types import Scope as AsgiScope
 
 from activity_api.main import create_app as create_api_app
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from tests.activity_api.audit.audited import audit_events, audited_key
+from tests.activity_api.audit.audited import asgi_get, audited_key
 from tests.activity_api.downloads.region import QUARTER, A, seed_transmitted_region
 from tests.conftest import KeyMaker, TemporaryDatabase, make_settings
 from tests.http import app_client
@@ -61,43 +59,6 @@ def region_app(
     return app
 
 
-def _asgi_get(
-    app: FastAPI,
-    path: str,
-    query: str,
-    key: dict[str, str],
-    at_start: list[list[tuple[str, str, int]]],
-    database: Database,
-) -> list[Message]:
-    """One GET through the ASGI app; the audit log is read when the response starts."""
-    messages: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            at_start.append([(e.route, e.query or "", e.status) for e in audit_events(database)])
-        messages.append(message)
-
-    scope: AsgiScope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver"), (b"authorization", key["Authorization"].encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    anyio.run(app, scope, receive, send)
-    return messages
-
-
 def _body(messages: list[Message]) -> bytes:
     return b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
 
@@ -111,12 +72,16 @@ def test_every_read_and_download_is_audited_before_its_response_starts(
     for path, query, template in READS[family]:
         for output in FORMATS:
             full_query = "&".join(part for part in (query, f"format={output}") if part)
-            at_start: list[list[tuple[str, str, int]]] = []
-            messages = _asgi_get(region_app, path, full_query, key, at_start, database)
+            messages, at_start = asgi_get(region_app, path, full_query, key, database)
             assert messages[0]["status"] == 200, (path, output, _body(messages)[:300])
             assert len(at_start) == 1
             # The newest event, already committed when the response starts, is this call.
-            assert at_start[0][-1] == (template, full_query, 200), (path, output)
+            newest = at_start[0][-1]
+            assert (newest.route, newest.query or "", newest.status) == (
+                template,
+                full_query,
+                200,
+            ), (path, output)
 
 
 @pytest.mark.slow
@@ -134,7 +99,7 @@ def test_a_read_whose_audit_event_cannot_be_written_is_refused_in_every_form(
     for path, query, _template in READS[family]:
         for output in FORMATS:
             full_query = "&".join(part for part in (query, f"format={output}") if part)
-            messages = _asgi_get(region_app, path, full_query, key, [], database)
+            messages, _at_start = asgi_get(region_app, path, full_query, key, database)
             starts = [m for m in messages if m["type"] == "http.response.start"]
             assert [m["status"] for m in starts] == [503], (path, output)
             headers = dict(starts[0]["headers"])

@@ -10,18 +10,22 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from activity_api.downloads.tables import TABLE_SHEETS
 from activity_api.downloads.workbook import TransmissionMeta, establishment_workbook
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from ditep_core.reports import ActivityReport
-from ditep_core.web.tabular import XLSX_MEDIA_TYPE
+from tests.activity_api.downloads.workbooks import (
+    TABLE_TITLES,
+    flat_body,
+    key_values,
+    read_workbook,
+    sheet_rows,
+)
 from tests.activity_api.helpers import api_client_with, french_csv_records, french_csv_rows
 from tests.activity_api.indicators.dataset import FINESS, PERIOD, seed_hand_dataset
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
 
-TABLE_TITLES = [title for title, _groups in TABLE_SHEETS]
 IDENTITY = ("establishment", "period", "computed_at", "stale", "frozen", "profile_version")
 
 
@@ -32,33 +36,9 @@ def hand_region(database: Database) -> None:
         seed_hand_dataset(session, finess="380000300")
 
 
-def _flat(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in body.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        elif not isinstance(value, list):
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _workbook(response: Any) -> openpyxl.Workbook:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == XLSX_MEDIA_TYPE
-    return openpyxl.load_workbook(io.BytesIO(response.content))
-
-
-def _rows(sheet: Worksheet) -> list[list[Any]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _key_values(sheet: Worksheet) -> dict[str, Any]:
-    return {row[0]: row[1] for row in _rows(sheet) if row and row[0] is not None}
-
-
 def _check_indicators_sheet(sheet: Worksheet, body: dict[str, Any]) -> None:
     """Every measure of the JSON body on the sheet, values and reasons equal."""
-    rows = _rows(sheet)
+    rows = sheet_rows(sheet)
     assert rows[1][:8] == [
         "indicateur",
         "code",
@@ -91,19 +71,19 @@ def test_establishment_workbook_holds_every_figure_of_the_json_body(
     url = f"/v1/establishments/{FINESS}/activity"
     body = api_client.get(url, params={"period": PERIOD}, headers=key).json()
     response = api_client.get(url, params={"period": PERIOD, "format": "xlsx"}, headers=key)
-    book = _workbook(response)
+    book = read_workbook(response)
     assert response.headers["content-disposition"] == (
         f'attachment; filename="activite-{FINESS}-{PERIOD}.xlsx"'
     )
     assert book.sheetnames == ["Synthèse", *TABLE_TITLES, "Indicateurs", "Méthode"]
     expected = {
         path: value
-        for path, value in _flat(body).items()
+        for path, value in flat_body(body, lists=False).items()
         if path.split(".")[0] not in IDENTITY and path != "rule_set_versions"
     }
     seen: dict[str, Any] = {}
     for title in TABLE_TITLES:
-        rows = _rows(book[title])
+        rows = sheet_rows(book[title])
         assert rows[0][:3] == ["Code", "Libellé", "Valeur"]
         for row in rows[1:]:
             if row[0] is None:
@@ -119,13 +99,13 @@ def test_establishment_workbook_holds_every_figure_of_the_json_body(
     assert hours["hours.direct"].data_type == "n"
     assert hours["hours.direct"].value == 27.0
     # Per-source quality, below the quality figures.
-    quality = _rows(book["Qualité des données"])
+    quality = sheet_rows(book["Qualité des données"])
     source_rows = quality[quality.index(next(x for x in quality if x[0] == "source_id")) + 1 :]
     assert [row[0] for row in source_rows] == [s["source_id"] for s in body["quality"]["by_source"]]
-    summary = _key_values(book["Synthèse"])
+    summary = key_values(book["Synthèse"])
     assert summary["N° FINESS"] == FINESS
     assert summary["Période"] == PERIOD
-    method = _key_values(book["Méthode"])
+    method = key_values(book["Méthode"])
     assert method["Période"] == PERIOD
     assert method["Version du profil de comptage"] == body["profile_version"]
     assert method["Versions des règles de classement"] == "test-1"
@@ -143,7 +123,7 @@ def test_region_workbook_matches_the_area_body_with_suppressed_cells_marked(
     url = "/v1/regions/84/activity"
     body = api_client.get(url, params={"period": PERIOD}, headers=key).json()
     response = api_client.get(url, params={"period": PERIOD, "format": "xlsx"}, headers=key)
-    book = _workbook(response)
+    book = read_workbook(response)
     assert response.headers["content-disposition"] == (
         f'attachment; filename="activite-region-84-{PERIOD}.xlsx"'
     )
@@ -151,12 +131,12 @@ def test_region_workbook_matches_the_area_body_with_suppressed_cells_marked(
     lines = [*body["establishments"], {"finess": "TOTAL", **body["totals"]}]
     published = 0
     for title in TABLE_TITLES:
-        rows = _rows(book[title])
+        rows = sheet_rows(book[title])
         codes = rows[1]
         assert codes[:3] == ["finess", "name", "department_code"]
         assert [row[0] for row in rows[2:]] == [line["finess"] for line in lines]
         for line, row in zip(lines, rows[2:], strict=True):
-            flat = _flat(line["figures"])
+            flat = flat_body(line["figures"], lists=False)
             for code, cell in zip(codes[3:], row[3:], strict=True):
                 if code in line["suppressed"]:
                     assert flat[code] is None
@@ -168,11 +148,11 @@ def test_region_workbook_matches_the_area_body_with_suppressed_cells_marked(
     hidden = [path for line in lines for path in line["suppressed"]]
     assert hidden, "the hand dataset has small cells: some are hidden"
     # The method sheet lists every suppressed cell, row by row.
-    listed = {row[1] for row in _rows(book["Méthode"]) if not row[0] and row[1]}
+    listed = {row[1] for row in sheet_rows(book["Méthode"]) if not row[0] and row[1]}
     for line in lines:
         for path in line["suppressed"]:
             assert f"{line['finess']} : {path}" in listed
-    assert _key_values(book["Méthode"])["Secret statistique : seuil"] == 5
+    assert key_values(book["Méthode"])["Secret statistique : seuil"] == 5
     indicators = api_client.get(
         "/v1/regions/84/indicators", params={"period": PERIOD}, headers=key
     ).json()
@@ -200,7 +180,7 @@ def test_indicators_download_as_xlsx_and_french_csv(
         comma = client.get(
             url, params={"period": PERIOD, "format": "csv", "decimal": "comma"}, headers=key
         )
-    book = _workbook(xlsx)
+    book = read_workbook(xlsx)
     assert xlsx.headers["content-disposition"] == f'attachment; filename="{name}-{PERIOD}.xlsx"'
     assert book.sheetnames == ["Synthèse", "Indicateurs", "Méthode"]
     _check_indicators_sheet(book["Indicateurs"], body)
@@ -244,7 +224,7 @@ def test_workbook_builder_takes_transmission_metadata(
     content = establishment_workbook(ActivityReport.model_validate(body), None, meta)
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert "Indicateurs" not in book.sheetnames
-    method = _key_values(book["Méthode"])
+    method = key_values(book["Méthode"])
     assert method["Version de la transmission"] == 2
     assert method["Transmis par"] == "direction"
     assert method["Transmis le"] == "2025-04-20T09:30:00+00:00"

@@ -5,18 +5,13 @@ JSON body of the same request."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
 
-import openpyxl
 import pytest
-from openpyxl.worksheet.worksheet import Worksheet
 
-from activity_api.downloads.tables import TABLE_SHEETS
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
-from ditep_core.web.tabular import XLSX_MEDIA_TYPE
 from tests.activity_api.downloads.region import (
     CORRECTION,
     QUARTER,
@@ -25,11 +20,17 @@ from tests.activity_api.downloads.region import (
     C,
     seed_transmitted_region,
 )
+from tests.activity_api.downloads.workbooks import (
+    TABLE_TITLES,
+    flat_body,
+    key_values,
+    read_workbook,
+    sheet_rows,
+)
 from tests.activity_api.helpers import api_client_with, french_csv_records, french_csv_rows
 from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import AppClient
 
-TABLE_TITLES = [title for title, _groups in TABLE_SHEETS]
 STATUS_LABELS = {
     "draft": "brouillon",
     "transmitted": "transmis",
@@ -45,30 +46,6 @@ def client(
     with api_client_with(migrated_database, database) as api:
         seed_transmitted_region(api, database, make_key(Scope.ADMIN))
         yield api
-
-
-def _flat(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in body.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _workbook(response: Any) -> openpyxl.Workbook:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == XLSX_MEDIA_TYPE
-    return openpyxl.load_workbook(io.BytesIO(response.content))
-
-
-def _rows(sheet: Worksheet) -> list[list[Any]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _key_values(sheet: Worksheet) -> dict[str, Any]:
-    return {row[0]: row[1] for row in _rows(sheet) if row and row[0] is not None}
 
 
 def _csv_cell(value: Any, *, comma: bool) -> str:
@@ -164,9 +141,9 @@ def test_a_list_downloads_as_a_workbook_and_a_french_csv_equal_to_its_json(
         }
     assert _filename(xlsx) == f"{name}.xlsx"
     assert _filename(as_csv) == f"{name}.csv"
-    book = _workbook(xlsx)
+    book = read_workbook(xlsx)
     assert book.sheetnames == ["Synthèse", title, "Méthode"]
-    labels, codes, *cells = _rows(book[title])
+    labels, codes, *cells = sheet_rows(book[title])
     assert all(labels)
     assert labels != codes  # the French labels above the codes
     assert [dict(zip(codes, row, strict=True)) for row in cells] == [
@@ -178,10 +155,10 @@ def test_a_list_downloads_as_a_workbook_and_a_french_csv_equal_to_its_json(
     assert records == expected
     assert french_csv_records(comma.text) == expected  # no decimal number in a list
     if family == "region statuses":
-        summary = _key_values(book["Synthèse"])
+        summary = key_values(book["Synthèse"])
         assert summary["Part des établissements ayant transmis"] == body["transmissions"]["share"]
         assert summary["Établissements ayant transmis"] == 2
-        assert _key_values(book["Méthode"])["Date limite de transmission"] == "2025-04-30"
+        assert key_values(book["Méthode"])["Date limite de transmission"] == "2025-04-30"
 
 
 # --- results: rows of figures and their total -----------------------------------------------
@@ -223,25 +200,25 @@ def test_results_download_as_a_workbook_and_a_french_csv_equal_to_their_json(
     assert len(lines) == len(body[rows_key]) + 1 >= 2
     assert _filename(xlsx) == f"{name}-{QUARTER}.xlsx"
     assert _filename(as_csv) == f"{name}-{QUARTER}.csv"
-    book = _workbook(xlsx)
+    book = read_workbook(xlsx)
     assert book.sheetnames == ["Synthèse", "Transmissions", *TABLE_TITLES, "Méthode"]
 
     # Every published figure of every row is on its sheet, a hidden one is "s".
     numbers = {
         path
         for line in lines
-        for path, value in _flat(line["figures"]).items()
+        for path, value in flat_body(line["figures"]).items()
         if not isinstance(value, str | list)
     }
     shown: set[str] = set()
     compared = 0
     for title in TABLE_TITLES:
-        labels, codes, *cells = _rows(book[title])
+        labels, codes, *cells = sheet_rows(book[title])
         assert codes[0] == first
         width = codes.index(next(c for c in codes if "." in c)) if len(codes) > 1 else 1
         assert [row[0] for row in cells] == [line[first] for line in lines]
         for line, row in zip(lines, cells, strict=True):
-            flat = _flat(line["figures"])
+            flat = flat_body(line["figures"])
             assert row[:width] == [line.get(code) for code in codes[:width]]
             for code, cell in zip(codes[width:], row[width:], strict=True):
                 shown.add(code)
@@ -258,7 +235,7 @@ def test_results_download_as_a_workbook_and_a_french_csv_equal_to_their_json(
     assert compared > 50
 
     # The statuses (or the regions' shares) sheet.
-    _labels, codes, *cells = _rows(book["Transmissions"])
+    _labels, codes, *cells = sheet_rows(book["Transmissions"])
     if family == "national":
         assert [dict(zip(codes, row, strict=True)) for row in cells] == [
             {code: line[code] for code in codes} for line in lines
@@ -267,14 +244,14 @@ def test_results_download_as_a_workbook_and_a_french_csv_equal_to_their_json(
         assert [dict(zip(codes, row, strict=True)) for row in cells] == [
             {code: line[code] for code in codes} for line in lines[:-1]
         ]
-    summary = _key_values(book["Synthèse"])
+    summary = key_values(book["Synthèse"])
     assert summary["Établissements ayant transmis"] == body["transmissions"]["transmitted"]
     assert summary["Part des établissements ayant transmis"] == body["transmissions"]["share"]
-    method = _key_values(book["Méthode"])
+    method = key_values(book["Méthode"])
     assert method["Période"] == QUARTER
     assert method["Secret statistique : seuil"] == body["secrecy"]["threshold"]
     assert method["Valeurs masquées"] == sum(len(line["suppressed"]) for line in lines)
-    listed = {row[1] for row in _rows(book["Méthode"]) if not row[0] and row[1]}
+    listed = {row[1] for row in sheet_rows(book["Méthode"]) if not row[0] and row[1]}
     for line in lines:
         for path in line["suppressed"]:
             assert f"{line[first]} : {path}" in listed
@@ -289,7 +266,7 @@ def test_results_download_as_a_workbook_and_a_french_csv_equal_to_their_json(
     assert set(paths) >= numbers
     floats = 0
     for line, cells_point, cells_comma in zip(lines, csv_lines, comma_lines, strict=True):
-        flat = _flat(line["figures"])
+        flat = flat_body(line["figures"])
         record = dict(zip(header, cells_point, strict=True))
         with_comma = dict(zip(header, cells_comma, strict=True))
         assert record[first] == str(line[first])
@@ -335,23 +312,23 @@ def test_a_transmitted_version_downloads_with_every_figure_of_its_json(
     assert _filename(xlsx) == f"{name}.xlsx"
     assert _filename(as_csv) == f"{name}.csv"
     assert body["transmission"]["version"] == version
-    book = _workbook(xlsx)
+    book = read_workbook(xlsx)
     assert book.sheetnames == ["Synthèse", *TABLE_TITLES, "Indicateurs", "Méthode"]
     expected = {
         path: value
-        for path, value in _flat(body).items()
+        for path, value in flat_body(body).items()
         if path.split(".")[0] not in {*IDENTITY, "transmission", "diff"}
         and path != "rule_set_versions"
         and not isinstance(value, list)
     }
     seen: dict[str, Any] = {}
     for title in TABLE_TITLES:
-        for row in _rows(book[title])[1:]:
+        for row in sheet_rows(book[title])[1:]:
             if row[0] is None:
                 break  # the per-source table follows the quality figures
             seen[row[0]] = row[2]
     assert seen == expected
-    method = _key_values(book["Méthode"])
+    method = key_values(book["Méthode"])
     transmission = body["transmission"]
     assert method["Version de la transmission"] == version
     assert method["Transmis par"] == transmission["transmitted_by"]

@@ -12,50 +12,63 @@ from typing import Any
 
 import pytest
 
-from activity_api.regions.aggregate import flatten
+from activity_api.regions.aggregate import DECISIONS, flatten
 from activity_api.secrecy.suppression import Cell, Equation
+from activity_api.secrecy.tasks import secrecy_tasks
 from ditep_core.db import Database
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Scope
+from ditep_core.protection import DataProtection
+from ditep_core.tasks.definition import TaskContext
+from ditep_core.tasks.execution import execute
+from tests.activity_api.downloads.region import (
+    AMBULATORY,
+    DAY,
+    NIGHT,
+    QUARTER,
+    A,
+    B,
+    C,
+    D,
+    seed_four_establishments,
+    transmit_quarter,
+)
 from tests.activity_api.helpers import api_client_with, french_csv_rows
 from tests.activity_api.secrecy.oracle import determined
 from tests.activity_api.seeding import add_youth, seed_establishment
-from tests.conftest import KeyMaker, TemporaryDatabase
+from tests.conftest import TEST_SECRET, KeyMaker, TemporaryDatabase, make_settings
 from tests.http import AppClient
 
-NIGHT, DAY, AMBULATORY = Activity.ACCUEIL_NUIT, Activity.ACCUEIL_JOUR, Activity.AMBULATOIRE
-A, B, C, D = "690000100", "690000200", "380000300", "750000400"
 NIGHT_PATH = "file_active.by_modality.accueil_nuit"
-QUARTER = "2025-Q1"
 
 
-@pytest.fixture
+@pytest.fixture(params=["decided by the read", "decided by the task"])
 def client(
-    migrated_database: TemporaryDatabase, database: Database, make_key: KeyMaker
+    request: pytest.FixtureRequest,
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    make_key: KeyMaker,
 ) -> Iterator[AppClient]:
     """Region 84: A and B in the Rhône (69), C alone in the Isère (38), with 2 young
     people at night (small), 3 young people seen in February only and 2 in May only
     (small); region 11:
-    D alone, 2 at night. Every quarter transmitted."""
+    D alone, 2 at night. Every quarter transmitted. Each attack runs twice: the quarter's
+    secrecy decided by the reads themselves, and stored first by the ``secrecy.decide``
+    task (the process's decisions forgotten: the reads use the stored ones)."""
     with database.unit_of_work() as session:
-        for finess, region, counts in (
-            (A, "84", {NIGHT: 6, DAY: 9, AMBULATORY: 12}),
-            (B, "84", {NIGHT: 7, DAY: 5, AMBULATORY: 8}),
-            (C, "84", {NIGHT: 2, DAY: 11, AMBULATORY: 6}),
-            (D, "11", {NIGHT: 2, DAY: 9, AMBULATORY: 9}),
-        ):
-            seed_establishment(session, finess=finess, region_code=region, youth_by_modality=counts)
+        seed_four_establishments(session)
         add_youth(session, finess=C, youth_by_modality={DAY: 3}, day=dt.date(2025, 2, 11))
         # And 2 in May (small): the year minus its first quarter would give them back.
         add_youth(session, finess=C, youth_by_modality={DAY: 2}, day=dt.date(2025, 5, 13))
     with api_client_with(migrated_database, database) as api:
         admin = make_key(Scope.ADMIN)
         for finess in (A, B, C, D):
-            response = api.post(
-                f"/v1/establishments/{finess}/transmissions",
-                json={"period": QUARTER},
-                headers=admin,
-            )
-            assert response.status_code == 201, response.text
+            transmit_quarter(api, admin, finess)
+        if request.param == "decided by the task":
+            settings = make_settings(migrated_database.url)
+            (task,) = secrecy_tasks(settings)
+            context = TaskContext(database, settings, DataProtection.from_secret(TEST_SECRET))
+            execute(task, context, {"period": QUARTER})
+            DECISIONS.clear()
         yield api
 
 

@@ -20,7 +20,6 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
-    push_both_sample_feeds,
 )
 from tests.http import AppClient
 
@@ -30,14 +29,6 @@ NOS_URL = re.compile(
     r"^https://mos\.esante\.gouv\.fr/NOS/(TRE_[RG]\d+)-(\w+)/FHIR/(TRE-[RG]\d+)-(\w+)$"
 )
 WEEK = "2025-W11"  # 10-16 March 2025
-
-
-@pytest.fixture
-def ingested(
-    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
-) -> SampleDitep:
-    push_both_sample_feeds(ingest_client, sample_ditep, make_key(Scope.FEEDS_WRITE))
-    return sample_ditep
 
 
 def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -157,18 +148,22 @@ def _urls(value: Any) -> set[str]:
     return found
 
 
+def _served_urls(api_client: AppClient, key: dict[str, str]) -> set[str]:
+    """The URLs in the sample DITEP's ROR bundle of WEEK."""
+    return _urls(
+        api_client.get(
+            "/v1/establishments/690000017/ror", params={"week": WEEK}, headers=key
+        ).json()
+    )
+
+
 @pytest.mark.corpus
 def test_urls_follow_the_ror_guide_examples(
     api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
 ) -> None:
     examples = [json.loads(path.read_text("utf-8")) for path in ROR_CORPUS.glob("*.json")]
     known = set().union(*(_urls(example) for example in examples))
-    bundle = api_client.get(
-        "/v1/establishments/690000017/ror",
-        params={"week": WEEK},
-        headers=make_key(Scope.ACTIVITY_READ),
-    ).json()
-    ours = _urls(bundle)
+    ours = _served_urls(api_client, make_key(Scope.ACTIVITY_READ))
     # Profiles and the region tag system are the examples' own.
     assert codes.PROFILE_LOCATION in known
     assert codes.PROFILE_HEALTHCARE_SERVICE in known
@@ -204,12 +199,7 @@ GUIDE_URLS = {
 def test_urls_follow_the_ror_guide_patterns(
     api_client: AppClient, ingested: SampleDitep, make_key: KeyMaker
 ) -> None:
-    bundle = api_client.get(
-        "/v1/establishments/690000017/ror",
-        params={"week": WEEK},
-        headers=make_key(Scope.ACTIVITY_READ),
-    ).json()
-    ours = _urls(bundle)
+    ours = _served_urls(api_client, make_key(Scope.ACTIVITY_READ))
     assert {
         codes.PROFILE_LOCATION,
         codes.PROFILE_HEALTHCARE_SERVICE,

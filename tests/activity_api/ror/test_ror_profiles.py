@@ -18,7 +18,7 @@ from activity_api.ror import codes
 from activity_api.ror.service import set_ror_id
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.establishments.service import set_commune
+from ditep_core.establishments.service import set_commune, set_ror_declarations
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.helpers import api_client_with
 from tests.conftest import (
@@ -26,10 +26,8 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
-    push_both_sample_feeds,
 )
 from tests.fhir_profiles import ProfileChecker, Report, Terminology, load_json_files
-from tests.http import AppClient
 
 pytestmark = pytest.mark.corpus
 
@@ -39,22 +37,27 @@ FINESS = "690000017"
 IG = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
 
 # Required by the profiles, not held by this service (the establishment declares them to
-# the ROR itself): violations expected, by resource type.
+# the ROR itself): violations expected, by resource type. Checked against
+# ror-healthcareservice 0.7.0 (corpus): specialty min 1, slice operationalActivity 1..1,
+# required JDV_J17 (TRE_R211): the operational activities (SERAFIN-PH prestations) the
+# offer declares; the classification only gives a "usual SERAFIN-PH" family (2.2.x), not
+# a coded activity, and JDV_J17 is not in the corpus to check one against.
 NO_DATA = {
     "HealthcareService": {
-        # ror-healthcareservice-sensitive-unit, -patient-type (age range), and the
-        # ror-meta-creation-date we do send: 1 of the 3 extensions required.
-        "HealthcareService.extension",
-        "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
-        "HealthcareService.extension:ror-healthcareservice-patient-type",
-        # Champ d'activité (JDV_J20) and activité opérationnelle (JDV_J17): the ROR's
-        # own offer description, not in the value sets we have.
-        "HealthcareService.type",
         "HealthcareService.specialty",
         "HealthcareService.specialty:operationalActivity",
     },
     "Organization": set(),
     "Location": set(),
+}
+# Sent once the establishment declares them (ditep establishment update --ages 6-20
+# --not-sensitive-unit), missing before: sensitive-unit 1..1 (valueBoolean) and
+# patient-type 1..1 (ageRange 1..1 with low and high 1..1); extension min 3 with
+# ror-meta-creation-date.
+UNDECLARED = {
+    "HealthcareService.extension",
+    "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+    "HealthcareService.extension:ror-healthcareservice-patient-type",
 }
 
 # Must-support elements we have the data for, so must fill.
@@ -74,8 +77,11 @@ MUST_FILL = {
         "HealthcareService.identifier",
         "HealthcareService.providedBy",
         "HealthcareService.category",
+        "HealthcareService.type",
         "HealthcareService.characteristic",
         "HealthcareService.characteristic:careMode",
+        "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
+        "HealthcareService.extension:ror-healthcareservice-patient-type",
         "HealthcareService.location",
         "HealthcareService.name",
     },
@@ -84,6 +90,9 @@ MUST_FILL = {
         "Location.extension:ror-commune-cog",
         "Location.extension:ror-meta-creation-date",
         "Location.extension:ror-location-supported-capacity",
+        "Location.identifier",
+        "Location.identifier:idExterneSynchro",
+        "Location.identifier:idExterneSynchro.type",
         "Location.name",
         "Location.managingOrganization",
     },
@@ -130,9 +139,11 @@ def _bundle(
 
 @pytest.fixture
 def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
-    """The sample with its commune (Lyon) and the ROR's ids of its offers."""
+    """The sample with its commune (Lyon), its declarations for the ROR (ages 6 to 20, not
+    a sensitive unit) and the ROR's ids of its offers."""
     with database.unit_of_work() as session:
         set_commune(session, FINESS, "69123")
+        set_ror_declarations(session, FINESS, ages="6-20", sensitive_unit=False)
         establishment = EstablishmentRepository(session).get_by_finess(FINESS)
         assert establishment is not None
         for modality in ("accueil-nuit", "accueil-jour", "ambulatoire"):
@@ -140,14 +151,6 @@ def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
                 session, establishment, f"HealthcareService/{FINESS}-{modality}", f"HS-{modality}"
             )
     return ingested
-
-
-@pytest.fixture
-def ingested(
-    ingest_client: AppClient, sample_ditep: SampleDitep, make_key: KeyMaker
-) -> SampleDitep:
-    push_both_sample_feeds(ingest_client, sample_ditep, make_key(Scope.FEEDS_WRITE))
-    return sample_ditep
 
 
 def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
@@ -204,7 +207,7 @@ def test_capacities_carry_every_required_sub_extension(
     assert not _check(night).violations
 
 
-def test_a_location_without_commune_breaks_the_profile_and_the_checker_says_so(
+def test_without_commune_and_declarations_the_checker_names_what_is_missing(
     migrated_database: TemporaryDatabase,
     database: Database,
     ingested: SampleDitep,
@@ -215,6 +218,11 @@ def test_a_location_without_commune_breaks_the_profile_and_the_checker_says_so(
         if entry["resource"]["resourceType"] == "Location":
             messages = [str(v) for v in _check(entry["resource"]).violations]
             assert messages == ["Location: Location.extension:ror-commune-cog: 0 found, at least 1"]
+        if entry["resource"]["resourceType"] == "HealthcareService":
+            violated = {v.element for v in _check(entry["resource"]).violations}
+            # identifier 1..1: the ROR's id of the offer, not recorded here.
+            unrecorded = {"HealthcareService.identifier"}
+            assert violated == NO_DATA["HealthcareService"] | UNDECLARED | unrecorded
 
 
 def test_the_profiles_read_are_the_guide_s() -> None:
@@ -228,3 +236,60 @@ def test_the_profiles_read_are_the_guide_s() -> None:
         codes.EXTENSION_CREATION_DATE,
     ):
         assert profile in definitions, profile
+
+
+def test_the_offer_is_medico_social_and_locations_carry_our_id_to_match_on(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    services = [r for r in resources if r["resourceType"] == "HealthcareService"]
+    assert services
+    for service in services:
+        # type 1..1, required JDV_J20: TRE_R227 04 "Médico-social (MS)" (an ITEP).
+        assert service["type"] == [
+            {
+                "coding": [
+                    {
+                        "system": "https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite",
+                        "code": "04",
+                        "display": "Médico-social (MS)",
+                    }
+                ]
+            }
+        ]
+    locations = [r for r in resources if r["resourceType"] == "Location"]
+    assert {location["identifier"][0]["value"] for location in locations} == {
+        location["id"] for location in locations
+    }
+    for location in locations:
+        (identifier,) = location["identifier"]
+        # ror-location identifier:idExterneSynchro: type.coding.code pattern 26 (TRE_R354).
+        assert identifier["type"]["coding"][0]["code"] == "26"
+        assert identifier["system"] == codes.SYSTEM_LOCATION_SYNC_ID
+
+
+def test_the_declarations_fill_sensitive_unit_and_patient_type(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    service = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "HealthcareService"
+    )
+    by_url = {extension["url"]: extension for extension in service["extension"]}
+    assert by_url[f"{IG}/ror-healthcareservice-sensitive-unit"]["valueBoolean"] is False
+    parts = {
+        part["url"]: part
+        for part in by_url[f"{IG}/ror-healthcareservice-patient-type"]["extension"]
+    }
+    age_range = parts["ageRange"]["valueRange"]
+    assert (age_range["low"]["value"], age_range["high"]["value"]) == (6, 20)
+    assert parts["supportedPatientInfo"]["valueCodeableConcept"]["coding"][0]["code"] == "02"

@@ -23,56 +23,28 @@ from starlette.routing import Route
 from typer.testing import CliRunner
 
 from activity_api.main import create_app
-from activity_api.periods import parse_week
 from activity_api.ror.push import RorClient, push_establishments
-from activity_api.ror.service import push_results, set_ror_id
+from activity_api.ror.service import push_results, ror_ids, set_ror_id
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Scope
 from ditep_core.settings import Settings
 from tests.activity_api.helpers import capacity_extensions
-from tests.activity_api.seeding import seed_establishment
+from tests.activity_api.ror.support import (
+    BASE,
+    FINESS,
+    LOCATIONS,
+    OAUTH2,
+    TOKEN_URL,
+    WEEK,
+    LocationStore,
+    conditional_url,
+    ror_settings,
+)
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
-from tests.conftest import KeyMaker, TemporaryDatabase, make_settings
+from tests.conftest import KeyMaker, TemporaryDatabase
 from tests.http import app_client
-
-BASE = "https://ror.example.test/fhir"
-TOKEN_URL = "https://auth.example.test/token"
-FINESS = "380000300"
-WEEK = parse_week("2025-W11")
-LOCATIONS = [f"{FINESS}-accueil-nuit", f"{FINESS}-accueil-jour"]
-OAUTH2 = {
-    "kind": "oauth2",
-    "token_url": TOKEN_URL,
-    "client_id": "ditep",
-    "client_secret": "s3cret",
-    "scope": "ror.capacity",
-}
-
-
-@pytest.fixture
-def ror_database(pooled_database: Database) -> Database:
-    with pooled_database.unit_of_work() as session:
-        seed_establishment(
-            session,
-            finess=FINESS,
-            region_code="84",
-            youth_by_modality={Activity.ACCUEIL_NUIT: 7, Activity.ACCUEIL_JOUR: 2},
-            capacities={Activity.ACCUEIL_NUIT: 10, Activity.ACCUEIL_JOUR: 12},
-        )
-    return pooled_database
-
-
-def ror_settings(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "ror_base_url": BASE,
-        "ror_oauth2": OAUTH2,
-        "ror_headers": {"X-ROR-Region": "84"},
-        "ror_backoff_seconds": 0,
-        **overrides,
-    }
-    return make_settings(url, **values)
 
 
 def _client(settings: Settings, sleeps: list[float] | None = None) -> RorClient:
@@ -100,7 +72,7 @@ def test_push_sends_each_location_with_token_and_headers(
 
     with respx.mock(assert_all_called=True) as mock:
         token = _token_route(mock)
-        mock.put(url__startswith=f"{BASE}/Location/").mock(side_effect=answer)
+        mock.put(url__startswith=f"{BASE}/Location").mock(side_effect=answer)
         (report,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
         )
@@ -110,7 +82,9 @@ def test_push_sends_each_location_with_token_and_headers(
     form = dict(httpx.QueryParams(token.calls[0].request.content.decode()))
     assert form == {"grant_type": "client_credentials", "scope": "ror.capacity"}
     assert token.calls[0].request.headers["Authorization"].startswith("Basic ")
-    assert [str(r.url) for r in seen] == [f"{BASE}/Location/{i}" for i in LOCATIONS]
+    # No ROR id recorded yet: conditional updates on our identifier, without an id.
+    assert [str(r.url) for r in seen] == [conditional_url(i) for i in LOCATIONS]
+    assert all("id" not in json.loads(r.content) for r in seen)
     for request in seen:
         assert request.headers["Authorization"] == "Bearer tok-1"
         assert request.headers["X-ROR-Region"] == "84"
@@ -121,7 +95,7 @@ def test_push_sends_each_location_with_token_and_headers(
     assert capacity_extensions(json.loads(seen[1].content)) == {"01": 12}
     assert report.suppressed == ["accueil_jour.available", "accueil_jour.occupied"]
     lines = "\n".join(report.lines())
-    assert f"PUT {BASE}/Location/{FINESS}-accueil-nuit [installed=10, occupied=7" in lines
+    assert f"PUT {conditional_url(LOCATIONS[0])} [installed=10, occupied=7" in lines
     assert "-> 200 after 1 attempt(s)" in lines
 
 
@@ -132,10 +106,10 @@ def test_5xx_and_timeouts_are_retried_then_reported(
     sleeps: list[float] = []
     with respx.mock() as mock:
         _token_route(mock)
-        mock.put(f"{BASE}/Location/{LOCATIONS[0]}").mock(
+        mock.put(conditional_url(LOCATIONS[0])).mock(
             side_effect=[httpx.ConnectTimeout("slow"), httpx.Response(503), httpx.Response(201)]
         )
-        mock.put(f"{BASE}/Location/{LOCATIONS[1]}").mock(return_value=httpx.Response(502))
+        mock.put(conditional_url(LOCATIONS[1])).mock(return_value=httpx.Response(502))
         (report,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings, sleeps)
         )
@@ -163,7 +137,7 @@ def test_4xx_operation_outcomes_are_final_and_reported(
     }
     with respx.mock() as mock:
         _token_route(mock)
-        route = mock.put(url__startswith=f"{BASE}/Location/").mock(
+        route = mock.put(url__startswith=f"{BASE}/Location").mock(
             return_value=httpx.Response(422, json=outcome)
         )
         (report,) = push_establishments(
@@ -194,7 +168,7 @@ def test_a_401_refreshes_the_token_once_and_a_refused_token_stops_the_push(
             ok = request.headers["Authorization"] == "Bearer new"
             return httpx.Response(200 if ok else 401)
 
-        mock.put(url__startswith=f"{BASE}/Location/").mock(side_effect=answer)
+        mock.put(url__startswith=f"{BASE}/Location").mock(side_effect=answer)
         (report,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
         )
@@ -243,10 +217,10 @@ def test_cli_dry_run_sends_nothing_and_push_reports(
         dry = runner.invoke(cli_app, [*args, "--dry-run"])
         assert mock.calls.call_count == 0
     assert dry.exit_code == 0, dry.output
-    assert f"would PUT {BASE}/Location/{FINESS}-accueil-nuit [installed=10" in dry.stdout
+    assert f"would PUT {conditional_url(LOCATIONS[0])} [installed=10" in dry.stdout
     with respx.mock() as mock:
         _token_route(mock)
-        mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(400))
+        mock.put(url__startswith=f"{BASE}/Location").mock(return_value=httpx.Response(400))
         failed = runner.invoke(cli_app, args)
     assert failed.exit_code == 1
     assert "-> 400 after 1 attempt(s)" in failed.stdout
@@ -271,7 +245,7 @@ def test_the_scheduled_push_runs_when_the_app_starts(
 
     with respx.mock() as mock:
         _token_route(mock)
-        puts = mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(200))
+        puts = mock.put(url__startswith=f"{BASE}/Location").mock(return_value=httpx.Response(200))
         anyio.run(serve_once, mock)
     assert puts.call_count == 2
 
@@ -283,7 +257,8 @@ class FakeRor:
     """A tiny ROR: a token endpoint and PUT /fhir/Location/{id}, over real sockets."""
 
     def __init__(self) -> None:
-        self.locations: dict[str, dict[str, Any]] = {}
+        self.store = LocationStore()
+        self.locations = self.store.locations
         self.tokens_given = 0
         self.unknown: set[str] = set()  # ids this ROR refuses with an OperationOutcome
 
@@ -302,21 +277,18 @@ class FakeRor:
             if request.headers.get("authorization") != "Bearer real-token":
                 return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
             body = await request.json()
-            if request.path_params["id"] in self.unknown:
+            ror_id = request.path_params.get("id")
+            token = request.query_params.get("identifier")
+            if (ror_id or (token or "").partition("|")[2]) in self.unknown:
                 return JSONResponse(REFUSAL, status_code=404)
-            if body.get("id") != request.path_params["id"]:
-                outcome = {
-                    "resourceType": "OperationOutcome",
-                    "issue": [{"severity": "error", "code": "invalid", "diagnostics": "id"}],
-                }
-                return JSONResponse(outcome, status_code=400)
-            self.locations[body["id"]] = body
-            return JSONResponse(body, status_code=200)
+            status, answer = self.store.put(ror_id, token, body)
+            return JSONResponse(answer, status_code=status)
 
         self.app = Starlette(
             routes=[
                 Route("/token", token, methods=["POST"]),
                 Route("/fhir/Location/{id}", put_location, methods=["PUT"]),
+                Route("/fhir/Location", put_location, methods=["PUT"]),  # conditional
             ]
         )
 
@@ -355,12 +327,22 @@ def test_push_to_a_real_http_server(
     (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
     assert report.ok, report.lines()
     assert ror.tokens_given == 1
-    assert sorted(ror.locations) == sorted(LOCATIONS)
-    assert capacity_extensions(ror.locations[f"{FINESS}-accueil-nuit"]) == {
-        "01": 10,
-        "03": 7,
-        "02": 3,
+    # The first push created each Location once, under the ROR's ids, which are recorded.
+    assert sorted(ror.locations) == ["LOC-1", "LOC-2"]
+    assert [p.status_code for p in report.locations] == [201, 201]
+    assert capacity_extensions(ror.locations["LOC-1"]) == {"01": 10, "03": 7, "02": 3}
+    assert _ror_ids(ror_database) == {
+        f"Location/{FINESS}-accueil-nuit": "LOC-1",
+        f"Location/{FINESS}-accueil-jour": "LOC-2",
     }
+    (again,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
+    assert again.ok, again.lines()
+    assert [push.url for push in again.locations] == [
+        f"{base}/fhir/Location/LOC-1",
+        f"{base}/fhir/Location/LOC-2",
+    ]
+    assert sorted(ror.locations) == ["LOC-1", "LOC-2"]  # updated, not created again
+    assert ror.locations["LOC-1"]["id"] == "LOC-1"
 
 
 # --- The ROR's ids of our resources, and its answers kept -----------------------------
@@ -376,6 +358,13 @@ REFUSAL = {
         }
     ],
 }
+
+
+def _ror_ids(database: Database) -> dict[str, str]:
+    with database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        return ror_ids(session, establishment)
 
 
 def _set_ror_ids(database: Database, ids: dict[str, str]) -> None:
@@ -399,7 +388,7 @@ def test_the_push_sends_under_the_ror_ids_and_keeps_a_refusal_per_location(
     with respx.mock(assert_all_called=True) as mock:
         _token_route(mock)
         night = mock.put(f"{BASE}/Location/LOC-77").mock(return_value=httpx.Response(200))
-        day = mock.put(f"{BASE}/Location/{FINESS}-accueil-jour").mock(
+        day = mock.put(conditional_url(f"{FINESS}-accueil-jour")).mock(
             return_value=httpx.Response(422, json=REFUSAL)
         )
         (report,) = push_establishments(
@@ -442,7 +431,7 @@ def test_a_later_accepted_push_replaces_the_kept_refusal(
     for answer in (httpx.Response(400, json=REFUSAL), httpx.Response(200)):
         with respx.mock() as mock:
             _token_route(mock)
-            mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=answer)
+            mock.put(url__startswith=f"{BASE}/Location").mock(return_value=answer)
             push_establishments(
                 ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
             )
@@ -462,13 +451,33 @@ def test_a_dry_run_keeps_no_answer(
     settings = ror_settings(fresh_database.url)
     (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK, dry_run=True)
     assert [push.url for push in report.locations] == [
-        f"{BASE}/Location/{FINESS}-accueil-nuit",
+        conditional_url(f"{FINESS}-accueil-nuit"),
         f"{BASE}/Location/LOC-9",
     ]
     with ror_database.unit_of_work() as session:
         establishment = EstablishmentRepository(session).get_by_finess(FINESS)
         assert establishment is not None
         assert list(push_results(session, establishment)) == []
+
+
+def _put_ror_id(
+    ror_database: Database, fresh_database: TemporaryDatabase, resource: str, ror_id: str
+) -> tuple[httpx.Response, dict[str, Any]]:
+    """One ROR id PUT through the API with an admin key: the answer, and the ids listed
+    right after."""
+    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
+    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
+    with app_client(app) as client:
+        response = client.request(
+            "PUT",
+            f"/v1/establishments/{FINESS}/ror/ids",
+            json={"resource": resource, "ror_id": ror_id},
+            headers=key,
+        )
+        listed: dict[str, Any] = client.get(
+            f"/v1/establishments/{FINESS}/ror/ids", headers=key
+        ).json()
+    return response, listed
 
 
 @pytest.mark.parametrize(
@@ -498,16 +507,7 @@ def test_a_ror_id_for_a_missing_location_is_refused_naming_the_field(
     field: str,
     detail: str,
 ) -> None:
-    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
-    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
-    with app_client(app) as client:
-        response = client.request(
-            "PUT",
-            f"/v1/establishments/{FINESS}/ror/ids",
-            json={"resource": resource, "ror_id": ror_id},
-            headers=key,
-        )
-        listed = client.get(f"/v1/establishments/{FINESS}/ror/ids", headers=key).json()
+    response, listed = _put_ror_id(ror_database, fresh_database, resource, ror_id)
     assert response.status_code == 422
     problem = response.json()
     assert problem["detail"].startswith(detail)
@@ -523,15 +523,8 @@ def test_a_ror_id_for_a_missing_location_is_refused_naming_the_field(
 def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     ror_database: Database, fresh_database: TemporaryDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app: FastAPI = create_app(ror_settings(fresh_database.url), database=ror_database)
-    key = KeyMaker(ror_database)(Scope.ADMIN, finess=(FINESS,))
-    with app_client(app) as client:
-        response = client.request(
-            "PUT",
-            f"/v1/establishments/{FINESS}/ror/ids",
-            json={"resource": f"HealthcareService/{FINESS}-accueil-nuit", "ror_id": "HS-1"},
-            headers=key,
-        )
+    resource = f"HealthcareService/{FINESS}-accueil-nuit"
+    response, _listed = _put_ror_id(ror_database, fresh_database, resource, "HS-1")
     assert response.status_code == 200, response.text
     ids = {item["resource"]: item["ror_id"] for item in response.json()["ids"]}
     assert ids[f"HealthcareService/{FINESS}-accueil-nuit"] == "HS-1"
@@ -541,31 +534,15 @@ def test_ror_ids_set_by_the_api_and_listed_by_the_cli(
     listed = runner.invoke(cli_app, ["ror", "ids", "list", "--finess", FINESS])
     assert listed.exit_code == 0, listed.output
     assert f"HealthcareService/{FINESS}-accueil-nuit -> HS-1" in listed.stdout.splitlines()
-    removed = runner.invoke(
-        cli_app,
-        [
-            "ror",
-            "ids",
-            "remove",
-            "--finess",
-            FINESS,
-            "--resource",
-            f"HealthcareService/{FINESS}-accueil-nuit",
-        ],
+    assert (
+        f"Location/{FINESS}-accueil-nuit (no ROR id: the push matches on our identifier)"
+        in listed.stdout.splitlines()
     )
+    remove = ["ror", "ids", "remove", "--finess", FINESS]
+    remove += ["--resource", f"HealthcareService/{FINESS}-accueil-nuit"]
+    removed = runner.invoke(cli_app, remove)
     assert removed.exit_code == 0, removed.output
-    again = runner.invoke(
-        cli_app,
-        [
-            "ror",
-            "ids",
-            "remove",
-            "--finess",
-            FINESS,
-            "--resource",
-            f"HealthcareService/{FINESS}-accueil-nuit",
-        ],
-    )
+    again = runner.invoke(cli_app, remove)
     assert again.exit_code == 1
     assert "no ROR id recorded" in again.output
 
@@ -578,6 +555,7 @@ def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
 ) -> None:
     ror, base = fake_ror
     ror.unknown.add(f"{FINESS}-accueil-jour")
+    ror.locations["ROR-NUIT"] = {"resourceType": "Location", "id": "ROR-NUIT"}
     _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-nuit": "ROR-NUIT"})
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")

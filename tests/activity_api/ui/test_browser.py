@@ -14,10 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ditep_core import migrations
 from ditep_core.auth.service import create_key
 from ditep_core.db import Database
 from ditep_core.nomenclatures import Scope
 from tests.activity_api.ui.conftest import body_value
-from tests.conftest import MIGRATIONS_DIR, SAMPLES_DIR, TEST_SECRET
-from tests.live import free_port, wait_ready
+from tests.live import serve_samples
 
 CHROMIUM = Path(os.environ.get("DITEP_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -71,44 +65,18 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``ditep serve --samples`` as ``make run`` starts it, on free ports."""
     folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'serve.sqlite3'}"
-    migrations.upgrade(url, MIGRATIONS_DIR)
-    api_port = free_port()
-    env = {
-        **os.environ,
-        "DITEP_DATABASE_URL": url,
-        "DITEP_PSEUDONYM_SECRET": TEST_SECRET,
-        "DITEP_INGEST_PORT": str(free_port()),
-        "DITEP_API_PORT": str(api_port),
-    }
-    command = [sys.executable, "-m", "ditep_cli.main", "serve", "--samples", str(SAMPLES_DIR)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    try:
-        assert process.stdout is not None
-        key, web = "", ""
+    with serve_samples(folder) as served:
+        web = ""
         users: dict[str, tuple[str, str]] = {}
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not key:
-            line = process.stdout.readline()
+        for line in served.banner:
             if line.startswith("web app:"):
                 web = line.split(":", 1)[1].strip()
             if found := re.match(r"^\s+(director|ars)\s+(\S+)\s+password: (\S+)$", line):
                 users[found.group(1)] = (found.group(2), found.group(3))
-            if line.startswith("API key for the samples: "):
-                key = line.split(": ", 1)[1].strip()
-        assert key, "the banner never printed a key"
-        api = f"http://127.0.0.1:{api_port}"
-        assert web == f"{api}/ui/"
+        assert web == f"{served.api}/ui/"
         assert set(users) == {"director", "ars"}
-        wait_ready(api, seconds=60)
-        yield Served(api=api, url=url, key={"Authorization": f"Bearer {key}"}, users=users)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
-        if process.stdout is not None:
-            process.stdout.close()
+        url = f"sqlite:///{folder / 'serve.sqlite3'}"
+        yield Served(api=served.api, url=url, key=served.key, users=users)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from agenda_ingest.classification.engine import (
 from agenda_ingest.classification.entries import facts_from_entry, measure
 from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
 from ditep_core.nomenclatures import Activity, Nature, Setting
+from tests.agenda_ingest.parsing.drafting import sample_draft_context
 
 LABELLED = Path(__file__).with_name("labelled_entries.jsonl")
 
@@ -186,13 +187,9 @@ def test_night_overlap_agrees_with_a_minute_by_minute_walk(seed: int) -> None:
 
 
 def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
-    from zoneinfo import ZoneInfo
 
-    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.drafts import DraftBuilder
     from agenda_ingest.parsing.normalised import Occurrence
-    from agenda_ingest.parsing.participants import ParticipantOptions
-    from ditep_core.nomenclatures import AgendaKind
-    from ditep_core.pseudonyms import Pseudonymiser
 
     rules = compile_rule_set(
         parse_rule_set(
@@ -202,15 +199,7 @@ def test_vendor_properties_of_an_ical_event_are_codes_rules_can_test() -> None:
         ),
         "test",
     )
-    builder = DraftBuilder(
-        DraftContext(
-            timezone=ZoneInfo("Europe/Paris"),
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
-            rules=rules,
-        )
-    )
+    builder = DraftBuilder(sample_draft_context(rules=rules))
     moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
     occurrence = Occurrence(
         uid="a",
@@ -264,24 +253,12 @@ def test_the_memo_holds_when_rules_read_night_and_duration() -> None:
 def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() -> None:
     """The builder's memo key is the rule set's own: a repeated entry is not classified
     again (and a time-dependent one still is)."""
-    from zoneinfo import ZoneInfo
 
-    from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+    from agenda_ingest.parsing.drafts import DraftBuilder
     from agenda_ingest.parsing.normalised import Occurrence
-    from agenda_ingest.parsing.participants import ParticipantOptions
-    from ditep_core.nomenclatures import AgendaKind
-    from ditep_core.pseudonyms import Pseudonymiser
 
     rules = compile_rule_set(parse_rule_set(default_rules_text()), "test")
-    builder = DraftBuilder(
-        DraftContext(
-            timezone=ZoneInfo("Europe/Paris"),
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
-            rules=rules,
-        )
-    )
+    builder = DraftBuilder(sample_draft_context(rules=rules))
     moment = dt.datetime(2025, 3, 11, 9, tzinfo=dt.UTC)
 
     def occurrence(uid: str, summary: str, hours: int) -> Occurrence:

@@ -13,12 +13,10 @@ from sqlalchemy.orm import Session
 
 from agenda_ingest.feeds.service import ingest_payload, replay_import
 from agenda_ingest.sources.repository import SourceRepository
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Person, SessionParticipant
 from ditep_core.nomenclatures import (
     Activity,
-    FeedFormat,
     ImportStatus,
     Nature,
     PathwayStatus,
@@ -514,14 +512,8 @@ def test_the_tddui_corpus_pushed_to_a_source(
     session: Session,
 ) -> None:
     with database.unit_of_work() as unit:
-        source_id = add_source(
-            unit,
-            finess=SAMPLE_FINESS,
-            name="TDDUI 2023",
-            feed_format=FeedFormat.FHIR,
-            window_start=dt.date(2023, 1, 1),
-            window_end=dt.date(2024, 1, 1),
-        ).id
+        window = (dt.date(2023, 1, 1), dt.date(2024, 1, 1))
+        source_id = add_sample_fhir_source(unit, "TDDUI 2023", window)
     key = make_key(Scope.FEEDS_WRITE)
     # As published, the guide's INS has a wrong key: the stay is rejected, with where it is.
     raw = (CORPUS_TDDUI / "Bundle-ExampleTDDUIBundle.json").read_bytes()
@@ -605,14 +597,8 @@ def test_a_tddui_stay_then_an_event_only_feed_without_the_corpus(
     stay becomes a pathway period; an event-only snapshot would delete it, so the
     mass-deletion guard waits for a confirmation."""
     with database.unit_of_work() as unit:
-        source_id = add_source(
-            unit,
-            finess=SAMPLE_FINESS,
-            name="TDDUI",
-            feed_format=FeedFormat.FHIR,
-            window_start=dt.date(2025, 1, 1),
-            window_end=dt.date(2026, 1, 1),
-        ).id
+        window = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+        source_id = add_sample_fhir_source(unit, "TDDUI", window)
     key = make_key(Scope.FEEDS_WRITE)
     right = 97 - int(NIR[:13]) % 97
     patient, practitioner, stay, event = (tddui_bundle()["entry"][i] for i in (0, 1, 2, 3))

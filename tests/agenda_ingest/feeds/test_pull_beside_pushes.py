@@ -5,8 +5,6 @@ receipt / parse / application as a push, under the same source lock."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +20,7 @@ from ditep_core.protection import DataProtection
 from tests.agenda_ingest.feeds.served import prepare_source
 from tests.agenda_ingest.feeds.test_concurrent_snapshots import snapshot_with_extra
 from tests.conftest import TemporaryDatabase, make_settings
+from tests.local_http import QuietHandler, serving
 
 PUSHES = 12
 PULLED = snapshot_with_extra(999)
@@ -29,25 +28,12 @@ PULLED = snapshot_with_extra(999)
 
 @pytest.fixture
 def export_server() -> Iterator[str]:
-    class Export(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/calendar")
-            self.send_header("Content-Length", str(len(PULLED)))
-            self.end_headers()
-            self.wfile.write(PULLED)
+    class Export(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.reply(200, PULLED, "text/calendar")
 
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Export)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Export) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}/export.ics"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_pulls_and_pushes_of_one_source_leave_exactly_one_snapshot(

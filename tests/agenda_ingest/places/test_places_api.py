@@ -5,27 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession
-from ditep_core.nomenclatures import Scope
-from tests.conftest import SAMPLES_DIR, KeyMaker, SampleDitep, push_both_sample_feeds
+from tests.conftest import SAMPLES_DIR, SampleDitep, push_both_sample_feeds
 from tests.http import AppClient
 
 FINESS = "690000017"
 REGISTRY = (SAMPLES_DIR / "places.yaml").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def keys(make_key: KeyMaker) -> dict[str, dict[str, str]]:
-    return {
-        "admin": make_key(Scope.ADMIN, finess=(FINESS,)),
-        "feeds": make_key(Scope.FEEDS_WRITE, finess=(FINESS,)),
-        "read": make_key(Scope.ACTIVITY_READ, finess=(FINESS,)),
-        "other": make_key(Scope.ADMIN, finess=("750000001",)),
-    }
 
 
 def _put(client: AppClient, key: dict[str, str], text: str) -> Any:

@@ -4,15 +4,15 @@ a client certificate then (mTLS). Not a FHIR implementation: what a pull asks, a
 
 from __future__ import annotations
 
-import http.server
 import json
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -41,11 +41,11 @@ PATIENT = {
 }
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     state: FhirState
     base: str
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         state = self.state
         state.paths.append(self.path)
         url = urlsplit(self.path)
@@ -138,15 +138,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return bundle
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
-        content = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+        self.reply(status, json.dumps(body).encode(), "application/fhir+json")
 
 
 def _capabilities(history: bool) -> dict[str, Any]:
@@ -163,30 +155,13 @@ def _capabilities(history: bool) -> dict[str, Any]:
     }
 
 
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a refused handshake (no client certificate) is what some tests want
-
-
 @contextmanager
 def fhir_server(state: FhirState, tls: ssl.SSLContext | None = None) -> Iterator[str]:
     """Serves ``state`` on 127.0.0.1 until the block ends; yields the FHIR base URL.
 
     ``tls``: a server context (one that requires a client certificate for mTLS)."""
     scheme = "https" if tls is not None else "http"
-    server = _QuietServer(("127.0.0.1", 0), _Handler)
-    if tls is not None:
-        # The handshake happens in the request's thread, not in the accepting one.
-        server.socket = tls.wrap_socket(
-            server.socket, server_side=True, do_handshake_on_connect=False
-        )
-    base = f"{scheme}://127.0.0.1:{server.server_address[1]}/fhir"
-    server.RequestHandlerClass = type("Handler", (_Handler,), {"state": state, "base": base})
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Handler, tls) as server:
+        base = f"{scheme}://127.0.0.1:{server.server_address[1]}/fhir"
+        server.RequestHandlerClass = type("Handler", (_Handler,), {"state": state, "base": base})
         yield base
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

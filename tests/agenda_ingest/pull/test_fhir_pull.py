@@ -30,10 +30,10 @@ from tests.agenda_ingest.pull.conftest import OAUTH
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
 from tests.conftest import (
     SAMPLE_FINESS,
-    SAMPLE_WINDOW,
     TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
+    add_sample_fhir_source,
     make_settings,
 )
 
@@ -46,18 +46,12 @@ SERAFIN = "https://smt.esante.gouv.fr/terminologie-SERAFINPH"
 TEST_ALLOWLIST = Allowlist.from_entries(TEST_PULL_ALLOWED_HOSTS)
 
 
-def _fhir_source(database: Database, name: str = "DUI FHIR", **configure: Any) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
+def _fhir_source(
+    database: Database, name: str = "DUI FHIR", url: str = BASE, **configure: Any
+) -> int:
     with database.unit_of_work() as session:
-        source_id = add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name=name,
-            feed_format=FeedFormat.FHIR,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
-        configure_source(session, source_id, url=BASE, **configure)
+        source_id = add_sample_fhir_source(session, name)
+        configure_source(session, source_id, url=url, **configure)
     return source_id
 
 
@@ -190,9 +184,9 @@ def _pull(
     )
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -333,9 +327,9 @@ def test_a_full_pull_can_be_asked_for_and_appointments_searched(
     assert "_lastUpdated" not in search.calls[1].request.url.params
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_stay_pulled_becomes_a_pathway_period(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -356,9 +350,9 @@ def test_a_stay_pulled_becomes_a_pathway_period(
         assert (period.source_id, period.external_id) == (source_id, "Encounter/s1")
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_search_past_the_event_limit_fails_before_it_is_ingested(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
@@ -377,9 +371,9 @@ def test_a_search_past_the_event_limit_fails_before_it_is_ingested(
     assert outcome.imported is None
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_paging_is_bounded_and_stays_on_the_server(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
@@ -413,9 +407,9 @@ def test_paging_is_bounded_and_stays_on_the_server(
     assert "links its next page to another server (https://evil.example/fhir?…)" in away.error
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_page_answered_5xx_is_retried(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,

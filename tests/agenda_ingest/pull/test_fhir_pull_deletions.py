@@ -106,9 +106,9 @@ def _paged_search(
     return mock.get(url__startswith=f"{BASE}/{name}?").mock(return_value=first), follow
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_deletion_in_the_history_makes_the_next_pull_a_full_one(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -192,9 +192,9 @@ def test_a_deletion_in_the_history_makes_the_next_pull_a_full_one(
         assert stored.content_type == "application/fhir+json"  # a snapshot
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_without_history_a_full_pull_comes_every_n_pulls_and_the_guard_still_holds(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -263,9 +263,9 @@ def test_without_history_a_full_pull_comes_every_n_pulls_and_the_guard_still_hol
     assert source.last_full_pull_at == T0 + 3 * HOUR
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_without_history_nor_setting_a_full_pull_comes_once_a_day(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -292,9 +292,9 @@ def test_without_history_nor_setting_a_full_pull_comes_once_a_day(
     assert set(_sessions(database)) == {"Encounter/e3"}
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_slots_and_their_schedules_are_pulled_with_the_sessions(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,

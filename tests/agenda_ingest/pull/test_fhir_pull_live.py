@@ -4,69 +4,49 @@ server that requires a client certificate, certificates made by trustme)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
 
 from agenda_ingest.pull.fetcher import Fetcher
 from agenda_ingest.pull.service import PullStatus, configure_source
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
-from ditep_core.models import AgendaSession
-from ditep_core.nomenclatures import FeedFormat, SessionStatus
+from ditep_core.nomenclatures import SessionStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.tls import ClientTls
 from tests.agenda_ingest.pull.fhir_server import FhirState, fhir_server
-from tests.agenda_ingest.pull.test_fhir_pull import T0, TEST_ALLOWLIST, _pull, _source
-from tests.conftest import SAMPLE_FINESS, SAMPLE_WINDOW, SampleDitep, make_settings
+from tests.agenda_ingest.pull.test_fhir_pull import (
+    T0,
+    TEST_ALLOWLIST,
+    _fhir_source,
+    _pull,
+    _source,
+)
+from tests.agenda_ingest.pull.test_fhir_pull_deletions import HOUR, _sessions
+from tests.agenda_ingest.pull.test_fhir_pull_deletions import _appointment as deletions_appointment
+from tests.conftest import make_settings
 from tests.tls import Certificates, mtls_certificates
-
-HOUR = dt.timedelta(hours=1)
 
 
 def _appointment(number: int, status: str = "booked") -> dict[str, Any]:
-    return {
-        "resourceType": "Appointment",
-        "id": f"a{number}",
-        "status": status,
-        "description": "Atelier cuisine",
-        "start": f"2025-03-{number:02d}T14:00:00+01:00",
-        "minutesDuration": 60,
-        "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}],
-    }
+    """One of the deletion tests' appointments, with the young person only (the local
+    server includes no PractitionerRole)."""
+    appointment = deletions_appointment(number, status)
+    return {**appointment, "participant": appointment["participant"][:1]}
 
 
 def _source_at(database: Database, url: str, credentials_name: str | None = None) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
-    with database.unit_of_work() as session:
-        source_id = add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="DUI FHIR (local)",
-            feed_format=FeedFormat.FHIR,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
-        configure_source(
-            session,
-            source_id,
-            url=url,
-            fhir_resource="Appointment",
-            credentials_name=credentials_name,
-            allowlist=TEST_ALLOWLIST,
-        )
-    return source_id
-
-
-def _sessions(database: Database) -> dict[str, SessionStatus]:
-    with database.unit_of_work() as session:
-        rows = session.execute(select(AgendaSession.uid, AgendaSession.status)).all()
-    return {row.uid: row.status for row in rows}
+    return _fhir_source(
+        database,
+        "DUI FHIR (local)",
+        url,
+        fhir_resource="Appointment",
+        credentials_name=credentials_name,
+        allowlist=TEST_ALLOWLIST,
+    )
 
 
 def _state(count: int) -> FhirState:
@@ -77,9 +57,9 @@ def _state(count: int) -> FhirState:
     return state
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_deletion_is_seen_through_the_history_of_a_real_server(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
@@ -117,9 +97,9 @@ def test_a_deletion_is_seen_through_the_history_of_a_real_server(
     assert _source(database, source_id).fhir_history == "supported"
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_without_history_a_real_server_is_pulled_in_full_every_n_pulls(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
@@ -155,9 +135,9 @@ def _tls_settings(tls: ClientTls | None) -> Settings:
     )
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_pull_with_the_client_certificate_succeeds_without_it_fails_clearly(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     certificates: Certificates,
 ) -> None:
@@ -212,9 +192,9 @@ def test_a_pull_with_the_client_certificate_succeeds_without_it_fails_clearly(
     assert _sessions(database)["Appointment/a2"] is SessionStatus.DONE
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_client_certificate_that_cannot_be_loaded_names_its_setting(
     database: Database,
-    sample_ditep: SampleDitep,
     protection: DataProtection,
     certificates: Certificates,
     tmp_path: Path,

@@ -7,10 +7,8 @@ pulls from a real HTTP server on 127.0.0.1.
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import ipaddress
 import ssl
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -53,6 +51,7 @@ from tests.conftest import (
     make_settings,
 )
 from tests.http import app_client
+from tests.local_http import QuietHandler, serving
 
 PUBLIC_IP = "93.184.215.14"
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
@@ -350,11 +349,11 @@ def test_a_configured_host_name_or_allowed_address_is_accepted() -> None:
 # -- a real server on 127.0.0.1 -------------------------------------------------------
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     paths: ClassVar[list[str]] = []
     redirect_to: ClassVar[str | None] = None
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         type(self).paths.append(self.path)
         if self.path.startswith("/redirect") and self.redirect_to:
             self.send_response(302)
@@ -363,32 +362,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         if self.path.startswith("/admin"):
-            body = SECRET_BODY.encode()
-            self.send_response(418)
+            self.reply(418, SECRET_BODY.encode(), "text/calendar")
         else:
-            body = CALENDAR
-            self.send_response(200)
-        self.send_header("Content-Type", "text/calendar")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+            self.reply(200, CALENDAR, "text/calendar")
 
 
 @pytest.fixture
 def local_server() -> Iterator[tuple[str, type[_Handler]]]:
     handler = type("Handler", (_Handler,), {"paths": [], "redirect_to": None})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _pull_settings(*allowed: str) -> Settings:
@@ -548,18 +531,10 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path, type[_Handler]]]:
     """HTTPS on 127.0.0.1 with a certificate for agenda.pinned.test only."""
     cert_path, key_path = _self_signed(tmp_path, "agenda.pinned.test")
     handler = type("Handler", (_Handler,), {"paths": [], "redirect_to": None})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler, context) as server:
         yield server.server_address[1], cert_path, handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_pinned_https_request_keeps_the_host_name_for_tls(

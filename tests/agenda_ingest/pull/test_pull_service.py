@@ -312,9 +312,9 @@ def test_a_source_without_url_or_unknown_cannot_be_pulled(
         _pull(database, 999_999, pull_settings, protection)
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_a_disabled_source_is_not_pulled_nor_due(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
@@ -356,9 +356,9 @@ def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     assert (source.last_pull_status, source.lease_owner) == ("failed", None)
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_pull_due_picks_only_due_sources_never_pulled_first(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -421,9 +421,9 @@ def test_pull_due_picks_only_due_sources_never_pulled_first(
         assert repository.due_source_ids(now + dt.timedelta(minutes=50)) == [leased, fresh, exactly]
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_pull_due_goes_on_after_a_failure(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
@@ -442,9 +442,9 @@ def test_pull_due_goes_on_after_a_failure(
     assert outcomes[0].attempts == pull_settings.pull_max_attempts
 
 
+@pytest.mark.usefixtures("sample_ditep")
 def test_pull_due_stops_between_sources_when_asked(
     database: Database,
-    sample_ditep: SampleDitep,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from agenda_ingest.classification.engine import default_rule_set, default_rules_text
 from ditep_core.db import Database
-from ditep_core.nomenclatures import Scope
-from tests.conftest import KeyMaker, SampleDitep, push_both_sample_feeds, sample_feed
+from tests.conftest import SampleDitep, push_both_sample_feeds, sample_feed
 from tests.http import AppClient
 
 FINESS = "690000017"
@@ -37,16 +34,6 @@ def _sessions(database: Database) -> list[dict[str, Any]]:
             ).order_by(AgendaSession.id)
         )
         return [dict(row._mapping) for row in rows]
-
-
-@pytest.fixture
-def keys(make_key: KeyMaker) -> dict[str, dict[str, str]]:
-    return {
-        "admin": make_key(Scope.ADMIN, finess=(FINESS,)),
-        "feeds": make_key(Scope.FEEDS_WRITE, finess=(FINESS,)),
-        "read": make_key(Scope.ACTIVITY_READ, finess=(FINESS,)),
-        "other": make_key(Scope.ADMIN, finess=("750000001",)),
-    }
 
 
 def _post_rules(client: AppClient, key: dict[str, str], text: str) -> Any:

@@ -150,8 +150,8 @@ def _key_values(
     return row
 
 
-def _establishment_tables(book: _Book, report: ActivityReport) -> None:
-    flat = flat_figures(report.model_dump(mode="json", by_alias=True))
+def _establishment_tables(book: _Book, report: ActivityReport, flat: Mapping[str, Any]) -> None:
+    """One sheet per table; ``flat``: the body's figures by dotted path."""
     for title, groups in TABLE_SHEETS:
         sheet = book.sheet(title)
         sheet.set_column(0, 0, 36)
@@ -182,11 +182,12 @@ def _figure_sheets(book: _Book, table: FigureTable) -> None:
     rows: list[tuple[list[object], dict[str, Any], set[str]]] = [
         (identity, row.flat_figures(), set(row.suppressed)) for identity, row in table.rows
     ]
-    columns: list[str] = []
+    # Every figure path in the order first met (a dict: membership in constant time).
+    columns: dict[str, None] = {}
     for _identity, flat, _hidden in rows:
-        for path in flat:
-            if path not in columns and not isinstance(flat[path], list | str):
-                columns.append(path)
+        for path, value in flat.items():
+            if path not in columns and not isinstance(value, list | str):
+                columns[path] = None
     width = len(table.identity)
     for title, groups in TABLE_SHEETS:
         paths = [path for path in columns if path.split(".", 1)[0] in groups]
@@ -344,7 +345,7 @@ def establishment_workbook(
         flat,
         set(),
     )
-    _establishment_tables(book, report)
+    _establishment_tables(book, report, flat)
     if indicators is not None:
         _indicators_sheet(book, indicators)
     pairs = _common_method(

@@ -43,7 +43,12 @@ from activity_api.regions.aggregate import (
 )
 from activity_api.regions.repository import AreaRepository
 from activity_api.regions.schemas import Area, AreaReport
-from activity_api.regions.service import SECRECY_RULE, area_report, region_activity_table
+from activity_api.regions.service import (
+    SECRECY_RULE,
+    RegionFamily,
+    area_report,
+    region_activity_table,
+)
 from ditep_core.auth.principal import Principal
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import Establishment, utc_now
@@ -276,12 +281,15 @@ def _family_total(
     threshold: int,
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
+    family: RegionFamily | None = None,
 ) -> tuple[dict[str, Any], set[str]]:
     """The area's total as the period's family publishes it (flat figures, hidden paths):
-    the region's or department's row of the region table; for the nation, the regions'
-    published totals (a figure hidden in any of them is hidden)."""
+    the region's or department's row of the region table (``family``: that table, when
+    the caller has built it already); for the nation, the regions' published totals (a
+    figure hidden in any of them is hidden). ``reports``: the period's bodies, used where
+    they cover a whole region."""
     if area is not None:
-        table, _, _ = region_activity_table(
+        table, _, _ = family or region_activity_table(
             session, area.region_code, period, threshold=threshold, now=now, reports=reports
         )
         row = table.row(f"{area.kind}:{area.code}", period.code)
@@ -346,10 +354,14 @@ def _area_values(
     )
 
 
-def _region_of(area: Area) -> Area:
-    if area.kind == "region":
-        return area
-    return Area(kind="region", code=area.region_code, name=None, region_code=area.region_code)
+def _region_members(
+    session: Session, area: Area | None, establishments: Sequence[Establishment]
+) -> Sequence[Establishment]:
+    """The establishments whose bodies the family tables read: the area's region (every
+    establishment for the nation)."""
+    if area is None or area.kind == "region":
+        return establishments
+    return AreaRepository(session).establishments_in_region(area.region_code)
 
 
 def area_indicators(
@@ -360,27 +372,26 @@ def area_indicators(
     threshold: int | None = None,
     now: dt.datetime | None = None,
     reports: Mapping[int, ActivityReport] | None = None,
+    family: RegionFamily | None = None,
 ) -> IndicatorsReport:
     """An area's (or, ``area=None``, the nation's) indicators: aggregates under secrecy;
     ``reports``: the establishments' activity bodies for the period, when the caller has
-    them already."""
+    them already (the whole region's, so that the family table reuses them too);
+    ``family``: the region's family table of the period, built with the same
+    ``threshold`` and ``now``."""
     now = now or utc_now()
     profile = active_profile(session)
     threshold = profile.suppression_threshold if threshold is None else threshold
     earlier = _shifted(period)
     establishments = establishments_of(session, area)
-    # Each period's bodies read once, for the sum and for the family's decision (which
-    # reads the whole region's: a department's are read with its region's).
-    readers = (
-        establishments
-        if area is None or area.kind == "region"
-        else establishments_of(session, _region_of(area))
-    )
-    if reports is None or not all(e.id in reports for e in readers):
-        reports = establishment_reports(session, readers, period, now=now)
-    previous = establishment_reports(session, readers, earlier, now=now)
+    # Each period's bodies are read once, for the region (or the nation): the indicators'
+    # inputs and the family table that decides the secrecy both take them.
+    members = _region_members(session, area, establishments)
+    if reports is None or any(e.id not in reports for e in members):
+        reports = establishment_reports(session, members, period, now=now)
+    earlier_reports = establishment_reports(session, members, earlier, now=now)
     current_inputs = gather(session, establishments, period, now=now, bodies=reports)
-    previous_inputs = gather(session, establishments, earlier, now=now, bodies=previous)
+    previous_inputs = gather(session, establishments, earlier, now=now, bodies=earlier_reports)
     versions = sorted(
         {version for item in current_inputs.values() for version in item.rule_set_versions}
     )
@@ -405,6 +416,7 @@ def area_indicators(
                 threshold=threshold,
                 now=now,
                 reports=reports,
+                family=family,
             ),
         ),
         _area_values(
@@ -418,7 +430,7 @@ def area_indicators(
                 earlier,
                 threshold=threshold,
                 now=now,
-                reports=previous,
+                reports=earlier_reports,
             ),
         ),
         profile_version=profile.version,
@@ -435,11 +447,20 @@ def area_report_with_indicators(
     session: Session, area: Area, period: CountingPeriod, *, calendar: bool
 ) -> tuple[AreaReport, IndicatorsReport | None]:
     """An area's activity table and (for a calendar period) its indicators, from one read
-    of the establishments' bodies: what the area's workbook holds."""
+    of the region's bodies and one family table: what the area's workbook holds."""
     now = utc_now()
-    establishments = establishments_of(session, area)
-    reports = establishment_reports(session, establishments, period, now=now)
-    report = area_report(session, area, period, now=now, reports=reports)
+    threshold = active_profile(session).suppression_threshold
+    members = _region_members(session, area, establishments_of(session, area))
+    reports = establishment_reports(session, members, period, now=now)
+    family = region_activity_table(
+        session, area.region_code, period, threshold=threshold, now=now, reports=reports
+    )
+    report = area_report(
+        session, area, period, threshold=threshold, now=now, reports=reports, family=family
+    )
     if not calendar:
         return report, None
-    return report, area_indicators(session, area, period, now=now, reports=reports)
+    indicators = area_indicators(
+        session, area, period, threshold=threshold, now=now, reports=reports, family=family
+    )
+    return report, indicators

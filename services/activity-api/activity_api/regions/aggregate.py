@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from activity_api.secrecy.suppression import Cell, Equation, protect
 
@@ -276,6 +276,10 @@ class DecisionCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        # Decisions taken by this process (``_protect_modular`` run), and decisions found
+        # stored (``DecisionSource.lookup``) instead: what the tests count.
+        self.decided = 0
+        self.loaded = 0
 
     def get(self, digest: str) -> frozenset[CellKey] | None:
         with self._lock:
@@ -298,7 +302,19 @@ class DecisionCache:
         with self._lock:
             self._decisions.clear()
             self._tables.clear()
-            self.hits = self.misses = 0
+            self.hits = self.misses = self.decided = self.loaded = 0
+
+    def decisions(self) -> dict[str, frozenset[CellKey]]:
+        """The decisions this process holds, by digest (tests, benchmarks)."""
+        with self._lock:
+            return dict(self._decisions)
+
+    def count(self, *, decided: bool) -> None:
+        with self._lock:
+            if decided:
+                self.decided += 1
+            else:
+                self.loaded += 1
 
     def forget_tables(self) -> None:
         """Drop the remembered tables, keep the decisions (what a warm read cost before
@@ -324,6 +340,23 @@ class DecisionCache:
 
 
 DECISIONS = DecisionCache()
+
+
+class DecisionSource(Protocol):
+    """Decisions kept outside the process (the ``secrecy_decision`` table:
+    ``activity_api.secrecy.repository``), and who is told of each decision a table used."""
+
+    def lookup(self, digest: str) -> frozenset[CellKey] | None:
+        """The stored decision of the table with this digest, if any."""
+        ...
+
+    def before_deciding(self) -> None:
+        """Called before a decision is taken in the process (seconds to minutes)."""
+        ...
+
+    def used(self, family: str, digest: str, threshold: int, hidden: frozenset[CellKey]) -> None:
+        """The decision a table of ``family`` got (from the process, the store, or taken)."""
+        ...
 
 
 def _decision_digest(
@@ -356,13 +389,19 @@ def publish_levels(
     time_sums: Sequence[TimeSum] = (),
     hidden_elsewhere: Iterable[CellKey] = (),
     published_elsewhere: Iterable[CellKey] = (),
+    family: str = "",
+    source: DecisionSource | None = None,
 ) -> LevelTable:
     """Establishment rows and area rows, over one or several periods, protected at once
     (``_publish_levels``), remembered by a digest of the inputs: a warm read of unchanged
     data (the same figures, areas, periods and outside decisions) reuses the table built
     last time, provided its decision is still in ``DECISIONS`` (looked up, and counted,
     exactly as a rebuilt table would look it up), and gets a copy of its rows. Any
-    change of the inputs is another digest and builds the table again."""
+    change of the inputs is another digest and builds the table again.
+
+    ``source``: where a decision not in the process may be stored (looked up by the
+    decision's digest before deciding), told of the decision used, under ``family``
+    (which table this is: ``results:2025-Q1``, ``activity:84:2025-Q1``)."""
     hidden_elsewhere = frozenset(hidden_elsewhere)
     published_elsewhere = frozenset(published_elsewhere)
     inputs = _inputs_digest(
@@ -371,7 +410,10 @@ def publish_levels(
     remembered = DECISIONS.table(inputs)
     if remembered is not None:
         digest, table = remembered
-        if DECISIONS.get(digest) is not None:
+        hidden = DECISIONS.get(digest)
+        if hidden is not None:
+            if source is not None:
+                source.used(family, digest, threshold, hidden)
             return _copy_table(table)
     digest, table = _publish_levels(
         rows,
@@ -380,6 +422,8 @@ def publish_levels(
         time_sums=time_sums,
         hidden_elsewhere=hidden_elsewhere,
         published_elsewhere=published_elsewhere,
+        family=family,
+        source=source,
     )
     DECISIONS.put_table(inputs, digest, table)
     return _copy_table(table)
@@ -446,6 +490,8 @@ def _publish_levels(
     time_sums: Sequence[TimeSum] = (),
     hidden_elsewhere: Iterable[CellKey] = (),
     published_elsewhere: Iterable[CellKey] = (),
+    family: str = "",
+    source: DecisionSource | None = None,
 ) -> tuple[str, LevelTable]:
     """Establishment rows and area rows, over one or several periods, protected at once,
     and the digest of the decision.
@@ -551,9 +597,20 @@ def _publish_levels(
     forced = {key for key in hidden_elsewhere if key in cells}
     digest = _decision_digest(cells, subtables, threshold, forced)
     hidden = DECISIONS.get(digest)
+    if hidden is None and source is not None:
+        # Decided by the secrecy task (or another process) for exactly this table.
+        hidden = source.lookup(digest)
+        if hidden is not None:
+            DECISIONS.count(decided=False)
+            DECISIONS.put(digest, hidden)
     if hidden is None:
+        if source is not None:
+            source.before_deciding()
         hidden = frozenset(_protect_modular(cells, subtables, threshold, forced))
+        DECISIONS.count(decided=True)
         DECISIONS.put(digest, hidden)
+    if source is not None:
+        source.used(family, digest, threshold, hidden)
 
     def publish(
         row_key: tuple[str, str], members: Sequence[tuple[str, str]] | None

@@ -15,8 +15,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from activity_api.regions.aggregate import AreaSum, LevelTable, SlicedFigures, publish_levels
+from activity_api.regions.aggregate import (
+    AreaSum,
+    DecisionSource,
+    LevelTable,
+    SlicedFigures,
+    publish_levels,
+)
 from activity_api.regions.repository import AreaRepository
+from activity_api.secrecy.repository import StoredDecisions
 from activity_api.transmissions.service import QuarterState, quarter_states
 from ditep_core.models import Establishment
 from ditep_counting.engine.periods import CountingPeriod
@@ -24,6 +31,11 @@ from ditep_counting.engine.periods import CountingPeriod
 # Parts of the establishment body that describe it rather than count.
 IDENTITY_FIELDS = frozenset({"establishment", "period", "computed_at", "stale", "frozen"})
 NATIONAL = "national"
+
+
+def results_family(quarter: str) -> str:
+    """The stored decisions' name of a quarter's national results table."""
+    return f"results:{quarter}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +48,15 @@ class NationalResultsTable:
 
 
 def national_results_table(
-    session: Session, period: CountingPeriod, *, threshold: int, now: dt.datetime
+    session: Session,
+    period: CountingPeriod,
+    *,
+    threshold: int,
+    now: dt.datetime,
+    decisions: DecisionSource | None = None,
 ) -> NationalResultsTable:
+    """The quarter's national table; its decision looked up in ``decisions`` (default:
+    the stored ones) before it is decided in the process."""
     establishments = AreaRepository(session).establishments_everywhere()
     states = quarter_states(session, establishments, period, now=now)
     rows: list[SlicedFigures] = []
@@ -81,7 +100,13 @@ def national_results_table(
             parts=tuple(f"region:{code}" for code in sorted(by_region)),
         )
     )
-    table = publish_levels(rows, areas, threshold=threshold)
+    table = publish_levels(
+        rows,
+        areas,
+        threshold=threshold,
+        family=results_family(period.code),
+        source=decisions if decisions is not None else StoredDecisions(session),
+    )
     return NationalResultsTable(
         period=period,
         table=table,

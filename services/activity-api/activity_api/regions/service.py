@@ -13,6 +13,7 @@ from activity_api.periods import ReportingPeriod
 from activity_api.regions.aggregate import (
     AreaSum,
     CellKey,
+    DecisionSource,
     LevelTable,
     SlicedFigures,
     TimeSum,
@@ -36,6 +37,7 @@ from activity_api.regions.schemas import (
     Secrecy,
     TransmissionShare,
 )
+from activity_api.secrecy.repository import StoredDecisions
 from activity_api.transmissions.service import QuarterState, deadline_of, quarter_states
 from ditep_core.auth.access import may_read_department, may_read_region
 from ditep_core.auth.principal import Principal
@@ -174,6 +176,7 @@ def year_context(
     *,
     threshold: int,
     now: dt.datetime,
+    decisions: DecisionSource | None = None,
 ) -> tuple[set[CellKey], set[CellKey]]:
     """What the families a year depends on decided (hidden, published): the quarter
     families of every month it or its calendar years hold, and for a school year the two
@@ -187,11 +190,17 @@ def year_context(
         depends += [p for p in periods[1:] if len(p.code) == 4]
     for member in depends:
         table, _, _ = region_activity_table(
-            session, region_code, member, threshold=threshold, now=now
+            session, region_code, member, threshold=threshold, now=now, decisions=decisions
         )
         hidden |= table.suppressed
         known |= table.published
     return hidden, known
+
+
+def activity_family(region_code: str, period_code: str) -> str:
+    """The stored decisions' name of a region's activity table (a quarter with its
+    months, or a year)."""
+    return f"activity:{region_code}:{period_code}"
 
 
 def _department_areas(
@@ -207,6 +216,10 @@ def _department_areas(
     ]
 
 
+# A region's family table, its establishments, and whether any of their bodies is stale.
+RegionFamily = tuple[LevelTable, Sequence[Establishment], bool]
+
+
 def region_activity_table(
     session: Session,
     region_code: str,
@@ -215,12 +228,17 @@ def region_activity_table(
     threshold: int,
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
-) -> tuple[LevelTable, Sequence[Establishment], bool]:
+    decisions: DecisionSource | None = None,
+) -> RegionFamily:
     """The region's ARS activity for the period's family, decided once: every
     establishment, every department and the region, for the quarter and its months;
     for a quarter, the transmitted results of the region (regions.results) too, whose
     decisions hold here (their hidden cells stay hidden, their published ones are known).
+    Each decision is looked up in ``decisions`` (default: the stored ones, written by
+    the ``secrecy.decide`` task) before it is decided in the process.
     """
+    if decisions is None:
+        decisions = StoredDecisions(session)
     establishments = AreaRepository(session).establishments_in_region(region_code)
     periods, time_sums = family_of(period)
     rows: list[SlicedFigures] = []
@@ -255,9 +273,13 @@ def region_activity_table(
     known: set[CellKey] = set()
     quarter = periods[0]
     if _is_year(period):
-        hidden, known = year_context(session, region_code, period, threshold=threshold, now=now)
+        hidden, known = year_context(
+            session, region_code, period, threshold=threshold, now=now, decisions=decisions
+        )
     elif time_sums or quarter.code[4:6] == "-Q":
-        results = national_results_table(session, quarter, threshold=threshold, now=now)
+        results = national_results_table(
+            session, quarter, threshold=threshold, now=now, decisions=decisions
+        )
         transmitted = {
             finess
             for finess, code in results.transmitted
@@ -292,6 +314,8 @@ def region_activity_table(
         time_sums=time_sums,
         hidden_elsewhere=hidden,
         published_elsewhere=known,
+        family=activity_family(region_code, quarter.code),
+        source=decisions,
     )
     return table, establishments, stale
 
@@ -304,12 +328,15 @@ def area_report(
     threshold: int | None = None,
     now: dt.datetime | None = None,
     reports: Mapping[int, ActivityReport] | None = None,
+    family: RegionFamily | None = None,
 ) -> AreaReport:
-    """A region's or a department's activity: a slice of the region's family table."""
+    """A region's or a department's activity: a slice of the region's family table
+    (``family``: that table for the period, when the caller has built it already with
+    the same ``threshold`` and ``now``)."""
     now = now or utc_now()
     if threshold is None:
         threshold = active_profile(session).suppression_threshold
-    table, establishments, stale = region_activity_table(
+    table, establishments, stale = family or region_activity_table(
         session, area.region_code, period, threshold=threshold, now=now, reports=reports
     )
     if area.kind == "department":
@@ -343,10 +370,9 @@ def figures_csv(
 ) -> tuple[list[str], list[list[object]]]:
     """One line per row: identity, then every published figure (empty when hidden), then
     the suppressed paths; the columns are every figure path, in the order first met."""
-    columns: list[str] = []
     flats = [(identity, row.flat_figures(), row.suppressed) for identity, row in rows]
-    for _, flat, _ in flats:
-        columns += [path for path in flat if path not in columns]
+    # Every path in the order first met (a dict: membership in constant time).
+    columns = list(dict.fromkeys(path for _, flat, _ in flats for path in flat))
     lines = [
         [
             *identity,

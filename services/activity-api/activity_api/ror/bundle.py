@@ -1,7 +1,8 @@
 """The ROR bundle of one establishment for one week. Pure: plain dicts in FHIR R4 JSON.
 
 Organization (FINESS, category), one HealthcareService per modality offered (care
-mode from TRE_R213), one Location per modality carrying its commune
+mode from TRE_R213, champ d'activité médico-social from TRE_R227), one Location per
+modality carrying our id as its ``idExterneSynchro`` identifier, its commune
 (``ror-commune-cog``) and its capacities (``ror-location-supported-capacity``:
 installed, occupied, available places, source TRE_R335). Each resource is sent under
 the ROR's own id when one is recorded for it (``RorEstablishment.ror_ids``), else
@@ -40,6 +41,10 @@ class RorEstablishment:
     created: dt.datetime | None = None
     # The ROR's ids of our resources: {"Location/690000017-accueil-nuit": "<ROR id>"}.
     ror_ids: Mapping[str, str] = field(default_factory=dict)
+    # Declared for the HealthcareServices (not sent until declared): the authorised age
+    # range (patient-type) and whether the offer is a sensitive unit.
+    age_range: tuple[int, int] | None = None
+    sensitive_unit: bool | None = None
 
     def id_of(self, resource_type: str, local_id: str) -> str:
         return self.ror_ids.get(f"{resource_type}/{local_id}", local_id)
@@ -145,6 +150,18 @@ def organization(establishment: RorEstablishment, updated: dt.datetime) -> dict[
     }
 
 
+def location_sync_identifier(local_id: str) -> dict[str, Any]:
+    """ror-location's ``idExterneSynchro``: our id of the Location, what a conditional
+    update matches on while the ROR's own id is not recorded."""
+    return {
+        "type": _concept(
+            codes.SYSTEM_OPERATIONAL_RESOURCE_ID_TYPE, codes.IDENTIFIER_TYPE_EXTERNAL_SYNC
+        ),
+        "system": codes.SYSTEM_LOCATION_SYNC_ID,
+        "value": local_id,
+    }
+
+
 def location(
     establishment: RorEstablishment, capacity: ModalityCapacity, updated: dt.datetime
 ) -> dict[str, Any]:
@@ -166,10 +183,12 @@ def location(
         )
         if places is not None
     ]
+    local_id = resource_id(establishment.finess, capacity.modality)
     resource: dict[str, Any] = {
         "resourceType": "Location",
-        "id": establishment.id_of("Location", resource_id(establishment.finess, capacity.modality)),
+        "id": establishment.id_of("Location", local_id),
         "meta": _meta(codes.PROFILE_LOCATION, establishment.region_code, updated),
+        "identifier": [location_sync_identifier(local_id)],
         "status": "active",
         "name": f"{establishment.name} - {capacity.modality.label}",
         "managingOrganization": establishment.reference("Organization", establishment.finess),
@@ -177,6 +196,39 @@ def location(
     if extensions:
         resource["extension"] = extensions
     return resource
+
+
+def _offer_extensions(establishment: RorEstablishment) -> list[dict[str, Any]]:
+    """ror-healthcareservice-sensitive-unit and -patient-type, where declared."""
+    extensions: list[dict[str, Any]] = []
+    if establishment.sensitive_unit is not None:
+        extensions.append(
+            {"url": codes.EXTENSION_SENSITIVE_UNIT, "valueBoolean": establishment.sensitive_unit}
+        )
+    if establishment.age_range is not None:
+        low, high = establishment.age_range
+        years = {"unit": "années", "system": "http://unitsofmeasure.org", "code": "a"}
+        extensions.append(
+            {
+                "url": codes.EXTENSION_PATIENT_TYPE,
+                "extension": [
+                    {
+                        "url": "ageRange",
+                        "valueRange": {
+                            "low": {"value": low, **years},
+                            "high": {"value": high, **years},
+                        },
+                    },
+                    {
+                        "url": "supportedPatientInfo",
+                        "valueCodeableConcept": _concept(
+                            codes.SYSTEM_SUPPORTED_PUBLIC, codes.PUBLIC_DISABILITY
+                        ),
+                    },
+                ],
+            }
+        )
+    return extensions
 
 
 def healthcare_service(
@@ -188,7 +240,7 @@ def healthcare_service(
         "id": establishment.id_of("HealthcareService", local_id),
         "meta": _meta(codes.PROFILE_HEALTHCARE_SERVICE, establishment.region_code, updated),
     }
-    if extensions := establishment.common_extensions():
+    if extensions := establishment.common_extensions() + _offer_extensions(establishment):
         resource["extension"] = extensions
     ror_id = establishment.ror_ids.get(f"HealthcareService/{local_id}")
     if ror_id is not None:  # the ROR's identifier of the offer, once it gave one
@@ -197,6 +249,7 @@ def healthcare_service(
         "active": True,
         "providedBy": establishment.reference("Organization", establishment.finess),
         "category": [_concept(codes.SYSTEM_OFFER_CATEGORY, codes.OFFER_CATEGORY_ITEP)],
+        "type": [_concept(codes.SYSTEM_ACTIVITY_FIELD, codes.ACTIVITY_FIELD_MEDICO_SOCIAL)],
         "characteristic": [_concept(codes.SYSTEM_CARE_MODE, codes.CARE_MODE[modality])],
         "location": [establishment.reference("Location", local_id)],
         "name": f"{establishment.name} - {modality.label}",

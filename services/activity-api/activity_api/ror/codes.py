@@ -18,6 +18,8 @@ PROFILE_LOCATION: Final = f"{IG}/ror-location"
 EXTENSION_SUPPORTED_CAPACITY: Final = f"{IG}/ror-location-supported-capacity"
 EXTENSION_COMMUNE: Final = f"{IG}/ror-commune-cog"
 EXTENSION_CREATION_DATE: Final = f"{IG}/ror-meta-creation-date"
+EXTENSION_SENSITIVE_UNIT: Final = f"{IG}/ror-healthcareservice-sensitive-unit"
+EXTENSION_PATIENT_TYPE: Final = f"{IG}/ror-healthcareservice-patient-type"
 
 
 def nos(table: str) -> str:
@@ -34,6 +36,9 @@ SYSTEM_CAPACITY_STATUS: Final = nos("TRE_R330-TypeStatutCapacite")
 SYSTEM_CAPACITY_TEMPORALITY: Final = nos("TRE_R331-TemporaliteCapacite")
 SYSTEM_TEMPORARY_ASSIGNMENT: Final = nos("TRE_R337-AffectationTemporaire")
 SYSTEM_CAPACITY_SOURCE: Final = nos("TRE_R335-TypeSourceCapacite")
+SYSTEM_ACTIVITY_FIELD: Final = nos("TRE_R227-ChampActivite")
+SYSTEM_SUPPORTED_PUBLIC: Final = nos("TRE_R239-PublicPrisEnCharge")
+SYSTEM_OPERATIONAL_RESOURCE_ID_TYPE: Final = nos("TRE_R354-TypeIdentifiantRessourceOperationnelle")
 # The commune (INSEE COG code) of ror-commune-cog, as in the guide's Location example.
 SYSTEM_COMMUNE: Final = nos("TRE_R13-CommuneOM")
 # ror-organization's ``identifier:finess`` slice: patternUri and type (TRE_G07 code 1).
@@ -45,6 +50,18 @@ IDENTIFIER_TYPE_FINESS: Final = "1"
 CATEGORY_ITEP: Final = ("186", "Institut thérapeutique éducatif et pédagogique (ITEP)")
 # TRE_R244 offer category 50: ITEP.
 OFFER_CATEGORY_ITEP: Final = "50"
+# TRE_R227 (JDV_J20) champ d'activité of the offer: an ITEP is a medico-social
+# establishment (TRE_R66 186), whatever its modality.
+ACTIVITY_FIELD_MEDICO_SOCIAL: Final = ("04", "Médico-social (MS)")
+# TRE_R239 (JDV_J29) public pris en charge of an ITEP: young people with a disability
+# (psychological difficulties, CASF L312-1 I 2°).
+PUBLIC_DISABILITY: Final = ("02", "Personnes en situation de handicap (PH) et aidants")
+
+# ror-location ``identifier:idExterneSynchro`` (TRE_R354 code 26): the id the offer
+# holder gives its Location, here ours (``690000017-accueil-nuit``), under this system.
+# A first push matches on it (conditional update), so it never creates a second Location.
+IDENTIFIER_TYPE_EXTERNAL_SYNC: Final = "26"
+SYSTEM_LOCATION_SYNC_ID: Final = "urn:ditep:ror:location"
 
 # TRE_R213 care mode of each modality of the 2017 decree.
 CARE_MODE: Final[dict[Activity, tuple[str, str]]] = {

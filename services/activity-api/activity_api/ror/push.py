@@ -2,22 +2,31 @@
 
 The bundle is built in a short unit of work that is closed before any network
 call; the OAuth2 client-credentials token is then asked for and each Location is
-PUT to ``{ror_base_url}/Location/{id}`` with the configured ROR headers.
+PUT to ``{ror_base_url}/Location/{id}`` with the configured ROR headers when the
+ROR's id of the Location is recorded. A Location without one is sent by a FHIR
+conditional update, ``PUT {ror_base_url}/Location?identifier={system}|{our id}``
+(its ``idExterneSynchro``), without an id: the ROR updates the Location that
+carries our id or creates it once, so a first push makes no duplicate; the id the
+ROR answers is then recorded (``ror_resource_id``) for the next pushes.
 Timeouts, connection errors and 5xx answers are retried with exponential backoff;
 a 401 refreshes the token once; other 4xx are final and their OperationOutcome
 issues are reported. Real ROR access also needs mTLS: the client certificate,
 key and CA bundle are settings (``DITEP_ROR_TLS``, built by ``ditep_core.tls``);
-a TLS failure is reported at once, not retried.
+a TLS failure is reported at once, not retried. When the token step fails (OAuth2 or
+the TLS handshake with the token endpoint), every Location left is reported and kept
+as not sent, with the reason and the token endpoint's OperationOutcome.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -42,6 +51,51 @@ FHIR_JSON = "application/fhir+json"
 class RorPushError(Exception):
     """The push could not be attempted or the token was refused."""
 
+    def __init__(self, message: str, *, outcome: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        # The OperationOutcome the token endpoint answered, if it sent one.
+        self.outcome = outcome
+
+
+_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+# ``Location: https://ror.example.fr/fhir/Location/LOC-77/_history/1``
+_LOCATION_HEADER = re.compile(r"/Location/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]*)?/?$")
+
+
+def sync_match(local_id: str) -> str:
+    """The ``identifier`` search token of our Location: ``{system}|{our id}``."""
+    return f"{codes.SYSTEM_LOCATION_SYNC_ID}|{local_id}"
+
+
+def location_target(
+    base_url: str, location: dict[str, Any], match: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The URL and body of the PUT of one Location: under its id, or, with ``match``, a
+    conditional update on its identifier, without an id (the ROR keeps or gives its own)."""
+    if match is None:
+        return f"{base_url}/Location/{location['id']}", location
+    # ``|`` escaped, the rest kept readable: what ``ditep ror status`` shows.
+    url = f"{base_url}/Location?identifier={quote(match, safe=':/')}"
+    return url, {key: value for key, value in location.items() if key != "id"}
+
+
+def answered_id(response: httpx.Response) -> str | None:
+    """The ROR's id of the Location it updated or created: the body's, else the
+    ``Location`` / ``Content-Location`` header's."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("resourceType") == "Location":
+        found = body.get("id")
+        if isinstance(found, str) and _FHIR_ID.match(found):
+            return found
+    for header in ("Location", "Content-Location"):
+        match = _LOCATION_HEADER.search(response.headers.get(header, ""))
+        if match:
+            return match.group(1)
+    return None
+
 
 @dataclass(slots=True)
 class LocationPush:
@@ -54,8 +108,12 @@ class LocationPush:
     messages: list[str] = field(default_factory=list)
     # The OperationOutcome answered with a refusal, as received; kept (ror_push_result).
     outcome: dict[str, Any] | None = None
-    # Our id of the Location (``690000017-accueil-nuit``) when sent under the ROR's id.
+    # Our id of the Location (``690000017-accueil-nuit``), whatever id it is sent under.
     local_id: str | None = None
+    # The ``identifier`` token of a conditional update (no ROR id recorded), else None.
+    match: str | None = None
+    # The ROR's id answered to a conditional update: recorded for the next pushes.
+    ror_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -85,10 +143,18 @@ class PushReport:
             if self.dry_run:
                 lines.append(f"  would PUT {push.url} {capacities}")
                 continue
+            if push.attempts == 0 and push.status_code is None:
+                lines.append(f"  not sent: PUT {push.url} {capacities}")
+                lines += [f"    {message}" for message in push.messages]
+                continue
             answer = push.status_code if push.status_code is not None else "no answer"
             lines.append(
                 f"  PUT {push.url} {capacities} -> {answer} after {push.attempts} attempt(s)"
             )
+            if push.ror_id is not None:
+                lines.append(
+                    f"    the ROR's id {push.ror_id} recorded for Location/{push.local_id}"
+                )
             lines += [f"    {message}" for message in push.messages]
         if self.error:
             lines.append(f"  error: {self.error}")
@@ -209,7 +275,8 @@ class RorClient:
             if response.status_code != 200:
                 raise RorPushError(
                     f"token endpoint answered {response.status_code}: "
-                    + "; ".join(outcome_messages(response))
+                    + "; ".join(outcome_messages(response)),
+                    outcome=operation_outcome(response),
                 )
             token = response.json().get("access_token")
             if not isinstance(token, str) or not token:
@@ -218,9 +285,11 @@ class RorClient:
             return token
         raise RorPushError("token endpoint failed")  # pragma: no cover - loop always returns
 
-    def put_location(self, location: dict[str, Any]) -> LocationPush:
-        url = f"{self.base_url}/Location/{location['id']}"
-        push = LocationPush(location_id=location["id"], url=url, sent=location)
+    def put_location(self, location: dict[str, Any], *, match: str | None = None) -> LocationPush:
+        """PUT one Location under its id, or, with ``match`` (an ``identifier`` search
+        token), as a conditional update; the id the ROR answers is then in ``ror_id``."""
+        url, body = location_target(self.base_url, location, match)
+        push = LocationPush(location_id=location["id"], url=url, sent=body, match=match)
         refreshed = False
         while push.attempts < self.max_attempts:
             push.attempts += 1
@@ -233,7 +302,7 @@ class RorClient:
             if token is not None:
                 headers["Authorization"] = f"Bearer {token}"
             try:
-                response = self.client.put(url, json=location, headers=headers)
+                response = self.client.put(url, json=body, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as error:
                 failure = tls_failure(error, client_certificate=self.client_certificate)
                 if failure is not None:
@@ -255,6 +324,8 @@ class RorClient:
             if response.status_code >= 500 and push.attempts < self.max_attempts:
                 self._pause(push.attempts)
                 continue
+            if match is not None and push.ok:
+                push.ror_id = answered_id(response)
             break
         return push
 
@@ -267,6 +338,9 @@ def record_push_answers(session: Session, report: PushReport) -> None:
     repository = RorRepository(session)
     now = utc_now()
     for push in report.locations:
+        if push.ror_id is not None and push.local_id is not None:
+            # Learnt from a conditional update: the next pushes go to PUT Location/{id}.
+            repository.set_ror_id(establishment.id, f"Location/{push.local_id}", push.ror_id)
         repository.save_push_result(
             RorPushResult(
                 establishment_id=establishment.id,
@@ -306,6 +380,39 @@ def prepare_export(
         return ror_export(session, establishment, week)
 
 
+def _explain(push: LocationPush, local_id: str) -> None:
+    """Say which of our records a refusal points at, naming the field to correct."""
+    if push.match is None and push.status_code in (404, 410):
+        push.messages.insert(
+            0,
+            f"ror_id: the ROR has no Location {push.location_id}, the id recorded for "
+            f"Location/{local_id}; correct it (ditep ror ids set) or remove it "
+            "(ditep ror ids remove) to match on our identifier",
+        )
+    elif push.match is not None and push.status_code == 412:
+        push.messages.insert(
+            0,
+            f"identifier: several Locations of the ROR carry {push.match}; record the "
+            f"right one: ditep ror ids set --resource Location/{local_id} --ror-id <id>",
+        )
+
+
+def _not_sent(
+    base_url: str, location: dict[str, Any], local_id: str, match: str | None, error: RorPushError
+) -> LocationPush:
+    """A Location the push never sent: the token step (OAuth2, TLS) or the settings failed."""
+    url, body = location_target(base_url, location, match)
+    return LocationPush(
+        location["id"],
+        url,
+        body,
+        messages=[f"not sent: {error}"],
+        outcome=error.outcome,
+        local_id=local_id,
+        match=match,
+    )
+
+
 def push_export(
     export: RorExport, settings: Settings, *, dry_run: bool, client: RorClient | None = None
 ) -> PushReport:
@@ -316,31 +423,36 @@ def push_export(
         suppressed=export.suppressed,
         locations=[],
     )
-    locations = _locations(export.bundle)
+    base = (settings.ror_base_url or "<DITEP_ROR_BASE_URL>").rstrip("/")
+    targets: list[tuple[dict[str, Any], str, str | None]] = []
+    for location in _locations(export.bundle):
+        local_id = export.location_ids.get(location["id"], location["id"])
+        match = None if local_id in export.mapped_locations else sync_match(local_id)
+        targets.append((location, local_id, match))
     if dry_run:
-        base = (settings.ror_base_url or "<DITEP_ROR_BASE_URL>").rstrip("/")
-        report.locations = [
-            LocationPush(
-                location["id"],
-                f"{base}/Location/{location['id']}",
-                location,
-                local_id=export.location_ids.get(location["id"]),
+        for location, local_id, match in targets:
+            url, body = location_target(base, location, match)
+            report.locations.append(
+                LocationPush(location["id"], url, body, local_id=local_id, match=match)
             )
-            for location in locations
-        ]
         return report
     try:
         ror = client or RorClient(settings)
     except RorPushError as error:
         report.error = str(error)
+        report.locations = [_not_sent(base, *target, error) for target in targets]
         return report
     try:
-        for location in locations:
-            push = ror.put_location(location)
-            push.local_id = export.location_ids.get(location["id"])
+        for index, (location, local_id, match) in enumerate(targets):
+            try:
+                push = ror.put_location(location, match=match)
+            except RorPushError as error:  # the token step: nothing more can be sent
+                report.error = str(error)
+                report.locations += [_not_sent(base, *target, error) for target in targets[index:]]
+                break
+            push.local_id = local_id
+            _explain(push, local_id)
             report.locations.append(push)
-    except RorPushError as error:
-        report.error = str(error)
     finally:
         if client is None:
             ror.close()

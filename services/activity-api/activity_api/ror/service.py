@@ -34,6 +34,8 @@ class RorExport:
     suppressed: list[str]
     # The id each Location is sent under (the ROR's, when recorded) -> our id.
     location_ids: dict[str, str] = field(default_factory=dict)
+    # Our ids of the Locations whose ROR id is recorded (the others: conditional update).
+    mapped_locations: frozenset[str] = frozenset()
 
 
 def protected_capacities(
@@ -87,6 +89,12 @@ def ror_establishment(session: Session, establishment: Establishment) -> RorEsta
         commune_code=establishment.commune_code,
         created=establishment.created_at,
         ror_ids=RorRepository(session).ror_ids(establishment.id),
+        age_range=(
+            (establishment.ror_age_min, establishment.ror_age_max)
+            if establishment.ror_age_min is not None and establishment.ror_age_max is not None
+            else None
+        ),
+        sensitive_unit=establishment.ror_sensitive_unit,
     )
 
 
@@ -153,11 +161,12 @@ def ror_export(
     capacities, suppressed = protected_capacities(installed, occupied, threshold)
     target = ror_establishment(session, loaded)
     bundle = ror_bundle(target, week.code, capacities, now.replace(microsecond=0))
-    location_ids = {
-        target.id_of("Location", local_id): local_id
-        for local_id in (resource_id(loaded.finess, c.modality) for c in capacities)
-    }
-    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids)
+    local_ids = [resource_id(loaded.finess, c.modality) for c in capacities]
+    location_ids = {target.id_of("Location", local_id): local_id for local_id in local_ids}
+    mapped = frozenset(
+        local_id for local_id in local_ids if f"Location/{local_id}" in target.ror_ids
+    )
+    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids, mapped)
 
 
 def push_results(session: Session, establishment: Establishment) -> Sequence[RorPushResult]:

@@ -49,10 +49,11 @@ from activity_api.transmissions.schemas import (
 )
 from ditep_core.audit.service import AuditScope, record_task_action
 from ditep_core.models import Establishment, Transmission, TransmissionLate, utc_now
+from ditep_core.tasks.dispatch import defer_after_commit
 from ditep_core.web.problems import Conflict, InvalidRequest, NotFound
 from ditep_counting.engine.periods import CountingPeriod, parse_period
 from ditep_counting.engine.profile import CountingProfile
-from ditep_counting.rollups.service import active_profile
+from ditep_counting.rollups.service import SECRECY_TASK, active_profile
 
 # Not figures: who computed or froze them, and the establishment's name.
 NOT_FIGURES = frozenset({"computed_at", "frozen", "establishment"})
@@ -213,6 +214,9 @@ def transmit(
             repository.add(row)
     except IntegrityError as error:  # another request transmitted this version first
         raise Conflict(f"quarter {period.code} was transmitted meanwhile: read it again") from error
+    # The quarter's results (every level) changed: their secrecy is decided again, ahead
+    # of the reads (activity_api.secrecy.tasks).
+    defer_after_commit(session, SECRECY_TASK, period=period.code)
     deadline = deadline_of(active_profile(session), period)
     first_at = previous[0].transmitted_at if previous else now
     marked = period.code in repository.late_marks(establishment.id)

@@ -233,9 +233,9 @@ class _Registry:
 
     __slots__ = ("places",)
 
-    def __init__(self, registry: PlaceRegistry) -> None:
+    def __init__(self, registry: PlaceRegistry, normaliser: Normaliser) -> None:
         self.places = tuple(
-            (frozenset((kind, owner)), setting, _Words(names))
+            (frozenset((kind, owner)), setting, _Words(_as_read(names, normaliser)))
             for kind, owner, setting, names in registry.entries()
         )
 
@@ -260,6 +260,18 @@ class _Registry:
             codes, setting, found = in_summary
             return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
         return _PlaceHit(unknown)
+
+
+def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
+    """Names as typed and as texts are read: an alias "gym Roseliere" is found in a place
+    read as "gymnase roseliere" (abbreviations are spelt out before matching)."""
+    out = list(names)
+    for name in names:
+        tokens = _tokens(name)
+        spelt = normaliser.words(tokens)
+        if spelt != tokens:
+            out.append(" ".join(spelt))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -840,6 +852,7 @@ def compile_rule_set(
     (``…+places-<digest>``): the same words may then be classified otherwise."""
     night = (_clock(document.night.start), _clock(document.night.end))
     rules = tuple(_compile_rule(rule) for rule in document.rules)
+    normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
     for rule in document.rules:
         band = rule.when.duration_minutes
@@ -857,8 +870,10 @@ def compile_rule_set(
             (place.setting, frozenset(place.links)) for place in document.places if place.links
         ),
         reader=_Reader(
-            Normaliser(_vocabulary(document, registry)),
-            _Registry(registry) if registry is not None and registry_has_places(registry) else None,
+            normaliser,
+            _Registry(registry, normaliser)
+            if registry is not None and registry_has_places(registry)
+            else None,
         ),
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
         night_window=night,

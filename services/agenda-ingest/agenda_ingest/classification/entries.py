@@ -102,7 +102,11 @@ def classified_entry(entry: Mapping[str, Any], classification: Classification) -
     }
 
 
-Labels = tuple[Activity, Setting, Nature]
+Labels = tuple[Activity, Setting | None, Nature | None]
+"""Expected (activity, setting, nature); ``None`` where the specification does not decide the
+field (classification.md's "—": a transport's setting and nature, a *hors prestation*'s
+nature). Such a field is not scored: it is left out of its agreement and denominator, and
+matches anything in the exact agreement."""
 
 
 @dataclass(slots=True)
@@ -114,6 +118,10 @@ class Accuracy:
     activity_agreement: int = 0
     setting_agreement: int = 0
     nature_agreement: int = 0
+    setting_scored: int = 0
+    """Entries whose expected setting is decided (the setting rate's denominator)."""
+    nature_scored: int = 0
+    """Entries whose expected nature is decided (the nature rate's denominator)."""
     by_activity: Counter[Activity] = field(default_factory=Counter)
     """Entries expected per activity."""
     right_by_activity: Counter[Activity] = field(default_factory=Counter)
@@ -135,43 +143,59 @@ class Accuracy:
 
     @property
     def setting_rate(self) -> float:
-        return self.setting_agreement / self.total if self.total else 0.0
+        return self.setting_agreement / self.setting_scored if self.setting_scored else 0.0
 
     @property
     def nature_rate(self) -> float:
-        return self.nature_agreement / self.total if self.total else 0.0
+        return self.nature_agreement / self.nature_scored if self.nature_scored else 0.0
 
     def add(self, entry: dict[str, Any], labels: Labels, got: Classification) -> None:
         activity, setting, nature = labels
         self.total += 1
         self.confusion[(activity, got.activity)] += 1
         self.by_activity[activity] += 1
-        self.by_setting[setting] += 1
-        self.by_nature[nature] += 1
-        if got.activity is activity:
+        activity_right = got.activity is activity
+        if activity_right:
             self.activity_agreement += 1
             self.right_by_activity[activity] += 1
-        if got.setting is setting:
-            self.setting_agreement += 1
-            self.right_by_setting[setting] += 1
-        if got.nature is nature:
-            self.nature_agreement += 1
-            self.right_by_nature[nature] += 1
-        if (got.activity, got.setting, got.nature) == labels:
+        setting_right = setting is None or got.setting is setting
+        if setting is not None:
+            self.setting_scored += 1
+            self.by_setting[setting] += 1
+            if setting_right:
+                self.setting_agreement += 1
+                self.right_by_setting[setting] += 1
+        nature_right = nature is None or got.nature is nature
+        if nature is not None:
+            self.nature_scored += 1
+            self.by_nature[nature] += 1
+            if nature_right:
+                self.nature_agreement += 1
+                self.right_by_nature[nature] += 1
+        if activity_right and setting_right and nature_right:
             self.exact += 1
         else:
             self.misses.append((entry, labels, got))
 
 
 def expected_labels(entry: Mapping[str, Any]) -> Labels:
+    """The expected labels; a missing key is an error, a JSON ``null`` setting or nature means
+    the specification does not decide it (not scored). The activity is always decided."""
     expected = entry.get("expected")
     if not isinstance(expected, dict):
         raise EntryInvalid("a labelled entry needs 'expected': {activity, setting, nature}")
     labels: list[Any] = []
     for key, kind in (("activity", Activity), ("setting", Setting), ("nature", Nature)):
-        value = expected.get(key)
-        if value is None:
+        if key not in expected:
             raise EntryInvalid(f"'expected.{key}' is missing")
+        value = expected[key]
+        if value is None:
+            if kind is Activity:
+                raise EntryInvalid(
+                    "'expected.activity' is null: the specification always decides the activity"
+                )
+            labels.append(None)
+            continue
         try:
             labels.append(kind(value))
         except ValueError as error:

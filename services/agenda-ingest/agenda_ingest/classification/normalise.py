@@ -48,6 +48,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
+    "dom": ("domicile",),
+    "af": ("assistant", "familial"),
+    "assfam": ("assistant", "familial"),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 

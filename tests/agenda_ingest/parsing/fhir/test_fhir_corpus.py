@@ -29,15 +29,13 @@ from fhir.resources.R4B.encounter import Encounter
 
 from agenda_ingest.classification.engine import Classification
 from agenda_ingest.feeds.service import build_drafts
-from agenda_ingest.parsing.drafts import DraftContext
 from agenda_ingest.parsing.fhir.parser import ParsedFhirFeed, StayPeriod, parse_fhir
 from agenda_ingest.parsing.fhir.sessions_json import SessionJson, session_json, sort_sessions
 from agenda_ingest.parsing.normalised import FeedUnreadable
-from agenda_ingest.parsing.participants import ParticipantOptions
-from ditep_core.nomenclatures import Activity, AgendaKind, Nature, PathwayStatus, Setting
-from ditep_core.pseudonyms import Pseudonymiser
+from ditep_core.nomenclatures import Activity, Nature, PathwayStatus, Setting
+from tests.agenda_ingest.parsing.drafting import sample_draft_context
 from tests.agenda_ingest.parsing.fhir.generator import WINDOW, generate
-from tests.conftest import CORPUS_DIR, DATA_DIR, TEST_SECRET
+from tests.conftest import CORPUS_DIR, DATA_DIR
 
 FHIR_CORPUS = CORPUS_DIR / "fhir"
 FOLDERS = ("tddui", "gap", "r4")
@@ -255,15 +253,6 @@ def _corpus_files() -> list[str]:
     )
 
 
-def _draft_context() -> DraftContext:
-    return DraftContext(
-        timezone=PARIS,
-        agenda_kind=AgendaKind.ESTABLISHMENT,
-        options=ParticipantOptions(),
-        pseudonymiser=Pseudonymiser(TEST_SECRET).for_establishment("690000017"),
-    )
-
-
 def _read(data: bytes, window: tuple[dt.date, dt.date] = (START, END)) -> ParsedFhirFeed:
     return parse_fhir(data, window_start=window[0], window_end=window[1], default_tz=PARIS)
 
@@ -301,7 +290,7 @@ def test_corpus_file_mended(name: str) -> None:
 
 
 def _check(feed: ParsedFhirFeed, expected: Expected) -> None:
-    built, duplicates = build_drafts(feed.occurrences, _draft_context(), paths=feed.paths)
+    built, duplicates = build_drafts(feed.occurrences, sample_draft_context(), paths=feed.paths)
     assert duplicates == []
     sessions = sort_sessions([session_json(occurrence, draft) for occurrence, draft in built])
     assert sessions == expected.sessions

@@ -10,19 +10,17 @@ from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext
+from agenda_ingest.parsing.drafts import DraftBuilder
 from agenda_ingest.parsing.fhir.parser import parse_fhir
-from agenda_ingest.parsing.participants import ParticipantOptions
 from ditep_core.nomenclatures import (
     Activity,
-    AgendaKind,
     PathwayStatus,
     PersonKind,
     SessionStatus,
     Setting,
 )
-from ditep_core.pseudonyms import Pseudonymiser
-from tests.conftest import REPO_ROOT, TEST_SECRET
+from tests.agenda_ingest.parsing.drafting import sample_draft_context
+from tests.conftest import REPO_ROOT
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -43,14 +41,7 @@ def _drafts(example: Any) -> tuple[list[Any], list[Any]]:
         default_tz=PARIS,
     )
     assert feed.rejected == []
-    builder = DraftBuilder(
-        DraftContext(
-            timezone=PARIS,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            options=ParticipantOptions(),
-            pseudonymiser=Pseudonymiser(TEST_SECRET).for_establishment("690000017"),
-        )
-    )
+    builder = DraftBuilder(sample_draft_context())
     return [builder.build(o) for o in feed.occurrences], list(feed.pathway_periods)
 
 

@@ -11,20 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agenda_ingest.classification.engine import SessionFacts, classify, serafin_codes
-from agenda_ingest.parsing.drafts import DraftBuilder, DraftContext, SessionDraft
+from agenda_ingest.parsing.drafts import DraftBuilder, SessionDraft
 from agenda_ingest.parsing.fhir.parser import OUTSIDE_SERVICE_CODE, ParsedFhirFeed, parse_fhir
 from agenda_ingest.parsing.normalised import FeedUnreadable, Occurrence, Participant
 from agenda_ingest.parsing.participants import ParticipantOptions
 from ditep_core.nomenclatures import (
     Activity,
-    AgendaKind,
     Nature,
     PathwayStatus,
     PersonKind,
     Presence,
     SessionStatus,
 )
-from ditep_core.pseudonyms import Pseudonymiser
+from tests.agenda_ingest.parsing.drafting import sample_draft_context
 
 PARIS = ZoneInfo("Europe/Paris")
 WINDOW = (dt.date(2024, 9, 1), dt.date(2025, 9, 1))
@@ -768,17 +767,8 @@ def test_a_resource_with_neither_identifier_nor_id_is_rejected() -> None:
 # --- Drafts and classification -------------------------------------------------------
 
 
-def draft_context() -> DraftContext:
-    return DraftContext(
-        timezone=PARIS,
-        agenda_kind=AgendaKind.ESTABLISHMENT,
-        options=ParticipantOptions(),
-        pseudonymiser=Pseudonymiser("test-secret").for_establishment("690000017"),
-    )
-
-
 def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -> None:
-    builder = DraftBuilder(draft_context())
+    builder = DraftBuilder(sample_draft_context())
     label = [{"url": f"{TDDUI}/tddui-event-label", "valueString": "Temps éducatif"}]
     night = builder.build(
         only(
@@ -818,12 +808,13 @@ def test_drafts_keep_the_codes_classify_by_serafin_and_honour_the_extensions() -
 
 
 def test_codes_change_the_content_hash() -> None:
-    builder = DraftBuilder(draft_context())
+    builder = DraftBuilder(sample_draft_context())
     base = only(parse(with_patient(event())))
     other = dataclasses.replace(base, codes=("x|y",))
     assert builder.build(base).content_hash != builder.build(other).content_hash
     assert (
-        builder.build(base).content_hash == DraftBuilder(draft_context()).build(base).content_hash
+        builder.build(base).content_hash
+        == DraftBuilder(sample_draft_context()).build(base).content_hash
     )
 
 
