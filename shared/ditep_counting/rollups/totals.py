@@ -79,6 +79,41 @@ class RollupTotalsRepository:
         self._quality(result, ids, period)
         return result
 
+    def file_active_by_status_per_month(
+        self, establishment_id: int, months: Sequence[CountingPeriod]
+    ) -> dict[str, dict[str, int]]:
+        """Each month's ``file_active.by_status`` (month code: status: young people), in ONE
+        query over the youth-month rows of every month, as ``totals`` counts it for each
+        month alone (a young person of the month with a support day counts in each status
+        they had; one without a known pathway in ``accompagnement``)."""
+        statuses = [s.value for s in PathwayStatus]
+        result = {month.code: dict.fromkeys(statuses, 0) for month in months}
+        if not months:
+            return result
+        codes = {month.start: month.code for month in months}
+        rows = self.session.execute(
+            select(
+                M.month_start,
+                func.max(M.support),
+                *(func.max(getattr(M, f"st_{s}")) for s in statuses),
+                func.max(M.st_none),
+            )
+            .where(
+                M.establishment_id == establishment_id,
+                M.month_start.in_(list(codes)),
+            )
+            .group_by(M.month_start, M.person_id)
+        )
+        for month_start, support, *flags in rows:
+            if not support:
+                continue
+            counts = result[codes[month_start]]
+            uncovered = int(flags[-1] or 0)
+            for status, flag in zip(statuses, flags[:-1], strict=True):
+                if flag or (uncovered and status == PathwayStatus.ACCOMPAGNEMENT.value):
+                    counts[status] += 1
+        return result
+
     def _person_months(
         self,
         result: dict[int, Totals],

@@ -22,6 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ditep_core.auth.service import create_key
+from ditep_core.db import Database
+from ditep_core.nomenclatures import Scope
 from tests.activity_api.ui.conftest import body_value
 from tests.live import serve_samples
 
@@ -53,6 +56,7 @@ pytestmark = [
 @dataclass(frozen=True)
 class Served:
     api: str
+    url: str  # the database's
     key: dict[str, str]
     users: dict[str, tuple[str, str]]  # role: (e-mail, password)
 
@@ -71,7 +75,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 users[found.group(1)] = (found.group(2), found.group(3))
         assert web == f"{served.api}/ui/"
         assert set(users) == {"director", "ars"}
-        yield Served(api=served.api, key=served.key, users=users)
+        url = f"sqlite:///{folder / 'serve.sqlite3'}"
+        yield Served(api=served.api, url=url, key=served.key, users=users)
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +220,53 @@ def test_ars_region_page(browser: Any, served: Served) -> None:
     assert page.url.startswith(f"{served.api}/ui/login")
     page.goto(f"{served.api}/ui/regions/84")
     assert "/ui/login?next=" in page.url
+    page.context.close()
+
+
+def test_ars_department_page(browser: Any, served: Served) -> None:
+    """From the region page to a department's page: its tiles equal the department's
+    indicators in the API, its establishments' statuses are listed, axe is clean."""
+    page = _page(browser)
+    _sign_in(page, served, "ars", "/ui/regions/84?period=2025-Q1")
+    page.locator('a[data-department="69"]').click()
+    page.wait_for_load_state()
+    assert page.url == f"{served.api}/ui/departments/69?period=2025-Q1"
+    assert page.get_by_role("heading", level=1).inner_text() == "Département 69"
+    assert page.locator(f"tr[data-finess='{FINESS}']").count() == 1
+    database = Database.from_url(served.url)
+    with database.unit_of_work() as session:
+        _, ars_key = create_key(
+            session, name="browser-ars", scopes=(Scope.ARS_READ,), regions=("84",)
+        )
+    database.dispose()
+    response = httpx.get(
+        f"{served.api}/v1/departments/69/indicators",
+        params={"period": "2025-Q1"},
+        headers={"Authorization": f"Bearer {ars_key.plaintext}"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    expected = {
+        f"{indicator['code']}.{measure['code']}": measure["value"]
+        for indicator in response.json()["indicators"]
+        for measure in indicator["measures"]
+    }
+    tiles = page.locator("li[data-indicator]")
+    assert tiles.count() == len(expected)
+    for index in range(tiles.count()):
+        tile = tiles.nth(index)
+        path = tile.get_attribute("data-indicator")
+        raw = tile.get_attribute("data-value")
+        assert path in expected
+        assert raw == ("" if expected[path] is None else json.dumps(expected[path])), path
+    assert page.locator("a[data-download]").count() == 4  # activity and results, XLSX and CSV
+    _no_serious_violation(page, "department")
+    _screenshot(page, "departement")
+    # A department of another region: the 403 page.
+    refused = page.goto(f"{served.api}/ui/departments/75")
+    assert refused is not None
+    assert refused.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "Accès refusé"
     page.context.close()
 
 

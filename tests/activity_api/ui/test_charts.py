@@ -28,3 +28,16 @@ def test_an_empty_series_still_draws() -> None:
     svg = bars("Places", ["Accueil de nuit"], [("Places installées", [0])], horizontal=True)
     assert svg.count("<svg") == 1
     assert "Accueil de nuit" in svg
+
+
+def test_the_same_figures_are_drawn_once_other_figures_again() -> None:
+    from activity_api.ui.charts import _bars
+
+    _bars.cache_clear()
+    first = bars("Jeunes par mois", ["janvier", "février"], [("Jeunes", [3, 4])])
+    again = bars("Jeunes par mois", ("janvier", "février"), [("Jeunes", (3, 4))])
+    assert again == first
+    assert _bars.cache_info().hits == 1
+    changed = bars("Jeunes par mois", ["janvier", "février"], [("Jeunes", [3, 5])])
+    assert changed != first
+    assert _bars.cache_info().misses == 2

@@ -174,6 +174,18 @@ class ActivityRepository:
         )
         return {establishment_id: dict(body) for establishment_id, body in rows}
 
+    def frozen_bodies_of_periods(
+        self, establishment_id: int, period_codes: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """One establishment's frozen bodies of several periods (period code: body)."""
+        rows = self.session.execute(
+            select(FrozenPeriod.period_code, FrozenPeriod.body).where(
+                FrozenPeriod.establishment_id == establishment_id,
+                FrozenPeriod.period_code.in_(list(period_codes)),
+            )
+        )
+        return {code: dict(body) for code, body in rows}
+
     def add_frozen(self, frozen: FrozenPeriod) -> FrozenPeriod:
         self.session.add(frozen)
         self.session.flush()

@@ -7,6 +7,7 @@ has its figures in a table beside it (the page's template).
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from pygal.style import Style
 # used here) that has no ``find_spec``: every later failed import then warns
 # (ImportWarning). The web app draws no map: the finder goes.
 sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "pygal"]
+
+CHARTS_REMEMBERED = 256
 
 # Dark enough on white for text and marks (contrast AA); one hue per series.
 COLOURS = ("#1f4e79", "#b35900", "#2e7d32", "#6a1b9a", "#8a1c1c", "#00695c", "#4a4a4a")
@@ -77,6 +80,26 @@ def bars(
     horizontal: bool = False,
 ) -> str:
     """A bar chart: one bar (or segment, ``stacked``) per series and category."""
+    return _bars(
+        label,
+        tuple(categories),
+        tuple((name, tuple(values)) for name, values in series),
+        stacked,
+        horizontal,
+    )
+
+
+# pygal spends 15-45 ms on one chart, and a chart is a pure function of its figures: the
+# SVG of the same figures is served again from memory (the dashboard reloaded, another
+# user of the establishment). Bounded: a few MB per process at most.
+@functools.lru_cache(maxsize=CHARTS_REMEMBERED)
+def _bars(
+    label: str,
+    categories: tuple[str, ...],
+    series: tuple[tuple[str, tuple[float, ...]], ...],
+    stacked: bool,
+    horizontal: bool,
+) -> str:
     if stacked:
         kind: type[pygal.graph.graph.Graph] = pygal.StackedBar
     elif horizontal:

@@ -14,7 +14,11 @@ from activity_api.downloads.responses import (
     activity_csv,
     activity_filename,
     activity_xlsx,
-    area_download,
+    results_download,
+)
+from activity_api.downloads.responses import area_download as area_table_download
+from activity_api.downloads.responses import (
+    national_results_download as national_download,
 )
 from activity_api.ui import login
 from activity_api.ui.ingest import IngestClient, IngestUnavailable
@@ -30,12 +34,14 @@ from activity_api.ui.rendering import (
 )
 from activity_api.ui.service import (
     ReviewTarget,
+    area_download,
     area_view,
+    department_results_download,
     establishment_download,
     establishment_view,
     home,
+    national_results_download,
     quarter_view,
-    region_download,
     review_filters,
     review_target,
     review_view,
@@ -44,6 +50,7 @@ from activity_api.ui.service import (
 from activity_api.users.sessions import SignedIn, same_token
 from ditep_core.nomenclatures import Activity, Nature, Setting
 from ditep_core.web.dependencies import DbSession, get_database
+from ditep_core.web.parameters import DEPARTMENT_PATTERN, REGION_PATTERN
 from ditep_core.web.tabular import CSV_MEDIA_TYPE, download_response
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
@@ -51,6 +58,8 @@ router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
 PeriodInput = Annotated[str | None, Query(max_length=64)]
 _GROUP = re.compile(r"^[0-9a-f]{16}$")
 FinessPath = Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")]
+RegionPath = Annotated[str, Path(pattern=REGION_PATTERN)]
+DepartmentPath = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
 
 
 @router.get("/")
@@ -75,10 +84,22 @@ def region_page(
     request: Request,
     session: DbSession,
     signed_in: CurrentUser,
-    code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
+    code: RegionPath,
     period: PeriodInput = None,
 ) -> HTMLResponse:
     view = area_view(session, signed_in.principal, "region", code, period)
+    return page(request, "area.html", {"view": view}, signed_in=signed_in)
+
+
+@router.get("/departments/{code}")
+def department_page(
+    request: Request,
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: DepartmentPath,
+    period: PeriodInput = None,
+) -> HTMLResponse:
+    view = area_view(session, signed_in.principal, "department", code, period)
     return page(request, "area.html", {"view": view}, signed_in=signed_in)
 
 
@@ -157,15 +178,55 @@ def establishment_download_page(
 def region_download_page(
     session: DbSession,
     signed_in: CurrentUser,
-    code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
+    code: RegionPath,
     output: DownloadFormat,
     period: DownloadPeriod,
 ) -> Response:
     """The region's table under secrecy: what ``GET /v1/regions/{code}/activity`` answers."""
-    report, indicators = region_download(
-        session, signed_in.principal, code, period, workbook=output == "xlsx"
+    report, indicators = area_download(
+        session, signed_in.principal, "region", code, period, workbook=output == "xlsx"
     )
-    return area_download(report, output, "comma", indicators)
+    return area_table_download(report, output, "comma", indicators)
+
+
+@router.get("/departments/{code}/downloads/activity.{output}")
+def department_download_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: DepartmentPath,
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The department's table under secrecy: what ``GET /v1/departments/{code}/activity``
+    answers."""
+    report, indicators = area_download(
+        session, signed_in.principal, "department", code, period, workbook=output == "xlsx"
+    )
+    return area_table_download(report, output, "comma", indicators)
+
+
+@router.get("/departments/{code}/downloads/results.{output}")
+def department_results_page(
+    session: DbSession,
+    signed_in: CurrentUser,
+    code: DepartmentPath,
+    output: DownloadFormat,
+    period: DownloadPeriod,
+) -> Response:
+    """The department's transmitted results of a quarter: what
+    ``GET /v1/departments/{code}/results?format=xlsx|csv`` answers."""
+    results = department_results_download(session, signed_in.principal, code, period)
+    return results_download(results, output, "comma")
+
+
+@router.get("/national/downloads/results.{output}")
+def national_results_page(
+    session: DbSession, signed_in: CurrentUser, output: DownloadFormat, period: DownloadPeriod
+) -> Response:
+    """The national transmitted results of a quarter: what
+    ``GET /v1/national/results?format=xlsx|csv`` answers."""
+    results = national_results_download(session, signed_in.principal, period)
+    return national_download(results, output, "comma")
 
 
 def ingest_client(request: Request) -> IngestClient:

@@ -77,10 +77,33 @@ class StatusRow(BaseModel):
     late: bool
 
 
+class AreaLink(BaseModel):
+    code: str
+    label: str
+
+
+class ResultLine(BaseModel):
+    label: str
+    path: str  # the field of the results' total this figure is
+    raw: str  # the JSON value, as the API sends it ("" for null)
+    text: str
+
+
+class Download(BaseModel):
+    label: str
+    url: str  # without the format: ``{url}.xlsx?period=…``, ``{url}.csv?period=…``
+
+
 class AreaView(BaseModel):
+    kind: str  # "region", "department" or "national"
     name: str
-    region: str | None = None
+    code: str | None = None
+    region: str | None = None  # the region's code (of a department: its region's)
     statuses: list[StatusRow] = []
+    departments: list[AreaLink] = []
+    results: list[ResultLine] = []
+    results_share: str = ""
+    downloads: list[Download] = []
     period: PeriodView
     year_before_label: str
     period_links: list[PeriodLink]

@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from activity_api.activity.service import activity_report, establishment_reports
+from activity_api.activity.service import (
+    activity_report,
+    establishment_reports,
+    file_active_by_status_per_month,
+)
 from activity_api.indicators.endpoints import CALENDAR_PERIOD_PATTERN
 from activity_api.indicators.schemas import IndicatorsReport
 from activity_api.indicators.service import (
@@ -27,8 +31,20 @@ from activity_api.indicators.service import (
     establishments_of,
     may_read_national,
 )
-from activity_api.regions.schemas import AreaReport
-from activity_api.regions.service import area_report, area_transmissions, resolve_area
+from activity_api.regions.schemas import (
+    Area,
+    AreaReport,
+    AreaResults,
+    AreaTransmissions,
+    NationalResults,
+)
+from activity_api.regions.service import (
+    area_report,
+    area_results,
+    area_transmissions,
+    national_results,
+    resolve_area,
+)
 from activity_api.transmissions.service import (
     transmission_list,
     transmit,
@@ -39,16 +55,19 @@ from activity_api.ui.ingest import Queue
 from activity_api.ui.rendering import UiError
 from activity_api.ui.repository import UiRepository
 from activity_api.ui.schemas import (
+    AreaLink,
     AreaView,
     Cell,
     Change,
     Chart,
     Choice,
+    Download,
     EstablishmentView,
     FigureLine,
     PeriodLink,
     PeriodView,
     QuarterView,
+    ResultLine,
     ReviewRow,
     ReviewView,
     Row,
@@ -100,11 +119,12 @@ def period_label(period: CountingPeriod) -> str:
     return f"année {code}"
 
 
-def ui_period(code: str | None, default: CountingPeriod) -> CountingPeriod:
-    """The period of the page's address (a calendar period), else ``default``; anything
-    else is a readable error page naming it."""
+def ui_period(code: str | None, default: Callable[[], CountingPeriod]) -> CountingPeriod:
+    """The period of the page's address (a calendar period), else ``default()`` (only
+    called then: it reads the latest session); anything else is a readable error page
+    naming it."""
     if code is None or not code.strip():
-        return default
+        return default()
     return _parse_ui_period(code.strip())
 
 
@@ -186,12 +206,12 @@ def _labels(model: type[BaseModel]) -> dict[str, str]:
 
 # --- tiles -----------------------------------------------------------------------------------
 
-_REASONS = {"undefined": "non défini", "suppressed": "secret statistique"}
+_REASONS_SHOWN = {"undefined": "non défini", "suppressed": "secret statistique"}
 
 
 def _shown(value: float | int | None, reason: str | None, unit: str) -> str:
     if value is None:
-        return _REASONS.get(reason or "", "—")
+        return _REASONS_SHOWN.get(reason or "", "—")
     return _number(value, unit)
 
 
@@ -245,22 +265,27 @@ def _chart(
     )
 
 
-def establishment_charts(report: ActivityReport, months: Sequence[ActivityReport]) -> list[Chart]:
+def establishment_charts(
+    report: ActivityReport,
+    months: Sequence[CountingPeriod],
+    by_status: Mapping[str, Mapping[str, int]],
+) -> list[Chart]:
+    """The dashboard's charts: ``by_status``, each month's ``file_active.by_status``."""
     statuses = _labels(ByStatus)
     modalities = _labels(ByModality)
     monthly = [
         Row(
-            label=period_label(parse_period(body.period.code)),
+            label=period_label(month),
             cells=[
                 _cell(
                     f"file_active.by_status.{status}",
-                    getattr(body.file_active.by_status, status),
-                    period=body.period.code,
+                    by_status[month.code][status],
+                    period=month.code,
                 )
                 for status in statuses
             ],
         )
-        for body in months
+        for month in months
     ]
     mix = [
         Row(
@@ -388,18 +413,12 @@ def establishment_view(
         raise UiError(403, "Votre compte ne donne pas accès aux chiffres d'un établissement.")
     establishment = get_accessible_establishment(session, principal, finess)
     now = utc_now()
-    period = ui_period(period_code, default_period(session, [establishment.id], now))
+    period = ui_period(period_code, lambda: default_period(session, [establishment.id], now))
     months = _months_ending(period)
-    bodies = {
-        month.code: establishment_reports(session, [establishment], month, now=now)[
-            establishment.id
-        ]
-        for month in months
-    }
-    report = (
-        bodies.get(period.code)
-        or establishment_reports(session, [establishment], period, now=now)[establishment.id]
-    )
+    # One body (the period's) and the 12 months' statuses from one query: the monthly
+    # chart shows nothing else of the months' bodies.
+    report = establishment_reports(session, [establishment], period, now=now)[establishment.id]
+    monthly = file_active_by_status_per_month(session, establishment, months)
     indicators = establishment_indicators(session, establishment, period, now=now, report=report)
     return EstablishmentView(
         finess=establishment.finess,
@@ -409,7 +428,7 @@ def establishment_view(
         period_links=_period_links(period),
         stale=report.stale or indicators.stale,
         tiles=tiles(indicators),
-        charts=establishment_charts(report, [bodies[month.code] for month in months]),
+        charts=establishment_charts(report, months, monthly),
         sources=_sources(session, establishment.id, report),
     )
 
@@ -417,7 +436,9 @@ def establishment_view(
 def area_view(
     session: Session, principal: Principal, kind: str, code: str | None, period_code: str | None
 ) -> AreaView:
-    """A region's (``kind`` "region") or the nation's (``kind`` "national") indicators."""
+    """A region's (``kind`` "region"), a department's ("department") or the nation's
+    ("national") indicators under secrecy; for a quarter, the establishments' transmission
+    statuses (region, department) and the department's transmitted results."""
     if not principal.has_scope(Scope.ARS_READ):
         raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
     if kind == "national":
@@ -426,41 +447,110 @@ def area_view(
         name = "France entière"
     else:
         assert code is not None
-        area = resolve_area(principal, "region", code)
-        name = f"Région {area.name}" if area.name else f"Région {area.code}"
+        area = resolve_area(principal, kind, code)
+        if area.kind == "region":
+            name = f"Région {area.name}" if area.name else f"Région {area.code}"
+        else:
+            name = f"Département {area.code}"
     now = utc_now()
-    ids = [establishment.id for establishment in establishments_of(session, area)]
-    period = ui_period(period_code, default_period(session, ids, now))
+    establishments = establishments_of(session, area)
+    ids = [establishment.id for establishment in establishments]
+    period = ui_period(period_code, lambda: default_period(session, ids, now))
     report = area_indicators(session, area, period, now=now)
+    quarter = _QUARTER.fullmatch(period.code) is not None
     statuses: list[StatusRow] = []
-    if area is not None and _QUARTER.fullmatch(period.code):
-        for row in area_transmissions(session, area, period, now=now).establishments:
-            statuses.append(
-                StatusRow(
-                    finess=row.finess,
-                    name=row.name,
-                    department=row.department_code,
-                    status=row.status,
-                    status_label=STATUS_LABELS.get(row.status, row.status),
-                    version="—" if row.version is None else str(row.version),
-                    transmitted_at=(
-                        row.transmitted_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
-                        if row.transmitted_at
-                        else "—"
-                    ),
-                    late=row.status == "late" or row.after_deadline,
-                )
-            )
+    results: list[ResultLine] = []
+    share = ""
+    if area is not None and quarter:
+        statuses = _status_rows(area_transmissions(session, area, period, now=now))
+    if area is not None and area.kind == "department" and quarter:
+        results, share = _result_lines(area_results(session, area, period, now=now))
+    departments = []
+    if area is not None and area.kind == "region":
+        departments = [
+            AreaLink(code=department, label=f"Département {department}")
+            for department in sorted({e.department_code for e in establishments})
+        ]
     return AreaView(
+        kind=kind,
         name=name,
-        region=area.code if area is not None else None,
+        code=area.code if area is not None else None,
+        region=area.region_code if area is not None else None,
         statuses=statuses,
+        departments=departments,
+        results=results,
+        results_share=share,
+        downloads=_area_downloads(area, quarter),
         period=PeriodView(code=period.code, label=period_label(period)),
         year_before_label=period_label(parse_period(report.year_before_period.code)),
         period_links=_period_links(period),
         stale=report.stale,
         tiles=tiles(report),
     )
+
+
+def _status_rows(listing: AreaTransmissions) -> list[StatusRow]:
+    return [
+        StatusRow(
+            finess=row.finess,
+            name=row.name,
+            department=row.department_code,
+            status=row.status,
+            status_label=STATUS_LABELS.get(row.status, row.status),
+            version="—" if row.version is None else str(row.version),
+            transmitted_at=(
+                row.transmitted_at.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
+                if row.transmitted_at
+                else "—"
+            ),
+            late=row.status == "late" or row.after_deadline,
+        )
+        for row in listing.establishments
+    ]
+
+
+def _result_lines(results: AreaResults) -> tuple[list[ResultLine], str]:
+    """The main figures of the area's transmitted total (hidden ones say so), and the
+    share of its establishments that transmitted."""
+    flat = results.totals.flat_figures()
+    hidden = set(results.totals.suppressed)
+    lines = []
+    for label, path in _QUARTER_FIGURES:
+        value = flat.get(path)
+        if path in hidden:
+            text = _REASONS_SHOWN["suppressed"]
+        else:
+            text = _number(value) if isinstance(value, int | float) else "—"
+        lines.append(ResultLine(label=label, path=path, raw=_raw(value), text=text))
+    share = results.transmissions
+    return lines, f"{share.transmitted} établissement(s) sur {share.establishments}"
+
+
+def _area_downloads(area: Area | None, quarter: bool) -> list[Download]:
+    """What the page offers to download: the area's activity table under secrecy; for a
+    quarter, the transmitted results (the department's, the nation's)."""
+    if area is None:
+        return (
+            [Download(label="Résultats nationaux transmis", url="/ui/national/downloads/results")]
+            if quarter
+            else []
+        )
+    segment = "regions" if area.kind == "region" else "departments"
+    noun = "de la région" if area.kind == "region" else "du département"
+    downloads = [
+        Download(
+            label=f"Tableau {noun} (secret statistique appliqué)",
+            url=f"/ui/{segment}/{area.code}/downloads/activity",
+        )
+    ]
+    if area.kind == "department" and quarter:
+        downloads.append(
+            Download(
+                label=f"Résultats transmis {noun}",
+                url=f"/ui/{segment}/{area.code}/downloads/results",
+            )
+        )
+    return downloads
 
 
 def home(principal: Principal) -> str:
@@ -776,15 +866,47 @@ def establishment_download(
     return report, establishment_indicators(session, establishment, period, report=report)
 
 
-def region_download(
-    session: Session, principal: Principal, code: str, period_code: str, *, workbook: bool
+def area_download(
+    session: Session,
+    principal: Principal,
+    kind: str,
+    code: str,
+    period_code: str,
+    *,
+    workbook: bool,
 ) -> tuple[AreaReport, IndicatorsReport | None]:
-    """The body of ``GET /v1/regions/{code}/activity`` (under secrecy) and, for the
-    workbook, its indicators, as that route builds them."""
+    """The body of ``GET /v1/regions|departments/{code}/activity`` (under secrecy) and, for
+    the workbook, its indicators, as that route builds them."""
     if not principal.has_scope(Scope.ARS_READ):
         raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
-    area = resolve_area(principal, "region", code)
+    area = resolve_area(principal, kind, code)
     period = _download_period(period_code)
     if workbook:
         return area_report_with_indicators(session, area, period, calendar=True)
     return area_report(session, area, period), None
+
+
+def _download_quarter(code: str) -> CountingPeriod:
+    if not code.strip():
+        raise UiError(400, UNKNOWN_PERIOD.format(code=""), title="Période inconnue")
+    return _quarter_period(code.strip())
+
+
+def department_results_download(
+    session: Session, principal: Principal, code: str, period_code: str
+) -> AreaResults:
+    """The body of ``GET /v1/departments/{code}/results`` for a quarter."""
+    if not principal.has_scope(Scope.ARS_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
+    area = resolve_area(principal, "department", code)
+    return area_results(session, area, _download_quarter(period_code))
+
+
+def national_results_download(
+    session: Session, principal: Principal, period_code: str
+) -> NationalResults:
+    """The body of ``GET /v1/national/results`` for a quarter (national users only)."""
+    if not principal.has_scope(Scope.ARS_READ):
+        raise UiError(403, "Votre compte ne donne pas accès aux agrégats régionaux.")
+    may_read_national(principal)
+    return national_results(session, _download_quarter(period_code))
