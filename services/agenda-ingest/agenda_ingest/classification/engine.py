@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
+from typing import cast
 
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import PlaceRegistry, parse_place_registry
@@ -273,7 +275,7 @@ class _Reader:
     texts are shared: equal projections are one object, so memo keys compare them by
     identity."""
 
-    __slots__ = ("_known", "_prefixes", "_shared", "_texts", "normaliser", "registry")
+    __slots__ = ("_known", "_prefixes", "_shared", "_texts", "_words", "normaliser", "registry")
 
     def __init__(
         self,
@@ -283,11 +285,14 @@ class _Reader:
     ) -> None:
         self.normaliser = normaliser
         self.registry = registry
-        # Without a vocabulary nothing is projected away (every word may matter).
+        # Without a vocabulary nothing is projected away: the texts are read as they are.
         self._known = frozenset(vocabulary.words) if vocabulary is not None else None
         self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
         self._texts: dict[object, _Text] = {}
         self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
+        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        """Each word read so far: what it is in the projected string (the words it stands
+        for, ``_`` for those no rule matches) and the rule words it gives."""
 
     def text(self, raw: str) -> _Text:
         known = self._texts.get(raw)
@@ -311,35 +316,58 @@ class _Reader:
         return words, self.text(facts.location) if facts.location else _NO_TEXT
 
     def read(self, *texts: str) -> _Text:
-        words = [token for text in texts for token in _tokens(text)]
-        spelt = self.normaliser.words(words)
-        known, prefixes = self._known, self._prefixes
-        if known is None:
-            typed = frozenset(words)
-            tokens = typed if spelt is words else typed.union(spelt)
-            return _Text(tokens, " " + " ".join(spelt) + " ")
-        kept: list[str] = []
-        gap = False
-        for word in spelt:
-            if word in known or word.startswith(prefixes):
-                kept.append(word)
-                gap = False
-            elif not gap:
-                kept.append("_")
-                gap = True
-        padded = " " + " ".join(kept) + " "
-        # The words as typed count too (a rule may name a short form that is spelt out).
-        tokens = frozenset(
-            word
-            for word in (words if spelt is words else (*words, *spelt))
-            if word in known or word.startswith(prefixes)
-        )
+        if self._known is None:
+            return _Text.read(self.normaliser, *texts)
+        typed = _tokens(texts[0]) if len(texts) == 1 else [t for x in texts for t in _tokens(x)]
+        if not typed:
+            padded, tokens = "  ", frozenset[str]()
+        else:
+            found = list(map(self._words.get, typed))
+            read = (
+                self._learn(typed)
+                if None in found
+                else cast("list[tuple[str, tuple[str, ...]]]", found)
+            )
+            pieces, given = zip(*read, strict=True)
+            padded = " " + " ".join(pieces) + " "
+            while " _ _ " in padded:
+                padded = padded.replace(" _ _ ", " _ ")
+            tokens = frozenset(chain.from_iterable(given))
         shared = self._shared.get((padded, tokens))
         if shared is None:
             if len(self._shared) >= _MEMO_LIMIT:
                 self._shared.clear()
             shared = self._shared[padded, tokens] = _Text(tokens, padded)
         return shared
+
+    def _learn(self, typed: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+        known, prefixes, words = self._known, self._prefixes, self._words
+        assert known is not None
+        if len(words) >= _MEMO_LIMIT:
+            words.clear()
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for word in typed:
+            read = words.get(word)
+            if read is None:
+                spelt = self.normaliser.spell(word)
+                if spelt == (word,):  # most words stand for themselves
+                    kept = word in known or word.startswith(prefixes)
+                    read = (word, (word,)) if kept else ("_", ())
+                else:
+                    pieces: list[str] = []
+                    # The word as typed counts too (a rule may name a short form).
+                    given = [word] if word in known or word.startswith(prefixes) else []
+                    for each in spelt:
+                        if each in known or each.startswith(prefixes):
+                            pieces.append(each)
+                            if each not in given:
+                                given.append(each)
+                        else:
+                            pieces.append("_")
+                    read = (" ".join(pieces), tuple(given))
+                words[word] = read
+            found.append(read)
+        return found
 
 
 def overlaps_night(
