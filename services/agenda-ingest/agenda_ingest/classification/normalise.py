@@ -107,22 +107,20 @@ class Normaliser:
         return [token for token in tokens if token in ABBREVIATIONS]
 
     def _correct(self, token: str) -> str:
-        limit = 2 if len(token) >= 11 else 1
-        candidates = self._candidates(token[0], len(token), limit)
+        length = len(token)
+        limit = 2 if length >= 11 else 1
+        candidates = self._nearby.get((token[0], length))
+        if candidates is None:
+            candidates = self._candidates(token[0], length, limit)
         if not candidates:
             return token
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=limit)
-        return token if best is None else str(best[0])
+        return token if best is None else best[0]
 
     def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
         """The vocabulary's words with the same initial whose length is within ``limit``
         (a distance is at least the difference in length), in the vocabulary's order."""
-        key = initial, length
-        found = self._nearby.get(key)
-        if found is None:
-            found = self._nearby[key] = [
-                word
-                for word in self._by_initial.get(initial, ())
-                if abs(len(word) - length) <= limit
-            ]
+        found = self._nearby[initial, length] = [
+            word for word in self._by_initial.get(initial, ()) if abs(len(word) - length) <= limit
+        ]
         return found
