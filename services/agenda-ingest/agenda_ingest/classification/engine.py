@@ -308,26 +308,22 @@ class _Reader:
         """Each word read so far: what it is in the projected string (the words it stands
         for, ``_`` for those no rule matches) and the rule words it gives."""
 
-    def text(self, raw: str) -> _Text:
-        known = self._texts.get(raw)
-        if known is None:
-            if len(self._texts) >= _MEMO_LIMIT:
-                self._texts.clear()
-            known = self._texts[raw] = self.read(raw)
-        return known
-
     def texts_of(self, facts: SessionFacts) -> tuple[_Text, _Text]:
         """The summary with the categories, and the location (``_NO_TEXT`` when empty)."""
-        if facts.categories:
-            key = (facts.summary, facts.categories)
-            words = self._texts.get(key)
-            if words is None:
-                if len(self._texts) >= _MEMO_LIMIT:
-                    self._texts.clear()
-                words = self._texts[key] = self.read(facts.summary, *facts.categories)
-        else:
-            words = self.text(facts.summary)
-        return words, self.text(facts.location) if facts.location else _NO_TEXT
+        texts = self._texts
+        key: object = (facts.summary, facts.categories) if facts.categories else facts.summary
+        words = texts.get(key)
+        if words is None:
+            if len(texts) >= _MEMO_LIMIT:
+                texts.clear()
+            words = texts[key] = self.read(facts.summary, *facts.categories)
+        location = facts.location
+        if not location:
+            return words, _NO_TEXT
+        place = texts.get(location)
+        if place is None:
+            place = texts[location] = self.read(location)
+        return words, place
 
     def read(self, *texts: str) -> _Text:
         if self._known is None:
@@ -810,7 +806,16 @@ class CompiledRuleSet:
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
         texts = self.reader.texts_of(facts)
-        deciding = (*texts, *key[3:])
+        deciding = (
+            *texts,
+            facts.codes,
+            facts.youth,
+            facts.youth_present,
+            facts.professionals,
+            facts.functions,
+            facts.all_day,
+            facts.source_kind,
+        )
         known = self._by_features.get(deciding)
         if known is None:
             if len(self._by_features) >= _MEMO_LIMIT:
