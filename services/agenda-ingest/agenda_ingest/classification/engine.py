@@ -3,11 +3,13 @@
 Words are compared without case or accents, on whole words (a phrase is a run
 of whole words; ``ortho*`` is any word starting with ``ortho``). Rules are
 compiled once into word sets, phrase and prefix lists and code sets; a
-classification is remembered by the features the rules can test (texts,
-codes, counts, functions, source kind, all-day, and — only when a rule reads
-time — the night flag and the duration band), since agendas repeat the same
-entries week after week. ``explain`` gives the same answer, and says which
-rules were tried, which one matched, and on what words or codes.
+classification is remembered by the facts as they are, and by the features the
+rules can test (texts projected on the rule words, codes, counts, functions,
+source kind, all-day, and — only when a rule reads time — the night flag, the
+midnight crossing and the duration band), since agendas repeat the same entries
+week after week and new entries mostly differ in names. ``explain`` gives the
+same answer, and says which rules were tried, which one matched, and on what
+words or codes.
 """
 
 from __future__ import annotations
