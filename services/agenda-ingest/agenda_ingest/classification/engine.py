@@ -3,11 +3,13 @@
 Words are compared without case or accents, on whole words (a phrase is a run
 of whole words; ``ortho*`` is any word starting with ``ortho``). Rules are
 compiled once into word sets, phrase and prefix lists and code sets; a
-classification is remembered by the features the rules can test (texts,
-codes, counts, functions, source kind, all-day, and — only when a rule reads
-time — the night flag and the duration band), since agendas repeat the same
-entries week after week. ``explain`` gives the same answer, and says which
-rules were tried, which one matched, and on what words or codes.
+classification is remembered by the facts as they are, and by the features the
+rules can test (texts projected on the rule words, codes, counts, functions,
+source kind, all-day, and — only when a rule reads time — the night flag, the
+midnight crossing and the duration band), since agendas repeat the same entries
+week after week and new entries mostly differ in names. ``explain`` gives the
+same answer, and says which rules were tried, which one matched, and on what
+words or codes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
+from typing import cast
 
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import PlaceRegistry, parse_place_registry
@@ -92,14 +96,28 @@ def _accent_free(char: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
 
 
-# Latin letters with accents, straight to their base letter (faster than decomposing).
+def _separates(char: str) -> bool:
+    """Whether a character only ever separates words once decomposed (a dash, a quote, a
+    no-break space): it may become a space without changing any word."""
+    kept = _accent_free(char)
+    return bool(kept) and _WORD.search(kept.lower()) is None
+
+
+# Latin letters with accents, straight to their base letter, and punctuation common in French
+# agendas (’ – « » no-break spaces…) to a space: faster than decomposing, same words.
+_LETTERS = {
+    chr(code): _accent_free(chr(code))
+    for code in range(0xC0, 0x250)
+    if _accent_free(chr(code)) != chr(code) and _accent_free(chr(code)).isascii()
+}
 _ACCENTS = str.maketrans(
     {
         **{
-            chr(code): _accent_free(chr(code))
-            for code in range(0xC0, 0x250)
-            if _accent_free(chr(code)) != chr(code) and _accent_free(chr(code)).isascii()
+            chr(code): " "
+            for code in (*range(0x80, 0xC0), *range(0x2000, 0x2070))
+            if _separates(chr(code))
         },
+        **_LETTERS,
         "œ": "oe",
         "æ": "ae",
         "ß": "ss",
@@ -132,7 +150,13 @@ def serafin_codes(codes: Iterable[str]) -> tuple[str, ...]:
 
 
 class _Text:
-    """A text's words, as a set and as a space-padded string (plain slots: built per miss)."""
+    """A text's words, as a set and as a space-padded string (plain slots: built per miss).
+
+    A text read by a rule set's ``_Reader`` is *projected*: words no condition can match are
+    dropped from the set and each run of them is one ``_`` in the string (no rule word, phrase
+    or prefix matches ``_``, and a phrase cannot match across it). Every condition then sees
+    the same hits, and two texts that differ only in such words (a name, a reference) are one
+    object: the memo on the facts that matter finds the entry."""
 
     __slots__ = ("padded", "tokens")
 
@@ -147,7 +171,8 @@ class _Text:
 
     @classmethod
     def read(cls, normaliser: Normaliser, *texts: str) -> _Text:
-        """Words spelt out and corrected; the words as typed stay in the set too."""
+        """Words spelt out and corrected; the words as typed stay in the set too (not
+        projected: the reference the projected reading is tested against)."""
         words = [token for text in texts for token in _tokens(text)]
         spelt = normaliser.words(words)
         typed = frozenset(words)
@@ -185,13 +210,10 @@ class _Features:
         duration: int | None,
         reader: _Reader,
         across: bool = False,
+        texts: tuple[_Text, _Text] | None = None,
     ) -> None:
-        self.words = (
-            reader.text(facts.summary)
-            if not facts.categories
-            else _Text.read(reader.normaliser, facts.summary, *facts.categories)
-        )
-        self.location = reader.text(facts.location) if facts.location else _NO_TEXT
+        # The summary (with the categories) and the location, unless the caller read them.
+        self.words, self.location = reader.texts_of(facts) if texts is None else texts
         self.functions = _Text.of(*facts.functions) if facts.functions else _NO_TEXT
         self.codes = frozenset(facts.codes)
         stated = serafin_codes(facts.codes) if facts.codes else ()
@@ -233,9 +255,11 @@ class _Registry:
 
     __slots__ = ("places",)
 
-    def __init__(self, registry: PlaceRegistry, normaliser: Normaliser) -> None:
+    def __init__(
+        self, registry: PlaceRegistry, vocabulary: _Vocabulary, normaliser: Normaliser
+    ) -> None:
         self.places = tuple(
-            (frozenset((kind, owner)), setting, _Words(_as_read(names, normaliser)))
+            (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
             for kind, owner, setting, names in registry.entries()
         )
 
@@ -274,20 +298,104 @@ def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
 class _Reader:
-    normaliser: Normaliser
-    registry: _Registry | None = None
-    texts: dict[str, _Text] = field(default_factory=dict)
-    """Texts already read: a summary or a place recurs with other counts or other places."""
+    """Reads a session's texts as the rules see them: tokens, spelt out and corrected, then
+    projected on the rule set's vocabulary (see ``_Text``). Texts are remembered by their raw
+    string (a summary or a place recurs with other counts or other places), and projected
+    texts are shared: equal projections are one object, so memo keys compare them by
+    identity."""
 
-    def text(self, raw: str) -> _Text:
-        known = self.texts.get(raw)
-        if known is None:
-            if len(self.texts) >= _MEMO_LIMIT:
-                self.texts.clear()
-            known = self.texts[raw] = _Text.read(self.normaliser, raw)
-        return known
+    __slots__ = ("_known", "_prefixes", "_shared", "_texts", "_words", "normaliser", "registry")
+
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        registry: _Registry | None = None,
+        vocabulary: _Vocabulary | None = None,
+    ) -> None:
+        self.normaliser = normaliser
+        self.registry = registry
+        # Without a vocabulary nothing is projected away: the texts are read as they are.
+        self._known = frozenset(vocabulary.words) if vocabulary is not None else None
+        self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
+        self._texts: dict[object, _Text] = {}
+        self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
+        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        """Each word read so far: what it is in the projected string (the words it stands
+        for, ``_`` for those no rule matches) and the rule words it gives."""
+
+    def texts_of(self, facts: SessionFacts) -> tuple[_Text, _Text]:
+        """The summary with the categories, and the location (``_NO_TEXT`` when empty)."""
+        texts = self._texts
+        key: object = (facts.summary, facts.categories) if facts.categories else facts.summary
+        words = texts.get(key)
+        if words is None:
+            if len(texts) >= _MEMO_LIMIT:
+                texts.clear()
+            words = texts[key] = self.read(facts.summary, *facts.categories)
+        location = facts.location
+        if not location:
+            return words, _NO_TEXT
+        place = texts.get(location)
+        if place is None:
+            place = texts[location] = self.read(location)
+        return words, place
+
+    def read(self, *texts: str) -> _Text:
+        if self._known is None:
+            return _Text.read(self.normaliser, *texts)
+        typed = _tokens(texts[0]) if len(texts) == 1 else [t for x in texts for t in _tokens(x)]
+        if not typed:
+            padded, tokens = "  ", frozenset[str]()
+        else:
+            found = list(map(self._words.get, typed))
+            read = (
+                self._learn(typed, found)
+                if None in found
+                else cast("list[tuple[str, tuple[str, ...]]]", found)
+            )
+            pieces, given = zip(*read, strict=True)
+            padded = " " + " ".join(pieces) + " "
+            while " _ _ " in padded:
+                padded = padded.replace(" _ _ ", " _ ")
+            tokens = frozenset(chain.from_iterable(given))
+        shared = self._shared.get((padded, tokens))
+        if shared is None:
+            if len(self._shared) >= _MEMO_LIMIT:
+                self._shared.clear()
+            shared = self._shared[padded, tokens] = _Text(tokens, padded)
+        return shared
+
+    def _learn(
+        self, typed: list[str], found: list[tuple[str, tuple[str, ...]] | None]
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """``found`` (the words' readings, None for those not read yet) completed."""
+        known, prefixes, words = self._known, self._prefixes, self._words
+        assert known is not None
+        if len(words) >= _MEMO_LIMIT:
+            words.clear()
+        learnt: list[tuple[str, tuple[str, ...]]] = []
+        for word, read in zip(typed, found, strict=True):
+            if read is None:
+                spelt = self.normaliser.spell(word)
+                if spelt == (word,):  # most words stand for themselves
+                    kept = word in known or word.startswith(prefixes)
+                    read = (word, (word,)) if kept else ("_", ())
+                else:
+                    pieces: list[str] = []
+                    # The word as typed counts too (a rule may name a short form).
+                    given = [word] if word in known or word.startswith(prefixes) else []
+                    for each in spelt:
+                        if each in known or each.startswith(prefixes):
+                            pieces.append(each)
+                            if each not in given:
+                                given.append(each)
+                        else:
+                            pieces.append("_")
+                    read = (" ".join(pieces), tuple(given))
+                words[word] = read
+            learnt.append(read)
+        return learnt
 
 
 def overlaps_night(
@@ -335,22 +443,30 @@ class _Words:
     """Any of some words, phrases or word prefixes: single words by set intersection,
     phrases and prefixes by one compiled expression over the padded text."""
 
-    __slots__ = ("pattern", "singles")
+    __slots__ = ("pattern", "prefixes", "singles", "vocabulary")
 
     def __init__(self, terms: Iterable[str]) -> None:
         singles: set[str] = set()
         others: list[str] = []
+        vocabulary: set[str] = set()
+        prefixes: set[str] = set()
         for term in terms:
             words = _tokens(term)
             if not words:
                 continue
             if term.strip().endswith("*"):
                 others.append(re.escape(words[0]) + "[a-z0-9]*")
+                prefixes.add(words[0])
             elif len(words) == 1:
                 singles.add(words[0])
             else:
                 others.append(re.escape(" ".join(words)))
+                vocabulary.update(words)
         self.singles = frozenset(singles)
+        self.vocabulary = frozenset(vocabulary | singles)
+        """Every word this can match on (a word of a phrase included)."""
+        self.prefixes = frozenset(prefixes)
+        """And every word starting with one of these."""
         self.pattern = (
             re.compile(" (" + "|".join(sorted(others, key=len, reverse=True)) + ") ")
             if others
@@ -371,6 +487,21 @@ class _Words:
             if found is not None:
                 return found.group(1)
         return None
+
+
+@dataclass
+class _Vocabulary:
+    """The words and prefixes the compiled conditions on texts can match: what a text is
+    projected on. Every ``_Words`` that reads the summary or the location is made here."""
+
+    words: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def matcher(self, terms: Iterable[str]) -> _Words:
+        found = _Words(terms)
+        self.words.update(found.vocabulary)
+        self.prefixes.update(found.prefixes)
+        return found
 
 
 Test = Callable[[_Features], str | None]
@@ -402,8 +533,7 @@ def _flag(name: str, expected: bool) -> Compiled:
     return name, say, check
 
 
-def _words_in(name: str, kind: str, terms: list[str], where: str) -> Compiled:
-    words = _Words(terms)
+def _words_in(words: _Words, name: str, kind: str, where: str) -> Compiled:
     read = operator.attrgetter(where)
 
     def say(f: _Features) -> str | None:
@@ -412,7 +542,7 @@ def _words_in(name: str, kind: str, terms: list[str], where: str) -> Compiled:
     return name, say, lambda f: words.hit(read(f))
 
 
-def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
+def _compile_conditions(when: Conditions, vocabulary: _Vocabulary) -> tuple[Compiled, ...]:
     compiled: list[Compiled] = []
     # Cheap tests first: counts and flags fail most rules before any word is looked at.
     for name in ("youth", "youth_present", "professionals"):
@@ -449,15 +579,21 @@ def _compile_conditions(when: Conditions) -> tuple[Compiled, ...]:
         serafin_said = _serafin_test(when.serafin)
         compiled.append(("serafin", serafin_said, lambda f: serafin_said(f) is not None))
     if when.functions is not None:
-        compiled.append(_words_in("functions", "function", when.functions, "functions"))
+        # Functions are read apart (not projected): their words are not the texts' vocabulary.
+        compiled.append(_words_in(_Words(when.functions), "functions", "function", "functions"))
     if when.words is not None:
-        compiled.append(_words_in("words", "word", when.words, "words"))
+        compiled.append(_words_in(vocabulary.matcher(when.words), "words", "word", "words"))
     if when.location_words is not None:
         compiled.append(
-            _words_in("location_words", "location word", when.location_words, "location")
+            _words_in(
+                vocabulary.matcher(when.location_words),
+                "location_words",
+                "location word",
+                "location",
+            )
         )
     if when.unless_words is not None:
-        unless = _Words(when.unless_words)
+        unless = vocabulary.matcher(when.unless_words)
 
         def unless_check(f: _Features) -> bool:
             return not unless.hit(f.words) and not unless.hit(f.location)
@@ -574,6 +710,9 @@ class Explanation:
 
 FeaturesKey = tuple[object, ...]
 TimeVariant = tuple[bool, bool, int | None]
+TimeKey = tuple[int, int, dt.timedelta] | tuple[int, int, dt.timedelta, int] | None
+"""A session's time as the rules can read it: the start's hour and minute, the wall-clock
+length (and the real length in minutes when a rule reads the duration); None without times."""
 _BASE_KEY = operator.attrgetter(
     "summary",
     "location",
@@ -586,11 +725,33 @@ _BASE_KEY = operator.attrgetter(
     "all_day",
     "source_kind",
 )
+_TIMES_LIMIT = 4_096
+
+
+class _Timed:
+    """What an entry whose classification reads the time is known to give: per time read
+    (``TimeKey``) and per time variant (night flag, midnight crossing, duration band), with
+    the entry's features to evaluate a variant not seen yet."""
+
+    __slots__ = ("by_time", "by_variant", "features")
+
+    def __init__(self, features: _Features) -> None:
+        self.features = features
+        self.by_time: dict[TimeKey, Classification] = {}
+        self.by_variant: dict[TimeVariant, Classification] = {}
+
+
+_Known = Classification | _Timed
 
 
 @dataclass(eq=False)
 class CompiledRuleSet:
-    """A document compiled for fast classification; ``version`` names the document exactly."""
+    """A document compiled for fast classification; ``version`` names the document exactly.
+
+    Two memos: by the raw facts (``key``: a repeated entry costs one look-up), and by the
+    facts that matter (the projected texts, see ``_Text``, with the counts, codes, functions,
+    all-day flag and source kind: an entry differing only in a name is not evaluated again).
+    Both hold a classification, or a ``_Timed`` when the rules read the entry's time."""
 
     document: RuleSetDocument
     version: str
@@ -603,17 +764,16 @@ class CompiledRuleSet:
     reader: _Reader
     reads_across: bool = False
     links: tuple[tuple[Setting, frozenset[str]], ...] = ()
-    _memo: dict[FeaturesKey, Classification | dict[TimeVariant, Classification]] = field(
-        default_factory=dict, repr=False
-    )
+    _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
+    _by_features: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
         default_factory=dict, repr=False
     )
+    _night_minutes: tuple[int, int] = field(init=False, repr=False)
 
-    @property
-    def _night_minutes(self) -> tuple[int, int]:
+    def __post_init__(self) -> None:
         begins, ends = self.night_window
-        return begins.hour * 60 + begins.minute, ends.hour * 60 + ends.minute
+        self._night_minutes = begins.hour * 60 + begins.minute, ends.hour * 60 + ends.minute
 
     @property
     def reads_time(self) -> bool:
@@ -648,33 +808,57 @@ class CompiledRuleSet:
         key = _BASE_KEY(facts)
         known = self._memo.get(key)
         if known is None:
-            return self._learn(key, facts)
+            known = self._learn(key, facts)
         if isinstance(known, Classification):
             return known
-        variant = self.time_variant(facts)
-        found = known.get(variant)
-        if found is None:
-            found = known[variant] = self._evaluate(self._features(facts))
-        return found
+        return self._at(known, self._time_key(facts))
 
-    def _learn(self, key: FeaturesKey, facts: SessionFacts) -> Classification:
-        """Classify the entry with its own time; when no condition on the time was looked at
-        on the way to the rule that matched (most entries: their words decide), the answer
-        holds at any time and later sessions of the entry need no time at all. Otherwise it
-        is kept for this night flag, midnight crossing and duration band only."""
+    def _learn(self, key: FeaturesKey, facts: SessionFacts) -> _Known:
+        """An entry not seen as it is: found by the facts that matter, or evaluated. Without
+        its time first (computing it costs more than most entries need): when no condition
+        on the time was looked at on the way to the rule that matched (most entries: their
+        words decide), the answer holds at any time and later sessions of the entry need no
+        time at all. Otherwise the answer depends on the time (``_Timed``)."""
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
-        # First without the time (computing it costs more than most entries need).
-        features = _Features(facts, False, None, self.reader)
-        result = self._evaluate(features)
-        if not features.time_read:
-            self._memo[key] = result
-            return result
-        night, across, duration = self._time_features(facts)
-        result = self._evaluate(features.at(night, duration, across))
-        band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        self._memo[key] = {(night, across, band): result}
-        return result
+        texts = self.reader.texts_of(facts)
+        deciding = (
+            *texts,
+            facts.codes,
+            facts.youth,
+            facts.youth_present,
+            facts.professionals,
+            facts.functions,
+            facts.all_day,
+            facts.source_kind,
+        )
+        known = self._by_features.get(deciding)
+        if known is None:
+            if len(self._by_features) >= _MEMO_LIMIT:
+                self._by_features.clear()
+            features = _Features(facts, False, None, self.reader, texts=texts)
+            result = self._evaluate(features)
+            known = result if not features.time_read else _Timed(features)
+            self._by_features[deciding] = known
+        self._memo[key] = known
+        return known
+
+    def _at(self, timed: _Timed, time: TimeKey) -> Classification:
+        """An entry that reads the time, at one time."""
+        found = timed.by_time.get(time)
+        if found is None:
+            night, across, duration = self._time_read(time)
+            band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
+            variant = night, across, band
+            found = timed.by_variant.get(variant)
+            if found is None:
+                found = timed.by_variant[variant] = self._evaluate(
+                    timed.features.at(night, duration, across)
+                )
+            if len(timed.by_time) >= _TIMES_LIMIT:
+                timed.by_time.clear()
+            timed.by_time[time] = found
+        return found
 
     def classify_uncached(self, facts: SessionFacts) -> Classification:
         return self._evaluate(self._features(facts))
@@ -795,25 +979,37 @@ class CompiledRuleSet:
                 return setting, found
         return None
 
-    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None]:
+    def _time_key(self, facts: SessionFacts) -> TimeKey:
         start, end = facts.start, facts.end
         if start is None or end is None:
+            return None
+        # Sharing one tzinfo (or none), a difference is on the wall clock already.
+        wall = (
+            end - start
+            if start.tzinfo is end.tzinfo
+            else end.replace(tzinfo=None) - start.replace(tzinfo=None)
+        )
+        if self.reads_duration:
+            return start.hour, start.minute, wall, _minutes(start, end)
+        return start.hour, start.minute, wall
+
+    def _time_read(self, time: TimeKey) -> tuple[bool, bool, int | None]:
+        """The night flag, the midnight crossing and the duration of a session's time."""
+        if time is None:
             return False, False, None
-        night = across = False
-        if self.reads_night or self.reads_across:
-            wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-            start_minute = start.hour * 60 + start.minute
-            wall_minutes = wall.days * 1440 + wall.seconds // 60
-            if self.reads_night:
-                night = night_overlap(start_minute, wall_minutes, *self._night_minutes)
-            # Evening to morning: the session goes past the local midnight.
-            across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
-        return night, across, _minutes(start, end) if self.reads_duration else None
+        start_minute = time[0] * 60 + time[1]
+        wall = time[2]
+        wall_minutes = wall.days * 1440 + wall.seconds // 60
+        night = self.reads_night and night_overlap(start_minute, wall_minutes, *self._night_minutes)
+        # Evening to morning: the session goes past the local midnight.
+        across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
+        return night, across, time[3] if len(time) == 4 else None
+
+    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None]:
+        return self._time_read(self._time_key(facts)) if self.reads_time else (False, False, None)
 
     def _features(self, facts: SessionFacts) -> _Features:
-        night, across, duration = (
-            self._time_features(facts) if self.reads_time else (False, False, None)
-        )
+        night, across, duration = self._time_features(facts)
         return _Features(facts, night, duration, self.reader, across)
 
 
@@ -846,12 +1042,18 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
 
 
 def compile_rule_set(
-    document: RuleSetDocument, version: str, registry: PlaceRegistry | None = None
+    document: RuleSetDocument,
+    version: str,
+    registry: PlaceRegistry | None = None,
+    *,
+    project: bool = True,
 ) -> CompiledRuleSet:
     """The document compiled; with an establishment's place registry, its version says so
-    (``…+places-<digest>``): the same words may then be classified otherwise."""
+    (``…+places-<digest>``): the same words may then be classified otherwise.
+    ``project=False`` keeps every word of the texts (the reference the tests compare with)."""
     night = (_clock(document.night.start), _clock(document.night.end))
-    rules = tuple(_compile_rule(rule) for rule in document.rules)
+    vocabulary = _Vocabulary()
+    rules = tuple(_compile_rule(rule, vocabulary) for rule in document.rules)
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
     for rule in document.rules:
@@ -859,21 +1061,26 @@ def compile_rule_set(
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
+    places = tuple(
+        (place.setting, vocabulary.matcher(place.words)) for place in document.places if place.words
+    )
+    compiled_registry = (
+        _Registry(registry, vocabulary, normaliser)
+        if registry is not None and registry_has_places(registry)
+        else None
+    )
     return CompiledRuleSet(
         document=document,
         version=version if not registry_has_places(registry) else _with_places(version, registry),
         rules=rules,
-        places=tuple(
-            (place.setting, _Words(place.words)) for place in document.places if place.words
-        ),
+        places=places,
         links=tuple(
             (place.setting, frozenset(place.links)) for place in document.places if place.links
         ),
         reader=_Reader(
             normaliser,
-            _Registry(registry, normaliser)
-            if registry is not None and registry_has_places(registry)
-            else None,
+            compiled_registry,
+            vocabulary if project else None,
         ),
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
         night_window=night,
@@ -892,8 +1099,8 @@ def _with_places(version: str, registry: PlaceRegistry | None) -> str:
     return f"{version}{PLACES_VERSION_MARK}{registry.digest[:8]}"
 
 
-def _compile_rule(rule: Rule) -> _CompiledRule:
-    compiled = _compile_conditions(rule.when)
+def _compile_rule(rule: Rule, vocabulary: _Vocabulary) -> _CompiledRule:
+    compiled = _compile_conditions(rule.when, vocabulary)
     return _CompiledRule(
         rule.id,
         rule.explanation,

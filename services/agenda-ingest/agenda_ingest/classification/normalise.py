@@ -10,7 +10,8 @@ Accents and case are removed by the engine's tokeniser first. Then each word:
   fuzzy matching is rapidfuzz's (optimal string alignment distance, so a swap of
   two neighbouring letters is one edit). Names and other words stay as they are.
 
-Corrections are remembered per word (agendas repeat their words).
+What each word stands for is remembered (agendas repeat their words); a correction is only
+sought among the rule-set words of a near length (a cheap bound on the distance).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ _CACHE_LIMIT = 200_000
 class Normaliser:
     """Spells out and corrects the words of a text against a vocabulary (a rule set's words)."""
 
-    __slots__ = ("_by_initial", "_known", "_memo", "_plain")
+    __slots__ = ("_by_initial", "_known", "_nearby", "_plain", "_spelling")
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         known = {word for word in vocabulary if word}
@@ -76,41 +77,53 @@ class Normaliser:
             if len(word) >= MIN_CORRECTED and word.isalpha():
                 by_initial.setdefault(word[0], []).append(word)
         self._by_initial = by_initial
-        self._memo: dict[str, tuple[str, ...]] = {}
+        self._nearby: dict[tuple[str, int], list[str]] = {}
+        self._spelling: dict[str, tuple[str, ...]] = {}
+        """What each word read so far stands for (agendas repeat their words)."""
 
     def words(self, tokens: list[str]) -> list[str]:
         """The tokens spelt out and corrected (the engine keeps the words as typed too)."""
         if self._plain.issuperset(tokens):
             return tokens  # the common case: every word is a rule word already
+        spelling = self._spelling
+        if len(spelling) >= _CACHE_LIMIT:
+            spelling.clear()
         out: list[str] = []
         for token in tokens:
-            if token in self._known:
-                long = ABBREVIATIONS.get(token)
-                if long is None:
-                    out.append(token)
-                else:
-                    out.extend(long)
-                continue
-            if len(token) < MIN_CORRECTED or not token.isalpha():
-                out.append(token)
-                continue
-            fixed = self._memo.get(token)
-            if fixed is None:
-                fixed = (self._correct(token),)
-                if len(self._memo) >= _CACHE_LIMIT:
-                    self._memo.clear()
-                self._memo[token] = fixed
-            out.extend(fixed)
+            spelt = spelling.get(token)
+            if spelt is None:
+                spelt = spelling[token] = self.spell(token)
+            out.extend(spelt)
         return out
+
+    def spell(self, token: str) -> tuple[str, ...]:
+        """What one word stands for: itself, the words of an abbreviation, or the rule-set
+        word it is a plain typo of."""
+        if token in self._known:
+            return ABBREVIATIONS.get(token) or (token,)
+        if len(token) < MIN_CORRECTED or not token.isalpha():
+            return (token,)
+        return (self._correct(token),)
 
     def short_forms(self, tokens: list[str]) -> list[str]:
         """The abbreviations among the tokens (kept as words too: rules may name them)."""
         return [token for token in tokens if token in ABBREVIATIONS]
 
     def _correct(self, token: str) -> str:
-        candidates = self._by_initial.get(token[0])
+        length = len(token)
+        limit = 2 if length >= 11 else 1
+        candidates = self._nearby.get((token[0], length))
+        if candidates is None:
+            candidates = self._candidates(token[0], length, limit)
         if not candidates:
             return token
-        limit = 2 if len(token) >= 11 else 1
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=limit)
-        return token if best is None else str(best[0])
+        return token if best is None else best[0]
+
+    def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
+        """The vocabulary's words with the same initial whose length is within ``limit``
+        (a distance is at least the difference in length), in the vocabulary's order."""
+        found = self._nearby[initial, length] = [
+            word for word in self._by_initial.get(initial, ()) if abs(len(word) - length) <= limit
+        ]
+        return found
