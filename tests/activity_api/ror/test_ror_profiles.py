@@ -2,9 +2,9 @@
 
 fhir.resources checks the FHIR R4 structure; tests/fhir_profiles.py checks the profile
 rules (cardinalities, fixed and pattern values, required extensions, bindings where the
-value sets are in the corpus, must-support). The profiles ask for a few elements this
-service has no data for: they are listed in ``NO_DATA``, each with its reason, so that a
-new violation fails and so does a gap closed without updating the list.
+value sets are in the corpus or copied here, must-support). An element the profiles ask
+for and this service has no data for would be listed in ``NO_DATA`` with its reason (none
+today), so that a new violation fails and so does a gap closed without updating the list.
 """
 
 from __future__ import annotations
