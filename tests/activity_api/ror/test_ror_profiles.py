@@ -2,9 +2,9 @@
 
 fhir.resources checks the FHIR R4 structure; tests/fhir_profiles.py checks the profile
 rules (cardinalities, fixed and pattern values, required extensions, bindings where the
-value sets are in the corpus, must-support). The profiles ask for a few elements this
-service has no data for: they are listed in ``NO_DATA``, each with its reason, so that a
-new violation fails and so does a gap closed without updating the list.
+value sets are in the corpus or copied here, must-support). An element the profiles ask
+for and this service has no data for would be listed in ``NO_DATA`` with its reason (none
+today), so that a new violation fails and so does a gap closed without updating the list.
 """
 
 from __future__ import annotations
@@ -37,16 +37,10 @@ FINESS = "690000017"
 IG = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition"
 
 # Required by the profiles, not held by this service (the establishment declares them to
-# the ROR itself): violations expected, by resource type. Checked against
-# ror-healthcareservice 0.7.0 (corpus): specialty min 1, slice operationalActivity 1..1,
-# required JDV_J17 (TRE_R211): the operational activities (SERAFIN-PH prestations) the
-# offer declares; the classification only gives a "usual SERAFIN-PH" family (2.2.x), not
-# a coded activity, and JDV_J17 is not in the corpus to check one against.
-NO_DATA = {
-    "HealthcareService": {
-        "HealthcareService.specialty",
-        "HealthcareService.specialty:operationalActivity",
-    },
+# the ROR itself): violations expected, by resource type. None left since specialty
+# (operationalActivity 1..1) is sent.
+NO_DATA: dict[str, set[str]] = {
+    "HealthcareService": set(),
     "Organization": set(),
     "Location": set(),
 }
@@ -78,6 +72,9 @@ MUST_FILL = {
         "HealthcareService.providedBy",
         "HealthcareService.category",
         "HealthcareService.type",
+        "HealthcareService.specialty",
+        "HealthcareService.specialty:operationalActivity",
+        "HealthcareService.specialty:operationalActivityFamily",
         "HealthcareService.characteristic",
         "HealthcareService.characteristic:careMode",
         "HealthcareService.extension:ror-healthcareservice-sensitive-unit",
@@ -98,10 +95,63 @@ MUST_FILL = {
     },
 }
 
-# Value sets of the corpus that the bundle's codes must be in.
+# The operational activity value sets are not in the corpus: the codes the bundle may
+# send, copied from the ANS terminology IG (ansforge/IG-terminologie-de-sante, commit
+# a1e419eae378e578cf4e51e6645d6bd9e3959e25):
+# https://github.com/ansforge/IG-terminologie-de-sante/blob/a1e419eae378e578cf4e51e6645d6bd9e3959e25/ig/main/ValueSet-JDV-J17-ActiviteOperationnelle-ROR.json
+# https://github.com/ansforge/IG-terminologie-de-sante/blob/a1e419eae378e578cf4e51e6645d6bd9e3959e25/ig/main/ValueSet-JDV-J51-FamilleActiviteOperationnelle-ROR.json
+# Each pair is one of the ANS ConceptMap ASS_A14 (FamilleActivite -> ActiviteOperationnelle):
+# 019 -> 298, 2.2.1.2 -> 294/295, 2.3.3.1 -> 300/301.
+JDV_J17 = "https://mos.esante.gouv.fr/NOS/JDV_J17-ActiviteOperationnelle-ROR/FHIR/JDV-J17-ActiviteOperationnelle-ROR"
+JDV_J51 = "https://mos.esante.gouv.fr/NOS/JDV_J51-FamilleActiviteOperationnelle-ROR/FHIR/JDV-J51-FamilleActiviteOperationnelle-ROR"
+TRE_R211 = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"
+TRE_R265 = "https://mos.esante.gouv.fr/NOS/TRE_R265-PrestationPilotageSerafin/FHIR/TRE-R265-PrestationPilotageSerafin"
+OPERATIONAL_ACTIVITY_CODES = {
+    JDV_J17: (
+        TRE_R211,
+        {
+            "298": "Accompagnements pour vivre dans un logement",
+            "295": "Accompagnements pour les relations avec autrui",
+            "300": "Accompagnements à la scolarisation",
+        },
+    ),
+    JDV_J51: (
+        TRE_R265,
+        {
+            "019": "2.3.2.1 Accompagnements pour vivre dans un logement",
+            "012": "2.2.1.2 Accompagnements pour la communication et les relations avec autrui",
+            "022": "2.3.3.1 Accompagnements pour mener sa vie d'élève, d'étudiant ou d'apprenti",
+        },
+    ),
+}
+
+
+def _partial_value_sets() -> list[dict[str, Any]]:
+    """JDV_J17 and JDV_J51 reduced to the codes above (what the checker needs to tell the
+    specialty slices apart by system and to check the codes)."""
+    return [
+        {
+            "resourceType": "ValueSet",
+            "url": url,
+            "compose": {
+                "include": [
+                    {
+                        "system": system,
+                        "concept": [{"code": c, "display": d} for c, d in concepts.items()],
+                    }
+                ]
+            },
+        }
+        for url, (system, concepts) in OPERATIONAL_ACTIVITY_CODES.items()
+    ]
+
+
+# Value sets the bundle's codes must be in (corpus, and the partial ones above).
 CHECKED_VALUE_SETS = {
     "https://mos.esante.gouv.fr/NOS/JDV_J19-ModePriseEnCharge-ROR/FHIR/JDV-J19-ModePriseEnCharge-ROR",
     "https://mos.esante.gouv.fr/NOS/JDV_J193-TypeSourceCapacite-ROR/FHIR/JDV-J193-TypeSourceCapacite-ROR",
+    JDV_J17,
+    JDV_J51,
 }
 
 
@@ -111,6 +161,7 @@ def _definitions() -> tuple[dict[str, Any], Terminology]:
         load_json_files(
             sorted([*PROFILES.glob("ValueSet-*.json"), *PROFILES.glob("CodeSystem-*.json")])
         )
+        + _partial_value_sets()
     )
     return {definition["url"]: definition for definition in structures}, terminology
 
@@ -174,7 +225,8 @@ def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
         )
         checked |= CHECKED_VALUE_SETS - report.unchecked_bindings
     assert seen_types == {"Organization", "HealthcareService", "Location"}
-    # The care mode and the capacity source were checked against their value sets.
+    # The care mode, the capacity source and the operational activity and its family
+    # were checked against their value sets.
     assert checked == CHECKED_VALUE_SETS
 
 
@@ -293,3 +345,60 @@ def test_the_declarations_fill_sensitive_unit_and_patient_type(
     age_range = parts["ageRange"]["valueRange"]
     assert (age_range["low"]["value"], age_range["high"]["value"]) == (6, 20)
     assert parts["supportedPatientInfo"]["valueCodeableConcept"]["coding"][0]["code"] == "02"
+
+
+def test_each_offer_carries_the_operational_activity_of_its_modality(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    # By care mode (TRE_R213): 48 accueil de nuit, 47 accueil de jour, 49 ambulatoire.
+    specialties = {
+        entry["resource"]["characteristic"][0]["coding"][0]["code"]: [
+            coding for concept in entry["resource"]["specialty"] for coding in concept["coding"]
+        ]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "HealthcareService"
+    }
+    activities = OPERATIONAL_ACTIVITY_CODES[JDV_J17][1]
+    families = OPERATIONAL_ACTIVITY_CODES[JDV_J51][1]
+
+    def pair(activity: str, family: str) -> list[dict[str, str]]:
+        return [
+            {"system": TRE_R211, "code": activity, "display": activities[activity]},
+            {"system": TRE_R265, "code": family, "display": families[family]},
+        ]
+
+    assert specialties == {
+        "48": pair("298", "019"),
+        "47": pair("295", "012"),
+        "49": pair("300", "022"),
+    }
+
+
+def test_an_operational_activity_outside_jdv_j17_is_a_violation(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    placed: SampleDitep,
+    make_key: KeyMaker,
+) -> None:
+    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+    service = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "HealthcareService"
+    )
+    # TRE_R211 022 (Chirurgie gynécologique) is a sanitary activity, not in the table.
+    service["specialty"][0]["coding"][0]["code"] = "022"
+    messages = [str(v) for v in _check(service).violations]
+    assert len(messages) == 1
+    assert "HealthcareService.specialty:operationalActivity" in messages[0]
+    assert "not in value set" in messages[0]
+    # Without the operational activity, the slice's minimum is what fails.
+    del service["specialty"][0]
+    violated = {v.element for v in _check(service).violations}
+    assert violated == {
+        "HealthcareService.specialty:operationalActivity",
+    }

@@ -574,3 +574,73 @@ def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
     assert "error/business-rule: Location inconnue du ROR (Location.id)" in text
     assert f"{FINESS}-accueil-nuit week 2025-W11: 200 ok after 1 attempt(s)" in text
     assert f"(PUT {base}/fhir/Location/ROR-NUIT)" in text
+
+
+def test_a_location_the_push_creates_is_added_to_its_healthcare_service(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+) -> None:
+    # The ROR's id of the night offer is recorded, not the day one's; no Location id is.
+    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
+    settings = ror_settings(fresh_database.url)
+    with respx.mock(assert_all_called=True) as mock:
+        _token_route(mock)
+        mock.put(conditional_url(f"{FINESS}-accueil-nuit")).mock(
+            return_value=httpx.Response(201, json={"resourceType": "Location", "id": "LOC-5"})
+        )
+        mock.put(conditional_url(f"{FINESS}-accueil-jour")).mock(
+            return_value=httpx.Response(201, json={"resourceType": "Location", "id": "LOC-6"})
+        )
+        attach = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(
+            return_value=httpx.Response(200, json={"resourceType": "HealthcareService"})
+        )
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert report.ok
+    # One PATCH: the day offer's ROR id is unknown, so its Location stays to attach.
+    assert attach.call_count == 1
+    request = attach.calls[0].request
+    assert request.headers["Content-Type"] == "application/json-patch+json"
+    assert request.headers["Authorization"] == "Bearer tok-1"
+    assert json.loads(request.content) == [
+        {"op": "add", "path": "/location/-", "value": {"reference": "Location/LOC-5"}}
+    ]
+    by_location = {push.local_id: push for push in report.locations}
+    assert by_location[f"{FINESS}-accueil-nuit"].attached_to == "HS-1"
+    assert by_location[f"{FINESS}-accueil-jour"].attached_to is None
+    assert "    added to HealthcareService/HS-1 (location)" in report.lines()
+
+
+def test_a_refused_attachment_is_reported_and_the_location_kept(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+) -> None:
+    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
+    settings = ror_settings(fresh_database.url)
+    with respx.mock() as mock:
+        _token_route(mock)
+        mock.put(conditional_url(f"{FINESS}-accueil-nuit")).mock(
+            return_value=httpx.Response(201, json={"resourceType": "Location", "id": "LOC-5"})
+        )
+        # An update of an existing Location (200) is not followed by a PATCH.
+        mock.put(conditional_url(f"{FINESS}-accueil-jour")).mock(
+            return_value=httpx.Response(200, json={"resourceType": "Location", "id": "LOC-6"})
+        )
+        mock.patch(f"{BASE}/HealthcareService/HS-1").mock(
+            return_value=httpx.Response(403, json=REFUSAL)
+        )
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert report.ok  # the Locations are stored; only the attachment is left to do
+    night = next(p for p in report.locations if p.local_id == f"{FINESS}-accueil-nuit")
+    assert night.attached_to is None
+    assert night.messages == [
+        "not added to HealthcareService/HS-1: 403 (attach it in the ROR)",
+        "error/business-rule: Location inconnue du ROR (Location.id)",
+    ]
+    with ror_database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        assert ror_ids(session, establishment)[f"Location/{FINESS}-accueil-nuit"] == "LOC-5"

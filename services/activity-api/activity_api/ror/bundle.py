@@ -1,7 +1,8 @@
 """The ROR bundle of one establishment for one week. Pure: plain dicts in FHIR R4 JSON.
 
 Organization (FINESS, category), one HealthcareService per modality offered (care
-mode from TRE_R213, champ d'activité médico-social from TRE_R227), one Location per
+mode from TRE_R213, champ d'activité médico-social from TRE_R227, operational activity
+from TRE_R211 with its SERAFIN-PH family from TRE_R265), one Location per
 modality carrying our id as its ``idExterneSynchro`` identifier, its commune
 (``ror-commune-cog``) and its capacities (``ror-location-supported-capacity``:
 installed, occupied, available places, source TRE_R335). Each resource is sent under
@@ -250,6 +251,13 @@ def healthcare_service(
         "providedBy": establishment.reference("Organization", establishment.finess),
         "category": [_concept(codes.SYSTEM_OFFER_CATEGORY, codes.OFFER_CATEGORY_ITEP)],
         "type": [_concept(codes.SYSTEM_ACTIVITY_FIELD, codes.ACTIVITY_FIELD_MEDICO_SOCIAL)],
+        "specialty": [
+            _concept(codes.SYSTEM_OPERATIONAL_ACTIVITY, codes.OPERATIONAL_ACTIVITY[modality]),
+            _concept(
+                codes.SYSTEM_OPERATIONAL_ACTIVITY_FAMILY,
+                codes.OPERATIONAL_ACTIVITY_FAMILY[modality],
+            ),
+        ],
         "characteristic": [_concept(codes.SYSTEM_CARE_MODE, codes.CARE_MODE[modality])],
         "location": [establishment.reference("Location", local_id)],
         "name": f"{establishment.name} - {modality.label}",

@@ -37,6 +37,8 @@ SYSTEM_CAPACITY_TEMPORALITY: Final = nos("TRE_R331-TemporaliteCapacite")
 SYSTEM_TEMPORARY_ASSIGNMENT: Final = nos("TRE_R337-AffectationTemporaire")
 SYSTEM_CAPACITY_SOURCE: Final = nos("TRE_R335-TypeSourceCapacite")
 SYSTEM_ACTIVITY_FIELD: Final = nos("TRE_R227-ChampActivite")
+SYSTEM_OPERATIONAL_ACTIVITY: Final = nos("TRE_R211-ActiviteOperationnelle")
+SYSTEM_OPERATIONAL_ACTIVITY_FAMILY: Final = nos("TRE_R265-PrestationPilotageSerafin")
 SYSTEM_SUPPORTED_PUBLIC: Final = nos("TRE_R239-PublicPrisEnCharge")
 SYSTEM_OPERATIONAL_RESOURCE_ID_TYPE: Final = nos("TRE_R354-TypeIdentifiantRessourceOperationnelle")
 # The commune (INSEE COG code) of ror-commune-cog, as in the guide's Location example.
@@ -68,6 +70,36 @@ CARE_MODE: Final[dict[Activity, tuple[str, str]]] = {
     Activity.ACCUEIL_NUIT: ("48", "Accueil de nuit"),
     Activity.ACCUEIL_JOUR: ("47", "Accueil de jour"),
     Activity.AMBULATOIRE: ("49", "Sur les lieux de vie"),
+}
+
+# ror-healthcareservice ``specialty:operationalActivity`` (1..1, required JDV_J17, codes
+# of TRE_R211) and ``specialty:operationalActivityFamily`` (0..1, required JDV_J51, here
+# TRE_R265 SERAFIN-PH prestations): in the medico-social field the operational activity
+# is a SERAFIN-PH direct prestation. Per modality, the first usual SERAFIN-PH prestation
+# of classification.md that JDV_J51 lists, and the TRE_R211 activity the ANS ConceptMap
+# ASS_A14 (FamilleActivite -> ActiviteOperationnelle) pairs with it:
+# - accueil de nuit: 2.3.2.1 (TRE_R265 019) -> 298, as in the guide's own medico-social
+#   HealthcareService example;
+# - accueil de jour: 2.2.1.2 (012) -> 295, an ITEP's public being young people whose
+#   difficulties disturb their socialisation (CASF D312-59-1);
+# - ambulatoire (SESSAD, on the places of life, school first): 2.3.3.1 (022) -> 300.
+# Sources: JDV_J17 and JDV_J51 of ansforge/IG-terminologie-de-sante (ig/main, commit
+# a1e419ea), ASS_A14 (ConceptMap, terminologies v1.12.0).
+OPERATIONAL_ACTIVITY: Final[dict[Activity, tuple[str, str]]] = {
+    Activity.ACCUEIL_NUIT: ("298", "Accompagnements pour vivre dans un logement"),
+    Activity.ACCUEIL_JOUR: ("295", "Accompagnements pour les relations avec autrui"),
+    Activity.AMBULATOIRE: ("300", "Accompagnements à la scolarisation"),
+}
+OPERATIONAL_ACTIVITY_FAMILY: Final[dict[Activity, tuple[str, str]]] = {
+    Activity.ACCUEIL_NUIT: ("019", "2.3.2.1 Accompagnements pour vivre dans un logement"),
+    Activity.ACCUEIL_JOUR: (
+        "012",
+        "2.2.1.2 Accompagnements pour la communication et les relations avec autrui",
+    ),
+    Activity.AMBULATOIRE: (
+        "022",
+        "2.3.3.1 Accompagnements pour mener sa vie d'élève, d'étudiant ou d'apprenti",
+    ),
 }
 
 CAPACITY_TYPE_PLACE: Final = ("02", "Place")

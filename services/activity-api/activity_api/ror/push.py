@@ -7,7 +7,9 @@ ROR's id of the Location is recorded. A Location without one is sent by a FHIR
 conditional update, ``PUT {ror_base_url}/Location?identifier={system}|{our id}``
 (its ``idExterneSynchro``), without an id: the ROR updates the Location that
 carries our id or creates it once, so a first push makes no duplicate; the id the
-ROR answers is then recorded (``ror_resource_id``) for the next pushes.
+ROR answers is then recorded (``ror_resource_id``) for the next pushes. A Location the
+push creates (201) is added to its HealthcareService's ``location`` list by a JSON Patch
+of ``HealthcareService/{its ROR id}`` when that id is recorded.
 Timeouts, connection errors and 5xx answers are retried with exponential backoff;
 a 401 refreshes the token once; other 4xx are final and their OperationOutcome
 issues are reported. Real ROR access also needs mTLS: the client certificate,
@@ -114,6 +116,8 @@ class LocationPush:
     match: str | None = None
     # The ROR's id answered to a conditional update: recorded for the next pushes.
     ror_id: str | None = None
+    # The ROR's HealthcareService a created Location was added to (``location``, PATCH).
+    attached_to: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -155,6 +159,8 @@ class PushReport:
                 lines.append(
                     f"    the ROR's id {push.ror_id} recorded for Location/{push.local_id}"
                 )
+            if push.attached_to is not None:
+                lines.append(f"    added to HealthcareService/{push.attached_to} (location)")
             lines += [f"    {message}" for message in push.messages]
         if self.error:
             lines.append(f"  error: {self.error}")
@@ -329,6 +335,48 @@ class RorClient:
             break
         return push
 
+    def attach_location(self, push: LocationPush, service_id: str) -> None:
+        """Add the Location the push created to its HealthcareService's ``location`` list
+        (FHIR JSON Patch, as the guide's draft does after creating a Location). A refusal
+        is reported with the push; the Location itself is stored either way."""
+        url = f"{self.base_url}/HealthcareService/{quote(service_id, safe='')}"
+        patch = [
+            {"op": "add", "path": "/location/-", "value": {"reference": f"Location/{push.ror_id}"}}
+        ]
+        headers = {**self.headers, "Content-Type": "application/json-patch+json"}
+        headers["Accept"] = FHIR_JSON
+        token = self.token()
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = self.client.patch(url, json=patch, headers=headers)
+        except (httpx.TimeoutException, httpx.TransportError) as error:
+            push.messages.append(
+                f"not added to HealthcareService/{service_id}: {type(error).__name__}: {error}"
+            )
+            return
+        if 200 <= response.status_code < 300:
+            push.attached_to = service_id
+            return
+        push.messages.append(
+            f"not added to HealthcareService/{service_id}: {response.status_code}"
+            " (attach it in the ROR)"
+        )
+        push.messages += outcome_messages(response)
+
+
+def _services_by_location(bundle: dict[str, Any]) -> dict[str, str]:
+    """Location id as referenced -> the ROR's id of its HealthcareService, for the
+    HealthcareServices whose ROR id is recorded (they then carry it as identifier)."""
+    found: dict[str, str] = {}
+    for entry in bundle.get("entry", []):
+        resource = entry["resource"]
+        if resource["resourceType"] != "HealthcareService" or "identifier" not in resource:
+            continue
+        for reference in resource.get("location", []):
+            found[reference["reference"].removeprefix("Location/")] = resource["id"]
+    return found
+
 
 def record_push_answers(session: Session, report: PushReport) -> None:
     """Keep the last answer of the ROR per Location, its OperationOutcome included."""
@@ -442,6 +490,7 @@ def push_export(
         report.error = str(error)
         report.locations = [_not_sent(base, *target, error) for target in targets]
         return report
+    services = _services_by_location(export.bundle)
     try:
         for index, (location, local_id, match) in enumerate(targets):
             try:
@@ -451,6 +500,9 @@ def push_export(
                 report.locations += [_not_sent(base, *target, error) for target in targets[index:]]
                 break
             push.local_id = local_id
+            service_id = services.get(location["id"])
+            if push.status_code == 201 and push.ror_id is not None and service_id is not None:
+                ror.attach_location(push, service_id)
             _explain(push, local_id)
             report.locations.append(push)
     finally:
