@@ -59,7 +59,6 @@ def _has_link(text: str) -> bool:
     return "http" in text or "www." in text
 
 
-
 @dataclass(frozen=True, slots=True)
 class SessionFacts:
     """What a rule can look at. ``start``/``end`` are local wall-clock times (the
@@ -978,9 +977,7 @@ class CompiledRuleSet:
             return found[0], f"summary word «{found[1]}»"
         # A house or group named in the title, with a place the registry does not know:
         # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
-        if hit.setting is not None and not (
-            hit.setting is Setting.SITE and "unknown" in hit.codes
-        ):
+        if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
             return hit.setting, hit.evidence
         if found is not None:
             return found[0], f"summary word «{found[1]}»"
