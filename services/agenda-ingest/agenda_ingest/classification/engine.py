@@ -51,6 +51,12 @@ _MEMO_LIMIT = 100_000
 PLACES_VERSION_MARK = "+places-"
 """Between a rule-set version and its place registry's digest, in a classification's version."""
 _WORD = re.compile(r"[a-z0-9]+")
+# A link in a place, up to the next space: read as a code (links.py), never as words.
+_LINK_TEXT = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
+
+
+def _has_link(text: str) -> bool:
+    return "http" in text or "www." in text
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +344,10 @@ class _Reader:
             return words, _NO_TEXT
         place = texts.get(location)
         if place is None:
-            place = texts[location] = self.read(location)
+            # A link is not a place: "https://whereby.com/belvedere-psy" names a video room,
+            # not the site "Belvédère" (the link itself is read as a code, see links.py).
+            named = _LINK_TEXT.sub(" ", location).strip() if _has_link(location) else location
+            place = texts[location] = self.read(named) if named else _NO_TEXT
         return words, place
 
     def read(self, *texts: str) -> _Text:
@@ -962,9 +971,14 @@ class CompiledRuleSet:
                 for code in f.codes:
                     if code.startswith("link|") and code[5:] in hosts:
                         return setting, f"link to {code[5:]}"
-        if hit.setting is not None:
-            return hit.setting, hit.evidence
         found = self._place_word(f.words)
+        # A phone or video tool in the title says where, whatever partner it names.
+        if found is not None and found[0] is Setting.DISTANCE:
+            return found[0], f"summary word «{found[1]}»"
+        # A house or group named in the title, with a place the registry does not know:
+        # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
+        if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
+            return hit.setting, hit.evidence
         if found is not None:
             return found[0], f"summary word «{found[1]}»"
         if default is Setting.SITE and "unknown" in hit.codes:
