@@ -23,19 +23,27 @@ from activity_api.transmissions.service import transmit
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.models import SecrecyDecision
-from ditep_core.nomenclatures import Activity, Scope
+from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
 from ditep_core.tasks.definition import TaskContext
 from ditep_core.tasks.execution import execute
 from ditep_counting.rollups.service import SECRECY_TASK
+from tests.activity_api.downloads.region import (
+    DAY,
+    NIGHT,
+    QUARTER,
+    A,
+    B,
+    C,
+    D,
+    seed_four_establishments,
+    transmit_quarter,
+)
 from tests.activity_api.helpers import api_client_with
-from tests.activity_api.seeding import add_youth, seed_establishment
+from tests.activity_api.seeding import add_youth
 from tests.conftest import TEST_SECRET, KeyMaker, TemporaryDatabase, holding_tasks, make_settings
 from tests.http import AppClient
 
-NIGHT, DAY, AMBULATORY = Activity.ACCUEIL_NUIT, Activity.ACCUEIL_JOUR, Activity.AMBULATOIRE
-A, B, C, D = "690000100", "690000200", "380000300", "750000400"
-QUARTER = "2025-Q1"
 REGION = "/v1/regions/84/activity"
 DEPARTMENT = "/v1/departments/69/activity"
 NATIONAL = "/v1/national/results"
@@ -49,23 +57,12 @@ def client(
     (D): the quarter transmitted by every establishment, nothing decided yet."""
     DECISIONS.clear()
     with database.unit_of_work() as session:
-        for finess, region, counts in (
-            (A, "84", {NIGHT: 6, DAY: 9, AMBULATORY: 12}),
-            (B, "84", {NIGHT: 7, DAY: 5, AMBULATORY: 8}),
-            (C, "84", {NIGHT: 2, DAY: 11, AMBULATORY: 6}),
-            (D, "11", {NIGHT: 2, DAY: 9, AMBULATORY: 9}),
-        ):
-            seed_establishment(session, finess=finess, region_code=region, youth_by_modality=counts)
+        seed_four_establishments(session)
         add_youth(session, finess=C, youth_by_modality={DAY: 3}, day=dt.date(2025, 2, 11))
     with api_client_with(migrated_database, database) as api:
         admin = make_key(Scope.ADMIN)
         for finess in (A, B, C, D):
-            response = api.post(
-                f"/v1/establishments/{finess}/transmissions",
-                json={"period": QUARTER},
-                headers=admin,
-            )
-            assert response.status_code == 201, response.text
+            transmit_quarter(api, admin, finess)
         yield api
     DECISIONS.clear()
 
