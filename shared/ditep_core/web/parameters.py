@@ -23,6 +23,23 @@ FINESS_PATTERN: Final = r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$"
 REGION_PATTERN: Final = r"^[0-9]{2}$"
 DEPARTMENT_PATTERN: Final = r"^(?:[0-9]{2}|2[AB]|97[0-9])$"
 
+
+def _storable(text: str) -> str:
+    """Text both databases can keep: PostgreSQL refuses NUL in text, and a lone surrogate
+    is not UTF-8 (either would be a 500 at the INSERT, not a 422 naming the field)."""
+    if "\x00" in text:
+        raise ValueError("the text holds a NUL character (\\u0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("the text holds a lone surrogate (not UTF-8)") from error
+    return text
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
+"""A string of a request body that is stored: no NUL, valid UTF-8."""
+
+
 Finess = Annotated[
     str,
     Path(

@@ -3,6 +3,9 @@ session, the imports of a source, and what a vendor's feeds:write key may read."
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -298,3 +301,32 @@ def test_a_vendor_key_reads_its_work_not_the_counts(
         ).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("youth_uri_prefixes", ["urn:ins:\u0000"]),
+        ("youth_markers", ["JEUNE\ud800"]),
+        ("name", "Agenda\u0000 de Claire"),
+    ],
+)
+def test_text_a_database_cannot_keep_is_a_422_naming_the_field(
+    ingest_client: AppClient,
+    sample_ditep: SampleDitep,
+    make_key: KeyMaker,
+    field: str,
+    value: object,
+) -> None:
+    """NUL (PostgreSQL refuses it in text) and a lone surrogate (not UTF-8) were a 500 at
+    the UPDATE; they are refused with the field's name, and nothing changes."""
+    admin = make_key(Scope.ADMIN)
+    url = f"/v1/sources/{sample_ditep.claire_source_id}"
+    before = ingest_client.get(url, headers=admin).json()
+    # json.dumps escapes the surrogate (\\ud800), as a client in another language would send it.
+    body = json.dumps({field: value})
+    refused = ingest_client.patch(url, content=body, headers={**JSON, **admin})
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert field in refused.text
+    assert ingest_client.get(url, headers=admin).json() == before

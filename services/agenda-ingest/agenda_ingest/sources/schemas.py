@@ -25,7 +25,7 @@ from ditep_core.nomenclatures import (
     Setting,
     SourceMode,
 )
-from ditep_core.web.parameters import DAY_SCHEMA, ReadDay
+from ditep_core.web.parameters import DAY_SCHEMA, ReadDay, StorableText
 
 
 class SourceWindow(BaseModel):
@@ -97,25 +97,25 @@ def _day_text(value: object) -> object:
 WindowDay = Annotated[dt.date | None, BeforeValidator(_day_text), ReadDay]
 
 
+YouthUriPrefix = Annotated[StorableText, Field(min_length=1, max_length=200)]
+YouthMarker = Annotated[StorableText, Field(min_length=1, max_length=64)]
+
+
 class SourceUpdate(BaseModel):
     """What ``PATCH /v1/sources/{id}`` may change; a field left out is unchanged, a
     window bound or participant list sent as null goes back to its default."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: StorableText | None = Field(default=None, min_length=1, max_length=200)
     format: FeedFormat | None = None
     window_start: WindowDay = Field(default=None, json_schema_extra=DAY_SCHEMA)
     window_end: WindowDay = Field(default=None, json_schema_extra=DAY_SCHEMA)
     horizon_days: StrictInt | None = Field(default=None, ge=1, le=3660)
     count_validated_only: StrictBool | None = None
     mass_delete_share: StrictFloat | None = Field(default=None, gt=0, le=1)
-    youth_uri_prefixes: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
-        default=None, max_length=50
-    )
-    youth_markers: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
-        default=None, max_length=50
-    )
+    youth_uri_prefixes: list[YouthUriPrefix] | None = Field(default=None, max_length=50)
+    youth_markers: list[YouthMarker] | None = Field(default=None, max_length=50)
     enabled: StrictBool | None = Field(default=None, description="false disables the source")
 
 
