@@ -35,6 +35,7 @@ from activity_api.activity.schemas import (
     YouthWeekDetail,
 )
 from activity_api.periods import parse_week
+from activity_api.regions.aggregate import flatten as flatten_paths
 from ditep_core.models import ComplexityFlag, Establishment, FrozenPeriod, PathwayPeriod, utc_now
 from ditep_core.nomenclatures import PathwayStatus, PersonKind
 from ditep_core.pseudonyms import Pseudonymiser
@@ -233,22 +234,9 @@ def body_etag(body: dict[str, Any]) -> str:
     return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
 
 
-def flatten(body: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+def flatten(body: dict[str, Any]) -> list[tuple[str, Any]]:
     """Dotted paths and leaf values, lists indexed: the CSV form of a body."""
-    rows: list[tuple[str, Any]] = []
-    for key, value in body.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            rows.extend(flatten(value, f"{path}."))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    rows.extend(flatten(item, f"{path}.{index}."))
-                else:
-                    rows.append((f"{path}.{index}", item))
-        else:
-            rows.append((path, value))
-    return rows
+    return list(flatten_paths(body, index_lists=True).items())
 
 
 def body_csv(body: dict[str, Any]) -> str:

@@ -78,13 +78,22 @@ def is_ratio_like(path: Path) -> bool:
     return bool(_RATIO_LIKE.search(path.rsplit(".", 1)[-1]))
 
 
-def flatten(body: Mapping[str, Any], prefix: str = "") -> dict[Path, Any]:
-    """Dotted paths to leaves; lists are leaves."""
+def flatten(
+    body: Mapping[str, Any], prefix: str = "", *, index_lists: bool = False
+) -> dict[Path, Any]:
+    """Dotted paths to leaves, in the body's order; lists are leaves, or with
+    ``index_lists`` their items are (``path.0``, ``path.1.field``: the CSV form)."""
     flat: dict[Path, Any] = {}
     for name, value in body.items():
         path = f"{prefix}{name}"
         if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{path}."))
+            flat.update(flatten(value, f"{path}.", index_lists=index_lists))
+        elif index_lists and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    flat.update(flatten(item, f"{path}.{index}.", index_lists=True))
+                else:
+                    flat[f"{path}.{index}"] = item
         else:
             flat[path] = value
     return flat
