@@ -19,7 +19,6 @@ from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchPolicy
 from agenda_ingest.pull.fhir_search import search_url
 from agenda_ingest.pull.service import PullStatus, configure_source, pull_due, pull_source
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Source
 from ditep_core.nomenclatures import FeedFormat, SessionStatus
@@ -27,9 +26,8 @@ from ditep_core.protection import DataProtection
 from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest
 from tests.agenda_ingest.pull.conftest import OAUTH
-from tests.agenda_ingest.pull.test_pull_service import open_transactions
+from tests.agenda_ingest.pull.test_pull_service import add_pulled_source, open_transactions
 from tests.conftest import (
-    SAMPLE_FINESS,
     TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
@@ -569,16 +567,7 @@ def test_no_transaction_is_open_while_a_fhir_search_is_paged(
     mock: respx.MockRouter,
 ) -> None:
     database = pooled_database
-    with database.unit_of_work() as session:
-        add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="FHIR",
-            feed_format=FeedFormat.FHIR,
-            url=BASE,
-            window_start=dt.date(2024, 9, 1),
-            window_end=dt.date(2025, 9, 1),
-        )
+    add_pulled_source(database, "FHIR", url=BASE, feed_format=FeedFormat.FHIR)
     seen: list[list[str]] = []
 
     def respond(request: httpx.Request) -> httpx.Response:

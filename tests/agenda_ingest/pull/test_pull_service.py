@@ -92,9 +92,10 @@ def _import_count(database: Database, source_id: int) -> int:
         return len(ImportRepository(session).list_for_source(source_id))
 
 
-def _add_source(
+def add_pulled_source(
     database: Database, name: str, *, url: str | None, feed_format: FeedFormat = FeedFormat.ICAL
 ) -> int:
+    """A source of the sample establishment over the sample's window, pulled from ``url``."""
     window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:
         return add_source(
@@ -107,6 +108,14 @@ def _add_source(
             window_start=window_start,
             window_end=window_end,
         ).id
+
+
+@pytest.fixture
+def source_id(database: Database, sample_ditep: SampleDitep) -> int:
+    """The sample's establishment source, pulled from ``URL``."""
+    configured = sample_ditep.establishment_source_id
+    _configure(database, configured)
+    return configured
 
 
 def _pull(
@@ -171,13 +180,11 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
 
 def test_a_failed_fetch_is_recorded_and_releases_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     _set(database, source_id, http_etag='"old"')
     mock.get(URL).mock(return_value=httpx.Response(404))
 
@@ -195,13 +202,11 @@ def test_a_failed_fetch_is_recorded_and_releases_the_lease(
 
 def test_an_unreadable_feed_is_a_failed_pull_whose_import_is_kept(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(return_value=httpx.Response(200, content=b"<html>login</html>"))
 
     outcome = _pull(database, source_id, pull_settings, protection)
@@ -218,13 +223,11 @@ def test_an_unreadable_feed_is_a_failed_pull_whose_import_is_kept(
 
 def test_a_second_owner_cannot_pull_while_the_first_holds_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     during_fetch: list[SourceBusy] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -251,13 +254,11 @@ def test_a_second_owner_cannot_pull_while_the_first_holds_the_lease(
 
 def test_an_expired_lease_can_be_taken(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     lease = dt.timedelta(seconds=pull_settings.pull_lease_seconds)
     with database.unit_of_work() as session:
         # Replica A took the lease at T0 and died without giving it back.
@@ -318,7 +319,7 @@ def test_a_disabled_source_is_not_pulled_nor_due(
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
-    source_id = _add_source(database, "Disabled", url=URL)
+    source_id = add_pulled_source(database, "Disabled", url=URL)
     _set(database, source_id, disabled_at=T0)
     with database.unit_of_work() as session:
         assert source_id not in PullRepository(session).due_source_ids(T0)
@@ -333,14 +334,12 @@ def test_a_disabled_source_is_not_pulled_nor_due(
 
 def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(return_value=httpx.Response(200, content=EMPTY_CALENDAR))
 
     def broken(*_args: object, **_kwargs: object) -> None:
@@ -364,18 +363,20 @@ def test_pull_due_picks_only_due_sources_never_pulled_first(
     mock: respx.MockRouter,
 ) -> None:
     now = T0
-    never = _add_source(database, "never pulled", url="https://dui.example/never.ics")
-    stale = _add_source(database, "pulled 2 h ago", url="https://dui.example/stale.ics")
+    never = add_pulled_source(database, "never pulled", url="https://dui.example/never.ics")
+    stale = add_pulled_source(database, "pulled 2 h ago", url="https://dui.example/stale.ics")
     _set(database, stale, last_pulled_at=now - dt.timedelta(hours=2))
-    exactly = _add_source(database, "pulled 30 min ago, every 30", url="https://dui.example/x.ics")
+    exactly = add_pulled_source(
+        database, "pulled 30 min ago, every 30", url="https://dui.example/x.ics"
+    )
     _set(database, exactly, last_pulled_at=now - dt.timedelta(minutes=30), pull_interval_minutes=30)
-    fresh = _add_source(database, "pulled 10 min ago", url="https://dui.example/fresh.ics")
+    fresh = add_pulled_source(database, "pulled 10 min ago", url="https://dui.example/fresh.ics")
     _set(database, fresh, last_pulled_at=now - dt.timedelta(minutes=10))
-    leased = _add_source(database, "leased", url="https://dui.example/leased.ics")
+    leased = add_pulled_source(database, "leased", url="https://dui.example/leased.ics")
     _set(database, leased, lease_owner="other", lease_expires_at=now + dt.timedelta(minutes=5))
-    expired = _add_source(database, "lease expired", url="https://dui.example/expired.ics")
+    expired = add_pulled_source(database, "lease expired", url="https://dui.example/expired.ics")
     _set(database, expired, lease_owner="dead", lease_expires_at=now - dt.timedelta(minutes=1))
-    fhir = _add_source(
+    fhir = add_pulled_source(
         database, "fhir", url="https://dui.example/fhir", feed_format=FeedFormat.FHIR
     )
     # The sample's two sources have no URL: they are pushed.
@@ -428,8 +429,8 @@ def test_pull_due_goes_on_after_a_failure(
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    failing = _add_source(database, "failing", url="https://dui.example/failing.ics")
-    working = _add_source(database, "working", url="https://dui.example/working.ics")
+    failing = add_pulled_source(database, "failing", url="https://dui.example/failing.ics")
+    working = add_pulled_source(database, "working", url="https://dui.example/working.ics")
     mock.get("https://dui.example/failing.ics").mock(return_value=httpx.Response(500))
     mock.get("https://dui.example/working.ics").mock(
         return_value=httpx.Response(200, content=EMPTY_CALENDAR)
@@ -450,7 +451,7 @@ def test_pull_due_stops_between_sources_when_asked(
     mock: respx.MockRouter,
 ) -> None:
     for name in ("one", "two", "three"):
-        _add_source(database, name, url=f"https://dui.example/{name}.ics")
+        add_pulled_source(database, name, url=f"https://dui.example/{name}.ics")
     stop = threading.Event()
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -526,16 +527,7 @@ def open_transactions(database: Database, url: str) -> list[str]:
 @pytest.fixture
 def real_database(pooled_database: Database) -> Database:
     """The pooled database with one pulled iCal source."""
-    with pooled_database.unit_of_work() as session:
-        add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="Export",
-            feed_format=FeedFormat.ICAL,
-            url=URL,
-            window_start=dt.date(2024, 9, 1),
-            window_end=dt.date(2025, 9, 1),
-        )
+    add_pulled_source(pooled_database, "Export", url=URL)
     return pooled_database
 
 
@@ -586,12 +578,11 @@ def test_no_transaction_is_open_during_the_http_call(
 def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
     database: Database,
     sample_ditep: SampleDitep,
+    source_id: int,
     settings: Settings,
     make_key: KeyMaker,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(
         return_value=httpx.Response(200, content=sample_feed(), headers={"ETag": '"v1"'})
     )
@@ -632,11 +623,9 @@ def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
 
 def test_the_app_runs_the_pull_loop_when_enabled(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     fetched = threading.Event()
 
     def respond(request: httpx.Request) -> httpx.Response:
