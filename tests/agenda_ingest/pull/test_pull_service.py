@@ -33,19 +33,18 @@ from agenda_ingest.pull.service import (
     pull_due,
     pull_source,
 )
-from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent, Source
-from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
+from ditep_core.nomenclatures import FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
 from ditep_core.web.problems import InvalidRequest, NotFound, SourceDisabled
+from tests.agenda_ingest.pull.pulling import add_pulled_source, stored_source
 from tests.conftest import (
     MIGRATIONS_DIR,
     SAMPLE_FINESS,
-    SAMPLE_WINDOW,
     TEST_PULL_ALLOWED_HOSTS,
     KeyMaker,
     SampleDitep,
@@ -75,13 +74,6 @@ def _configure(database: Database, source_id: int, url: str = URL, **options: An
         configure_source(session, source_id, url=url, **options)
 
 
-def _source(database: Database, source_id: int) -> Source:
-    with database.unit_of_work() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        return source
-
-
 def _set(database: Database, source_id: int, **values: Any) -> None:
     with database.unit_of_work() as session:
         session.execute(update(Source).where(Source.id == source_id).values(**values))
@@ -90,24 +82,6 @@ def _set(database: Database, source_id: int, **values: Any) -> None:
 def _import_count(database: Database, source_id: int) -> int:
     with database.unit_of_work() as session:
         return len(ImportRepository(session).list_for_source(source_id))
-
-
-def add_pulled_source(
-    database: Database, name: str, *, url: str | None, feed_format: FeedFormat = FeedFormat.ICAL
-) -> int:
-    """A source of the sample establishment over the sample's window, pulled from ``url``."""
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
-    with database.unit_of_work() as session:
-        return add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name=name,
-            feed_format=feed_format,
-            url=url,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
 
 
 @pytest.fixture
@@ -159,7 +133,7 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
     assert first.imported.status is ImportStatus.PROCESSED
     assert (first.imported.received, first.imported.created) == (65, 65)
     assert route.calls[0].request.headers["Authorization"].startswith("Basic ")
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.http_etag, source.http_last_modified) == ('"v1"', stamp)
     assert (source.last_pull_status, source.last_pull_error) == ("fetched", None)
     assert source.last_pulled_at == T0
@@ -172,7 +146,7 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
     sent = route.calls[1].request.headers
     assert (sent["If-None-Match"], sent["If-Modified-Since"]) == ('"v1"', stamp)
     assert _import_count(database, source_id) == 1
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.last_pulled_at) == ("not_modified", later)
     assert (source.http_etag, source.http_last_modified) == ('"v1"', stamp)
     assert source.lease_owner is None
@@ -192,7 +166,7 @@ def test_a_failed_fetch_is_recorded_and_releases_the_lease(
 
     assert outcome.failed
     assert outcome.error == f"HTTP 404 Not Found from {URL}"
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.last_pull_error) == ("failed", outcome.error)
     assert source.last_pulled_at == T0
     assert source.http_etag == '"old"'
@@ -218,7 +192,7 @@ def test_an_unreadable_feed_is_a_failed_pull_whose_import_is_kept(
         f"the feed could not be read; it is stored as import {outcome.imported.import_id}"
     )
     assert _import_count(database, source_id) == 1
-    assert _source(database, source_id).lease_owner is None
+    assert stored_source(database, source_id).lease_owner is None
 
 
 def test_a_second_owner_cannot_pull_while_the_first_holds_the_lease(
@@ -270,13 +244,13 @@ def test_an_expired_lease_can_be_taken(
     with pytest.raises(SourceBusy):
         _pull(database, source_id, pull_settings, protection, owner="replica-b", now=T0 + lease)
     assert route.call_count == 0
-    assert _source(database, source_id).lease_owner == "replica-a"
+    assert stored_source(database, source_id).lease_owner == "replica-a"
 
     after = T0 + lease + dt.timedelta(seconds=1)
     outcome = _pull(database, source_id, pull_settings, protection, owner="replica-b", now=after)
     assert outcome.status is PullStatus.FETCHED
     assert route.call_count == 1
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.lease_owner, source.last_pulled_at) == (None, after)
 
 
@@ -308,7 +282,7 @@ def test_a_source_without_url_or_unknown_cannot_be_pulled(
     source_id = sample_ditep.establishment_source_id
     with pytest.raises(InvalidRequest, match="has no URL"):
         _pull(database, source_id, pull_settings, protection)
-    assert _source(database, source_id).lease_owner is None
+    assert stored_source(database, source_id).lease_owner is None
     with pytest.raises(NotFound):
         _pull(database, 999_999, pull_settings, protection)
 
@@ -325,7 +299,7 @@ def test_a_disabled_source_is_not_pulled_nor_due(
         assert source_id not in PullRepository(session).due_source_ids(T0)
     with pytest.raises(SourceDisabled, match="disabled"):
         _pull(database, source_id, pull_settings, protection, now=T0)
-    assert _source(database, source_id).lease_owner is None  # the lease went with the refusal
+    assert stored_source(database, source_id).lease_owner is None  # the lease went with the refusal
     assert _import_count(database, source_id) == 0
     _set(database, source_id, disabled_at=None)
     with database.unit_of_work() as session:
@@ -351,7 +325,7 @@ def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     assert outcome.failed
     assert outcome.error is not None
     assert "RuntimeError" in outcome.error
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.lease_owner) == ("failed", None)
 
 
@@ -471,11 +445,11 @@ def test_configure_source_sets_url_interval_and_credentials_name(
     source_id = sample_ditep.claire_source_id
     _set(database, source_id, http_etag='"stale"')
     _configure(database, source_id, interval_minutes=15, credentials_name="caldav")
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.url, source.mode.value, source.pull_interval_minutes) == (URL, "pull", 15)
     assert (source.credentials_name, source.http_etag) == ("caldav", None)
     _configure(database, source_id, clear_credentials=True)
-    assert _source(database, source_id).credentials_name is None
+    assert stored_source(database, source_id).credentials_name is None
     with pytest.raises(InvalidRequest):
         _configure(database, source_id, url="file:///etc/passwd")
     with pytest.raises(InvalidRequest):
@@ -568,7 +542,7 @@ def test_no_transaction_is_open_during_the_http_call(
     assert [outcome.status for outcome in outcomes] == [PullStatus.FETCHED]
     assert outcomes[0].attempts == 2
     assert seen == [[], []]
-    source = _source(real_database, source_id)
+    source = stored_source(real_database, source_id)
     assert (source.http_etag, source.lease_owner) == ('"v1"', None)
 
 
@@ -649,7 +623,7 @@ def test_the_app_runs_the_pull_loop_when_enabled(
     asyncio.run(serve_until_pulled())
     assert fetched.is_set()
     # Shutdown waited for the pull in progress to write its result.
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.lease_owner) == ("fetched", None)
     assert _import_count(database, source_id) == 1
 
