@@ -435,18 +435,25 @@ def sample_feed(name: str = "agenda-etablissement.ics") -> bytes:
     return (SAMPLES_DIR / name).read_bytes()
 
 
+def push_sample_feed(
+    client: AppClient,
+    source_id: int,
+    key: dict[str, str],
+    name: str = "agenda-etablissement.ics",
+) -> None:
+    """Push a sample agenda (the establishment's export by default) to a source: accepted."""
+    response = client.post(
+        f"/v1/sources/{source_id}/feed",
+        content=sample_feed(name),
+        headers={"Content-Type": "text/calendar", **key},
+    )
+    assert response.status_code == 201, response.text
+
+
 def push_both_sample_feeds(client: AppClient, sample: SampleDitep, key: dict[str, str]) -> None:
     """The establishment export and the SESSAD educator's agenda, which share sessions."""
-    for source_id, name in (
-        (sample.establishment_source_id, "agenda-etablissement.ics"),
-        (sample.claire_source_id, "agenda-claire-martin.ics"),
-    ):
-        response = client.post(
-            f"/v1/sources/{source_id}/feed",
-            content=sample_feed(name),
-            headers={"Content-Type": "text/calendar", **key},
-        )
-        assert response.status_code == 201, response.text
+    push_sample_feed(client, sample.establishment_source_id, key)
+    push_sample_feed(client, sample.claire_source_id, key, "agenda-claire-martin.ics")
 
 
 def corpus_available() -> bool:

@@ -108,3 +108,21 @@ def test_unknown_source_is_a_message(cli_runner: CliRunner) -> None:
         result = cli_runner.invoke(app, ["source", *command])
         assert result.exit_code == 1
         assert "no source 9" in result.output
+
+
+def test_a_window_day_that_is_no_date_or_out_of_range_is_refused(
+    cli_runner: CliRunner, fresh_database: TemporaryDatabase
+) -> None:
+    cli_ok(cli_runner, "migrate")
+    add_establishment = ["establishment", "add", "--finess", "690000017", "--region", "84"]
+    cli_ok(cli_runner, *add_establishment, "--name", "DITEP")
+    add = ["source", "add", "--finess", "690000017", "--format", "ical", "--name", "Export"]
+    not_a_day = cli_runner.invoke(app, [*add, "--window-start", "2025-13-01"])
+    assert not_a_day.exit_code == 1
+    assert "error: '2025-13-01' is not a date (YYYY-MM-DD)" in not_a_day.output
+    source_id = cli_ok(cli_runner, *add).splitlines()[-1]
+    too_early = cli_runner.invoke(
+        app, ["source", "update", source_id, "--window-end", "1800-01-01"]
+    )
+    assert too_early.exit_code == 1
+    assert "error: --window-end: 1800-01-01 is out of range: days are" in too_early.output

@@ -22,6 +22,7 @@ from agenda_ingest.classification.engine import (
 from agenda_ingest.classification.entries import (
     Accuracy,
     EntryInvalid,
+    FieldScore,
     LineInvalid,
     classified_entry,
     facts_from_entry,
@@ -151,7 +152,8 @@ def classify_command(
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _rates(title: str, total: Any, right: Any) -> Table:
+def _rates(title: str, score: FieldScore[Any]) -> Table:
+    total, right = score.by_expected, score.right_by_expected
     table = Table("expected", "entries", "right", "accuracy", title=title)
     for label in sorted(total, key=lambda item: item.value):
         table.add_row(
@@ -205,28 +207,25 @@ def classify_evaluate(
         raise _fail(f"{labelled}:{error.line}: {str(error).split(': ', 1)[1]}") from error
     console.print(
         f"rule set {rule_set.version}, {accuracy.total} entries: "
-        f"activity {accuracy.activity_rate:.1%}, setting {accuracy.setting_rate:.1%}, "
-        f"nature {accuracy.nature_rate:.1%}; all three [bold]{accuracy.rate:.1%}[/bold] "
+        f"activity {accuracy.activity.rate:.1%}, setting {accuracy.setting.rate:.1%}, "
+        f"nature {accuracy.nature.rate:.1%}; all three [bold]{accuracy.rate:.1%}[/bold] "
         f"({accuracy.exact}/{accuracy.total})",
         highlight=False,
     )
-    undecided_setting = accuracy.total - accuracy.setting_scored
-    undecided_nature = accuracy.total - accuracy.nature_scored
+    undecided_setting = accuracy.total - accuracy.setting.scored
+    undecided_nature = accuracy.total - accuracy.nature.scored
     if undecided_setting or undecided_nature:
         console.print(
             f"not scored (expected null, the specification does not decide): "
             f"setting of {undecided_setting}, nature of {undecided_nature} entries",
             highlight=False,
         )
-    console.print(
-        _rates("Activity, by expected activity", accuracy.by_activity, accuracy.right_by_activity)
-    )
-    console.print(
-        _rates("Setting, by expected setting", accuracy.by_setting, accuracy.right_by_setting)
-    )
-    console.print(
-        _rates("Nature, by expected nature", accuracy.by_nature, accuracy.right_by_nature)
-    )
+    for name, score in (
+        ("Activity", accuracy.activity),
+        ("Setting", accuracy.setting),
+        ("Nature", accuracy.nature),
+    ):
+        console.print(_rates(f"{name}, by expected {name.lower()}", score))
     console.print(_confusion(accuracy))
     if misses and accuracy.misses:
         console.print(f"{len(accuracy.misses)} misses:")
@@ -267,7 +266,7 @@ def rules_accuracy(
     console.print(
         f"rule set {rule_set.version}: {accuracy.exact}/{accuracy.total} entries exactly right "
         f"(activity, setting, nature) = [bold]{accuracy.rate:.1%}[/bold]; "
-        f"activity alone {accuracy.activity_rate:.1%}"
+        f"activity alone {accuracy.activity.rate:.1%}"
     )
     console.print(_confusion(accuracy))
     if misses:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,6 +11,7 @@ from rich.console import Console
 
 from ditep_cli.registry import all_tasks
 from ditep_core.auth.principal import Principal
+from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.db import Database, DatabaseTimeouts
 from ditep_core.nomenclatures import Scope
 from ditep_core.protection import DataProtection
@@ -75,3 +77,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Prints ``error: MESSAGE`` on stderr; the exit (status ``code``) to raise."""
     _errors.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+def optional_day(value: str | None, option: str | None = None) -> dt.date | None:
+    """A day given as an option (YYYY-MM-DD, among the days the system reads), or None;
+    else ``fail`` (status 1), naming the option when given."""
+    if value is None:
+        return None
+    where = f"{option}: " if option else ""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise fail(f"{where}'{value}' is not a date (YYYY-MM-DD)") from error
+    if not day_in_range(day):
+        raise fail(f"{where}{value} is out of range: days are {DAYS_READ}")
+    return day

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +23,7 @@ from ditep_cli.ars import ars_app
 from ditep_cli.audit import audit_command
 from ditep_cli.backup import backup_command, restore_command
 from ditep_cli.classify import classify_app, reclassify_command, rules_app
-from ditep_cli.context import CliContext, cli_context, fail
+from ditep_cli.context import CliContext, cli_context, fail, optional_day
 from ditep_cli.counts import counts
 from ditep_cli.fhir import fhir_app
 from ditep_cli.ical import ical_app
@@ -45,7 +44,6 @@ from ditep_core import migrations
 from ditep_core.audit.service import AuditScope, record_cli_action
 from ditep_core.auth.repository import ApiClientRepository
 from ditep_core.auth.service import binding_of, create_key, revoke_key
-from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.establishments.service import (
     add_establishment,
     set_commune,
@@ -277,8 +275,8 @@ def source_add(
                 feed_format=feed_format,
                 url=url,
                 agenda_kind=kind,
-                window_start=_date(window_start),
-                window_end=_date(window_end),
+                window_start=optional_day(window_start),
+                window_end=optional_day(window_end),
                 youth_identifier=youth_id,
                 pseudonymiser=context.protection.pseudonymiser,
                 youth_uri_prefixes=youth_uri_prefix or (),
@@ -291,18 +289,6 @@ def source_add(
         record_cli_action(session, "source add", scope=AuditScope("establishment", finess))
     console.print(f"source '{name}' added to {finess}")
     print(source_id)
-
-
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise fail(f"'{value}' is not a date (YYYY-MM-DD)") from error
-    if not day_in_range(day):
-        raise fail(f"{value} is out of range: days are {DAYS_READ}")
-    return day
 
 
 def _print_outcome(outcome: ImportOutcome, output: OutputFormat) -> None:

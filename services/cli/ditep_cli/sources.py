@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
@@ -12,10 +11,9 @@ from rich.table import Table
 
 from agenda_ingest.sources.schemas import SourceOut, SourceUpdate
 from agenda_ingest.sources.service import list_sources, readable_source, source_view, update_source
-from ditep_cli.context import CLI_PRINCIPAL, cli_context, fail
+from ditep_cli.context import CLI_PRINCIPAL, cli_context, fail, optional_day
 from ditep_cli.formats import TableFormat
 from ditep_core.audit.service import AuditScope, record_cli_action
-from ditep_core.days import DAYS_READ, day_in_range
 from ditep_core.models import utc_now
 from ditep_core.nomenclatures import FeedFormat
 from ditep_core.web.problems import Problem
@@ -24,18 +22,6 @@ console = Console()
 
 SourceId = Annotated[int, typer.Argument(help="The source's id", min=1)]
 Output = Annotated[TableFormat, typer.Option("--format", help="table or json")]
-
-
-def _day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from error
-    if not day_in_range(day):
-        raise fail(f"{option}: {value} is out of range: days are {DAYS_READ}")
-    return day
 
 
 def _print(sources: list[SourceOut], output: TableFormat) -> None:
@@ -177,9 +163,9 @@ def source_update(
     """Change a source's settings (what is not given is unchanged); audited."""
     fields: dict[str, object] = {}
     if window_start is not None or default_window_start:
-        fields["window_start"] = _day(window_start, "--window-start")
+        fields["window_start"] = optional_day(window_start, "--window-start")
     if window_end is not None or default_window_end:
-        fields["window_end"] = _day(window_end, "--window-end")
+        fields["window_end"] = optional_day(window_end, "--window-end")
     optional = {
         "horizon_days": horizon_days,
         "format": feed_format,

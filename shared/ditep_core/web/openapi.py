@@ -92,6 +92,10 @@ def problem_responses(*statuses: int, described: Mapping[int, str] | None = None
 
 # What any /v1 route may answer: declared once per router.
 API_PROBLEMS = problem_responses(401, 403, 422, 503)
+# What a region's or department's route (ARS) adds.
+AREA_PROBLEMS = problem_responses(
+    described={403: "Key without ars:read, or bound to other regions", 404: "Unknown INSEE code"}
+)
 
 
 def _validation_problems(document: dict[str, Any]) -> None:

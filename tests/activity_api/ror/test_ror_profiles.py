@@ -204,13 +204,24 @@ def placed(database: Database, ingested: SampleDitep) -> SampleDitep:
     return ingested
 
 
-def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
+@pytest.fixture
+def bundle(
     migrated_database: TemporaryDatabase,
     database: Database,
     placed: SampleDitep,
     make_key: KeyMaker,
+) -> dict[str, Any]:
+    """The bundle of the placed sample, read with an activity:read key."""
+    return _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
+
+
+def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
     checked: set[str] = set()
     seen_types: set[str] = set()
     for entry in bundle["entry"]:
@@ -231,12 +242,8 @@ def test_the_bundle_follows_the_ror_profiles_where_it_has_the_data(
 
 
 def test_capacities_carry_every_required_sub_extension(
-    migrated_database: TemporaryDatabase,
-    database: Database,
-    placed: SampleDitep,
-    make_key: KeyMaker,
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
     night = next(
         e["resource"]
         for e in bundle["entry"]
@@ -291,12 +298,8 @@ def test_the_profiles_read_are_the_guide_s() -> None:
 
 
 def test_the_offer_is_medico_social_and_locations_carry_our_id_to_match_on(
-    migrated_database: TemporaryDatabase,
-    database: Database,
-    placed: SampleDitep,
-    make_key: KeyMaker,
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
     resources = [entry["resource"] for entry in bundle["entry"]]
     services = [r for r in resources if r["resourceType"] == "HealthcareService"]
     assert services
@@ -325,17 +328,9 @@ def test_the_offer_is_medico_social_and_locations_carry_our_id_to_match_on(
 
 
 def test_the_declarations_fill_sensitive_unit_and_patient_type(
-    migrated_database: TemporaryDatabase,
-    database: Database,
-    placed: SampleDitep,
-    make_key: KeyMaker,
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
-    service = next(
-        e["resource"]
-        for e in bundle["entry"]
-        if e["resource"]["resourceType"] == "HealthcareService"
-    )
+    service = _resources(bundle, "HealthcareService")[0]
     by_url = {extension["url"]: extension for extension in service["extension"]}
     assert by_url[f"{IG}/ror-healthcareservice-sensitive-unit"]["valueBoolean"] is False
     parts = {
@@ -348,12 +343,8 @@ def test_the_declarations_fill_sensitive_unit_and_patient_type(
 
 
 def test_each_offer_carries_the_operational_activity_of_its_modality(
-    migrated_database: TemporaryDatabase,
-    database: Database,
-    placed: SampleDitep,
-    make_key: KeyMaker,
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
     # By care mode (TRE_R213): 48 accueil de nuit, 47 accueil de jour, 49 ambulatoire.
     specialties = {
         entry["resource"]["characteristic"][0]["coding"][0]["code"]: [
@@ -379,17 +370,9 @@ def test_each_offer_carries_the_operational_activity_of_its_modality(
 
 
 def test_an_operational_activity_outside_jdv_j17_is_a_violation(
-    migrated_database: TemporaryDatabase,
-    database: Database,
-    placed: SampleDitep,
-    make_key: KeyMaker,
+    bundle: dict[str, Any],
 ) -> None:
-    bundle = _bundle(migrated_database, database, make_key(Scope.ACTIVITY_READ))
-    service = next(
-        e["resource"]
-        for e in bundle["entry"]
-        if e["resource"]["resourceType"] == "HealthcareService"
-    )
+    service = _resources(bundle, "HealthcareService")[0]
     # TRE_R211 022 (Chirurgie gynécologique) is a sanitary activity, not in the table.
     service["specialty"][0]["coding"][0]["code"] = "022"
     messages = [str(v) for v in _check(service).violations]

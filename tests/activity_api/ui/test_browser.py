@@ -113,6 +113,14 @@ def _screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"{name}-ecran.png"))  # the first screen only
 
 
+def _error_page(page: Any, url: str, status: int, heading: str) -> None:
+    """``url`` answers ``status`` with a page whose title says ``heading``, in French."""
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == status
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+
+
 def _sign_in(page: Any, served: Served, role: str, path: str = "/ui/") -> None:
     email, password = served.users[role]
     page.goto(served.api + path)
@@ -187,18 +195,14 @@ def test_director_dashboard(browser: Any, served: Served) -> None:
     _screenshot(page, "tableau-de-bord")
 
     # Another establishment: a 403 page, in French.
-    response = page.goto(f"{served.api}/ui/establishments/750000999")
-    assert response is not None
-    assert response.status == 403
-    assert page.get_by_role("heading", level=1).inner_text() == "Accès refusé"
+    _error_page(page, f"{served.api}/ui/establishments/750000999", 403, "Accès refusé")
     _no_serious_violation(page, "403")
     _screenshot(page, "acces-refuse")
 
     # An unknown period: a readable page.
-    response = page.goto(f"{served.api}/ui/establishments/{FINESS}?period=2025-T5")
-    assert response is not None
-    assert response.status == 400
-    assert page.get_by_role("heading", level=1).inner_text() == "Période inconnue"
+    _error_page(
+        page, f"{served.api}/ui/establishments/{FINESS}?period=2025-T5", 400, "Période inconnue"
+    )
     _no_serious_violation(page, "period")
     page.context.close()
 
@@ -263,10 +267,7 @@ def test_ars_department_page(browser: Any, served: Served) -> None:
     _no_serious_violation(page, "department")
     _screenshot(page, "departement")
     # A department of another region: the 403 page.
-    refused = page.goto(f"{served.api}/ui/departments/75")
-    assert refused is not None
-    assert refused.status == 403
-    assert page.get_by_role("heading", level=1).inner_text() == "Accès refusé"
+    _error_page(page, f"{served.api}/ui/departments/75", 403, "Accès refusé")
     page.context.close()
 
 

@@ -260,12 +260,12 @@ def test_a_null_expected_field_is_not_scored(tmp_path: Path) -> None:
         ],
     )
     accuracy = measure_lines(default_rule_set(), lines)
-    assert (accuracy.total, accuracy.exact, accuracy.activity_agreement) == (3, 1, 2)
+    assert (accuracy.total, accuracy.exact, accuracy.activity.agreement) == (3, 1, 2)
     # Left out of the field's agreement and of its denominator.
-    assert (accuracy.setting_scored, accuracy.setting_agreement) == (1, 0)
-    assert (accuracy.nature_scored, accuracy.nature_agreement, accuracy.nature_rate) == (0, 0, 0.0)
-    assert sum(accuracy.by_setting.values()) == 1
-    assert not accuracy.by_nature
+    assert (accuracy.setting.scored, accuracy.setting.agreement) == (1, 0)
+    assert (accuracy.nature.scored, accuracy.nature.agreement, accuracy.nature.rate) == (0, 0, 0.0)
+    assert sum(accuracy.setting.by_expected.values()) == 1
+    assert not accuracy.nature.by_expected
     assert [labels for _entry, labels, _got in accuracy.misses] == [
         (Activity.ACCUEIL_JOUR, None, None),
         (
@@ -304,7 +304,7 @@ def test_the_wording_set_is_large_and_half_hard() -> None:
 def test_the_default_rules_on_the_wording_set_with_its_registry() -> None:
     accuracy = measure_lines(_with_places(), _lines(WORDING / "entries.jsonl"))
     # Measured when the set and the rules were written: 100 % activity, 99.1 % all three.
-    assert accuracy.activity_rate >= 0.98
+    assert accuracy.activity.rate >= 0.98
     assert accuracy.rate >= 0.96
 
 

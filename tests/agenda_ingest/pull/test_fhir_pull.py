@@ -19,17 +19,16 @@ from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.fetcher import Fetcher, FetchFailed, FetchPolicy
 from agenda_ingest.pull.fhir_search import search_url
 from agenda_ingest.pull.service import PullStatus, configure_source, pull_due, pull_source
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
-from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod, Source
+from ditep_core.models import AgendaSession, FeedImport, PathwayPeriod
 from ditep_core.nomenclatures import FeedFormat, SessionStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import OAuth2Credential, Settings
 from ditep_core.web.problems import InvalidRequest
 from tests.agenda_ingest.pull.conftest import OAUTH
+from tests.agenda_ingest.pull.pulling import add_pulled_source, stored_source
 from tests.agenda_ingest.pull.test_pull_service import open_transactions
 from tests.conftest import (
-    SAMPLE_FINESS,
     TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
@@ -158,13 +157,6 @@ def _token(value: str, expires_in: int = 3600) -> httpx.Response:
     )
 
 
-def _source(database: Database, source_id: int) -> Source:
-    with database.unit_of_work() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        return source
-
-
 def _pull(
     database: Database,
     source_id: int,
@@ -235,7 +227,7 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     token_form = dict(httpx.QueryParams(token.calls[0].request.content.decode()))
     assert token_form == {"grant_type": "client_credentials", "scope": "system/*.read"}
     assert token.calls[0].request.headers["Authorization"].startswith("Basic ")
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     # The server's time of the search, less a margin, bounds the next one.
     assert (source.last_pull_status, source.http_last_modified) == (
         "fetched",
@@ -258,7 +250,7 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert search.calls[1].request.url.params["_lastUpdated"] == "ge2025-03-10T07:54:00Z"
     assert history.calls[0].request.url.params["_since"] == "2025-03-10T07:54:00Z"
     assert metadata.call_count == 1
-    assert (second.full, _source(database, source_id).fhir_history) == (False, "supported")
+    assert (second.full, stored_source(database, source_id).fhir_history) == (False, "supported")
     assert token.call_count == 1  # the token was kept
     with database.unit_of_work() as session:
         rows = session.execute(select(AgendaSession.uid, AgendaSession.status)).all()
@@ -271,7 +263,7 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
         "Encounter/e4": SessionStatus.CANCELLED,
         "Encounter/e5": SessionStatus.DONE,
     }
-    assert _source(database, source_id).http_last_modified == "2025-03-10T08:55:00Z"
+    assert stored_source(database, source_id).http_last_modified == "2025-03-10T08:55:00Z"
 
     # An increment may be empty (nothing changed since); only a snapshot may not.
     third = _pull(
@@ -287,7 +279,7 @@ def test_a_full_search_over_the_window_then_increments_since_the_last_one(
     assert (third.imported.received, third.imported.deleted) == (0, 0)
     # The server's capabilities are known: not asked again.
     assert (metadata.call_count, history.call_count) == (1, 2)
-    assert _source(database, source_id).pulls_since_full == 2
+    assert stored_source(database, source_id).pulls_since_full == 2
 
 
 def test_a_full_pull_can_be_asked_for_and_appointments_searched(
@@ -319,10 +311,10 @@ def test_a_full_pull_can_be_asked_for_and_appointments_searched(
     assert first.status is PullStatus.FETCHED, first.error
     assert search.calls[0].request.url.params.get_list("_include") == ["Appointment:actor"]
     assert "Authorization" not in search.calls[0].request.headers
-    assert _source(database, source_id).http_last_modified == "2025-03-10T07:55:00Z"
+    assert stored_source(database, source_id).http_last_modified == "2025-03-10T07:55:00Z"
     with database.unit_of_work() as session:
         configure_source(session, source_id, full=True)
-    assert _source(database, source_id).http_last_modified is None
+    assert stored_source(database, source_id).http_last_modified is None
     _pull(database, source_id, pull_settings, protection)
     assert "_lastUpdated" not in search.calls[1].request.url.params
 
@@ -390,7 +382,7 @@ def test_paging_is_bounded_and_stays_on_the_server(
         "(DITEP_PULL_FHIR_MAX_PAGES); nothing was ingested"
     )
     assert outcome.imported is None
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.http_last_modified, source.lease_owner) == (
         "failed",
         None,
@@ -569,16 +561,7 @@ def test_no_transaction_is_open_while_a_fhir_search_is_paged(
     mock: respx.MockRouter,
 ) -> None:
     database = pooled_database
-    with database.unit_of_work() as session:
-        add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="FHIR",
-            feed_format=FeedFormat.FHIR,
-            url=BASE,
-            window_start=dt.date(2024, 9, 1),
-            window_end=dt.date(2025, 9, 1),
-        )
+    add_pulled_source(database, "FHIR", url=BASE, feed_format=FeedFormat.FHIR)
     seen: list[list[str]] = []
 
     def respond(request: httpx.Request) -> httpx.Response:

@@ -23,6 +23,7 @@ from ditep_core.nomenclatures import ImportStatus, SessionStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.web.problems import InvalidRequest
+from tests.agenda_ingest.pull.pulling import stored_source
 from tests.agenda_ingest.pull.test_fhir_pull import (
     BASE,
     T0,
@@ -34,7 +35,6 @@ from tests.agenda_ingest.pull.test_fhir_pull import (
     _page,
     _patient,
     _pull,
-    _source,
     _updated,
 )
 from tests.conftest import SampleDitep
@@ -157,7 +157,7 @@ def test_a_deletion_in_the_history_makes_the_next_pull_a_full_one(
     assert metadata.call_count == 1
     assert history.calls[0].request.url.params["_since"] == "2025-03-10T07:54:00Z"
     assert "_lastUpdated" in search.calls[1].request.url.params
-    assert _source(database, source_id).fhir_history == "supported"
+    assert stored_source(database, source_id).fhir_history == "supported"
 
     # a2 deleted on the server: the history says so, the pull is a full one, a2 goes.
     search.mock(
@@ -181,7 +181,7 @@ def test_a_deletion_in_the_history_makes_the_next_pull_a_full_one(
         "Appointment/a1": SessionStatus.DONE,
         "Appointment/a3": SessionStatus.PLANNED,
     }
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.pulls_since_full, source.last_full_pull_at) == (
         0,
         T0 + 2 * HOUR,
@@ -223,7 +223,7 @@ def test_without_history_a_full_pull_comes_every_n_pulls_and_the_guard_still_hol
     second = _pull(database, source_id, pull_settings, protection, T0 + HOUR, fetcher)
     assert (second.full, second.imported.deleted) == (False, 0)
     assert (metadata.call_count, history.call_count) == (1, 1)
-    assert _source(database, source_id).fhir_history == "unsupported"
+    assert stored_source(database, source_id).fhir_history == "unsupported"
     third = _pull(database, source_id, pull_settings, protection, T0 + 2 * HOUR, fetcher)
     assert (third.full, third.imported.deleted) == (False, 0)
     assert (metadata.call_count, history.call_count) == (1, 1)  # not asked again
@@ -257,7 +257,7 @@ def test_without_history_a_full_pull_comes_every_n_pulls_and_the_guard_still_hol
     assert held.full_reason == "the last full pull is older than 1 day(s)"
     assert held.imported.status is ImportStatus.NEEDS_CONFIRMATION
     assert len(_sessions(database)) == 4
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     # Not applied: the next pull asks again from the same bound, still a full one.
     assert source.http_last_modified == "2025-03-10T09:55:00Z"
     assert source.last_full_pull_at == T0 + 3 * HOUR
@@ -282,7 +282,7 @@ def test_without_history_nor_setting_a_full_pull_comes_once_a_day(
     second = _pull(database, source_id, pull_settings, protection, T0 + HOUR, fetcher)
     assert second.full is False
     assert history.call_count == 0
-    assert _source(database, source_id).fhir_history == "unsupported"
+    assert stored_source(database, source_id).fhir_history == "unsupported"
     search.mock(return_value=_page(_event(3), _patient(), at="2025-03-11T09:00:00Z"))
     day_later = _pull(
         database, source_id, pull_settings, protection, T0 + dt.timedelta(days=1), fetcher

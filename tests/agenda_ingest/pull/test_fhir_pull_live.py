@@ -18,12 +18,12 @@ from ditep_core.protection import DataProtection
 from ditep_core.settings import Settings
 from ditep_core.tls import ClientTls
 from tests.agenda_ingest.pull.fhir_server import FhirState, fhir_server
+from tests.agenda_ingest.pull.pulling import stored_source
 from tests.agenda_ingest.pull.test_fhir_pull import (
     T0,
     TEST_ALLOWLIST,
     _fhir_source,
     _pull,
-    _source,
 )
 from tests.agenda_ingest.pull.test_fhir_pull_deletions import HOUR, _sessions
 from tests.agenda_ingest.pull.test_fhir_pull_deletions import _appointment as deletions_appointment
@@ -94,7 +94,7 @@ def test_a_deletion_is_seen_through_the_history_of_a_real_server(
     asked = state.paths[before:]
     assert asked[0].startswith("/fhir/Appointment/_history?_since=2025-03-10T08%3A54%3A00Z")
     assert "_lastUpdated=ge2025-03-10T08%3A54%3A00Z" in asked[-1]
-    assert _source(database, source_id).fhir_history == "supported"
+    assert stored_source(database, source_id).fhir_history == "supported"
 
 
 @pytest.mark.usefixtures("sample_ditep")
@@ -113,7 +113,7 @@ def test_without_history_a_real_server_is_pulled_in_full_every_n_pulls(
         state.delete("a1")
         second = _pull(database, source_id, pull_settings, protection, T0 + HOUR)
         assert (second.full, second.imported.deleted) == (False, 0)
-        assert _source(database, source_id).fhir_history == "unsupported"
+        assert stored_source(database, source_id).fhir_history == "unsupported"
         third = _pull(database, source_id, pull_settings, protection, T0 + 2 * HOUR)
     assert (third.full, third.imported.deleted) == (True, 1)
     assert set(_sessions(database)) == {"Appointment/a2", "Appointment/a3"}
@@ -154,7 +154,7 @@ def test_a_pull_with_the_client_certificate_succeeds_without_it_fails_clearly(
         assert "requires a client certificate and none is set" in refused.error
         assert "DITEP_PULL_TLS" in refused.error
         assert refused.attempts == 1  # not retried: it would fail the same way
-        assert _source(database, source_id).last_pull_error == refused.error
+        assert stored_source(database, source_id).last_pull_error == refused.error
         assert _sessions(database) == {}
 
         # The client certificate but not the CA: the server's certificate is not trusted.

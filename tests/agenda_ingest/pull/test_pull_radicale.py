@@ -20,10 +20,10 @@ from pydantic import SecretStr
 from agenda_ingest.pull.addresses import Allowlist
 from agenda_ingest.pull.service import PullOutcome, PullStatus, configure_source, pull_source
 from ditep_core.db import Database
-from ditep_core.models import Source
 from ditep_core.nomenclatures import ImportStatus
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
+from tests.agenda_ingest.pull.pulling import stored_source
 from tests.conftest import SampleDitep, make_settings, sample_feed
 from tests.live import free_port
 
@@ -88,13 +88,6 @@ def _wait_until_it_answers(base: str, process: subprocess.Popen[bytes], log: Pat
     raise AssertionError(f"Radicale never answered: {log.read_text(errors='replace')}")
 
 
-def _source(database: Database, source_id: int) -> Source:
-    with database.unit_of_work() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        return source
-
-
 def test_a_calendar_on_a_caldav_server_is_pulled_and_ingested(
     radicale: str,
     database: Database,
@@ -140,7 +133,7 @@ def test_a_calendar_on_a_caldav_server_is_pulled_and_ingested(
         65,
         0,
     )
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert source.http_etag  # Radicale sends an ETag; it is sent back next time
     assert (source.last_pull_status, source.lease_owner) == ("fetched", None)
 

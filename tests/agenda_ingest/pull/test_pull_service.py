@@ -33,19 +33,18 @@ from agenda_ingest.pull.service import (
     pull_due,
     pull_source,
 )
-from agenda_ingest.sources.service import add_source
 from ditep_cli.main import app as cli_app
 from ditep_core import migrations
 from ditep_core.db import Database
 from ditep_core.models import AuditEvent, Source
-from ditep_core.nomenclatures import AgendaKind, FeedFormat, ImportStatus, Scope
+from ditep_core.nomenclatures import FeedFormat, ImportStatus, Scope
 from ditep_core.protection import DataProtection
 from ditep_core.settings import BasicCredential, Settings
 from ditep_core.web.problems import InvalidRequest, NotFound, SourceDisabled
+from tests.agenda_ingest.pull.pulling import add_pulled_source, stored_source
 from tests.conftest import (
     MIGRATIONS_DIR,
     SAMPLE_FINESS,
-    SAMPLE_WINDOW,
     TEST_PULL_ALLOWED_HOSTS,
     KeyMaker,
     SampleDitep,
@@ -75,13 +74,6 @@ def _configure(database: Database, source_id: int, url: str = URL, **options: An
         configure_source(session, source_id, url=url, **options)
 
 
-def _source(database: Database, source_id: int) -> Source:
-    with database.unit_of_work() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        return source
-
-
 def _set(database: Database, source_id: int, **values: Any) -> None:
     with database.unit_of_work() as session:
         session.execute(update(Source).where(Source.id == source_id).values(**values))
@@ -92,21 +84,12 @@ def _import_count(database: Database, source_id: int) -> int:
         return len(ImportRepository(session).list_for_source(source_id))
 
 
-def _add_source(
-    database: Database, name: str, *, url: str | None, feed_format: FeedFormat = FeedFormat.ICAL
-) -> int:
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
-    with database.unit_of_work() as session:
-        return add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name=name,
-            feed_format=feed_format,
-            url=url,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
+@pytest.fixture
+def source_id(database: Database, sample_ditep: SampleDitep) -> int:
+    """The sample's establishment source, pulled from ``URL``."""
+    configured = sample_ditep.establishment_source_id
+    _configure(database, configured)
+    return configured
 
 
 def _pull(
@@ -150,7 +133,7 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
     assert first.imported.status is ImportStatus.PROCESSED
     assert (first.imported.received, first.imported.created) == (65, 65)
     assert route.calls[0].request.headers["Authorization"].startswith("Basic ")
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.http_etag, source.http_last_modified) == ('"v1"', stamp)
     assert (source.last_pull_status, source.last_pull_error) == ("fetched", None)
     assert source.last_pulled_at == T0
@@ -163,7 +146,7 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
     sent = route.calls[1].request.headers
     assert (sent["If-None-Match"], sent["If-Modified-Since"]) == ('"v1"', stamp)
     assert _import_count(database, source_id) == 1
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.last_pulled_at) == ("not_modified", later)
     assert (source.http_etag, source.http_last_modified) == ('"v1"', stamp)
     assert source.lease_owner is None
@@ -171,13 +154,11 @@ def test_a_pull_ingests_the_feed_then_a_304_changes_nothing(
 
 def test_a_failed_fetch_is_recorded_and_releases_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     _set(database, source_id, http_etag='"old"')
     mock.get(URL).mock(return_value=httpx.Response(404))
 
@@ -185,7 +166,7 @@ def test_a_failed_fetch_is_recorded_and_releases_the_lease(
 
     assert outcome.failed
     assert outcome.error == f"HTTP 404 Not Found from {URL}"
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.last_pull_error) == ("failed", outcome.error)
     assert source.last_pulled_at == T0
     assert source.http_etag == '"old"'
@@ -195,13 +176,11 @@ def test_a_failed_fetch_is_recorded_and_releases_the_lease(
 
 def test_an_unreadable_feed_is_a_failed_pull_whose_import_is_kept(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(return_value=httpx.Response(200, content=b"<html>login</html>"))
 
     outcome = _pull(database, source_id, pull_settings, protection)
@@ -213,18 +192,16 @@ def test_an_unreadable_feed_is_a_failed_pull_whose_import_is_kept(
         f"the feed could not be read; it is stored as import {outcome.imported.import_id}"
     )
     assert _import_count(database, source_id) == 1
-    assert _source(database, source_id).lease_owner is None
+    assert stored_source(database, source_id).lease_owner is None
 
 
 def test_a_second_owner_cannot_pull_while_the_first_holds_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     during_fetch: list[SourceBusy] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -251,13 +228,11 @@ def test_a_second_owner_cannot_pull_while_the_first_holds_the_lease(
 
 def test_an_expired_lease_can_be_taken(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     lease = dt.timedelta(seconds=pull_settings.pull_lease_seconds)
     with database.unit_of_work() as session:
         # Replica A took the lease at T0 and died without giving it back.
@@ -269,13 +244,13 @@ def test_an_expired_lease_can_be_taken(
     with pytest.raises(SourceBusy):
         _pull(database, source_id, pull_settings, protection, owner="replica-b", now=T0 + lease)
     assert route.call_count == 0
-    assert _source(database, source_id).lease_owner == "replica-a"
+    assert stored_source(database, source_id).lease_owner == "replica-a"
 
     after = T0 + lease + dt.timedelta(seconds=1)
     outcome = _pull(database, source_id, pull_settings, protection, owner="replica-b", now=after)
     assert outcome.status is PullStatus.FETCHED
     assert route.call_count == 1
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.lease_owner, source.last_pulled_at) == (None, after)
 
 
@@ -307,7 +282,7 @@ def test_a_source_without_url_or_unknown_cannot_be_pulled(
     source_id = sample_ditep.establishment_source_id
     with pytest.raises(InvalidRequest, match="has no URL"):
         _pull(database, source_id, pull_settings, protection)
-    assert _source(database, source_id).lease_owner is None
+    assert stored_source(database, source_id).lease_owner is None
     with pytest.raises(NotFound):
         _pull(database, 999_999, pull_settings, protection)
 
@@ -318,13 +293,13 @@ def test_a_disabled_source_is_not_pulled_nor_due(
     pull_settings: Settings,
     protection: DataProtection,
 ) -> None:
-    source_id = _add_source(database, "Disabled", url=URL)
+    source_id = add_pulled_source(database, "Disabled", url=URL)
     _set(database, source_id, disabled_at=T0)
     with database.unit_of_work() as session:
         assert source_id not in PullRepository(session).due_source_ids(T0)
     with pytest.raises(SourceDisabled, match="disabled"):
         _pull(database, source_id, pull_settings, protection, now=T0)
-    assert _source(database, source_id).lease_owner is None  # the lease went with the refusal
+    assert stored_source(database, source_id).lease_owner is None  # the lease went with the refusal
     assert _import_count(database, source_id) == 0
     _set(database, source_id, disabled_at=None)
     with database.unit_of_work() as session:
@@ -333,14 +308,12 @@ def test_a_disabled_source_is_not_pulled_nor_due(
 
 def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     pull_settings: Settings,
     protection: DataProtection,
     mock: respx.MockRouter,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(return_value=httpx.Response(200, content=EMPTY_CALENDAR))
 
     def broken(*_args: object, **_kwargs: object) -> None:
@@ -352,7 +325,7 @@ def test_an_unexpected_error_while_storing_is_recorded_and_releases_the_lease(
     assert outcome.failed
     assert outcome.error is not None
     assert "RuntimeError" in outcome.error
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.lease_owner) == ("failed", None)
 
 
@@ -364,18 +337,20 @@ def test_pull_due_picks_only_due_sources_never_pulled_first(
     mock: respx.MockRouter,
 ) -> None:
     now = T0
-    never = _add_source(database, "never pulled", url="https://dui.example/never.ics")
-    stale = _add_source(database, "pulled 2 h ago", url="https://dui.example/stale.ics")
+    never = add_pulled_source(database, "never pulled", url="https://dui.example/never.ics")
+    stale = add_pulled_source(database, "pulled 2 h ago", url="https://dui.example/stale.ics")
     _set(database, stale, last_pulled_at=now - dt.timedelta(hours=2))
-    exactly = _add_source(database, "pulled 30 min ago, every 30", url="https://dui.example/x.ics")
+    exactly = add_pulled_source(
+        database, "pulled 30 min ago, every 30", url="https://dui.example/x.ics"
+    )
     _set(database, exactly, last_pulled_at=now - dt.timedelta(minutes=30), pull_interval_minutes=30)
-    fresh = _add_source(database, "pulled 10 min ago", url="https://dui.example/fresh.ics")
+    fresh = add_pulled_source(database, "pulled 10 min ago", url="https://dui.example/fresh.ics")
     _set(database, fresh, last_pulled_at=now - dt.timedelta(minutes=10))
-    leased = _add_source(database, "leased", url="https://dui.example/leased.ics")
+    leased = add_pulled_source(database, "leased", url="https://dui.example/leased.ics")
     _set(database, leased, lease_owner="other", lease_expires_at=now + dt.timedelta(minutes=5))
-    expired = _add_source(database, "lease expired", url="https://dui.example/expired.ics")
+    expired = add_pulled_source(database, "lease expired", url="https://dui.example/expired.ics")
     _set(database, expired, lease_owner="dead", lease_expires_at=now - dt.timedelta(minutes=1))
-    fhir = _add_source(
+    fhir = add_pulled_source(
         database, "fhir", url="https://dui.example/fhir", feed_format=FeedFormat.FHIR
     )
     # The sample's two sources have no URL: they are pushed.
@@ -428,8 +403,8 @@ def test_pull_due_goes_on_after_a_failure(
     protection: DataProtection,
     mock: respx.MockRouter,
 ) -> None:
-    failing = _add_source(database, "failing", url="https://dui.example/failing.ics")
-    working = _add_source(database, "working", url="https://dui.example/working.ics")
+    failing = add_pulled_source(database, "failing", url="https://dui.example/failing.ics")
+    working = add_pulled_source(database, "working", url="https://dui.example/working.ics")
     mock.get("https://dui.example/failing.ics").mock(return_value=httpx.Response(500))
     mock.get("https://dui.example/working.ics").mock(
         return_value=httpx.Response(200, content=EMPTY_CALENDAR)
@@ -450,7 +425,7 @@ def test_pull_due_stops_between_sources_when_asked(
     mock: respx.MockRouter,
 ) -> None:
     for name in ("one", "two", "three"):
-        _add_source(database, name, url=f"https://dui.example/{name}.ics")
+        add_pulled_source(database, name, url=f"https://dui.example/{name}.ics")
     stop = threading.Event()
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -470,11 +445,11 @@ def test_configure_source_sets_url_interval_and_credentials_name(
     source_id = sample_ditep.claire_source_id
     _set(database, source_id, http_etag='"stale"')
     _configure(database, source_id, interval_minutes=15, credentials_name="caldav")
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.url, source.mode.value, source.pull_interval_minutes) == (URL, "pull", 15)
     assert (source.credentials_name, source.http_etag) == ("caldav", None)
     _configure(database, source_id, clear_credentials=True)
-    assert _source(database, source_id).credentials_name is None
+    assert stored_source(database, source_id).credentials_name is None
     with pytest.raises(InvalidRequest):
         _configure(database, source_id, url="file:///etc/passwd")
     with pytest.raises(InvalidRequest):
@@ -526,16 +501,7 @@ def open_transactions(database: Database, url: str) -> list[str]:
 @pytest.fixture
 def real_database(pooled_database: Database) -> Database:
     """The pooled database with one pulled iCal source."""
-    with pooled_database.unit_of_work() as session:
-        add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name="Export",
-            feed_format=FeedFormat.ICAL,
-            url=URL,
-            window_start=dt.date(2024, 9, 1),
-            window_end=dt.date(2025, 9, 1),
-        )
+    add_pulled_source(pooled_database, "Export", url=URL)
     return pooled_database
 
 
@@ -576,7 +542,7 @@ def test_no_transaction_is_open_during_the_http_call(
     assert [outcome.status for outcome in outcomes] == [PullStatus.FETCHED]
     assert outcomes[0].attempts == 2
     assert seen == [[], []]
-    source = _source(real_database, source_id)
+    source = stored_source(real_database, source_id)
     assert (source.http_etag, source.lease_owner) == ('"v1"', None)
 
 
@@ -586,12 +552,11 @@ def test_no_transaction_is_open_during_the_http_call(
 def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
     database: Database,
     sample_ditep: SampleDitep,
+    source_id: int,
     settings: Settings,
     make_key: KeyMaker,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     mock.get(URL).mock(
         return_value=httpx.Response(200, content=sample_feed(), headers={"ETag": '"v1"'})
     )
@@ -632,11 +597,9 @@ def test_the_pull_route_pulls_with_tenancy_and_409_while_leased(
 
 def test_the_app_runs_the_pull_loop_when_enabled(
     database: Database,
-    sample_ditep: SampleDitep,
+    source_id: int,
     mock: respx.MockRouter,
 ) -> None:
-    source_id = sample_ditep.establishment_source_id
-    _configure(database, source_id)
     fetched = threading.Event()
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -660,7 +623,7 @@ def test_the_app_runs_the_pull_loop_when_enabled(
     asyncio.run(serve_until_pulled())
     assert fetched.is_set()
     # Shutdown waited for the pull in progress to write its result.
-    source = _source(database, source_id)
+    source = stored_source(database, source_id)
     assert (source.last_pull_status, source.lease_owner) == ("fetched", None)
     assert _import_count(database, source_id) == 1
 

@@ -29,11 +29,10 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     make_settings,
-    sample_feed,
+    push_sample_feed,
 )
 from tests.http import AppClient, app_client
 
-ICAL = {"Content-Type": "text/calendar"}
 ACTIVITY_TEMPLATE = "/v1/establishments/{finess}/activity"
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -70,12 +69,7 @@ def test_a_push_moves_imports_and_sessions(
     key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
     with app_client(ingest_app) as client:
         before = scrape(client)
-        response = client.post(
-            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
-            content=sample_feed(),
-            headers={**ICAL, **key},
-        )
-        assert response.status_code == 201, response.text
+        push_sample_feed(client, sample_ditep.establishment_source_id, key)
         after = scrape(client)
     processed = ("ditep_imports_total", {"status": "processed"})
     created = ("ditep_sessions_ingested_total", {"outcome": "created"})
@@ -98,12 +92,7 @@ def test_the_unclassified_share_is_the_quality_block_of_the_counts(
     push_key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
     read_key = make_key(Scope.ACTIVITY_READ, finess=(sample_ditep.finess,))
     with app_client(ingest_app) as client:
-        pushed = client.post(
-            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
-            content=sample_feed(),
-            headers={**ICAL, **push_key},
-        )
-        assert pushed.status_code == 201, pushed.text
+        push_sample_feed(client, sample_ditep.establishment_source_id, push_key)
     # The sample classifies everything: make three sessions unclassified, and mark their
     # weeks for the refresh task as a reclassification does (run when this commits).
     with database.unit_of_work() as writer:
@@ -180,12 +169,7 @@ def test_rollup_lag_and_failing_sources_are_read_at_scrape_time(
     ingest_app, api_app = apps(settings, database)
     key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
     with app_client(ingest_app) as client:
-        pushed = client.post(
-            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
-            content=sample_feed(),
-            headers={**ICAL, **key},
-        )
-        assert pushed.status_code == 201, pushed.text
+        push_sample_feed(client, sample_ditep.establishment_source_id, key)
     with app_client(api_app) as client:
         # The refresh after the import computed the weeks' rollups (rollup_state rows).
         fresh = scrape(client)
@@ -254,11 +238,7 @@ def test_metrics_carry_no_pseudonym(
     ingest_app, _ = apps(settings, database)
     key = make_key(Scope.FEEDS_WRITE, finess=(sample_ditep.finess,))
     with app_client(ingest_app) as client:
-        client.post(
-            f"/v1/sources/{sample_ditep.establishment_source_id}/feed",
-            content=sample_feed(),
-            headers={**ICAL, **key},
-        )
+        push_sample_feed(client, sample_ditep.establishment_source_id, key)
         text = client.get("/metrics").text
     pseudonyms = session.scalars(select(Person.pseudonym)).all()
     assert pseudonyms

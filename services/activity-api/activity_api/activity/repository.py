@@ -132,26 +132,19 @@ class ActivityRepository:
                 result[person_id] = pseudonym
         return result
 
-    def replace_api_pathways(self, establishment_id: int, periods: list[PathwayPeriod]) -> int:
-        """The API's periods of the establishment become these (feeds' periods are kept)."""
+    def replace_api_rows(
+        self,
+        model: type[PathwayPeriod | ComplexityFlag],
+        establishment_id: int,
+        rows: Sequence[PathwayPeriod | ComplexityFlag],
+    ) -> int:
+        """The API's rows of ``model`` (pathway periods, complexity flags) of the
+        establishment become these; the feeds' rows are kept. Returns how many went."""
         people = select(Person.id).where(Person.establishment_id == establishment_id)
         result = self.session.execute(
-            delete(PathwayPeriod).where(
-                PathwayPeriod.origin == API_ORIGIN, PathwayPeriod.person_id.in_(people)
-            )
+            delete(model).where(model.origin == API_ORIGIN, model.person_id.in_(people))
         )
-        self.session.add_all(periods)
-        self.session.flush()
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    def replace_api_complexity(self, establishment_id: int, flags: list[ComplexityFlag]) -> int:
-        people = select(Person.id).where(Person.establishment_id == establishment_id)
-        result = self.session.execute(
-            delete(ComplexityFlag).where(
-                ComplexityFlag.origin == API_ORIGIN, ComplexityFlag.person_id.in_(people)
-            )
-        )
-        self.session.add_all(flags)
+        self.session.add_all(rows)
         self.session.flush()
         return int(getattr(result, "rowcount", 0) or 0)
 

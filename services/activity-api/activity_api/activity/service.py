@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -462,6 +462,9 @@ class ComplexityInput:
     criteria: tuple[str, ...]
 
 
+_ApiInput = TypeVar("_ApiInput", PathwayInput, ComplexityInput)
+
+
 def _checked_youth(
     session: Session,
     establishment: Establishment,
@@ -482,6 +485,25 @@ def _checked_youth(
     return pseudonyms, ActivityRepository(session).youth_ids(establishment.id, keys)
 
 
+def _replace_api_rows(
+    session: Session,
+    establishment: Establishment,
+    items: Sequence[_ApiInput],
+    pseudonymiser: Pseudonymiser,
+    model: type[PathwayPeriod | ComplexityFlag],
+    build: Callable[[_ApiInput, int], PathwayPeriod | ComplexityFlag],
+) -> ImportSummary:
+    """The establishment's rows of ``model`` set through the API become one per item
+    (``build``: the row of an item and its young person's id); the feeds' rows are kept."""
+    pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
+    replaced = ActivityRepository(session).replace_api_rows(
+        model,
+        establishment.id,
+        [build(item, ids[pseudonym]) for item, pseudonym in zip(items, pseudonyms, strict=True)],
+    )
+    return ImportSummary(received=len(items), replaced=replaced, youth=len(ids))
+
+
 def import_pathways(
     session: Session,
     establishment: Establishment,
@@ -489,23 +511,21 @@ def import_pathways(
     pseudonymiser: Pseudonymiser,
 ) -> ImportSummary:
     """Replace the establishment's API-imported pathway periods (feeds' stays are kept)."""
-    items = list(periods)
-    pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
-    replaced = ActivityRepository(session).replace_api_pathways(
-        establishment.id,
-        [
-            PathwayPeriod(
-                person_id=ids[pseudonym],
-                status=item.status,
-                start_date=item.start,
-                end_date=item.end,
-                origin=API_ORIGIN,
-            )
-            for item, pseudonym in zip(items, pseudonyms, strict=True)
-        ],
+
+    def build(item: PathwayInput, person_id: int) -> PathwayPeriod:
+        return PathwayPeriod(
+            person_id=person_id,
+            status=item.status,
+            start_date=item.start,
+            end_date=item.end,
+            origin=API_ORIGIN,
+        )
+
+    summary = _replace_api_rows(
+        session, establishment, list(periods), pseudonymiser, PathwayPeriod, build
     )
     refresh_pathway_flags(session, establishment)
-    return ImportSummary(received=len(items), replaced=replaced, youth=len(ids))
+    return summary
 
 
 def import_complexity(
@@ -515,22 +535,19 @@ def import_complexity(
     pseudonymiser: Pseudonymiser,
 ) -> ImportSummary:
     """Replace the establishment's API-set complexity flags."""
-    items = list(flags)
-    pseudonyms, ids = _checked_youth(session, establishment, items, pseudonymiser)
-    replaced = ActivityRepository(session).replace_api_complexity(
-        establishment.id,
-        [
-            ComplexityFlag(
-                person_id=ids[pseudonym],
-                start_date=item.start,
-                end_date=item.end,
-                criteria=list(item.criteria),
-                origin=API_ORIGIN,
-            )
-            for item, pseudonym in zip(items, pseudonyms, strict=True)
-        ],
+
+    def build(item: ComplexityInput, person_id: int) -> ComplexityFlag:
+        return ComplexityFlag(
+            person_id=person_id,
+            start_date=item.start,
+            end_date=item.end,
+            criteria=list(item.criteria),
+            origin=API_ORIGIN,
+        )
+
+    return _replace_api_rows(
+        session, establishment, list(flags), pseudonymiser, ComplexityFlag, build
     )
-    return ImportSummary(received=len(items), replaced=replaced, youth=len(ids))
 
 
 __all__ = ["monday"]

@@ -19,7 +19,7 @@ from activity_api.indicators.service import (
 from activity_api.regions.service import resolve_area
 from ditep_core.establishments.service import get_accessible_establishment
 from ditep_core.web.dependencies import ActivityReader, ArsReader, DbSession
-from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.openapi import API_PROBLEMS, AREA_PROBLEMS, problem_responses
 from ditep_core.web.parameters import AREA_CODES, Finess
 from ditep_core.web.tabular import (
     DecimalMark,
@@ -88,15 +88,7 @@ def get_establishment_indicators(
     return _answer(request, report, output, decimal)
 
 
-_AREA_RESPONSES = {
-    200: download_responses(INDICATORS_CSV_EXAMPLE),
-    **problem_responses(
-        described={
-            403: "Key without ars:read, or bound to other regions",
-            404: "Unknown INSEE code",
-        }
-    ),
-}
+_AREA_RESPONSES = {200: download_responses(INDICATORS_CSV_EXAMPLE), **AREA_PROBLEMS}
 
 
 def _add_area_route(kind: str, segment: str, code_path: Any) -> None:

@@ -44,7 +44,7 @@ from activity_api.regions.service import (
     resolve_area,
 )
 from ditep_core.web.dependencies import ArsReader, DbSession
-from ditep_core.web.openapi import API_PROBLEMS, problem_responses
+from ditep_core.web.openapi import API_PROBLEMS, AREA_PROBLEMS, problem_responses
 from ditep_core.web.parameters import AREA_CODES, RegionCode
 from ditep_core.web.tabular import (
     DOWNLOAD_RESPONSE,
@@ -67,15 +67,7 @@ _DESCRIPTION = (
     "the period's family (a quarter and its months), the region and its departments, and "
     "the quarter's transmitted results."
 )
-_RESPONSES = {
-    200: DOWNLOAD_RESPONSE,
-    **problem_responses(
-        described={
-            403: "Key without ars:read, or bound to other regions",
-            404: "Unknown INSEE code",
-        }
-    ),
-}
+_RESPONSES = {200: DOWNLOAD_RESPONSE, **AREA_PROBLEMS}
 
 
 def _answer(
@@ -134,11 +126,8 @@ _QUARTER_ONLY = "The period is a quarter (2025-Q1): what establishments transmit
 def _quarter_responses(
     csv_example: str, described: dict[int, str] | None = None
 ) -> dict[int | str, Any]:
-    problems = described or {
-        403: "Key without ars:read, or bound to other regions",
-        404: "Unknown INSEE code",
-    }
-    return {200: download_responses(csv_example), **problem_responses(described=problems)}
+    problems = problem_responses(described=described) if described else AREA_PROBLEMS
+    return {200: download_responses(csv_example), **problems}
 
 
 _DOWNLOADS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -50,7 +50,7 @@ from activity_api.ui.service import (
 from activity_api.users.sessions import SignedIn, same_token
 from ditep_core.nomenclatures import Activity, Nature, Setting
 from ditep_core.web.dependencies import DbSession, get_database
-from ditep_core.web.parameters import DEPARTMENT_PATTERN, REGION_PATTERN
+from ditep_core.web.parameters import AREA_CODES, DEPARTMENT_PATTERN
 from ditep_core.web.tabular import CSV_MEDIA_TYPE, download_response
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
@@ -58,7 +58,6 @@ router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
 PeriodInput = Annotated[str | None, Query(max_length=64)]
 _GROUP = re.compile(r"^[0-9a-f]{16}$")
 FinessPath = Annotated[str, Path(pattern=r"^[0-9]{2}[0-9AB][0-9]{6}$")]
-RegionPath = Annotated[str, Path(pattern=REGION_PATTERN)]
 DepartmentPath = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
 
 
@@ -77,30 +76,6 @@ def establishment_page(
 ) -> HTMLResponse:
     view = establishment_view(session, signed_in.principal, finess, period)
     return page(request, "establishment.html", {"view": view}, signed_in=signed_in)
-
-
-@router.get("/regions/{code}")
-def region_page(
-    request: Request,
-    session: DbSession,
-    signed_in: CurrentUser,
-    code: RegionPath,
-    period: PeriodInput = None,
-) -> HTMLResponse:
-    view = area_view(session, signed_in.principal, "region", code, period)
-    return page(request, "area.html", {"view": view}, signed_in=signed_in)
-
-
-@router.get("/departments/{code}")
-def department_page(
-    request: Request,
-    session: DbSession,
-    signed_in: CurrentUser,
-    code: DepartmentPath,
-    period: PeriodInput = None,
-) -> HTMLResponse:
-    view = area_view(session, signed_in.principal, "department", code, period)
-    return page(request, "area.html", {"view": view}, signed_in=signed_in)
 
 
 @router.get("/national")
@@ -174,35 +149,40 @@ def establishment_download_page(
     )
 
 
-@router.get("/regions/{code}/downloads/activity.{output}")
-def region_download_page(
-    session: DbSession,
-    signed_in: CurrentUser,
-    code: RegionPath,
-    output: DownloadFormat,
-    period: DownloadPeriod,
-) -> Response:
-    """The region's table under secrecy: what ``GET /v1/regions/{code}/activity`` answers."""
-    report, indicators = area_download(
-        session, signed_in.principal, "region", code, period, workbook=output == "xlsx"
-    )
-    return area_table_download(report, output, "comma", indicators)
+def _add_area_routes(kind: str, segment: str, code_path: Any) -> None:
+    """A region's or a department's page and table download, written once for both kinds."""
+
+    @router.get(f"/{segment}/{{code}}", name=f"{kind}_page")
+    def area_page(
+        request: Request,
+        session: DbSession,
+        signed_in: CurrentUser,
+        *,
+        code: str = code_path,
+        period: PeriodInput = None,
+    ) -> HTMLResponse:
+        view = area_view(session, signed_in.principal, kind, code, period)
+        return page(request, "area.html", {"view": view}, signed_in=signed_in)
+
+    @router.get(f"/{segment}/{{code}}/downloads/activity.{{output}}", name=f"{kind}_download_page")
+    def area_download_page(
+        session: DbSession,
+        signed_in: CurrentUser,
+        *,
+        code: str = code_path,
+        output: DownloadFormat,
+        period: DownloadPeriod,
+    ) -> Response:
+        """The area's table under secrecy: what ``GET /v1/{segment}/{code}/activity``
+        answers."""
+        report, indicators = area_download(
+            session, signed_in.principal, kind, code, period, workbook=output == "xlsx"
+        )
+        return area_table_download(report, output, "comma", indicators)
 
 
-@router.get("/departments/{code}/downloads/activity.{output}")
-def department_download_page(
-    session: DbSession,
-    signed_in: CurrentUser,
-    code: DepartmentPath,
-    output: DownloadFormat,
-    period: DownloadPeriod,
-) -> Response:
-    """The department's table under secrecy: what ``GET /v1/departments/{code}/activity``
-    answers."""
-    report, indicators = area_download(
-        session, signed_in.principal, "department", code, period, workbook=output == "xlsx"
-    )
-    return area_table_download(report, output, "comma", indicators)
+for _kind, (_segment, _code) in AREA_CODES.items():
+    _add_area_routes(_kind, _segment, _code)
 
 
 @router.get("/departments/{code}/downloads/results.{output}")

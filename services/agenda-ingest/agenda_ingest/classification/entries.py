@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from agenda_ingest.classification.engine import Classification, CompiledRuleSet, SessionFacts
 from agenda_ingest.classification.links import link_codes
@@ -102,6 +102,8 @@ def classified_entry(entry: Mapping[str, Any], classification: Classification) -
     }
 
 
+_Label = TypeVar("_Label", Activity, Setting, Nature)
+
 Labels = tuple[Activity, Setting | None, Nature | None]
 """Expected (activity, setting, nature); ``None`` where the specification does not decide the
 field (classification.md's "—": a transport's setting and nature, a *hors prestation*'s
@@ -110,26 +112,45 @@ matches anything in the exact agreement."""
 
 
 @dataclass(slots=True)
+class FieldScore(Generic[_Label]):
+    """Agreement on one field (activity, setting or nature)."""
+
+    scored: int = 0
+    """Entries whose expected value is decided (the rate's denominator)."""
+    agreement: int = 0
+    """Of those, the ones given the expected value."""
+    by_expected: Counter[_Label] = field(default_factory=Counter)
+    """Entries expected per value."""
+    right_by_expected: Counter[_Label] = field(default_factory=Counter)
+    """Of those, the ones given that value."""
+
+    @property
+    def rate(self) -> float:
+        return self.agreement / self.scored if self.scored else 0.0
+
+    def add(self, expected: _Label | None, got: _Label) -> bool:
+        """Counts one entry; whether it agrees (an undecided field agrees with anything)."""
+        if expected is None:
+            return True
+        self.scored += 1
+        self.by_expected[expected] += 1
+        if got is not expected:
+            return False
+        self.agreement += 1
+        self.right_by_expected[expected] += 1
+        return True
+
+
+@dataclass(slots=True)
 class Accuracy:
     """Agreement of a rule set with labelled entries, on (activity, setting, nature)."""
 
     total: int = 0
     exact: int = 0
-    activity_agreement: int = 0
-    setting_agreement: int = 0
-    nature_agreement: int = 0
-    setting_scored: int = 0
-    """Entries whose expected setting is decided (the setting rate's denominator)."""
-    nature_scored: int = 0
-    """Entries whose expected nature is decided (the nature rate's denominator)."""
-    by_activity: Counter[Activity] = field(default_factory=Counter)
-    """Entries expected per activity."""
-    right_by_activity: Counter[Activity] = field(default_factory=Counter)
-    """Of those, the ones given that activity."""
-    by_setting: Counter[Setting] = field(default_factory=Counter)
-    right_by_setting: Counter[Setting] = field(default_factory=Counter)
-    by_nature: Counter[Nature] = field(default_factory=Counter)
-    right_by_nature: Counter[Nature] = field(default_factory=Counter)
+    activity: FieldScore[Activity] = field(default_factory=FieldScore)
+    """The activity is always decided: its ``scored`` is ``total``."""
+    setting: FieldScore[Setting] = field(default_factory=FieldScore)
+    nature: FieldScore[Nature] = field(default_factory=FieldScore)
     confusion: Counter[tuple[Activity, Activity]] = field(default_factory=Counter)
     misses: list[tuple[dict[str, Any], Labels, Classification]] = field(default_factory=list)
 
@@ -137,42 +158,17 @@ class Accuracy:
     def rate(self) -> float:
         return self.exact / self.total if self.total else 0.0
 
-    @property
-    def activity_rate(self) -> float:
-        return self.activity_agreement / self.total if self.total else 0.0
-
-    @property
-    def setting_rate(self) -> float:
-        return self.setting_agreement / self.setting_scored if self.setting_scored else 0.0
-
-    @property
-    def nature_rate(self) -> float:
-        return self.nature_agreement / self.nature_scored if self.nature_scored else 0.0
-
     def add(self, entry: dict[str, Any], labels: Labels, got: Classification) -> None:
         activity, setting, nature = labels
         self.total += 1
         self.confusion[(activity, got.activity)] += 1
-        self.by_activity[activity] += 1
-        activity_right = got.activity is activity
-        if activity_right:
-            self.activity_agreement += 1
-            self.right_by_activity[activity] += 1
-        setting_right = setting is None or got.setting is setting
-        if setting is not None:
-            self.setting_scored += 1
-            self.by_setting[setting] += 1
-            if setting_right:
-                self.setting_agreement += 1
-                self.right_by_setting[setting] += 1
-        nature_right = nature is None or got.nature is nature
-        if nature is not None:
-            self.nature_scored += 1
-            self.by_nature[nature] += 1
-            if nature_right:
-                self.nature_agreement += 1
-                self.right_by_nature[nature] += 1
-        if activity_right and setting_right and nature_right:
+        # Each field is counted, even after one has missed.
+        agreements = (
+            self.activity.add(activity, got.activity),
+            self.setting.add(setting, got.setting),
+            self.nature.add(nature, got.nature),
+        )
+        if all(agreements):
             self.exact += 1
         else:
             self.misses.append((entry, labels, got))

@@ -21,8 +21,7 @@ from agenda_ingest.feeds.schemas import (
     PendingSession,
     PlannedSession,
     PushDryRun,
-    StaysOut,
-    WindowOut,
+    outcome_fields,
 )
 from agenda_ingest.feeds.service import (
     ImportOutcome,
@@ -116,26 +115,8 @@ def _answer(
         else [item for item in outcome.pending_deletions if "uid" in item]
     )
     return PushDryRun(
+        **outcome_fields(outcome),
         source_id=source_id,
-        status=outcome.status,
-        received=outcome.received,
-        created=outcome.created,
-        updated=outcome.updated,
-        deleted=outcome.deleted,
-        unchanged=outcome.unchanged,
-        rejected=outcome.rejected,
-        kept=outcome.kept,
-        deletions_withheld=outcome.deletions_withheld,
-        outside_window=outcome.outside_window,
-        unclassified=outcome.unclassified,
-        window=None
-        if outcome.window_start is None or outcome.window_end is None
-        else WindowOut(start=outcome.window_start, end=outcome.window_end),
-        stays=StaysOut(
-            created=outcome.periods_created,
-            updated=outcome.periods_updated,
-            deleted=outcome.periods_deleted,
-        ),
         deleted_sessions=[PendingSession.model_validate(item) for item in deleted],
         sessions=[
             PlannedSession(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -121,35 +121,43 @@ class ImportRecord(ImportResult):
     size_bytes: int
 
 
-def result_of(outcome: ImportOutcome) -> ImportResult:
-    """The answer of a push, a confirmation or the CLI for an import's outcome."""
+def outcome_fields(outcome: ImportOutcome) -> dict[str, Any]:
+    """What an import's answer and a push's dry run both tell of an outcome: its status,
+    counts, window and stays."""
     window = (
         WindowOut(start=outcome.window_start, end=outcome.window_end)
         if outcome.window_start is not None and outcome.window_end is not None
         else None
     )
-    return ImportResult(
-        import_id=outcome.import_id,
-        source_id=outcome.source_id,
-        status=outcome.status,
-        received=outcome.received,
-        created=outcome.created,
-        updated=outcome.updated,
-        deleted=outcome.deleted,
-        rejected=outcome.rejected,
-        unchanged=outcome.unchanged,
-        kept=outcome.kept,
-        deletions_withheld=outcome.deletions_withheld,
-        window=window,
-        outside_window=outcome.outside_window,
-        stays=StaysOut(
+    return {
+        "status": outcome.status,
+        "received": outcome.received,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "deleted": outcome.deleted,
+        "rejected": outcome.rejected,
+        "unchanged": outcome.unchanged,
+        "kept": outcome.kept,
+        "deletions_withheld": outcome.deletions_withheld,
+        "window": window,
+        "outside_window": outcome.outside_window,
+        "stays": StaysOut(
             created=outcome.periods_created,
             updated=outcome.periods_updated,
             deleted=outcome.periods_deleted,
         ),
+        "unclassified": outcome.unclassified,
+    }
+
+
+def result_of(outcome: ImportOutcome) -> ImportResult:
+    """The answer of a push, a confirmation or the CLI for an import's outcome."""
+    return ImportResult(
+        **outcome_fields(outcome),
+        import_id=outcome.import_id,
+        source_id=outcome.source_id,
         superseded_by=outcome.superseded_by,
         pending_deletions=outcome.pending_deletions,
-        unclassified=outcome.unclassified,
         warnings=[FeedErrorOut.model_validate(error) for error in outcome.warnings],
         errors=[FeedErrorOut.model_validate(error) for error in outcome.errors],
     )
