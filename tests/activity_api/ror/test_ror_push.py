@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from activity_api.main import create_app
 from activity_api.ror.push import RorClient, push_establishments
+from activity_api.ror.repository import RorRepository
 from activity_api.ror.service import push_results, ror_ids, set_ror_id
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
@@ -284,11 +285,40 @@ class FakeRor:
             status, answer = self.store.put(ror_id, token, body)
             return JSONResponse(answer, status_code=status)
 
+        # The ROR's HealthcareServices (their ``location`` lists), and how many of the next
+        # PATCHes of them it answers 503 without applying them.
+        self.services: dict[str, dict[str, Any]] = {}
+        self.failing_patches = 0
+        self.patches = 0
+
+        async def get_service(request: Request) -> JSONResponse:
+            service = self.services.get(request.path_params["id"])
+            if service is None:
+                return JSONResponse(REFUSAL, status_code=404)
+            return JSONResponse(service)
+
+        async def patch_service(request: Request) -> JSONResponse:
+            self.patches += 1
+            service = self.services.get(request.path_params["id"])
+            if request.headers.get("content-type") != "application/json-patch+json":
+                return JSONResponse(REFUSAL, status_code=415)
+            if self.failing_patches > 0:
+                self.failing_patches -= 1
+                return JSONResponse(REFUSAL, status_code=503)
+            if service is None:
+                return JSONResponse(REFUSAL, status_code=404)
+            for operation in await request.json():
+                assert (operation["op"], operation["path"]) == ("add", "/location/-")
+                service.setdefault("location", []).append(operation["value"])
+            return JSONResponse(service)
+
         self.app = Starlette(
             routes=[
                 Route("/token", token, methods=["POST"]),
                 Route("/fhir/Location/{id}", put_location, methods=["PUT"]),
                 Route("/fhir/Location", put_location, methods=["PUT"]),  # conditional
+                Route("/fhir/HealthcareService/{id}", get_service, methods=["GET"]),
+                Route("/fhir/HealthcareService/{id}", patch_service, methods=["PATCH"]),
             ]
         )
 
@@ -637,10 +667,200 @@ def test_a_refused_attachment_is_reported_and_the_location_kept(
     night = next(p for p in report.locations if p.local_id == f"{FINESS}-accueil-nuit")
     assert night.attached_to is None
     assert night.messages == [
-        "not added to HealthcareService/HS-1: 403 (attach it in the ROR)",
+        "not added to HealthcareService/HS-1: 403"
+        " (tried again on the next push; or attach it in the ROR)",
         "error/business-rule: Location inconnue du ROR (Location.id)",
     ]
     with ror_database.unit_of_work() as session:
         establishment = EstablishmentRepository(session).get_by_finess(FINESS)
         assert establishment is not None
         assert ror_ids(session, establishment)[f"Location/{FINESS}-accueil-nuit"] == "LOC-5"
+
+
+# --- A created Location's attachment is never lost -------------------------------------
+
+NIGHT_HS = f"HealthcareService/{FINESS}-accueil-nuit"
+
+
+def _pending(database: Database) -> set[str]:
+    with database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        return RorRepository(session).pending_attachments(establishment.id)
+
+
+def _service(*references: str) -> httpx.Response:
+    listed = [{"reference": reference} for reference in references]
+    return httpx.Response(
+        200, json={"resourceType": "HealthcareService", "id": "HS-1", "location": listed}
+    )
+
+
+def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    settings = ror_settings(fresh_database.url)  # 4 attempts
+    with respx.mock(assert_all_called=True) as mock:
+        _token_route(mock)
+        mock.put(conditional_url(f"{FINESS}-accueil-nuit")).mock(
+            return_value=httpx.Response(201, json={"resourceType": "Location", "id": "LOC-5"})
+        )
+        mock.put(conditional_url(f"{FINESS}-accueil-jour")).mock(
+            return_value=httpx.Response(201, json={"resourceType": "Location", "id": "LOC-6"})
+        )
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(
+            side_effect=[
+                httpx.Response(503),
+                httpx.ConnectError("reset"),
+                httpx.Response(502),
+                httpx.Response(503, json=REFUSAL),
+            ]
+        )
+        # Before sending it again, the HealthcareService is read: not applied yet.
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        sleeps: list[float] = []
+        (first,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings, sleeps)
+        )
+    assert first.ok  # the Locations are stored; their attachment is what is left
+    assert (patch.call_count, read.call_count, len(sleeps)) == (4, 3, 3)
+    night = next(p for p in first.locations if p.local_id == f"{FINESS}-accueil-nuit")
+    assert night.attached_to is None
+    assert night.messages == [
+        "not added to HealthcareService/HS-1: 503"
+        " (tried again on the next push; or attach it in the ROR)",
+        "error/business-rule: Location inconnue du ROR (Location.id)",
+    ]
+    day = next(p for p in first.locations if p.local_id == f"{FINESS}-accueil-jour")
+    assert day.messages == [
+        f"not added to HealthcareService/{FINESS}-accueil-jour: the ROR's id of it is not"
+        f" recorded (ditep ror ids set --resource HealthcareService/{FINESS}-accueil-jour);"
+        " added by the push once it is, or attach it in the ROR"
+    ]
+    assert _pending(ror_database) == {
+        f"Location/{FINESS}-accueil-nuit",
+        f"Location/{FINESS}-accueil-jour",
+    }
+
+    # The next push goes by the ROR's ids (200, not 201) and still adds the night one.
+    with respx.mock(assert_all_called=True) as mock:
+        _token_route(mock)
+        mock.put(f"{BASE}/Location/LOC-5").mock(return_value=httpx.Response(200))
+        mock.put(f"{BASE}/Location/LOC-6").mock(return_value=httpx.Response(200))
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        (second,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert second.ok
+    assert (read.call_count, patch.call_count) == (1, 1)
+    assert json.loads(patch.calls[0].request.content) == [
+        {"op": "add", "path": "/location/-", "value": {"reference": "Location/LOC-5"}}
+    ]
+    assert "    added to HealthcareService/HS-1 (location)" in second.lines()
+    assert _pending(ror_database) == {f"Location/{FINESS}-accueil-jour"}
+
+    # Once the day offer's id is recorded, the push adds that one; then nothing more.
+    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-jour": "HS-2"})
+    for expected_patches in (1, 0):
+        with respx.mock(assert_all_called=False) as mock:
+            _token_route(mock)
+            mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(200))
+            mock.get(f"{BASE}/HealthcareService/HS-2").mock(return_value=_service())
+            patch = mock.patch(url__startswith=f"{BASE}/HealthcareService/").mock(
+                return_value=_service("Location/LOC-6")
+            )
+            (report,) = push_establishments(
+                ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+            )
+        assert report.ok
+        assert patch.call_count == expected_patches
+        assert [c.request.url.path for c in patch.calls] == (
+            ["/fhir/HealthcareService/HS-2"] * expected_patches
+        )
+    assert _pending(ror_database) == set()
+
+
+def test_a_patch_applied_unseen_is_not_sent_again(
+    ror_database: Database, fresh_database: TemporaryDatabase
+) -> None:
+    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    settings = ror_settings(fresh_database.url, ror_max_attempts=2)
+    with respx.mock(assert_all_called=True) as mock:
+        _token_route(mock)
+        mock.put(url__startswith=f"{BASE}/Location?").mock(
+            side_effect=[
+                httpx.Response(201, json={"resourceType": "Location", "id": "LOC-5"}),
+                httpx.Response(200, json={"resourceType": "Location", "id": "LOC-6"}),
+            ]
+        )
+        # The answer is lost both times; the ROR had not applied the first one yet.
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(
+            side_effect=httpx.ReadTimeout("no answer")
+        )
+        mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        (first,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert patch.call_count == 2
+    assert first.locations[0].messages[0] == (
+        "not added to HealthcareService/HS-1: ReadTimeout: no answer"
+        " (tried again on the next push; or attach it in the ROR)"
+    )
+    assert _pending(ror_database) == {f"Location/{FINESS}-accueil-nuit"}
+
+    # By the next push the ROR lists it (the lost PATCH applied, or attached by hand):
+    # it is not added a second time.
+    with respx.mock(assert_all_called=False) as mock:
+        _token_route(mock)
+        mock.put(url__startswith=f"{BASE}/Location").mock(return_value=httpx.Response(200))
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(
+            return_value=_service(f"{BASE}/Location/LOC-5")
+        )
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1")
+        (second,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert (read.call_count, patch.call_count) == (1, 0)
+    assert second.locations[0].attached_to == "HS-1"
+    assert _pending(ror_database) == set()
+
+
+def test_a_real_server_s_failed_attachment_is_made_by_the_next_push(
+    ror_database: Database,
+    fresh_database: TemporaryDatabase,
+    fake_ror: tuple[FakeRor, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ror, base = fake_ror
+    ror.services["HS-1"] = {"resourceType": "HealthcareService", "id": "HS-1", "location": []}
+    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    ror.failing_patches = 100  # the ROR fails every PATCH of this push
+    monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
+    monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")
+    monkeypatch.setenv("DITEP_ROR_BACKOFF_SECONDS", "0")
+    monkeypatch.setenv(
+        "DITEP_ROR_OAUTH2",
+        json.dumps({**OAUTH2, "token_url": f"{base}/token", "client_auth": "post"}),
+    )
+    runner = CliRunner()
+    push = ["ror", "push", "--finess", FINESS, "--week", "2025-W11"]
+    first = runner.invoke(cli_app, push)
+    assert first.exit_code == 0, first.output  # the Locations are stored
+    assert (ror.patches, ror.services["HS-1"]["location"]) == (4, [])
+    assert "not added to HealthcareService/HS-1: 503" in first.stdout
+    status = runner.invoke(cli_app, ["ror", "status", "--finess", FINESS])
+    assert "    not added to HealthcareService/HS-1: 503" in status.stdout
+
+    ror.failing_patches = 0
+    second = runner.invoke(cli_app, push)
+    assert second.exit_code == 0, second.output
+    assert "    added to HealthcareService/HS-1 (location)" in second.stdout
+    assert ror.services["HS-1"]["location"] == [{"reference": "Location/LOC-1"}]
+    assert sorted(ror.locations) == ["LOC-1", "LOC-2"]  # updated by id, not created again
+
+    third = runner.invoke(cli_app, push)
+    assert third.exit_code == 0, third.output
+    assert ror.patches == 5  # nothing left to add
+    assert ror.services["HS-1"]["location"] == [{"reference": "Location/LOC-1"}]

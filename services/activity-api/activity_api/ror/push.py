@@ -9,7 +9,9 @@ conditional update, ``PUT {ror_base_url}/Location?identifier={system}|{our id}``
 carries our id or creates it once, so a first push makes no duplicate; the id the
 ROR answers is then recorded (``ror_resource_id``) for the next pushes. A Location the
 push creates (201) is added to its HealthcareService's ``location`` list by a JSON Patch
-of ``HealthcareService/{its ROR id}`` when that id is recorded.
+of ``HealthcareService/{its ROR id}`` when that id is recorded; until that succeeds it is
+kept as still to add (``attach_pending``), and the next push, which goes by the ROR's id,
+reads the HealthcareService and patches it if it does not list the Location yet.
 Timeouts, connection errors and 5xx answers are retried with exponential backoff;
 a 401 refreshes the token once; other 4xx are final and their OperationOutcome
 issues are reported. Real ROR access also needs mTLS: the client certificate,
@@ -118,6 +120,9 @@ class LocationPush:
     ror_id: str | None = None
     # The ROR's HealthcareService a created Location was added to (``location``, PATCH).
     attached_to: str | None = None
+    # Whether the Location is still to be added to its HealthcareService (kept in
+    # ``ror_resource_id.attach_pending`` for the next push); None: nothing to change.
+    attach_pending: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -335,34 +340,99 @@ class RorClient:
             break
         return push
 
-    def attach_location(self, push: LocationPush, service_id: str) -> None:
-        """Add the Location the push created to its HealthcareService's ``location`` list
-        (FHIR JSON Patch, as the guide's draft does after creating a Location). A refusal
-        is reported with the push; the Location itself is stored either way."""
-        url = f"{self.base_url}/HealthcareService/{quote(service_id, safe='')}"
-        patch = [
-            {"op": "add", "path": "/location/-", "value": {"reference": f"Location/{push.ror_id}"}}
-        ]
-        headers = {**self.headers, "Content-Type": "application/json-patch+json"}
-        headers["Accept"] = FHIR_JSON
+    def _headers(self, content_type: str | None = None) -> dict[str, str]:
+        headers = {**self.headers, "Accept": FHIR_JSON}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         token = self.token()
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def _lists(self, url: str, reference: str) -> bool:
+        """Whether the HealthcareService at ``url`` already lists ``reference`` in its
+        ``location`` (an earlier PATCH applied though its answer was lost, or an attachment
+        made by hand); False when the ROR does not say."""
         try:
-            response = self.client.patch(url, json=patch, headers=headers)
-        except (httpx.TimeoutException, httpx.TransportError) as error:
-            push.messages.append(
-                f"not added to HealthcareService/{service_id}: {type(error).__name__}: {error}"
-            )
-            return
-        if 200 <= response.status_code < 300:
+            response = self.client.get(url, headers=self._headers())
+            body = response.json() if response.status_code == 200 else None
+        except (httpx.TimeoutException, httpx.TransportError, ValueError):
+            return False
+        if not isinstance(body, dict):
+            return False
+        listed = [item.get("reference") for item in body.get("location") or [] if item]
+        return any(
+            isinstance(item, str) and (item == reference or item.endswith(f"/{reference}"))
+            for item in listed
+        )
+
+    def attach_location(
+        self, push: LocationPush, service_id: str, location_id: str, *, check_first: bool
+    ) -> None:
+        """Add the Location ``location_id`` (the ROR's id) the push created to its
+        HealthcareService's ``location`` list (FHIR JSON Patch, as the guide's draft does
+        after creating a Location). Timeouts, connection errors and 5xx are retried; as such
+        a PATCH may have been applied unseen, the HealthcareService is read before sending it
+        again (and first, with ``check_first``: a retry of an earlier push), so the reference
+        is added once. A failure leaves ``attach_pending`` set: the next push tries again.
+        The Location itself is stored either way."""
+        url = f"{self.base_url}/HealthcareService/{quote(service_id, safe='')}"
+        reference = f"Location/{location_id}"
+        patch = [{"op": "add", "path": "/location/-", "value": {"reference": reference}}]
+        attached = False
+        failure = ""
+        details: list[str] = []
+        unsure = check_first
+        refreshed = False
+        attempts = 0
+        try:
+            while attempts < self.max_attempts and not attached:
+                attempts += 1
+                if unsure and self._lists(url, reference):
+                    attached = True
+                    break
+                try:
+                    response = self.client.patch(
+                        url, json=patch, headers=self._headers("application/json-patch+json")
+                    )
+                except (httpx.TimeoutException, httpx.TransportError) as error:
+                    tls = tls_failure(error, client_certificate=self.client_certificate)
+                    failure = (
+                        f"TLS with {self.base_url} failed: {tls} (DITEP_ROR_TLS)"
+                        if tls
+                        else f"{type(error).__name__}: {error}"
+                    )
+                    details, unsure = [], True
+                    if tls is not None:
+                        break  # the same handshake fails the same way (DITEP_ROR_TLS)
+                    if attempts < self.max_attempts:
+                        self._pause(attempts)
+                    continue
+                if 200 <= response.status_code < 300:
+                    attached = True
+                    break
+                failure, details = str(response.status_code), outcome_messages(response)
+                if response.status_code == 401 and not refreshed:
+                    refreshed = True
+                    self.token(refresh=True)
+                    attempts -= 1  # a refreshed token is not a retry of a failure
+                    continue
+                if response.status_code < 500:
+                    break  # another 4xx: final for this push
+                unsure = True  # a 5xx may have applied it
+                if attempts < self.max_attempts:
+                    self._pause(attempts)
+        except RorPushError as error:  # the token refresh failed
+            failure, details = str(error), []
+        push.attach_pending = not attached
+        if attached:
             push.attached_to = service_id
             return
         push.messages.append(
-            f"not added to HealthcareService/{service_id}: {response.status_code}"
-            " (attach it in the ROR)"
+            f"not added to HealthcareService/{service_id}: {failure}"
+            " (tried again on the next push; or attach it in the ROR)"
         )
-        push.messages += outcome_messages(response)
+        push.messages += details
 
 
 def _services_by_location(bundle: dict[str, Any]) -> dict[str, str]:
@@ -389,6 +459,10 @@ def record_push_answers(session: Session, report: PushReport) -> None:
         if push.ror_id is not None and push.local_id is not None:
             # Learnt from a conditional update: the next pushes go to PUT Location/{id}.
             repository.set_ror_id(establishment.id, f"Location/{push.local_id}", push.ror_id)
+        if push.attach_pending is not None and push.local_id is not None:
+            repository.set_attach_pending(
+                establishment.id, f"Location/{push.local_id}", push.attach_pending
+            )
         repository.save_push_result(
             RorPushResult(
                 establishment_id=establishment.id,
@@ -443,6 +517,29 @@ def _explain(push: LocationPush, local_id: str) -> None:
             f"identifier: several Locations of the ROR carry {push.match}; record the "
             f"right one: ditep ror ids set --resource Location/{local_id} --ror-id <id>",
         )
+
+
+def _attach(
+    ror: RorClient, push: LocationPush, service_id: str | None, pending: frozenset[str]
+) -> None:
+    """Add a Location the push created (201) to its HealthcareService, or one an earlier
+    push created and could not add (``pending``); until then it stays to add."""
+    local_id = push.local_id or push.location_id
+    if push.status_code == 201 and push.ror_id is not None:
+        location_id, check_first = push.ror_id, False
+    elif push.ok and push.match is None and local_id in pending:
+        location_id, check_first = push.location_id, True
+    else:
+        return
+    if service_id is None:
+        push.attach_pending = True
+        push.messages.append(
+            f"not added to HealthcareService/{local_id}: the ROR's id of it is not recorded"
+            f" (ditep ror ids set --resource HealthcareService/{local_id}); added by the"
+            " push once it is, or attach it in the ROR"
+        )
+        return
+    ror.attach_location(push, service_id, location_id, check_first=check_first)
 
 
 def _not_sent(
@@ -500,9 +597,7 @@ def push_export(
                 report.locations += [_not_sent(base, *target, error) for target in targets[index:]]
                 break
             push.local_id = local_id
-            service_id = services.get(location["id"])
-            if push.status_code == 201 and push.ror_id is not None and service_id is not None:
-                ror.attach_location(push, service_id)
+            _attach(ror, push, services.get(location["id"]), export.pending_attachments)
             _explain(push, local_id)
             report.locations.append(push)
     finally:

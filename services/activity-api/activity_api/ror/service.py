@@ -36,6 +36,9 @@ class RorExport:
     location_ids: dict[str, str] = field(default_factory=dict)
     # Our ids of the Locations whose ROR id is recorded (the others: conditional update).
     mapped_locations: frozenset[str] = frozenset()
+    # Our ids of the Locations a push created and has still to add to their
+    # HealthcareService (``ror_resource_id.attach_pending``): the next push tries again.
+    pending_attachments: frozenset[str] = frozenset()
 
 
 def protected_capacities(
@@ -166,7 +169,17 @@ def ror_export(
     mapped = frozenset(
         local_id for local_id in local_ids if f"Location/{local_id}" in target.ror_ids
     )
-    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids, mapped)
+    pending = RorRepository(session).pending_attachments(loaded.id)
+    return RorExport(
+        loaded.finess,
+        week,
+        bundle,
+        capacities,
+        suppressed,
+        location_ids,
+        mapped,
+        frozenset(local_id for local_id in mapped if f"Location/{local_id}" in pending),
+    )
 
 
 def push_results(session: Session, establishment: Establishment) -> Sequence[RorPushResult]:
