@@ -300,16 +300,20 @@ class FakeRor:
         async def patch_service(request: Request) -> JSONResponse:
             self.patches += 1
             service = self.services.get(request.path_params["id"])
-            if request.headers.get("content-type") != "application/json-patch+json":
+            if request.headers.get("content-type") != "application/fhir+json":
                 return JSONResponse(REFUSAL, status_code=415)
             if self.failing_patches > 0:
                 self.failing_patches -= 1
                 return JSONResponse(REFUSAL, status_code=503)
             if service is None:
                 return JSONResponse(REFUSAL, status_code=404)
-            for operation in await request.json():
-                assert (operation["op"], operation["path"]) == ("add", "/location/-")
-                service.setdefault("location", []).append(operation["value"])
+            # A FHIRPath Patch: each operation adds its value's parts as one element.
+            for operation in (await request.json())["parameter"]:
+                part = {item["name"]: item for item in operation["part"]}
+                assert part["type"]["valueString"] == "add"
+                assert part["path"]["valueString"] == "HealthcareService"
+                value = {item["name"]: item["valueString"] for item in part["value"]["part"]}
+                service.setdefault(part["name"]["valueString"], []).append(value)
             return JSONResponse(service)
 
         self.app = Starlette(
@@ -606,6 +610,24 @@ def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
     assert f"(PUT {base}/fhir/Location/ROR-NUIT)" in text
 
 
+# The ROR guide's request adding a created Location to its offer (ansforge/ROR-fhir-
+# documentation, docs/pages/guide/modeleV3/exemples/creation-maj-lieu-offre.md), LOC-5 for YYY.
+GUIDE_PATCH = {
+    "resourceType": "Parameters",
+    "parameter": [
+        {
+            "name": "operation",
+            "part": [
+                {"name": "type", "valueString": "add"},
+                {"name": "path", "valueString": "HealthcareService"},
+                {"name": "name", "valueString": "location"},
+                {"name": "value", "part": [{"name": "reference", "valueString": "Location/LOC-5"}]},
+            ],
+        }
+    ],
+}
+
+
 def test_a_location_the_push_creates_is_added_to_its_healthcare_service(
     ror_database: Database,
     fresh_database: TemporaryDatabase,
@@ -631,11 +653,9 @@ def test_a_location_the_push_creates_is_added_to_its_healthcare_service(
     # One PATCH: the day offer's ROR id is unknown, so its Location stays to attach.
     assert attach.call_count == 1
     request = attach.calls[0].request
-    assert request.headers["Content-Type"] == "application/json-patch+json"
+    assert request.headers["Content-Type"] == "application/fhir+json"
     assert request.headers["Authorization"] == "Bearer tok-1"
-    assert json.loads(request.content) == [
-        {"op": "add", "path": "/location/-", "value": {"reference": "Location/LOC-5"}}
-    ]
+    assert json.loads(request.content) == GUIDE_PATCH
     by_location = {push.local_id: push for push in report.locations}
     assert by_location[f"{FINESS}-accueil-nuit"].attached_to == "HS-1"
     assert by_location[f"{FINESS}-accueil-jour"].attached_to is None
@@ -755,9 +775,7 @@ def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
         )
     assert second.ok
     assert (read.call_count, patch.call_count) == (1, 1)
-    assert json.loads(patch.calls[0].request.content) == [
-        {"op": "add", "path": "/location/-", "value": {"reference": "Location/LOC-5"}}
-    ]
+    assert json.loads(patch.calls[0].request.content) == GUIDE_PATCH
     assert "    added to HealthcareService/HS-1 (location)" in second.lines()
     assert _pending(ror_database) == {f"Location/{FINESS}-accueil-jour"}
 

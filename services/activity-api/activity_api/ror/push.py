@@ -8,10 +8,11 @@ conditional update, ``PUT {ror_base_url}/Location?identifier={system}|{our id}``
 (its ``idExterneSynchro``), without an id: the ROR updates the Location that
 carries our id or creates it once, so a first push makes no duplicate; the id the
 ROR answers is then recorded (``ror_resource_id``) for the next pushes. A Location the
-push creates (201) is added to its HealthcareService's ``location`` list by a JSON Patch
-of ``HealthcareService/{its ROR id}`` when that id is recorded; until that succeeds it is
-kept as still to add (``attach_pending``), and the next push, which goes by the ROR's id,
-reads the HealthcareService and patches it if it does not list the Location yet.
+push creates (201) is added to its HealthcareService's ``location`` list by a FHIRPath
+Patch of ``HealthcareService/{its ROR id}``, as the guide's example does, when that id is
+recorded; until that succeeds it is kept as still to add (``attach_pending``), and the
+next push, which goes by the ROR's id, reads the HealthcareService and patches it if it
+does not list the Location yet.
 Timeouts, connection errors and 5xx answers are retried with exponential backoff;
 a 401 refreshes the token once; other 4xx are final and their OperationOutcome
 issues are reported. Real ROR access also needs mTLS: the client certificate,
@@ -50,6 +51,19 @@ from ditep_core.web.problems import InvalidRequest, NotFound
 logger = structlog.get_logger("ditep.ror")
 
 FHIR_JSON = "application/fhir+json"
+
+
+def attachment_patch(reference: str) -> dict[str, Any]:
+    """The FHIRPath Patch adding ``reference`` (``Location/{ROR id}``) to a HealthcareService's
+    ``location``, in the form of the ROR guide's example (creation-maj-lieu-offre: ``add``
+    on ``HealthcareService``, name ``location``, the reference as a part)."""
+    operation = [
+        {"name": "type", "valueString": "add"},
+        {"name": "path", "valueString": "HealthcareService"},
+        {"name": "name", "valueString": "location"},
+        {"name": "value", "part": [{"name": "reference", "valueString": reference}]},
+    ]
+    return {"resourceType": "Parameters", "parameter": [{"name": "operation", "part": operation}]}
 
 
 class RorPushError(Exception):
@@ -370,15 +384,15 @@ class RorClient:
         self, push: LocationPush, service_id: str, location_id: str, *, check_first: bool
     ) -> None:
         """Add the Location ``location_id`` (the ROR's id) the push created to its
-        HealthcareService's ``location`` list (FHIR JSON Patch, as the guide's draft does
-        after creating a Location). Timeouts, connection errors and 5xx are retried; as such
-        a PATCH may have been applied unseen, the HealthcareService is read before sending it
-        again (and first, with ``check_first``: a retry of an earlier push), so the reference
-        is added once. A failure leaves ``attach_pending`` set: the next push tries again.
-        The Location itself is stored either way."""
+        HealthcareService's ``location`` list (FHIRPath Patch, ``attachment_patch``, as the
+        guide's example does after creating a Location). Timeouts, connection errors and
+        5xx are retried; as such a PATCH may have been applied unseen, the HealthcareService
+        is read before sending it again (and first, with ``check_first``: a retry of an
+        earlier push), so the reference is added once. A failure leaves ``attach_pending``
+        set: the next push tries again. The Location itself is stored either way."""
         url = f"{self.base_url}/HealthcareService/{quote(service_id, safe='')}"
         reference = f"Location/{location_id}"
-        patch = [{"op": "add", "path": "/location/-", "value": {"reference": reference}}]
+        patch = attachment_patch(reference)
         attached = False
         failure = ""
         details: list[str] = []
@@ -392,9 +406,7 @@ class RorClient:
                     attached = True
                     break
                 try:
-                    response = self.client.patch(
-                        url, json=patch, headers=self._headers("application/json-patch+json")
-                    )
+                    response = self.client.patch(url, json=patch, headers=self._headers(FHIR_JSON))
                 except (httpx.TimeoutException, httpx.TransportError) as error:
                     tls = tls_failure(error, client_certificate=self.client_certificate)
                     failure = (
