@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -806,6 +807,10 @@ class RorResourceId(Base):
     # "Location/690000017-accueil-nuit": our resource type and id.
     resource: Mapped[str] = mapped_column(String(100), primary_key=True)
     ror_id: Mapped[str] = mapped_column(String(64))
+    # A Location the push created, not yet known to be in its HealthcareService's
+    # ``location`` (the PATCH failed, or that HealthcareService's ROR id was not recorded):
+    # the next push tries again.
+    attach_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 

@@ -184,7 +184,7 @@ class Settings(BaseSettings):
     # bounded by max_feed_bytes), asking the server for this many resources per page.
     pull_fhir_max_pages: int = Field(default=200, ge=1)
     pull_fhir_page_size: int = Field(default=500, ge=1)
-    # ROR synchronisation (activity_api.ror): PUT of each Location to this FHIR base with
+    # ROR synchronisation (activity_api.ror): each Location sent to this FHIR base with
     # an OAuth2 client-credentials token, plus ror_headers on every call.
     # DITEP_ROR_OAUTH2 is JSON like one pull credential set: {"kind": "oauth2",
     # "token_url": "…", "client_id": "…", "client_secret": "…", "scope": "…"}.

@@ -16,8 +16,10 @@ from activity_api.periods import parse_week
 from activity_api.ror.push import RorPushError, push_establishments, scheduled_finess
 from activity_api.ror.service import (
     known_resources,
+    push_accepted,
     push_results,
     remove_ror_id,
+    request_method,
     ror_export,
     ror_ids,
     set_ror_id,
@@ -65,7 +67,8 @@ def push(
     week: Annotated[str | None, typer.Option(help="ISO week (default: the current one)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent")] = False,
 ) -> None:
-    """PUT each Location's capacities to the configured ROR; exit 1 if any failed."""
+    """Send each Location's capacities to the configured ROR (PUT by its ROR id; without
+    one, search by our identifier, then PUT the one found or POST it); exit 1 if any failed."""
     context = cli_context(ctx)
     settings = context.settings
     try:
@@ -139,14 +142,14 @@ def status(ctx: typer.Context, finess: FinessOption) -> None:
                 print(f"  {result.location} week {result.week}: not sent, {moment}")
             else:
                 answer = result.status_code if result.status_code is not None else "no answer"
-                verdict = (
-                    "ok"
-                    if result.status_code is not None and result.status_code < 300
-                    else "refused"
-                )
+                verdict = "ok" if push_accepted(result.url, result.status_code) else "refused"
+                method = request_method(result.url)
+                if method == "GET" and result.status_code == 200:
+                    # The search answered, the push stopped there: the reason follows.
+                    answer, verdict = "search answered 200,", "nothing sent"
                 print(
                     f"  {result.location} week {result.week}: {answer} {verdict} "
-                    f"after {result.attempts} attempt(s), {moment} (PUT {result.url})"
+                    f"after {result.attempts} attempt(s), {moment} ({method} {result.url})"
                 )
             for message in result.messages:
                 print(f"    {message}")

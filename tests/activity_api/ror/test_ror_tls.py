@@ -1,6 +1,6 @@
 """ROR pushes over mTLS: the client certificate, key and CA bundle are settings
 (DITEP_ROR_TLS); a real local HTTPS server that requires a client certificate, serving
-the token endpoint and the ROR's Locations (conditional updates included)."""
+the token endpoint and the ROR's Locations (search, creation and update)."""
 
 from __future__ import annotations
 
@@ -36,15 +36,25 @@ class _Ror(QuietHandler):
     received: ClassVar[dict[str, Any]] = {}
     store: ClassVar[LocationStore]
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name): the token endpoint
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.reply(200, json.dumps({"access_token": "mtls-token"}).encode(), "application/json")
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name): the search
+        self._location(None)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        content = self.rfile.read(int(self.headers["Content-Length"]))
+        if not self.path.startswith("/fhir/"):  # the token endpoint
+            self.reply(200, json.dumps({"access_token": "mtls-token"}).encode(), "application/json")
+            return
+        self._location(json.loads(content))
 
     def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).received[self.path] = body
+        self._location(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+    def _location(self, body: dict[str, Any] | None) -> None:
+        type(self).received[f"{self.command} {self.path}"] = body
         path, _, query = self.path.partition("?")
-        status, answer = type(self).store.answer(path, query, body)
+        status, answer = type(self).store.answer(
+            self.command, path, query, body, self.headers.get("If-None-Exist")
+        )
         self.reply(status, json.dumps(answer).encode(), "application/fhir+json")
 
 
@@ -70,7 +80,7 @@ def test_a_push_with_the_client_certificate_succeeds_without_it_fails_clearly(
     base, handler = ror_server
     without = RorClient(_settings(base, ClientTls(ca_file=certificates.ca_file)))
     try:
-        refused = without.put_location(LOCATION)
+        refused = without.push_location(LOCATION)
     finally:
         without.close()
     assert not refused.ok
@@ -84,11 +94,11 @@ def test_a_push_with_the_client_certificate_succeeds_without_it_fails_clearly(
     handler.store.locations[LOCATION["id"]] = LOCATION
     client = RorClient(_settings(base, _client_tls(certificates)))
     try:
-        pushed = client.put_location(LOCATION)
+        pushed = client.push_location(LOCATION)
     finally:
         client.close()
     assert pushed.ok, pushed.messages
-    assert handler.received == {f"/fhir/Location/{LOCATION['id']}": LOCATION}
+    assert handler.received == {f"PUT /fhir/Location/{LOCATION['id']}": LOCATION}
 
 
 def _client_tls(certificates: Certificates) -> ClientTls:
@@ -121,6 +131,7 @@ def test_a_first_push_over_mtls_creates_the_locations_once_and_records_their_ids
     (first,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
     assert first.ok, first.lines()
     assert sorted(handler.store.locations) == ["LOC-1", "LOC-2"]
+    assert [call[0] for call in handler.store.calls] == ["GET", "POST", "GET", "POST"]
     (second,) = push_establishments(ror_database, settings, [FINESS], week=WEEK)
     assert second.ok, second.lines()
     assert [push.url for push in second.locations] == [

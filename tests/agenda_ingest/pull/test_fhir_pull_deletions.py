@@ -18,9 +18,10 @@ from agenda_ingest.pull.fetcher import Fetcher
 from agenda_ingest.pull.fhir_search import deleted_references, history_supported
 from agenda_ingest.pull.service import configure_source
 from ditep_core.db import Database
-from ditep_core.models import AgendaSession, FeedImport
-from ditep_core.nomenclatures import ImportStatus, SessionStatus
+from ditep_core.models import AgendaSession, FeedImport, Person, SessionParticipant
+from ditep_core.nomenclatures import ImportStatus, PersonKind, SessionStatus
 from ditep_core.protection import DataProtection
+from ditep_core.pseudonyms import Pseudonymiser
 from ditep_core.settings import Settings
 from ditep_core.web.problems import InvalidRequest
 from tests.agenda_ingest.pull.pulling import stored_source
@@ -37,7 +38,7 @@ from tests.agenda_ingest.pull.test_fhir_pull import (
     _pull,
     _updated,
 )
-from tests.conftest import SampleDitep
+from tests.conftest import SAMPLE_FINESS, TEST_SECRET, SampleDitep
 
 HOUR = dt.timedelta(hours=1)
 
@@ -190,6 +191,57 @@ def test_a_deletion_in_the_history_makes_the_next_pull_a_full_one(
         stored = session.get(FeedImport, third.imported.import_id)
         assert stored is not None
         assert stored.content_type == "application/fhir+json"  # a snapshot
+
+
+def _participants(database: Database) -> dict[str, list[tuple[PersonKind, str]]]:
+    """Per session uid, its participants' kinds and pseudonyms, sorted."""
+    with database.unit_of_work() as session:
+        rows = session.execute(
+            select(AgendaSession.uid, Person.kind, Person.pseudonym)
+            .join(SessionParticipant, SessionParticipant.session_id == AgendaSession.id)
+            .join(Person, Person.id == SessionParticipant.person_id)
+            .order_by(AgendaSession.uid, Person.kind)
+        ).all()
+    found: dict[str, list[tuple[PersonKind, str]]] = {}
+    for row in rows:
+        found.setdefault(row.uid, []).append((row.kind, row.pseudonym))
+    return found
+
+
+@pytest.mark.usefixtures("sample_ditep")
+@pytest.mark.parametrize("practitioner_included", [True, False])
+def test_an_appointment_s_participants_come_from_what_the_pages_include(
+    database: Database,
+    pull_settings: Settings,
+    protection: DataProtection,
+    mock: respx.MockRouter,
+    practitioner_included: bool,
+) -> None:
+    """The young person and the professional of each Appointment are the included Patient
+    and PractitionerRole, the professional known by the RPPS of the role's Practitioner,
+    which comes on another page (``_include:iterate``)."""
+    source_id = _appointment_source(database)
+    second_page = [_appointment(2), _appointment(3)]
+    if practitioner_included:
+        second_page.append(_practitioner())
+    _paged_search(
+        mock,
+        "Appointment",
+        [_appointment(1), _patient(), _role()],
+        second_page,
+        at="2025-03-10T07:59:00Z",
+    )
+    pulled = _pull(database, source_id, pull_settings, protection)
+    assert pulled.status.value == "fetched", pulled.error
+    pseudonyms = Pseudonymiser(TEST_SECRET).for_establishment(SAMPLE_FINESS)
+    rpps = pseudonyms.pseudonym(PersonKind.PROFESSIONAL, "urn:oid:1.2.250.1.71.4.2.1|10001234567")
+    participants = _participants(database)
+    assert sorted(participants) == [f"Appointment/a{n}" for n in (1, 2, 3)]
+    for listed in participants.values():
+        assert [kind for kind, _ in listed] == [PersonKind.PROFESSIONAL, PersonKind.YOUTH]
+        # Without the Practitioner, the professional is only the role's reference.
+        assert (listed[0][1] == rpps) is practitioner_included
+    assert len({pseudonym for listed in participants.values() for _, pseudonym in listed}) == 2
 
 
 @pytest.mark.usefixtures("sample_ditep")

@@ -152,8 +152,8 @@ def organization(establishment: RorEstablishment, updated: dt.datetime) -> dict[
 
 
 def location_sync_identifier(local_id: str) -> dict[str, Any]:
-    """ror-location's ``idExterneSynchro``: our id of the Location, what a conditional
-    update matches on while the ROR's own id is not recorded."""
+    """ror-location's ``idExterneSynchro``: our id of the Location, what the push searches
+    the ROR's Locations by while the ROR's own id is not recorded."""
     return {
         "type": _concept(
             codes.SYSTEM_OPERATIONAL_RESOURCE_ID_TYPE, codes.IDENTIFIER_TYPE_EXTERNAL_SYNC

@@ -61,7 +61,7 @@ PUBLIC_DISABILITY: Final = ("02", "Personnes en situation de handicap (PH) et ai
 
 # ror-location ``identifier:idExterneSynchro`` (TRE_R354 code 26): the id the offer
 # holder gives its Location, here ours (``690000017-accueil-nuit``), under this system.
-# A first push matches on it (conditional update), so it never creates a second Location.
+# A first push searches by it before creating, so it never creates a second Location.
 IDENTIFIER_TYPE_EXTERNAL_SYNC: Final = "26"
 SYSTEM_LOCATION_SYNC_ID: Final = "urn:ditep:ror:location"
 

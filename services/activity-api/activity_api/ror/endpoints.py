@@ -16,7 +16,9 @@ from activity_api.ror.schemas import (
 )
 from activity_api.ror.service import (
     known_resources,
+    push_accepted,
     push_results,
+    request_method,
     ror_export,
     ror_ids,
     set_ror_id,
@@ -124,9 +126,10 @@ def get_ror_status(session: DbSession, principal: ActivityReader, finess: Finess
             RorLocationStatusOut(
                 location=row.location,
                 week=row.week,
+                method=request_method(row.url),
                 url=row.url,
                 status_code=row.status_code,
-                ok=row.status_code is not None and 200 <= row.status_code < 300,
+                ok=push_accepted(row.url, row.status_code),
                 attempts=row.attempts,
                 messages=list(row.messages),
                 outcome=row.outcome,

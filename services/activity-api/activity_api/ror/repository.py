@@ -30,6 +30,23 @@ class RorRepository:
         self.session.flush()
         return row
 
+    def pending_attachments(self, establishment_id: int) -> set[str]:
+        """Our resources (``Location/…``) the push created and has still to add to their
+        HealthcareService."""
+        rows = self.session.scalars(
+            select(RorResourceId.resource).where(
+                RorResourceId.establishment_id == establishment_id,
+                RorResourceId.attach_pending.is_(True),
+            )
+        )
+        return set(rows)
+
+    def set_attach_pending(self, establishment_id: int, resource: str, pending: bool) -> None:
+        row = self.session.get(RorResourceId, (establishment_id, resource))
+        if row is not None:
+            row.attach_pending = pending
+            self.session.flush()
+
     def delete_ror_id(self, establishment_id: int, resource: str) -> bool:
         row = self.session.get(RorResourceId, (establishment_id, resource))
         if row is None:

@@ -33,7 +33,11 @@ class RorIdsOut(BaseModel):
 class RorLocationStatusOut(BaseModel):
     location: str = Field(description="Notre Location (lieu de réalisation de l'offre)")
     week: str = Field(description="Semaine ISO envoyée")
-    url: str = Field(description="URL du PUT")
+    method: str = Field(
+        description="Méthode de la dernière requête : PUT (mise à jour), POST (création), "
+        "GET (recherche par identifiant, la push s'y est arrêtée)"
+    )
+    url: str = Field(description="URL de la dernière requête")
     status_code: int | None = Field(description="Statut HTTP répondu (absent : pas de réponse)")
     ok: bool = Field(description="Accepté par le ROR")
     attempts: int = Field(description="Nombre d'essais")

@@ -34,8 +34,11 @@ class RorExport:
     suppressed: list[str]
     # The id each Location is sent under (the ROR's, when recorded) -> our id.
     location_ids: dict[str, str] = field(default_factory=dict)
-    # Our ids of the Locations whose ROR id is recorded (the others: conditional update).
+    # Our ids of the Locations whose ROR id is recorded (the others: searched by identifier).
     mapped_locations: frozenset[str] = frozenset()
+    # Our ids of the Locations a push created and has still to add to their
+    # HealthcareService (``ror_resource_id.attach_pending``): the next push tries again.
+    pending_attachments: frozenset[str] = frozenset()
 
 
 def protected_capacities(
@@ -166,8 +169,34 @@ def ror_export(
     mapped = frozenset(
         local_id for local_id in local_ids if f"Location/{local_id}" in target.ror_ids
     )
-    return RorExport(loaded.finess, week, bundle, capacities, suppressed, location_ids, mapped)
+    pending = RorRepository(session).pending_attachments(loaded.id)
+    return RorExport(
+        loaded.finess,
+        week,
+        bundle,
+        capacities,
+        suppressed,
+        location_ids,
+        mapped,
+        frozenset(local_id for local_id in mapped if f"Location/{local_id}" in pending),
+    )
 
 
 def push_results(session: Session, establishment: Establishment) -> Sequence[RorPushResult]:
     return RorRepository(session).push_results(establishment.id)
+
+
+def request_method(url: str) -> str:
+    """The method of a push's request to ``url``, known from its form: ``GET
+    Location?identifier=…`` searches our Location, ``POST Location`` creates it, ``PUT
+    Location/{id}`` updates it (the URL kept in ``ror_push_result`` is the last request's)."""
+    path, _, query = url.partition("?")
+    if not path.rstrip("/").endswith("/Location"):
+        return "PUT"
+    return "GET" if query else "POST"
+
+
+def push_accepted(url: str, status_code: int | None) -> bool:
+    """Whether the ROR stored the Location: a 2xx to its POST or PUT (a push that stopped
+    at the search, e.g. several Locations carrying our identifier, sent nothing)."""
+    return status_code is not None and 200 <= status_code < 300 and request_method(url) != "GET"

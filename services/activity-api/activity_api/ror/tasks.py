@@ -1,7 +1,8 @@
 """The scheduled ROR push: a background task, when DITEP_ROR_PUSH_ENABLED is true.
 
 Every DITEP_ROR_PUSH_INTERVAL_SECONDS the current ISO week of each scheduled
-establishment is pushed (a PUT per Location: pushing twice changes nothing); run by
+establishment is pushed (a PUT per Location, after a search and a POST the first time:
+pushing twice changes nothing); run by
 ``ditep worker`` (PostgreSQL) or by activity-api's in-process runner (SQLite). A push
 refused or unreachable after its own attempts fails the task, which is then retried and,
 still failing, kept as failed with the establishments concerned.
