@@ -1,15 +1,16 @@
 """A period's totals summed in SQL from the rollup tables (the repository of the read path).
 
 Computes, for many establishments at once, the same ``Totals`` as
-``ditep_counting.engine.figures.totals_from_rollups`` does over rows in memory;
-a test holds the two equal. About ten aggregate queries, whatever the number
-of sessions.
+``ditep_counting.engine.figures.totals_from_rollups`` does over rows in memory
+(but for ``main_modalities``, which only the transitions read, left empty for a period
+within one month: it has no transition); a test holds the bodies built from the two
+equal. About ten aggregate queries, whatever the number of sessions, each returning a
+row per establishment (per young person and month for the main modalities).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -59,7 +61,12 @@ class RollupTotalsRepository:
         period: CountingPeriod,
         profile: CountingProfile,
         reference_week: dt.date | None,
+        quality_by_source: bool = True,
     ) -> dict[int, Totals]:
+        """Each establishment's totals of the period. ``quality_by_source=False``: the
+        quality counts summed over the sources, ``quality_by_source`` left empty (an
+        area's read, which never publishes it: one row per establishment and rule-set
+        version instead of one per source)."""
         ids = list(establishment_ids)
         result = {
             key: Totals(
@@ -76,7 +83,7 @@ class RollupTotalsRepository:
         self._weeks(result, ids, period, profile)
         self._appui(result, ids, period)
         self._occupied(result, ids, reference_week)
-        self._quality(result, ids, period)
+        self._quality(result, ids, period, by_source=quality_by_source)
         return result
 
     def file_active_by_status_per_month(
@@ -152,41 +159,64 @@ class RollupTotalsRepository:
             table.actes,
             table.seances,
         )
-        rows = self.session.execute(
+        # Per young person (the inner query), then summed per establishment in the same
+        # statement: one row per establishment comes back, not one per young person.
+        per_person = (
             select(
-                table.establishment_id,
-                *(func.max(column) for column in flag_columns),
-                *(func.sum(column) for column in sums),
+                table.establishment_id.label("establishment_id"),
+                *(func.max(column).label(f"flag_{i}") for i, column in enumerate(flag_columns)),
+                *(func.sum(column).label(f"sum_{i}") for i, column in enumerate(sums)),
             )
             .where(in_days)
             .group_by(table.establishment_id, table.person_id)
+            .subquery()
         )
+        flags = [per_person.c[f"flag_{i}"] for i in range(len(flag_columns))]
         modality_count, status_count = len(modalities), len(statuses)
-        day_sums: dict[int, list[int]] = defaultdict(lambda: [0] * len(sums))
+        # A flag is set when its maximum is non-zero (NULL: not set), as in Python.
+        support, uncovered = flags[0] != 0, flags[-1] != 0
+        modality_flags = flags[1 : 1 + modality_count]
+        status_flags = flags[1 + modality_count : 1 + modality_count + status_count]
+
+        def people(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((and_(support, condition), 1), else_=0))
+
+        modalities_held = sum(
+            (case((flag != 0, 1), else_=0) for flag in modality_flags), literal(0)
+        )
+        # Without a known pathway a support day counts in accompagnement.
+        rows = self.session.execute(
+            select(
+                per_person.c.establishment_id,
+                func.sum(case((support, 1), else_=0)),
+                *(people(flag != 0) for flag in modality_flags),
+                people(modalities_held >= 2),
+                *(
+                    people(
+                        or_(flag != 0, uncovered)
+                        if status == PathwayStatus.ACCOMPAGNEMENT.value
+                        else flag != 0
+                    )
+                    for status, flag in zip(statuses, status_flags, strict=True)
+                ),
+                func.sum(case((support, func.coalesce(flags[-1], 0)), else_=0)),
+                *(func.sum(per_person.c[f"sum_{i}"]) for i in range(len(sums))),
+            ).group_by(per_person.c.establishment_id)
+        )
         for row in rows:
-            establishment_id, support = row[0], row[1]
-            totals = result[establishment_id]
-            totals_row = day_sums[establishment_id]
-            for position, value in enumerate(row[2 + modality_count + status_count + 1 :]):
-                totals_row[position] += int(value or 0)
-            if not support:
-                continue
-            modality_flags = row[2 : 2 + modality_count]
-            status_flags = row[2 + modality_count : 2 + modality_count + status_count]
-            uncovered = int(row[2 + modality_count + status_count] or 0)
-            totals.file_active += 1
-            for modality, flag in zip(modalities, modality_flags, strict=True):
-                if flag:
-                    totals.by_modality[modality] += 1
-            if sum(1 for flag in modality_flags if flag) >= 2:
-                totals.multi_modality += 1
-            for status, flag in zip(statuses, status_flags, strict=True):
-                if flag or (uncovered and status == PathwayStatus.ACCOMPAGNEMENT.value):
-                    totals.by_status[status] += 1
-            totals.without_pathway += uncovered
-        for establishment_id, values in day_sums.items():
-            totals = result[establishment_id]
-            half_days, n, j, a, nights, absences, absent, actes, seances = values
+            values = [int(value or 0) for value in row[1:]]
+            totals = result[row[0]]
+            totals.file_active = values[0]
+            totals.by_modality = dict(zip(modalities, values[1 : 1 + modality_count], strict=True))
+            totals.multi_modality = values[1 + modality_count]
+            position = 2 + modality_count
+            totals.by_status = dict(
+                zip(statuses, values[position : position + status_count], strict=True)
+            )
+            totals.without_pathway = values[position + status_count]
+            half_days, n, j, a, nights, absences, absent, actes, seances = values[
+                position + status_count + 1 :
+            ]
             totals.half_days = half_days
             totals.half_days_by_modality = dict(zip(modalities, (n, j, a), strict=True))
             totals.nights = nights
@@ -195,7 +225,11 @@ class RollupTotalsRepository:
             totals.actes = actes
             totals.seances = seances
 
-        # The main modality of each young person's month, decided in SQL.
+        # The main modality of each young person's month, decided in SQL: what the
+        # transitions read, which need two months (none within a month: not read).
+        last_day = period.end - dt.timedelta(days=1)
+        if (period.start.year, period.start.month) == (last_day.year, last_day.month):
+            return
         night, day, ambulatory = (func.sum(getattr(table, f"min_{m}")) for m in modalities)
         main = case(
             (and_(night > 0, night >= day, night >= ambulatory), modalities[0]),
@@ -333,7 +367,9 @@ class RollupTotalsRepository:
                 m.value: int(c or 0) for m, c in zip(MODALITIES, counts, strict=True) if c
             }
 
-    def _quality(self, result: dict[int, Totals], ids: list[int], period: CountingPeriod) -> None:
+    def _quality(
+        self, result: dict[int, Totals], ids: list[int], period: CountingPeriod, *, by_source: bool
+    ) -> None:
         # Whole months (quarters, years...) read the quality-month rows, other periods the days.
         Q: Any = RollupQualityDay  # noqa: N806
         in_days = and_(Q.establishment_id.in_(ids), Q.day >= period.start, Q.day < period.end)
@@ -344,24 +380,31 @@ class RollupTotalsRepository:
                 Q.month_start >= period.start,
                 Q.month_start < period.end,
             )
-        # One scan: per source and rule-set version (the versions used are those that
-        # classified at least one received session).
+        # One scan: per source (when wanted) and rule-set version (the versions used are
+        # those that classified at least one received session: counts are never negative,
+        # so summed over the sources a version received some iff one of its sources did).
+        source = Q.source_id if by_source else literal_column("NULL")
+        group = (Q.establishment_id, Q.source_id) if by_source else (Q.establishment_id,)
         rows = self.session.execute(
             select(
                 Q.establishment_id,
-                Q.source_id,
+                source,
                 Q.rule_set_version,
                 *(func.sum(getattr(Q, name)) for name in QUALITY_FIELDS),
             )
             .where(in_days)
-            .group_by(Q.establishment_id, Q.source_id, Q.rule_set_version)
+            .group_by(*group, Q.rule_set_version)
         )
         for establishment_id, source_id, version, *values in rows:
             totals = result[establishment_id]
             counts = {name: int(v or 0) for name, v in zip(QUALITY_FIELDS, values, strict=True)}
-            by_source = totals.quality_by_source.setdefault(source_id, dict.fromkeys(counts, 0))
+            if by_source:
+                per_source = totals.quality_by_source.setdefault(
+                    source_id, dict.fromkeys(counts, 0)
+                )
+                for name, value in counts.items():
+                    per_source[name] += value
             for name, value in counts.items():
-                by_source[name] += value
                 totals.quality[name] += value
             if counts["received"] > 0:
                 totals.rule_set_versions.add(version)

@@ -96,6 +96,65 @@ def test_region_sums_its_establishments_and_nothing_else(
         assert row["suppressed"] == []
 
 
+def test_every_figure_of_an_area_is_its_establishments_and_their_sum(
+    migrated_database: TemporaryDatabase,
+    database: Database,
+    region_84: list[str],
+    make_key: KeyMaker,
+) -> None:
+    """Every figure, not a few: the area reads count without the per-source quality (which
+    the establishment's route keeps) and sum in SQL; a quarter (its months read too)."""
+    admin = make_key(Scope.ADMIN)
+    quarter = {"period": "2025-Q1"}
+    with api_client_with(migrated_database, database, secrecy_threshold=1) as client:
+        response = client.get("/v1/regions/84/activity", params=quarter, headers=admin)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        per_establishment = {}
+        for finess in ("690000100", "690000200", "380000300"):
+            report = client.get(
+                f"/v1/establishments/{finess}/activity", params=quarter, headers=admin
+            )
+            assert report.status_code == 200, report.text
+            per_establishment[finess] = report.json()
+    numbers: dict[str, dict[str, float]] = {}
+    for finess, report in per_establishment.items():
+        # The establishment's own route still has its sources' quality.
+        assert report["quality"]["by_source"]
+        assert all(item["received"] >= 0 for item in report["quality"]["by_source"])
+        numbers[finess] = {
+            path: value
+            for path, value in flatten(report).items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+    assert len(body["establishments"]) == 3
+    for row in body["establishments"]:
+        published = flatten(row["figures"])
+        assert not any(path.startswith("quality.by_source") for path in published)
+        own = numbers[row["finess"]]
+        shared = [
+            path
+            for path, value in published.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        ]
+        assert len(shared) > 50
+        assert {path: published[path] for path in shared} == {path: own[path] for path in shared}
+        # Every count of the body is published (ratios the sum cannot rebuild aside).
+        assert {path for path in own if path not in body["not_aggregated"]} <= set(published)
+    totals = flatten(body["totals"]["figures"])
+    summed = [path for path in totals if path not in ("multi_modality.share",)]
+    for path in summed:
+        if isinstance(totals[path], int | float) and not isinstance(totals[path], bool):
+            expected = sum(numbers[finess][path] for finess in numbers)
+            assert totals[path] == pytest.approx(expected), path
+    assert totals["file_active.total"] > 0
+    assert totals["quality.received"] == sum(
+        item["received"]
+        for report in per_establishment.values()
+        for item in report["quality"]["by_source"]
+    )
+
+
 def test_small_cells_are_hidden_with_a_second_cell(
     api_client: AppClient, region_84: list[str], make_key: KeyMaker
 ) -> None:

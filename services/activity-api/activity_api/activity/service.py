@@ -126,10 +126,13 @@ def compute_bodies(
     now: dt.datetime | None = None,
     week: dt.date | None = None,
     profile: CountingProfile | None = None,
+    quality_by_source: bool = True,
 ) -> dict[int, ActivityReport]:
     """The figures of each establishment (frozen or not) from its rollups as they are:
     read only, ``stale`` when newer data waits for the refresh task. Weeks never computed
-    count nothing yet (``stale``, and ``computed_at`` null if no week ever was)."""
+    count nothing yet (``stale``, and ``computed_at`` null if no week ever was).
+    ``quality_by_source=False``: ``quality.by_source`` left empty, every other figure the
+    same (for areas, which never publish it: 130 sources a 100-youth establishment)."""
     now = now or utc_now()
     profile = profile or active_profile(session)
     week = week or reference_week(period)
@@ -137,7 +140,11 @@ def compute_bodies(
     states = freshness(session, establishments, weeks, now=now, profile=profile)
     ids = [establishment.id for establishment in establishments]
     totals = RollupTotalsRepository(session).totals(
-        ids, period=period, profile=profile, reference_week=week
+        ids,
+        period=period,
+        profile=profile,
+        reference_week=week,
+        quality_by_source=quality_by_source,
     )
     capacities = ActivityRepository(session).capacities(ids)
     bodies: dict[int, ActivityReport] = {}
@@ -167,12 +174,15 @@ def establishment_reports(
     *,
     now: dt.datetime | None = None,
     week: dt.date | None = None,
+    quality_by_source: bool = True,
 ) -> dict[int, ActivityReport]:
     """Each establishment's body for the period; frozen periods are returned as stored
     (validated into the model when read back).
 
     The multi-establishment entry point (a region sums these bodies): one read of
-    rollups, pathways, flags and capacities for all of them.
+    rollups, pathways, flags and capacities for all of them. ``quality_by_source=False``
+    (the area reads): computed bodies have ``quality.by_source`` empty (see
+    ``compute_bodies``); frozen ones keep what was stored.
     """
     frozen = (
         ActivityRepository(session).frozen_bodies([e.id for e in establishments], period.code)
@@ -187,7 +197,16 @@ def establishment_reports(
         else:
             to_compute.append(establishment)
     if to_compute:
-        bodies.update(compute_bodies(session, to_compute, period, now=now, week=week))
+        bodies.update(
+            compute_bodies(
+                session,
+                to_compute,
+                period,
+                now=now,
+                week=week,
+                quality_by_source=quality_by_source,
+            )
+        )
     return bodies
 
 

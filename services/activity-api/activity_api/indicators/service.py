@@ -116,7 +116,9 @@ def gather(
     if not establishments:
         return {}
     if bodies is None:
-        bodies = establishment_reports(session, establishments, period, now=now)
+        bodies = establishment_reports(
+            session, establishments, period, now=now, quality_by_source=False
+        )
     # The extras read the rollups as the refresh task last computed them (a read never
     # recomputes: the activity bodies say whether newer data is waiting).
     ids = [establishment.id for establishment in establishments]
@@ -388,8 +390,10 @@ def area_indicators(
     # inputs and the family table that decides the secrecy both take them.
     members = _region_members(session, area, establishments)
     if reports is None or any(e.id not in reports for e in members):
-        reports = establishment_reports(session, members, period, now=now)
-    earlier_reports = establishment_reports(session, members, earlier, now=now)
+        reports = establishment_reports(session, members, period, now=now, quality_by_source=False)
+    earlier_reports = establishment_reports(
+        session, members, earlier, now=now, quality_by_source=False
+    )
     current_inputs = gather(session, establishments, period, now=now, bodies=reports)
     previous_inputs = gather(session, establishments, earlier, now=now, bodies=earlier_reports)
     versions = sorted(
@@ -451,7 +455,7 @@ def area_report_with_indicators(
     now = utc_now()
     threshold = active_profile(session).suppression_threshold
     members = _region_members(session, area, establishments_of(session, area))
-    reports = establishment_reports(session, members, period, now=now)
+    reports = establishment_reports(session, members, period, now=now, quality_by_source=False)
     family = region_activity_table(
         session, area.region_code, period, threshold=threshold, now=now, reports=reports
     )

@@ -25,7 +25,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
@@ -173,7 +173,10 @@ class TimeSum:
 
 @dataclass(slots=True)
 class LevelTable:
-    """Every row of a published family, suppression decided once over all of them."""
+    """Every row of a published family, suppression decided once over all of them.
+
+    ``rows`` are shared with the table remembered for the next read (``publish_levels``):
+    read them, never change them; ``row`` gives a copy a caller may change."""
 
     rows: dict[tuple[str, str], PublishedRow]
     not_aggregated: list[Path]
@@ -182,7 +185,12 @@ class LevelTable:
     published: frozenset[CellKey]
 
     def row(self, row_id: str, period: str) -> PublishedRow:
-        return self.rows.get((row_id, period)) or PublishedRow({})
+        """A copy of one row (a response's rows are one period's: copying only what is
+        read, not the whole family)."""
+        row = self.rows.get((row_id, period))
+        if row is None:
+            return PublishedRow({})
+        return PublishedRow(_copy_tree(row.figures), list(row.suppressed))
 
 
 def _group_equations(
@@ -405,8 +413,9 @@ def publish_levels(
     (``_publish_levels``), remembered by a digest of the inputs: a warm read of unchanged
     data (the same figures, areas, periods and outside decisions) reuses the table built
     last time, provided its decision is still in ``DECISIONS`` (looked up, and counted,
-    exactly as a rebuilt table would look it up), and gets a copy of its rows. Any
-    change of the inputs is another digest and builds the table again.
+    exactly as a rebuilt table would look it up), sharing its rows (``LevelTable.row``
+    copies the rows a caller reads). Any change of the inputs is another digest and
+    builds the table again.
 
     ``source``: where a decision not in the process may be stored (looked up by the
     decision's digest before deciding), told of the decision used, under ``family``
@@ -465,17 +474,8 @@ def _inputs_digest(
 
 
 def _copy_table(table: LevelTable) -> LevelTable:
-    """The rows copied (a caller may change the figures of the response it builds)."""
-    return LevelTable(
-        rows={
-            key: PublishedRow(_copy_tree(row.figures), list(row.suppressed))
-            for key, row in table.rows.items()
-        },
-        not_aggregated=list(table.not_aggregated),
-        threshold=table.threshold,
-        suppressed=table.suppressed,
-        published=table.published,
-    )
+    """The table with its rows shared (read through ``row``, which copies)."""
+    return replace(table, not_aggregated=list(table.not_aggregated))
 
 
 def _copy_tree(figures: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,11 @@ SECRECY_RULE = (
 )
 
 
+# What an area never publishes of an establishment's body: its identity, and the
+# per-source quality (a list of objects, which the sum leaves out).
+_NOT_SUMMED: Any = {**dict.fromkeys(IDENTITY_FIELDS, True), "quality": {"by_source": True}}
+
+
 def establishment_figures(
     session: Session,
     establishments: Sequence[Establishment],
@@ -65,17 +70,20 @@ def establishment_figures(
     *,
     now: dt.datetime | None = None,
 ) -> tuple[dict[int, dict[str, Any]], bool]:
-    """Each establishment's figures for the period (frozen ones as stored): the ONE call
-    into the counting, one read of the rollups for all of them (``reports``: already read
-    by the caller, e.g. for the indicators of the same download); and whether any of them
-    is stale (newer data waiting for the refresh task)."""
+    """Each establishment's figures for the period (frozen ones as stored), without the
+    per-source quality: the ONE call into the counting, one read of the rollups for all
+    of them (``reports``: already read by the caller, e.g. for the indicators of the same
+    download); and whether any of them is stale (newer data waiting for the refresh
+    task)."""
     bodies = (
         reports
         if reports is not None
-        else establishment_reports(session, establishments, period, now=now)
+        else establishment_reports(
+            session, establishments, period, now=now, quality_by_source=False
+        )
     )
     figures = {
-        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=set(IDENTITY_FIELDS))
+        establishment_id: body.model_dump(mode="json", by_alias=True, exclude=_NOT_SUMMED)
         for establishment_id, body in bodies.items()
     }
     return figures, any(body.stale for body in bodies.values())
