@@ -135,6 +135,31 @@ def test_one_young_person_and_nothing_telling_is_left_for_review(
     assert (result.setting, result.nature) == (Setting.INCONNU, nature)
 
 
+@pytest.mark.parametrize(
+    ("summary", "location", "people", "expected"),
+    [
+        (
+            "Créneau du mardi",
+            "chez sa grand-mère",
+            (1, 1, 1),
+            (Activity.AMBULATOIRE, Setting.DOMICILE),
+        ),
+        ("Nolan", "chez sa tante", (1, 1, 2), (Activity.AMBULATOIRE, Setting.DOMICILE)),
+        ("Yanis - mère", "Téléphone", (1, 0, 1), (Activity.COORDINATION, Setting.DISTANCE)),
+    ],
+)
+def test_one_young_person_at_a_known_place_is_a_fallback_with_low_confidence(
+    summary: str, location: str, people: People, expected: tuple[Activity, Setting]
+) -> None:
+    # The place is a real cue: where the DITEP worked with (or for) the young person.
+    result = classify(facts(summary, location, people))
+    assert (result.activity, result.setting) == expected
+    assert result.rule_id.startswith("repli-")
+    assert "low_confidence" in result.flags
+    # "to be defined" is no place.
+    assert classify(facts(summary, "Lieu à définir", people)).activity is Activity.UNCLASSIFIED
+
+
 def test_words_are_matched_without_case_or_accents_and_whole() -> None:
     assert normalise_words("SÉANCE d'Orthophonie") == " seance d orthophonie "
     # "internat" inside another word is not the word internat.
