@@ -127,6 +127,9 @@ _ACCENTS = str.maketrans(
         "œ": "oe",
         "æ": "ae",
         "ß": "ss",
+        # A telephone drawn is the word: "Call teacher re Wassim ☎️" is a call.
+        "☎": " telephone ",
+        "📞": " telephone ",
     }
 )
 
@@ -274,7 +277,7 @@ class _Registry:
         the school, not the house "Tilleuls")."""
         best: tuple[frozenset[str], Setting, str] | None = None
         for codes, setting, names in self.places:
-            found = names.find(text)
+            found = names.longest(text)
             if found is not None and (best is None or len(found) > len(best[2])):
                 best = codes, setting, found
         return best
@@ -496,6 +499,14 @@ class _Words:
             if found is not None:
                 return found.group(1)
         return None
+
+    def longest(self, text: _Text) -> str | None:
+        """The longest of the words or phrases found (a place's full name before a short
+        alias of another place: "gymnase guy moquet" before "gymnase")."""
+        found = [*(self.singles & text.tokens)]
+        if self.pattern is not None:
+            found.extend(hit.group(1) for hit in self.pattern.finditer(text.padded))
+        return max(found, key=len) if found else None
 
 
 @dataclass
