@@ -219,8 +219,9 @@ MENDED: dict[str, Expected] = {
         ],
         # The contained Location has no name: the reference's display says where.
         words=[("", "Client's home")],
-        # An English place the French rules do not read: nothing telling, unclassified.
-        classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
+        # "home" is read as "domicile": a place that says where, one young person with a
+        # professional and no activity word: the fallback (low confidence, review queue).
+        classes=[(Activity.AMBULATOIRE, Setting.DOMICILE, Nature.DIRECT)],
     ),
 }
 
