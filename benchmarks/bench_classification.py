@@ -188,6 +188,13 @@ class NaiveRuleSet:
             and any(serafin == p or serafin.startswith(p + ".") for p in when.serafin)
         ):
             return False
+        if when.where_known is not None:
+            # No registry nor links here: the places words of the location or the title.
+            known = any(
+                pattern.search(where) for where in (location, text) for _, pattern in self.places
+            )
+            if known is not when.where_known:
+                return False
         if rule.functions is not None and not rule.functions.search(functions):
             return False
         if rule.words is not None and not rule.words.search(text):

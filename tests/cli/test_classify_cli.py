@@ -94,7 +94,8 @@ def test_classify_evaluate_prints_rates_confusion_and_misses(offline_cli: CliRun
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "482 entries: activity" in result.output
+    entries = (wording / "entries.jsonl").read_text(encoding="utf-8").count("\n")
+    assert f"{entries} entries: activity" in result.output
     assert "Setting, by expected setting" in result.output
     assert "Nature, by expected nature" in result.output
     assert "Confusion of activities" in result.output

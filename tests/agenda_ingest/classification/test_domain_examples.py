@@ -101,13 +101,11 @@ def test_unknown_entry_is_kept_as_unclassified() -> None:
 @pytest.mark.parametrize(
     ("people", "activity", "nature"),
     [
-        ((1, 1, 1), Activity.AMBULATOIRE, Nature.DIRECT),
         ((4, 4, 2), Activity.ACCUEIL_JOUR, Nature.DIRECT),
-        ((1, 0, 1), Activity.COORDINATION, Nature.INDIRECT),
         ((0, 0, 3), Activity.INSTITUTIONNEL, Nature.INSTITUTIONNEL),
     ],
 )
-def test_without_a_telling_word_the_people_decide_with_low_confidence(
+def test_without_a_telling_word_a_telling_group_decides_with_low_confidence(
     people: People, activity: Activity, nature: Nature
 ) -> None:
     result = classify(facts("Créneau du mardi", "Lanvellec", people))
@@ -117,9 +115,54 @@ def test_without_a_telling_word_the_people_decide_with_low_confidence(
     assert result.setting is Setting.INCONNU  # a place nobody registered is not the site
 
 
+@pytest.mark.parametrize(
+    ("summary", "people", "nature"),
+    [
+        ("Créneau du mardi", (1, 1, 1), Nature.DIRECT),
+        ("RDV Sarah", (1, 1, 1), Nature.DIRECT),
+        ("Nolan", (1, 1, 2), Nature.DIRECT),
+        ("Point", (1, 0, 1), Nature.INDIRECT),
+        ("Rdv ???", (1, 0, 1), Nature.INDIRECT),
+        ("Lucas B.", (2, 0, 1), Nature.INDIRECT),
+    ],
+)
+def test_one_young_person_and_nothing_telling_is_left_for_review(
+    summary: str, people: People, nature: Nature
+) -> None:
+    # Nothing invented: no activity word, no known place, no code, no telling group.
+    result = classify(facts(summary, people=people))
+    assert (result.activity, result.rule_id) == (Activity.UNCLASSIFIED, "none")
+    assert (result.setting, result.nature) == (Setting.INCONNU, nature)
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "people", "expected"),
+    [
+        (
+            "Créneau du mardi",
+            "chez sa grand-mère",
+            (1, 1, 1),
+            (Activity.AMBULATOIRE, Setting.DOMICILE),
+        ),
+        ("Nolan", "chez sa tante", (1, 1, 2), (Activity.AMBULATOIRE, Setting.DOMICILE)),
+        ("Yanis - mère", "Téléphone", (1, 0, 1), (Activity.COORDINATION, Setting.DISTANCE)),
+    ],
+)
+def test_one_young_person_at_a_known_place_is_a_fallback_with_low_confidence(
+    summary: str, location: str, people: People, expected: tuple[Activity, Setting]
+) -> None:
+    # The place is a real cue: where the DITEP worked with (or for) the young person.
+    result = classify(facts(summary, location, people))
+    assert (result.activity, result.setting) == expected
+    assert result.rule_id.startswith("repli-")
+    assert "low_confidence" in result.flags
+    # "to be defined" is no place.
+    assert classify(facts(summary, "Lieu à définir", people)).activity is Activity.UNCLASSIFIED
+
+
 def test_words_are_matched_without_case_or_accents_and_whole() -> None:
     assert normalise_words("SÉANCE d'Orthophonie") == " seance d orthophonie "
     # "internat" inside another word is not the word internat.
-    # Whole words: "Internationale" is not "internat" (only a fallback on the people applies).
-    assert classify(facts("Internationale")).rule_id == "repli-un-jeune"
+    # Whole words: "Internationale" is not "internat" (and nothing else tells: unclassified).
+    assert classify(facts("Internationale")).activity is Activity.UNCLASSIFIED
     assert classify(facts("INTERNAT")).activity is Activity.ACCUEIL_NUIT

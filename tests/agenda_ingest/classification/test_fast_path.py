@@ -22,7 +22,7 @@ from agenda_ingest.classification.engine import (
     default_rules_text,
 )
 from agenda_ingest.classification.entries import facts_from_entry
-from agenda_ingest.classification.normalise import ABBREVIATIONS
+from agenda_ingest.classification.normalise import SPELT_OUT
 from agenda_ingest.classification.places import parse_place_registry
 from agenda_ingest.classification.schema import RuleSetDocument, parse_rule_set
 from ditep_core.nomenclatures import AgendaKind
@@ -112,7 +112,7 @@ def test_entries_differing_only_in_words_no_rule_reads_share_one_projected_text(
 
 def _vocabulary() -> list[str]:
     document = _document(True)
-    terms: list[str] = [*ABBREVIATIONS]
+    terms: list[str] = [*SPELT_OUT]
     for rule in document.rules:
         when = rule.when
         for words in (when.words, when.location_words, when.unless_words):

@@ -285,3 +285,65 @@ def test_drafting_reuses_what_the_rule_set_remembers_without_rebuilding_facts() 
     assert calls == []
     builder.build(occurrence("c", "Une entrée jamais vue", 1))
     assert len(calls) == 1
+
+
+WHERE_RULES = """
+places:
+  - {setting: distance, words: [telephone]}
+  - {setting: distance, links: [zoom.us]}
+  - {setting: domicile, words: [domicile]}
+  - {setting: site, words: [salle]}
+rules:
+  - id: lieu-connu
+    explanation: Un lieu dit où
+    when: {where_known: true}
+    then: {activity: ambulatoire, default_setting: inconnu}
+  - id: nulle-part
+    explanation: Rien ne dit où
+    when: {where_known: false}
+    then: {activity: coordination, default_setting: inconnu}
+"""
+
+WHERE_PLACES = """
+format: ditep-places/1
+own:
+  - {name: Les Tilleuls, kind: house}
+partners:
+  - {name: CMP Les Lilas, kind: care}
+"""
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "codes", "registry", "expected"),
+    [
+        ("Yanis", "Domicile", (), False, ("lieu-connu", Setting.DOMICILE)),
+        ("Tél. Yanis", "", (), False, ("lieu-connu", Setting.DISTANCE)),
+        ("Yanis", "", ("link|zoom.us",), False, ("lieu-connu", Setting.DISTANCE)),
+        ("Yanis", "CMP Les Lilas", (), True, ("lieu-connu", Setting.SOINS)),
+        ("Yanis - Les Tilleuls", "", (), True, ("lieu-connu", Setting.SITE)),
+        # Nothing says where: a name, a place nobody knows, a "salle" the registry does not know.
+        ("RDV Yanis", "", (), False, ("nulle-part", Setting.INCONNU)),
+        ("Yanis", "Kermaria", (), True, ("nulle-part", Setting.INCONNU)),
+        ("Yanis", "Salle 4", (), True, ("nulle-part", Setting.INCONNU)),
+    ],
+)
+def test_where_known_holds_when_the_place_links_or_title_say_where(
+    summary: str,
+    location: str,
+    codes: tuple[str, ...],
+    registry: bool,
+    expected: tuple[str, Setting],
+) -> None:
+    from agenda_ingest.classification.places import parse_place_registry
+
+    places = parse_place_registry(WHERE_PLACES) if registry else None
+    rules = compile_rule_set(parse_rule_set(WHERE_RULES), "test", places)
+    facts = SessionFacts(
+        summary=summary, location=location, codes=codes, youth=1, youth_present=1, professionals=1
+    )
+    result = rules.classify(facts)
+    assert (result.rule_id, result.setting) == expected
+    trial = rules.explain(facts).matched
+    assert trial is not None
+    evidence = " ".join(str(item) for item in trial.evidence)
+    assert ("where:" in evidence) is (expected[0] == "lieu-connu"), evidence

@@ -338,3 +338,54 @@ def test_the_longest_registry_name_wins() -> None:
     entry = {"summary": "Entretien", "location": "École des Tilleuls", "youth": 1}
     got = rules.classify(facts_from_entry({**entry, "professionals": 1}))
     assert got.setting is Setting.ECOLE
+
+
+def test_a_partner_s_full_name_wins_over_an_own_alias_inside_it() -> None:
+    # The partner's own short alias ("Môquet") is shorter than the DITEP's "gym" read as
+    # "gymnase"; the partner's full name found in the place is longer than both.
+    registry = parse_place_registry(
+        "own:\n  - {name: Gymnase du DITEP, kind: room, aliases: [gym]}\n"
+        "partners:\n  - {name: Gymnase Guy Môquet, kind: leisure, aliases: [Môquet]}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Basket", "location": "Gymnase Guy Môquet", "youth": 4}
+    got = rules.classify(facts_from_entry({**entry, "professionals": 2}))
+    assert (got.activity, got.setting) == (Activity.ACCUEIL_JOUR, Setting.EXTERIEUR)
+    own = rules.classify(facts_from_entry({**entry, "location": "gym", "professionals": 2}))
+    assert own.setting is Setting.SITE
+
+
+def test_english_agenda_words_are_read_as_the_rules_french_words() -> None:
+    normaliser = Normaliser(["appel", "formation"])
+    assert normaliser.words(["call", "teacher", "training"]) == ["appel", "enseignant", "formation"]
+    rules = default_rule_set()
+    home = rules.classify(
+        facts_from_entry({"summary": "Home visit Yanis & dad", "youth": 1, "professionals": 1})
+    )
+    assert (home.activity, home.setting, home.rule_id) == (
+        Activity.AMBULATOIRE,
+        Setting.DOMICILE,
+        "ambulatoire",
+    )
+    training = rules.classify(
+        facts_from_entry({"summary": "Training – Léa", "youth": 0, "professionals": 2})
+    )
+    assert training.activity is Activity.INSTITUTIONNEL
+    # A drawn telephone is the word "téléphone": the session is at a distance.
+    phone = rules.classify(
+        facts_from_entry(
+            {"summary": "ASE re Noa ☎️", "youth": 1, "youth_present": 0, "professionals": 1}
+        )
+    )
+    assert (phone.activity, phone.setting) == (Activity.COORDINATION, Setting.DISTANCE)
+
+
+def test_a_group_at_the_sessad_s_premises_is_ambulatory() -> None:
+    rules = default_rule_set()
+    entry = {"summary": "Groupe habiletés sociales", "location": "Antenne SESSAD Nord"}
+    got = rules.classify(facts_from_entry({**entry, "youth": 4, "professionals": 2}))
+    assert got.activity is Activity.AMBULATOIRE
+    on_site = rules.classify(
+        facts_from_entry({**entry, "location": "DITEP", "youth": 4, "professionals": 2})
+    )
+    assert on_site.activity is Activity.ACCUEIL_JOUR

@@ -309,12 +309,13 @@ def test_sessions_a_fallback_rule_classified_are_listed_for_review(
     keys: dict[str, dict[str, str]],
     database: Database,
 ) -> None:
-    """A young person with a professional and no telling word: counted as ambulatoire by a
-    fallback rule (flag low_confidence), and listed in the review queue until set by hand."""
+    """Two young people with a professional and no telling word: counted as accueil de jour by
+    a fallback rule (flag low_confidence), and listed in the review queue until set by hand."""
     assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
     feed = sample_feed().replace(
         b"CATEGORIES:TRANSPORT\r\n",
-        b"CATEGORIES:TRANSPORT\r\nATTENDEE;CN=Paul B.:mailto:paul.b@ditep-cedres.example\r\n",
+        b"CATEGORIES:TRANSPORT\r\nATTENDEE;CN=Paul B.:mailto:paul.b@ditep-cedres.example\r\n"
+        b"ATTENDEE;X-DUI-TYPE=USAGER;CN=Noah P.:urn:uuid:3f0c6a52-8a51-4f7e-9a43-1b2c3d4e5f60\r\n",
     )
     assert b"mailto:paul.b@" in feed
     response = ingest_client.post(
@@ -325,15 +326,15 @@ def test_sessions_a_fallback_rule_classified_are_listed_for_review(
     assert response.status_code == 201, response.text
     taxis = [row for row in _sessions(database) if row["summary"].startswith("Taxi")]
     assert {(row["activity"].value, row["rule_id"]) for row in taxis} == {
-        ("ambulatoire", "repli-un-jeune")
+        ("accueil_jour", "repli-groupe-de-jeunes")
     }
 
     queue = ingest_client.get(f"/v1/establishments/{FINESS}/review", headers=keys["read"]).json()
     [group] = queue["groups"]
     assert (group["reason"], group["classified_as"], group["rule_id"]) == (
         "low_confidence",
-        "ambulatoire",
-        "repli-un-jeune",
+        "accueil_jour",
+        "repli-groupe-de-jeunes",
     )
     assert (queue["unclassified_sessions"], queue["low_confidence_sessions"]) == (
         0,

@@ -127,6 +127,9 @@ _ACCENTS = str.maketrans(
         "œ": "oe",
         "æ": "ae",
         "ß": "ss",
+        # A telephone drawn is the word: "Call teacher re Wassim ☎️" is a call.
+        "☎": " telephone ",
+        "📞": " telephone ",
     }
 )
 
@@ -274,7 +277,7 @@ class _Registry:
         the school, not the house "Tilleuls")."""
         best: tuple[frozenset[str], Setting, str] | None = None
         for codes, setting, names in self.places:
-            found = names.find(text)
+            found = names.longest(text)
             if found is not None and (best is None or len(found) > len(best[2])):
                 best = codes, setting, found
         return best
@@ -497,6 +500,14 @@ class _Words:
                 return found.group(1)
         return None
 
+    def longest(self, text: _Text) -> str | None:
+        """The longest of the words or phrases found (a place's full name before a short
+        alias of another place: "gymnase guy moquet" before "gymnase")."""
+        found = [*(self.singles & text.tokens)]
+        if self.pattern is not None:
+            found.extend(hit.group(1) for hit in self.pattern.finditer(text.padded))
+        return max(found, key=len) if found else None
+
 
 @dataclass
 class _Vocabulary:
@@ -551,7 +562,9 @@ def _words_in(words: _Words, name: str, kind: str, where: str) -> Compiled:
     return name, say, lambda f: words.hit(read(f))
 
 
-def _compile_conditions(when: Conditions, vocabulary: _Vocabulary) -> tuple[Compiled, ...]:
+def _compile_conditions(
+    when: Conditions, vocabulary: _Vocabulary, places: Places = (), links: Links = ()
+) -> tuple[Compiled, ...]:
     compiled: list[Compiled] = []
     # Cheap tests first: counts and flags fail most rules before any word is looked at.
     for name in ("youth", "youth_present", "professionals"):
@@ -601,6 +614,16 @@ def _compile_conditions(when: Conditions, vocabulary: _Vocabulary) -> tuple[Comp
                 "location",
             )
         )
+    if when.where_known is not None:
+        expected = when.where_known
+
+        def where_said(f: _Features) -> str | None:
+            found = _where(f, places, links)
+            if (found is not None) is not expected:
+                return None
+            return f"where: {found[1]}" if found is not None else "nothing says where"
+
+        compiled.append(("where_known", where_said, lambda f: where_said(f) is not None))
     if when.unless_words is not None:
         unless = vocabulary.matcher(when.unless_words)
 
@@ -753,6 +776,46 @@ class _Timed:
 _Known = Classification | _Timed
 
 
+Places = tuple[tuple[Setting, _Words], ...]
+Links = tuple[tuple[Setting, frozenset[str]], ...]
+
+
+def _place_word(places: Places, text: _Text) -> tuple[Setting, str] | None:
+    for setting, words in places:
+        found = words.find(text)
+        if found is not None:
+            return setting, found
+    return None
+
+
+def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | None:
+    """Where the session is, as its place, links and title say (the registry, then the
+    ``places`` words, a video link, the title), with what said it; None when nothing does."""
+    hit = f.place
+    if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
+        return hit.setting, hit.evidence
+    found = _place_word(places, f.location)
+    # A "salle" or "bureau" the registry does not know is someone else's, not the site.
+    if found is not None and not (found[0] is Setting.SITE and "unknown" in hit.codes):
+        return found[0], f"location word «{found[1]}»"
+    if links and f.codes:
+        for setting, hosts in links:
+            for code in f.codes:
+                if code.startswith("link|") and code[5:] in hosts:
+                    return setting, f"link to {code[5:]}"
+    found = _place_word(places, f.words)
+    # A phone or video tool in the title says where, whatever partner it names.
+    if found is not None and found[0] is Setting.DISTANCE:
+        return found[0], f"summary word «{found[1]}»"
+    # A house or group named in the title, with a place the registry does not know:
+    # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
+    if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
+        return hit.setting, hit.evidence or "the place registry"
+    if found is not None:
+        return found[0], f"summary word «{found[1]}»"
+    return None
+
+
 @dataclass(eq=False)
 class CompiledRuleSet:
     """A document compiled for fast classification; ``version`` names the document exactly.
@@ -765,14 +828,14 @@ class CompiledRuleSet:
     document: RuleSetDocument
     version: str
     rules: tuple[_CompiledRule, ...]
-    places: tuple[tuple[Setting, _Words], ...]
+    places: Places
     night_window: tuple[dt.time, dt.time]
     reads_night: bool
     reads_duration: bool
     duration_points: tuple[int, ...]
     reader: _Reader
     reads_across: bool = False
-    links: tuple[tuple[Setting, frozenset[str]], ...] = ()
+    links: Links = ()
     _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _by_features: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
@@ -959,39 +1022,13 @@ class CompiledRuleSet:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
-        hit = f.place
-        if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
-            return hit.setting, hit.evidence
-        found = self._place_word(f.location)
-        # A "salle" or "bureau" the registry does not know is someone else's, not the site.
-        if found is not None and not (found[0] is Setting.SITE and "unknown" in hit.codes):
-            return found[0], f"location word «{found[1]}»"
-        if self.links and f.codes:
-            for setting, hosts in self.links:
-                for code in f.codes:
-                    if code.startswith("link|") and code[5:] in hosts:
-                        return setting, f"link to {code[5:]}"
-        found = self._place_word(f.words)
-        # A phone or video tool in the title says where, whatever partner it names.
-        if found is not None and found[0] is Setting.DISTANCE:
-            return found[0], f"summary word «{found[1]}»"
-        # A house or group named in the title, with a place the registry does not know:
-        # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
-        if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
-            return hit.setting, hit.evidence
+        found = _where(f, self.places, self.links)
         if found is not None:
-            return found[0], f"summary word «{found[1]}»"
-        if default is Setting.SITE and "unknown" in hit.codes:
+            return found
+        if default is Setting.SITE and "unknown" in f.place.codes:
             # With a registry, the DITEP's own places are known: another one is not its site.
             return Setting.INCONNU, "a location the place registry does not know"
         return default, None
-
-    def _place_word(self, text: _Text) -> tuple[Setting, str] | None:
-        for setting, words in self.places:
-            found = words.find(text)
-            if found is not None:
-                return setting, found
-        return None
 
     def _time_key(self, facts: SessionFacts) -> TimeKey:
         start, end = facts.start, facts.end
@@ -1067,7 +1104,13 @@ def compile_rule_set(
     ``project=False`` keeps every word of the texts (the reference the tests compare with)."""
     night = (_clock(document.night.start), _clock(document.night.end))
     vocabulary = _Vocabulary()
-    rules = tuple(_compile_rule(rule, vocabulary) for rule in document.rules)
+    places: Places = tuple(
+        (place.setting, vocabulary.matcher(place.words)) for place in document.places if place.words
+    )
+    links: Links = tuple(
+        (place.setting, frozenset(place.links)) for place in document.places if place.links
+    )
+    rules = tuple(_compile_rule(rule, vocabulary, places, links) for rule in document.rules)
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
     for rule in document.rules:
@@ -1075,9 +1118,6 @@ def compile_rule_set(
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
-    places = tuple(
-        (place.setting, vocabulary.matcher(place.words)) for place in document.places if place.words
-    )
     compiled_registry = (
         _Registry(registry, vocabulary, normaliser)
         if registry is not None and registry_has_places(registry)
@@ -1088,9 +1128,7 @@ def compile_rule_set(
         version=version if not registry_has_places(registry) else _with_places(version, registry),
         rules=rules,
         places=places,
-        links=tuple(
-            (place.setting, frozenset(place.links)) for place in document.places if place.links
-        ),
+        links=links,
         reader=_Reader(
             normaliser,
             compiled_registry,
@@ -1113,8 +1151,10 @@ def _with_places(version: str, registry: PlaceRegistry | None) -> str:
     return f"{version}{PLACES_VERSION_MARK}{registry.digest[:8]}"
 
 
-def _compile_rule(rule: Rule, vocabulary: _Vocabulary) -> _CompiledRule:
-    compiled = _compile_conditions(rule.when, vocabulary)
+def _compile_rule(
+    rule: Rule, vocabulary: _Vocabulary, places: Places = (), links: Links = ()
+) -> _CompiledRule:
+    compiled = _compile_conditions(rule.when, vocabulary, places, links)
     return _CompiledRule(
         rule.id,
         rule.explanation,

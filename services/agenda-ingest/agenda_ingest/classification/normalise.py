@@ -3,7 +3,9 @@
 Accents and case are removed by the engine's tokeniser first. Then each word:
 
 - an abbreviation of agenda wording (``reu`` → ``reunion``, ``biblio`` →
-  ``bibliotheque``) is spelt out, the short form kept as well;
+  ``bibliotheque``) is spelt out, the short form kept as well; an English agenda word is
+  read as the French word the rules name (``call`` → ``appel``, ``training`` →
+  ``formation``), kept as typed as well;
 - a word the rule set does not know, of six letters or more, is corrected to the
   rule-set word it is one edit away from (two edits from nine letters), with the
   same first letter: ``reunoin`` → ``reunion``, ``scolaier`` → ``scolaire``. The
@@ -55,6 +57,42 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
+ENGLISH: dict[str, tuple[str, ...]] = {
+    "call": ("appel",),
+    "calls": ("appel",),
+    "phone": ("telephone",),
+    "meeting": ("reunion",),
+    "meetings": ("reunion",),
+    "team": ("equipe",),
+    "training": ("formation",),
+    "partnership": ("partenariat",),
+    "network": ("reseau",),
+    "teacher": ("enseignant",),
+    "teachers": ("enseignants",),
+    "outing": ("sortie",),
+    "outings": ("sortie",),
+    "trip": ("sortie",),
+    "visit": ("visite",),
+    "home": ("domicile",),
+    "support": ("soutien",),
+    "holiday": ("vacances",),
+    "holidays": ("vacances",),
+    "grandma": ("grand", "mere"),
+    "grandpa": ("grand", "pere"),
+    "grandparents": ("grands", "parents"),
+    "hospital": ("hopital",),
+    "night": ("nuit",),
+    "workshop": ("atelier",),
+    "session": ("seance",),
+    "appointment": ("rendez", "vous"),
+}
+"""English agenda words (a DITEP may write half its agenda in English), with the French
+word the rules name: "Home visit" reads "domicile visite", "Call teacher" "appel
+enseignant". Kept as typed too, as short forms are."""
+
+SPELT_OUT: dict[str, tuple[str, ...]] = {**ABBREVIATIONS, **ENGLISH}
+"""Every word read as other words: the short forms and the English words."""
+
 MIN_CORRECTED = 6
 """Shorter words are not corrected: too many real words are one edit from each other."""
 _CACHE_LIMIT = 200_000
@@ -67,11 +105,11 @@ class Normaliser:
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         known = {word for word in vocabulary if word}
-        for short, long in ABBREVIATIONS.items():
+        for short, long in SPELT_OUT.items():
             known.add(short)
             known.update(long)
         self._known = frozenset(known)
-        self._plain = self._known - ABBREVIATIONS.keys()
+        self._plain = self._known - SPELT_OUT.keys()
         by_initial: dict[str, list[str]] = {}
         for word in sorted(known):
             if len(word) >= MIN_CORRECTED and word.isalpha():
@@ -100,14 +138,14 @@ class Normaliser:
         """What one word stands for: itself, the words of an abbreviation, or the rule-set
         word it is a plain typo of."""
         if token in self._known:
-            return ABBREVIATIONS.get(token) or (token,)
+            return SPELT_OUT.get(token) or (token,)
         if len(token) < MIN_CORRECTED or not token.isalpha():
             return (token,)
         return (self._correct(token),)
 
     def short_forms(self, tokens: list[str]) -> list[str]:
         """The abbreviations among the tokens (kept as words too: rules may name them)."""
-        return [token for token in tokens if token in ABBREVIATIONS]
+        return [token for token in tokens if token in SPELT_OUT]
 
     def _correct(self, token: str) -> str:
         length = len(token)

@@ -93,6 +93,9 @@ class Conditions(_Strict):
     professionals: CountRange | None = None
     night: bool | None = None
     across_midnight: bool | None = None
+    where_known: bool | None = None
+    """The place registry, the ``places`` words (of the place or the title) or a video link
+    say where the session is: a real cue, unlike a bare "RDV" and a first name."""
     place: Annotated[list[PlaceCode], Field(min_length=1)] | None = None
     duration_minutes: CountRange | None = None
     all_day: bool | None = None

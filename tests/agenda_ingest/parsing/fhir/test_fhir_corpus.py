@@ -199,9 +199,9 @@ MENDED: dict[str, Expected] = {
             }
         ],
         words=[("Discussion on the results of your recent MRI", "South Wing, second floor")],
-        # No word the French rules know: the fallback on the people (one young person with a
-        # professional, low confidence, listed in the review queue).
-        classes=[(Activity.AMBULATOIRE, Setting.INCONNU, Nature.DIRECT)],
+        # No word nor place the French rules know, one young person with a professional:
+        # nothing telling, so unclassified (listed in the review queue), not a guess.
+        classes=[(Activity.UNCLASSIFIED, Setting.INCONNU, Nature.DIRECT)],
     ),
     "r4/encounter-example-home.json": Expected(
         sessions=[
@@ -219,7 +219,9 @@ MENDED: dict[str, Expected] = {
         ],
         # The contained Location has no name: the reference's display says where.
         words=[("", "Client's home")],
-        classes=[(Activity.AMBULATOIRE, Setting.INCONNU, Nature.DIRECT)],  # the fallback
+        # "home" is read as "domicile": a place that says where, one young person with a
+        # professional and no activity word: the fallback (low confidence, review queue).
+        classes=[(Activity.AMBULATOIRE, Setting.DOMICILE, Nature.DIRECT)],
     ),
 }
 
