@@ -89,7 +89,8 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ditep_national_bench
 TARGETS_MS = {
     "establishment-quarter": 50.0,
     "region-quarter": 500.0,
-    "national-quarter": 1000.0,
+    # Issue 18's "national results for a quarter" is GET /v1/national/results; the national
+    # activity summed over the region route is printed as a measure, with no target.
     "national-results": 1000.0,
 }
 PUSHERS = 8
@@ -651,7 +652,9 @@ def _mb(value: int) -> str:
 
 
 def _verdict(label: str, timing: Timing) -> str:
-    target = TARGETS_MS[label]
+    target = TARGETS_MS.get(label)
+    if target is None:
+        return f"{timing.p95_ms:8.1f} ms (no target)"
     return (
         f"{timing.p95_ms:8.1f} ms {'PASS' if timing.p95_ms < target else 'FAIL'} (< {target:.0f})"
     )
