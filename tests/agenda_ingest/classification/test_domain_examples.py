@@ -248,3 +248,11 @@ def test_families_of_blind_sets_m_and_n(
 ) -> None:
     result = classify(facts(summary, location, people))
     assert (result.rule_id, result.activity) == expected
+
+
+def test_a_place_to_be_seen_is_setting_inconnu_and_says_nowhere() -> None:
+    # "à voir" as the place: the title's outing does not make it exterieur.
+    outing = classify(facts("Sortie Dylan / ?", "à voir"))
+    assert (outing.activity, outing.setting) == (Activity.AMBULATOIRE, Setting.INCONNU)
+    # Nor is it a place a fallback can lean on.
+    assert classify(facts("Créneau Emma", "à voir")).activity is Activity.UNCLASSIFIED
