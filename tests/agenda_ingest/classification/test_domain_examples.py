@@ -145,7 +145,7 @@ def test_one_young_person_and_nothing_telling_is_left_for_review(
             (Activity.AMBULATOIRE, Setting.DOMICILE),
         ),
         ("Nolan", "chez sa tante", (1, 1, 2), (Activity.AMBULATOIRE, Setting.DOMICILE)),
-        ("Yanis - mère", "Téléphone", (1, 0, 1), (Activity.COORDINATION, Setting.DISTANCE)),
+        ("Yanis", "Téléphone", (1, 0, 1), (Activity.COORDINATION, Setting.DISTANCE)),
     ],
 )
 def test_one_young_person_at_a_known_place_is_a_fallback_with_low_confidence(
@@ -166,3 +166,93 @@ def test_words_are_matched_without_case_or_accents_and_whole() -> None:
     # Whole words: "Internationale" is not "internat" (and nothing else tells: unclassified).
     assert classify(facts("Internationale")).activity is Activity.UNCLASSIFIED
     assert classify(facts("INTERNAT")).activity is Activity.ACCUEIL_NUIT
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "people", "expected"),
+    [
+        # A meeting, point, call or appointment with a young person's teacher: coordination.
+        (
+            "Réunion enseignants de Axel",
+            "",
+            (1, 0, 1),
+            ("coordination-enseignants", Activity.COORDINATION),
+        ),
+        (
+            "Point tél. prof de K.",
+            "",
+            (1, 0, 1),
+            ("coordination-enseignants", Activity.COORDINATION),
+        ),
+        (
+            "Call teacher re Wassim",
+            "",
+            (1, 0, 1),
+            ("coordination-enseignants", Activity.COORDINATION),
+        ),
+        # Advice or support to the teacher stays appui-ressources, with or without the young person.
+        (
+            "Conseils enseignante de Enzo",
+            "",
+            (1, 0, 1),
+            ("appui-enseignants", Activity.APPUI_RESSOURCES),
+        ),
+        (
+            "Rencontre enseignants",
+            "",
+            (0, 0, 1),
+            ("appui-enseignants-sans-jeune", Activity.APPUI_RESSOURCES),
+        ),
+        # A call with a parent is coordination; an interview with the parent stays ambulatoire.
+        ("appel maman de Lou", "", (1, 0, 1), ("coordination-appel-parent", Activity.COORDINATION)),
+        (
+            "Entretien téléphonique avec la mère",
+            "",
+            (1, 0, 1),
+            ("ambulatoire", Activity.AMBULATOIRE),
+        ),
+        (
+            "Guidance parentale à dom.",
+            "chez la famille",
+            (1, 1, 1),
+            ("guidance-parentale", Activity.AMBULATOIRE),
+        ),
+        (
+            "Commission d'admission",
+            "Salle Matisse",
+            (0, 0, 4),
+            ("commission-admission", Activity.INSTITUTIONNEL),
+        ),
+        (
+            "Visite de stage (garage)",
+            "Garage Norauto",
+            (1, 1, 1),
+            ("stage-milieu-ordinaire", Activity.AMBULATOIRE),
+        ),
+        (
+            "ESAT : visite atelier",
+            "ESAT",
+            (3, 3, 1),
+            ("esat-cfa-milieu-ordinaire", Activity.AMBULATOIRE),
+        ),
+        (
+            "Atelier estime de soi (pôle ambu)",
+            "",
+            (4, 4, 1),
+            ("pole-ambulatoire-groupe", Activity.AMBULATOIRE),
+        ),
+    ],
+)
+def test_families_of_blind_sets_m_and_n(
+    summary: str, location: str, people: People, expected: tuple[str, Activity]
+) -> None:
+    result = classify(facts(summary, location, people))
+    assert (result.rule_id, result.activity) == expected
+
+
+def test_a_place_to_be_seen_is_setting_inconnu_and_says_nowhere() -> None:
+    # "à voir" as the place: the title's outing does not make it exterieur.
+    outing = classify(facts("Sortie Dylan / ?", "à voir"))
+    assert (outing.activity, outing.setting) == (Activity.AMBULATOIRE, Setting.INCONNU)
+    # Nor is it a place a fallback can lean on.
+    assert classify(facts("Créneau Emma", "à voir")).activity is Activity.UNCLASSIFIED

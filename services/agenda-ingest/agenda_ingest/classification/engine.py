@@ -619,6 +619,9 @@ def _compile_conditions(
 
         def where_said(f: _Features) -> str | None:
             found = _where(f, places, links)
+            if found is not None and found[0] is Setting.INCONNU:
+                # A place "à voir" (a ``places`` entry giving inconnu) says nowhere.
+                found = None
             if (found is not None) is not expected:
                 return None
             return f"where: {found[1]}" if found is not None else "nothing says where"
