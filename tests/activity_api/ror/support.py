@@ -12,6 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from activity_api.periods import parse_week
+from activity_api.ror.service import remove_ror_id, set_ror_id
+from ditep_core.db import Database
+from ditep_core.establishments.repository import EstablishmentRepository
 from ditep_core.settings import Settings
 from tests.conftest import make_settings
 
@@ -176,3 +179,25 @@ class LocationStore:
         if status == 201:  # as a FHIR server does; the body says the id too
             headers["Location"] = f"{BASE}/Location/{answer['id']}/_history/1"
         return httpx.Response(status, json=answer, headers=headers)
+
+
+def healthcare_service(*references: str) -> httpx.Response:
+    """The ROR's HealthcareService HS-1 listing these Locations (``Location/…``)."""
+    listed = [{"reference": reference} for reference in references]
+    return httpx.Response(
+        200, json={"resourceType": "HealthcareService", "id": "HS-1", "location": listed}
+    )
+
+
+def edit_ror_ids(
+    database: Database, *, set_: dict[str, str] | None = None, remove: str = ""
+) -> None:
+    """Record the ROR's ids of the seeded establishment's resources, or remove one, as
+    ``ditep ror ids set/remove`` does."""
+    with database.unit_of_work() as session:
+        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
+        assert establishment is not None
+        for resource, ror_id in (set_ or {}).items():
+            set_ror_id(session, establishment, resource, ror_id)
+        if remove:
+            remove_ror_id(session, establishment, remove)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from activity_api.main import create_app
 from activity_api.ror.push import RorClient, push_establishments
-from activity_api.ror.service import push_results, remove_ror_id, ror_ids, set_ror_id
+from activity_api.ror.service import push_results, ror_ids
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -30,6 +30,8 @@ from tests.activity_api.ror.support import (
     TOKEN_URL,
     WEEK,
     LocationStore,
+    edit_ror_ids,
+    healthcare_service,
     ror_location,
     ror_settings,
     search_url,
@@ -60,16 +62,6 @@ def _ids(database: Database) -> dict[str, str]:
         establishment = EstablishmentRepository(session).get_by_finess(FINESS)
         assert establishment is not None
         return ror_ids(session, establishment)
-
-
-def _edit_ids(database: Database, *, set_: dict[str, str] | None = None, remove: str = "") -> None:
-    with database.unit_of_work() as session:
-        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
-        assert establishment is not None
-        for resource, ror_id in (set_ or {}).items():
-            set_ror_id(session, establishment, resource, ror_id)
-        if remove:
-            remove_ror_id(session, establishment, remove)
 
 
 def _status(monkeypatch: pytest.MonkeyPatch, url: str) -> list[str]:
@@ -118,7 +110,7 @@ def test_a_first_push_creates_each_location_once_and_the_next_ones_update_them(
     assert sorted(store.locations) == ["LOC-1", "LOC-2"]
 
     # The recorded id lost (removed by hand): the search finds the Location, PUT by id.
-    _edit_ids(ror_database, remove=f"Location/{NIGHT}")
+    edit_ror_ids(ror_database, remove=f"Location/{NIGHT}")
     store.calls.clear()
     third = _push(ror_database, settings, store)
     assert third.ok, third.lines()
@@ -162,7 +154,7 @@ def test_a_recorded_id_the_ror_does_not_know_is_an_error_naming_ror_id(
     fresh_database: TemporaryDatabase,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _edit_ids(ror_database, set_={f"Location/{NIGHT}": "LOC-GONE"})
+    edit_ror_ids(ror_database, set_={f"Location/{NIGHT}": "LOC-GONE"})
     settings = ror_settings(fresh_database.url)
     store = LocationStore()
     report = _push(ror_database, settings, store)
@@ -358,25 +350,18 @@ def test_a_missing_setting_keeps_every_location_as_not_sent(
 # --- A creation whose answer is lost is never sent twice --------------------------------
 
 
-def _service(*references: str) -> httpx.Response:
-    listed = [{"reference": reference} for reference in references]
-    return httpx.Response(
-        200, json={"resourceType": "HealthcareService", "id": "HS-1", "location": listed}
-    )
-
-
 def test_a_creation_whose_answer_is_lost_is_searched_again_and_never_duplicated(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
-    _edit_ids(ror_database, set_={f"HealthcareService/{NIGHT}": "HS-1"})
+    edit_ror_ids(ror_database, set_={f"HealthcareService/{NIGHT}": "HS-1"})
     settings = ror_settings(fresh_database.url)
     store = LocationStore(lost_posts=1)  # the night's POST applied, its answer lost
     sleeps: list[float] = []
     with respx.mock(assert_all_called=True) as mock:
         mock.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "t"}))
         mock.route(url__startswith=f"{BASE}/Location").mock(side_effect=store.respx)
-        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
-        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
         (report,) = push_establishments(
             ror_database,
             settings,
@@ -484,7 +469,7 @@ def test_a_server_ignoring_if_none_exist_still_gets_one_creation(
     store = LocationStore(honours_if_none_exist=False)
     settings = ror_settings(fresh_database.url)
     assert _push(ror_database, settings, store).ok
-    _edit_ids(ror_database, remove=f"Location/{NIGHT}")
+    edit_ror_ids(ror_database, remove=f"Location/{NIGHT}")
     store.calls.clear()
     assert _push(ror_database, settings, store).ok
     assert ("POST", "Location") not in store.calls

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from activity_api.main import create_app
 from activity_api.ror.push import RorClient, push_establishments
 from activity_api.ror.repository import RorRepository
-from activity_api.ror.service import push_results, ror_ids, set_ror_id
+from activity_api.ror.service import push_results, ror_ids
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
 from ditep_core.establishments.repository import EstablishmentRepository
@@ -41,6 +41,8 @@ from tests.activity_api.ror.support import (
     TOKEN_URL,
     WEEK,
     LocationStore,
+    edit_ror_ids,
+    healthcare_service,
     ror_location,
     ror_settings,
     search_url,
@@ -413,7 +415,7 @@ def test_push_to_a_real_http_server(
 ) -> None:
     ror, base = fake_ror
     ror.services["HS-1"] = {"resourceType": "HealthcareService", "id": "HS-1", "location": []}
-    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
+    edit_ror_ids(ror_database, set_={f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
     settings = ror_settings(
         fresh_database.url,
         ror_base_url=f"{base}/fhir",
@@ -474,22 +476,14 @@ def _ror_ids(database: Database) -> dict[str, str]:
         return ror_ids(session, establishment)
 
 
-def _set_ror_ids(database: Database, ids: dict[str, str]) -> None:
-    with database.unit_of_work() as session:
-        establishment = EstablishmentRepository(session).get_by_finess(FINESS)
-        assert establishment is not None
-        for resource, ror_id in ids.items():
-            set_ror_id(session, establishment, resource, ror_id)
-
-
 def test_the_push_sends_under_the_ror_ids_and_keeps_a_refusal_per_location(
     ror_database: Database,
     fresh_database: TemporaryDatabase,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _set_ror_ids(
+    edit_ror_ids(
         ror_database,
-        {f"Location/{FINESS}-accueil-nuit": "LOC-77", f"Organization/{FINESS}": "ORG-3"},
+        set_={f"Location/{FINESS}-accueil-nuit": "LOC-77", f"Organization/{FINESS}": "ORG-3"},
     )
     settings = ror_settings(fresh_database.url)
     with respx.mock(assert_all_called=True) as mock:
@@ -559,7 +553,7 @@ def test_a_later_accepted_push_replaces_the_kept_refusal(
 def test_a_dry_run_keeps_no_answer(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
-    _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-jour": "LOC-9"})
+    edit_ror_ids(ror_database, set_={f"Location/{FINESS}-accueil-jour": "LOC-9"})
     settings = ror_settings(fresh_database.url)
     (report,) = push_establishments(ror_database, settings, [FINESS], week=WEEK, dry_run=True)
     assert [push.url for push in report.locations] == [
@@ -668,7 +662,7 @@ def test_a_real_server_s_refusal_is_kept_and_shown_by_ror_status(
     ror, base = fake_ror
     ror.refused.add(f"{FINESS}-accueil-jour")
     ror.locations["ROR-NUIT"] = {"resourceType": "Location", "id": "ROR-NUIT"}
-    _set_ror_ids(ror_database, {f"Location/{FINESS}-accueil-nuit": "ROR-NUIT"})
+    edit_ror_ids(ror_database, set_={f"Location/{FINESS}-accueil-nuit": "ROR-NUIT"})
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")
     monkeypatch.setenv(
@@ -712,7 +706,7 @@ def test_a_location_the_push_creates_is_added_to_its_healthcare_service(
     fresh_database: TemporaryDatabase,
 ) -> None:
     # The ROR's id of the night offer is recorded, not the day one's; no Location id is.
-    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
+    edit_ror_ids(ror_database, set_={f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
     settings = ror_settings(fresh_database.url)
     with respx.mock(assert_all_called=True) as mock:
         _token_route(mock)
@@ -741,7 +735,7 @@ def test_a_refused_attachment_is_reported_and_the_location_kept(
     ror_database: Database,
     fresh_database: TemporaryDatabase,
 ) -> None:
-    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
+    edit_ror_ids(ror_database, set_={f"HealthcareService/{FINESS}-accueil-nuit": "HS-1"})
     settings = ror_settings(fresh_database.url)
     with respx.mock() as mock:
         _token_route(mock)
@@ -802,17 +796,10 @@ def _pending(database: Database) -> set[str]:
         return RorRepository(session).pending_attachments(establishment.id)
 
 
-def _service(*references: str) -> httpx.Response:
-    listed = [{"reference": reference} for reference in references]
-    return httpx.Response(
-        200, json={"resourceType": "HealthcareService", "id": "HS-1", "location": listed}
-    )
-
-
 def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
-    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    edit_ror_ids(ror_database, set_={NIGHT_HS: "HS-1"})
     settings = ror_settings(fresh_database.url)  # 4 attempts
     with respx.mock(assert_all_called=True) as mock:
         _token_route(mock)
@@ -827,7 +814,7 @@ def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
             ]
         )
         # Before sending it again, the HealthcareService is read: not applied yet.
-        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
         sleeps: list[float] = []
         (first,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings, sleeps)
@@ -857,8 +844,8 @@ def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
         _token_route(mock)
         mock.put(f"{BASE}/Location/LOC-5").mock(return_value=httpx.Response(200))
         mock.put(f"{BASE}/Location/LOC-6").mock(return_value=httpx.Response(200))
-        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
-        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
+        patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
         (second,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
         )
@@ -869,14 +856,14 @@ def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
     assert _pending(ror_database) == {f"Location/{FINESS}-accueil-jour"}
 
     # Once the day offer's id is recorded, the push adds that one; then nothing more.
-    _set_ror_ids(ror_database, {f"HealthcareService/{FINESS}-accueil-jour": "HS-2"})
+    edit_ror_ids(ror_database, set_={f"HealthcareService/{FINESS}-accueil-jour": "HS-2"})
     for expected_patches in (1, 0):
         with respx.mock(assert_all_called=False) as mock:
             _token_route(mock)
             mock.put(url__startswith=f"{BASE}/Location/").mock(return_value=httpx.Response(200))
-            mock.get(f"{BASE}/HealthcareService/HS-2").mock(return_value=_service())
+            mock.get(f"{BASE}/HealthcareService/HS-2").mock(return_value=healthcare_service())
             patch = mock.patch(url__startswith=f"{BASE}/HealthcareService/").mock(
-                return_value=_service("Location/LOC-6")
+                return_value=healthcare_service("Location/LOC-6")
             )
             (report,) = push_establishments(
                 ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
@@ -892,7 +879,7 @@ def test_an_attachment_that_fails_is_tried_again_on_the_next_push(
 def test_a_patch_applied_unseen_is_not_sent_again(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
-    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    edit_ror_ids(ror_database, set_={NIGHT_HS: "HS-1"})
     settings = ror_settings(fresh_database.url, ror_max_attempts=2)
     with respx.mock(assert_all_called=True) as mock:
         _token_route(mock)
@@ -902,7 +889,7 @@ def test_a_patch_applied_unseen_is_not_sent_again(
         patch = mock.patch(f"{BASE}/HealthcareService/HS-1").mock(
             side_effect=httpx.ReadTimeout("no answer")
         )
-        mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=_service())
+        mock.get(f"{BASE}/HealthcareService/HS-1").mock(return_value=healthcare_service())
         (first,) = push_establishments(
             ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
         )
@@ -923,7 +910,7 @@ def test_a_patch_applied_unseen_is_not_sent_again(
         _token_route(mock)
         mock.put(url__startswith=f"{BASE}/Location").mock(return_value=httpx.Response(200))
         read = mock.get(f"{BASE}/HealthcareService/HS-1").mock(
-            return_value=_service(f"{BASE}/Location/LOC-5")
+            return_value=healthcare_service(f"{BASE}/Location/LOC-5")
         )
         patch = mock.patch(f"{BASE}/HealthcareService/HS-1")
         (second,) = push_establishments(
@@ -942,7 +929,7 @@ def test_a_real_server_s_failed_attachment_is_made_by_the_next_push(
 ) -> None:
     ror, base = fake_ror
     ror.services["HS-1"] = {"resourceType": "HealthcareService", "id": "HS-1", "location": []}
-    _set_ror_ids(ror_database, {NIGHT_HS: "HS-1"})
+    edit_ror_ids(ror_database, set_={NIGHT_HS: "HS-1"})
     ror.failing_patches = 100  # the ROR fails every PATCH of this push
     monkeypatch.setenv("DITEP_DATABASE_URL", fresh_database.url)
     monkeypatch.setenv("DITEP_ROR_BASE_URL", f"{base}/fhir")
