@@ -254,6 +254,38 @@ def test_a_search_answering_locations_without_our_identifier_updates_none(
     ]
 
 
+@pytest.mark.parametrize("paging", ["next link", "total beyond the page"])
+def test_a_search_answering_on_several_pages_updates_none(
+    ror_database: Database, fresh_database: TemporaryDatabase, paging: str
+) -> None:
+    """One page of a longer answer hides other Locations carrying our identifier: the
+    one it shows is not taken for the only one."""
+    store = LocationStore()
+    store.locations["A-1"] = ror_location("A-1", NIGHT)
+    page = searchset(store.locations["A-1"])
+    if paging == "next link":
+        page["link"] = [{"relation": "next", "url": f"{BASE}/Location?_page=2"}]
+    else:
+        page["total"] = 2
+    settings = ror_settings(fresh_database.url)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "t"}))
+        mock.get(url__startswith=f"{BASE}/Location?").mock(
+            return_value=httpx.Response(200, json=page)
+        )
+        sent = mock.route(method__in=["POST", "PUT"], url__startswith=f"{BASE}/Location")
+        (report,) = push_establishments(
+            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    assert sent.call_count == 0
+    assert not report.ok
+    assert report.locations[0].messages == [
+        f"identifier: the ROR's search answered more Locations carrying {SYNC_SYSTEM}|{NIGHT}"
+        f" than one page shows; record the ROR's id: ditep ror ids set --resource"
+        f" Location/{NIGHT} --ror-id <id>"
+    ]
+
+
 TOKEN_REFUSAL = {
     "resourceType": "OperationOutcome",
     "issue": [{"severity": "error", "code": "login", "diagnostics": "client inconnu"}],

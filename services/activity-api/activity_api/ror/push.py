@@ -142,6 +142,14 @@ def searched_ids(body: Any, match: str) -> list[str] | str:
             return f"the ROR's search answered a Location without a valid id: {ror_id!r}"
         if ror_id not in found:
             found.append(ror_id)
+    # One identifier should match one Location: an answer on several pages (a ``next``
+    # link, or a ``total`` beyond this page) hides matches, so it settles nothing.
+    paged = any(
+        isinstance(link, dict) and link.get("relation") == "next" for link in body.get("link") or []
+    )
+    total = body.get("total")
+    if paged or (isinstance(total, int) and total > len(found)):
+        return f"the ROR's search answered more Locations carrying {match} than one page shows"
     return found
 
 
