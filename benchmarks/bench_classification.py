@@ -95,7 +95,9 @@ class NaiveRuleSet:
         self.version = version
         self.rules = [NaiveRule(rule.id, rule.when, rule.then) for rule in document.rules]
         self.places = [
-            (place.setting, _pattern(place.words)) for place in document.places if place.words
+            (place.setting, _pattern(place.words), not place.location_only)
+            for place in document.places
+            if place.words
         ]
         # The same spelling-out and typo correction as the engine (rapidfuzz), no memo.
         self.normaliser = default_rule_set().reader.normaliser
@@ -191,7 +193,10 @@ class NaiveRuleSet:
         if when.where_known is not None:
             # No registry nor links here: the places words of the location or the title.
             known = any(
-                pattern.search(where) for where in (location, text) for _, pattern in self.places
+                pattern.search(where)
+                for where, title in ((location, False), (text, True))
+                for _, pattern, in_title in self.places
+                if in_title or not title
             )
             if known is not when.where_known:
                 return False
@@ -206,9 +211,9 @@ class NaiveRuleSet:
         )
 
     def _place(self, text: str, location: str, default: Setting) -> Setting:
-        for where in (location, text):
-            for setting, pattern in self.places:
-                if pattern.search(where):
+        for where, title in ((location, False), (text, True)):
+            for setting, pattern, in_title in self.places:
+                if (in_title or not title) and pattern.search(where):
                     return setting
         return default
 

@@ -321,10 +321,13 @@ partners:
         ("Yanis", "", ("link|zoom.us",), False, ("lieu-connu", Setting.DISTANCE)),
         ("Yanis", "CMP Les Lilas", (), True, ("lieu-connu", Setting.SOINS)),
         ("Yanis - Les Tilleuls", "", (), True, ("lieu-connu", Setting.SITE)),
-        # Nothing says where: a name, a place nobody knows, a "salle" the registry does not know.
+        # A place that is a room ("Salle 4": it starts with the word) is the DITEP's own.
+        ("Yanis", "Salle 4", (), True, ("lieu-connu", Setting.SITE)),
+        # Nothing says where: a name, a place nobody knows, a "salle" inside a place the
+        # registry does not know.
         ("RDV Yanis", "", (), False, ("nulle-part", Setting.INCONNU)),
         ("Yanis", "Kermaria", (), True, ("nulle-part", Setting.INCONNU)),
-        ("Yanis", "Salle 4", (), True, ("nulle-part", Setting.INCONNU)),
+        ("Yanis", "Kermaria, salle 4", (), True, ("nulle-part", Setting.INCONNU)),
     ],
 )
 def test_where_known_holds_when_the_place_links_or_title_say_where(

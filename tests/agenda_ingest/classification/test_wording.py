@@ -26,6 +26,7 @@ from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import (
     PlaceRegistry,
     PlaceRegistryInvalid,
+    contracted_forms,
     parse_place_registry,
 )
 from agenda_ingest.classification.schema import parse_rule_set
@@ -115,9 +116,12 @@ def test_a_house_named_from_evening_to_morning_is_a_night() -> None:
 
 def test_a_place_the_registry_does_not_know_is_not_the_site() -> None:
     rules = _with_places()
-    entry = {"summary": "Entretien", "location": "Salle 2, MJC", "youth": 1, "professionals": 1}
+    entry = {"summary": "Entretien", "location": "Rue des Lilas", "youth": 1, "professionals": 1}
     got = rules.classify(facts_from_entry(entry))
     assert got.setting is Setting.INCONNU
+    # A room of the MJC is the MJC's, a place of the town: outside, not the site.
+    mjc = {**entry, "location": "Salle 2, MJC"}
+    assert rules.classify(facts_from_entry(mjc)).setting is Setting.EXTERIEUR
     partner = {**entry, "location": "Centre social Bellefontaine"}
     assert rules.classify(facts_from_entry(partner)).setting is Setting.EXTERIEUR
     own = {**entry, "location": "Salle polyvalente"}
@@ -389,3 +393,69 @@ def test_a_group_at_the_sessad_s_premises_is_ambulatory() -> None:
         facts_from_entry({**entry, "location": "DITEP", "youth": 4, "professionals": 2})
     )
     assert on_site.activity is Activity.ACCUEIL_JOUR
+
+
+def _settings(rules: CompiledRuleSet, entry: dict[str, object], places: list[str]) -> list[str]:
+    return [
+        rules.classify(facts_from_entry({**entry, "location": place})).setting.value
+        for place in places
+    ]
+
+
+def test_an_internal_office_or_room_the_registry_does_not_list_is_the_site() -> None:
+    rules = _with_places()
+    entry = {"summary": "Réunion d'équipe", "youth": 0, "professionals": 5}
+    rooms = ["Bureau psy", "BUREAU DIRECTION", "Salle à manger", "salle Bourgogne", "cuisine"]
+    assert _settings(rules, entry, rooms) == ["site"] * len(rooms)
+    # A public room is outside; a place that only has a room word inside stays unknown.
+    public = ["Salle des fêtes de Balma", "salle municipale", "Salle 2, MJC"]
+    assert _settings(rules, entry, public) == ["exterieur"] * len(public)
+    assert _settings(rules, entry, ["Espace Bonnefoy - salle 3"]) == ["inconnu"]
+
+
+def test_an_own_name_is_found_after_du_des_au_aux() -> None:
+    assert contracted_forms("Le Clos") == ("du Clos", "au Clos")
+    assert contracted_forms("les Mésanges") == ("des Mésanges", "aux Mésanges")
+    assert contracted_forms("La Treille") == contracted_forms("Horizon") == ()
+    registry = parse_place_registry("own:\n  - {name: Le Clos, kind: site}\n")
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Atelier jardin", "youth": 4, "professionals": 1}
+    assert _settings(rules, entry, ["Potager du Clos", "retour au Clos", "Clos Fleuri"]) == [
+        "site",
+        "site",
+        "inconnu",
+    ]
+
+
+def test_an_own_name_inside_a_public_place_s_name_is_outside() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: Ouche, kind: group}\n  - {name: Bassin thérapeutique, kind: room}\n"
+        "  - {name: Gymnase du Clos, kind: room}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Activité", "youth": 5, "professionals": 2}
+    places = ["Piscine de la Fontaine d'Ouche", "Parc de l'Ouche", "Ouche"]
+    assert _settings(rules, entry, places) == ["exterieur", "exterieur", "site"]
+    # An own room whose name holds the public word stays the site.
+    assert _settings(rules, entry, ["Bassin thérapeutique", "Gymnase du Clos"]) == ["site"] * 2
+
+
+def test_a_training_partner_named_as_a_school_is_a_school() -> None:
+    registry = parse_place_registry(
+        "partners:\n  - {name: MFR du Val, kind: training}\n  - {name: IRTS Sud, kind: training}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Convention - bilan annuel", "youth": 0, "professionals": 2}
+    assert _settings(rules, entry, ["MFR du Val", "IRTS Sud"]) == ["ecole", "exterieur"]
+
+
+def test_public_institutions_as_the_place_are_outside_but_not_in_the_title() -> None:
+    rules = default_rule_set()
+    entry = {"summary": "Réunion MDPH pour Enzo", "youth": 1, "youth_present": 0}
+    places = ["MDPH 31", "Tribunal judiciaire", "Club de boxe", "MECS Les Pins", "Rectorat"]
+    assert _settings(rules, {**entry, "professionals": 1}, places) == ["exterieur"] * len(places)
+    # "MDPH" in the title does not say where the meeting is (a location-only word).
+    alone = rules.classify(facts_from_entry({**entry, "professionals": 1}))
+    assert alone.setting is Setting.SITE
+    document = parse_rule_set(default_rules_text())
+    assert any(place.location_only for place in document.places)

@@ -262,15 +262,29 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("places",)
+    __slots__ = ("places", "public", "school")
 
     def __init__(
-        self, registry: PlaceRegistry, vocabulary: _Vocabulary, normaliser: Normaliser
+        self,
+        registry: PlaceRegistry,
+        vocabulary: _Vocabulary,
+        normaliser: Normaliser,
+        places: Places = (),
     ) -> None:
         self.places = tuple(
             (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
             for kind, owner, setting, names in registry.entries()
         )
+        # The ``places`` list's words for outside (piscine, calanque, musée…): a location
+        # starting with one is a public place, even when an own alias is in its name.
+        self.public = frozenset(
+            word
+            for setting, words, _in_title in places
+            if setting is Setting.EXTERIEUR
+            for word in words.singles
+        )
+        # And its words for a school (CFA, MFR, lycée): a training partner so named is one.
+        self.school = tuple(words for setting, words, _title in places if setting is Setting.ECOLE)
 
     def find(self, text: _Text) -> tuple[frozenset[str], Setting, str] | None:
         """The place whose name is found, the longest name winning ("École des Tilleuls" is
@@ -286,6 +300,19 @@ class _Registry:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
         if in_location is not None:
             codes, setting, found = in_location
+            first = f.location.padded[1:].split(" ", 1)[0]
+            if "own" in codes and first in self.public and first not in found.split():
+                # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
+                # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
+                return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
+            if "training" in codes:
+                # A training partner named as a school (a CFA, a MFR, a lycée) is a school.
+                for words in self.school:
+                    named = words.find(f.location)
+                    if named is not None:
+                        return _PlaceHit(
+                            codes, Setting.ECOLE, f"location place «{found}» («{named}»)"
+                        )
             return _PlaceHit(codes, setting, f"location place «{found}»")
         unknown = frozenset(("unknown",)) if f.location is not _NO_TEXT else frozenset()
         in_summary = self.find(f.words)
@@ -779,16 +806,29 @@ class _Timed:
 _Known = Classification | _Timed
 
 
-Places = tuple[tuple[Setting, _Words], ...]
+Places = tuple[tuple[Setting, _Words, bool], ...]
+"""The ``places`` list compiled: each entry's setting, words, and whether the title is read
+too (``location_only`` entries read the place only)."""
 Links = tuple[tuple[Setting, frozenset[str]], ...]
 
 
-def _place_word(places: Places, text: _Text) -> tuple[Setting, str] | None:
-    for setting, words in places:
+def _place_word(places: Places, text: _Text, title: bool = False) -> tuple[Setting, str] | None:
+    for setting, words, in_title in places:
+        if title and not in_title:
+            continue
         found = words.find(text)
         if found is not None:
             return setting, found
     return None
+
+
+def _room(places: Places, location: _Text) -> bool:
+    """Whether the location starts with a word of the ``places`` list giving ``site`` (the
+    place is that room or office: "Bureau direction", "cuisine pédagogique")."""
+    first = location.padded[1:].split(" ", 1)[0]
+    return any(
+        setting is Setting.SITE and first in words.singles for setting, words, _title in places
+    )
 
 
 def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | None:
@@ -798,15 +838,19 @@ def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | 
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
         return hit.setting, hit.evidence
     found = _place_word(places, f.location)
-    # A "salle" or "bureau" the registry does not know is someone else's, not the site.
-    if found is not None and not (found[0] is Setting.SITE and "unknown" in hit.codes):
+    # A "salle" or "bureau" the registry does not know is someone else's, not the site —
+    # unless the place *is* that room: it starts with the word ("Bureau psy", "Salle à
+    # manger", "salle Bourgogne"; a public room, "salle des fêtes", is outside, read first).
+    if found is not None and not (
+        found[0] is Setting.SITE and "unknown" in hit.codes and not _room(places, f.location)
+    ):
         return found[0], f"location word «{found[1]}»"
     if links and f.codes:
         for setting, hosts in links:
             for code in f.codes:
                 if code.startswith("link|") and code[5:] in hosts:
                     return setting, f"link to {code[5:]}"
-    found = _place_word(places, f.words)
+    found = _place_word(places, f.words, title=True)
     # A phone or video tool in the title says where, whatever partner it names.
     if found is not None and found[0] is Setting.DISTANCE:
         return found[0], f"summary word «{found[1]}»"
@@ -1108,7 +1152,9 @@ def compile_rule_set(
     night = (_clock(document.night.start), _clock(document.night.end))
     vocabulary = _Vocabulary()
     places: Places = tuple(
-        (place.setting, vocabulary.matcher(place.words)) for place in document.places if place.words
+        (place.setting, vocabulary.matcher(place.words), not place.location_only)
+        for place in document.places
+        if place.words
     )
     links: Links = tuple(
         (place.setting, frozenset(place.links)) for place in document.places if place.links
@@ -1122,7 +1168,7 @@ def compile_rule_set(
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
     compiled_registry = (
-        _Registry(registry, vocabulary, normaliser)
+        _Registry(registry, vocabulary, normaliser, places)
         if registry is not None and registry_has_places(registry)
         else None
     )

@@ -16,7 +16,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-__all__ = ["PlaceCode", "PlaceRegistry", "parse_place_registry"]
+__all__ = ["PlaceCode", "PlaceRegistry", "contracted_forms", "parse_place_registry"]
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -113,13 +113,19 @@ class PlaceRegistry(_Strict):
         return self
 
     def entries(self) -> list[tuple[str, str, Setting, tuple[str, ...]]]:
-        """Every place as (code of its kind, own/partner, setting, its names)."""
+        """Every place as (code of its kind, own/partner, setting, its names), each name
+        also in its contracted forms ("Le Clos" is found in "Potager du Clos")."""
         found: list[tuple[str, str, Setting, tuple[str, ...]]] = [
-            (place.kind.value, "own", Setting.SITE, (place.name, *place.aliases))
+            (place.kind.value, "own", Setting.SITE, _with_contractions(place.name, place.aliases))
             for place in self.own
         ]
         found.extend(
-            (place.kind.value, "partner", PARTNER_SETTING[place.kind], (place.name, *place.aliases))
+            (
+                place.kind.value,
+                "partner",
+                PARTNER_SETTING[place.kind],
+                _with_contractions(place.name, place.aliases),
+            )
             for place in self.partners
         )
         return found
@@ -128,6 +134,33 @@ class PlaceRegistry(_Strict):
     def digest(self) -> str:
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+_CONTRACTED: dict[str, tuple[str, ...]] = {"le": ("du", "au"), "les": ("des", "aux")}
+"""French articles and the forms they take after « de » and « à »: « le » gives « du », « au »;
+« les » gives « des », « aux ». « la » and « l' » stay in « de la », « à l' »: already found."""
+
+
+def contracted_forms(name: str) -> tuple[str, ...]:
+    """A name starting with an article as written after « de » or « à »: "Le Clos" gives
+    "du Clos" and "au Clos" ("Potager du Clos", "retour au Clos"); other names give nothing."""
+    words = name.split(maxsplit=1)
+    if len(words) < 2:
+        return ()
+    forms = _CONTRACTED.get(words[0].casefold(), ())
+    return tuple(f"{form} {words[1]}" for form in forms)
+
+
+def _with_contractions(name: str, aliases: list[str]) -> tuple[str, ...]:
+    names = (name, *aliases)
+    given = {" ".join(each.casefold().split()) for each in names}
+    extra = [
+        form
+        for each in names
+        for form in contracted_forms(each)
+        if " ".join(form.casefold().split()) not in given
+    ]
+    return (*names, *dict.fromkeys(extra))
 
 
 class PlaceRegistryInvalid(Exception):

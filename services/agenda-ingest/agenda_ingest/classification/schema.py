@@ -164,6 +164,9 @@ class Place(_Strict):
     words: Terms | None = None
     links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
     """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
+    location_only: bool = False
+    """The words are read in the place (LOCATION) only, not in the title: "MDPH 13" as the
+    place is the MDPH's premises, "Réunion MDPH" as a title says nothing of where."""
 
     _check_words = field_validator("words")(
         lambda values: None if values is None else _terms(values)
