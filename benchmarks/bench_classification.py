@@ -83,6 +83,7 @@ class NaiveRule:
     def __init__(self, rule_id: str, when: Conditions, then: Actions) -> None:
         self.id, self.when, self.then = rule_id, when, then
         self.words = _pattern(when.words) if when.words else None
+        self.also = _pattern(when.also_words) if when.also_words else None
         self.location = _pattern(when.location_words) if when.location_words else None
         self.unless = _pattern(when.unless_words) if when.unless_words else None
         self.functions = _pattern(when.functions) if when.functions else None
@@ -201,6 +202,8 @@ class NaiveRuleSet:
             if known is not when.where_known:
                 return False
         if rule.functions is not None and not rule.functions.search(functions):
+            return False
+        if rule.also is not None and not rule.also.search(text):
             return False
         if rule.words is not None and not rule.words.search(text):
             return False

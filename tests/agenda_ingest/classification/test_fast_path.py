@@ -115,7 +115,7 @@ def _vocabulary() -> list[str]:
     terms: list[str] = [*SPELT_OUT]
     for rule in document.rules:
         when = rule.when
-        for words in (when.words, when.location_words, when.unless_words):
+        for words in (when.words, when.also_words, when.location_words, when.unless_words):
             terms.extend(
                 term.rstrip("*") + ("phonie" if term.endswith("*") else "") for term in words or ()
             )

@@ -153,6 +153,57 @@ def test_words_are_whole_and_accent_free_codes_before_words() -> None:
     )
 
 
+QUESTION_AND_BOTH = """
+format: ditep-rules/1
+rules:
+  - id: vague
+    explanation: Rien de fixé
+    when: {words: ["?"]}
+    then: {activity: institutionnel, setting: inconnu}
+  - id: accueil-jour-avec-ppa
+    explanation: La modalité nommée avec le PPA cité
+    when: {words: [ppa], also_words: ["accueil de jour"]}
+    then: {activity: accueil_jour, setting: site}
+  - id: ppa
+    explanation: Le PPA seul
+    when: {words: [ppa]}
+    then: {activity: coordination, setting: site}
+"""
+
+
+def test_a_run_of_question_marks_is_one_word_and_also_words_need_both_lists() -> None:
+    rules = compile_rule_set(parse_rule_set(QUESTION_AND_BOTH), "t")
+    for summary in ("???", "Lucas ??", "RDV ? Emma"):
+        assert rules.classify(SessionFacts(summary=summary)).rule_id == "vague", summary
+    assert rules.classify(SessionFacts(summary="Lucas")).activity is Activity.UNCLASSIFIED
+    both = rules.explain(SessionFacts(summary="Accueil de jour Tom (PPA: 3j/sem)"))
+    assert both.classification.rule_id == "accueil-jour-avec-ppa"
+    matched = both.matched
+    assert matched is not None
+    assert "word too «accueil de jour»" in matched.evidence
+    assert rules.classify(SessionFacts(summary="PPA de Tom")).rule_id == "ppa"
+    assert rules.classify(SessionFacts(summary="Accueil de jour")).activity is (
+        Activity.UNCLASSIFIED
+    )
+
+
+def test_placeholders_and_two_first_names_are_not_classified_by_the_default_rules() -> None:
+    rules = default_rule_set()
+    for summary in ("???", "à caler", "A CONFIRMER", "Créneau réservé", "[OGI] Activité"):
+        facts = SessionFacts(
+            summary=summary, youth=1, youth_present=1, professionals=1, functions=("psychologue",)
+        )
+        assert rules.classify(facts).activity is Activity.UNCLASSIFIED, summary
+    two = SessionFacts(summary="Mathis + Enzo", youth=2, youth_present=2, professionals=1)
+    assert rules.classify(two).activity is Activity.UNCLASSIFIED
+    three = SessionFacts(summary="Mathis, Enzo et Lou", youth=3, youth_present=3, professionals=1)
+    assert rules.classify(three).activity is Activity.ACCUEIL_JOUR
+    alone = SessionFacts(
+        summary="Lucas P.", youth=1, youth_present=1, professionals=1, functions=("orthophoniste",)
+    )
+    assert rules.classify(alone).activity is Activity.AMBULATOIRE
+
+
 def test_the_default_rule_set_is_declared_as_package_data() -> None:
     """A non-editable install must carry the YAML file next to the engine."""
     import tomllib

@@ -309,13 +309,15 @@ def test_sessions_a_fallback_rule_classified_are_listed_for_review(
     keys: dict[str, dict[str, str]],
     database: Database,
 ) -> None:
-    """Two young people with a professional and no telling word: counted as accueil de jour by
-    a fallback rule (flag low_confidence), and listed in the review queue until set by hand."""
+    """Three young people (a group: two are not) with a professional and no telling word:
+    counted as accueil de jour by a fallback rule (flag low_confidence), and listed in the
+    review queue until set by hand."""
     assert _post_rules(ingest_client, keys["admin"], UNKNOWN_TAXI).status_code == 201
     feed = sample_feed().replace(
         b"CATEGORIES:TRANSPORT\r\n",
         b"CATEGORIES:TRANSPORT\r\nATTENDEE;CN=Paul B.:mailto:paul.b@ditep-cedres.example\r\n"
-        b"ATTENDEE;X-DUI-TYPE=USAGER;CN=Noah P.:urn:uuid:3f0c6a52-8a51-4f7e-9a43-1b2c3d4e5f60\r\n",
+        b"ATTENDEE;X-DUI-TYPE=USAGER;CN=Noah P.:urn:uuid:3f0c6a52-8a51-4f7e-9a43-1b2c3d4e5f60\r\n"
+        b"ATTENDEE;X-DUI-TYPE=USAGER;CN=Lina R.:urn:uuid:7a1d2e3f-4b5c-4d6e-8f90-a1b2c3d4e5f6\r\n",
     )
     assert b"mailto:paul.b@" in feed
     response = ingest_client.post(

@@ -50,7 +50,9 @@ TDDUI_OUTSIDE_SERVICE_CODE = (
 _MEMO_LIMIT = 100_000
 PLACES_VERSION_MARK = "+places-"
 """Between a rule-set version and its place registry's digest, in a classification's version."""
-_WORD = re.compile(r"[a-z0-9]+")
+# A run of question marks is one word "?": a title "???" or "Lucas ??" says it is not known yet
+# (rules may name "?" among vague words); every other character only separates words.
+_WORD = re.compile(r"[a-z0-9]+|\?(?!\?)")
 # A link in a place, up to the next space: read as a code (links.py), never as words.
 _LINK_TEXT = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
@@ -632,6 +634,10 @@ def _compile_conditions(
         compiled.append(_words_in(_Words(when.functions), "functions", "function", "functions"))
     if when.words is not None:
         compiled.append(_words_in(vocabulary.matcher(when.words), "words", "word", "words"))
+    if when.also_words is not None:
+        compiled.append(
+            _words_in(vocabulary.matcher(when.also_words), "also_words", "word too", "words")
+        )
     if when.location_words is not None:
         compiled.append(
             _words_in(
@@ -1129,7 +1135,7 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
     terms: list[str] = []
     for rule in document.rules:
         when = rule.when
-        for words in (when.words, when.location_words, when.unless_words):
+        for words in (when.words, when.also_words, when.location_words, when.unless_words):
             terms.extend(word for word in words or () if not word.strip().endswith("*"))
     for place in document.places:
         terms.extend(word for word in place.words or () if not word.strip().endswith("*"))

@@ -69,7 +69,8 @@ def _terms(values: list[str]) -> list[str]:
     for value in values:
         if not value.strip() or not _TERM.match(value.strip()):
             raise ValueError(f"'{value}' is not a word or phrase (a '*' may only end it)")
-        if not any(char.isalnum() for char in value):
+        # "?" is a word too: a run of question marks is read as it (see engine._WORD).
+        if not any(char.isalnum() for char in value) and value.strip() != "?":
             raise ValueError(f"'{value}' has no letter or digit to match")
         if value.strip().endswith("*") and " " in value.strip():
             raise ValueError(f"'{value}': a '*' ends a single word, not a phrase")
@@ -85,6 +86,8 @@ class Conditions(_Strict):
     codes: Terms | None = None
     serafin: Terms | None = None
     words: Terms | None = None
+    also_words: Terms | None = None
+    """One of these words in the title too (with ``words``: a word of each list)."""
     location_words: Terms | None = None
     unless_words: Terms | None = None
     functions: Terms | None = None
@@ -101,9 +104,9 @@ class Conditions(_Strict):
     all_day: bool | None = None
     source_kind: Annotated[list[AgendaKind], Field(min_length=1)] | None = None
 
-    _check_words = field_validator("words", "location_words", "unless_words", "functions")(
-        lambda values: None if values is None else _terms(values)
-    )
+    _check_words = field_validator(
+        "words", "also_words", "location_words", "unless_words", "functions"
+    )(lambda values: None if values is None else _terms(values))
 
     @field_validator("codes")
     @classmethod

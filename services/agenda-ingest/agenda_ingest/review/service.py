@@ -50,9 +50,9 @@ _MAX_LOCATIONS = 3
 
 
 def group_key(summary: str) -> str:
-    """Similar summaries share a key: normalised words, digits left out."""
-    words = [word for word in normalise_words(summary).split() if not word.isdigit()]
-    words = [word for word in words if not any(char.isdigit() for char in word)]
+    """Similar summaries share a key: normalised words, digits and question marks left out."""
+    # Words with digits and question marks (read as the word "?" by the rules) left out.
+    words = [word for word in normalise_words(summary).split() if word.isalpha()]
     return " ".join(words)[:500]
 
 
