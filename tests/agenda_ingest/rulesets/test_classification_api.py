@@ -95,9 +95,11 @@ def test_explain_review_manual_rule_and_reclassify(
     explained = ingest_client.get(
         f"/v1/sessions/{vad['id']}/classification", headers=keys["read"]
     ).json()
-    assert explained["matched"]["rule_id"] == "sessad-individuel"
-    assert "word «sessad»" in explained["matched"]["evidence"]  # CATEGORIES:SESSAD
-    assert explained["setting_evidence"] == "location word «domicile»"
+    # A VAD with the SESSAD named (CATEGORIES:SESSAD) is at the home whatever the SESSAD says.
+    assert explained["matched"]["rule_id"] == "vad-avant-partenaires"
+    assert "word too «sessad»" in explained["matched"]["evidence"]
+    assert explained["setting_evidence"] is None  # the rule gives the setting itself
+    assert explained["setting"] == "domicile"
     assert explained["tried_before"][0]["rule_id"] == "hors-prestation-flag"
     assert explained["consistent"] is True
     other = ingest_client.get(f"/v1/sessions/{vad['id']}/classification", headers=keys["other"])
