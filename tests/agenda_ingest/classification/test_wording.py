@@ -507,3 +507,7 @@ def test_a_work_placement_in_the_young_person_s_agenda_and_a_home_visit_say_wher
     assert _settings(rules, pfmp, ["Intermarché Muret", ""]) == ["exterieur"] * 2
     visit = {"summary": "VAD Léo (SESSAD Muret)", "youth": 1, "professionals": 1}
     assert _settings(rules, visit, [""]) == ["domicile"]
+    # A place starting with "domicile" is the home, whatever partner is named after it.
+    homes = ["domicile tante, Bellefontaine", "Domicile, quartier Bellefontaine"]
+    assert _settings(rules, visit, homes) == ["domicile"] * 2
+    assert _settings(rules, visit, ["Centre social Bellefontaine"]) == ["exterieur"]

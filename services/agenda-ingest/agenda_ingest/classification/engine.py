@@ -264,7 +264,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("places", "public", "public_phrases", "school")
+    __slots__ = ("home", "places", "public", "public_phrases", "school")
 
     def __init__(
         self,
@@ -290,6 +290,14 @@ class _Registry:
             words.pattern
             for setting, words, _in_title in places
             if setting is Setting.EXTERIEUR and words.pattern is not None
+        )
+        # Its words for the home: a place starting with one is the home, whatever place is
+        # named after it ("domicile assistante familiale ASE, Reims": the carer's home).
+        self.home = frozenset(
+            word
+            for setting, words, _in_title in places
+            if setting is Setting.DOMICILE
+            for word in words.singles
         )
         # And its words for a school (CFA, MFR, lycée): a training partner so named is one.
         self.school = tuple(words for setting, words, _title in places if setting is Setting.ECOLE)
@@ -320,6 +328,8 @@ class _Registry:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
         if in_location is not None:
             codes, setting, found = in_location
+            if f.location.padded[1:].split(" ", 1)[0] in self.home:
+                return _PlaceHit(codes, Setting.DOMICILE, f"location «{found}» at home")
             first = self._public_start(f.location)
             if "own" in codes and first and not set(first.split()) & set(found.split()):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
