@@ -372,8 +372,14 @@ partners:
         ("Yanis", "", ("link|zoom.us",), False, ("lieu-connu", Setting.DISTANCE)),
         ("Yanis", "CMP Les Lilas", (), True, ("lieu-connu", Setting.SOINS)),
         ("Yanis - Les Tilleuls", "", (), True, ("lieu-connu", Setting.SITE)),
-        # A place that is a room ("Salle 4": it starts with the word) is the DITEP's own.
-        ("Yanis", "Salle 4", (), True, ("lieu-connu", Setting.SITE)),
+        # A place that is a room named by a function or a name ("Salle bleue": it starts with
+        # the word) is the DITEP's own.
+        ("Yanis", "Salle bleue", (), True, ("lieu-connu", Setting.SITE)),
+        # A room named by a number or at a street address is a room, but nobody's in
+        # particular: the session is somewhere (where_known), the setting is not known.
+        ("Yanis", "Salle 4", (), True, ("lieu-connu", Setting.INCONNU)),
+        ("Salle 4", "salle n° 4 (bâtiment B)", (), True, ("lieu-connu", Setting.INCONNU)),
+        ("Yanis", "Salle bleue, 4 rue Lakanal", (), True, ("lieu-connu", Setting.INCONNU)),
         # Nothing says where: a name, a place nobody knows, a "salle" inside a place the
         # registry does not know.
         ("RDV Yanis", "", (), False, ("nulle-part", Setting.INCONNU)),

@@ -459,3 +459,55 @@ def test_public_institutions_as_the_place_are_outside_but_not_in_the_title() -> 
     assert alone.setting is Setting.SITE
     document = parse_rule_set(default_rules_text())
     assert any(place.location_only for place in document.places)
+
+
+def test_a_room_named_by_a_number_or_at_an_address_is_nobody_s_in_particular() -> None:
+    rules = _with_places()
+    entry = {"summary": "Entretien Léo et sa mère", "youth": 1, "professionals": 1}
+    numbered = ["Bureau 3", "salle 2 (bâtiment B)", "bureau n° 12", "Bureau 12, 4 rue Lakanal"]
+    assert _settings(rules, entry, numbered) == ["inconnu"] * len(numbered)
+    # Nor does a room word in the title make it the site; the session is still in a room:
+    # the fallback for one young person at a known place holds.
+    alone = {"summary": "Bureau 3 – L.B.", "youth": 1, "professionals": 1, "location": "bureau 3"}
+    result = rules.classify(facts_from_entry(alone))
+    assert (result.activity, result.setting) == (Activity.AMBULATOIRE, Setting.INCONNU)
+    # A room named by a function or a name stays the DITEP's; without a registry, any room.
+    named = ["Bureau psy", "salle Bourgogne", "Salle de réunion 2"]
+    assert _settings(rules, entry, named) == ["site"] * len(named)
+    assert _settings(default_rule_set(), entry, ["Bureau 3"]) == ["site"]
+
+
+def test_natural_places_holiday_places_and_gyms_are_outside_even_named_like_a_house() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: Pavillon Pariou, kind: house, aliases: [Pariou]}\n"
+        "  - {name: Pavillon Cernay, kind: house, aliases: [Cernay]}\n"
+        "  - {name: Salle de sport du DITEP, kind: room}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    entry = {"summary": "Sortie", "youth": 4, "professionals": 2}
+    places = ["Puy de Pariou, Orcines", "Col de Cernay", "Basic-Fit Reims Cernay"]
+    assert _settings(rules, entry, places) == ["exterieur"] * len(places)
+    holidays = ["Gîte de Saint-Lunaire", "Camping les Pins", "Auberge de jeunesse de Lyon"]
+    assert _settings(rules, entry, holidays) == ["exterieur"] * len(holidays)
+    # A climbing hall starting with "salle": outside by the title's activity, unless the
+    # place names the DITEP.
+    climbing = {**entry, "summary": "Escalade"}
+    assert _settings(rules, climbing, ["Salle Roc'n Bloc", "Salle de sport du DITEP"]) == [
+        "exterieur",
+        "site",
+    ]
+    # Whole words only: "Montagnac" is no "mont".
+    meeting = {"summary": "Réunion d'équipe", "youth": 0, "professionals": 5}
+    assert _settings(rules, meeting, ["Montagnac", "Mont Aiguille"]) == ["inconnu", "exterieur"]
+
+
+def test_a_work_placement_in_the_young_person_s_agenda_and_a_home_visit_say_where() -> None:
+    rules = _with_places()
+    pfmp = {"summary": "PFMP L.B.", "youth": 1, "professionals": 0, "source_kind": "youth"}
+    assert _settings(rules, pfmp, ["Intermarché Muret", ""]) == ["exterieur"] * 2
+    visit = {"summary": "VAD Léo (SESSAD Muret)", "youth": 1, "professionals": 1}
+    assert _settings(rules, visit, [""]) == ["domicile"]
+    # A place starting with "domicile" is the home, whatever partner is named after it.
+    homes = ["domicile tante, Bellefontaine", "Domicile, quartier Bellefontaine"]
+    assert _settings(rules, visit, homes) == ["domicile"] * 2
+    assert _settings(rules, visit, ["Centre social Bellefontaine"]) == ["exterieur"]

@@ -264,7 +264,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("places", "public", "school")
+    __slots__ = ("home", "places", "public", "public_phrases", "school")
 
     def __init__(
         self,
@@ -285,6 +285,20 @@ class _Registry:
             if setting is Setting.EXTERIEUR
             for word in words.singles
         )
+        # And its phrases ("basic fit", "salle d escalade"), matched at the start of the place.
+        self.public_phrases = tuple(
+            words.pattern
+            for setting, words, _in_title in places
+            if setting is Setting.EXTERIEUR and words.pattern is not None
+        )
+        # Its words for the home: a place starting with one is the home, whatever place is
+        # named after it ("domicile assistante familiale ASE, Reims": the carer's home).
+        self.home = frozenset(
+            word
+            for setting, words, _in_title in places
+            if setting is Setting.DOMICILE
+            for word in words.singles
+        )
         # And its words for a school (CFA, MFR, lycée): a training partner so named is one.
         self.school = tuple(words for setting, words, _title in places if setting is Setting.ECOLE)
 
@@ -298,12 +312,26 @@ class _Registry:
                 best = codes, setting, found
         return best
 
+    def _public_start(self, location: _Text) -> str:
+        """The public place word or phrase the location starts with ("piscine", "basic fit"),
+        or nothing."""
+        first = location.padded[1:].split(" ", 1)[0]
+        if first in self.public:
+            return first
+        for pattern in self.public_phrases:
+            found = pattern.match(location.padded)
+            if found is not None:
+                return found.group(1)
+        return ""
+
     def where(self, f: _Features) -> _PlaceHit:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
         if in_location is not None:
             codes, setting, found = in_location
-            first = f.location.padded[1:].split(" ", 1)[0]
-            if "own" in codes and first in self.public and first not in found.split():
+            if f.location.padded[1:].split(" ", 1)[0] in self.home:
+                return _PlaceHit(codes, Setting.DOMICILE, f"location «{found}» at home")
+            first = self._public_start(f.location)
+            if "own" in codes and first and not set(first.split()) & set(found.split()):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
@@ -652,8 +680,13 @@ def _compile_conditions(
 
         def where_said(f: _Features) -> str | None:
             found = _where(f, places, links)
-            if found is not None and found[0] is Setting.INCONNU:
-                # A place "à voir" (a ``places`` entry giving inconnu) says nowhere.
+            # A place "à voir" (a ``places`` entry giving inconnu) says nowhere; a numbered
+            # room says a room, whose unknown ("Bureau 3": a session in an office).
+            if (
+                found is not None
+                and found[0] is Setting.INCONNU
+                and not found[1].startswith(_ANY_ROOM)
+            ):
                 found = None
             if (found is not None) is not expected:
                 return None
@@ -828,13 +861,65 @@ def _place_word(places: Places, text: _Text, title: bool = False) -> tuple[Setti
     return None
 
 
-def _room(places: Places, location: _Text) -> bool:
+_STREET_WORDS = frozenset(
+    ("rue", "avenue", "av", "boulevard", "bd", "allee", "impasse", "chemin", "route", "quai")
+)
+"""Words of a street address: a room at an address ("Bureau 12, 4 rue Lakanal") does not say
+whose it is. Read in the place only, with the numbers (see ``_ADDRESS_TERMS``)."""
+_NUMBER_SIGNS = frozenset(("n", "no", "num", "numero"))
+""""n°", "numéro": before a room's number."""
+_ADDRESS_TERMS = (*_STREET_WORDS, *_NUMBER_SIGNS, *(f"{digit}*" for digit in "0123456789"))
+"""What a place is read with beyond the rules' words: street words, numbers and their signs."""
+
+
+def _numbered(tokens: list[str]) -> bool:
+    """Whether the room word is followed by a number ("Bureau 3", "salle n° 2")."""
+    rest = tokens[1:3]
+    if rest and rest[0] in _NUMBER_SIGNS and len(rest) > 1:
+        rest = rest[1:]
+    return bool(rest) and rest[0][0].isdigit()
+
+
+def _anyone_s(tokens: list[str]) -> bool:
+    """A room named by a number or at a street address: a room, but nobody's in particular."""
+    return _numbered(tokens) or not _STREET_WORDS.isdisjoint(tokens)
+
+
+_ANY_ROOM = "a numbered room or an address"
+"""The evidence of a room the registry does not know, named by a number or an address: the
+setting is not known, but the session is in a room (``where_known`` holds)."""
+
+
+def _room(places: Places, location: _Text, title: _Text) -> bool:
     """Whether the location starts with a word of the ``places`` list giving ``site`` (the
-    place is that room or office: "Bureau direction", "cuisine pédagogique")."""
-    first = location.padded[1:].split(" ", 1)[0]
-    return any(
-        setting is Setting.SITE and first in words.singles for setting, words, _title in places
+    place is that room or office: "Bureau direction", "cuisine pédagogique") — a room named by
+    a function or a name. A room named by a number ("Bureau 3", "salle 2 (bâtiment B)") or at a
+    street address says nothing of whose it is; a public hall is not the DITEP's."""
+    tokens = location.padded.split()
+    if not tokens or not any(tokens[0] in words.singles for words in _sites(places)):
+        return False
+    return not _anyone_s(tokens) and not _public_hall(places, location, title)
+
+
+def _sites(places: Places) -> list[_Words]:
+    return [words for setting, words, _title in places if setting is Setting.SITE]
+
+
+def _public_hall(places: Places, location: _Text, title: _Text) -> bool:
+    """A place starting with « salle », with an outside activity in the title ("escalade" at
+    "Salle Roc'n Bloc"): a public hall — unless the place names the DITEP besides ("Salle de
+    sport du DITEP")."""
+    tokens = location.padded.split()
+    if not tokens or tokens[0] != "salle":
+        return False
+    outside = any(
+        setting is Setting.EXTERIEUR and in_title and words.hit(title)
+        for setting, words, in_title in places
     )
+    if not outside:
+        return False
+    rest = _Text(frozenset(tokens[1:]), " " + " ".join(tokens[1:]) + " ")
+    return not any(words.hit(rest) for words in _sites(places))
 
 
 def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | None:
@@ -847,18 +932,27 @@ def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | 
     # A "salle" or "bureau" the registry does not know is someone else's, not the site —
     # unless the place *is* that room: it starts with the word ("Bureau psy", "Salle à
     # manger", "salle Bourgogne"; a public room, "salle des fêtes", is outside, read first).
-    if found is not None and not (
-        found[0] is Setting.SITE and "unknown" in hit.codes and not _room(places, f.location)
-    ):
+    others = False
+    if found is not None and found[0] is Setting.SITE:
+        if "unknown" in hit.codes:
+            others = not _room(places, f.location, f.words)
+        elif not hit.codes:  # no registry: a room word says the site, but for a public hall
+            others = _public_hall(places, f.location, f.words)
+    if found is not None and not others:
         return found[0], f"location word «{found[1]}»"
+    if others and "unknown" in hit.codes and _anyone_s(f.location.padded.split()):
+        # "Bureau 3", "salle 2 (bâtiment B)", "Bureau 12, 4 rue Lakanal": a room, whose is not
+        # said (nor made the site by a room word in the title, "Bureau 3 – O.F.").
+        return Setting.INCONNU, f"{_ANY_ROOM} («{found[1]}»)" if found else _ANY_ROOM
     if links and f.codes:
         for setting, hosts in links:
             for code in f.codes:
                 if code.startswith("link|") and code[5:] in hosts:
                     return setting, f"link to {code[5:]}"
     found = _place_word(places, f.words, title=True)
-    # A phone or video tool in the title says where, whatever partner it names.
-    if found is not None and found[0] is Setting.DISTANCE:
+    # A phone or video tool in the title says where, whatever partner it names; a home visit
+    # too, whatever own service it names ("VAD L.B. (SESSAD pro)").
+    if found is not None and found[0] in (Setting.DISTANCE, Setting.DOMICILE):
         return found[0], f"summary word «{found[1]}»"
     # A house or group named in the title, with a place the registry does not know:
     # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
@@ -1165,6 +1259,7 @@ def compile_rule_set(
     links: Links = tuple(
         (place.setting, frozenset(place.links)) for place in document.places if place.links
     )
+    vocabulary.matcher(_ADDRESS_TERMS)  # a place's numbers and street words are read
     rules = tuple(_compile_rule(rule, vocabulary, places, links) for rule in document.rules)
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
