@@ -95,10 +95,11 @@ def test_explain_review_manual_rule_and_reclassify(
     explained = ingest_client.get(
         f"/v1/sessions/{vad['id']}/classification", headers=keys["read"]
     ).json()
-    # A VAD with the SESSAD named (CATEGORIES:SESSAD) is at the home whatever the SESSAD says.
+    # A VAD with the SESSAD named (CATEGORIES:SESSAD) is at the home whatever the SESSAD
+    # says: the home its place names (a place saying elsewhere would win).
     assert explained["matched"]["rule_id"] == "vad-avant-partenaires"
     assert "word too «sessad»" in explained["matched"]["evidence"]
-    assert explained["setting_evidence"] is None  # the rule gives the setting itself
+    assert explained["setting_evidence"] == "location word «domicile»"
     assert explained["setting"] == "domicile"
     assert explained["tried_before"][0]["rule_id"] == "hors-prestation-flag"
     assert explained["consistent"] is True
