@@ -264,7 +264,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("home", "places", "public", "public_phrases", "school")
+    __slots__ = ("home", "places", "public", "public_phrases", "school", "vocabulary")
 
     def __init__(
         self,
@@ -273,6 +273,7 @@ class _Registry:
         normaliser: Normaliser,
         places: Places = (),
     ) -> None:
+        self.vocabulary = vocabulary
         self.places = tuple(
             (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
             for kind, owner, setting, names in registry.entries()
@@ -335,7 +336,14 @@ class _Registry:
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
-            if "own" in codes and first == found and f.location.padded.startswith(f" {found} _ "):
+            tokens = f.location.padded.split()
+            if (
+                "own" in codes
+                and first == found
+                and len(tokens) > 1
+                and tokens[0] == found
+                and self.vocabulary.unknown(tokens[1])
+            ):
                 # An own alias that is only the public word ("Gymnase", the DITEP's gym),
                 # followed by a name the rules do not know: another one ("Gymnase Arsenal").
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
@@ -578,6 +586,11 @@ class _Vocabulary:
     words: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
 
+    def unknown(self, word: str) -> bool:
+        """Whether no rule or registry name can match this word (a text projected shows it
+        as ``_``): a name of its own."""
+        return word not in self.words and not any(map(word.startswith, self.prefixes))
+
     def matcher(self, terms: Iterable[str]) -> _Words:
         found = _Words(terms)
         self.words.update(found.vocabulary)
@@ -683,7 +696,7 @@ def _compile_conditions(
         expected = when.where_known
 
         def where_said(f: _Features) -> str | None:
-            found = _where(f, places, links)
+            found = _where(f, places, links, vocabulary)
             # A place "à voir" (a ``places`` entry giving inconnu) says nowhere; a numbered
             # room says a room, whose unknown ("Bureau 3": a session in an office).
             if (
@@ -944,15 +957,17 @@ _WORKSHOP_TERMS = (
 the small words; any other word (a name: "Jardin des Plantes") makes it another place."""
 
 
-def _workshop(f: _Features) -> bool:
+def _workshop(f: _Features, vocabulary: _Vocabulary) -> bool:
     """Whether the place is only workshop words ("atelier menuiserie", "préau"), with the
     DITEP's own names at most ("garage vélos Saint-Ex"): its own workshop, not a partner's."""
     tokens = f.location.padded.split()
-    if not tokens or "_" in tokens or _anyone_s(tokens):  # "atelier 3": nobody's in particular
+    if not tokens or _anyone_s(tokens):  # "atelier 3": nobody's in particular
         return False
     bikes = tokens[0] in ("garage", "local") and not _BIKES.isdisjoint(tokens[1:3])
     if tokens[0] not in _WORKSHOP_PLACES and not bikes:
         return False
+    if any(vocabulary.unknown(token) for token in tokens):
+        return False  # a name the rules do not know: another place ("Jardin des Plantes")
     codes = f.place.codes
     if "own" in codes:
         return True
@@ -967,10 +982,12 @@ _OUTING_WORDS = frozenset(("sejour", "sortie", "camp", "transfert"))
 team without them is."""
 
 
-def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | None:
+def _where(
+    f: _Features, places: Places, links: Links, vocabulary: _Vocabulary
+) -> tuple[Setting, str] | None:
     """Where the session is, as its place, links and title say (the registry, then the
     ``places`` words, a video link, the title), with what said it; None when nothing does."""
-    if f.location is not _NO_TEXT and _workshop(f):
+    if f.location is not _NO_TEXT and _workshop(f, vocabulary):
         return Setting.SITE, "a workshop place"
     hit = f.place
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
@@ -1038,6 +1055,8 @@ class CompiledRuleSet:
     reader: _Reader
     reads_across: bool = False
     links: Links = ()
+    vocabulary: _Vocabulary = field(default_factory=lambda: _Vocabulary(), repr=False)
+    """Every word the rules and the registry can match (a place's own names are the others)."""
     _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _by_features: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
@@ -1229,7 +1248,7 @@ class CompiledRuleSet:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
-        found = _where(f, self.places, self.links)
+        found = _where(f, self.places, self.links, self.vocabulary)
         if found is not None:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
@@ -1346,6 +1365,7 @@ def compile_rule_set(
             vocabulary if project else None,
         ),
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
+        vocabulary=vocabulary,
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
