@@ -544,5 +544,8 @@ def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
     ]
     prep = {"summary": "Préparation séjour (équipe)", "youth": 0, "professionals": 3}
     assert _settings(rules, prep, [""]) == ["site"]
+    # An outing with no young person attached, no team word: still away.
+    outing = {"summary": "Sortie accrobranche", "youth": 0, "professionals": 2}
+    assert _settings(rules, outing, [""]) == ["exterieur"]
     holiday = {"summary": "Vacances scolaires", "youth": 1, "source_kind": "youth"}
     assert _settings(rules, holiday, ["", "Camping les Pins"]) == ["domicile", "exterieur"]

@@ -980,6 +980,12 @@ _WORKSHOP_WORDS = frozenset(_WORKSHOP_TERMS)
 _OUTING_WORDS = frozenset(("sejour", "sortie", "camp", "transfert"))
 """Title words of an outing or a séjour: they say where the young people go, not where a
 team without them is."""
+_TEAM_TERMS = (
+    "preparation", "prepa", "preparer", "organisation", "organiser", "equipe", "reunion",
+    "bilan", "point", "debriefing",
+)  # fmt: skip
+"""What says a team's time about an outing (read with ``_vocabulary``)."""
+_TEAM_WORDS = frozenset(_TEAM_TERMS)
 
 
 def _where(
@@ -1018,9 +1024,14 @@ def _where(
         f" {no} {found[1]} " in f.words.padded for no in ("pas d", "pas de", "pas", "sans")
     ):
         found = None  # "pas d'école", "pas de classe": no school today, not a place
-    if found is not None and f.youth == 0 and found[1] in _OUTING_WORDS:
-        # A séjour or outing without the young people is not a place: the team preparing it
-        # is where the team is ("Préparation séjour Marie-Galante (équipe)").
+    if (
+        found is not None
+        and f.youth == 0
+        and found[1] in _OUTING_WORDS
+        and not _TEAM_WORDS.isdisjoint(f.words.tokens)
+    ):
+        # A séjour or outing the team prepares without the young people is not a place: the
+        # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
         found = None
     # A phone or video tool in the title says where, whatever partner it names; a home visit
     # too, whatever own service it names ("VAD L.B. (SESSAD pro)").
@@ -1340,6 +1351,7 @@ def compile_rule_set(
     )
     vocabulary.matcher(_ADDRESS_TERMS)  # a place's numbers and street words are read
     vocabulary.matcher(_WORKSHOP_TERMS)  # and its workshop words
+    vocabulary.matcher(_TEAM_TERMS)  # a team's time about an outing
     rules = tuple(_compile_rule(rule, vocabulary, places, links) for rule in document.rules)
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
