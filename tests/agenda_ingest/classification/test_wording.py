@@ -511,3 +511,41 @@ def test_a_work_placement_in_the_young_person_s_agenda_and_a_home_visit_say_wher
     homes = ["domicile tante, Bellefontaine", "Domicile, quartier Bellefontaine"]
     assert _settings(rules, visit, homes) == ["domicile"] * 2
     assert _settings(rules, visit, ["Centre social Bellefontaine"]) == ["exterieur"]
+
+
+def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: DITEP Saint-Exupéry, kind: site, aliases: [Saint-Ex]}\n"
+        "  - {name: Gymnase DITEP, kind: room, aliases: [Gymnase]}\n"
+        "  - {name: Gîte Loue, kind: house, aliases: [Loue]}\n"
+        "  - {name: Groupe Vert, kind: group, aliases: [grp Vert]}\n"
+    )
+    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    group = {"summary": "Atelier bois - grp Vert", "youth": 4, "professionals": 1}
+    # A place of workshop words only (with an own name at most) is the house's own.
+    workshops = ["atelier menuiserie", "préau", "jardin potager ext", "garage vélos Saint-Ex"]
+    assert _settings(rules, group, workshops) == ["site"] * len(workshops)
+    # A name the rules do not know makes it another place; a numbered room stays unknown.
+    assert _settings(rules, group, ["Jardin des Plantes", "atelier 3"]) == ["inconnu"] * 2
+    # An own alias that is only the public word, followed by a name: another gym.
+    training = {"summary": "Entraînement basket", "youth": 1, "professionals": 0}
+    young = {**training, "source_kind": "youth"}
+    assert _settings(rules, young, ["Gymnase Arsenal", "Gymnase"]) == ["exterieur", "site"]
+    places = ["bord de Loue, Vuillafans", "voie verte Montboucons", "centre-ville Metz"]
+    assert _settings(rules, group, places) == ["exterieur"] * len(places)
+    meeting = {"summary": "Réunion ASE + famille", "youth": 1, "professionals": 2}
+    assert _settings(rules, meeting, ["MDS Tournefeuille", "Maison des ados Metz"]) == [
+        "exterieur",
+        "soins",
+    ]
+    # A service code alone is no place; a team preparing a séjour is not away.
+    assert _settings(rules, {"summary": "grp Vert | divers", "professionals": 1}, [""]) == [
+        "inconnu"
+    ]
+    prep = {"summary": "Préparation séjour (équipe)", "youth": 0, "professionals": 3}
+    assert _settings(rules, prep, [""]) == ["site"]
+    # An outing with no young person attached, no team word: still away.
+    outing = {"summary": "Sortie accrobranche", "youth": 0, "professionals": 2}
+    assert _settings(rules, outing, [""]) == ["exterieur"]
+    holiday = {"summary": "Vacances scolaires", "youth": 1, "source_kind": "youth"}
+    assert _settings(rules, holiday, ["", "Camping les Pins"]) == ["domicile", "exterieur"]

@@ -264,7 +264,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("home", "places", "public", "public_phrases", "school")
+    __slots__ = ("home", "places", "public", "public_phrases", "school", "vocabulary")
 
     def __init__(
         self,
@@ -273,6 +273,7 @@ class _Registry:
         normaliser: Normaliser,
         places: Places = (),
     ) -> None:
+        self.vocabulary = vocabulary
         self.places = tuple(
             (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
             for kind, owner, setting, names in registry.entries()
@@ -335,6 +336,17 @@ class _Registry:
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
+            tokens = f.location.padded.split()
+            if (
+                "own" in codes
+                and first == found
+                and len(tokens) > 1
+                and tokens[0] == found
+                and self.vocabulary.unknown(tokens[1])
+            ):
+                # An own alias that is only the public word ("Gymnase", the DITEP's gym),
+                # followed by a name the rules do not know: another one ("Gymnase Arsenal").
+                return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
             if "training" in codes:
                 # A training partner named as a school (a CFA, a MFR, a lycée) is a school.
                 for words in self.school:
@@ -574,6 +586,11 @@ class _Vocabulary:
     words: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
 
+    def unknown(self, word: str) -> bool:
+        """Whether no rule or registry name can match this word (a text projected shows it
+        as ``_``): a name of its own."""
+        return word not in self.words and not any(map(word.startswith, self.prefixes))
+
     def matcher(self, terms: Iterable[str]) -> _Words:
         found = _Words(terms)
         self.words.update(found.vocabulary)
@@ -679,7 +696,7 @@ def _compile_conditions(
         expected = when.where_known
 
         def where_said(f: _Features) -> str | None:
-            found = _where(f, places, links)
+            found = _where(f, places, links, vocabulary)
             # A place "à voir" (a ``places`` entry giving inconnu) says nowhere; a numbered
             # room says a room, whose unknown ("Bureau 3": a session in an office).
             if (
@@ -922,9 +939,62 @@ def _public_hall(places: Places, location: _Text, title: _Text) -> bool:
     return not any(words.hit(rest) for words in _sites(places))
 
 
-def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | None:
+_WORKSHOP_PLACES = frozenset(
+    ("atelier", "ateliers", "preau", "cour", "potager", "jardin", "serre", "poulailler")
+)
+"""Workshop and activity places of a house: a place made of these words only (with what the
+workshop does, see ``_WORKSHOP_TERMS``) is the DITEP's own ("atelier menuiserie", "préau",
+"jardin potager ext"), read before the public words ("garage vélos Saint-Ex")."""
+_BIKES = frozenset(("velo", "velos"))
+"""A bike shed: "garage vélos", "local à vélos"."""
+_WORKSHOP_TERMS = (
+    *_WORKSHOP_PLACES,
+    "garage", "local", "velo", "velos", "menuiserie", "bois", "cuisine", "pedagogique",
+    "couture", "poterie", "mecanique", "jardinage", "ext", "exterieur", "exterieure",
+    "interieur", "interieure", "du", "de", "des", "la", "le", "les", "d", "l", "a", "au", "aux",
+)  # fmt: skip
+"""What a workshop place is read with (``_vocabulary``): its words, what is done there and
+the small words; any other word (a name: "Jardin des Plantes") makes it another place."""
+
+
+def _workshop(f: _Features, vocabulary: _Vocabulary) -> bool:
+    """Whether the place is only workshop words ("atelier menuiserie", "préau"), with the
+    DITEP's own names at most ("garage vélos Saint-Ex"): its own workshop, not a partner's."""
+    tokens = f.location.padded.split()
+    if not tokens or _anyone_s(tokens):  # "atelier 3": nobody's in particular
+        return False
+    bikes = tokens[0] in ("garage", "local") and not _BIKES.isdisjoint(tokens[1:3])
+    if tokens[0] not in _WORKSHOP_PLACES and not bikes:
+        return False
+    if any(vocabulary.unknown(token) for token in tokens):
+        return False  # a name the rules do not know: another place ("Jardin des Plantes")
+    codes = f.place.codes
+    if "own" in codes:
+        return True
+    return not (codes - {"unknown"}) and all(token in _WORKSHOP_WORDS for token in tokens)
+
+
+_WORKSHOP_WORDS = frozenset(_WORKSHOP_TERMS)
+
+
+_OUTING_WORDS = frozenset(("sejour", "sortie", "camp", "transfert"))
+"""Title words of an outing or a séjour: they say where the young people go, not where a
+team without them is."""
+_TEAM_TERMS = (
+    "preparation", "prepa", "preparer", "organisation", "organiser", "equipe", "reunion",
+    "bilan", "point", "debriefing",
+)  # fmt: skip
+"""What says a team's time about an outing (read with ``_vocabulary``)."""
+_TEAM_WORDS = frozenset(_TEAM_TERMS)
+
+
+def _where(
+    f: _Features, places: Places, links: Links, vocabulary: _Vocabulary
+) -> tuple[Setting, str] | None:
     """Where the session is, as its place, links and title say (the registry, then the
     ``places`` words, a video link, the title), with what said it; None when nothing does."""
+    if f.location is not _NO_TEXT and _workshop(f, vocabulary):
+        return Setting.SITE, "a workshop place"
     hit = f.place
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
         return hit.setting, hit.evidence
@@ -950,6 +1020,19 @@ def _where(f: _Features, places: Places, links: Links) -> tuple[Setting, str] | 
                 if code.startswith("link|") and code[5:] in hosts:
                     return setting, f"link to {code[5:]}"
     found = _place_word(places, f.words, title=True)
+    if found is not None and any(
+        f" {no} {found[1]} " in f.words.padded for no in ("pas d", "pas de", "pas", "sans")
+    ):
+        found = None  # "pas d'école", "pas de classe": no school today, not a place
+    if (
+        found is not None
+        and f.youth == 0
+        and found[1] in _OUTING_WORDS
+        and not _TEAM_WORDS.isdisjoint(f.words.tokens)
+    ):
+        # A séjour or outing the team prepares without the young people is not a place: the
+        # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
+        found = None
     # A phone or video tool in the title says where, whatever partner it names; a home visit
     # too, whatever own service it names ("VAD L.B. (SESSAD pro)").
     if found is not None and found[0] in (Setting.DISTANCE, Setting.DOMICILE):
@@ -983,6 +1066,8 @@ class CompiledRuleSet:
     reader: _Reader
     reads_across: bool = False
     links: Links = ()
+    vocabulary: _Vocabulary = field(default_factory=lambda: _Vocabulary(), repr=False)
+    """Every word the rules and the registry can match (a place's own names are the others)."""
     _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _by_features: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
@@ -1118,7 +1203,12 @@ class CompiledRuleSet:
 
     def _outcome(self, index: int, features: _Features) -> Classification:
         if index == len(self.rules):
-            return self._unclassified(features, self._place(features, Setting.INCONNU)[0])
+            setting, said = self._place(features, Setting.INCONNU)
+            if said is not None and said.startswith("summary place"):
+                # Nothing classified, a service only named in the title ("EXT | divers"):
+                # a code, not a place.
+                setting = Setting.INCONNU
+            return self._unclassified(features, setting)
         rule = self.rules[index]
         return self._result(rule, features, self._setting(rule.then, features)[0])
 
@@ -1169,7 +1259,7 @@ class CompiledRuleSet:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
-        found = _where(f, self.places, self.links)
+        found = _where(f, self.places, self.links, self.vocabulary)
         if found is not None:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
@@ -1260,6 +1350,8 @@ def compile_rule_set(
         (place.setting, frozenset(place.links)) for place in document.places if place.links
     )
     vocabulary.matcher(_ADDRESS_TERMS)  # a place's numbers and street words are read
+    vocabulary.matcher(_WORKSHOP_TERMS)  # and its workshop words
+    vocabulary.matcher(_TEAM_TERMS)  # a team's time about an outing
     rules = tuple(_compile_rule(rule, vocabulary, places, links) for rule in document.rules)
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
@@ -1285,6 +1377,7 @@ def compile_rule_set(
             vocabulary if project else None,
         ),
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
+        vocabulary=vocabulary,
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
