@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from activity_api.main import create_app
-from activity_api.ror.push import RorClient, push_establishments
+from activity_api.ror.push import PushReport, RorClient, push_establishments
 from activity_api.ror.service import push_results, ror_ids
 from ditep_cli.main import app as cli_app
 from ditep_core.db import Database
@@ -230,23 +230,32 @@ def test_several_matches_on_the_creation_s_if_none_exist_name_identifier(
     )
 
 
+def _push_answering_search(
+    database: Database, settings: Settings, answer: dict[str, Any]
+) -> tuple[int, PushReport]:
+    """One push whose search by identifier gets ``answer``: the POSTs and PUTs sent, and
+    the report."""
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "t"}))
+        mock.get(url__startswith=f"{BASE}/Location?").mock(
+            return_value=httpx.Response(200, json=answer)
+        )
+        sent = mock.route(method__in=["POST", "PUT"], url__startswith=f"{BASE}/Location")
+        (report,) = push_establishments(
+            database, settings, [FINESS], week=WEEK, client=_client(settings)
+        )
+    return sent.call_count, report
+
+
 def test_a_search_answering_locations_without_our_identifier_updates_none(
     ror_database: Database, fresh_database: TemporaryDatabase
 ) -> None:
     """A server that ignores the parameter lists other Locations: none is updated."""
-    store = LocationStore()
-    store.locations["OTHER"] = ror_location("OTHER", "130000000-accueil-nuit")
-    settings = ror_settings(fresh_database.url)
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "t"}))
-        mock.get(url__startswith=f"{BASE}/Location?").mock(
-            return_value=httpx.Response(200, json=searchset(store.locations["OTHER"]))
-        )
-        sent = mock.route(method__in=["POST", "PUT"], url__startswith=f"{BASE}/Location")
-        (report,) = push_establishments(
-            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
-        )
-    assert sent.call_count == 0
+    other = ror_location("OTHER", "130000000-accueil-nuit")
+    sent, report = _push_answering_search(
+        ror_database, ror_settings(fresh_database.url), searchset(other)
+    )
+    assert sent == 0
     assert not report.ok
     assert report.locations[0].messages == [
         f"identifier: the ROR's search answered Locations without {SYNC_SYSTEM}|{NIGHT};"
@@ -260,24 +269,13 @@ def test_a_search_answering_on_several_pages_updates_none(
 ) -> None:
     """One page of a longer answer hides other Locations carrying our identifier: the
     one it shows is not taken for the only one."""
-    store = LocationStore()
-    store.locations["A-1"] = ror_location("A-1", NIGHT)
-    page = searchset(store.locations["A-1"])
+    page = searchset(ror_location("A-1", NIGHT))
     if paging == "next link":
         page["link"] = [{"relation": "next", "url": f"{BASE}/Location?_page=2"}]
     else:
         page["total"] = 2
-    settings = ror_settings(fresh_database.url)
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(TOKEN_URL).mock(return_value=httpx.Response(200, json={"access_token": "t"}))
-        mock.get(url__startswith=f"{BASE}/Location?").mock(
-            return_value=httpx.Response(200, json=page)
-        )
-        sent = mock.route(method__in=["POST", "PUT"], url__startswith=f"{BASE}/Location")
-        (report,) = push_establishments(
-            ror_database, settings, [FINESS], week=WEEK, client=_client(settings)
-        )
-    assert sent.call_count == 0
+    sent, report = _push_answering_search(ror_database, ror_settings(fresh_database.url), page)
+    assert sent == 0
     assert not report.ok
     assert report.locations[0].messages == [
         f"identifier: the ROR's search answered more Locations carrying {SYNC_SYSTEM}|{NIGHT}"
