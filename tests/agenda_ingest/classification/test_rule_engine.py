@@ -344,6 +344,8 @@ places:
   - {setting: distance, links: [zoom.us]}
   - {setting: domicile, words: [domicile]}
   - {setting: site, words: [salle]}
+# A room named by a number or at an address (the section is data: none without it).
+place_reading: {numbered_rooms: true, number_signs: [n], street_words: [rue]}
 rules:
   - id: lieu-connu
     explanation: Un lieu dit où

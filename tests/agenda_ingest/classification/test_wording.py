@@ -413,10 +413,14 @@ def test_an_internal_office_or_room_the_registry_does_not_list_is_the_site() -> 
     assert _settings(rules, entry, ["Espace Bonnefoy - salle 3"]) == ["inconnu"]
 
 
+_ARTICLES = parse_rule_set(default_rules_text()).place_reading.contractions
+"""The default rules' contractions: « le » gives « du », « au »; « les », « des », « aux »."""
+
+
 def test_an_own_name_is_found_after_du_des_au_aux() -> None:
-    assert contracted_forms("Le Clos") == ("du Clos", "au Clos")
-    assert contracted_forms("les Mésanges") == ("des Mésanges", "aux Mésanges")
-    assert contracted_forms("La Treille") == contracted_forms("Horizon") == ()
+    assert contracted_forms("Le Clos", _ARTICLES) == ("du Clos", "au Clos")
+    assert contracted_forms("les Mésanges", _ARTICLES) == ("des Mésanges", "aux Mésanges")
+    assert contracted_forms("La Treille", _ARTICLES) == contracted_forms("Horizon", _ARTICLES) == ()
     registry = parse_place_registry("own:\n  - {name: Le Clos, kind: site}\n")
     rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
     entry = {"summary": "Atelier jardin", "youth": 4, "professionals": 1}

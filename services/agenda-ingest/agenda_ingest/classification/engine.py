@@ -29,10 +29,15 @@ from itertools import chain
 from typing import cast
 
 from agenda_ingest.classification.normalise import Normaliser
-from agenda_ingest.classification.places import PlaceRegistry, parse_place_registry
+from agenda_ingest.classification.places import (
+    Contractions,
+    PlaceRegistry,
+    parse_place_registry,
+)
 from agenda_ingest.classification.schema import (
     Actions,
     Conditions,
+    PlaceReading,
     Range,
     Rule,
     RuleSetDocument,
@@ -272,11 +277,12 @@ class _Registry:
         vocabulary: _Vocabulary,
         normaliser: Normaliser,
         places: Places = (),
+        contractions: Contractions | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.places = tuple(
             (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
-            for kind, owner, setting, names in registry.entries()
+            for kind, owner, setting, names in registry.entries(contractions)
         )
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
         # starting with one is a public place, even when an own alias is in its name.
@@ -637,7 +643,11 @@ def _words_in(words: _Words, name: str, kind: str, where: str) -> Compiled:
 
 
 def _compile_conditions(
-    when: Conditions, vocabulary: _Vocabulary, places: Places = (), links: Links = ()
+    when: Conditions,
+    vocabulary: _Vocabulary,
+    places: Places = (),
+    links: Links = (),
+    reading: _Reading | None = None,
 ) -> tuple[Compiled, ...]:
     compiled: list[Compiled] = []
     # Cheap tests first: counts and flags fail most rules before any word is looked at.
@@ -694,9 +704,10 @@ def _compile_conditions(
         )
     if when.where_known is not None:
         expected = when.where_known
+        read_as = reading or _NO_READING
 
         def where_said(f: _Features) -> str | None:
-            found = _where(f, places, links, vocabulary)
+            found = _where(f, places, links, vocabulary, read_as)
             # A place "à voir" (a ``places`` entry giving inconnu) says nowhere; a numbered
             # room says a room, whose unknown ("Bureau 3": a session in an office).
             if (
@@ -878,28 +889,70 @@ def _place_word(places: Places, text: _Text, title: bool = False) -> tuple[Setti
     return None
 
 
-_STREET_WORDS = frozenset(
-    ("rue", "avenue", "av", "boulevard", "bd", "allee", "impasse", "chemin", "route", "quai")
-)
-"""Words of a street address: a room at an address ("Bureau 12, 4 rue Lakanal") does not say
-whose it is. Read in the place only, with the numbers (see ``_ADDRESS_TERMS``)."""
-_NUMBER_SIGNS = frozenset(("n", "no", "num", "numero"))
-""""n°", "numéro": before a room's number."""
-_ADDRESS_TERMS = (*_STREET_WORDS, *_NUMBER_SIGNS, *(f"{digit}*" for digit in "0123456789"))
-"""What a place is read with beyond the rules' words: street words, numbers and their signs."""
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """The rule set's ``place_reading`` words compiled (as read: lower case, no accents). All
+    empty without the section: none of these readings."""
+
+    numbered_rooms: bool = False
+    street: frozenset[str] = frozenset()
+    signs: frozenset[str] = frozenset()
+    halls: frozenset[str] = frozenset()
+    workshop_places: frozenset[str] = frozenset()
+    bike_sheds: frozenset[str] = frozenset()
+    bikes: frozenset[str] = frozenset()
+    workshop: frozenset[str] = frozenset()
+    """Every word a workshop place is read with: its places, bike sheds and bikes, the rest."""
+    outings: frozenset[str] = frozenset()
+    team: frozenset[str] = frozenset()
+    negations: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, section: PlaceReading) -> _Reading:
+        def read(words: Iterable[str]) -> frozenset[str]:
+            return frozenset(token for word in words for token in _tokens(word))
+
+        workshop_places = read(section.workshop_places)
+        bike_sheds, bikes = read(section.bike_sheds), read(section.bike_words)
+        return cls(
+            numbered_rooms=section.numbered_rooms,
+            street=read(section.street_words),
+            signs=read(section.number_signs),
+            halls=read(section.hall_words),
+            workshop_places=workshop_places,
+            bike_sheds=bike_sheds,
+            bikes=bikes,
+            workshop=workshop_places | bike_sheds | bikes | read(section.workshop_words),
+            outings=read(section.outing_words),
+            team=read(section.team_words),
+            negations=tuple(
+                dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
+            ),
+        )
+
+    def address_terms(self) -> tuple[str, ...]:
+        """What a place is read with beyond the rules' words (``_vocabulary``): street words,
+        number signs and, when numbered rooms are read, numbers."""
+        digits = tuple(f"{digit}*" for digit in "0123456789") if self.numbered_rooms else ()
+        return (*sorted(self.street), *sorted(self.signs), *digits)
 
 
-def _numbered(tokens: list[str]) -> bool:
+_NO_READING = _Reading()
+
+
+def _numbered(tokens: list[str], reading: _Reading) -> bool:
     """Whether the room word is followed by a number ("Bureau 3", "salle n° 2")."""
+    if not reading.numbered_rooms:
+        return False
     rest = tokens[1:3]
-    if rest and rest[0] in _NUMBER_SIGNS and len(rest) > 1:
+    if rest and rest[0] in reading.signs and len(rest) > 1:
         rest = rest[1:]
     return bool(rest) and rest[0][0].isdigit()
 
 
-def _anyone_s(tokens: list[str]) -> bool:
+def _anyone_s(tokens: list[str], reading: _Reading) -> bool:
     """A room named by a number or at a street address: a room, but nobody's in particular."""
-    return _numbered(tokens) or not _STREET_WORDS.isdisjoint(tokens)
+    return _numbered(tokens, reading) or not reading.street.isdisjoint(tokens)
 
 
 _ANY_ROOM = "a numbered room or an address"
@@ -907,7 +960,7 @@ _ANY_ROOM = "a numbered room or an address"
 setting is not known, but the session is in a room (``where_known`` holds)."""
 
 
-def _room(places: Places, location: _Text, title: _Text) -> bool:
+def _room(places: Places, location: _Text, title: _Text, reading: _Reading) -> bool:
     """Whether the location starts with a word of the ``places`` list giving ``site`` (the
     place is that room or office: "Bureau direction", "cuisine pédagogique") — a room named by
     a function or a name. A room named by a number ("Bureau 3", "salle 2 (bâtiment B)") or at a
@@ -915,19 +968,19 @@ def _room(places: Places, location: _Text, title: _Text) -> bool:
     tokens = location.padded.split()
     if not tokens or not any(tokens[0] in words.singles for words in _sites(places)):
         return False
-    return not _anyone_s(tokens) and not _public_hall(places, location, title)
+    return not _anyone_s(tokens, reading) and not _public_hall(places, location, title, reading)
 
 
 def _sites(places: Places) -> list[_Words]:
     return [words for setting, words, _title in places if setting is Setting.SITE]
 
 
-def _public_hall(places: Places, location: _Text, title: _Text) -> bool:
-    """A place starting with « salle », with an outside activity in the title ("escalade" at
-    "Salle Roc'n Bloc"): a public hall — unless the place names the DITEP besides ("Salle de
-    sport du DITEP")."""
+def _public_hall(places: Places, location: _Text, title: _Text, reading: _Reading) -> bool:
+    """A place starting with a hall word (« salle »), with an outside activity in the title
+    ("escalade" at "Salle Roc'n Bloc"): a public hall — unless the place names the DITEP
+    besides ("Salle de sport du DITEP")."""
     tokens = location.padded.split()
-    if not tokens or tokens[0] != "salle":
+    if not tokens or tokens[0] not in reading.halls:
         return False
     outside = any(
         setting is Setting.EXTERIEUR and in_title and words.hit(title)
@@ -939,61 +992,34 @@ def _public_hall(places: Places, location: _Text, title: _Text) -> bool:
     return not any(words.hit(rest) for words in _sites(places))
 
 
-_WORKSHOP_PLACES = frozenset(
-    ("atelier", "ateliers", "preau", "cour", "potager", "jardin", "serre", "poulailler")
-)
-"""Workshop and activity places of a house: a place made of these words only (with what the
-workshop does, see ``_WORKSHOP_TERMS``) is the DITEP's own ("atelier menuiserie", "préau",
-"jardin potager ext"), read before the public words ("garage vélos Saint-Ex")."""
-_BIKES = frozenset(("velo", "velos"))
-"""A bike shed: "garage vélos", "local à vélos"."""
-_WORKSHOP_TERMS = (
-    *_WORKSHOP_PLACES,
-    "garage", "local", "velo", "velos", "menuiserie", "bois", "cuisine", "pedagogique",
-    "couture", "poterie", "mecanique", "jardinage", "ext", "exterieur", "exterieure",
-    "interieur", "interieure", "du", "de", "des", "la", "le", "les", "d", "l", "a", "au", "aux",
-)  # fmt: skip
-"""What a workshop place is read with (``_vocabulary``): its words, what is done there and
-the small words; any other word (a name: "Jardin des Plantes") makes it another place."""
-
-
-def _workshop(f: _Features, vocabulary: _Vocabulary) -> bool:
+def _workshop(f: _Features, vocabulary: _Vocabulary, reading: _Reading) -> bool:
     """Whether the place is only workshop words ("atelier menuiserie", "préau"), with the
     DITEP's own names at most ("garage vélos Saint-Ex"): its own workshop, not a partner's."""
     tokens = f.location.padded.split()
-    if not tokens or _anyone_s(tokens):  # "atelier 3": nobody's in particular
+    if not tokens or _anyone_s(tokens, reading):  # "atelier 3": nobody's in particular
         return False
-    bikes = tokens[0] in ("garage", "local") and not _BIKES.isdisjoint(tokens[1:3])
-    if tokens[0] not in _WORKSHOP_PLACES and not bikes:
+    bikes = tokens[0] in reading.bike_sheds and not reading.bikes.isdisjoint(tokens[1:3])
+    if tokens[0] not in reading.workshop_places and not bikes:
         return False
     if any(vocabulary.unknown(token) for token in tokens):
         return False  # a name the rules do not know: another place ("Jardin des Plantes")
     codes = f.place.codes
     if "own" in codes:
         return True
-    return not (codes - {"unknown"}) and all(token in _WORKSHOP_WORDS for token in tokens)
-
-
-_WORKSHOP_WORDS = frozenset(_WORKSHOP_TERMS)
-
-
-_OUTING_WORDS = frozenset(("sejour", "sortie", "camp", "transfert"))
-"""Title words of an outing or a séjour: they say where the young people go, not where a
-team without them is."""
-_TEAM_TERMS = (
-    "preparation", "prepa", "preparer", "organisation", "organiser", "equipe", "reunion",
-    "bilan", "point", "debriefing",
-)  # fmt: skip
-"""What says a team's time about an outing (read with ``_vocabulary``)."""
-_TEAM_WORDS = frozenset(_TEAM_TERMS)
+    return not (codes - {"unknown"}) and all(token in reading.workshop for token in tokens)
 
 
 def _where(
-    f: _Features, places: Places, links: Links, vocabulary: _Vocabulary
+    f: _Features,
+    places: Places,
+    links: Links,
+    vocabulary: _Vocabulary,
+    reading: _Reading = _NO_READING,
 ) -> tuple[Setting, str] | None:
     """Where the session is, as its place, links and title say (the registry, then the
-    ``places`` words, a video link, the title), with what said it; None when nothing does."""
-    if f.location is not _NO_TEXT and _workshop(f, vocabulary):
+    ``places`` words, a video link, the title), with what said it; None when nothing does.
+    ``reading`` is the rule set's ``place_reading``: rooms, addresses, workshops, outings."""
+    if f.location is not _NO_TEXT and _workshop(f, vocabulary, reading):
         return Setting.SITE, "a workshop place"
     hit = f.place
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
@@ -1005,12 +1031,12 @@ def _where(
     others = False
     if found is not None and found[0] is Setting.SITE:
         if "unknown" in hit.codes:
-            others = not _room(places, f.location, f.words)
+            others = not _room(places, f.location, f.words, reading)
         elif not hit.codes:  # no registry: a room word says the site, but for a public hall
-            others = _public_hall(places, f.location, f.words)
+            others = _public_hall(places, f.location, f.words, reading)
     if found is not None and not others:
         return found[0], f"location word «{found[1]}»"
-    if others and "unknown" in hit.codes and _anyone_s(f.location.padded.split()):
+    if others and "unknown" in hit.codes and _anyone_s(f.location.padded.split(), reading):
         # "Bureau 3", "salle 2 (bâtiment B)", "Bureau 12, 4 rue Lakanal": a room, whose is not
         # said (nor made the site by a room word in the title, "Bureau 3 – O.F.").
         return Setting.INCONNU, f"{_ANY_ROOM} («{found[1]}»)" if found else _ANY_ROOM
@@ -1021,14 +1047,14 @@ def _where(
                     return setting, f"link to {code[5:]}"
     found = _place_word(places, f.words, title=True)
     if found is not None and any(
-        f" {no} {found[1]} " in f.words.padded for no in ("pas d", "pas de", "pas", "sans")
+        f" {no} {found[1]} " in f.words.padded for no in reading.negations
     ):
         found = None  # "pas d'école", "pas de classe": no school today, not a place
     if (
         found is not None
         and f.youth == 0
-        and found[1] in _OUTING_WORDS
-        and not _TEAM_WORDS.isdisjoint(f.words.tokens)
+        and found[1] in reading.outings
+        and not reading.team.isdisjoint(f.words.tokens)
     ):
         # A séjour or outing the team prepares without the young people is not a place: the
         # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
@@ -1066,6 +1092,8 @@ class CompiledRuleSet:
     reader: _Reader
     reads_across: bool = False
     links: Links = ()
+    reading: _Reading = _NO_READING
+    """The ``place_reading`` section compiled."""
     vocabulary: _Vocabulary = field(default_factory=lambda: _Vocabulary(), repr=False)
     """Every word the rules and the registry can match (a place's own names are the others)."""
     _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
@@ -1259,7 +1287,7 @@ class CompiledRuleSet:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
-        found = _where(f, self.places, self.links, self.vocabulary)
+        found = _where(f, self.places, self.links, self.vocabulary, self.reading)
         if found is not None:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
@@ -1324,7 +1352,7 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
     for place in document.places:
         terms.extend(word for word in place.words or () if not word.strip().endswith("*"))
     if registry is not None:
-        for _kind, _owner, _setting, names in registry.entries():
+        for _kind, _owner, _setting, names in registry.entries(document.place_reading.contractions):
             terms.extend(names)
     return {token for term in terms for token in _tokens(term)}
 
@@ -1349,10 +1377,13 @@ def compile_rule_set(
     links: Links = tuple(
         (place.setting, frozenset(place.links)) for place in document.places if place.links
     )
-    vocabulary.matcher(_ADDRESS_TERMS)  # a place's numbers and street words are read
-    vocabulary.matcher(_WORKSHOP_TERMS)  # and its workshop words
-    vocabulary.matcher(_TEAM_TERMS)  # a team's time about an outing
-    rules = tuple(_compile_rule(rule, vocabulary, places, links) for rule in document.rules)
+    reading = _Reading.of(document.place_reading)
+    vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
+    vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
+    vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
+    rules = tuple(
+        _compile_rule(rule, vocabulary, places, links, reading) for rule in document.rules
+    )
     normaliser = Normaliser(_vocabulary(document, registry))
     points: set[int] = set()
     for rule in document.rules:
@@ -1361,7 +1392,7 @@ def compile_rule_set(
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
     compiled_registry = (
-        _Registry(registry, vocabulary, normaliser, places)
+        _Registry(registry, vocabulary, normaliser, places, document.place_reading.contractions)
         if registry is not None and registry_has_places(registry)
         else None
     )
@@ -1377,6 +1408,7 @@ def compile_rule_set(
             vocabulary if project else None,
         ),
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
+        reading=reading,
         vocabulary=vocabulary,
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
@@ -1395,9 +1427,13 @@ def _with_places(version: str, registry: PlaceRegistry | None) -> str:
 
 
 def _compile_rule(
-    rule: Rule, vocabulary: _Vocabulary, places: Places = (), links: Links = ()
+    rule: Rule,
+    vocabulary: _Vocabulary,
+    places: Places = (),
+    links: Links = (),
+    reading: _Reading | None = None,
 ) -> _CompiledRule:
-    compiled = _compile_conditions(rule.when, vocabulary, places, links)
+    compiled = _compile_conditions(rule.when, vocabulary, places, links, reading)
     return _CompiledRule(
         rule.id,
         rule.explanation,

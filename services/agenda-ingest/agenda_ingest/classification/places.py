@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -112,11 +113,20 @@ class PlaceRegistry(_Strict):
                     seen[key] = field
         return self
 
-    def entries(self) -> list[tuple[str, str, Setting, tuple[str, ...]]]:
+    def entries(
+        self, contractions: Contractions | None = None
+    ) -> list[tuple[str, str, Setting, tuple[str, ...]]]:
         """Every place as (code of its kind, own/partner, setting, its names), each name
-        also in its contracted forms ("Le Clos" is found in "Potager du Clos")."""
+        also in its contracted forms when the rule set gives them (``place_reading``'s
+        ``contractions``: "Le Clos" is found in "Potager du Clos")."""
+        forms = contractions or {}
         found: list[tuple[str, str, Setting, tuple[str, ...]]] = [
-            (place.kind.value, "own", Setting.SITE, _with_contractions(place.name, place.aliases))
+            (
+                place.kind.value,
+                "own",
+                Setting.SITE,
+                _with_contractions(place.name, place.aliases, forms),
+            )
             for place in self.own
         ]
         found.extend(
@@ -124,7 +134,7 @@ class PlaceRegistry(_Strict):
                 place.kind.value,
                 "partner",
                 PARTNER_SETTING[place.kind],
-                _with_contractions(place.name, place.aliases),
+                _with_contractions(place.name, place.aliases, forms),
             )
             for place in self.partners
         )
@@ -136,28 +146,37 @@ class PlaceRegistry(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-_CONTRACTED: dict[str, tuple[str, ...]] = {"le": ("du", "au"), "les": ("des", "aux")}
-"""French articles and the forms they take after « de » and « à »: « le » gives « du », « au »;
-« les » gives « des », « aux ». « la » and « l' » stay in « de la », « à l' »: already found."""
+Contractions = Mapping[str, Sequence[str]]
+"""Articles and the forms they take after « de » and « à » (the rule set's ``place_reading``:
+« le » gives « du », « au »; « les » gives « des », « aux »)."""
 
 
-def contracted_forms(name: str) -> tuple[str, ...]:
+def contracted_forms(name: str, contractions: Contractions) -> tuple[str, ...]:
     """A name starting with an article as written after « de » or « à »: "Le Clos" gives
     "du Clos" and "au Clos" ("Potager du Clos", "retour au Clos"); other names give nothing."""
     words = name.split(maxsplit=1)
     if len(words) < 2:
         return ()
-    forms = _CONTRACTED.get(words[0].casefold(), ())
+    forms = next(
+        (
+            forms
+            for article, forms in contractions.items()
+            if article.casefold() == words[0].casefold()
+        ),
+        (),
+    )
     return tuple(f"{form} {words[1]}" for form in forms)
 
 
-def _with_contractions(name: str, aliases: list[str]) -> tuple[str, ...]:
+def _with_contractions(
+    name: str, aliases: list[str], contractions: Contractions
+) -> tuple[str, ...]:
     names = (name, *aliases)
     given = {" ".join(each.casefold().split()) for each in names}
     extra = [
         form
         for each in names
-        for form in contracted_forms(each)
+        for form in contracted_forms(each, contractions)
         if " ".join(form.casefold().split()) not in given
     ]
     return (*names, *dict.fromkeys(extra))

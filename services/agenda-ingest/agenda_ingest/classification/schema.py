@@ -3,8 +3,10 @@
 A rule set is ordered rules, first match wins. Each rule has an ``id``, a French
 ``explanation``, conditions (``when``: every condition given must hold; inside one
 list, any item is enough) and actions (``then``). ``places`` say how a setting is
-found from words when a rule leaves it to them (``setting: auto``). Validation
-errors name the rule (its id, or its index when it has none) and the field.
+found from words when a rule leaves it to them (``setting: auto``); ``place_reading``
+gives the words of the finer readings of a place (a numbered room, a street address, a
+workshop, a team preparing an outing, a negation). Validation errors name the rule (its id,
+or its index when it has none) and the field.
 """
 
 from __future__ import annotations
@@ -182,6 +184,88 @@ class Place(_Strict):
         return self
 
 
+def _single_words(values: list[str]) -> list[str]:
+    for value in values:
+        if not value.strip() or "*" in value or len(value.split()) != 1:
+            raise ValueError(f"'{value}' is not a single word (no space, no '*')")
+        if not any(char.isalnum() for char in value):
+            raise ValueError(f"'{value}' has no letter or digit to match")
+    return values
+
+
+Words = list[str]
+
+
+class PlaceReading(_Strict):
+    """The words of the finer readings of a place (LOCATION) and a title, beyond ``places``.
+
+    Every list is empty by default: a rule set without this section reads none of these
+    (a numbered room, an address, a workshop place… are read as any other place)."""
+
+    numbered_rooms: bool = False
+    """A room word followed by a number ("Bureau 3", "salle n° 2") says a room, but nobody's
+    in particular: not the site, its setting unknown."""
+    street_words: Words = Field(default_factory=list)
+    """Words of a street address ("rue", "avenue"): a room at an address is nobody's in
+    particular either (read in the place only)."""
+    number_signs: Words = Field(default_factory=list)
+    """Signs before a room's number ("n", "numero": "salle n° 2")."""
+    hall_words: Words = Field(default_factory=list)
+    """A place starting with one, an outside activity in the title ("escalade" at "Salle
+    Roc'n Bloc"): a public hall — unless a ``site`` word follows ("Salle de sport du DITEP")."""
+    workshop_places: Words = Field(default_factory=list)
+    """Workshop places of a house ("atelier", "préau", "potager"): a place starting with one and
+    made of workshop words only is the DITEP's own (``site``)."""
+    bike_sheds: Words = Field(default_factory=list)
+    """A place starting with one and a bike word next ("garage vélos", "local à vélos") is a
+    workshop place too."""
+    bike_words: Words = Field(default_factory=list)
+    """The bike words of a bike shed ("vélo", "vélos")."""
+    workshop_words: Words = Field(default_factory=list)
+    """What else a workshop place is read with: what is done there ("menuiserie"), "ext" and
+    the small words ("du", "de"); any other word (a name: "Jardin des Plantes") makes it
+    another place."""
+    outing_words: Words = Field(default_factory=list)
+    """Title words of an outing or a séjour (``places`` words too): with a team word and no
+    young person, the team prepares it where the team is, not there."""
+    team_words: Words = Field(default_factory=list)
+    """Title words of a team's time about an outing ("préparation", "réunion", "bilan")."""
+    negations: Words = Field(default_factory=list)
+    """Words or phrases just before a ``places`` word of the title that say it is not the
+    place ("pas de classe", "sans école")."""
+    contractions: dict[str, Words] = Field(default_factory=dict)
+    """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
+    "au"): "Le Clos" is found in "Potager du Clos" too."""
+
+    _check_words = field_validator(
+        "street_words",
+        "number_signs",
+        "hall_words",
+        "workshop_places",
+        "bike_sheds",
+        "bike_words",
+        "workshop_words",
+        "outing_words",
+        "team_words",
+    )(_single_words)
+
+    @field_validator("negations")
+    @classmethod
+    def _negations(cls, values: list[str]) -> list[str]:
+        for value in _terms(values):
+            if "*" in value:
+                raise ValueError(f"'{value}': a negation is a word or phrase, without '*'")
+        return values
+
+    @field_validator("contractions")
+    @classmethod
+    def _contractions(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        for article, forms in values.items():
+            _single_words([article])
+            _single_words(forms)
+        return values
+
+
 class NightWindow(_Strict):
     start: str = "21:00"
     end: str = "07:00"
@@ -200,6 +284,7 @@ class RuleSetDocument(_Strict):
     description: str | None = None
     night: NightWindow = NightWindow()
     places: list[Place] = Field(default_factory=list)
+    place_reading: PlaceReading = PlaceReading()
     rules: Annotated[list[Rule], Field(min_length=1)]
 
     @model_validator(mode="after")
