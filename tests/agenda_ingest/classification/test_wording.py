@@ -40,9 +40,13 @@ def _registry() -> PlaceRegistry:
     return parse_place_registry((WORDING / "places.yaml").read_text(encoding="utf-8"))
 
 
+def _default_rules_with(registry: PlaceRegistry) -> CompiledRuleSet:
+    """The default rules read with this place registry."""
+    return compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+
+
 def _with_places() -> CompiledRuleSet:
-    text = default_rules_text()
-    return compile_rule_set(parse_rule_set(text), "test", _registry())
+    return _default_rules_with(_registry())
 
 
 def _lines(path: Path) -> list[tuple[int, dict[str, object]]]:
@@ -132,7 +136,7 @@ def test_a_registry_alias_written_with_an_abbreviation_is_found() -> None:
     registry = parse_place_registry(
         "own:\n  - {name: Gymnase des Mésanges, kind: room, aliases: [gym interne]}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     # The place is read as "gymnase interne": the alias is read the same way.
     entry = {"summary": "Gym Colibris", "location": "gym interne", "youth": 6, "professionals": 2}
     got = rules.classify(facts_from_entry(entry))
@@ -338,7 +342,7 @@ def test_the_longest_registry_name_wins() -> None:
         "own:\n  - {name: Tilleuls, kind: house}\n"
         "partners:\n  - {name: École des Tilleuls, kind: school}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Entretien", "location": "École des Tilleuls", "youth": 1}
     got = rules.classify(facts_from_entry({**entry, "professionals": 1}))
     assert got.setting is Setting.ECOLE
@@ -351,7 +355,7 @@ def test_a_partner_s_full_name_wins_over_an_own_alias_inside_it() -> None:
         "own:\n  - {name: Gymnase du DITEP, kind: room, aliases: [gym]}\n"
         "partners:\n  - {name: Gymnase Guy Môquet, kind: leisure, aliases: [Môquet]}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Basket", "location": "Gymnase Guy Môquet", "youth": 4}
     got = rules.classify(facts_from_entry({**entry, "professionals": 2}))
     assert (got.activity, got.setting) == (Activity.ACCUEIL_JOUR, Setting.EXTERIEUR)
@@ -422,7 +426,7 @@ def test_an_own_name_is_found_after_du_des_au_aux() -> None:
     assert contracted_forms("les Mésanges", _ARTICLES) == ("des Mésanges", "aux Mésanges")
     assert contracted_forms("La Treille", _ARTICLES) == contracted_forms("Horizon", _ARTICLES) == ()
     registry = parse_place_registry("own:\n  - {name: Le Clos, kind: site}\n")
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Atelier jardin", "youth": 4, "professionals": 1}
     assert _settings(rules, entry, ["Potager du Clos", "retour au Clos", "Clos Fleuri"]) == [
         "site",
@@ -436,7 +440,7 @@ def test_an_own_name_inside_a_public_place_s_name_is_outside() -> None:
         "own:\n  - {name: Ouche, kind: group}\n  - {name: Bassin thérapeutique, kind: room}\n"
         "  - {name: Gymnase du Clos, kind: room}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Activité", "youth": 5, "professionals": 2}
     places = ["Piscine de la Fontaine d'Ouche", "Parc de l'Ouche", "Ouche"]
     assert _settings(rules, entry, places) == ["exterieur", "exterieur", "site"]
@@ -448,7 +452,7 @@ def test_a_training_partner_named_as_a_school_is_a_school() -> None:
     registry = parse_place_registry(
         "partners:\n  - {name: MFR du Val, kind: training}\n  - {name: IRTS Sud, kind: training}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Convention - bilan annuel", "youth": 0, "professionals": 2}
     assert _settings(rules, entry, ["MFR du Val", "IRTS Sud"]) == ["ecole", "exterieur"]
 
@@ -487,7 +491,7 @@ def test_natural_places_holiday_places_and_gyms_are_outside_even_named_like_a_ho
         "  - {name: Pavillon Cernay, kind: house, aliases: [Cernay]}\n"
         "  - {name: Salle de sport du DITEP, kind: room}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     entry = {"summary": "Sortie", "youth": 4, "professionals": 2}
     places = ["Puy de Pariou, Orcines", "Col de Cernay", "Basic-Fit Reims Cernay"]
     assert _settings(rules, entry, places) == ["exterieur"] * len(places)
@@ -524,7 +528,7 @@ def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
         "  - {name: Gîte Loue, kind: house, aliases: [Loue]}\n"
         "  - {name: Groupe Vert, kind: group, aliases: [grp Vert]}\n"
     )
-    rules = compile_rule_set(parse_rule_set(default_rules_text()), "test", registry)
+    rules = _default_rules_with(registry)
     group = {"summary": "Atelier bois - grp Vert", "youth": 4, "professionals": 1}
     # A place of workshop words only (with an own name at most) is the house's own.
     workshops = ["atelier menuiserie", "préau", "jardin potager ext", "garage vélos Saint-Ex"]
