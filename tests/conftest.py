@@ -372,11 +372,17 @@ SAMPLE_FINESS = "690000017"
 SAMPLE_WINDOW = ("2024-09-01", "2025-09-01")
 
 
-def add_sample_fhir_source(
-    unit: Session, name: str = "Export TDDUI", window: tuple[dt.date, dt.date] | None = None
+def add_sample_source(
+    unit: Session,
+    name: str = "Export TDDUI",
+    window: tuple[dt.date, dt.date] | None = None,
+    *,
+    feed_format: FeedFormat = FeedFormat.FHIR,
+    url: str | None = None,
 ) -> int:
-    """A FHIR establishment source of the sample DITEP over ``window`` (by default the
-    sample window), added in the caller's unit of work: its id."""
+    """An establishment source of the sample DITEP (FHIR unless told; pulled from ``url``
+    when given) over ``window`` (by default the sample window), added in the caller's unit
+    of work: its id."""
     start, end = window or (
         dt.date.fromisoformat(SAMPLE_WINDOW[0]),
         dt.date.fromisoformat(SAMPLE_WINDOW[1]),
@@ -385,7 +391,8 @@ def add_sample_fhir_source(
         unit,
         finess=SAMPLE_FINESS,
         name=name,
-        feed_format=FeedFormat.FHIR,
+        feed_format=feed_format,
+        url=url,
         window_start=start,
         window_end=end,
     ).id

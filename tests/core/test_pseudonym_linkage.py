@@ -39,7 +39,7 @@ from tests.conftest import (
     KeyMaker,
     SampleDitep,
     TemporaryDatabase,
-    add_sample_fhir_source,
+    add_sample_source,
 )
 from tests.http import AppClient
 
@@ -72,7 +72,7 @@ def test_one_ins_two_establishments_two_pseudonyms_one_link_key(
     make_key: KeyMaker,
 ) -> None:
     with database.unit_of_work() as unit:
-        fhir_source = add_sample_fhir_source(unit, "TDDUI")
+        fhir_source = add_sample_source(unit, "TDDUI")
         add_establishment(unit, finess=OTHER_FINESS, name="DITEP Isère", region_code="84")
         other_source = add_source(
             unit,

@@ -33,7 +33,7 @@ from tests.conftest import (
     SAMPLE_FINESS,
     KeyMaker,
     SampleDitep,
-    add_sample_fhir_source,
+    add_sample_source,
 )
 from tests.http import AppClient
 
@@ -172,7 +172,7 @@ def tddui_bundle() -> dict[str, Any]:
 @pytest.fixture
 def fhir_source(database: Database, sample_ditep: SampleDitep) -> int:
     with database.unit_of_work() as session:
-        return add_sample_fhir_source(session)
+        return add_sample_source(session)
 
 
 def _push(
@@ -513,7 +513,7 @@ def test_the_tddui_corpus_pushed_to_a_source(
 ) -> None:
     with database.unit_of_work() as unit:
         window = (dt.date(2023, 1, 1), dt.date(2024, 1, 1))
-        source_id = add_sample_fhir_source(unit, "TDDUI 2023", window)
+        source_id = add_sample_source(unit, "TDDUI 2023", window)
     key = make_key(Scope.FEEDS_WRITE)
     # As published, the guide's INS has a wrong key: the stay is rejected, with where it is.
     raw = (CORPUS_TDDUI / "Bundle-ExampleTDDUIBundle.json").read_bytes()
@@ -598,7 +598,7 @@ def test_a_tddui_stay_then_an_event_only_feed_without_the_corpus(
     mass-deletion guard waits for a confirmation."""
     with database.unit_of_work() as unit:
         window = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
-        source_id = add_sample_fhir_source(unit, "TDDUI", window)
+        source_id = add_sample_source(unit, "TDDUI", window)
     key = make_key(Scope.FEEDS_WRITE)
     right = 97 - int(NIR[:13]) % 97
     patient, practitioner, stay, event = (tddui_bundle()["entry"][i] for i in (0, 1, 2, 3))

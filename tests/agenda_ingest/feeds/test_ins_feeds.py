@@ -12,7 +12,7 @@ from tests.conftest import (
     SAMPLE_FINESS,
     KeyMaker,
     SampleDitep,
-    add_sample_fhir_source,
+    add_sample_source,
 )
 from tests.http import AppClient
 
@@ -99,7 +99,7 @@ def test_one_ins_in_two_spellings_through_ical_and_fhir_is_one_young_person(
     make_key: KeyMaker,
 ) -> None:
     with database.unit_of_work() as unit:
-        fhir_source = add_sample_fhir_source(unit, "TDDUI")
+        fhir_source = add_sample_source(unit, "TDDUI")
     write, read = make_key(Scope.FEEDS_WRITE), make_key(Scope.ACTIVITY_READ)
     ical = _push(
         ingest_client,

@@ -18,7 +18,7 @@ from tests.conftest import (
     SAMPLE_FINESS,
     KeyMaker,
     SampleDitep,
-    add_sample_fhir_source,
+    add_sample_source,
 )
 from tests.http import AppClient
 
@@ -29,7 +29,7 @@ INS = {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "1090375123456"}
 @pytest.fixture
 def fhir_source(database: Database, sample_ditep: SampleDitep) -> int:
     with database.unit_of_work() as session:
-        return add_sample_fhir_source(session, "Rendez-vous GAP")
+        return add_sample_source(session, "Rendez-vous GAP")
 
 
 def appointment(number: int, status: str, start: str = "2025-03-12T14:00:00+01:00") -> Any:

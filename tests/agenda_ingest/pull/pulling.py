@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from agenda_ingest.sources.service import add_source
 from ditep_core.db import Database
 from ditep_core.models import Source
-from ditep_core.nomenclatures import AgendaKind, FeedFormat
-from tests.conftest import SAMPLE_FINESS, SAMPLE_WINDOW
+from ditep_core.nomenclatures import FeedFormat
+from tests.conftest import add_sample_source
 
 
 def stored_source(database: Database, source_id: int) -> Source:
@@ -23,15 +20,5 @@ def add_pulled_source(
     database: Database, name: str, *, url: str | None, feed_format: FeedFormat = FeedFormat.ICAL
 ) -> int:
     """A source of the sample establishment over the sample's window, pulled from ``url``."""
-    window_start, window_end = (dt.date.fromisoformat(day) for day in SAMPLE_WINDOW)
     with database.unit_of_work() as session:
-        return add_source(
-            session,
-            finess=SAMPLE_FINESS,
-            name=name,
-            feed_format=feed_format,
-            url=url,
-            agenda_kind=AgendaKind.ESTABLISHMENT,
-            window_start=window_start,
-            window_end=window_end,
-        ).id
+        return add_sample_source(session, name, feed_format=feed_format, url=url)

@@ -32,7 +32,7 @@ from tests.conftest import (
     TEST_PULL_ALLOWED_HOSTS,
     SampleDitep,
     TemporaryDatabase,
-    add_sample_fhir_source,
+    add_sample_source,
     make_settings,
 )
 
@@ -49,7 +49,7 @@ def _fhir_source(
     database: Database, name: str = "DUI FHIR", url: str = BASE, **configure: Any
 ) -> int:
     with database.unit_of_work() as session:
-        source_id = add_sample_fhir_source(session, name)
+        source_id = add_sample_source(session, name)
         configure_source(session, source_id, url=url, **configure)
     return source_id
 
