@@ -93,7 +93,7 @@ def test_a_500_logs_neither_the_key_nor_any_secret(
     assert "unhandled_exception" in log
     assert "RuntimeError" in log
     assert "failing_report" in log
-    for secret in (key, key.rsplit("_", 1)[1], TEST_SECRET, PULL_TOKEN, PULL_PASSWORD, ROR_SECRET):
+    for secret in (key, key.split("_", 2)[2], TEST_SECRET, PULL_TOKEN, PULL_PASSWORD, ROR_SECRET):
         assert secret not in log
     assert REDACTED in log
     # No locals: the error's lines stay small (they were ~290 KB with them).
@@ -124,7 +124,7 @@ def test_a_key_in_the_query_string_is_not_logged(
     assert response.status_code == 401
     log = capsys.readouterr().err
     assert key not in log
-    assert key.rsplit("_", 1)[1] not in log
+    assert key.split("_", 2)[2] not in log
     request_line = json.loads(next(line for line in log.splitlines() if '"request"' in line))
     assert request_line["path"] == f"/v1/establishments/{sample_ditep.finess}/activity"
 
