@@ -203,13 +203,14 @@ def test_words_are_matched_without_case_or_accents_and_whole() -> None:
             (0, 0, 1),
             ("appui-enseignants-sans-jeune", Activity.APPUI_RESSOURCES),
         ),
-        # A call with a parent is coordination; an interview with the parent stays ambulatoire.
+        # A call with a parent is coordination; so is an interview with the parent, the young
+        # person absent (decided after AI to AP).
         ("appel maman de Lou", "", (1, 0, 1), ("coordination-appel-parent", Activity.COORDINATION)),
         (
             "Entretien téléphonique avec la mère",
             "",
             (1, 0, 1),
-            ("ambulatoire", Activity.AMBULATOIRE),
+            ("coordination-appel-parent", Activity.COORDINATION),
         ),
         (
             "Guidance parentale à dom.",
