@@ -257,3 +257,101 @@ def test_a_place_to_be_seen_is_setting_inconnu_and_says_nowhere() -> None:
     assert (outing.activity, outing.setting) == (Activity.AMBULATOIRE, Setting.INCONNU)
     # Nor is it a place a fallback can lean on.
     assert classify(facts("Créneau Emma", "à voir")).activity is Activity.UNCLASSIFIED
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "people", "expected"),
+    [
+        # A commission d'admission: coordination when young people are attached (their files),
+        # institutional time when none is.
+        (
+            "Commission d'admission (2 dossiers)",
+            "Salle Matisse",
+            (2, 0, 4),
+            ("commission-admission-dossiers", Activity.COORDINATION),
+        ),
+        (
+            "Commission d'admission",
+            "Salle Matisse",
+            (0, 0, 4),
+            ("commission-admission", Activity.INSTITUTIONNEL),
+        ),
+        # Admission with the young person present is coordination; an assessment or a trial
+        # night during the pre-admission stays what it is.
+        (
+            "Entretien de préadmission avec Tom et sa mère",
+            "",
+            (1, 1, 2),
+            ("admission-avec-le-jeune", Activity.COORDINATION),
+        ),
+        ("Bilan ortho Tom (pré-admission)", "", (1, 1, 1), ("ambulatoire", Activity.AMBULATOIRE)),
+        # The parents without the young person: coordination; parental guidance stays ambulatoire.
+        (
+            "Entretien parents de Tom (sans lui)",
+            "",
+            (1, 0, 1),
+            ("coordination-appel-parent", Activity.COORDINATION),
+        ),
+        (
+            "Guidance parentale (sans Tom)",
+            "",
+            (1, 0, 1),
+            ("guidance-parentale", Activity.AMBULATOIRE),
+        ),
+        # Writing for an absent young person.
+        (
+            "Rédaction bilan éducatif Tom",
+            "",
+            (1, 0, 1),
+            ("ecrits-pour-un-jeune", Activity.COORDINATION),
+        ),
+        # A hearing, the young person present or not.
+        (
+            "Audience juge des enfants - Tom",
+            "",
+            (1, 1, 1),
+            ("audience-juge", Activity.COORDINATION),
+        ),
+        # The teacher: advice is appui-ressources, any other exchange about the young person
+        # (a call with no advice) is coordination.
+        (
+            "Tél enseignante de Tom",
+            "",
+            (1, 0, 1),
+            ("coordination-enseignants", Activity.COORDINATION),
+        ),
+        (
+            "Tél enseignante de Tom - conseils",
+            "",
+            (1, 0, 1),
+            ("appui-enseignants", Activity.APPUI_RESSOURCES),
+        ),
+        # The DITEP's own teachers among themselves, the CVS with delegates: institutional.
+        (
+            "Réunion enseignants UE",
+            "",
+            (0, 0, 3),
+            ("equipe-ue-sans-jeune", Activity.INSTITUTIONNEL),
+        ),
+        ("CVS", "", (2, 2, 3), ("conseil-de-la-vie-sociale", Activity.INSTITUTIONNEL)),
+        # A work-placement review with the young person is coordination; an orientation visit
+        # with him is ambulatoire.
+        (
+            "Bilan de stage avec la tutrice - Tom",
+            "Garage Martin",
+            (1, 1, 1),
+            ("bilan-de-stage-avec-le-jeune", Activity.COORDINATION),
+        ),
+        (
+            "Visite lycée pro avec Tom (orientation)",
+            "Lycée Jean Jaurès",
+            (1, 1, 1),
+            ("visite-orientation-avec-le-jeune", Activity.AMBULATOIRE),
+        ),
+    ],
+)
+def test_families_of_blind_sets_ai_to_ap(
+    summary: str, location: str, people: People, expected: tuple[str, Activity]
+) -> None:
+    result = classify(facts(summary, location, people))
+    assert (result.rule_id, result.activity) == expected
