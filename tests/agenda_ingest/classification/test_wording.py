@@ -557,3 +557,35 @@ def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
     assert _settings(rules, outing, [""]) == ["exterieur"]
     holiday = {"summary": "Vacances scolaires", "youth": 1, "source_kind": "youth"}
     assert _settings(rules, holiday, ["", "Camping les Pins"]) == ["domicile", "exterieur"]
+
+
+def test_the_internat_s_routines_at_its_own_house_are_the_night_not_a_day_group_s() -> None:
+    # The evening meal and the morning at an own house (registry kind house) are the night
+    # stay; the same words at a day group, or the midday meal at the house, stay accueil de jour.
+    registry = parse_place_registry(
+        "own:\n  - {name: Maison des Hêtres, kind: house, aliases: [Hêtres]}\n"
+        "  - {name: Groupe Les Pins, kind: group, aliases: [Pins]}\n"
+    )
+    rules = _default_rules_with(registry)
+
+    def got(summary: str, location: str, start: str, end: str) -> tuple[Activity, str]:
+        entry = {
+            "summary": summary,
+            "location": location,
+            "start": f"2026-03-10T{start}:00",
+            "end": f"2026-03-10T{end}:00",
+            "youth": 4,
+            "youth_present": 4,
+            "professionals": 2,
+            "functions": ["moniteur éducateur", "maîtresse de maison"],
+        }
+        classified = rules.classify(facts_from_entry(entry))
+        return classified.activity, classified.rule_id
+
+    assert got("Repas du soir", "Hêtres", "19:00", "20:00") == (
+        Activity.ACCUEIL_NUIT,
+        "nuit-routine-en-maison",
+    )
+    assert got("Petit déj avant le bus", "Hêtres", "07:15", "08:15")[0] is Activity.ACCUEIL_NUIT
+    assert got("Repas de midi", "Hêtres", "12:00", "13:00")[0] is Activity.ACCUEIL_JOUR
+    assert got("Goûter du soir", "Pins", "16:00", "16:45")[0] is Activity.ACCUEIL_JOUR
