@@ -534,7 +534,10 @@ def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
     workshops = ["atelier menuiserie", "préau", "jardin potager ext", "garage vélos Saint-Ex"]
     assert _settings(rules, group, workshops) == ["site"] * len(workshops)
     # A name the rules do not know makes it another place; a numbered room stays unknown.
-    assert _settings(rules, group, ["Jardin des Plantes", "atelier 3"]) == ["inconnu"] * 2
+    assert _settings(rules, group, ["Jardin Lecoq", "atelier 3"]) == ["inconnu"] * 2
+    # A public garden named by its kind (the places list's phrases): outside, not a workshop.
+    gardens = ["Jardin des Plantes", "jardin partagé des Coteaux"]
+    assert _settings(rules, group, gardens) == ["exterieur"] * 2
     # An own alias that is only the public word, followed by a name: another gym.
     training = {"summary": "Entraînement basket", "youth": 1, "professionals": 0}
     young = {**training, "source_kind": "youth"}

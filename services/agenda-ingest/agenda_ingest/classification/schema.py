@@ -233,6 +233,16 @@ class PlaceReading(_Strict):
     negations: Words = Field(default_factory=list)
     """Words or phrases just before a ``places`` word of the title that say it is not the
     place ("pas de classe", "sans école")."""
+    desk_words: Words = Field(default_factory=list)
+    """Title words of desk work (« rédaction », « mail », « dossier »): a partner or an outing
+    the title names is then the subject, not the place (only a phone or video word says where)."""
+    own_names: Words = Field(default_factory=list)
+    """Words naming the DITEP itself (« DITEP », « ITEP »): a public kind of place so named
+    ("Salle de sport du DITEP") is its own, when the registry does not say otherwise."""
+    residence_words: Words = Field(default_factory=list)
+    """Words or phrases naming where a young person placed lives (« MECS », « foyer de
+    l'enfance »): such a place (a location, or a registry establishment so named) is the young
+    person's home (``domicile``), outside when no young person is attached."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -247,6 +257,8 @@ class PlaceReading(_Strict):
         "workshop_words",
         "outing_words",
         "team_words",
+        "desk_words",
+        "own_names",
     )(_single_words)
 
     @field_validator("negations")
