@@ -943,6 +943,7 @@ class _Reading:
     team: frozenset[str] = frozenset()
     negations: tuple[str, ...] = ()
     desk: frozenset[str] = frozenset()
+    elsewhere_without_youth: bool = False
     own_names: frozenset[str] = frozenset()
     residences: _Words | None = None
     """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
@@ -966,6 +967,7 @@ class _Reading:
             outings=read(section.outing_words),
             team=read(section.team_words),
             desk=read(section.desk_words),
+            elsewhere_without_youth=section.elsewhere_without_youth,
             own_names=read(section.own_names),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
@@ -1120,6 +1122,15 @@ def _where_read(
         if named is not None:
             # "MECS Le Prado", "foyer de l'enfance": where the young person lives.
             return Setting.DOMICILE, f"{_RESIDENCE_EVIDENCE} «{named}»"
+    tokens = f.location.padded.split()
+    if (
+        "unknown" in hit.codes
+        and len(tokens) > 1
+        and tokens[0] in reading.own_names
+        and (tokens[1] == "_" or vocabulary.unknown(tokens[1]))
+    ):
+        # "DITEP Le Tremplin, Aulnay": another DITEP, by a name the registry does not know.
+        return Setting.EXTERIEUR, f"location «{tokens[0]}» with another name"
     found = _place_word(places, f.location)
     if found is not None and found[0] is Setting.DOMICILE:
         lead = _lead(places, f.location)
@@ -1419,6 +1430,10 @@ class CompiledRuleSet:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
             # With a registry, the DITEP's own places are known: another one is not its site.
+            if f.youth_present == 0 and self.reading.elsewhere_without_youth:
+                # Professionals meeting or trained at a place the registry does not know (a
+                # town, a venue: "Réunion réseau DITEP" at "Colmar"): elsewhere, outside.
+                return Setting.EXTERIEUR, "a location the place registry does not know, no youth"
             return Setting.INCONNU, "a location the place registry does not know"
         return default, None
 

@@ -233,6 +233,10 @@ class PlaceReading(_Strict):
     negations: Words = Field(default_factory=list)
     """Words or phrases just before a ``places`` word of the title that say it is not the
     place ("pas de classe", "sans école")."""
+    elsewhere_without_youth: bool = False
+    """With a registry, a place it does not know, nothing else saying where, no young person
+    present (a meeting, a training in a town or a venue): outside (``exterieur``), not
+    unknown; with a young person there, it stays unknown (his home? a shop?)."""
     desk_words: Words = Field(default_factory=list)
     """Title words of desk work (« rédaction », « mail », « dossier »): a partner or an outing
     the title names is then the subject, not the place (only a phone or video word says where)."""
