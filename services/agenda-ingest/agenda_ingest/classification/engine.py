@@ -28,6 +28,7 @@ from importlib import resources
 from itertools import chain
 from typing import cast
 
+from agenda_ingest.classification.links import CUE_CODE
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import (
     Contractions,
@@ -379,6 +380,9 @@ class _Registry:
             return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
         return _PlaceHit(unknown)
 
+
+_CUE = "cue:"
+"""How a place's ``cues`` are kept among its link hosts (a host has no colon)."""
 
 _RESIDENCE = "residence"
 """A code added to a partner establishment named as where young people live (a MECS, a foyer
@@ -1164,6 +1168,10 @@ def _where_read(
             for code in f.codes:
                 if code.startswith("link|") and code[5:] in hosts:
                     return setting, f"link to {code[5:]}"
+                if code.startswith(CUE_CODE) and _CUE + code[len(CUE_CODE) :] in hosts:
+                    # "par tél avec l'IDE du CMP", "visio - lien envoyé (Teams)" in the
+                    # description: the session is held at a distance.
+                    return setting, f"the description says {code[len(CUE_CODE) :]}"
     unknown_place = "unknown" in hit.codes
     # A place the registry does not know is not the DITEP's: a site word of the title
     # ("Transfert Crozon – groupe internat" at "Crozon") says who, not where.
@@ -1517,7 +1525,9 @@ def compile_rule_set(
         if place.words
     )
     links: Links = tuple(
-        (place.setting, frozenset(place.links)) for place in document.places if place.links
+        (place.setting, frozenset(place.links or ()) | {_CUE + cue for cue in place.cues or ()})
+        for place in document.places
+        if place.links or place.cues
     )
     reading = _Reading.of(document.place_reading)
     if document.place_reading.residence_words:

@@ -6,11 +6,38 @@ import re
 
 _LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
 
+_WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
+
+CUE_CODE = "cue|"
+"""The code of a cue in the description: ``cue|phone``, ``cue|video``."""
+
+_CUES = (
+    # A video tool or a video call named ("visio - lien envoyé (Teams)", "en visio").
+    (
+        "video",
+        re.compile(
+            r"\b(?:visio\w*|teams|zoom|webex|whereby|jitsi|google meet|skype|facetime|"
+            r"classe virtuelle|distanciel)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # A phone call said as such ("par tél avec l'IDE", "au téléphone", "entretien téléphonique",
+    # a description that is only "tél"); not a phone number given ("tél d'astreinte 06…").
+    (
+        "phone",
+        re.compile(
+            r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
 
 def link_codes(*texts: str) -> tuple[str, ...]:
     """``link|host`` for each link in the texts, and for the host's parent domains
     (``us02web.zoom.us`` gives ``link|us02web.zoom.us`` and ``link|zoom.us``): a video
-    tool's link in a DUI description says the session is at a distance."""
+    tool's link in a DUI description says the session is at a distance. And ``cue|phone``,
+    ``cue|video`` when a text says the session is a call ("par tél", "en visio", "Teams")."""
     found: list[str] = []
     for text in texts:
         if "http" not in text and "www." not in text:
@@ -21,4 +48,9 @@ def link_codes(*texts: str) -> tuple[str, ...]:
                 code = "link|" + ".".join(labels[first:])
                 if code not in found:
                     found.append(code)
+    # The words around the links (a link's own "zoom" is read above, as the link it is).
+    words = [_WHOLE_LINK.sub(" ", text) for text in texts]
+    found.extend(
+        CUE_CODE + name for name, pattern in _CUES if any(pattern.search(text) for text in words)
+    )
     return tuple(found)

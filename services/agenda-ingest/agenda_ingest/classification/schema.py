@@ -169,6 +169,9 @@ class Place(_Strict):
     words: Terms | None = None
     links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
     """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
+    cues: list[Literal["phone", "video"]] | None = None
+    """Cues the description or location gives (links.py: "par tél", "en visio", "Teams"): a
+    ``cue|phone`` or ``cue|video`` code of the session."""
     location_only: bool = False
     """The words are read in the place (LOCATION) only, not in the title: "MDPH 13" as the
     place is the MDPH's premises, "Réunion MDPH" as a title says nothing of where."""
@@ -179,8 +182,8 @@ class Place(_Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Place:
-        if self.words is None and self.links is None:
-            raise ValueError("a place needs words, links or both")
+        if self.words is None and self.links is None and self.cues is None:
+            raise ValueError("a place needs words, links or cues")
         return self
 
 
