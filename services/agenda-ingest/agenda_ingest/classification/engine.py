@@ -1089,6 +1089,9 @@ def _where(
 
 _RESIDENCE_EVIDENCE = "location residence"
 
+_SMALL_WORDS = frozenset(("le", "la", "les", "l", "de", "du", "des", "d"))
+"""Articles before a name ("DITEP Le Tremplin")."""
+
 
 def _lead(
     places: Places, location: _Text, phrases_only: bool = False
@@ -1127,11 +1130,14 @@ def _where_read(
             # "MECS Le Prado", "foyer de l'enfance": where the young person lives.
             return Setting.DOMICILE, f"{_RESIDENCE_EVIDENCE} «{named}»"
     tokens = f.location.padded.split()
+    # The name after "DITEP", past its small words ("Le", "de la").
+    named = [token for token in tokens[1:3] if token not in _SMALL_WORDS]
     if (
         "unknown" in hit.codes
-        and len(tokens) > 1
+        and tokens
         and tokens[0] in reading.own_names
-        and (tokens[1] == "_" or vocabulary.unknown(tokens[1]))
+        and named
+        and (named[0] == "_" or vocabulary.unknown(named[0]))
     ):
         # "DITEP Le Tremplin, Aulnay": another DITEP, by a name the registry does not know.
         return Setting.EXTERIEUR, f"location «{tokens[0]}» with another name"
