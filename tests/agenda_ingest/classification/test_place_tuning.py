@@ -7,8 +7,8 @@ from __future__ import annotations
 from agenda_ingest.classification.engine import (
     CompiledRuleSet,
     compile_rule_set,
-    default_rules_text,
     default_rule_set,
+    default_rules_text,
 )
 from agenda_ingest.classification.entries import facts_from_entry
 from agenda_ingest.classification.links import link_codes
