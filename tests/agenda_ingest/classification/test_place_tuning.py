@@ -84,6 +84,10 @@ def test_a_call_said_in_the_description_is_at_a_distance() -> None:
     assert link_codes("par tél avec l'IDE du CMP") == ("cue|phone",)
     assert link_codes("visio - lien envoyé (Teams)") == ("cue|video",)
     assert link_codes("tél d'astreinte 06 00 00 00 00") == ()
+    # The home said in the description; not the way home.
+    assert link_codes("(à domicile cette semaine)") == ("cue|home",)
+    assert link_codes("chez la grand-mère") == ("cue|home",)
+    assert link_codes("retour à domicile à 17 h, raccompagner chez sa mère") == ()
     rules = _rules()
     entry = {"summary": "Contact CMP pour Léo", "youth": 1, "youth_present": 0}
     codes = list(link_codes("par téléphone avec la psychologue"))

@@ -9,7 +9,7 @@ _LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE
 _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
-"""The code of a cue in the description: ``cue|phone``, ``cue|video``."""
+"""The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``."""
 
 _CUES = (
     # A video tool or a video call named ("visio - lien envoyé (Teams)", "en visio").
@@ -18,6 +18,17 @@ _CUES = (
         re.compile(
             r"\b(?:visio\w*|teams|zoom|webex|whereby|jitsi|google meet|skype|facetime|"
             r"classe virtuelle|distanciel)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # The session at the young person's home said as such ("(à domicile cette semaine)",
+    # "chez la grand-mère"); not a way home ("retour à domicile", "raccompagner au domicile").
+    (
+        "home",
+        re.compile(
+            r"\b(?:[àa]|au) domicile\b|"
+            r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
+            r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b",
             re.IGNORECASE,
         ),
     ),
@@ -51,6 +62,22 @@ def link_codes(*texts: str) -> tuple[str, ...]:
     # The words around the links (a link's own "zoom" is read above, as the link it is).
     words = [_WHOLE_LINK.sub(" ", text) for text in texts]
     found.extend(
-        CUE_CODE + name for name, pattern in _CUES if any(pattern.search(text) for text in words)
+        CUE_CODE + name for name, pattern in _CUES if any(_said(pattern, text) for text in words)
     )
     return tuple(found)
+
+
+_WAY_HOME = re.compile(
+    r"(?:retour|rentr\w*|raccompagn\w*|ramen\w*|ramass\w*|d[ée]pos\w*|reconduir\w*|trajet|"
+    r"taxi)\W+(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+"""Words just before a home that make it a way home ("retour à domicile", "raccompagner au
+domicile", "déposer Léo chez sa mère"), not a session there."""
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    return any(
+        _WAY_HOME.search(text[max(0, found.start() - 30) : found.start()]) is None
+        for found in pattern.finditer(text)
+    )

@@ -169,7 +169,7 @@ class Place(_Strict):
     words: Terms | None = None
     links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
     """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
-    cues: list[Literal["phone", "video"]] | None = None
+    cues: list[Literal["phone", "video", "home"]] | None = None
     """Cues the description or location gives (links.py: "par tél", "en visio", "Teams"): a
     ``cue|phone`` or ``cue|video`` code of the session."""
     location_only: bool = False
