@@ -1125,10 +1125,10 @@ def _where_read(
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
         return hit.setting, hit.evidence
     if f.location is not _NO_TEXT and reading.residences is not None:
-        named = reading.residences.find(f.location)
-        if named is not None:
+        residence = reading.residences.find(f.location)
+        if residence is not None:
             # "MECS Le Prado", "foyer de l'enfance": where the young person lives.
-            return Setting.DOMICILE, f"{_RESIDENCE_EVIDENCE} «{named}»"
+            return Setting.DOMICILE, f"{_RESIDENCE_EVIDENCE} «{residence}»"
     tokens = f.location.padded.split()
     # The name after "DITEP", past its small words ("Le", "de la").
     named = [token for token in tokens[1:3] if token not in _SMALL_WORDS]
