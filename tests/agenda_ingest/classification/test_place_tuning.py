@@ -11,7 +11,7 @@ from agenda_ingest.classification.engine import (
     default_rules_text,
 )
 from agenda_ingest.classification.entries import facts_from_entry
-from agenda_ingest.classification.links import link_codes
+from agenda_ingest.classification.links import cue_codes
 from agenda_ingest.classification.places import parse_place_registry
 from agenda_ingest.classification.schema import parse_rule_set
 
@@ -81,14 +81,14 @@ def test_professionals_alone_at_an_unknown_place_are_elsewhere() -> None:
 
 
 def test_a_call_said_in_the_description_is_at_a_distance() -> None:
-    assert link_codes("par tél avec l'IDE du CMP") == ("cue|phone",)
-    assert link_codes("visio - lien envoyé (Teams)") == ("cue|video",)
-    assert link_codes("tél d'astreinte 06 00 00 00 00") == ()
+    assert cue_codes("par tél avec l'IDE du CMP") == ("cue|phone",)
+    assert cue_codes("visio - lien envoyé (Teams)") == ("cue|video",)
+    assert cue_codes("tél d'astreinte 06 00 00 00 00") == ()
     # The home said in the description; not the way home.
-    assert link_codes("(à domicile cette semaine)") == ("cue|home",)
-    assert link_codes("chez la grand-mère") == ("cue|home",)
-    assert link_codes("retour à domicile à 17 h, raccompagner chez sa mère") == ()
+    assert cue_codes("(à domicile cette semaine)") == ("cue|home",)
+    assert cue_codes("chez la grand-mère") == ("cue|home",)
+    assert cue_codes("retour à domicile à 17 h, raccompagner chez sa mère") == ()
     rules = _rules()
     entry = {"summary": "Contact CMP pour Léo", "youth": 1, "youth_present": 0}
-    codes = list(link_codes("par téléphone avec la psychologue"))
+    codes = list(cue_codes("par téléphone avec la psychologue"))
     assert _setting(rules, **entry, professionals=1, codes=codes) == "distance"

@@ -47,8 +47,8 @@ _CUES = (
 def link_codes(*texts: str) -> tuple[str, ...]:
     """``link|host`` for each link in the texts, and for the host's parent domains
     (``us02web.zoom.us`` gives ``link|us02web.zoom.us`` and ``link|zoom.us``): a video
-    tool's link in a DUI description says the session is at a distance. And ``cue|phone``,
-    ``cue|video`` when a text says the session is a call ("par tél", "en visio", "Teams")."""
+    tool's link in a DUI description says the session is at a distance (the description's
+    other cues: ``cue_codes``)."""
     found: list[str] = []
     for text in texts:
         if "http" not in text and "www." not in text:
@@ -59,12 +59,17 @@ def link_codes(*texts: str) -> tuple[str, ...]:
                 code = "link|" + ".".join(labels[first:])
                 if code not in found:
                     found.append(code)
-    # The words around the links (a link's own "zoom" is read above, as the link it is).
-    words = [_WHOLE_LINK.sub(" ", text) for text in texts]
-    found.extend(
+    return tuple(found)
+
+
+def cue_codes(*descriptions: str) -> tuple[str, ...]:
+    """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
+    call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"): read in
+    the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
+    words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
+    return tuple(
         CUE_CODE + name for name, pattern in _CUES if any(_said(pattern, text) for text in words)
     )
-    return tuple(found)
 
 
 _WAY_HOME = re.compile(
