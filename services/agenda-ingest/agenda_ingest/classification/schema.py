@@ -170,8 +170,8 @@ class Place(_Strict):
     links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
     """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
     cues: list[Literal["phone", "video", "home"]] | None = None
-    """Cues the description or location gives (links.py: "par tél", "en visio", "Teams"): a
-    ``cue|phone`` or ``cue|video`` code of the session."""
+    """Cues the description gives (links.py ``cue_codes``: "par tél", "en visio", "Teams",
+    "à domicile cette semaine"): a ``cue|phone``, ``cue|video`` or ``cue|home`` code."""
     location_only: bool = False
     """The words are read in the place (LOCATION) only, not in the title: "MDPH 13" as the
     place is the MDPH's premises, "Réunion MDPH" as a title says nothing of where."""
