@@ -22,6 +22,7 @@ _REGISTRY = parse_place_registry(
     "partners:\n  - {name: MECS Saint-Roch, kind: establishment, aliases: [St-Roch]}\n"
     "  - {name: IME Les Sources, kind: establishment, aliases: [IME Sources]}\n"
     "  - {name: MDPH 31, kind: social, aliases: [MDPH]}\n"
+    "  - {name: CHU Purpan, kind: care, aliases: [Purpan]}\n"
 )
 
 
@@ -67,6 +68,19 @@ def test_a_group_s_outing_is_outside_and_an_unknown_place_is_not_the_site() -> N
         "exterieur"
     )
     assert _setting(rules, summary="Internat", location="Hérons", **night) == "site"
+
+
+def test_an_everyday_place_is_outside_whatever_name_follows() -> None:
+    rules = _rules()
+    entry = {"summary": "Goûter avec Léo", "youth": 1, "professionals": 1}
+    for place in ("McDo Purpan", "Snack Chez Ti Louis", "Salle des sports de Hem", "Pathé Wilson"):
+        assert _setting(rules, **entry, location=place) == "exterieur"
+    assert _setting(rules, **entry, location="Laboratoire Cerballiance") == "soins"
+    # "École de surf" is a place of leisure, and no school visit.
+    surf = {"summary": "Initiation surf", "location": "École de surf", "youth": 4}
+    classified = rules.classify(facts_from_entry({**surf, "professionals": 2}))
+    assert (classified.activity.value, classified.setting.value) != ("ambulatoire", "ecole")
+    assert classified.setting.value == "exterieur"
 
 
 def test_professionals_alone_at_an_unknown_place_are_elsewhere() -> None:

@@ -349,9 +349,14 @@ class _Registry:
             if f.location.padded[1:].split(" ", 1)[0] in self.home:
                 return _PlaceHit(codes, Setting.DOMICILE, f"location «{found}» at home")
             first = self._public_start(f.location)
-            if "own" in codes and first and not set(first.split()) & set(found.split()):
+            if (
+                first
+                and ("own" in codes or setting is Setting.SOINS)
+                and not set(first.split()) & set(found.split())
+            ):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
-                # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
+                # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"), or a care
+                # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
             if (
