@@ -414,7 +414,11 @@ def test_an_internal_office_or_room_the_registry_does_not_list_is_the_site() -> 
     # A public room is outside; a place that only has a room word inside stays unknown.
     public = ["Salle des fêtes de Balma", "salle municipale", "Salle 2, MJC"]
     assert _settings(rules, entry, public) == ["exterieur"] * len(public)
-    assert _settings(rules, entry, ["Espace Bonnefoy - salle 3"]) == ["inconnu"]
+    # With a young person there it stays unknown; professionals alone there are elsewhere
+    # (``elsewhere_without_youth``: a meeting at a venue the registry does not know).
+    session = {"summary": "Séance", "youth": 1, "professionals": 1}
+    assert _settings(rules, session, ["Espace Bonnefoy - salle 3"]) == ["inconnu"]
+    assert _settings(rules, entry, ["Espace Bonnefoy - salle 3"]) == ["exterieur"]
 
 
 _ARTICLES = parse_rule_set(default_rules_text()).place_reading.contractions
@@ -506,7 +510,10 @@ def test_natural_places_holiday_places_and_gyms_are_outside_even_named_like_a_ho
     ]
     # Whole words only: "Montagnac" is no "mont".
     meeting = {"summary": "Réunion d'équipe", "youth": 0, "professionals": 5}
-    assert _settings(rules, meeting, ["Montagnac", "Mont Aiguille"]) == ["inconnu", "exterieur"]
+    session = {"summary": "Séance", "youth": 1, "professionals": 1}
+    assert _settings(rules, session, ["Montagnac", "Mont Aiguille"]) == ["inconnu", "exterieur"]
+    # Professionals alone at a town the registry does not know: elsewhere, outside.
+    assert _settings(rules, meeting, ["Montagnac"]) == ["exterieur"]
 
 
 def test_a_work_placement_in_the_young_person_s_agenda_and_a_home_visit_say_where() -> None:
@@ -534,7 +541,10 @@ def test_workshop_places_the_gym_s_namesakes_and_places_of_the_town() -> None:
     workshops = ["atelier menuiserie", "préau", "jardin potager ext", "garage vélos Saint-Ex"]
     assert _settings(rules, group, workshops) == ["site"] * len(workshops)
     # A name the rules do not know makes it another place; a numbered room stays unknown.
-    assert _settings(rules, group, ["Jardin des Plantes", "atelier 3"]) == ["inconnu"] * 2
+    assert _settings(rules, group, ["Jardin Lecoq", "atelier 3"]) == ["inconnu"] * 2
+    # A public garden named by its kind (the places list's phrases): outside, not a workshop.
+    gardens = ["Jardin des Plantes", "jardin partagé des Coteaux"]
+    assert _settings(rules, group, gardens) == ["exterieur"] * 2
     # An own alias that is only the public word, followed by a name: another gym.
     training = {"summary": "Entraînement basket", "youth": 1, "professionals": 0}
     young = {**training, "source_kind": "youth"}

@@ -22,12 +22,13 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from itertools import chain
 from typing import cast
 
+from agenda_ingest.classification.links import CUE_CODE
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import (
     Contractions,
@@ -278,10 +279,20 @@ class _Registry:
         normaliser: Normaliser,
         places: Places = (),
         contractions: Contractions | None = None,
+        residences: _Words | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.places = tuple(
-            (frozenset((kind, owner)), setting, vocabulary.matcher(_as_read(names, normaliser)))
+            _resident(
+                (
+                    frozenset((kind, owner)),
+                    setting,
+                    vocabulary.matcher(_as_read(names, normaliser)),
+                ),
+                names,
+                normaliser,
+                residences,
+            )
             for kind, owner, setting, names in registry.entries(contractions)
         )
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
@@ -338,9 +349,14 @@ class _Registry:
             if f.location.padded[1:].split(" ", 1)[0] in self.home:
                 return _PlaceHit(codes, Setting.DOMICILE, f"location «{found}» at home")
             first = self._public_start(f.location)
-            if "own" in codes and first and not set(first.split()) & set(found.split()):
+            if (
+                first
+                and ("own" in codes or setting is Setting.SOINS)
+                and not set(first.split()) & set(found.split())
+            ):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
-                # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"): outside.
+                # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"), or a care
+                # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
             if (
@@ -368,6 +384,33 @@ class _Registry:
             codes, setting, found = in_summary
             return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
         return _PlaceHit(unknown)
+
+
+_CUE = "cue:"
+"""How a place's ``cues`` are kept among its link hosts (a host has no colon)."""
+
+_RESIDENCE = "residence"
+"""A code added to a partner establishment named as where young people live (a MECS, a foyer
+de l'enfance: the ``place_reading`` residence words): the young person's home."""
+
+_RegistryPlace = tuple[frozenset[str], Setting, "_Words"]
+
+
+def _resident(
+    place: _RegistryPlace,
+    names: Iterable[str],
+    normaliser: Normaliser,
+    residences: _Words | None,
+) -> _RegistryPlace:
+    """A partner establishment whose name says young people live there ("MECS Saint-Exupéry",
+    alias "St-Ex") is the home of the young person placed there: ``domicile``, with the
+    ``residence`` code (without a young person, ``_where`` reads it as outside)."""
+    codes, _setting, words = place
+    if residences is None or "establishment" not in codes:
+        return place
+    if any(residences.hit(_Text.read(normaliser, name)) for name in names):
+        return codes | {_RESIDENCE}, Setting.DOMICILE, words
+    return place
 
 
 def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
@@ -879,9 +922,11 @@ too (``location_only`` entries read the place only)."""
 Links = tuple[tuple[Setting, frozenset[str]], ...]
 
 
-def _place_word(places: Places, text: _Text, title: bool = False) -> tuple[Setting, str] | None:
+def _place_word(
+    places: Places, text: _Text, title: bool = False, skip: Setting | None = None
+) -> tuple[Setting, str] | None:
     for setting, words, in_title in places:
-        if title and not in_title:
+        if (title and not in_title) or setting is skip:
             continue
         found = words.find(text)
         if found is not None:
@@ -906,6 +951,11 @@ class _Reading:
     outings: frozenset[str] = frozenset()
     team: frozenset[str] = frozenset()
     negations: tuple[str, ...] = ()
+    desk: frozenset[str] = frozenset()
+    elsewhere_without_youth: bool = False
+    own_names: frozenset[str] = frozenset()
+    residences: _Words | None = None
+    """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
 
     @classmethod
     def of(cls, section: PlaceReading) -> _Reading:
@@ -925,6 +975,9 @@ class _Reading:
             workshop=workshop_places | bike_sheds | bikes | read(section.workshop_words),
             outings=read(section.outing_words),
             team=read(section.team_words),
+            desk=read(section.desk_words),
+            elsewhere_without_youth=section.elsewhere_without_youth,
+            own_names=read(section.own_names),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -992,7 +1045,9 @@ def _public_hall(places: Places, location: _Text, title: _Text, reading: _Readin
     return not any(words.hit(rest) for words in _sites(places))
 
 
-def _workshop(f: _Features, vocabulary: _Vocabulary, reading: _Reading) -> bool:
+def _workshop(
+    f: _Features, vocabulary: _Vocabulary, reading: _Reading, places: Places = ()
+) -> bool:
     """Whether the place is only workshop words ("atelier menuiserie", "préau"), with the
     DITEP's own names at most ("garage vélos Saint-Ex"): its own workshop, not a partner's."""
     tokens = f.location.padded.split()
@@ -1001,6 +1056,8 @@ def _workshop(f: _Features, vocabulary: _Vocabulary, reading: _Reading) -> bool:
     bikes = tokens[0] in reading.bike_sheds and not reading.bikes.isdisjoint(tokens[1:3])
     if tokens[0] not in reading.workshop_places and not bikes:
         return False
+    if _lead(places, f.location, phrases_only=True) is not None:
+        return False  # a public place so named ("jardin partagé", "Jardin des Plantes")
     if any(vocabulary.unknown(token) for token in tokens):
         return False  # a name the rules do not know: another place ("Jardin des Plantes")
     codes = f.place.codes
@@ -1019,12 +1076,89 @@ def _where(
     """Where the session is, as its place, links and title say (the registry, then the
     ``places`` words, a video link, the title), with what said it; None when nothing does.
     ``reading`` is the rule set's ``place_reading``: rooms, addresses, workshops, outings."""
-    if f.location is not _NO_TEXT and _workshop(f, vocabulary, reading):
+    if f.location is not _NO_TEXT and _workshop(f, vocabulary, reading, places):
         return Setting.SITE, "a workshop place"
+    found = _where_read(f, places, links, vocabulary, reading)
+    if (
+        found is not None
+        and found[0] is Setting.DOMICILE
+        and f.youth_present == 0
+        and (_RESIDENCE in f.place.codes or found[1].startswith(_RESIDENCE_EVIDENCE))
+    ):
+        # A MECS or a foyer de l'enfance is the home of a young person placed there, when he is
+        # there; without him (a meeting with its educators, their support), it is a partner's
+        # place, as most writers read it.
+        return Setting.EXTERIEUR, found[1]
+    return found
+
+
+_RESIDENCE_EVIDENCE = "location residence"
+
+_SMALL_WORDS = frozenset(("le", "la", "les", "l", "de", "du", "des", "d"))
+"""Articles before a name ("DITEP Le Tremplin")."""
+
+
+def _lead(
+    places: Places, location: _Text, phrases_only: bool = False
+) -> tuple[Setting, str] | None:
+    """The public place (outside, care) the location starts with, whatever word follows
+    ("Snack Chez Ti Louis": the snack bar, not somebody's home); ``phrases_only``: named by a
+    phrase of the ``places`` list ("jardin partagé", not "garage")."""
+    tokens = location.padded.split()
+    if not tokens:
+        return None
+    for setting, words, _in_title in places:
+        if setting not in (Setting.EXTERIEUR, Setting.SOINS):
+            continue
+        if tokens[0] in words.singles and not phrases_only:
+            return setting, tokens[0]
+        if words.pattern is not None:
+            match = words.pattern.match(location.padded)
+            if match is not None:
+                return setting, match.group(1)
+    return None
+
+
+def _where_read(
+    f: _Features,
+    places: Places,
+    links: Links,
+    vocabulary: _Vocabulary,
+    reading: _Reading,
+) -> tuple[Setting, str] | None:
     hit = f.place
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
         return hit.setting, hit.evidence
+    if f.location is not _NO_TEXT and reading.residences is not None:
+        residence = reading.residences.find(f.location)
+        if residence is not None:
+            # "MECS Le Prado", "foyer de l'enfance": where the young person lives.
+            return Setting.DOMICILE, f"{_RESIDENCE_EVIDENCE} «{residence}»"
+    tokens = f.location.padded.split()
+    # The name after "DITEP", past its small words ("Le", "de la").
+    named = [token for token in tokens[1:3] if token not in _SMALL_WORDS]
+    if (
+        "unknown" in hit.codes
+        and tokens
+        and tokens[0] in reading.own_names
+        and named
+        and (named[0] == "_" or vocabulary.unknown(named[0]))
+    ):
+        # "DITEP Le Tremplin, Aulnay": another DITEP, by a name the registry does not know.
+        return Setting.EXTERIEUR, f"location «{tokens[0]}» with another name"
     found = _place_word(places, f.location)
+    if found is not None and found[0] is Setting.DOMICILE:
+        lead = _lead(places, f.location)
+        if lead is not None:
+            found = lead  # "Snack Chez Ti Louis": a snack bar named "chez"
+    if (
+        found is not None
+        and found[0] is Setting.EXTERIEUR
+        and not (hit.codes - {"unknown"})
+        and not reading.own_names.isdisjoint(f.location.tokens)
+    ):
+        # "Salle de sport du DITEP": a public kind of place, but the DITEP's own.
+        return Setting.SITE, f"location word «{found[1]}» of the DITEP"
     # A "salle" or "bureau" the registry does not know is someone else's, not the site —
     # unless the place *is* that room: it starts with the word ("Bureau psy", "Salle à
     # manger", "salle Bourgogne"; a public room, "salle des fêtes", is outside, read first).
@@ -1045,7 +1179,19 @@ def _where(
             for code in f.codes:
                 if code.startswith("link|") and code[5:] in hosts:
                     return setting, f"link to {code[5:]}"
-    found = _place_word(places, f.words, title=True)
+                if code.startswith(CUE_CODE) and _CUE + code[len(CUE_CODE) :] in hosts:
+                    # "par tél avec l'IDE du CMP", "visio - lien envoyé (Teams)" in the
+                    # description: the session is held at a distance.
+                    return setting, f"the description says {code[len(CUE_CODE) :]}"
+    unknown_place = "unknown" in hit.codes
+    # A place the registry does not know is not the DITEP's: a site word of the title
+    # ("Transfert Crozon – groupe internat" at "Crozon") says who, not where.
+    found = _place_word(places, f.words, title=True, skip=Setting.SITE if unknown_place else None)
+    desk = not reading.desk.isdisjoint(f.words.tokens)
+    if found is not None and desk and found[0] is not Setting.DISTANCE:
+        # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
+        # "conventions de stage"): the title names the subject, not the place.
+        found = None
     if found is not None and any(
         f" {no} {found[1]} " in f.words.padded for no in reading.negations
     ):
@@ -1065,6 +1211,17 @@ def _where(
         return found[0], f"summary word «{found[1]}»"
     # A house or group named in the title, with a place the registry does not know:
     # the group is out, not at the DITEP ("Bouquetins - rando" at "Col du Coq").
+    if (
+        found is not None
+        and found[0] is Setting.EXTERIEUR
+        and "own" in hit.codes
+        and not (hit.evidence or "").startswith("location")
+    ):
+        # An outing of a house or group named in the title ("Sortie gpe Lucioles", "Cinéma -
+        # Filaos"): the group says who, the outing says where.
+        return found[0], f"summary word «{found[1]}»"
+    if desk and "partner" in hit.codes:
+        hit = _PlaceHit(hit.codes)  # "Rédaction rapport MDPH Inès": the MDPH is the subject
     if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
         return hit.setting, hit.evidence or "the place registry"
     if found is not None:
@@ -1292,6 +1449,10 @@ class CompiledRuleSet:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
             # With a registry, the DITEP's own places are known: another one is not its site.
+            if f.youth_present == 0 and self.reading.elsewhere_without_youth:
+                # Professionals meeting or trained at a place the registry does not know (a
+                # town, a venue: "Réunion réseau DITEP" at "Colmar"): elsewhere, outside.
+                return Setting.EXTERIEUR, "a location the place registry does not know, no youth"
             return Setting.INCONNU, "a location the place registry does not know"
         return default, None
 
@@ -1375,9 +1536,16 @@ def compile_rule_set(
         if place.words
     )
     links: Links = tuple(
-        (place.setting, frozenset(place.links)) for place in document.places if place.links
+        (place.setting, frozenset(place.links or ()) | {_CUE + cue for cue in place.cues or ()})
+        for place in document.places
+        if place.links or place.cues
     )
     reading = _Reading.of(document.place_reading)
+    if document.place_reading.residence_words:
+        reading = replace(
+            reading, residences=vocabulary.matcher(document.place_reading.residence_words)
+        )
+    vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
@@ -1392,7 +1560,14 @@ def compile_rule_set(
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
     compiled_registry = (
-        _Registry(registry, vocabulary, normaliser, places, document.place_reading.contractions)
+        _Registry(
+            registry,
+            vocabulary,
+            normaliser,
+            places,
+            document.place_reading.contractions,
+            reading.residences,
+        )
         if registry is not None and registry_has_places(registry)
         else None
     )

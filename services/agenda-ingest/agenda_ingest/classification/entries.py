@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from agenda_ingest.classification.engine import Classification, CompiledRuleSet, SessionFacts
-from agenda_ingest.classification.links import link_codes
+from agenda_ingest.classification.links import cue_codes, link_codes
 from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
 
 
@@ -78,7 +78,8 @@ def facts_from_entry(entry: Mapping[str, Any]) -> SessionFacts:
         location=_text(entry, "location"),
         categories=_strings(entry, "categories"),
         codes=_strings(entry, "codes")
-        + link_codes(_text(entry, "description"), _text(entry, "location")),
+        + link_codes(_text(entry, "description"), _text(entry, "location"))
+        + cue_codes(_text(entry, "description")),
         youth=youth,
         youth_present=_count(entry, "youth_present", youth),
         professionals=_count(entry, "professionals"),

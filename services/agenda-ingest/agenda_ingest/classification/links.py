@@ -6,11 +6,49 @@ import re
 
 _LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
 
+_WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
+
+CUE_CODE = "cue|"
+"""The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``."""
+
+_CUES = (
+    # A video tool or a video call named ("visio - lien envoyé (Teams)", "en visio").
+    (
+        "video",
+        re.compile(
+            r"\b(?:visio\w*|teams|zoom|webex|whereby|jitsi|google meet|skype|facetime|"
+            r"classe virtuelle|distanciel)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # The session at the young person's home said as such ("(à domicile cette semaine)",
+    # "chez la grand-mère"); not a way home ("retour à domicile", "raccompagner au domicile").
+    (
+        "home",
+        re.compile(
+            r"\b(?:[àa]|au) domicile\b|"
+            r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
+            r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # A phone call said as such ("par tél avec l'IDE", "au téléphone", "entretien téléphonique",
+    # a description that is only "tél"); not a phone number given ("tél d'astreinte 06…").
+    (
+        "phone",
+        re.compile(
+            r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
 
 def link_codes(*texts: str) -> tuple[str, ...]:
     """``link|host`` for each link in the texts, and for the host's parent domains
     (``us02web.zoom.us`` gives ``link|us02web.zoom.us`` and ``link|zoom.us``): a video
-    tool's link in a DUI description says the session is at a distance."""
+    tool's link in a DUI description says the session is at a distance (the description's
+    other cues: ``cue_codes``)."""
     found: list[str] = []
     for text in texts:
         if "http" not in text and "www." not in text:
@@ -22,3 +60,29 @@ def link_codes(*texts: str) -> tuple[str, ...]:
                 if code not in found:
                     found.append(code)
     return tuple(found)
+
+
+def cue_codes(*descriptions: str) -> tuple[str, ...]:
+    """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
+    call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"): read in
+    the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
+    words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
+    return tuple(
+        CUE_CODE + name for name, pattern in _CUES if any(_said(pattern, text) for text in words)
+    )
+
+
+_WAY_HOME = re.compile(
+    r"(?:retour|rentr\w*|raccompagn\w*|ramen\w*|ramass\w*|d[ée]pos\w*|reconduir\w*|trajet|"
+    r"taxi)\W+(?:\w+\W+)?$",
+    re.IGNORECASE,
+)
+"""Words just before a home that make it a way home ("retour à domicile", "raccompagner au
+domicile", "déposer Léo chez sa mère"), not a session there."""
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    return any(
+        _WAY_HOME.search(text[max(0, found.start() - 30) : found.start()]) is None
+        for found in pattern.finditer(text)
+    )

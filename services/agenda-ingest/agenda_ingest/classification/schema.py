@@ -169,6 +169,9 @@ class Place(_Strict):
     words: Terms | None = None
     links: Annotated[list[Annotated[str, Field(pattern=_HOST)]], Field(min_length=1)] | None = None
     """Hosts of links (a video tool's) in the description or location: ``zoom.us``."""
+    cues: list[Literal["phone", "video", "home"]] | None = None
+    """Cues the description gives (links.py ``cue_codes``: "par tél", "en visio", "Teams",
+    "à domicile cette semaine"): a ``cue|phone``, ``cue|video`` or ``cue|home`` code."""
     location_only: bool = False
     """The words are read in the place (LOCATION) only, not in the title: "MDPH 13" as the
     place is the MDPH's premises, "Réunion MDPH" as a title says nothing of where."""
@@ -179,8 +182,8 @@ class Place(_Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Place:
-        if self.words is None and self.links is None:
-            raise ValueError("a place needs words, links or both")
+        if self.words is None and self.links is None and self.cues is None:
+            raise ValueError("a place needs words, links or cues")
         return self
 
 
@@ -233,6 +236,20 @@ class PlaceReading(_Strict):
     negations: Words = Field(default_factory=list)
     """Words or phrases just before a ``places`` word of the title that say it is not the
     place ("pas de classe", "sans école")."""
+    elsewhere_without_youth: bool = False
+    """With a registry, a place it does not know, nothing else saying where, no young person
+    present (a meeting, a training in a town or a venue): outside (``exterieur``), not
+    unknown; with a young person there, it stays unknown (his home? a shop?)."""
+    desk_words: Words = Field(default_factory=list)
+    """Title words of desk work (« rédaction », « mail », « dossier »): a partner or an outing
+    the title names is then the subject, not the place (only a phone or video word says where)."""
+    own_names: Words = Field(default_factory=list)
+    """Words naming the DITEP itself (« DITEP », « ITEP »): a public kind of place so named
+    ("Salle de sport du DITEP") is its own, when the registry does not say otherwise."""
+    residence_words: Words = Field(default_factory=list)
+    """Words or phrases naming where a young person placed lives (« MECS », « foyer de
+    l'enfance »): such a place (a location, or a registry establishment so named) is the young
+    person's home (``domicile``), outside when no young person is attached."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -247,6 +264,8 @@ class PlaceReading(_Strict):
         "workshop_words",
         "outing_words",
         "team_words",
+        "desk_words",
+        "own_names",
     )(_single_words)
 
     @field_validator("negations")

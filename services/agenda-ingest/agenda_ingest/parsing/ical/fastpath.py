@@ -73,7 +73,7 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
-from agenda_ingest.classification.links import link_codes
+from agenda_ingest.classification.links import cue_codes, link_codes
 from agenda_ingest.parsing.ical.limits import (
     Budget,
     iterate_rule,
@@ -737,8 +737,8 @@ class _Reader:
                             payload
                         )
                 elif code == _OTHER:
-                    if head.name == "DESCRIPTION" and ("http" in payload or "www." in payload):
-                        event.descriptions.append(payload)
+                    if head.name == "DESCRIPTION":
+                        event.descriptions.append(payload)  # its links and cues (links.py)
                 elif code == _DTSTART:
                     if event.dtstart is not None:
                         raise _Bail
@@ -1217,6 +1217,7 @@ def _occurrences(
                 shared_categories.setdefault(categories, categories),
                 shared_people.setdefault(tuple(map(id, people)), people),
                 link_codes(*event.descriptions, event.location or "")
+                + cue_codes(*event.descriptions)
                 if event.descriptions
                 or (event.location and ("http" in event.location or "www." in event.location))
                 else (),

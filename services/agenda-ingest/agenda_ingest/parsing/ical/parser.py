@@ -40,7 +40,7 @@ from recurring_ical_events.util import (
     convert_to_datetime,
 )
 
-from agenda_ingest.classification.links import link_codes
+from agenda_ingest.classification.links import cue_codes, link_codes
 from agenda_ingest.parsing.ical.fastpath import (
     event_problem,
     order_key,
@@ -697,7 +697,8 @@ def _to_occurrence(
             if str(name).upper().startswith("X-") and not isinstance(value, list)
         },
         line=line,
-        links=link_codes(*_descriptions(component), str(component.get("LOCATION", ""))),
+        links=link_codes(*_descriptions(component), str(component.get("LOCATION", "")))
+        + cue_codes(*_descriptions(component)),
     )
 
 
