@@ -81,25 +81,32 @@ def test_rules_accuracy_prints_the_rate_and_the_confusion_table(offline_cli: Cli
     assert rate >= 95.0
 
 
-def test_classify_evaluate_prints_rates_confusion_and_misses(offline_cli: CliRunner) -> None:
+def test_classify_evaluate_prints_rates_confusion_and_misses(
+    offline_cli: CliRunner, tmp_path: Path
+) -> None:
     wording = REPO_ROOT / "tests/data/wording"
+    # The wording set with its registry may have no miss left: one entry labelled against
+    # the rules ("VAD" is not transport) makes sure the misses are printed.
+    labelled = tmp_path / "labelled.jsonl"
+    miss = {
+        "summary": "VAD",
+        "expected": {"activity": "transport", "setting": None, "nature": None},
+    }
+    labelled.write_text(
+        (wording / "entries.jsonl").read_text(encoding="utf-8") + json.dumps(miss) + "\n",
+        encoding="utf-8",
+    )
     result = offline_cli.invoke(
-        app,
-        [
-            "classify",
-            "evaluate",
-            str(wording / "entries.jsonl"),
-            "--places",
-            str(wording / "places.yaml"),
-        ],
+        app, ["classify", "evaluate", str(labelled), "--places", str(wording / "places.yaml")]
     )
     assert result.exit_code == 0, result.output
-    entries = (wording / "entries.jsonl").read_text(encoding="utf-8").count("\n")
+    entries = labelled.read_text(encoding="utf-8").count("\n")
     assert f"{entries} entries: activity" in result.output
     assert "Setting, by expected setting" in result.output
     assert "Nature, by expected nature" in result.output
     assert "Confusion of activities" in result.output
     assert "misses:" in result.output
+    assert "'VAD'" in result.output
 
 
 def test_classify_evaluate_names_the_line_of_an_unknown_activity(
