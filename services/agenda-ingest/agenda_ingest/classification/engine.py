@@ -1024,6 +1024,18 @@ def _room(places: Places, location: _Text, title: _Text, reading: _Reading) -> b
     return not _anyone_s(tokens, reading) and not _public_hall(places, location, title, reading)
 
 
+def _generic(location: _Text, vocabulary: _Vocabulary, reading: _Reading) -> bool:
+    """Whether every word of the place is one the rules know, none a name of its own: the
+    DITEP's generic unit words ("Semi-internat", "Classe interne", "UE interne"), which name
+    its own unit whatever the registry lists — not another place ("Salle Mozart", "Collège
+    Braque" carry a name); nor a room named by a number or an address ("Bureau 3")."""
+    tokens = location.padded.split()
+    if not tokens or _anyone_s(tokens, reading):
+        return False
+    # A run of words no rule knows is one "_" in a projected place.
+    return "_" not in tokens and not any(map(vocabulary.unknown, tokens))
+
+
 def _sites(places: Places) -> list[_Words]:
     return [words for setting, words, _title in places if setting is Setting.SITE]
 
@@ -1165,7 +1177,9 @@ def _where_read(
     others = False
     if found is not None and found[0] is Setting.SITE:
         if "unknown" in hit.codes:
-            others = not _room(places, f.location, f.words, reading)
+            others = not _room(places, f.location, f.words, reading) and not _generic(
+                f.location, vocabulary, reading
+            )
         elif not hit.codes:  # no registry: a room word says the site, but for a public hall
             others = _public_hall(places, f.location, f.words, reading)
     if found is not None and not others:
