@@ -270,7 +270,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("home", "places", "public", "public_phrases", "school", "vocabulary")
+    __slots__ = ("home", "joins", "places", "public", "public_phrases", "school", "vocabulary")
 
     def __init__(
         self,
@@ -280,8 +280,10 @@ class _Registry:
         places: Places = (),
         contractions: Contractions | None = None,
         residences: _Words | None = None,
+        joins: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
+        self.joins = joins
         self.places = tuple(
             _resident(
                 (
@@ -342,8 +344,22 @@ class _Registry:
                 return found.group(1)
         return ""
 
+    def _town(self, location: _Text, found: str) -> bool:
+        """Whether the name found ends a town's name ("Is-sur-Tille": the group "Tille"
+        after "sur", a word before it)."""
+        if not self.joins:
+            return False
+        tokens = location.padded.split()
+        size = len(found.split())
+        for at in range(2, len(tokens) - size + 1):
+            if tokens[at - 1] in self.joins and " ".join(tokens[at : at + size]) == found:
+                return True
+        return False
+
     def where(self, f: _Features) -> _PlaceHit:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
+        if in_location is not None and self._town(f.location, in_location[2]):
+            in_location = None  # a town named after the place ("Is-sur-Tille"): not known
         if in_location is not None:
             codes, setting, found = in_location
             if f.location.padded[1:].split(" ", 1)[0] in self.home:
@@ -359,15 +375,18 @@ class _Registry:
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
+            # The first word after the name, past its small words ("Étangs de la Barette").
+            named = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
             if (
                 "own" in codes
                 and first == found
-                and len(tokens) > 1
+                and named
                 and tokens[0] == found
-                and self.vocabulary.unknown(tokens[1])
+                and self.vocabulary.unknown(named[0])
             ):
-                # An own alias that is only the public word ("Gymnase", the DITEP's gym),
-                # followed by a name the rules do not know: another one ("Gymnase Arsenal").
+                # An own alias that is only the public word ("Gymnase", the DITEP's gym; the
+                # group "Étangs"), followed by a name the rules do not know: another one
+                # ("Gymnase Arsenal", "Étangs de la Barette").
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
             if "training" in codes:
                 # A training partner named as a school (a CFA, a MFR, a lycée) is a school.
@@ -954,6 +973,7 @@ class _Reading:
     desk: frozenset[str] = frozenset()
     elsewhere_without_youth: bool = False
     own_names: frozenset[str] = frozenset()
+    town_joins: frozenset[str] = frozenset()
     residences: _Words | None = None
     """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
 
@@ -978,6 +998,7 @@ class _Reading:
             desk=read(section.desk_words),
             elsewhere_without_youth=section.elsewhere_without_youth,
             own_names=read(section.own_names),
+            town_joins=read(section.town_joins),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1560,6 +1581,7 @@ def compile_rule_set(
             reading, residences=vocabulary.matcher(document.place_reading.residence_words)
         )
     vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
+    vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
@@ -1581,6 +1603,7 @@ def compile_rule_set(
             places,
             document.place_reading.contractions,
             reading.residences,
+            reading.town_joins,
         )
         if registry is not None and registry_has_places(registry)
         else None
