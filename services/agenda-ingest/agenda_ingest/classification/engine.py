@@ -376,13 +376,13 @@ class _Registry:
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
             # The first word after the name, past its small words ("Étangs de la Barette").
-            named = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
+            after = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
             if (
                 "own" in codes
                 and first == found
-                and named
+                and after
                 and tokens[0] == found
-                and self.vocabulary.unknown(named[0])
+                and self.vocabulary.unknown(after[0])
             ):
                 # An own alias that is only the public word ("Gymnase", the DITEP's gym; the
                 # group "Étangs"), followed by a name the rules do not know: another one
