@@ -974,6 +974,10 @@ class _Reading:
     elsewhere_without_youth: bool = False
     own_names: frozenset[str] = frozenset()
     town_joins: frozenset[str] = frozenset()
+    named_places: frozenset[str] = frozenset()
+    rule_words: frozenset[str] = frozenset()
+    """Every word of the rules and the ``places`` list, the registry's names aside (set by
+    ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
     residences: _Words | None = None
     """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
 
@@ -999,6 +1003,7 @@ class _Reading:
             elsewhere_without_youth=section.elsewhere_without_youth,
             own_names=read(section.own_names),
             town_joins=read(section.town_joins),
+            named_places=read(section.named_places),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1127,6 +1132,22 @@ def _where(
 
 _RESIDENCE_EVIDENCE = "location residence"
 
+
+def _named_place(title: _Text, reading: _Reading, vocabulary: _Vocabulary) -> str | None:
+    """An everyday place word of the title (``named_places``: « café ») followed, past its
+    small words, by a name the rules do not know ("café Mosson", "café de la Plaine"; a word
+    of the registry's names is one too): that place, named."""
+    if reading.named_places.isdisjoint(title.tokens):
+        return None
+    tokens = title.padded.split()
+    for at, token in enumerate(tokens):
+        if token in reading.named_places:
+            after = [word for word in tokens[at + 1 : at + 4] if word not in _SMALL_WORDS][:1]
+            if after and (vocabulary.unknown(after[0]) or after[0] not in reading.rule_words):
+                return f"{token} {after[0]}"
+    return None
+
+
 _SMALL_WORDS = frozenset(("le", "la", "les", "l", "de", "du", "des", "d"))
 """Articles before a name ("DITEP Le Tremplin")."""
 
@@ -1223,6 +1244,10 @@ def _where_read(
     # ("Transfert Crozon – groupe internat" at "Crozon") says who, not where.
     found = _place_word(places, f.words, title=True, skip=Setting.SITE if unknown_place else None)
     desk = not reading.desk.isdisjoint(f.words.tokens)
+    if found is None and not desk:
+        everyday = _named_place(f.words, reading, vocabulary)
+        if everyday is not None:
+            found = Setting.EXTERIEUR, everyday  # "Suivi Bilal - café Mosson": that café
     if found is not None and desk and found[0] is not Setting.DISTANCE:
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
         # "conventions de stage"): the title names the subject, not the place.
@@ -1580,8 +1605,18 @@ def compile_rule_set(
         reading = replace(
             reading, residences=vocabulary.matcher(document.place_reading.residence_words)
         )
+    reading = replace(
+        reading,
+        rule_words=frozenset(_vocabulary(document, None))
+        | reading.workshop
+        | reading.team
+        | reading.outings
+        | reading.desk
+        | reading.own_names,
+    )
     vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
     vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
+    vocabulary.matcher(sorted(reading.named_places))  # "café Mosson": a café so named
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
