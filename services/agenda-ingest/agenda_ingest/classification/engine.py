@@ -1144,7 +1144,7 @@ def _named_place(title: _Text, reading: _Reading, vocabulary: _Vocabulary) -> st
         if token in reading.named_places:
             after = [word for word in tokens[at + 1 : at + 4] if word not in _SMALL_WORDS][:1]
             if after and (vocabulary.unknown(after[0]) or after[0] not in reading.rule_words):
-                return f"{token} {after[0]}"
+                return f"{token} + a name"
     return None
 
 
