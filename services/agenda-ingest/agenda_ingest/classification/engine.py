@@ -270,7 +270,7 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("home", "places", "public", "public_phrases", "school", "vocabulary")
+    __slots__ = ("home", "joins", "places", "public", "public_phrases", "school", "vocabulary")
 
     def __init__(
         self,
@@ -280,8 +280,10 @@ class _Registry:
         places: Places = (),
         contractions: Contractions | None = None,
         residences: _Words | None = None,
+        joins: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
+        self.joins = joins
         self.places = tuple(
             _resident(
                 (
@@ -342,8 +344,22 @@ class _Registry:
                 return found.group(1)
         return ""
 
+    def _town(self, location: _Text, found: str) -> bool:
+        """Whether the name found ends a town's name ("Is-sur-Tille": the group "Tille"
+        after "sur", a word before it)."""
+        if not self.joins:
+            return False
+        tokens = location.padded.split()
+        size = len(found.split())
+        for at in range(2, len(tokens) - size + 1):
+            if tokens[at - 1] in self.joins and " ".join(tokens[at : at + size]) == found:
+                return True
+        return False
+
     def where(self, f: _Features) -> _PlaceHit:
         in_location = self.find(f.location) if f.location is not _NO_TEXT else None
+        if in_location is not None and self._town(f.location, in_location[2]):
+            in_location = None  # a town named after the place ("Is-sur-Tille"): not known
         if in_location is not None:
             codes, setting, found = in_location
             if f.location.padded[1:].split(" ", 1)[0] in self.home:
@@ -359,15 +375,18 @@ class _Registry:
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
+            # The first word after the name, past its small words ("Étangs de la Barette").
+            after = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
             if (
                 "own" in codes
                 and first == found
-                and len(tokens) > 1
+                and after
                 and tokens[0] == found
-                and self.vocabulary.unknown(tokens[1])
+                and self.vocabulary.unknown(after[0])
             ):
-                # An own alias that is only the public word ("Gymnase", the DITEP's gym),
-                # followed by a name the rules do not know: another one ("Gymnase Arsenal").
+                # An own alias that is only the public word ("Gymnase", the DITEP's gym; the
+                # group "Étangs"), followed by a name the rules do not know: another one
+                # ("Gymnase Arsenal", "Étangs de la Barette").
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
             if "training" in codes:
                 # A training partner named as a school (a CFA, a MFR, a lycée) is a school.
@@ -954,6 +973,11 @@ class _Reading:
     desk: frozenset[str] = frozenset()
     elsewhere_without_youth: bool = False
     own_names: frozenset[str] = frozenset()
+    town_joins: frozenset[str] = frozenset()
+    named_places: frozenset[str] = frozenset()
+    rule_words: frozenset[str] = frozenset()
+    """Every word of the rules and the ``places`` list, the registry's names aside (set by
+    ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
     residences: _Words | None = None
     """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
 
@@ -978,6 +1002,8 @@ class _Reading:
             desk=read(section.desk_words),
             elsewhere_without_youth=section.elsewhere_without_youth,
             own_names=read(section.own_names),
+            town_joins=read(section.town_joins),
+            named_places=read(section.named_places),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1022,6 +1048,18 @@ def _room(places: Places, location: _Text, title: _Text, reading: _Reading) -> b
     if not tokens or not any(tokens[0] in words.singles for words in _sites(places)):
         return False
     return not _anyone_s(tokens, reading) and not _public_hall(places, location, title, reading)
+
+
+def _generic(location: _Text, vocabulary: _Vocabulary, reading: _Reading) -> bool:
+    """Whether every word of the place is one the rules know, none a name of its own: the
+    DITEP's generic unit words ("Semi-internat", "Classe interne", "UE interne"), which name
+    its own unit whatever the registry lists — not another place ("Salle Mozart", "Collège
+    Braque" carry a name); nor a room named by a number or an address ("Bureau 3")."""
+    tokens = location.padded.split()
+    if not tokens or _anyone_s(tokens, reading):
+        return False
+    # A run of words no rule knows is one "_" in a projected place.
+    return "_" not in tokens and not any(map(vocabulary.unknown, tokens))
 
 
 def _sites(places: Places) -> list[_Words]:
@@ -1094,6 +1132,22 @@ def _where(
 
 _RESIDENCE_EVIDENCE = "location residence"
 
+
+def _named_place(title: _Text, reading: _Reading, vocabulary: _Vocabulary) -> str | None:
+    """An everyday place word of the title (``named_places``: « café ») followed, past its
+    small words, by a name the rules do not know ("café Mosson", "café de la Plaine"; a word
+    of the registry's names is one too): that place, named."""
+    if reading.named_places.isdisjoint(title.tokens):
+        return None
+    tokens = title.padded.split()
+    for at, token in enumerate(tokens):
+        if token in reading.named_places:
+            after = [word for word in tokens[at + 1 : at + 4] if word not in _SMALL_WORDS][:1]
+            if after and (vocabulary.unknown(after[0]) or after[0] not in reading.rule_words):
+                return f"{token} + a name"
+    return None
+
+
 _SMALL_WORDS = frozenset(("le", "la", "les", "l", "de", "du", "des", "d"))
 """Articles before a name ("DITEP Le Tremplin")."""
 
@@ -1165,7 +1219,9 @@ def _where_read(
     others = False
     if found is not None and found[0] is Setting.SITE:
         if "unknown" in hit.codes:
-            others = not _room(places, f.location, f.words, reading)
+            others = not _room(places, f.location, f.words, reading) and not _generic(
+                f.location, vocabulary, reading
+            )
         elif not hit.codes:  # no registry: a room word says the site, but for a public hall
             others = _public_hall(places, f.location, f.words, reading)
     if found is not None and not others:
@@ -1188,6 +1244,10 @@ def _where_read(
     # ("Transfert Crozon – groupe internat" at "Crozon") says who, not where.
     found = _place_word(places, f.words, title=True, skip=Setting.SITE if unknown_place else None)
     desk = not reading.desk.isdisjoint(f.words.tokens)
+    if found is None and not desk:
+        everyday = _named_place(f.words, reading, vocabulary)
+        if everyday is not None:
+            found = Setting.EXTERIEUR, everyday  # "Suivi Bilal - café Mosson": that café
     if found is not None and desk and found[0] is not Setting.DISTANCE:
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
         # "conventions de stage"): the title names the subject, not the place.
@@ -1545,7 +1605,18 @@ def compile_rule_set(
         reading = replace(
             reading, residences=vocabulary.matcher(document.place_reading.residence_words)
         )
+    reading = replace(
+        reading,
+        rule_words=frozenset(_vocabulary(document, None))
+        | reading.workshop
+        | reading.team
+        | reading.outings
+        | reading.desk
+        | reading.own_names,
+    )
     vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
+    vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
+    vocabulary.matcher(sorted(reading.named_places))  # "café Mosson": a café so named
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
@@ -1567,6 +1638,7 @@ def compile_rule_set(
             places,
             document.place_reading.contractions,
             reading.residences,
+            reading.town_joins,
         )
         if registry is not None and registry_has_places(registry)
         else None

@@ -22,11 +22,12 @@ _CUES = (
         ),
     ),
     # The session at the young person's home said as such ("(à domicile cette semaine)",
-    # "chez la grand-mère"); not a way home ("retour à domicile", "raccompagner au domicile").
+    # "chez la grand-mère", a description starting with "VAD"); not a way home ("retour à
+    # domicile", "raccompagner au domicile").
     (
         "home",
         re.compile(
-            r"\b(?:[àa]|au) domicile\b|"
+            r"\b(?:[àa]|au) domicile\b|^\W*v\.?a\.?d\b|"
             r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
             r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b",
             re.IGNORECASE,
@@ -37,11 +38,24 @@ _CUES = (
     (
         "phone",
         re.compile(
-            r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$",
+            r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$|"
+            r"\bcoups? de (?:fil|t[ée]l[ée]phone)\b",
             re.IGNORECASE,
         ),
     ),
 )
+
+
+_CALL_WITH = re.compile(
+    r"\bt[ée]l(?:[ée]phone)?\.?\s+(?:avec|[àa]|aux?)\s+(?![\d\s])|\bappel\s+avec\b|"
+    r"^\W*t[ée]l(?:[ée]phone)?\.?\s+"
+    r"(?!d'|d’|de\b|du\b|des\b|[àa]\b|aux?\b|n°|num|port|fixe|pro\b|perso)[^\W\d]",
+    re.IGNORECASE,
+)
+"""A call said with whom ("tél avec la mère + évaluatrice MDPH", "tel référente MDPH"): a call,
+unless the description gives a phone number ("tél mère 06 12 34 56 78": a number to call)."""
+
+_PHONE_NUMBER = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 
 
 def link_codes(*texts: str) -> tuple[str, ...]:
@@ -67,9 +81,12 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"): read in
     the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
-    return tuple(
-        CUE_CODE + name for name, pattern in _CUES if any(_said(pattern, text) for text in words)
-    )
+    found = [name for name, pattern in _CUES if any(_said(pattern, text) for text in words)]
+    if "phone" not in found and any(
+        _CALL_WITH.search(text) is not None and _PHONE_NUMBER.search(text) is None for text in words
+    ):
+        found.append("phone")
+    return tuple(CUE_CODE + name for name in found)
 
 
 _WAY_HOME = re.compile(

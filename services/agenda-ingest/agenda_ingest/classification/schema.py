@@ -250,6 +250,14 @@ class PlaceReading(_Strict):
     """Words or phrases naming where a young person placed lives (« MECS », « foyer de
     l'enfance »): such a place (a location, or a registry establishment so named) is the young
     person's home (``domicile``), outside when no young person is attached."""
+    named_places: Words = Field(default_factory=list)
+    """Title words of an everyday place (« café », « bar ») that, followed by a name the rules
+    do not know (past its small words), name that place: outside (« Suivi Bilal - café
+    Mosson »). Alone or with a known word (« café parents ») they say nothing of where."""
+    town_joins: Words = Field(default_factory=list)
+    """Words joining a town's name to a river's or another place's (« sur », « sous »:
+    « Is-sur-Tille »): a registry name right after one, in the place, is the end of a town's
+    name, not that place (the group « Tille »)."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -266,6 +274,8 @@ class PlaceReading(_Strict):
         "team_words",
         "desk_words",
         "own_names",
+        "town_joins",
+        "named_places",
     )(_single_words)
 
     @field_validator("negations")
