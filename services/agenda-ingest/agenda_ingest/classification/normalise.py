@@ -48,6 +48,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "sout": ("soutien",),
     "scol": ("scolaire",),
     "coord": ("coordination",),
+    "entt": ("entretien",),
+    "entts": ("entretien",),
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
