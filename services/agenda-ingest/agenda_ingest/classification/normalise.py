@@ -50,6 +50,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "coord": ("coordination",),
     "entt": ("entretien",),
     "entts": ("entretien",),
+    "entret": ("entretien",),
+    "reeduc": ("reeducation",),
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
