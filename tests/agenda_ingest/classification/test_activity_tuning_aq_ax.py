@@ -91,3 +91,14 @@ def test_appui_words_that_win() -> None:
     assert _classify(meeting)[0] is Activity.APPUI_RESSOURCES
     call = {**absent, "summary": "Appel maître de stage Noé"}
     assert _classify(call)[0] is Activity.COORDINATION
+
+
+def test_appui_to_the_ditep_s_own_teams_is_not_appui_ressources() -> None:
+    absent = {"youth": 1, "youth_present": 0, "professionals": 2}
+    own = {**absent, "summary": "appui éducs internat : situation Noé"}
+    assert _classify(own)[0] is Activity.COORDINATION
+    nobody = {"youth": 0, "professionals": 2, "summary": "Appui équipe internat"}
+    assert _classify(nobody)[0] is Activity.INSTITUTIONNEL
+    # A partner's internat (a MECS) is the young person's environment: appui.
+    mecs = {**absent, "summary": "Appui équipe internat MECS - situation Noé"}
+    assert _classify(mecs)[0] is Activity.APPUI_RESSOURCES
