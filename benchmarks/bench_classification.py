@@ -100,6 +100,10 @@ class NaiveRuleSet:
             for place in document.places
             if place.words
         ]
+        # Where a young person in care lives (MECS, foyer de l'enfance): his home when he is
+        # there, a partner's place when he is not (place_reading.residence_words).
+        residences = document.place_reading.residence_words
+        self.residences = _pattern(residences) if residences else None
         # The same spelling-out and typo correction as the engine (rapidfuzz), no memo.
         self.normaliser = default_rule_set().reader.normaliser
         night = document.night
@@ -122,7 +126,7 @@ class NaiveRuleSet:
                 setting = then.setting if then.setting != "auto" else None
                 return Classification(
                     activity=then.activity,
-                    setting=setting or self._place(text, location, then.default_setting),
+                    setting=setting or self._place(facts, text, location, then.default_setting),
                     nature=self._nature(facts, then),
                     rule_id=rule.id,
                     serafin_code=serafin[:16] if serafin else then.serafin,
@@ -131,7 +135,7 @@ class NaiveRuleSet:
                 )
         return Classification(
             activity=Activity.UNCLASSIFIED,
-            setting=self._place(text, location, Setting.INCONNU),
+            setting=self._place(facts, text, location, Setting.INCONNU),
             nature=self._nature(facts, None),
             rule_id="none",
             serafin_code=serafin[:16] if serafin else None,
@@ -213,7 +217,9 @@ class NaiveRuleSet:
             rule.unless is not None and (rule.unless.search(text) or rule.unless.search(location))
         )
 
-    def _place(self, text: str, location: str, default: Setting) -> Setting:
+    def _place(self, facts: SessionFacts, text: str, location: str, default: Setting) -> Setting:
+        if self.residences is not None and self.residences.search(location):
+            return Setting.DOMICILE if facts.youth_present else Setting.EXTERIEUR
         for where, title in ((location, False), (text, True)):
             for setting, pattern, in_title in self.places:
                 if (in_title or not title) and pattern.search(where):
