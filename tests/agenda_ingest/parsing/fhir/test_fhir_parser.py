@@ -22,6 +22,7 @@ from ditep_core.nomenclatures import (
     PersonKind,
     Presence,
     SessionStatus,
+    Setting,
 )
 from tests.agenda_ingest.parsing.drafting import sample_draft_context
 
@@ -1029,3 +1030,23 @@ def test_every_rejected_resource_carries_the_uid_its_session_would_have_had() ->
         ),
     ]
     assert all("is not a date" in e.message for e in feed.rejected[:4])
+
+
+def test_an_appointment_s_notes_give_their_video_links_and_cues() -> None:
+    """R4 ``comment`` and R5 ``note`` are the iCal DESCRIPTION: a video link or "par tél" in
+    them says a call, as in an iCal feed; an appointment without notes has none."""
+    r4 = appointment(comment="Lien : https://us02web.zoom.us/j/123 (par tél si coupure)")
+    assert only(parse(with_patient(r4))).links == (
+        "link|us02web.zoom.us",
+        "link|zoom.us",
+        "cue|phone",
+    )
+    r5 = appointment(note=[{"text": "À domicile cette semaine"}, {"authorString": "x"}])
+    assert only(parse(with_patient(r5))).links == ("cue|home",)
+    assert only(parse(with_patient(appointment()))).links == ()
+    # The draft carries them as codes, and the rules read the call.
+    call = appointment(description="Entretien psychologue", comment="en visio (Teams)")
+    call["participant"] = call["participant"][:2]  # no place: the place would be read first
+    draft = DraftBuilder(sample_draft_context()).build(only(parse(with_patient(call))))
+    assert "cue|video" in draft.codes
+    assert draft.classification.setting is Setting.DISTANCE

@@ -48,6 +48,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.engine import TDDUI_OUTSIDE_SERVICE_CODE
+from agenda_ingest.classification.links import cue_codes, link_codes
 from agenda_ingest.parsing.fhir.bundle import (
     Entry,
     References,
@@ -622,8 +623,15 @@ class _Mapper:
         summary = text(resource.get("description")) or " – ".join(
             _unique([words for key in coded for words in concept_texts(resource.get(key))])
         )
+        # The appointment's free-text notes (R4 ``comment``, R5 ``note``) are what an iCal
+        # DESCRIPTION is: their video links and cues say a call or the home (links.py).
+        notes = [text(resource.get("comment"))] + [
+            text(note.get("text")) for note in objects(resource.get("note"))
+        ]
+        notes = [note for note in notes if note]
+        links = link_codes(*notes) + cue_codes(*notes) if notes else ()
         return self._occurrence(
-            uid, (start, end, all_day), status, summary, location, participants, codes
+            uid, (start, end, all_day), status, summary, location, participants, codes, links
         )
 
     # --- Slot ----------------------------------------------------------------------
@@ -759,6 +767,7 @@ class _Mapper:
         location: str,
         participants: list[Participant],
         codes: list[str],
+        links: tuple[str, ...] = (),
     ) -> Occurrence:
         """An Encounter's or an Appointment's occurrence (never a recurrence's instance)."""
         start, end, all_day = span
@@ -773,6 +782,7 @@ class _Mapper:
             location=location,
             participants=self._participant_set(participants),
             codes=tuple(_unique(codes)) if len(codes) > 1 else tuple(codes),
+            links=links,
         )
 
     def _participant_set(self, participants: list[Participant]) -> tuple[Participant, ...]:
