@@ -89,6 +89,16 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     return tuple(CUE_CODE + name for name in found)
 
 
+_CUE_ORDER = tuple(CUE_CODE + name for name, _pattern in _CUES)
+"""The order ``cue_codes`` gives its codes in (video, home, phone)."""
+
+
+def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:
+    """The cues of several descriptions read one by one, as ``cue_codes`` of them all gives
+    them (the iCal fast path reads each DESCRIPTION as it comes, keeping no text)."""
+    return tuple(code for code in _CUE_ORDER if any(code in codes for codes in found))
+
+
 _WAY_HOME = re.compile(
     r"(?:retour|rentr\w*|raccompagn\w*|ramen\w*|ramass\w*|d[ée]pos\w*|reconduir\w*|trajet|"
     r"taxi)\W+(?:\w+\W+)?$",

@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from agenda_ingest.classification.engine import SessionFacts, default_rule_set
+from agenda_ingest.classification.links import cue_codes, merged_cues
 from agenda_ingest.parsing.drafts import feed_codes
 from agenda_ingest.parsing.ical.fastpath import parse_fast
 from agenda_ingest.parsing.ical.parser import parse_ical
@@ -65,3 +66,42 @@ def test_a_video_link_in_the_description_makes_a_distance_session() -> None:
     )
     got = default_rule_set().classify(facts)
     assert (got.activity.value, got.setting) == ("coordination", Setting.DISTANCE)
+
+
+CUES = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//cues//FR\r\n"
+    "BEGIN:VEVENT\r\nUID:cue-1\r\nDTSTAMP:20260301T080000Z\r\n"
+    "DTSTART:20260303T090000Z\r\nDTEND:20260303T100000Z\r\n"
+    "SUMMARY:Point situation Lina\r\n"
+    "DESCRIPTION:par tél avec l'IDE du CMP\\, puis en visio (Teams) si besoin\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:cue-2\r\nDTSTAMP:20260301T080000Z\r\n"
+    "DTSTART:20260303T130000Z\r\nDTEND:20260303T140000Z\r\n"
+    "SUMMARY:Séance ortho\r\nDESCRIPTION:(à domicile cette semaine)\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:cue-3\r\nDTSTAMP:20260301T080000Z\r\n"
+    "DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\n"
+    "SUMMARY:Retour Lucas\r\nDESCRIPTION:retour à domicile en taxi\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+).encode()
+
+
+def test_both_paths_give_the_cues_of_the_description() -> None:
+    """The fast path reads each DESCRIPTION's cues as it comes (no text kept): the same codes,
+    in the same order, as the library path's ``cue_codes`` of the whole description."""
+    fast = parse_fast(
+        CUES, window_start=START, window_end=END, default_tz=PARIS, limits=FeedLimits()
+    )
+    library = parse_ical(CUES, window_start=START, window_end=END, default_tz=PARIS, fast=False)
+    assert fast is not None
+    links = {occurrence.uid: occurrence.links for occurrence in library.occurrences}
+    assert links == {occurrence.uid: occurrence.links for occurrence in fast.occurrences}
+    assert links == {"cue-1": ("cue|video", "cue|phone"), "cue-2": ("cue|home",), "cue-3": ()}
+
+
+def test_cues_read_one_description_at_a_time_merge_as_read_together() -> None:
+    descriptions = ("en visio", "tél avec la mère", "chez la grand-mère", "rien", "")
+    for first in descriptions:
+        for second in descriptions:
+            assert merged_cues(cue_codes(first), cue_codes(second)) == cue_codes(first, second)

@@ -73,7 +73,7 @@ from recurring_ical_events.util import (
     with_highest_sequence,
 )
 
-from agenda_ingest.classification.links import cue_codes, link_codes
+from agenda_ingest.classification.links import cue_codes, link_codes, merged_cues
 from agenda_ingest.parsing.ical.limits import (
     Budget,
     iterate_rule,
@@ -237,6 +237,7 @@ class _Event:
     __slots__ = (
         "attendees",
         "categories",
+        "cues",
         "descriptions",
         "dtend",
         "dtstart",
@@ -277,8 +278,10 @@ class _Event:
         self.rdates: list[Moment] = []
         self.exdates: list[Moment] = []
         self.categories: list[str] = []
-        # DESCRIPTION values holding a link (only their links are kept).
+        # DESCRIPTION values holding a link (only their links are kept), and the cues of all
+        # of them (a call, the home: links.py), read at once so that no text is held.
         self.descriptions: list[str] = []
+        self.cues: tuple[str, ...] = ()
         self.organizers: list[Participant] = []
         self.attendees: list[Participant] = []
         self.x_props: dict[str, str | None] = {}
@@ -738,7 +741,11 @@ class _Reader:
                         )
                 elif code == _OTHER:
                     if head.name == "DESCRIPTION":
-                        event.descriptions.append(payload)  # its links and cues (links.py)
+                        if "http" in payload or "www." in payload:
+                            event.descriptions.append(payload)
+                        cues = cue_codes(payload)
+                        if cues:
+                            event.cues = merged_cues(event.cues, cues)
                 elif code == _DTSTART:
                     if event.dtstart is not None:
                         raise _Bail
@@ -1216,9 +1223,9 @@ def _occurrences(
             shared[id(event)] = (
                 shared_categories.setdefault(categories, categories),
                 shared_people.setdefault(tuple(map(id, people)), people),
-                link_codes(*event.descriptions, event.location or "")
-                + cue_codes(*event.descriptions)
+                link_codes(*event.descriptions, event.location or "") + event.cues
                 if event.descriptions
+                or event.cues
                 or (event.location and ("http" in event.location or "www." in event.location))
                 else (),
             )
