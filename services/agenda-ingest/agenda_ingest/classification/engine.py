@@ -874,6 +874,8 @@ class _CompiledRule:
     then: Actions
     checks: tuple[Check, ...] = ()
     """The same tests without their names, for the fast path."""
+    cheap: int = 0
+    """How many of the first checks read only the counts, all-day flag and source kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1318,6 +1320,9 @@ class CompiledRuleSet:
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
         default_factory=dict, repr=False
     )
+    _plans: dict[tuple[object, ...], tuple[tuple[int, tuple[Check, ...]], ...]] = field(
+        default_factory=dict, repr=False
+    )
     _night_minutes: tuple[int, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -1438,13 +1443,33 @@ class CompiledRuleSet:
 
     def _match(self, features: _Features) -> int:
         """The index of the first rule that holds (``len(rules)`` when none does)."""
-        for index, rule in enumerate(self.rules):
-            for check in rule.checks:
+        people = _PEOPLE(features)
+        plan = self._plans.get(people)
+        if plan is None:
+            plan = self._plan(features, people)
+        for index, checks in plan:
+            for check in checks:
                 if not check(features):
                     break
             else:
                 return index
         return len(self.rules)
+
+    def _plan(
+        self, features: _Features, people: tuple[object, ...]
+    ) -> tuple[tuple[int, tuple[Check, ...]], ...]:
+        """The rules whose conditions on the people (counts, all-day, source kind) hold for
+        these, each with its other checks: the same first match, without testing them again
+        (they are pure and come first in each rule, before any condition on the time)."""
+        plan = tuple(
+            (index, rule.checks[rule.cheap :])
+            for index, rule in enumerate(self.rules)
+            if all(check(features) for check in rule.checks[: rule.cheap])
+        )
+        if len(self._plans) >= _MEMO_LIMIT:
+            self._plans.clear()
+        self._plans[people] = plan
+        return plan
 
     def _outcome(self, index: int, features: _Features) -> Classification:
         if index == len(self.rules):
@@ -1527,6 +1552,9 @@ class CompiledRuleSet:
             else end.replace(tzinfo=None) - start.replace(tzinfo=None)
         )
         if self.reads_duration:
+            if start.tzinfo is None and end.tzinfo is None:
+                # Naive times: the length in minutes is the wall clock's (as ``_minutes``).
+                return start.hour, start.minute, wall, wall.days * 1440 + wall.seconds // 60
             return start.hour, start.minute, wall, _minutes(start, end)
         return start.hour, start.minute, wall
 
@@ -1681,13 +1709,23 @@ def _compile_rule(
     reading: _Reading | None = None,
 ) -> _CompiledRule:
     compiled = _compile_conditions(rule.when, vocabulary, places, links, reading)
+    cheap = 0
+    while cheap < len(compiled) and compiled[cheap][0] in _PEOPLE_TESTS:
+        cheap += 1
     return _CompiledRule(
         rule.id,
         rule.explanation,
         tuple((name, say) for name, say, _check in compiled),
         rule.then,
         tuple(check for _name, _say, check in compiled),
+        cheap,
     )
+
+
+_PEOPLE_TESTS = frozenset(("youth", "youth_present", "professionals", "all_day", "source_kind"))
+"""The conditions read from the counts, the all-day flag and the source kind alone (compiled
+first, see ``_compile_conditions``): which rules they let through is known per ``_PEOPLE``."""
+_PEOPLE = operator.attrgetter("youth", "youth_present", "professionals", "all_day", "source_kind")
 
 
 def content_sha256(text: str) -> str:
