@@ -444,6 +444,12 @@ def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
     return out
 
 
+_WordReading = tuple[str, tuple[str, ...]]
+"""A word as read: what it is in a projected string, and the rule words it gives."""
+_UNREAD: _WordReading = ("_", ())
+"""The reading of a word no rule matches (one object: readings compare by identity first)."""
+
+
 class _Reader:
     """Reads a session's texts as the rules see them: tokens, spelt out and corrected, then
     projected on the rule set's vocabulary (see ``_Text``). Texts are remembered by their raw
@@ -451,7 +457,16 @@ class _Reader:
     texts are shared: equal projections are one object, so memo keys compare them by
     identity."""
 
-    __slots__ = ("_known", "_prefixes", "_shared", "_texts", "_words", "normaliser", "registry")
+    __slots__ = (
+        "_by_readings",
+        "_known",
+        "_prefixes",
+        "_shared",
+        "_texts",
+        "_words",
+        "normaliser",
+        "registry",
+    )
 
     def __init__(
         self,
@@ -466,6 +481,9 @@ class _Reader:
         self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
         self._texts: dict[object, _Text] = {}
         self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
+        self._by_readings: dict[tuple[_WordReading, ...], _Text] = {}
+        """The projected text of each run of word readings seen (a text with a new name or
+        reference reads as one seen before: the name is ``_``)."""
         self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
         """Each word read so far: what it is in the projected string (the words it stands
         for, ``_`` for those no rule matches) and the rule words it gives."""
@@ -498,20 +516,30 @@ class _Reader:
             padded, tokens = "  ", frozenset[str]()
         else:
             found = list(map(self._words.get, typed))
-            read = (
-                self._learn(typed, found)
-                if None in found
-                else cast("list[tuple[str, tuple[str, ...]]]", found)
+            read = tuple(
+                self._learn(typed, found) if None in found else cast("list[_WordReading]", found)
             )
+            known = self._by_readings.get(read)
+            if known is not None:
+                return known
             pieces, given = zip(*read, strict=True)
             padded = " " + " ".join(pieces) + " "
             while " _ _ " in padded:
                 padded = padded.replace(" _ _ ", " _ ")
             tokens = frozenset(chain.from_iterable(given))
+            if len(self._by_readings) >= _MEMO_LIMIT:
+                self._by_readings.clear()
+            known = self._share(padded, tokens)
+            self._by_readings[read] = known
+            return known
+        return self._share(padded, tokens)
+
+    def _share(self, padded: str, tokens: frozenset[str]) -> _Text:
         shared = self._shared.get((padded, tokens))
         if shared is None:
             if len(self._shared) >= _MEMO_LIMIT:
                 self._shared.clear()
+                self._by_readings.clear()  # its texts are shared no more
             shared = self._shared[padded, tokens] = _Text(tokens, padded)
         return shared
 
@@ -523,13 +551,13 @@ class _Reader:
         assert known is not None
         if len(words) >= _MEMO_LIMIT:
             words.clear()
-        learnt: list[tuple[str, tuple[str, ...]]] = []
+        learnt: list[_WordReading] = []
         for word, read in zip(typed, found, strict=True):
             if read is None:
                 spelt = self.normaliser.spell(word)
                 if spelt == (word,):  # most words stand for themselves
                     kept = word in known or word.startswith(prefixes)
-                    read = (word, (word,)) if kept else ("_", ())
+                    read = (word, (word,)) if kept else _UNREAD
                 else:
                     pieces: list[str] = []
                     # The word as typed counts too (a rule may name a short form).
