@@ -551,28 +551,32 @@ class _Reader:
         assert known is not None
         if len(words) >= _MEMO_LIMIT:
             words.clear()
-        learnt: list[_WordReading] = []
-        for word, read in zip(typed, found, strict=True):
-            if read is None:
-                spelt = self.normaliser.spell(word)
-                if spelt == (word,):  # most words stand for themselves
-                    kept = word in known or word.startswith(prefixes)
-                    read = (word, (word,)) if kept else _UNREAD
-                else:
-                    pieces: list[str] = []
-                    # The word as typed counts too (a rule may name a short form).
-                    given = [word] if word in known or word.startswith(prefixes) else []
-                    for each in spelt:
-                        if each in known or each.startswith(prefixes):
-                            pieces.append(each)
-                            if each not in given:
-                                given.append(each)
-                        else:
-                            pieces.append("_")
-                    read = (" ".join(pieces), tuple(given))
-                words[word] = read
-            learnt.append(read)
-        return learnt
+        # Only the words not read yet (most of a new text's words are known: a new name).
+        at = found.index(None)
+        while True:
+            word = typed[at]
+            spelt = self.normaliser.spell(word)
+            read: _WordReading
+            if spelt == (word,):  # most words stand for themselves
+                kept = word in known or word.startswith(prefixes)
+                read = (word, (word,)) if kept else _UNREAD
+            else:
+                pieces: list[str] = []
+                # The word as typed counts too (a rule may name a short form).
+                given = [word] if word in known or word.startswith(prefixes) else []
+                for each in spelt:
+                    if each in known or each.startswith(prefixes):
+                        pieces.append(each)
+                        if each not in given:
+                            given.append(each)
+                    else:
+                        pieces.append("_")
+                read = (" ".join(pieces), tuple(given))
+            words[word] = read
+            found[at] = read
+            if None not in found:
+                return cast("list[_WordReading]", found)
+            at = found.index(None, at + 1)
 
 
 def overlaps_night(
