@@ -444,6 +444,12 @@ def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
     return out
 
 
+_WordReading = tuple[str, tuple[str, ...]]
+"""A word as read: what it is in a projected string, and the rule words it gives."""
+_UNREAD: _WordReading = ("_", ())
+"""The reading of a word no rule matches (one object: readings compare by identity first)."""
+
+
 class _Reader:
     """Reads a session's texts as the rules see them: tokens, spelt out and corrected, then
     projected on the rule set's vocabulary (see ``_Text``). Texts are remembered by their raw
@@ -451,7 +457,16 @@ class _Reader:
     texts are shared: equal projections are one object, so memo keys compare them by
     identity."""
 
-    __slots__ = ("_known", "_prefixes", "_shared", "_texts", "_words", "normaliser", "registry")
+    __slots__ = (
+        "_by_readings",
+        "_known",
+        "_prefixes",
+        "_shared",
+        "_texts",
+        "_words",
+        "normaliser",
+        "registry",
+    )
 
     def __init__(
         self,
@@ -466,6 +481,9 @@ class _Reader:
         self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
         self._texts: dict[object, _Text] = {}
         self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
+        self._by_readings: dict[tuple[_WordReading, ...], _Text] = {}
+        """The projected text of each run of word readings seen (a text with a new name or
+        reference reads as one seen before: the name is ``_``)."""
         self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
         """Each word read so far: what it is in the projected string (the words it stands
         for, ``_`` for those no rule matches) and the rule words it gives."""
@@ -498,20 +516,30 @@ class _Reader:
             padded, tokens = "  ", frozenset[str]()
         else:
             found = list(map(self._words.get, typed))
-            read = (
-                self._learn(typed, found)
-                if None in found
-                else cast("list[tuple[str, tuple[str, ...]]]", found)
+            read = tuple(
+                self._learn(typed, found) if None in found else cast("list[_WordReading]", found)
             )
+            known = self._by_readings.get(read)
+            if known is not None:
+                return known
             pieces, given = zip(*read, strict=True)
             padded = " " + " ".join(pieces) + " "
             while " _ _ " in padded:
                 padded = padded.replace(" _ _ ", " _ ")
             tokens = frozenset(chain.from_iterable(given))
+            if len(self._by_readings) >= _MEMO_LIMIT:
+                self._by_readings.clear()
+            known = self._share(padded, tokens)
+            self._by_readings[read] = known
+            return known
+        return self._share(padded, tokens)
+
+    def _share(self, padded: str, tokens: frozenset[str]) -> _Text:
         shared = self._shared.get((padded, tokens))
         if shared is None:
             if len(self._shared) >= _MEMO_LIMIT:
                 self._shared.clear()
+                self._by_readings.clear()  # its texts are shared no more
             shared = self._shared[padded, tokens] = _Text(tokens, padded)
         return shared
 
@@ -523,28 +551,32 @@ class _Reader:
         assert known is not None
         if len(words) >= _MEMO_LIMIT:
             words.clear()
-        learnt: list[tuple[str, tuple[str, ...]]] = []
-        for word, read in zip(typed, found, strict=True):
-            if read is None:
-                spelt = self.normaliser.spell(word)
-                if spelt == (word,):  # most words stand for themselves
-                    kept = word in known or word.startswith(prefixes)
-                    read = (word, (word,)) if kept else ("_", ())
-                else:
-                    pieces: list[str] = []
-                    # The word as typed counts too (a rule may name a short form).
-                    given = [word] if word in known or word.startswith(prefixes) else []
-                    for each in spelt:
-                        if each in known or each.startswith(prefixes):
-                            pieces.append(each)
-                            if each not in given:
-                                given.append(each)
-                        else:
-                            pieces.append("_")
-                    read = (" ".join(pieces), tuple(given))
-                words[word] = read
-            learnt.append(read)
-        return learnt
+        # Only the words not read yet (most of a new text's words are known: a new name).
+        at = found.index(None)
+        while True:
+            word = typed[at]
+            spelt = self.normaliser.spell(word)
+            read: _WordReading
+            if spelt == (word,):  # most words stand for themselves
+                kept = word in known or word.startswith(prefixes)
+                read = (word, (word,)) if kept else _UNREAD
+            else:
+                pieces: list[str] = []
+                # The word as typed counts too (a rule may name a short form).
+                given = [word] if word in known or word.startswith(prefixes) else []
+                for each in spelt:
+                    if each in known or each.startswith(prefixes):
+                        pieces.append(each)
+                        if each not in given:
+                            given.append(each)
+                    else:
+                        pieces.append("_")
+                read = (" ".join(pieces), tuple(given))
+            words[word] = read
+            found[at] = read
+            if None not in found:
+                return cast("list[_WordReading]", found)
+            at = found.index(None, at + 1)
 
 
 def overlaps_night(
@@ -874,6 +906,8 @@ class _CompiledRule:
     then: Actions
     checks: tuple[Check, ...] = ()
     """The same tests without their names, for the fast path."""
+    cheap: int = 0
+    """How many of the first checks read only the counts, all-day flag and source kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1318,6 +1352,9 @@ class CompiledRuleSet:
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
         default_factory=dict, repr=False
     )
+    _plans: dict[tuple[object, ...], tuple[tuple[int, tuple[Check, ...]], ...]] = field(
+        default_factory=dict, repr=False
+    )
     _night_minutes: tuple[int, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -1438,13 +1475,33 @@ class CompiledRuleSet:
 
     def _match(self, features: _Features) -> int:
         """The index of the first rule that holds (``len(rules)`` when none does)."""
-        for index, rule in enumerate(self.rules):
-            for check in rule.checks:
+        people = _PEOPLE(features)
+        plan = self._plans.get(people)
+        if plan is None:
+            plan = self._plan(features, people)
+        for index, checks in plan:
+            for check in checks:
                 if not check(features):
                     break
             else:
                 return index
         return len(self.rules)
+
+    def _plan(
+        self, features: _Features, people: tuple[object, ...]
+    ) -> tuple[tuple[int, tuple[Check, ...]], ...]:
+        """The rules whose conditions on the people (counts, all-day, source kind) hold for
+        these, each with its other checks: the same first match, without testing them again
+        (they are pure and come first in each rule, before any condition on the time)."""
+        plan = tuple(
+            (index, rule.checks[rule.cheap :])
+            for index, rule in enumerate(self.rules)
+            if all(check(features) for check in rule.checks[: rule.cheap])
+        )
+        if len(self._plans) >= _MEMO_LIMIT:
+            self._plans.clear()
+        self._plans[people] = plan
+        return plan
 
     def _outcome(self, index: int, features: _Features) -> Classification:
         if index == len(self.rules):
@@ -1527,6 +1584,9 @@ class CompiledRuleSet:
             else end.replace(tzinfo=None) - start.replace(tzinfo=None)
         )
         if self.reads_duration:
+            if start.tzinfo is None and end.tzinfo is None:
+                # Naive times: the length in minutes is the wall clock's (as ``_minutes``).
+                return start.hour, start.minute, wall, wall.days * 1440 + wall.seconds // 60
             return start.hour, start.minute, wall, _minutes(start, end)
         return start.hour, start.minute, wall
 
@@ -1681,13 +1741,23 @@ def _compile_rule(
     reading: _Reading | None = None,
 ) -> _CompiledRule:
     compiled = _compile_conditions(rule.when, vocabulary, places, links, reading)
+    cheap = 0
+    while cheap < len(compiled) and compiled[cheap][0] in _PEOPLE_TESTS:
+        cheap += 1
     return _CompiledRule(
         rule.id,
         rule.explanation,
         tuple((name, say) for name, say, _check in compiled),
         rule.then,
         tuple(check for _name, _say, check in compiled),
+        cheap,
     )
+
+
+_PEOPLE_TESTS = frozenset(("youth", "youth_present", "professionals", "all_day", "source_kind"))
+"""The conditions read from the counts, the all-day flag and the source kind alone (compiled
+first, see ``_compile_conditions``): which rules they let through is known per ``_PEOPLE``."""
+_PEOPLE = operator.attrgetter("youth", "youth_present", "professionals", "all_day", "source_kind")
 
 
 def content_sha256(text: str) -> str:

@@ -105,7 +105,7 @@ _CACHE_LIMIT = 200_000
 class Normaliser:
     """Spells out and corrects the words of a text against a vocabulary (a rule set's words)."""
 
-    __slots__ = ("_by_initial", "_known", "_nearby", "_plain", "_spelling")
+    __slots__ = ("_by_initial", "_deletions", "_known", "_nearby", "_plain", "_spelling")
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         known = {word for word in vocabulary if word}
@@ -120,6 +120,8 @@ class Normaliser:
                 by_initial.setdefault(word[0], []).append(word)
         self._by_initial = by_initial
         self._nearby: dict[tuple[str, int], list[str]] = {}
+        self._deletions: set[str] | None = None
+        """Each correctable word, and it with one letter deleted (built on the first typo)."""
         self._spelling: dict[str, tuple[str, ...]] = {}
         """What each word read so far stands for (agendas repeat their words)."""
 
@@ -159,8 +161,26 @@ class Normaliser:
             candidates = self._candidates(token[0], length, limit)
         if not candidates:
             return token
+        if limit == 1 and not self._near(token):
+            # A word one edit (a swap included) from the token shares the token or it with a
+            # letter deleted, with itself or it with a letter deleted: none does, no typo.
+            return token
         best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=limit)
         return token if best is None else best[0]
+
+    def _near(self, token: str) -> bool:
+        """Whether a correctable word may be one edit from the token: it shares the token,
+        or the token with a letter deleted, with itself or itself with a letter deleted."""
+        keys = self._deletions
+        if keys is None:
+            keys = self._deletions = set()
+            for words in self._by_initial.values():
+                for word in words:
+                    keys.add(word)
+                    keys.update(word[:at] + word[at + 1 :] for at in range(len(word)))
+        return token in keys or not keys.isdisjoint(
+            [token[:at] + token[at + 1 :] for at in range(len(token))]
+        )
 
     def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
         """The vocabulary's words with the same initial whose length is within ``limit``
