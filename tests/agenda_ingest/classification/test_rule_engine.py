@@ -15,6 +15,7 @@ from agenda_ingest.classification.engine import (
     compile_rule_set,
     default_rule_set,
     default_rules_text,
+    default_with_places,
     overlaps_night,
 )
 from agenda_ingest.classification.entries import facts_from_entry, measure
@@ -409,3 +410,19 @@ def test_where_known_holds_when_the_place_links_or_title_say_where(
     assert trial is not None
     evidence = " ".join(str(item) for item in trial.evidence)
     assert ("where:" in evidence) is (expected[0] == "lieu-connu"), evidence
+
+
+def test_explain_gives_what_classify_gives_on_every_own_entry() -> None:
+    """``explain`` (GET .../classification: "why is this counted so?") must say what was
+    stored: the same classification as ``classify`` on every entry of the wording set, with
+    its registry and without (an unclassified entry naming a group only in its title is
+    ``inconnu`` for both)."""
+    wording = Path(__file__).parents[2] / "data" / "wording"
+    entries = [json.loads(line) for line in (wording / "entries.jsonl").read_text().splitlines()]
+    for rules in (
+        default_rule_set(),
+        default_with_places((wording / "places.yaml").read_text(encoding="utf-8")),
+    ):
+        for entry in entries:
+            facts = facts_from_entry(entry)
+            assert rules.explain(facts).classification == rules.classify(facts), entry["summary"]

@@ -1467,7 +1467,7 @@ class CompiledRuleSet:
             if failed_on is None:
                 setting, where = self._setting(rule.then, features)
                 return Explanation(self._result(rule, features, setting), tuple(trials), where)
-        setting, where = self._place(features, Setting.INCONNU)
+        setting, where = self._unclassified_place(features)
         return Explanation(self._unclassified(features, setting), tuple(trials), where)
 
     def _evaluate(self, features: _Features) -> Classification:
@@ -1505,14 +1505,18 @@ class CompiledRuleSet:
 
     def _outcome(self, index: int, features: _Features) -> Classification:
         if index == len(self.rules):
-            setting, said = self._place(features, Setting.INCONNU)
-            if said is not None and said.startswith("summary place"):
-                # Nothing classified, a service only named in the title ("EXT | divers"):
-                # a code, not a place.
-                setting = Setting.INCONNU
-            return self._unclassified(features, setting)
+            return self._unclassified(features, self._unclassified_place(features)[0])
         rule = self.rules[index]
         return self._result(rule, features, self._setting(rule.then, features)[0])
+
+    def _unclassified_place(self, features: _Features) -> tuple[Setting, str | None]:
+        """Where an unclassified session is (``classify`` and ``explain`` alike)."""
+        setting, said = self._place(features, Setting.INCONNU)
+        if said is not None and said.startswith("summary place"):
+            # Nothing classified, a service only named in the title ("EXT | divers"): a
+            # code, not a place.
+            return Setting.INCONNU, None
+        return setting, said
 
     def _result(self, rule: _CompiledRule, f: _Features, setting: Setting) -> Classification:
         then = rule.then
