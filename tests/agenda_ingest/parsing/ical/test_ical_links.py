@@ -34,14 +34,20 @@ FEED = (
 START, END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 
 
-def test_both_paths_give_the_links_of_the_event_itself() -> None:
+def _links_by_both_paths(feed: bytes) -> dict[str, tuple[str, ...]]:
+    """Each event's link and cue codes, the same by the library path and the fast path."""
     fast = parse_fast(
-        FEED, window_start=START, window_end=END, default_tz=PARIS, limits=FeedLimits()
+        feed, window_start=START, window_end=END, default_tz=PARIS, limits=FeedLimits()
     )
-    library = parse_ical(FEED, window_start=START, window_end=END, default_tz=PARIS, fast=False)
+    library = parse_ical(feed, window_start=START, window_end=END, default_tz=PARIS, fast=False)
     assert fast is not None
     links = {occurrence.uid: occurrence.links for occurrence in library.occurrences}
     assert links == {occurrence.uid: occurrence.links for occurrence in fast.occurrences}
+    return links
+
+
+def test_both_paths_give_the_links_of_the_event_itself() -> None:
+    links = _links_by_both_paths(FEED)
     # The alarm's own DESCRIPTION is not the event's.
     assert links == {
         "visio-1": ("link|us02web.zoom.us", "link|zoom.us"),
@@ -90,13 +96,7 @@ CUES = (
 def test_both_paths_give_the_cues_of_the_description() -> None:
     """The fast path reads each DESCRIPTION's cues as it comes (no text kept): the same codes,
     in the same order, as the library path's ``cue_codes`` of the whole description."""
-    fast = parse_fast(
-        CUES, window_start=START, window_end=END, default_tz=PARIS, limits=FeedLimits()
-    )
-    library = parse_ical(CUES, window_start=START, window_end=END, default_tz=PARIS, fast=False)
-    assert fast is not None
-    links = {occurrence.uid: occurrence.links for occurrence in library.occurrences}
-    assert links == {occurrence.uid: occurrence.links for occurrence in fast.occurrences}
+    links = _links_by_both_paths(CUES)
     assert links == {"cue-1": ("cue|video", "cue|phone"), "cue-2": ("cue|home",), "cue-3": ()}
 
 
