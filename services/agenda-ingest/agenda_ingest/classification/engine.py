@@ -1758,10 +1758,12 @@ def _compile_rule(
     )
 
 
-_PEOPLE_TESTS = frozenset(("youth", "youth_present", "professionals", "all_day", "source_kind"))
+_PEOPLE_FIELDS = ("youth", "youth_present", "professionals", "all_day", "source_kind")
+_PEOPLE_TESTS = frozenset(_PEOPLE_FIELDS)
 """The conditions read from the counts, the all-day flag and the source kind alone (compiled
-first, see ``_compile_conditions``): which rules they let through is known per ``_PEOPLE``."""
-_PEOPLE = operator.attrgetter("youth", "youth_present", "professionals", "all_day", "source_kind")
+first, see ``_compile_conditions``, each named as its field): which rules they let through
+is known per ``_PEOPLE``."""
+_PEOPLE = operator.attrgetter(*_PEOPLE_FIELDS)
 
 
 def content_sha256(text: str) -> str:
