@@ -1,11 +1,24 @@
-"""A helper of the classification tests: where the rules put one entry."""
+"""Helpers of the classification tests: what the rules make of one entry."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.engine import CompiledRuleSet
+from agenda_ingest.classification.engine import (
+    CompiledRuleSet,
+    default_rule_set,
+    default_with_places,
+)
 from agenda_ingest.classification.entries import facts_from_entry
+from ditep_core.nomenclatures import Activity
 
 
 def setting_of(rules: CompiledRuleSet, **entry: object) -> str:
     """The setting ``rules`` give an entry written as in a labelled file."""
     return rules.classify(facts_from_entry(entry)).setting.value
+
+
+def activity_and_rule(entry: dict[str, object], places: str | None = None) -> tuple[Activity, str]:
+    """The activity the shipped rules give an entry (with a place registry's text when
+    given), and the rule that gave it."""
+    rules = default_rule_set() if places is None else default_with_places(places)
+    result = rules.classify(facts_from_entry(entry))
+    return result.activity, result.rule_id

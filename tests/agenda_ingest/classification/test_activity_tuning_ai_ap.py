@@ -4,31 +4,25 @@ direction, leave."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.engine import default_rule_set
-from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity
-
-
-def _classify(entry: dict[str, object]) -> tuple[Activity, str]:
-    result = default_rule_set().classify(facts_from_entry(entry))
-    return result.activity, result.rule_id
+from tests.agenda_ingest.classification.reading import activity_and_rule
 
 
 def test_a_moniteur_educateur_is_an_educator_not_a_workshop_technician() -> None:
     alone = {"summary": "Léo", "youth": 1, "youth_present": 1, "professionals": 1}
     # A workshop technician with one young person, nothing else said: the workshop.
     for function in ("moniteur d'atelier", "éducateur technique spécialisé"):
-        assert _classify({**alone, "functions": [function]}) == (
+        assert activity_and_rule({**alone, "functions": [function]}) == (
             Activity.ACCUEIL_JOUR,
             "atelier-par-fonction",
         )
     # A moniteur éducateur's home visit is a home visit.
     visit = {**alone, "summary": "VAD Léo", "functions": ["moniteur éducateur"]}
-    assert _classify(visit)[0] is Activity.AMBULATOIRE
+    assert activity_and_rule(visit)[0] is Activity.AMBULATOIRE
     # A daytime group with an educator, nothing else said: the accueil de jour group.
     group = {"summary": "Léo Tom Inès", "youth": 3, "youth_present": 3, "professionals": 1}
     for function in ("moniteur éducateur", "éducatrice spécialisée"):
-        assert _classify({**group, "functions": [function]}) == (
+        assert activity_and_rule({**group, "functions": [function]}) == (
             Activity.ACCUEIL_JOUR,
             "groupe-educatif-par-fonction",
         )
@@ -40,26 +34,28 @@ def test_a_moniteur_educateur_is_an_educator_not_a_workshop_technician() -> None
         "start": "2026-01-12T06:45:00",
         "end": "2026-01-12T08:30:00",
     }
-    assert _classify(morning)[0] is Activity.ACCUEIL_NUIT
+    assert activity_and_rule(morning)[0] is Activity.ACCUEIL_NUIT
 
 
 def test_a_young_person_s_agenda_without_a_professional() -> None:
     young = {"youth": 1, "youth_present": 1, "professionals": 0, "source_kind": "youth"}
     # The DITEP's own service named: that modality, not hors prestation.
-    assert _classify({**young, "summary": "[SEMI] Journée Lou"})[0] is Activity.ACCUEIL_JOUR
-    assert _classify({**young, "summary": "[SESSAD] Ortho"})[0] is Activity.AMBULATOIRE
+    assert activity_and_rule({**young, "summary": "[SEMI] Journée Lou"})[0] is Activity.ACCUEIL_JOUR
+    assert activity_and_rule({**young, "summary": "[SESSAD] Ortho"})[0] is Activity.AMBULATOIRE
     at_sessad = {**young, "summary": "Psychomot", "location": "SESSAD Les Lilas"}
-    assert _classify(at_sessad)[0] is Activity.AMBULATOIRE
+    assert activity_and_rule(at_sessad)[0] is Activity.AMBULATOIRE
     # A place said, or a word of the young person's life outside: hors prestation.
     dentist = {**young, "summary": "Dentiste", "location": "Cabinet Dr Roux"}
-    assert _classify(dentist)[0] is Activity.HORS_PRESTATION
-    assert _classify({**young, "summary": "Anniversaire Noé"})[0] is Activity.HORS_PRESTATION
+    assert activity_and_rule(dentist)[0] is Activity.HORS_PRESTATION
+    assert (
+        activity_and_rule({**young, "summary": "Anniversaire Noé"})[0] is Activity.HORS_PRESTATION
+    )
     # Nothing said, no place: nothing is invented.
     for vague in ("RAS", "xx", "RDV", "A DEPLACER"):
-        assert _classify({**young, "summary": vague})[0] is Activity.UNCLASSIFIED, vague
+        assert activity_and_rule({**young, "summary": vague})[0] is Activity.UNCLASSIFIED, vague
     # A vague word at a place is still vague.
     moved = {**young, "summary": "à décaler", "location": "Cabinet Dr Roux"}
-    assert _classify(moved)[0] is Activity.UNCLASSIFIED
+    assert activity_and_rule(moved)[0] is Activity.UNCLASSIFIED
 
 
 def test_transport_named_by_its_direction() -> None:
@@ -71,24 +67,26 @@ def test_transport_named_by_its_direction() -> None:
         "start": "2026-01-12T16:00:00",
         "end": "2026-01-12T17:30:00",
     }
-    assert _classify(run) == (Activity.TRANSPORT, "transport-aller-retour")
+    assert activity_and_rule(run) == (Activity.TRANSPORT, "transport-aller-retour")
     # Long, it is not a run; calm, a review of the week or an exclusion are no runs either.
     long_day = {
         **run,
         "summary": "Matinée groupe puis retour domicile",
         "end": "2026-01-12T20:00:00",
     }
-    assert _classify(long_day)[0] is not Activity.TRANSPORT
-    assert _classify({**run, "summary": "Retour au calme"})[0] is not Activity.TRANSPORT
+    assert activity_and_rule(long_day)[0] is not Activity.TRANSPORT
+    assert activity_and_rule({**run, "summary": "Retour au calme"})[0] is not Activity.TRANSPORT
     # Without a professional, "retour" needs a means: going home is not a run.
     young = {"youth": 1, "youth_present": 1, "professionals": 0, "source_kind": "youth"}
-    assert _classify({**young, "summary": "Retour en famille"})[0] is Activity.HORS_PRESTATION
-    assert _classify({**young, "summary": "Bus retour - Noah"})[0] is Activity.TRANSPORT
+    assert (
+        activity_and_rule({**young, "summary": "Retour en famille"})[0] is Activity.HORS_PRESTATION
+    )
+    assert activity_and_rule({**young, "summary": "Bus retour - Noah"})[0] is Activity.TRANSPORT
 
 
 def test_leave_is_not_professional_time() -> None:
     alone = {"youth": 0, "professionals": 1, "source_kind": "professional"}
     for leave in ("Congés", "Congé", "RTT", "Récupération", "Arrêt maladie"):
-        assert _classify({**alone, "summary": leave})[0] is Activity.UNCLASSIFIED, leave
+        assert activity_and_rule({**alone, "summary": leave})[0] is Activity.UNCLASSIFIED, leave
     work = {**alone, "summary": "Temps administratif / saisie DUI"}
-    assert _classify(work)[0] is Activity.INSTITUTIONNEL
+    assert activity_and_rule(work)[0] is Activity.INSTITUTIONNEL

@@ -5,9 +5,8 @@ internat house."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.engine import default_rule_set, default_with_places
-from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity
+from tests.agenda_ingest.classification.reading import activity_and_rule
 
 PLACES = """
 format: ditep-places/1
@@ -20,12 +19,6 @@ partners: []
 """
 
 
-def _classify(entry: dict[str, object], places: str | None = None) -> tuple[Activity, str]:
-    rules = default_rule_set() if places is None else default_with_places(places)
-    result = rules.classify(facts_from_entry(entry))
-    return result.activity, result.rule_id
-
-
 def test_an_outing_in_a_young_person_s_own_agenda_is_the_day_group_s() -> None:
     # In his own agenda the young-people count is his own: the group size cannot be read.
     outing = {
@@ -36,30 +29,30 @@ def test_an_outing_in_a_young_person_s_own_agenda_is_the_day_group_s() -> None:
         "functions": ["éducateur spécialisé", "moniteur éducateur"],
         "source_kind": "youth",
     }
-    assert _classify(outing) == (Activity.ACCUEIL_JOUR, "sortie-de-groupe-agenda-du-jeune")
+    assert activity_and_rule(outing) == (Activity.ACCUEIL_JOUR, "sortie-de-groupe-agenda-du-jeune")
     # An individual support named stays ambulatoire.
     for summary in ("SESSAD - sortie médiathèque", "Accompagnement club de judo (inclusion)"):
-        assert _classify({**outing, "summary": summary})[0] is Activity.AMBULATOIRE, summary
+        assert activity_and_rule({**outing, "summary": summary})[0] is Activity.AMBULATOIRE, summary
     # In a professional's agenda, one young person at the pool is an individual outing.
     alone = {**outing, "summary": "Piscine", "source_kind": "professional"}
-    assert _classify(alone) == (Activity.AMBULATOIRE, "sortie-individuelle")
+    assert activity_and_rule(alone) == (Activity.AMBULATOIRE, "sortie-individuelle")
 
 
 def test_the_ditep_s_own_group_in_a_young_person_s_agenda_without_a_professional() -> None:
     young = {"youth": 1, "youth_present": 1, "professionals": 0, "source_kind": "youth"}
     day = {**young, "start": "2026-01-12T09:00:00", "end": "2026-01-12T16:30:00"}
-    assert _classify({**day, "summary": "Cigales"}, PLACES)[0] is Activity.ACCUEIL_JOUR
-    assert _classify({**day, "summary": "Atelier poterie"})[0] is Activity.ACCUEIL_JOUR
-    assert _classify({**day, "summary": "SI"})[0] is Activity.ACCUEIL_JOUR
+    assert activity_and_rule({**day, "summary": "Cigales"}, PLACES)[0] is Activity.ACCUEIL_JOUR
+    assert activity_and_rule({**day, "summary": "Atelier poterie"})[0] is Activity.ACCUEIL_JOUR
+    assert activity_and_rule({**day, "summary": "SI"})[0] is Activity.ACCUEIL_JOUR
     psy = {**young, "summary": "Psy", "location": "bureau psy"}
-    assert _classify(psy, PLACES)[0] is Activity.AMBULATOIRE
+    assert activity_and_rule(psy, PLACES)[0] is Activity.AMBULATOIRE
     stay = {**young, "summary": "Séjour neige", "location": "Gîte du Lac"}
-    assert _classify(stay)[0] is Activity.ACCUEIL_NUIT
+    assert activity_and_rule(stay)[0] is Activity.ACCUEIL_NUIT
     # The workshop of the vocational school, a stay with the family: his life outside.
     school = {**day, "summary": "Atelier mécanique", "location": "Lycée Jean Moulin"}
-    assert _classify(school)[0] is Activity.HORS_PRESTATION
+    assert activity_and_rule(school)[0] is Activity.HORS_PRESTATION
     family = {**day, "summary": "Séjour chez mamie"}
-    assert _classify(family)[0] is Activity.HORS_PRESTATION
+    assert activity_and_rule(family)[0] is Activity.HORS_PRESTATION
 
 
 def test_the_uee_needs_pupils_and_is_not_the_drive_there() -> None:
@@ -71,7 +64,7 @@ def test_the_uee_needs_pupils_and_is_not_the_drive_there() -> None:
         "professionals": 2,
         "functions": ["enseignante spécialisée", "cheffe de service"],
     }
-    assert _classify(staff)[0] is Activity.INSTITUTIONNEL
+    assert activity_and_rule(staff)[0] is Activity.INSTITUTIONNEL
     drive = {
         "summary": "Conduite UEE Pasteur",
         "youth": 4,
@@ -80,9 +73,9 @@ def test_the_uee_needs_pupils_and_is_not_the_drive_there() -> None:
         "start": "2026-01-12T08:10:00",
         "end": "2026-01-12T08:30:00",
     }
-    assert _classify(drive) == (Activity.TRANSPORT, "conduite-des-jeunes")
+    assert activity_and_rule(drive) == (Activity.TRANSPORT, "conduite-des-jeunes")
     lesson = {**drive, "summary": "UEE Pasteur", "end": "2026-01-12T11:30:00"}
-    assert _classify(lesson) == (Activity.AMBULATOIRE, "uee")
+    assert activity_and_rule(lesson) == (Activity.AMBULATOIRE, "uee")
 
 
 def test_a_therapist_at_the_internat_and_a_week_end_in_an_internat_house() -> None:
@@ -95,7 +88,7 @@ def test_a_therapist_at_the_internat_and_a_week_end_in_an_internat_house() -> No
         "start": "2026-01-12T18:30:00",
         "end": "2026-01-12T19:15:00",
     }
-    assert _classify(interview)[0] is Activity.AMBULATOIRE
+    assert activity_and_rule(interview)[0] is Activity.AMBULATOIRE
     week_end = {
         "summary": "Dimanche Saules : balade",
         "location": "Forêt domaniale",
@@ -106,7 +99,10 @@ def test_a_therapist_at_the_internat_and_a_week_end_in_an_internat_house() -> No
         "start": "2026-01-11T14:00:00",
         "end": "2026-01-11T17:00:00",
     }
-    assert _classify(week_end, PLACES) == (Activity.ACCUEIL_NUIT, "week-end-en-maison-d-internat")
+    assert activity_and_rule(week_end, PLACES) == (
+        Activity.ACCUEIL_NUIT,
+        "week-end-en-maison-d-internat",
+    )
     # A week-day group outing stays the day's.
     week_day = {**week_end, "summary": "Saules : balade"}
-    assert _classify(week_day, PLACES)[0] is Activity.ACCUEIL_JOUR
+    assert activity_and_rule(week_day, PLACES)[0] is Activity.ACCUEIL_JOUR
