@@ -249,7 +249,8 @@ class PlaceReading(_Strict):
     residence_words: Words = Field(default_factory=list)
     """Words or phrases naming where a young person placed lives (« MECS », « foyer de
     l'enfance »): such a place (a location, or a registry establishment so named) is the young
-    person's home (``domicile``), outside when no young person is attached."""
+    person's home (``domicile``) when a young person is there, outside when none is (a meeting
+    with its educators)."""
     named_places: Words = Field(default_factory=list)
     """Title words of an everyday place (« café », « bar ») that, followed by a name the rules
     do not know (past its small words), name that place: outside (« Suivi Bilal - café
