@@ -67,6 +67,8 @@ def _read(entry: dict[str, Any]) -> tuple[str, str, str]:
         ("Basket - entraînement", "", "hors_prestation", "exterieur"),
         # A memo says nothing happens.
         ("Penser à la carte d'identité", "", "unclassified", "inconnu"),
+        # "Rappel" is no memo word: a booster shot is an appointment of his life outside.
+        ("Rappel vaccin", "", "hors_prestation", "inconnu"),
         # "pas d'internat" negates the night, "à domicile" still says where.
         ("Nuit à domicile (pas d'internat)", "", "hors_prestation", "domicile"),
     ],
