@@ -976,10 +976,14 @@ Links = tuple[tuple[Setting, frozenset[str]], ...]
 
 
 def _place_word(
-    places: Places, text: _Text, title: bool = False, skip: Setting | None = None
+    places: Places,
+    text: _Text,
+    title: bool = False,
+    skip: Setting | None = None,
+    skip_also: Setting | None = None,
 ) -> tuple[Setting, str] | None:
     for setting, words, in_title in places:
-        if (title and not in_title) or setting is skip:
+        if (title and not in_title) or setting is skip or setting is skip_also:
             continue
         found = words.find(text)
         if found is not None:
@@ -1286,10 +1290,13 @@ def _where_read(
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
         # "conventions de stage"): the title names the subject, not the place.
         found = None
-    if found is not None and any(
-        f" {no} {found[1]} " in f.words.padded for no in reading.negations
-    ):
-        found = None  # "pas d'école", "pas de classe": no school today, not a place
+    if found is not None and _negated(found[1], f.words, reading):
+        # "pas d'école", "pas de classe": no school today, not a place; another place word
+        # may still say where ("Soir à domicile (pas d'internat)": at home).
+        skipped = Setting.SITE if unknown_place else None
+        found = _place_word(places, f.words, title=True, skip=skipped, skip_also=found[0])
+        if found is not None and (desk or _negated(found[1], f.words, reading)):
+            found = None
     if (
         found is not None
         and f.youth == 0
@@ -1321,6 +1328,12 @@ def _where_read(
     if found is not None:
         return found[0], f"summary word «{found[1]}»"
     return None
+
+
+def _negated(word: str, title: _Text, reading: _Reading) -> bool:
+    """Whether a place word of the title follows a negation ("pas d'école", "exclusion
+    collège"): it names no place of the session."""
+    return any(f" {no} {word} " in title.padded for no in reading.negations)
 
 
 @dataclass(eq=False)
