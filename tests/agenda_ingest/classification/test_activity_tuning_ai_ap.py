@@ -4,6 +4,8 @@ direction, leave."""
 
 from __future__ import annotations
 
+from agenda_ingest.classification.engine import default_rule_set
+from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity
 from tests.agenda_ingest.classification.reading import activity_and_rule
 
@@ -84,9 +86,16 @@ def test_transport_named_by_its_direction() -> None:
     assert activity_and_rule({**young, "summary": "Bus retour - Noah"})[0] is Activity.TRANSPORT
 
 
-def test_leave_is_not_professional_time() -> None:
+def test_leave_is_institutional_time_flagged_leave_not_a_session_to_review() -> None:
+    # Round 3 (docs/classification-rules.md): leave left unclassified filled the review queue.
     alone = {"youth": 0, "professionals": 1, "source_kind": "professional"}
-    for leave in ("Congés", "Congé", "RTT", "Récupération", "Arrêt maladie"):
-        assert activity_and_rule({**alone, "summary": leave})[0] is Activity.UNCLASSIFIED, leave
+    for leave in ("Congés", "Congé", "RTT", "Récupération", "Arrêt maladie", "CP", "Férié"):
+        activity, rule = activity_and_rule({**alone, "summary": leave})
+        assert (activity, rule) == (Activity.INSTITUTIONNEL, "conges-et-absences-du-professionnel")
+    rtt = default_rule_set().classify(facts_from_entry({**alone, "summary": "RTT"}))
+    assert "leave" in rtt.flags
+    # A meeting about the CP class or a training stays what it is (read before leave).
+    meeting = activity_and_rule({**alone, "professionals": 2, "summary": "Réunion CP"})
+    assert meeting == (Activity.INSTITUTIONNEL, "institutionnel")
     work = {**alone, "summary": "Temps administratif / saisie DUI"}
     assert activity_and_rule(work)[0] is Activity.INSTITUTIONNEL
