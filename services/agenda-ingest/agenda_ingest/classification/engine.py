@@ -281,6 +281,7 @@ class _Registry:
         contractions: Contractions | None = None,
         residences: _Words | None = None,
         joins: frozenset[str] = frozenset(),
+        own_names: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
@@ -295,7 +296,7 @@ class _Registry:
                 normaliser,
                 residences,
             )
-            for kind, owner, setting, names in registry.entries(contractions)
+            for kind, owner, setting, names in registry.entries(contractions, own_names)
         )
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
         # starting with one is a public place, even when an own alias is in its name.
@@ -1703,6 +1704,7 @@ def compile_rule_set(
             document.place_reading.contractions,
             reading.residences,
             reading.town_joins,
+            reading.own_names,
         )
         if registry is not None and registry_has_places(registry)
         else None

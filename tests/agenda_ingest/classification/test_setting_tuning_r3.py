@@ -1,0 +1,48 @@
+"""The place readings added in round 3 on the setting side (December 2026)."""
+
+from __future__ import annotations
+
+from agenda_ingest.classification.engine import CompiledRuleSet, default_with_places
+from agenda_ingest.classification.places import parse_place_registry
+from tests.agenda_ingest.classification.reading import setting_of
+
+_PLACES = (
+    "own:\n  - {name: DITEP Les Quatre Vents, kind: site, aliases: [4V, ITEP Quatre Vents]}\n"
+    "  - {name: DITEP Brest, kind: site, aliases: [site Brest]}\n"
+    "partners:\n  - {name: Collège Camus, kind: school, aliases: [clg Camus]}\n"
+)
+
+
+def _rules() -> CompiledRuleSet:
+    return default_with_places(_PLACES)
+
+
+def test_the_site_is_known_without_the_word_naming_the_ditep() -> None:
+    rules = _rules()
+    meeting = {"summary": "Réunion institutionnelle", "professionals": 6}
+    assert setting_of(rules, **meeting, location="Les Quatre Vents") == "site"
+    assert setting_of(rules, **meeting, location="Quatre Vents") == "site"
+    seen = {"summary": "Ortho Léo", "youth": 1, "youth_present": 1, "professionals": 1}
+    assert setting_of(rules, **seen, location="Les Quatre Vents") == "site"
+    # A single word left is a town's name as much as the site's: not read so.
+    assert setting_of(rules, **seen, location="Brest") == "inconnu"
+
+
+def test_the_forms_without_the_own_word_are_given_once() -> None:
+    registry = parse_place_registry(_PLACES)
+    names = {
+        place_names[0]: place_names
+        for _kind, _owner, _setting, place_names in registry.entries(
+            None, frozenset({"ditep", "itep"})
+        )
+    }
+    assert names["DITEP Les Quatre Vents"] == (
+        "DITEP Les Quatre Vents",
+        "4V",
+        "ITEP Quatre Vents",
+        "Les Quatre Vents",
+        "Quatre Vents",
+    )
+    assert names["DITEP Brest"] == ("DITEP Brest", "site Brest")
+    # Without the rule set's own names, nothing is added.
+    assert len(registry.entries()[0][3]) == 3
