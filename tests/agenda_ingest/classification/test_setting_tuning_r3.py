@@ -46,3 +46,21 @@ def test_the_forms_without_the_own_word_are_given_once() -> None:
     assert names["DITEP Brest"] == ("DITEP Brest", "site Brest")
     # Without the rule set's own names, nothing is added.
     assert len(registry.entries()[0][3]) == 3
+
+
+def test_a_place_starting_with_an_outside_word_is_no_school() -> None:
+    rules = _rules()
+    visit = {"summary": "Visite de stage Léo", "youth": 1, "youth_present": 1, "professionals": 1}
+    # A garage in a town whose name says "École": the placement, outside.
+    assert setting_of(rules, **visit, location="Garage Peugeot École-Valentin") == "exterieur"
+    # A school named as such stays the school.
+    assert setting_of(rules, **visit, location="Collège Jean Moulin") == "ecole"
+
+
+def test_occupational_health_and_a_home_visit_abbreviation() -> None:
+    rules = _rules()
+    medical = {"summary": "Visite médecine du travail", "professionals": 1}
+    assert setting_of(rules, **medical) == "soins"
+    assert setting_of(rules, **medical, location="Service de santé au travail Brest") == "soins"
+    visit = {"summary": "VD Léo", "youth": 1, "youth_present": 1, "professionals": 1}
+    assert setting_of(rules, **visit, location="8 allée des Lilas, Brest") == "domicile"

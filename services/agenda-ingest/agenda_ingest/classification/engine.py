@@ -1236,10 +1236,12 @@ def _where_read(
         # "DITEP Le Tremplin, Aulnay": another DITEP, by a name the registry does not know.
         return Setting.EXTERIEUR, f"location «{tokens[0]}» with another name"
     found = _place_word(places, f.location)
-    if found is not None and found[0] is Setting.DOMICILE:
+    if found is not None and found[0] in (Setting.DOMICILE, Setting.ECOLE):
         lead = _lead(places, f.location)
         if lead is not None:
-            found = lead  # "Snack Chez Ti Louis": a snack bar named "chez"
+            # "Snack Chez Ti Louis": a snack bar named "chez"; "Garage Renault École-Valentin":
+            # a garage in a town named "École", not a school.
+            found = lead
     if (
         found is not None
         and found[0] is Setting.EXTERIEUR
