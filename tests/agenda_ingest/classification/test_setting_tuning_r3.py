@@ -64,3 +64,41 @@ def test_occupational_health_and_a_home_visit_abbreviation() -> None:
     assert setting_of(rules, **medical, location="Service de santé au travail Brest") == "soins"
     visit = {"summary": "VD Léo", "youth": 1, "youth_present": 1, "professionals": 1}
     assert setting_of(rules, **visit, location="8 allée des Lilas, Brest") == "domicile"
+
+
+def test_a_class_going_out_is_where_it_goes() -> None:
+    rules = _rules()
+    outing = {"summary": "Sortie classe ULIS (château)", "youth": 8, "youth_present": 8}
+    assert setting_of(rules, **outing, professionals=2) == "exterieur"
+    # A lesson of the school held at a public place stays the school's.
+    lesson = {"summary": "Collège - EPS gymnase", "youth": 1, "youth_present": 1}
+    assert setting_of(rules, **lesson, source_kind="youth") == "ecole"
+
+
+def test_a_public_hall_at_a_street_address_is_outside() -> None:
+    rules = _rules()
+    climbing = {"summary": "Escalade groupe", "youth": 4, "youth_present": 4, "professionals": 2}
+    assert setting_of(rules, **climbing, location="Salle Vertigo, 5 rue du Port") == "exterieur"
+    # A room at an address without an outside activity stays nobody's in particular.
+    meeting = {"summary": "Réunion", "professionals": 3}
+    assert setting_of(rules, **meeting, location="Bureau 12, 4 rue Lakanal") == "inconnu"
+
+
+def test_a_named_market_and_a_walking_talk_are_outside() -> None:
+    rules = _rules()
+    shopping = {"summary": "Marché des Lices - courses atelier", "youth": 3, "youth_present": 3}
+    assert setting_of(rules, **shopping, professionals=1) == "exterieur"
+    walk = {"summary": "Entretien en marchant - Léo", "youth": 1, "youth_present": 1}
+    assert setting_of(rules, **walk, professionals=1) == "exterieur"
+    # A "point marché" names no market.
+    assert setting_of(rules, summary="Point marché", professionals=2) != "exterieur"
+
+
+def test_a_foyer_filed_as_a_social_partner_is_the_young_person_s_home() -> None:
+    rules = default_with_places(
+        _PLACES + "  - {name: Foyer ASE Les Cèdres, kind: social, aliases: [foyer Cèdres]}\n"
+    )
+    visit = {"summary": "Visite Léo", "youth": 1, "youth_present": 1, "professionals": 1}
+    assert setting_of(rules, **visit, location="Foyer ASE Les Cèdres") == "domicile"
+    support = {"summary": "Appui éducs foyer Cèdres", "youth": 1, "youth_present": 0}
+    assert setting_of(rules, **support, professionals=1, location="foyer Cèdres") == "exterieur"
