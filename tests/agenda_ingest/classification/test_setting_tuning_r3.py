@@ -102,3 +102,12 @@ def test_a_foyer_filed_as_a_social_partner_is_the_young_person_s_home() -> None:
     assert setting_of(rules, **visit, location="Foyer ASE Les Cèdres") == "domicile"
     support = {"summary": "Appui éducs foyer Cèdres", "youth": 1, "youth_present": 0}
     assert setting_of(rules, **support, professionals=1, location="foyer Cèdres") == "exterieur"
+
+
+def test_cp_alone_in_a_title_is_no_school_class() -> None:
+    rules = _rules()
+    # "CP" in a professional's agenda: paid leave, no place said.
+    assert setting_of(rules, summary="CP", professionals=1) == "inconnu"
+    # The class of CP in the place is a school's.
+    seen = {"summary": "Inclusion Léo", "youth": 1, "youth_present": 1, "professionals": 1}
+    assert setting_of(rules, **seen, location="École Jaurès, CP") == "ecole"
