@@ -8,6 +8,7 @@ from tests.agenda_ingest.classification.reading import setting_of
 
 _PLACES = (
     "own:\n  - {name: DITEP Les Quatre Vents, kind: site, aliases: [4V, ITEP Quatre Vents]}\n"
+    "  - {name: DITEP Saint-Brieuc, kind: site}\n"
     "  - {name: DITEP Brest, kind: site, aliases: [site Brest]}\n"
     "partners:\n  - {name: Collège Camus, kind: school, aliases: [clg Camus]}\n"
 )
@@ -26,6 +27,7 @@ def test_the_site_is_known_without_the_word_naming_the_ditep() -> None:
     assert setting_of(rules, **seen, location="Les Quatre Vents") == "site"
     # A single word left is a town's name as much as the site's: not read so.
     assert setting_of(rules, **seen, location="Brest") == "inconnu"
+    assert setting_of(rules, **seen, location="Saint-Brieuc") == "inconnu"
 
 
 def test_the_forms_without_the_own_word_are_given_once() -> None:
@@ -44,6 +46,7 @@ def test_the_forms_without_the_own_word_are_given_once() -> None:
         "Quatre Vents",
     )
     assert names["DITEP Brest"] == ("DITEP Brest", "site Brest")
+    assert names["DITEP Saint-Brieuc"] == ("DITEP Saint-Brieuc",)
     # Without the rule set's own names, nothing is added.
     assert len(registry.entries()[0][3]) == 3
 

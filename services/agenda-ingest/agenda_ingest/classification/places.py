@@ -177,7 +177,7 @@ def contracted_forms(name: str, contractions: Contractions) -> tuple[str, ...]:
 def _without_own_word(place: OwnPlace, own_names: frozenset[str]) -> list[str]:
     """An own name or alias starting with a word naming the DITEP ("DITEP", "ITEP") and two
     words or more after it, as written without that word: the writers name their site so.
-    A single word left ("DITEP Pantin": a town) is no name of the site's own."""
+    A single word left ("DITEP Pantin", "DITEP St-Pierre": a town) is no name of its own."""
     from agenda_ingest.classification.engine import normalise_words
 
     if not own_names:
@@ -185,7 +185,8 @@ def _without_own_word(place: OwnPlace, own_names: frozenset[str]) -> list[str]:
     found: list[str] = []
     for name in (place.name, *place.aliases):
         first, _, rest = name.strip().partition(" ")
-        if normalise_words(first).strip() in own_names and len(normalise_words(rest).split()) >= 2:
+        # Words as typed: "St-Pierre" is one word, a town's name.
+        if normalise_words(first).strip() in own_names and len(rest.split()) >= 2:
             found.append(rest.strip())
     given = {normalise_words(each).strip() for each in (place.name, *place.aliases)}
     return [each for each in dict.fromkeys(found) if normalise_words(each).strip() not in given]
