@@ -114,3 +114,12 @@ def test_cp_alone_in_a_title_is_no_school_class() -> None:
     # The class of CP in the place is a school's.
     seen = {"summary": "Inclusion Léo", "youth": 1, "youth_present": 1, "professionals": 1}
     assert setting_of(rules, **seen, location="École Jaurès, CP") == "ecole"
+
+
+def test_a_form_without_the_own_word_never_takes_a_partner_s_name() -> None:
+    registry = parse_place_registry(
+        "own:\n  - {name: DITEP Les Tilleuls, kind: site}\n"
+        "partners:\n  - {name: Les Tilleuls, kind: establishment}\n"
+    )
+    own = registry.entries(None, frozenset({"ditep"}))[0][3]
+    assert own == ("DITEP Les Tilleuls",)

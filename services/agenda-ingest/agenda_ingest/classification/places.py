@@ -124,13 +124,16 @@ class PlaceRegistry(_Strict):
         with a word naming the DITEP (``own_names``) also without it ("DITEP Les Trois
         Pucelles" is found in "Les Trois Pucelles")."""
         forms = contractions or {}
+        taken = _given_names(self) if own_names else frozenset()
         found: list[tuple[str, str, Setting, tuple[str, ...]]] = [
             (
                 place.kind.value,
                 "own",
                 Setting.SITE,
                 _with_contractions(
-                    place.name, [*place.aliases, *_without_own_word(place, own_names)], forms
+                    place.name,
+                    [*place.aliases, *_without_own_word(place, own_names, taken)],
+                    forms,
                 ),
             )
             for place in self.own
@@ -174,10 +177,23 @@ def contracted_forms(name: str, contractions: Contractions) -> tuple[str, ...]:
     return tuple(f"{form} {words[1]}" for form in forms)
 
 
-def _without_own_word(place: OwnPlace, own_names: frozenset[str]) -> list[str]:
+def _given_names(registry: PlaceRegistry) -> frozenset[str]:
+    """Every name and alias of the registry, as rule words."""
+    from agenda_ingest.classification.engine import normalise_words
+
+    places: list[OwnPlace | PartnerPlace] = [*registry.own, *registry.partners]
+    return frozenset(
+        normalise_words(name).strip() for place in places for name in (place.name, *place.aliases)
+    )
+
+
+def _without_own_word(
+    place: OwnPlace, own_names: frozenset[str], taken: frozenset[str]
+) -> list[str]:
     """An own name or alias starting with a word naming the DITEP ("DITEP", "ITEP") and two
     words or more after it, as written without that word: the writers name their site so.
-    A single word left ("DITEP Pantin", "DITEP St-Pierre": a town) is no name of its own."""
+    A single word left ("DITEP Pantin", "DITEP St-Pierre": a town) is no name of its own, nor
+    a form the registry gives already (to this place or another: a partner "Les Tilleuls")."""
     from agenda_ingest.classification.engine import normalise_words
 
     if not own_names:
@@ -188,8 +204,7 @@ def _without_own_word(place: OwnPlace, own_names: frozenset[str]) -> list[str]:
         # Words as typed: "St-Pierre" is one word, a town's name.
         if normalise_words(first).strip() in own_names and len(rest.split()) >= 2:
             found.append(rest.strip())
-    given = {normalise_words(each).strip() for each in (place.name, *place.aliases)}
-    return [each for each in dict.fromkeys(found) if normalise_words(each).strip() not in given]
+    return [each for each in dict.fromkeys(found) if normalise_words(each).strip() not in taken]
 
 
 def _with_contractions(
