@@ -123,3 +123,12 @@ def test_a_form_without_the_own_word_never_takes_a_partner_s_name() -> None:
     )
     own = registry.entries(None, frozenset({"ditep"}))[0][3]
     assert own == ("DITEP Les Tilleuls",)
+
+
+def test_a_negated_place_word_leaves_the_title_s_other_place_words() -> None:
+    rules = _rules()
+    evening = {"summary": "Soirée à la maison (pas d'internat)", "youth": 1, "youth_present": 1}
+    assert setting_of(rules, **evening, source_kind="youth") == "domicile"
+    # The negated word alone still says nothing.
+    strike = {"summary": "Pas de collège (grève)", "youth": 1, "youth_present": 1}
+    assert setting_of(rules, **strike, source_kind="youth") != "ecole"

@@ -1303,7 +1303,23 @@ def _where_read(
     if found is not None and any(
         f" {no} {found[1]} " in f.words.padded for no in reading.negations
     ):
-        found = None  # "pas d'école", "pas de classe": no school today, not a place
+        # "pas d'école", "pas de classe": no school today, not a place; another place word of
+        # the title may still say where ("Soir à domicile (pas d'internat)").
+        negated = found[0]
+        found = next(
+            (
+                (setting, word)
+                for setting, words, in_title in places
+                if in_title
+                and setting is not negated
+                and not (unknown_place and setting is Setting.SITE)
+                and (word := words.find(f.words)) is not None
+                and not any(f" {no} {word} " in f.words.padded for no in reading.negations)
+            ),
+            None,
+        )
+        if found is not None and desk and found[0] is not Setting.DISTANCE:
+            found = None  # desk work names its subject, not a place
     if (
         found is not None
         and f.youth == 0
