@@ -281,6 +281,7 @@ class _Registry:
         contractions: Contractions | None = None,
         residences: _Words | None = None,
         joins: frozenset[str] = frozenset(),
+        own_names: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
@@ -295,7 +296,7 @@ class _Registry:
                 normaliser,
                 residences,
             )
-            for kind, owner, setting, names in registry.entries(contractions)
+            for kind, owner, setting, names in registry.entries(contractions, own_names)
         )
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
         # starting with one is a public place, even when an own alias is in its name.
@@ -421,11 +422,13 @@ def _resident(
     normaliser: Normaliser,
     residences: _Words | None,
 ) -> _RegistryPlace:
-    """A partner establishment whose name says young people live there ("MECS Saint-Exupéry",
-    alias "St-Ex") is the home of the young person placed there: ``domicile``, with the
-    ``residence`` code (without a young person, ``_where`` reads it as outside)."""
+    """A partner establishment (or social partner) whose name says young people live there
+    ("MECS Saint-Exupéry", alias "St-Ex") is the home of the young person placed there:
+    ``domicile``, with the ``residence`` code (without a young person, ``_where`` reads it as
+    outside)."""
     codes, _setting, words = place
-    if residences is None or "establishment" not in codes:
+    # An establishment, or a social partner ("Foyer ASE Les Tourelles" filed as the ASE's).
+    if residences is None or codes.isdisjoint(("establishment", "social")):
         return place
     if any(residences.hit(_Text.read(normaliser, name)) for name in names):
         return codes | {_RESIDENCE}, Setting.DOMICILE, words
@@ -1013,6 +1016,8 @@ class _Reading:
     own_names: frozenset[str] = frozenset()
     town_joins: frozenset[str] = frozenset()
     named_places: frozenset[str] = frozenset()
+    class_outings: bool = False
+    lessons: frozenset[str] = frozenset()
     rule_words: frozenset[str] = frozenset()
     """Every word of the rules and the ``places`` list, the registry's names aside (set by
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
@@ -1042,6 +1047,8 @@ class _Reading:
             own_names=read(section.own_names),
             town_joins=read(section.town_joins),
             named_places=read(section.named_places),
+            class_outings=section.class_outings,
+            lessons=read(section.lesson_words),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1239,10 +1246,12 @@ def _where_read(
         # "DITEP Le Tremplin, Aulnay": another DITEP, by a name the registry does not know.
         return Setting.EXTERIEUR, f"location «{tokens[0]}» with another name"
     found = _place_word(places, f.location)
-    if found is not None and found[0] is Setting.DOMICILE:
+    if found is not None and found[0] in (Setting.DOMICILE, Setting.ECOLE):
         lead = _lead(places, f.location)
         if lead is not None:
-            found = lead  # "Snack Chez Ti Louis": a snack bar named "chez"
+            # "Snack Chez Ti Louis": a snack bar named "chez"; "Garage Renault École-Valentin":
+            # a garage in a town named "École", not a school.
+            found = lead
     if (
         found is not None
         and found[0] is Setting.EXTERIEUR
@@ -1264,7 +1273,12 @@ def _where_read(
             others = _public_hall(places, f.location, f.words, reading)
     if found is not None and not others:
         return found[0], f"location word «{found[1]}»"
-    if others and "unknown" in hit.codes and _anyone_s(f.location.padded.split(), reading):
+    if (
+        others
+        and "unknown" in hit.codes
+        and _anyone_s(f.location.padded.split(), reading)
+        and not _public_hall(places, f.location, f.words, reading)
+    ):
         # "Bureau 3", "salle 2 (bâtiment B)", "Bureau 12, 4 rue Lakanal": a room, whose is not
         # said (nor made the site by a room word in the title, "Bureau 3 – O.F.").
         return Setting.INCONNU, f"{_ANY_ROOM} («{found[1]}»)" if found else _ANY_ROOM
@@ -1306,6 +1320,27 @@ def _where_read(
         # A séjour or outing the team prepares without the young people is not a place: the
         # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
         found = None
+    if (
+        found is not None
+        and found[0] is Setting.ECOLE
+        and reading.class_outings
+        and reading.lessons.isdisjoint(f.words.tokens)
+    ):
+        outside = next(
+            (
+                (setting, word)
+                for setting, words, in_title in places
+                if setting is Setting.EXTERIEUR
+                and in_title
+                and (word := words.find(f.words)) is not None
+            ),
+            None,
+        )
+        if outside is not None:
+            # A class going out ("Ski alpin - classe UE", "sortie classe (musée)", "collège
+            # (stage à la boulangerie)"): the class says who, the outing says where; a lesson
+            # ("Collège (EPS piscine)") stays the school's.
+            found = outside
     # A phone or video tool in the title says where, whatever partner it names; a home visit
     # too, whatever own service it names ("VAD L.B. (SESSAD pro)").
     if found is not None and found[0] in (Setting.DISTANCE, Setting.DOMICILE):
@@ -1694,6 +1729,7 @@ def compile_rule_set(
     vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
     vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
     vocabulary.matcher(sorted(reading.named_places))  # "café Mosson": a café so named
+    vocabulary.matcher(sorted(reading.lessons))  # "Collège (EPS piscine)": a school lesson
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing
@@ -1716,6 +1752,7 @@ def compile_rule_set(
             document.place_reading.contractions,
             reading.residences,
             reading.town_joins,
+            reading.own_names,
         )
         if registry is not None and registry_has_places(registry)
         else None

@@ -56,6 +56,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
     "dom": ("domicile",),
+    # « VD Sofiane » : une visite à domicile, comme « VAD ».
+    "vd": ("visite", "a", "domicile"),
     "af": ("assistant", "familial"),
     "assfam": ("assistant", "familial"),
 }

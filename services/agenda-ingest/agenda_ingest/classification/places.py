@@ -114,18 +114,27 @@ class PlaceRegistry(_Strict):
         return self
 
     def entries(
-        self, contractions: Contractions | None = None
+        self,
+        contractions: Contractions | None = None,
+        own_names: frozenset[str] = frozenset(),
     ) -> list[tuple[str, str, Setting, tuple[str, ...]]]:
         """Every place as (code of its kind, own/partner, setting, its names), each name
         also in its contracted forms when the rule set gives them (``place_reading``'s
-        ``contractions``: "Le Clos" is found in "Potager du Clos")."""
+        ``contractions``: "Le Clos" is found in "Potager du Clos"), and an own name starting
+        with a word naming the DITEP (``own_names``) also without it ("DITEP Les Trois
+        Pucelles" is found in "Les Trois Pucelles")."""
         forms = contractions or {}
+        taken = _given_names(self) if own_names else frozenset()
         found: list[tuple[str, str, Setting, tuple[str, ...]]] = [
             (
                 place.kind.value,
                 "own",
                 Setting.SITE,
-                _with_contractions(place.name, place.aliases, forms),
+                _with_contractions(
+                    place.name,
+                    [*place.aliases, *_without_own_word(place, own_names, taken)],
+                    forms,
+                ),
             )
             for place in self.own
         ]
@@ -166,6 +175,36 @@ def contracted_forms(name: str, contractions: Contractions) -> tuple[str, ...]:
         (),
     )
     return tuple(f"{form} {words[1]}" for form in forms)
+
+
+def _given_names(registry: PlaceRegistry) -> frozenset[str]:
+    """Every name and alias of the registry, as rule words."""
+    from agenda_ingest.classification.engine import normalise_words
+
+    places: list[OwnPlace | PartnerPlace] = [*registry.own, *registry.partners]
+    return frozenset(
+        normalise_words(name).strip() for place in places for name in (place.name, *place.aliases)
+    )
+
+
+def _without_own_word(
+    place: OwnPlace, own_names: frozenset[str], taken: frozenset[str]
+) -> list[str]:
+    """An own name or alias starting with a word naming the DITEP ("DITEP", "ITEP") and two
+    words or more after it, as written without that word: the writers name their site so.
+    A single word left ("DITEP Pantin", "DITEP St-Pierre": a town) is no name of its own, nor
+    a form the registry gives already (to this place or another: a partner "Les Tilleuls")."""
+    from agenda_ingest.classification.engine import normalise_words
+
+    if not own_names:
+        return []
+    found: list[str] = []
+    for name in (place.name, *place.aliases):
+        first, _, rest = name.strip().partition(" ")
+        # Words as typed: "St-Pierre" is one word, a town's name.
+        if normalise_words(first).strip() in own_names and len(rest.split()) >= 2:
+            found.append(rest.strip())
+    return [each for each in dict.fromkeys(found) if normalise_words(each).strip() not in taken]
 
 
 def _with_contractions(

@@ -259,6 +259,12 @@ class PlaceReading(_Strict):
     """Words joining a town's name to a river's or another place's (« sur », « sous »:
     « Is-sur-Tille »): a registry name right after one, in the place, is the end of a town's
     name, not that place (the group « Tille »)."""
+    class_outings: bool = False
+    """``true``: an outside word of the title wins over a school word of it, the class going
+    out (« Sortie classe (musée) », « Ski - classe UE »), unless a ``lesson_words`` word says
+    it is a lesson of the school held there (« Collège (EPS piscine) »)."""
+    lesson_words: Words = Field(default_factory=list)
+    """Title words of a school lesson (« EPS », « cours »): the school stays the place."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -277,6 +283,7 @@ class PlaceReading(_Strict):
         "own_names",
         "town_joins",
         "named_places",
+        "lesson_words",
     )(_single_words)
 
     @field_validator("negations")
