@@ -426,3 +426,68 @@ def test_explain_gives_what_classify_gives_on_every_own_entry() -> None:
         for entry in entries:
             facts = facts_from_entry(entry)
             assert rules.explain(facts).classification == rules.classify(facts), entry["summary"]
+
+
+EVENING = """
+format: ditep-rules/1
+rules:
+  - id: soir
+    explanation: Des jeunes le soir
+    when: {youth_present: {min: 2}, start_time: {min: "17:00", max: "20:59"}}
+    then: {activity: accueil_nuit}
+  - id: jour
+    explanation: Des jeunes de jour
+    when: {youth_present: {min: 2}}
+    then: {activity: accueil_jour}
+"""
+
+
+def test_start_time_reads_the_local_start_both_ends_included() -> None:
+    rules = compile_rule_set(parse_rule_set(EVENING), "test")
+    assert rules.reads_time
+
+    def at(hour: int, minute: int) -> Activity:
+        start = dt.datetime(2025, 3, 11, hour, minute)
+        facts = SessionFacts(
+            summary="Atelier cuisine",
+            youth=3,
+            youth_present=3,
+            professionals=1,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        got = rules.classify(facts)
+        assert got == rules.classify_uncached(facts)
+        return got.activity
+
+    assert at(16, 59) is Activity.ACCUEIL_JOUR
+    assert at(17, 0) is Activity.ACCUEIL_NUIT
+    assert at(20, 59) is Activity.ACCUEIL_NUIT
+    assert at(21, 0) is Activity.ACCUEIL_JOUR
+    assert at(12, 0) is Activity.ACCUEIL_JOUR
+    # Without times the start is not known: the condition does not hold.
+    untimed = SessionFacts(summary="Atelier", youth=3, youth_present=3, professionals=1)
+    assert rules.classify(untimed).activity is Activity.ACCUEIL_JOUR
+    assert (
+        "starts at 17:30"
+        in rules.explain(
+            SessionFacts(
+                summary="Atelier",
+                youth=3,
+                youth_present=3,
+                professionals=1,
+                start=dt.datetime(2025, 3, 11, 17, 30),
+                end=dt.datetime(2025, 3, 11, 18, 30),
+            )
+        )
+        .trials[0]
+        .evidence
+    )
+
+
+@pytest.mark.parametrize(
+    "clock", ['{min: "25:00"}', '{max: "7h"}', "{}", '{min: "18:00", max: "17:00"}']
+)
+def test_start_time_must_be_a_time_of_day_range(clock: str) -> None:
+    with pytest.raises(RuleSetInvalid):
+        parse_rule_set(EVENING.replace('{min: "17:00", max: "20:59"}', clock))

@@ -214,6 +214,7 @@ class _Features:
         "professionals",
         "serafin",
         "source_kind",
+        "start",
         "time_read",
         "words",
         "youth",
@@ -228,6 +229,7 @@ class _Features:
         reader: _Reader,
         across: bool = False,
         texts: tuple[_Text, _Text] | None = None,
+        start: int | None = None,
     ) -> None:
         # The summary (with the categories) and the location, unless the caller read them.
         self.words, self.location = reader.texts_of(facts) if texts is None else texts
@@ -243,14 +245,18 @@ class _Features:
         self.night = night
         self.duration = duration
         self.across = across
+        self.start = start
+        """The local start in minutes after midnight, when a rule reads it."""
         self.time_read = False
         """Set by a condition on the time when it is looked at (see ``CompiledRuleSet._learn``)."""
         self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
 
-    def at(self, night: bool, duration: int | None, across: bool = False) -> _Features:
-        """The same session with another night flag, duration and midnight crossing."""
+    def at(
+        self, night: bool, duration: int | None, across: bool = False, start: int | None = None
+    ) -> _Features:
+        """The same session with another night flag, duration, midnight crossing and start."""
         other = copy.copy(self)
-        other.night, other.duration, other.across = night, duration, across
+        other.night, other.duration, other.across, other.start = night, duration, across, start
         return other
 
 
@@ -848,6 +854,20 @@ def _compile_conditions(
         compiled.append(
             _timed(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
         )
+    if when.start_time is not None:
+        low, high = when.start_time.bounds
+
+        def start_said(f: _Features) -> str | None:
+            start = f.start
+            if (
+                start is None
+                or (low is not None and start < low)
+                or (high is not None and start > high)
+            ):
+                return None
+            return f"starts at {start // 60:02d}:{start % 60:02d}"
+
+        compiled.append(_timed(("start_time", start_said, lambda f: start_said(f) is not None)))
     return tuple(compiled)
 
 
@@ -937,7 +957,7 @@ class Explanation:
 
 
 FeaturesKey = tuple[object, ...]
-TimeVariant = tuple[bool, bool, int | None]
+TimeVariant = tuple[bool, bool, int | None, int | None]
 TimeKey = tuple[int, int, dt.timedelta] | tuple[int, int, dt.timedelta, int] | None
 """A session's time as the rules can read it: the start's hour and minute, the wall-clock
 length (and the real length in minutes when a rule reads the duration); None without times."""
@@ -1390,6 +1410,8 @@ class CompiledRuleSet:
     duration_points: tuple[int, ...]
     reader: _Reader
     reads_across: bool = False
+    start_points: tuple[int, ...] = ()
+    """The minutes where a rule's ``start_time`` begins or stops holding (empty: none reads it)."""
     links: Links = ()
     reading: _Reading = _NO_READING
     """The ``place_reading`` section compiled."""
@@ -1411,7 +1433,9 @@ class CompiledRuleSet:
 
     @property
     def reads_time(self) -> bool:
-        return self.reads_night or self.reads_duration or self.reads_across
+        return (
+            self.reads_night or self.reads_duration or self.reads_across or bool(self.start_points)
+        )
 
     @property
     def low_confidence_rule_ids(self) -> frozenset[str]:
@@ -1426,11 +1450,14 @@ class CompiledRuleSet:
         return _BASE_KEY(facts)
 
     def time_variant(self, facts: SessionFacts) -> TimeVariant:
-        """The night flag, midnight crossing and duration band of a session (constant when no
-        rule reads them)."""
-        night, across, duration = self._time_features(facts)
+        """The night flag, midnight crossing, duration band and start band of a session
+        (constant when no rule reads them)."""
+        night, across, duration, start = self._time_features(facts)
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return night, across, band
+        return night, across, band, self._start_band(start)
+
+    def _start_band(self, start: int | None) -> int | None:
+        return None if start is None else bisect.bisect_right(self.start_points, start)
 
     def remembered(self, key: FeaturesKey) -> Classification | None:
         """The classification already learnt for an entry (``key(facts)``) when it does not
@@ -1481,13 +1508,13 @@ class CompiledRuleSet:
         """An entry that reads the time, at one time."""
         found = timed.by_time.get(time)
         if found is None:
-            night, across, duration = self._time_read(time)
+            night, across, duration, start = self._time_read(time)
             band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-            variant = night, across, band
+            variant = night, across, band, self._start_band(start)
             found = timed.by_variant.get(variant)
             if found is None:
                 found = timed.by_variant[variant] = self._evaluate(
-                    timed.features.at(night, duration, across)
+                    timed.features.at(night, duration, across, start)
                 )
             if len(timed.by_time) >= _TIMES_LIMIT:
                 timed.by_time.clear()
@@ -1642,24 +1669,28 @@ class CompiledRuleSet:
             return start.hour, start.minute, wall, _minutes(start, end)
         return start.hour, start.minute, wall
 
-    def _time_read(self, time: TimeKey) -> tuple[bool, bool, int | None]:
-        """The night flag, the midnight crossing and the duration of a session's time."""
+    def _time_read(self, time: TimeKey) -> tuple[bool, bool, int | None, int | None]:
+        """The night flag, the midnight crossing, the duration and the start (minutes after
+        midnight, when a rule reads it) of a session's time."""
         if time is None:
-            return False, False, None
+            return False, False, None, None
         start_minute = time[0] * 60 + time[1]
         wall = time[2]
         wall_minutes = wall.days * 1440 + wall.seconds // 60
         night = self.reads_night and night_overlap(start_minute, wall_minutes, *self._night_minutes)
         # Evening to morning: the session goes past the local midnight.
         across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
-        return night, across, time[3] if len(time) == 4 else None
+        start = start_minute if self.start_points else None
+        return night, across, time[3] if len(time) == 4 else None, start
 
-    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None]:
-        return self._time_read(self._time_key(facts)) if self.reads_time else (False, False, None)
+    def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None, int | None]:
+        if not self.reads_time:
+            return False, False, None, None
+        return self._time_read(self._time_key(facts))
 
     def _features(self, facts: SessionFacts) -> _Features:
-        night, across, duration = self._time_features(facts)
-        return _Features(facts, night, duration, self.reader, across)
+        night, across, duration, start = self._time_features(facts)
+        return _Features(facts, night, duration, self.reader, across, start=start)
 
 
 def _nature(f: _Features) -> Nature:
@@ -1743,6 +1774,13 @@ def compile_rule_set(
         if band is not None:
             points.update(value for value in (band.min,) if value is not None)
             points.update(value + 1 for value in (band.max,) if value is not None)
+    starts: set[int] = set()
+    for rule in document.rules:
+        clock = rule.when.start_time
+        if clock is not None:
+            low, high = clock.bounds
+            starts.update(value for value in (low,) if value is not None)
+            starts.update(value + 1 for value in (high,) if value is not None)
     compiled_registry = (
         _Registry(
             registry,
@@ -1775,6 +1813,7 @@ def compile_rule_set(
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
         duration_points=tuple(sorted(points)),
+        start_points=tuple(sorted(starts)),
     )
 
 

@@ -67,6 +67,43 @@ class Range(_Strict):
 CountRange = Annotated[Range, BeforeValidator(_count_range)]
 
 
+def clock_minutes(value: str) -> int:
+    """ "HH:MM" as minutes after midnight."""
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class ClockRange(_Strict):
+    """A time of day, both ends included (``{min: "17:00", max: "20:59"}``), on one day:
+    the evening after the day's groups, before the night window."""
+
+    min: str | None = None
+    max: str | None = None
+
+    @model_validator(mode="after")
+    def _clocks(self) -> ClockRange:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        for value in (self.min, self.max):
+            if value is not None and not _CLOCK.match(value):
+                raise ValueError(f"'{value}' is not a time of day (HH:MM)")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is after max ({self.max})")
+        return self
+
+    @property
+    def bounds(self) -> tuple[int | None, int | None]:
+        """The two ends in minutes after midnight."""
+        return (
+            None if self.min is None else clock_minutes(self.min),
+            None if self.max is None else clock_minutes(self.max),
+        )
+
+    def holds(self, minute: int) -> bool:
+        low, high = self.bounds
+        return (low is None or minute >= low) and (high is None or minute <= high)
+
+
 def _terms(values: list[str]) -> list[str]:
     for value in values:
         if not value.strip() or not _TERM.match(value.strip()):
@@ -103,6 +140,8 @@ class Conditions(_Strict):
     say where the session is: a real cue, unlike a bare "RDV" and a first name."""
     place: Annotated[list[PlaceCode], Field(min_length=1)] | None = None
     duration_minutes: CountRange | None = None
+    start_time: ClockRange | None = None
+    """The local time the session starts at (the evening at an internat house: its night stay)."""
     all_day: bool | None = None
     source_kind: Annotated[list[AgendaKind], Field(min_length=1)] | None = None
 
