@@ -88,3 +88,26 @@ def test_preparing_the_syntheses_without_a_young_person_is_institutional() -> No
     )
     # Preparing a named young person's synthesis stays coordination.
     assert activity_and_rule(_professional("Prépa synthèse Malo"))[0] is Activity.COORDINATION
+
+
+def test_troubles_worked_on_with_a_partner_s_staff_are_appui() -> None:
+    visio = _professional("Visio conseillères mission locale - troubles psy", youth=0)
+    assert activity_and_rule(visio) == (
+        Activity.APPUI_RESSOURCES,
+        "appui-troubles-equipe-partenaire-sans-jeune",
+    )
+    # A training the DITEP's own staff follows stays institutional.
+    training = _professional("Formation CREAI - troubles du neurodéveloppement", youth=0)
+    assert activity_and_rule(training)[0] is Activity.INSTITUTIONNEL
+
+
+def test_an_ess_in_the_young_person_s_own_agenda_is_coordination() -> None:
+    ess = {
+        "summary": "ESS Malo",
+        "location": "École Prévert",
+        "youth": 1,
+        "youth_present": 1,
+        "professionals": 0,
+        "source_kind": "youth",
+    }
+    assert activity_and_rule(ess) == (Activity.COORDINATION, "coordination-agenda-du-jeune")
