@@ -4,7 +4,7 @@ person, the schools of a sector, a partner's team trained, the syntheses prepare
 
 from __future__ import annotations
 
-from agenda_ingest.classification.links import cue_codes
+from agenda_ingest.classification.links import cue_codes, merged_cues
 from ditep_core.nomenclatures import Activity
 from tests.agenda_ingest.classification.reading import activity_and_rule
 
@@ -22,6 +22,10 @@ def test_the_description_says_advice_or_support() -> None:
     assert cue_codes("Conseil départemental") == ()
     # A way home does not hide the advice (only the place cues read it).
     assert cue_codes("retour conseils donnés au coach") == ("cue|advice",)
+    # Read one DESCRIPTION at a time (the iCal fast path), the cues merge as read together.
+    first, second = "conseils à l'AESH", "par tél"
+    assert merged_cues(cue_codes(first), cue_codes(second)) == cue_codes(first, second)
+    assert cue_codes(first, second) == ("cue|phone", "cue|advice")
 
 
 def _professional(summary: str, description: str = "", youth: int = 1) -> dict[str, object]:
