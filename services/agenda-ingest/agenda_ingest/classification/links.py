@@ -9,7 +9,8 @@ _LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE
 _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
-"""The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``."""
+"""The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
+``cue|advice``."""
 
 _CUES = (
     # A video tool or a video call named ("visio - lien envoyé (Teams)", "en visio").
@@ -40,6 +41,21 @@ _CUES = (
         re.compile(
             r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$|"
             r"\bcoups? de (?:fil|t[ée]l[ée]phone)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # Advice, training or support given to a partner said in the description ("conseils
+    # aménagements", "appui référente ASE : conduite à tenir", "ligne appui enseignants"): not
+    # where, but what the session is; rules read it as a code (``cue|advice``). Not a council
+    # ("conseil de classe", "conseil départemental") nor an adviser ("conseillère ML").
+    (
+        "advice",
+        re.compile(
+            r"\bconseils\b|\bconseil\b(?!\s+(?:de\b|des\b|du\b|d['’]|municipal|d[ée]partemental|"
+            r"r[ée]gional))|\bappuis?\b|\bam[ée]nag\w*|\boutils\b|\bstrat[ée]gies?\b|"
+            r"\bgestion\s+(?:de\s+la\s+|des\s+|de\s+|du\s+)?(?:crises?|comportements?)\b|"
+            r"\bconduites?\s+[àa]\s+tenir\b|\bsensibilis\w*|\bco-?constru\w*|"
+            r"\bp[ôo]le\s+ressources?\b",
             re.IGNORECASE,
         ),
     ),
@@ -81,12 +97,20 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"): read in
     the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
-    found = [name for name, pattern in _CUES if any(_said(pattern, text) for text in words)]
+    found = {
+        name
+        for name, pattern in _CUES
+        if any(
+            # A way home is read before the place cues only: advice stays advice.
+            pattern.search(text) is not None if name == "advice" else _said(pattern, text)
+            for text in words
+        )
+    }
     if "phone" not in found and any(
         _CALL_WITH.search(text) is not None and _PHONE_NUMBER.search(text) is None for text in words
     ):
-        found.append("phone")
-    return tuple(CUE_CODE + name for name in found)
+        found.add("phone")
+    return tuple(CUE_CODE + name for name, _pattern in _CUES if name in found)
 
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _pattern in _CUES)
