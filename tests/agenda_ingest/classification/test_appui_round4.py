@@ -114,4 +114,7 @@ def test_an_ess_in_the_young_person_s_own_agenda_is_coordination() -> None:
         "professionals": 0,
         "source_kind": "youth",
     }
-    assert activity_and_rule(ess) == (Activity.COORDINATION, "coordination-agenda-du-jeune")
+    # Present, the youth-agenda rule of the same round reads it first; absent, this one.
+    assert activity_and_rule(ess) == (Activity.COORDINATION, "reunion-sur-le-jeune-agenda-du-jeune")
+    absent = {**ess, "youth_present": 0}
+    assert activity_and_rule(absent) == (Activity.COORDINATION, "coordination-agenda-du-jeune")
