@@ -7,7 +7,7 @@ from typing import Any
 
 from agenda_ingest.classification.engine import default_with_places
 from agenda_ingest.classification.entries import facts_from_entry
-from agenda_ingest.classification.schema import Setting
+from ditep_core.nomenclatures import Setting
 
 _PLACES = """
 format: ditep-places/1
