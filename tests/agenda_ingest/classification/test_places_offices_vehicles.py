@@ -15,6 +15,7 @@ own:
   - {name: DITEP Les Alizés - Site de Vierzon, kind: site, aliases: [Alizés]}
   - {name: Site de Bourges - Externat, kind: site, aliases: [Externat Bourges]}
   - {name: Minibus Jumper, kind: room, aliases: [Jumper 8 places]}
+  - {name: Atelier mécanique, kind: room, aliases: [garage]}
 partners:
   - {name: Auto-école du Cher, kind: training, aliases: [auto-école]}
 """
@@ -62,3 +63,9 @@ def test_a_home_visit_in_a_town_named_after_an_outside_word_is_at_home() -> None
 
 def test_a_training_partner_named_as_a_driving_school_is_outside() -> None:
     assert _setting("Code de la route avec Lou", "auto-école", 1) is Setting.EXTERIEUR
+
+
+def test_an_own_room_named_by_a_public_word_then_a_town_is_another_one() -> None:
+    # The own workshop "garage"; "Garage du Port, Mehun" is a garage of the town.
+    assert _setting("Visite de stage Lou", "Garage du Port, Mehun", 1) is Setting.EXTERIEUR
+    assert _setting("Mécanique vélos", "garage", 3, 1) is Setting.SITE

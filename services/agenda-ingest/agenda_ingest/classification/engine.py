@@ -400,18 +400,18 @@ class _Registry:
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
-            # The first word after the name, past its small words ("Étangs de la Barette").
-            after = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
+            # The words after the name, past its small words ("Étangs de la Barette").
+            after = [token for token in tokens[1:] if token not in _SMALL_WORDS]
             if (
                 "own" in codes
                 and first == found
                 and after
                 and tokens[0] == found
-                and self.vocabulary.unknown(after[0])
+                and any(map(self.vocabulary.unknown, after))
             ):
                 # An own alias that is only the public word ("Gymnase", the DITEP's gym; the
                 # group "Étangs"), followed by a name the rules do not know: another one
-                # ("Gymnase Arsenal", "Étangs de la Barette").
+                # ("Gymnase Arsenal", "Étangs de la Barette", "Garage du Port, Rezé").
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
             if "training" in codes and not first:
                 # A training partner named as a school (a CFA, a MFR, a lycée) is a school; one
