@@ -276,7 +276,16 @@ _NO_PLACE = _PlaceHit(frozenset())
 class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
-    __slots__ = ("home", "joins", "places", "public", "public_phrases", "school", "vocabulary")
+    __slots__ = (
+        "home",
+        "joins",
+        "own_words",
+        "places",
+        "public",
+        "public_phrases",
+        "school",
+        "vocabulary",
+    )
 
     def __init__(
         self,
@@ -291,6 +300,15 @@ class _Registry:
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
+        # Every word of the DITEP's own names, but articles and the words naming the DITEP:
+        # "Liévin" of "Site de Liévin" (an office named by a town, "direction Liévin").
+        self.own_words = frozenset(
+            token
+            for place in registry.own
+            for name in (place.name, *place.aliases)
+            for token in _tokens(name)
+            if token not in _SMALL_WORDS and token not in own_names
+        )
         self.places = tuple(
             _resident(
                 (
@@ -382,21 +400,22 @@ class _Registry:
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
-            # The first word after the name, past its small words ("Étangs de la Barette").
-            after = [token for token in tokens[1:] if token not in _SMALL_WORDS][:1]
+            # The words after the name, past its small words ("Étangs de la Barette").
+            after = [token for token in tokens[1:] if token not in _SMALL_WORDS]
             if (
                 "own" in codes
                 and first == found
                 and after
                 and tokens[0] == found
-                and self.vocabulary.unknown(after[0])
+                and any(map(self.vocabulary.unknown, after))
             ):
                 # An own alias that is only the public word ("Gymnase", the DITEP's gym; the
                 # group "Étangs"), followed by a name the rules do not know: another one
-                # ("Gymnase Arsenal", "Étangs de la Barette").
+                # ("Gymnase Arsenal", "Étangs de la Barette", "Garage du Port, Rezé").
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{found}» with a name")
-            if "training" in codes:
-                # A training partner named as a school (a CFA, a MFR, a lycée) is a school.
+            if "training" in codes and not first:
+                # A training partner named as a school (a CFA, a MFR, a lycée) is a school; one
+                # named by a public place first is not ("Auto-école Conduite Plus").
                 for words in self.school:
                     named = words.find(f.location)
                     if named is not None:
@@ -1038,6 +1057,8 @@ class _Reading:
     named_places: frozenset[str] = frozenset()
     class_outings: bool = False
     lessons: frozenset[str] = frozenset()
+    vehicles: frozenset[str] = frozenset()
+    offices: frozenset[str] = frozenset()
     rule_words: frozenset[str] = frozenset()
     """Every word of the rules and the ``places`` list, the registry's names aside (set by
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
@@ -1069,6 +1090,8 @@ class _Reading:
             named_places=read(section.named_places),
             class_outings=section.class_outings,
             lessons=read(section.lesson_words),
+            vehicles=read(section.vehicle_words),
+            offices=read(section.office_words),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1292,6 +1315,16 @@ def _where_read(
         elif not hit.codes:  # no registry: a room word says the site, but for a public hall
             others = _public_hall(places, f.location, f.words, reading)
     if found is not None and not others:
+        if found[0] is Setting.EXTERIEUR and _lead(places, f.location) is None:
+            home = _place_word(places, f.words, title=True)
+            if (
+                home is not None
+                and home[0] is Setting.DOMICILE
+                and not _negated(home[1], f.words, reading)
+            ):
+                # "VAD Maelys" at "Riom-ès-Montagnes": an outside word inside a place's name
+                # that is not that public place (a town's): the home visit says where.
+                return Setting.DOMICILE, f"summary word «{home[1]}», location a name"
         return found[0], f"location word «{found[1]}»"
     if (
         others
@@ -1640,6 +1673,28 @@ class CompiledRuleSet:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
+        registry = self.reader.registry
+        if self.reading.offices and registry is not None and "unknown" in f.place.codes:
+            tokens = f.location.padded.split()
+            named = [token for token in tokens[1:] if token not in _SMALL_WORDS]
+            if (
+                tokens
+                and tokens[0] in self.reading.offices
+                and named
+                and all(token in registry.own_words for token in named)
+            ):
+                # "direction Liévin", "secrétariat Lievin": an office of the DITEP named by its
+                # function and the town of its site (own names: "Site de Liévin").
+                return Setting.SITE, f"location «{tokens[0]}» of an own place"
+        if (
+            self.reading.vehicles
+            and "own" in f.place.codes
+            and f.location.padded[1:].split(" ", 1)[0] in self.reading.vehicles
+        ):
+            # "Trafic 1" filed as an own room: a vehicle is no place, the DITEP's or another;
+            # read as a place the registry does not know (the title may say where).
+            f = copy.copy(f)
+            f.place = _PlaceHit(frozenset(("unknown",)))
         found = _where(f, self.places, self.links, self.vocabulary, self.reading)
         if found is not None:
             return found
@@ -1761,6 +1816,8 @@ def compile_rule_set(
     vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
     vocabulary.matcher(sorted(reading.named_places))  # "café Mosson": a café so named
     vocabulary.matcher(sorted(reading.lessons))  # "Collège (EPS piscine)": a school lesson
+    vocabulary.matcher(sorted(reading.vehicles))  # "Trafic 1": a vehicle, not a place
+    vocabulary.matcher(sorted(reading.offices))  # "direction Liévin": an office of the site
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing

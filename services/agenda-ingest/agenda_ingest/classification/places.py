@@ -191,7 +191,8 @@ def _without_own_word(
     place: OwnPlace, own_names: frozenset[str], taken: frozenset[str]
 ) -> list[str]:
     """An own name or alias starting with a word naming the DITEP ("DITEP", "ITEP") and two
-    words or more after it, as written without that word: the writers name their site so.
+    words or more after it, as written without that word: the writers name their site so;
+    and each part of two words or more of an own name in parts (" - ").
     A single word left ("DITEP Pantin", "DITEP St-Pierre": a town) is no name of its own, nor
     a form the registry gives already (to this place or another: a partner "Les Tilleuls")."""
     from agenda_ingest.classification.engine import normalise_words
@@ -204,6 +205,11 @@ def _without_own_word(
         # Words as typed: "St-Pierre" is one word, a town's name.
         if normalise_words(first).strip() in own_names and len(rest.split()) >= 2:
             found.append(rest.strip())
+    # A name in parts ("Site d'Avion - Externat", "DITEP Les Glycines - Site de Liévin"): the
+    # writers name the site by one part; a part of one word ("Externat") says too little.
+    parts = [part.strip() for part in place.name.split(" - ")]
+    if len(parts) > 1:
+        found.extend(part for part in parts if len(part.split()) >= 2)
     return [each for each in dict.fromkeys(found) if normalise_words(each).strip() not in taken]
 
 

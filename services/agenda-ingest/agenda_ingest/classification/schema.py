@@ -304,6 +304,14 @@ class PlaceReading(_Strict):
     it is a lesson of the school held there (« Collège (EPS piscine) »)."""
     lesson_words: Words = Field(default_factory=list)
     """Title words of a school lesson (« EPS », « cours »): the school stays the place."""
+    office_words: Words = Field(default_factory=list)
+    """Words naming an office of the DITEP by its function (« direction », « secrétariat »,
+    « accueil »): a place made of one and words of the registry's own names only (« direction
+    Liévin », the site "Site de Liévin") is the site."""
+    vehicle_words: Words = Field(default_factory=list)
+    """Words naming a vehicle (« trafic », « minibus », « kangoo »): an own place of the
+    registry whose place starts with one (« Trafic 1 » filed as a room) is a vehicle, not the
+    site: where the session is held is read as at a place the registry does not know."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -323,6 +331,8 @@ class PlaceReading(_Strict):
         "town_joins",
         "named_places",
         "lesson_words",
+        "vehicle_words",
+        "office_words",
     )(_single_words)
 
     @field_validator("negations")
