@@ -1,11 +1,11 @@
 """The blind sets of ``tests/data/blind`` (see its README) keep the figures they reached.
 
 Each set was written from the specification alone by a writer who never saw the rules.
-AI to AX were tuned on afterwards; AY to BF were only scored (the measure of the shipped
-rules on unseen wording, docs/classification-rules.md). Once in the repository, every set
-is a regression set: a new measure needs new writers. The floors are the entries the
-shipped rules got right when the floors were last raised: a rule change that loses one of
-them fails here and has to be a decision, not an accident.
+AI to BN were tuned on afterwards (rounds 1 to 3); BO to BV were only scored (the measure
+of the shipped rules on unseen wording after round 3, docs/classification-rules.md). Once
+in the repository, every set is a regression set: a new measure needs new writers. The
+floors are the entries the shipped rules got right when the floors were last raised: a rule
+change that loses one of them fails here and has to be a decision, not an accident.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from agenda_ingest.classification.entries import measure
 
 BLIND = Path(__file__).parents[2] / "data" / "blind"
 
-# set: (entries whose activity is right, entries right on all three), of 250 each; raised
-# after round 2 (AI to AP tuned in round 1, AQ to AX in round 2, AY to BF never tuned on:
-# their figures are the measure of the shipped rules on unseen wording).
+# set: (entries whose activity is right, entries right on all three), of 250 each, as the
+# shipped rules give them after round 3 (lowered once, for leave: docs, "Round 3: leave").
 FLOORS: dict[str, tuple[int, int]] = {
     "AI": (248, 243),
     "AJ": (226, 212),
@@ -48,6 +47,22 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BD": (249, 248),
     "BE": (250, 248),
     "BF": (241, 241),
+    "BG": (244, 234),
+    "BH": (238, 226),
+    "BI": (247, 239),
+    "BJ": (236, 224),
+    "BK": (246, 237),
+    "BL": (243, 232),
+    "BM": (242, 225),
+    "BN": (241, 224),
+    "BO": (226, 210),
+    "BP": (244, 234),
+    "BQ": (244, 235),
+    "BR": (243, 241),
+    "BS": (240, 228),
+    "BT": (235, 228),
+    "BU": (233, 224),
+    "BV": (233, 225),
 }
 
 
