@@ -55,6 +55,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
+    # « PEC Kylian » : une prise en charge, abréviation courante du médico-social.
+    "pec": ("prise", "en", "charge"),
     "dom": ("domicile",),
     # « VD Sofiane » : une visite à domicile, comme « VAD ».
     "vd": ("visite", "a", "domicile"),
