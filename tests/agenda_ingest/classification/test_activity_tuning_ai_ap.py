@@ -95,6 +95,8 @@ def test_leave_is_institutional_time_flagged_leave_not_a_session_to_review() -> 
     rtt = default_rule_set().classify(facts_from_entry({**alone, "summary": "RTT"}))
     assert "leave" in rtt.flags
     # A meeting about the CP class or a training stays what it is (read before leave).
+    # "Pont" alone is a word of many towns' names, not a bridge day.
+    assert activity_and_rule({**alone, "summary": "Visite Pont-Aven"})[1] != rtt.rule_id
     meeting = activity_and_rule({**alone, "professionals": 2, "summary": "Réunion CP"})
     assert meeting == (Activity.INSTITUTIONNEL, "institutionnel")
     work = {**alone, "summary": "Temps administratif / saisie DUI"}
