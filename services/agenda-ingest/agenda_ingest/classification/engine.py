@@ -874,15 +874,11 @@ def _compile_conditions(
             _timed(("duration_minutes", duration_said, lambda f: duration_said(f) is not None))
         )
     if when.start_time is not None:
-        low, high = when.start_time.bounds
+        clock = when.start_time.minutes
 
         def start_said(f: _Features) -> str | None:
             start = f.start
-            if (
-                start is None
-                or (low is not None and start < low)
-                or (high is not None and start > high)
-            ):
+            if start is None or not clock.holds(start):
                 return None
             return f"starts at {start // 60:02d}:{start % 60:02d}"
 
@@ -1776,6 +1772,17 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
     return {token for term in terms for token in _tokens(term)}
 
 
+def _edges(ranges: Iterable[Range | None]) -> tuple[int, ...]:
+    """The values where one of the ranges begins or stops holding, sorted: a duration or a
+    start between two of them reads the same for every rule (one memo entry per band)."""
+    points: set[int] = set()
+    for band in ranges:
+        if band is not None:
+            points.update(value for value in (band.min,) if value is not None)
+            points.update(value + 1 for value in (band.max,) if value is not None)
+    return tuple(sorted(points))
+
+
 def compile_rule_set(
     document: RuleSetDocument,
     version: str,
@@ -1825,19 +1832,11 @@ def compile_rule_set(
         _compile_rule(rule, vocabulary, places, links, reading) for rule in document.rules
     )
     normaliser = Normaliser(_vocabulary(document, registry))
-    points: set[int] = set()
-    for rule in document.rules:
-        band = rule.when.duration_minutes
-        if band is not None:
-            points.update(value for value in (band.min,) if value is not None)
-            points.update(value + 1 for value in (band.max,) if value is not None)
-    starts: set[int] = set()
-    for rule in document.rules:
-        clock = rule.when.start_time
-        if clock is not None:
-            low, high = clock.bounds
-            starts.update(value for value in (low,) if value is not None)
-            starts.update(value + 1 for value in (high,) if value is not None)
+    points = _edges(rule.when.duration_minutes for rule in document.rules)
+    starts = _edges(
+        None if rule.when.start_time is None else rule.when.start_time.minutes
+        for rule in document.rules
+    )
     compiled_registry = (
         _Registry(
             registry,
@@ -1869,8 +1868,8 @@ def compile_rule_set(
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),
-        duration_points=tuple(sorted(points)),
-        start_points=tuple(sorted(starts)),
+        duration_points=points,
+        start_points=starts,
     )
 
 

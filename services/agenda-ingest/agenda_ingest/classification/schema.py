@@ -92,16 +92,12 @@ class ClockRange(_Strict):
         return self
 
     @property
-    def bounds(self) -> tuple[int | None, int | None]:
-        """The two ends in minutes after midnight."""
-        return (
-            None if self.min is None else clock_minutes(self.min),
-            None if self.max is None else clock_minutes(self.max),
+    def minutes(self) -> Range:
+        """The same range in minutes after midnight (read as a duration's band is)."""
+        return Range(
+            min=None if self.min is None else clock_minutes(self.min),
+            max=None if self.max is None else clock_minutes(self.max),
         )
-
-    def holds(self, minute: int) -> bool:
-        low, high = self.bounds
-        return (low is None or minute >= low) and (high is None or minute <= high)
 
 
 def _terms(values: list[str]) -> list[str]:
