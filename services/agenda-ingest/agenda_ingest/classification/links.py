@@ -12,10 +12,13 @@ CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
 ``cue|advice``."""
 
+# Each cue: its name, whether it says where (a way home just before it, "retour à
+# domicile", cancels it: ``_said``) and its pattern.
 _CUES = (
     # A video tool or a video call named ("visio - lien envoyé (Teams)", "en visio").
     (
         "video",
+        True,
         re.compile(
             r"\b(?:visio\w*|teams|zoom|webex|whereby|jitsi|google meet|skype|facetime|"
             r"classe virtuelle|distanciel)\b",
@@ -27,6 +30,7 @@ _CUES = (
     # domicile", "raccompagner au domicile").
     (
         "home",
+        True,
         re.compile(
             r"\b(?:[àa]|au) domicile\b|^\W*v\.?a\.?d\b|"
             r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
@@ -38,6 +42,7 @@ _CUES = (
     # a description that is only "tél"); not a phone number given ("tél d'astreinte 06…").
     (
         "phone",
+        True,
         re.compile(
             r"\b(?:par|au|en) t[ée]l(?:[ée]phone)?\b|\bt[ée]l[ée]phonique\b|^\W*t[ée]l\W*$|"
             r"\bcoups? de (?:fil|t[ée]l[ée]phone)\b",
@@ -50,6 +55,7 @@ _CUES = (
     # ("conseil de classe", "conseil départemental") nor an adviser ("conseillère ML").
     (
         "advice",
+        False,
         re.compile(
             r"\bconseils\b|\bconseil\b(?!\s+(?:de\b|des\b|du\b|d['’]|municipal|d[ée]partemental|"
             r"r[ée]gional))|\bappuis?\b|\bam[ée]nag\w*|\boutils\b|\bstrat[ée]gies?\b|"
@@ -99,21 +105,19 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
-        for name, pattern in _CUES
+        for name, where, pattern in _CUES
         if any(
-            # A way home is read before the place cues only: advice stays advice.
-            pattern.search(text) is not None if name == "advice" else _said(pattern, text)
-            for text in words
+            _said(pattern, text) if where else pattern.search(text) is not None for text in words
         )
     }
     if "phone" not in found and any(
         _CALL_WITH.search(text) is not None and _PHONE_NUMBER.search(text) is None for text in words
     ):
         found.add("phone")
-    return tuple(CUE_CODE + name for name, _pattern in _CUES if name in found)
+    return tuple(CUE_CODE + name for name, _where, _pattern in _CUES if name in found)
 
 
-_CUE_ORDER = tuple(CUE_CODE + name for name, _pattern in _CUES)
+_CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
 """The order ``cue_codes`` gives its codes in (video, home, phone)."""
 
 
