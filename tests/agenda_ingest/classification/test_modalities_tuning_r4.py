@@ -80,7 +80,13 @@ def test_evening_into_the_night_names_its_rule() -> None:
     [
         # The nurse at an internat house in the evening: the evening care of the night stay.
         ("Soins IDE - traitement", "Hêtres", ("19:00", "19:20"), ("infirmier",), "accueil_nuit"),
-        ("Point infirmière", "internat Hêtres", ("18:15", "18:45"), ("infirmière",), "accueil_nuit"),
+        (
+            "Point infirmière",
+            "internat Hêtres",
+            ("18:15", "18:45"),
+            ("infirmière",),
+            "accueil_nuit",
+        ),
         # A therapist's interview at the internat stays a session (earlier decision).
         (
             "Entretien psy à l'internat",
