@@ -38,6 +38,7 @@ from agenda_ingest.classification.places import (
 from agenda_ingest.classification.schema import (
     Actions,
     Conditions,
+    NoShow,
     PlaceReading,
     Range,
     Rule,
@@ -1446,6 +1447,8 @@ class CompiledRuleSet:
     """The ``place_reading`` section compiled."""
     vocabulary: _Vocabulary = field(default_factory=lambda: _Vocabulary(), repr=False)
     """Every word the rules and the registry can match (a place's own names are the others)."""
+    no_show: _NoShow | None = None
+    """The ``no_show`` section compiled."""
     _memo: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _by_features: dict[FeaturesKey, _Known] = field(default_factory=dict, repr=False)
     _results: dict[tuple[str, Setting, Nature, str | None], Classification] = field(
@@ -1629,6 +1632,15 @@ class CompiledRuleSet:
         elif f.youth == 0 and then.nature_without_youth is not None:
             # A synthesis is indirect even when the DUI attaches nobody to it.
             nature = then.nature_without_youth
+        elif (
+            self.no_show is not None
+            and f.youth > 0
+            and f.youth_present == 0
+            and then.activity in self.no_show.activities
+            and self.no_show.said(f)
+        ):
+            # The session planned with him, missed or cancelled: its status says so.
+            nature = self.no_show.nature
         else:
             nature = _nature(f)
         # The feed's own SERAFIN-PH code, when it states one, is kept as it is.
@@ -1744,6 +1756,31 @@ class CompiledRuleSet:
         return _Features(facts, night, duration, self.reader, across, start=start)
 
 
+@dataclass(frozen=True, slots=True)
+class _NoShow:
+    """The ``no_show`` section compiled: the title's words, the description's cue codes."""
+
+    activities: frozenset[Activity]
+    words: _Words | None
+    cues: frozenset[str]
+    nature: Nature
+
+    @classmethod
+    def of(cls, section: NoShow, vocabulary: _Vocabulary) -> _NoShow:
+        return cls(
+            frozenset(section.activities),
+            vocabulary.matcher(section.words) if section.words else None,
+            frozenset(CUE_CODE + cue for cue in section.cues or ()),
+            section.nature,
+        )
+
+    def said(self, f: _Features) -> bool:
+        """Whether the title or the description says the young person did not come."""
+        if self.words is not None and self.words.hit(f.words):
+            return True
+        return not self.cues.isdisjoint(f.codes)
+
+
 def _nature(f: _Features) -> Nature:
     if f.youth_present > 0:
         return Nature.DIRECT
@@ -1766,6 +1803,8 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
             terms.extend(word for word in words or () if not word.strip().endswith("*"))
     for place in document.places:
         terms.extend(word for word in place.words or () if not word.strip().endswith("*"))
+    if document.no_show is not None:
+        terms.extend(w for w in document.no_show.words or () if not w.strip().endswith("*"))
     if registry is not None:
         for _kind, _owner, _setting, names in registry.entries(document.place_reading.contractions):
             terms.extend(names)
@@ -1831,6 +1870,7 @@ def compile_rule_set(
     rules = tuple(
         _compile_rule(rule, vocabulary, places, links, reading) for rule in document.rules
     )
+    no_show = _NoShow.of(document.no_show, vocabulary) if document.no_show else None
     normaliser = Normaliser(_vocabulary(document, registry))
     points = _edges(rule.when.duration_minutes for rule in document.rules)
     starts = _edges(
@@ -1865,6 +1905,7 @@ def compile_rule_set(
         reads_across=any(rule.when.across_midnight is not None for rule in document.rules),
         reading=reading,
         vocabulary=vocabulary,
+        no_show=no_show,
         night_window=night,
         reads_night=any(rule.when.night is not None for rule in document.rules),
         reads_duration=bool(points),

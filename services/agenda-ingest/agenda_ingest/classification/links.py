@@ -10,7 +10,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
-``cue|advice``."""
+``cue|advice``, ``cue|absent``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -65,6 +65,22 @@ _CUES = (
             re.IGNORECASE,
         ),
     ),
+    # The young person did not come or the session was cancelled, said in the description
+    # ("absent, maman prévenue", "annulé par la famille", "pas venu", "Evan ne s'est pas
+    # présenté", "personne au domicile", "non rentré, fugue signalée", "reporté - malade"):
+    # not where, but what became of the session (the rule set's ``no_show`` reads it).
+    (
+        "absent",
+        False,
+        re.compile(
+            r"\bannul\w*|\babsent(?:e|s|es)?\b|\babs\b|\b(?:pas|non) venue?s?\b|"
+            r"\b(?:pas|non) pr[ée]sent[ée]?e?s?\b|\bs['’]est pas pr[ée]sent[ée]e?\b|"
+            r"\bpersonne (?:au domicile|[àa] la maison|chez)\b|\bporte close\b|\binjoignable\b|"
+            r"\bnon rentr[ée]e?\b|\bfugue\b|\breport[ée]e?s?\b|\bmalade\b|"
+            r"\bpas connect[ée]e?\b|\b(?:rdv|rendez-vous|s[ée]ance) manqu[ée]e?\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -100,7 +116,8 @@ def link_codes(*texts: str) -> tuple[str, ...]:
 
 def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
-    call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"): read in
+    call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
+    ``cue|advice`` and ``cue|absent`` when it says advice given or a no-show: read in
     the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
@@ -118,7 +135,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
-"""The order ``cue_codes`` gives its codes in (video, home, phone)."""
+"""The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:

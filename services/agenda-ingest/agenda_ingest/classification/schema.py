@@ -360,6 +360,29 @@ class NightWindow(_Strict):
         return value
 
 
+class NoShow(_Strict):
+    """A session planned with a young person who did not come, or cancelled: the session
+    stays the one planned (its rule gives the activity), and its nature is given here
+    rather than read from who was present. It holds when a young person is attached, none
+    is present, the rule gives one of ``activities``, and the title has one of ``words``
+    or the description one of ``cues`` (links.py ``cue_codes``: ``cue|absent``)."""
+
+    words: Terms | None = None
+    cues: list[Literal["absent"]] | None = None
+    activities: Annotated[list[Activity], Field(min_length=1)]
+    nature: Nature = Nature.DIRECT
+
+    _check_words = field_validator("words")(
+        lambda values: None if values is None else _terms(values)
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> NoShow:
+        if self.words is None and self.cues is None:
+            raise ValueError("a no-show reading needs words or cues")
+        return self
+
+
 class RuleSetDocument(_Strict):
     format: Literal["ditep-rules/1"] = "ditep-rules/1"
     version: str | None = Field(default=None, max_length=24)
@@ -367,6 +390,8 @@ class RuleSetDocument(_Strict):
     night: NightWindow = NightWindow()
     places: list[Place] = Field(default_factory=list)
     place_reading: PlaceReading = PlaceReading()
+    no_show: NoShow | None = None
+    """How a no-show or a cancelled session is read (none: its nature is who was present)."""
     rules: Annotated[list[Rule], Field(min_length=1)]
 
     @model_validator(mode="after")
