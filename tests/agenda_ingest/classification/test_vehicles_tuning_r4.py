@@ -5,8 +5,8 @@ for institutional work is that work; a short "transfert" is the move."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.entries import facts_from_entry
 from agenda_ingest.classification.engine import default_rule_set
+from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity, Setting
 from tests.agenda_ingest.classification.reading import activity_and_rule
 
@@ -46,7 +46,8 @@ def test_a_long_day_out_named_with_the_vehicle_is_the_outing() -> None:
     )
     activity, rule = activity_and_rule(day)
     assert activity is Activity.ACCUEIL_JOUR
-    assert not rule.startswith("transport") and not rule.startswith("vehicule")
+    assert not rule.startswith("transport")
+    assert not rule.startswith("vehicule")
     result = default_rule_set().classify(facts_from_entry(day))
     assert result.setting is Setting.EXTERIEUR
 
