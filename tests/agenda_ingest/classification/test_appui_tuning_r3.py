@@ -48,7 +48,10 @@ def test_a_call_whose_description_gives_advice_is_appui() -> None:
     )
     # Without the advice, a plain call with the teacher is support to her too (round 4); about an
     # event of his path (absences, an exclusion) it is coordination.
-    assert activity_and_rule(_professional("Appel enseignante de Malo"))[0] is Activity.APPUI_RESSOURCES
+    assert (
+        activity_and_rule(_professional("Appel enseignante de Malo"))[0]
+        is Activity.APPUI_RESSOURCES
+    )
     assert activity_and_rule(_professional("Appel enseignante de Malo", "ses absences"))[0] is (
         Activity.COORDINATION
     )
