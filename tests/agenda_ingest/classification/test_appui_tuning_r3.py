@@ -46,8 +46,15 @@ def test_a_call_whose_description_gives_advice_is_appui() -> None:
         Activity.APPUI_RESSOURCES,
         "appui-conseil-decrit-pour-un-jeune",
     )
-    # Without the advice, a call with the teacher stays coordination.
-    assert activity_and_rule(_professional("Appel enseignante de Malo"))[0] is Activity.COORDINATION
+    # Without the advice, a plain call with the teacher is support to her too (round 4); about an
+    # event of his path (absences, an exclusion) it is coordination.
+    assert (
+        activity_and_rule(_professional("Appel enseignante de Malo"))[0]
+        is Activity.APPUI_RESSOURCES
+    )
+    assert activity_and_rule(_professional("Appel enseignante de Malo", "ses absences"))[0] is (
+        Activity.COORDINATION
+    )
     # A synthesis or the parents stay what they are, whatever the description.
     synthesis = _professional("Synthèse Malo", "conseils à l'équipe")
     assert activity_and_rule(synthesis)[0] is Activity.COORDINATION

@@ -182,13 +182,15 @@ def test_words_are_matched_without_case_or_accents_and_whole() -> None:
             "Point tél. prof de K.",
             "",
             (1, 0, 1),
-            ("coordination-enseignants", Activity.COORDINATION),
+            # Round 4: a plain call with the teacher is support to her (14 entries against 7).
+            ("appui-appel-enseignant-pour-un-jeune", Activity.APPUI_RESSOURCES),
         ),
         (
             "Call teacher re Wassim",
             "",
             (1, 0, 1),
-            ("coordination-enseignants", Activity.COORDINATION),
+            # Round 4: a plain call with the teacher is support to her (14 entries against 7).
+            ("appui-appel-enseignant-pour-un-jeune", Activity.APPUI_RESSOURCES),
         ),
         # Advice or support to the teacher stays appui-ressources, with or without the young person.
         (
@@ -318,7 +320,8 @@ def test_a_place_to_be_seen_is_setting_inconnu_and_says_nowhere() -> None:
             "Tél enseignante de Tom",
             "",
             (1, 0, 1),
-            ("coordination-enseignants", Activity.COORDINATION),
+            # Round 4: a plain call with the teacher is support to her (14 entries against 7).
+            ("appui-appel-enseignant-pour-un-jeune", Activity.APPUI_RESSOURCES),
         ),
         (
             "Tél enseignante de Tom - conseils",

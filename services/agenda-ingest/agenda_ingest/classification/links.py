@@ -10,7 +10,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
-``cue|advice``, ``cue|absent``."""
+``cue|advice``, ``cue|absent``, ``cue|path``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -78,6 +78,20 @@ _CUES = (
             r"\bpersonne (?:au domicile|[àa] la maison|chez)\b|\bporte close\b|\binjoignable\b|"
             r"\bnon rentr[ée]e?\b|\bfugue\b|\breport[ée]e?s?\b|\bmalade\b|"
             r"\bpas connect[ée]e?\b|\b(?:rdv|rendez-vous|s[ée]ance) manqu[ée]e?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # An event of the young person's school path said in the description ("organiser l'ESS de
+    # Théo", "échanges sur absences et sanctions", "exclusion temporaire ? point situation"): what
+    # a call with his teacher is about, read as a code (``cue|path``): the coordination of his
+    # path, not support to the teacher (round 4).
+    (
+        "path",
+        False,
+        re.compile(
+            r"\bess\b|\b[ée]quipe\s+(?:de\s+suivi|[ée]ducative)\b|\bexclu\w*|"
+            r"\babsen(?:ces?|t[ée]isme)\b|\bsanctions?\b|\bincidents?\b|\bconseil\s+de\s+discipline\b|"
+            r"\bd[ée]scolaris\w*|\bsituation\b",
             re.IGNORECASE,
         ),
     ),
