@@ -134,3 +134,15 @@ def test_service_de_suite_meeting_without_youth_is_not_a_session() -> None:
 def test_youth_agenda_outing_with_the_social_centre(summary: str, activity: str) -> None:
     entry = _entry(summary, "Piscine municipale", functions=(), source_kind="youth")
     assert _read(entry)[0] == activity
+
+
+@pytest.mark.parametrize(
+    "summary",
+    ["Sortie cinéma SESSAD", "SDS - match en nocturne", "Amb. théâtre avec Léo"],
+)
+def test_an_ambulatory_evening_into_the_night_is_no_night_at_the_ditep(summary: str) -> None:
+    # A young person of the SESSAD goes home after the outing: reading it as the internat's
+    # evening would count him a nuit he never spent at the DITEP.
+    activity, rule = _read(_entry(summary, "Cinéma Le Rex", ("20:15", "22:45"), youth=2))
+    assert activity != "accueil_nuit"
+    assert rule != "soiree-jusque-dans-la-nuit"
