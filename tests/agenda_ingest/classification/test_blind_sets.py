@@ -56,14 +56,14 @@ FLOORS: dict[str, tuple[int, int]] = {
     ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BI": (247, 243),
     "BJ": (239, 231),
-    "BK": (247, 243),
+    "BK": (248, 244),
     "BL": (245, 232),
     "BM": (245, 241),
     "BN": (
         239,
         227,
     ),  # round 5: BN:194, a vehicle at the garage with nobody, now to classify (5 writers to 2)
-    "BO": (240, 218),
+    "BO": (241, 219),
     "BP": (244, 238),
     "BQ": (248, 242),
     "BR": (248, 243),
@@ -71,10 +71,10 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BT": (241, 235),
     "BU": (244, 235),
     "BV": (239, 231),
-    "BW": (243, 238),
-    "BX": (236, 228),
+    "BW": (245, 240),
+    "BX": (240, 232),
     "BY": (237, 228),
-    "BZ": (235, 228),
+    "BZ": (238, 231),
     "CA": (243, 237),
     "CB": (238, 237),
 }

@@ -10,7 +10,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
-``cue|advice``, ``cue|absent``, ``cue|path``."""
+``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -95,6 +95,27 @@ _CUES = (
             re.IGNORECASE,
         ),
     ),
+    # One professional with the young person said in the description ("avec Amandine (ME)",
+    # "séance individuelle avec Marion", "Laure accompagne", "1ère séance, accompagné"): an
+    # individual support, not the day unit's group outing (round 5). A first name after "avec"
+    # (a capital letter; not "avec le groupe", "avec Mme B."), "individuel", "accompagn...".
+    (
+        "individual",
+        False,
+        re.compile(
+            r"(?i:\bs[ée]ances?\s+individuelles?\b|\bindividuel(?:le)?s?\b|\bindiv\b|"
+            r"\baccompagn\w*)|"
+            r"\b[Aa]vec\s+(?!(?:Mme|Mr|M|Mlle|Monsieur|Madame|Le|La|Les|Un|Une|Des)\b)"
+            r"[A-ZÉÈÎ][a-zéèêëïîôç]+",
+        ),
+    ),
+    # The SESSAD (the DITEP's ambulatory service) said in the description ("groupe SESSAD du
+    # mercredi", "Yanis, séance SESSAD"): who runs the session, read as a code (round 5).
+    (
+        "sessad",
+        False,
+        re.compile(r"\bsessad\b", re.IGNORECASE),
+    ),
 )
 
 
@@ -149,7 +170,8 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
-"""The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent)."""
+"""The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent, path,
+individual, sessad)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:
