@@ -143,7 +143,13 @@ _ACCENTS = str.maketrans(
 )
 
 
+_AT = re.compile(r"(?<!\w)@")
+"""An "@" not inside an address: "à" written short ("Aide aux devoirs @ la maison")."""
+
+
 def _tokens(text: str) -> list[str]:
+    if "@" in text:
+        text = _AT.sub(" a ", text)
     if text.isascii():
         return _WORD.findall(text.lower())
     text = text.lower().translate(_ACCENTS)
