@@ -1360,9 +1360,7 @@ def _where_read(
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
         # "conventions de stage"): the title names the subject, not the place.
         found = None
-    if found is not None and (
-        _negated(found[1], f.words, reading) or _companions(found, f.words)
-    ):
+    if found is not None and (_negated(found[1], f.words, reading) or _companions(found, f.words)):
         # "pas d'école", "pas de classe": no school today, not a place; another place word
         # may still say where ("Soir à domicile (pas d'internat)": at home). "Sortie avec la
         # famille d'accueil": the family he goes out with, not his home (round 5).
@@ -1424,7 +1422,17 @@ def _where_read(
     return None
 
 
-_WITH = (" avec ", " avec la ", " avec sa ", " avec son ", " avec ses ", " avec les ", " avec l ")
+_WITH = (
+    " avec ",
+    " avec la ",
+    " avec sa ",
+    " avec son ",
+    " avec ses ",
+    " avec les ",
+    " avec l ",
+    " avec _ ",
+)
+""""avec" and its articles ("_": a word no rule reads, "sa" in a projected title)."""
 
 
 def _companions(found: tuple[Setting, str], title: _Text) -> bool:
