@@ -56,14 +56,14 @@ FLOORS: dict[str, tuple[int, int]] = {
     ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BI": (247, 243),
     "BJ": (239, 231),
-    "BK": (248, 244),
+    "BK": (248, 245),
     "BL": (245, 232),
     "BM": (245, 241),
     "BN": (
         239,
         227,
     ),  # round 5: BN:194, a vehicle at the garage with nobody, now to classify (5 writers to 2)
-    "BO": (241, 219),
+    "BO": (241, 223),
     "BP": (244, 238),
     "BQ": (248, 242),
     "BR": (248, 243),
@@ -72,10 +72,10 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BU": (244, 235),
     "BV": (239, 231),
     "BW": (245, 240),
-    "BX": (240, 232),
+    "BX": (240, 233),
     "BY": (240, 230),
     "BZ": (239, 232),
-    "CA": (245, 239),
+    "CA": (245, 240),
     "CB": (239, 238),
 }
 

@@ -143,7 +143,13 @@ _ACCENTS = str.maketrans(
 )
 
 
+_AT = re.compile(r"(?<!\w)@")
+"""An "@" not inside an address: "à" written short ("Aide aux devoirs @ la maison")."""
+
+
 def _tokens(text: str) -> list[str]:
+    if "@" in text:
+        text = _AT.sub(" a ", text)
     if text.isascii():
         return _WORD.findall(text.lower())
     text = text.lower().translate(_ACCENTS)
@@ -1354,9 +1360,10 @@ def _where_read(
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
         # "conventions de stage"): the title names the subject, not the place.
         found = None
-    if found is not None and _negated(found[1], f.words, reading):
+    if found is not None and (_negated(found[1], f.words, reading) or _companions(found, f.words)):
         # "pas d'école", "pas de classe": no school today, not a place; another place word
-        # may still say where ("Soir à domicile (pas d'internat)": at home).
+        # may still say where ("Soir à domicile (pas d'internat)": at home). "Sortie avec la
+        # famille d'accueil": the family he goes out with, not his home (round 5).
         skipped = Setting.SITE if unknown_place else None
         found = _place_word(places, f.words, title=True, skip=skipped, skip_also=found[0])
         if found is not None and (desk or _negated(found[1], f.words, reading)):
@@ -1413,6 +1420,27 @@ def _where_read(
     if found is not None:
         return found[0], f"summary word «{found[1]}»"
     return None
+
+
+_WITH = (
+    " avec ",
+    " avec la ",
+    " avec sa ",
+    " avec son ",
+    " avec ses ",
+    " avec les ",
+    " avec l ",
+    " avec _ ",
+)
+""""avec" and its articles ("_": a word no rule reads, "sa" in a projected title)."""
+
+
+def _companions(found: tuple[Setting, str], title: _Text) -> bool:
+    """Whether a home word of the title comes just after "avec" ("marché de Noël avec la famille
+    d'accueil"): the people he is with, not the place (round 5)."""
+    if found[0] is not Setting.DOMICILE:
+        return False
+    return any(f"{lead}{found[1]} " in title.padded for lead in _WITH)
 
 
 def _negated(word: str, title: _Text, reading: _Reading) -> bool:

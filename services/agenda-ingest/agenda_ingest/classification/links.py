@@ -32,7 +32,9 @@ _CUES = (
         "home",
         True,
         re.compile(
-            r"\b(?:[àa]|au) domicile\b|^\W*v\.?a\.?d\b|"
+            r"\b(?:[àa]|au) domicile\b|^\W*v\.?a\.?d\b|^\W*domicile\b|\b[àa] la maison\b|"
+            r"\bchez (?:l['’]|la |le |sa |son )?(?:assistante? familiale?|ass\.? ?fam\b|"
+            r"famille d['’]accueil)|"
             r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
             r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b",
             re.IGNORECASE,
