@@ -79,7 +79,8 @@ _CUES = (
             r"\b(?:pas|non) pr[ée]sent[ée]?e?s?\b|\bs['’]est pas pr[ée]sent[ée]e?\b|"
             r"\bpersonne (?:au domicile|[àa] la maison|chez)\b|\bporte close\b|\binjoignable\b|"
             r"\bnon rentr[ée]e?\b|\bfugue\b|\breport[ée]e?s?\b|\bmalade\b|"
-            r"\bpas connect[ée]e?\b|\b(?:rdv|rendez-vous|s[ée]ance) manqu[ée]e?\b",
+            r"\bpas connect[ée]e?\b|\b(?:rdv|rendez-vous|s[ée]ance) manqu[ée]e?\b|"
+            r"\b(?:pas de|sans) r[ée]ponse\b",
             re.IGNORECASE,
         ),
     ),
@@ -92,7 +93,8 @@ _CUES = (
         False,
         re.compile(
             r"\bess\b|\b[ée]quipe\s+(?:de\s+suivi|[ée]ducative)\b|\bexclu\w*|"
-            r"\babsen(?:ces?|t[ée]isme)\b|\bsanctions?\b|\bincidents?\b|\bconseil\s+de\s+discipline\b|"
+            r"\babsen(?:ces?|t[ée]isme)\b|\bretards?\b|\bsanctions?\b|\bincidents?\b|"
+            r"\bconseil\s+de\s+discipline\b|"
             r"\bd[ée]scolaris\w*|\bsituation\b",
             re.IGNORECASE,
         ),
