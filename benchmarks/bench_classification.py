@@ -108,6 +108,13 @@ class NaiveRuleSet:
         self.normaliser = default_rule_set().reader.normaliser
         night = document.night
         self.night = (dt.time.fromisoformat(night.start), dt.time.fromisoformat(night.end))
+        # A no-show or a cancelled session keeps the nature of the session planned (no_show).
+        self.no_show = document.no_show
+        self.no_show_words = (
+            _pattern(document.no_show.words)
+            if document.no_show is not None and document.no_show.words
+            else None
+        )
 
     def _read(self, text: str) -> str:
         typed = normalise_words(text).split()
@@ -127,7 +134,7 @@ class NaiveRuleSet:
                 return Classification(
                     activity=then.activity,
                     setting=setting or self._place(facts, text, location, then.default_setting),
-                    nature=self._nature(facts, then),
+                    nature=self._nature(facts, then, text),
                     rule_id=rule.id,
                     serafin_code=serafin[:16] if serafin else then.serafin,
                     rule_set_version=self.version,
@@ -136,7 +143,7 @@ class NaiveRuleSet:
         return Classification(
             activity=Activity.UNCLASSIFIED,
             setting=self._place(facts, text, location, Setting.INCONNU),
-            nature=self._nature(facts, None),
+            nature=self._nature(facts, None, text),
             rule_id="none",
             serafin_code=serafin[:16] if serafin else None,
             rule_set_version=self.version,
@@ -226,12 +233,24 @@ class NaiveRuleSet:
                     return setting
         return default
 
-    @staticmethod
-    def _nature(facts: SessionFacts, then: Actions | None) -> Nature:
+    def _nature(self, facts: SessionFacts, then: Actions | None, text: str) -> Nature:
         if then is not None and then.nature != "auto":
             return then.nature
         if then is not None and facts.youth == 0 and then.nature_without_youth is not None:
             return then.nature_without_youth
+        no_show = self.no_show
+        if (
+            then is not None
+            and no_show is not None
+            and facts.youth > 0
+            and facts.youth_present == 0
+            and then.activity in no_show.activities
+            and (
+                (self.no_show_words is not None and self.no_show_words.search(text) is not None)
+                or any(f"cue|{cue}" in facts.codes for cue in no_show.cues or ())
+            )
+        ):
+            return no_show.nature
         if facts.youth_present:
             return Nature.DIRECT
         return Nature.INDIRECT if facts.youth else Nature.INSTITUTIONNEL
