@@ -156,8 +156,10 @@ def link_codes(*texts: str) -> tuple[str, ...]:
 def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
-    ``cue|advice`` and ``cue|absent`` when it says advice given or a no-show: read in
-    the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
+    ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual`` and ``cue|sessad`` when
+    it says advice given, a no-show, an event of the young person's school path, one
+    professional with him, or the SESSAD: read in the words around its links (a link's own
+    "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
