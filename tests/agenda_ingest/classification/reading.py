@@ -22,3 +22,24 @@ def activity_and_rule(entry: dict[str, object], places: str | None = None) -> tu
     rules = default_rule_set() if places is None else default_with_places(places)
     result = rules.classify(facts_from_entry(entry))
     return result.activity, result.rule_id
+
+
+def professional_entry(
+    summary: str,
+    description: str = "",
+    youth: int = 1,
+    present: int = 1,
+    professionals: int = 1,
+    kind: str = "professional",
+) -> dict[str, object]:
+    """An entry as a labelled file writes it, from a professional's agenda by default, with
+    ``professionals`` educators."""
+    return {
+        "summary": summary,
+        "description": description,
+        "youth": youth,
+        "youth_present": present,
+        "professionals": professionals,
+        "functions": ["éducateur spécialisé"] * professionals,
+        "source_kind": kind,
+    }

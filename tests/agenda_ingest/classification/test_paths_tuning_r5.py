@@ -9,25 +9,7 @@ from agenda_ingest.classification.engine import default_rule_set
 from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity, Nature
 from tests.agenda_ingest.classification.reading import activity_and_rule
-
-
-def _entry(
-    summary: str,
-    description: str = "",
-    youth: int = 1,
-    present: int = 1,
-    professionals: int = 1,
-    kind: str = "professional",
-) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "description": description,
-        "youth": youth,
-        "youth_present": present,
-        "professionals": professionals,
-        "functions": ["éducateur spécialisé"] * professionals,
-        "source_kind": kind,
-    }
+from tests.agenda_ingest.classification.reading import professional_entry as _entry
 
 
 def test_a_strike_cancelling_a_session_is_not_transport() -> None:

@@ -5,23 +5,14 @@ centre's team trained, a school head advised."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from agenda_ingest.classification.links import cue_codes
 from ditep_core.nomenclatures import Activity
-from tests.agenda_ingest.classification.reading import activity_and_rule
+from tests.agenda_ingest.classification.reading import activity_and_rule, professional_entry
 
-
-def _entry(
-    summary: str, description: str = "", youth: int = 1, present: int = 0
-) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "description": description,
-        "youth": youth,
-        "youth_present": present,
-        "professionals": 1,
-        "functions": ["éducateur spécialisé"],
-        "source_kind": "professional",
-    }
+# The young person absent unless said otherwise (calls and meetings about him).
+_entry = partial(professional_entry, present=0)
 
 
 def test_the_description_says_an_event_of_the_path() -> None:

@@ -1844,9 +1844,10 @@ def _edges(ranges: Iterable[Range | None]) -> tuple[int, ...]:
     start between two of them reads the same for every rule (one memo entry per band)."""
     points: set[int] = set()
     for band in ranges:
-        if band is not None:
-            points.update(value for value in (band.min,) if value is not None)
-            points.update(value + 1 for value in (band.max,) if value is not None)
+        if band is not None and band.min is not None:
+            points.add(band.min)
+        if band is not None and band.max is not None:
+            points.add(band.max + 1)
     return tuple(sorted(points))
 
 
