@@ -60,6 +60,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dom": ("domicile",),
     # « VD Sofiane » : une visite à domicile, comme « VAD ».
     "vd": ("visite", "a", "domicile"),
+    # « Équipe périsco » : le périscolaire (l'accueil avant et après la classe, la cantine).
+    "perisco": ("periscolaire",),
     "af": ("assistant", "familial"),
     "assfam": ("assistant", "familial"),
 }
