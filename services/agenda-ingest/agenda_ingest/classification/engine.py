@@ -1062,6 +1062,7 @@ class _Reading:
     lessons: frozenset[str] = frozenset()
     vehicles: frozenset[str] = frozenset()
     offices: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
     rule_words: frozenset[str] = frozenset()
     """Every word of the rules and the ``places`` list, the registry's names aside (set by
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
@@ -1095,6 +1096,7 @@ class _Reading:
             lessons=read(section.lesson_words),
             vehicles=read(section.vehicle_words),
             offices=read(section.office_words),
+            services=read(section.service_words),
             negations=tuple(
                 dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
             ),
@@ -1273,6 +1275,15 @@ def _where_read(
 ) -> tuple[Setting, str] | None:
     hit = f.place
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
+        if (
+            hit.setting is not Setting.DOMICILE
+            and not reading.street.isdisjoint(f.location.tokens)
+            and (visit := _home_word(places, f.words, reading)) is not None
+        ):
+            # "VAD famille M." at "Neudorf, rue de la Klebsau" (a house of the DITEP named after
+            # the district), at "Roubaix, rue de l'Epeule": a home visit at a street address is
+            # at the home, whatever registry name the address holds (round 6).
+            return Setting.DOMICILE, f"summary word «{visit}», location a street address"
         return hit.setting, hit.evidence
     if f.location is not _NO_TEXT and reading.residences is not None:
         residence = reading.residences.find(f.location)
@@ -1351,6 +1362,11 @@ def _where_read(
     # A place the registry does not know is not the DITEP's: a site word of the title
     # ("Transfert Crozon – groupe internat" at "Crozon") says who, not where.
     found = _place_word(places, f.words, title=True, skip=Setting.SITE if unknown_place else None)
+    service = _service(f, reading)
+    if found is not None and service and found[0] is Setting.SITE and found[1] in reading.services:
+        # "SESSAD", "Educ SESSAD - Karim" with the young person: the service says who, not
+        # where; another word of the title may (round 6).
+        found = _place_word(places, f.words, title=True, skip=Setting.SITE)
     desk = not reading.desk.isdisjoint(f.words.tokens)
     if found is None and not desk:
         everyday = _named_place(f.words, reading, vocabulary)
@@ -1415,10 +1431,38 @@ def _where_read(
         return found[0], f"summary word «{found[1]}»"
     if desk and "partner" in hit.codes:
         hit = _PlaceHit(hit.codes)  # "Rédaction rapport MDPH Inès": the MDPH is the subject
+    if (
+        service
+        and hit.setting is Setting.SITE
+        and (hit.evidence or "").startswith(_SUMMARY_PLACE)
+        and reading.services.issuperset((hit.evidence or "")[len(_SUMMARY_PLACE) : -1].split())
+    ):
+        # An own alias that is only the service's name ("SESSAD" for "SESSAD Provence Verte"),
+        # in the title of a session with the young person: who, not where (round 6).
+        hit = _PlaceHit(hit.codes)
     if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
         return hit.setting, hit.evidence or "the place registry"
     if found is not None:
         return found[0], f"summary word «{found[1]}»"
+    return None
+
+
+_SUMMARY_PLACE = "summary place «"
+
+
+def _service(f: _Features, reading: _Reading) -> bool:
+    """Whether a service word of the title (« SESSAD ») names who works with a young person
+    present, not where (``place_reading.service_words``)."""
+    return f.youth_present > 0 and not reading.services.isdisjoint(f.words.tokens)
+
+
+def _home_word(places: Places, title: _Text, reading: _Reading) -> str | None:
+    """A home word of the title (« VAD », « visite à domicile »), not negated, or None."""
+    for setting, words, in_title in places:
+        if setting is Setting.DOMICILE and in_title:
+            found = words.find(title)
+            if found is not None and found != "chez" and not _negated(found, title, reading):
+                return found  # not "chez": "Stage chez le boulanger" is the baker's
     return None
 
 
@@ -1893,6 +1937,11 @@ def compile_rule_set(
     vocabulary.matcher(sorted(reading.lessons))  # "Collège (EPS piscine)": a school lesson
     vocabulary.matcher(sorted(reading.vehicles))  # "Trafic 1": a vehicle, not a place
     vocabulary.matcher(sorted(reading.offices))  # "direction Liévin": an office of the site
+    vocabulary.matcher(sorted(reading.services))  # "SESSAD" in the title: who, not where
+    if not registry_has_places(registry):
+        # Without a registry, "SESSAD" is the only name of its premises the rules have; with
+        # one, the DITEP's own places are known and the service's name says who (round 6).
+        reading = replace(reading, services=frozenset())
     vocabulary.matcher(reading.address_terms())  # a place's numbers and street words are read
     vocabulary.matcher(sorted(reading.workshop))  # and its workshop words
     vocabulary.matcher(sorted(reading.team))  # a team's time about an outing

@@ -26,8 +26,8 @@ _CUES = (
         ),
     ),
     # The session at the young person's home said as such ("(à domicile cette semaine)",
-    # "chez la grand-mère", a description starting with "VAD"); not a way home ("retour à
-    # domicile", "raccompagner au domicile").
+    # "chez la grand-mère", "chez elle", a description starting with "VAD"); not a way home
+    # ("retour à domicile", "raccompagner au domicile").
     (
         "home",
         True,
@@ -36,7 +36,9 @@ _CUES = (
             r"\bchez (?:l['’]|la |le |sa |son )?(?:assistante? familiale?|ass\.? ?fam\b|"
             r"famille d['’]accueil)|"
             r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
-            r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b",
+            r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b|"
+            # "chez elle à St-Germain, devoirs", "chez lui" (not "il appelle de chez lui").
+            r"(?<!\bde )\bchez (?:elle|lui|eux)\b",
             re.IGNORECASE,
         ),
     ),

@@ -308,6 +308,11 @@ class PlaceReading(_Strict):
     """Words naming a vehicle (« trafic », « minibus », « kangoo »): an own place of the
     registry whose place starts with one (« Trafic 1 » filed as a room) is a vehicle, not the
     site: where the session is held is read as at a place the registry does not know."""
+    service_words: Words = Field(default_factory=list)
+    """Title words naming a service of the DITEP that works wherever the young person is
+    (« SESSAD »): with a young person present, such a word of the title (a ``places`` word, or a
+    registry alias made of it only) says who works with him, not where; other words, or the
+    rule's ``default_setting``, say where."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
@@ -329,6 +334,7 @@ class PlaceReading(_Strict):
         "lesson_words",
         "vehicle_words",
         "office_words",
+        "service_words",
     )(_single_words)
 
     @field_validator("negations")
