@@ -55,6 +55,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "synth": ("synthese",),
     "form": ("formation",),
     "hdj": ("hopital", "de", "jour"),
+    # « GT projet d'établissement », « GT sorties & transports » : un groupe de travail (round 6).
+    "gt": ("groupe", "de", "travail"),
     # « PEC Kylian » : une prise en charge, abréviation courante du médico-social.
     "pec": ("prise", "en", "charge"),
     "dom": ("domicile",),
