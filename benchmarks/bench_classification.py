@@ -84,6 +84,11 @@ class NaiveRule:
         self.id, self.when, self.then = rule_id, when, then
         self.words = _pattern(when.words) if when.words else None
         self.also = _pattern(when.also_words) if when.also_words else None
+        self.only = (
+            frozenset(w for term in when.only_words for w in normalise_words(term).split())
+            if when.only_words
+            else None
+        )
         self.location = _pattern(when.location_words) if when.location_words else None
         self.unless = _pattern(when.unless_words) if when.unless_words else None
         self.functions = _pattern(when.functions) if when.functions else None
@@ -204,18 +209,27 @@ class NaiveRuleSet:
             return False
         if when.where_known is not None:
             # No registry nor links here: the places words of the location or the title.
-            known = any(
-                pattern.search(where)
-                for where, title in ((location, False), (text, True))
-                for _, pattern, in_title in self.places
-                if in_title or not title
+            # The first place found says where, unless it gives ``inconnu`` ("à voir").
+            found = next(
+                (
+                    setting
+                    for where, title in ((location, False), (text, True))
+                    for setting, pattern, in_title in self.places
+                    if (in_title or not title) and pattern.search(where)
+                ),
+                None,
             )
+            known = found is not None and found is not Setting.INCONNU
             if known is not when.where_known:
                 return False
         if rule.functions is not None and not rule.functions.search(functions):
             return False
         if rule.also is not None and not rule.also.search(text):
             return False
+        if rule.only is not None:
+            spelt = text.split("|")[0].split()
+            if not spelt or not rule.only.issuperset(spelt):
+                return False
         if rule.words is not None and not rule.words.search(text):
             return False
         if rule.location is not None and not rule.location.search(location):

@@ -771,6 +771,21 @@ def _words_in(words: _Words, name: str, kind: str, where: str) -> Compiled:
     return name, say, lambda f: words.hit(read(f))
 
 
+def _only_words(words: _Words) -> Compiled:
+    """The title read (words spelt out, names as ``_``) has no word but these: a bare "RDV"
+    or "Point" says nothing of what takes place."""
+    allowed = words.vocabulary
+
+    def check(f: _Features) -> bool:
+        pieces = f.words.padded.split()
+        return bool(pieces) and allowed.issuperset(pieces)
+
+    def say(f: _Features) -> str | None:
+        return "title: " + f.words.padded.strip() if check(f) else None
+
+    return "only_words", say, check
+
+
 def _compile_conditions(
     when: Conditions,
     vocabulary: _Vocabulary,
@@ -822,6 +837,8 @@ def _compile_conditions(
         compiled.append(
             _words_in(vocabulary.matcher(when.also_words), "also_words", "word too", "words")
         )
+    if when.only_words is not None:
+        compiled.append(_only_words(vocabulary.matcher(when.only_words)))
     if when.location_words is not None:
         compiled.append(
             _words_in(
@@ -1871,7 +1888,13 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
     terms: list[str] = []
     for rule in document.rules:
         when = rule.when
-        for words in (when.words, when.also_words, when.location_words, when.unless_words):
+        for words in (
+            when.words,
+            when.also_words,
+            when.only_words,
+            when.location_words,
+            when.unless_words,
+        ):
             terms.extend(word for word in words or () if not word.strip().endswith("*"))
     for place in document.places:
         terms.extend(word for word in place.words or () if not word.strip().endswith("*"))

@@ -123,6 +123,9 @@ class Conditions(_Strict):
     words: Terms | None = None
     also_words: Terms | None = None
     """One of these words in the title too (with ``words``: a word of each list)."""
+    only_words: Terms | None = None
+    """The title (and categories) is made of these words and nothing else: no other word, no
+    name ("RDV", "Point", "x", "??"; not "RDV psy", "Point Lina")."""
     location_words: Terms | None = None
     unless_words: Terms | None = None
     functions: Terms | None = None
@@ -142,8 +145,16 @@ class Conditions(_Strict):
     source_kind: Annotated[list[AgendaKind], Field(min_length=1)] | None = None
 
     _check_words = field_validator(
-        "words", "also_words", "location_words", "unless_words", "functions"
+        "words", "also_words", "only_words", "location_words", "unless_words", "functions"
     )(lambda values: None if values is None else _terms(values))
+
+    @field_validator("only_words")
+    @classmethod
+    def _whole_words(cls, values: list[str] | None) -> list[str] | None:
+        for value in values or ():
+            if value.strip().endswith("*"):
+                raise ValueError(f"'{value}': only_words takes whole words, not a prefix")
+        return values
 
     @field_validator("codes")
     @classmethod
