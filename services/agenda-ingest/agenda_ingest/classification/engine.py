@@ -526,7 +526,12 @@ class _Reader:
         self.registry = registry
         # Without a vocabulary nothing is projected away: the texts are read as they are.
         self._known = frozenset(vocabulary.words) if vocabulary is not None else None
-        self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
+        # By initial: ``str.startswith`` tries a tuple's prefixes one by one, and a new word
+        # (every entry with a new name) is tried against them.
+        by_initial: dict[str, list[str]] = {}
+        for prefix in sorted(vocabulary.prefixes if vocabulary is not None else ()):
+            by_initial.setdefault(prefix[0], []).append(prefix)
+        self._prefixes = {initial: tuple(found) for initial, found in by_initial.items()}
         self._texts: dict[object, _Text] = {}
         self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
         self._by_readings: dict[tuple[_WordReading, ...], _Text] = {}
@@ -598,6 +603,7 @@ class _Reader:
     def _learn(self, typed: list[str], found: list[_WordReading | None]) -> list[_WordReading]:
         """``found`` (the words' readings, None for those not read yet) completed."""
         known, prefixes, words, interned = self._known, self._prefixes, self._words, self._interned
+        no_prefix: tuple[str, ...] = ()
         assert known is not None
         if len(words) >= _MEMO_LIMIT:
             words.clear()
@@ -610,14 +616,18 @@ class _Reader:
             spelt = self.normaliser.spell(word)
             content: tuple[str, tuple[str, ...]] | None = None  # None: no rule word
             if spelt == (word,):  # most words stand for themselves
-                if word in known or word.startswith(prefixes):
+                if word in known or word.startswith(prefixes.get(word[0], no_prefix)):
                     content = (word, (word,))
             else:
                 pieces: list[str] = []
                 # The word as typed counts too (a rule may name a short form).
-                given = [word] if word in known or word.startswith(prefixes) else []
+                given = (
+                    [word]
+                    if word in known or word.startswith(prefixes.get(word[0], no_prefix))
+                    else []
+                )
                 for each in spelt:
-                    if each in known or each.startswith(prefixes):
+                    if each in known or each.startswith(prefixes.get(each[:1], no_prefix)):
                         pieces.append(each)
                         if each not in given:
                             given.append(each)
