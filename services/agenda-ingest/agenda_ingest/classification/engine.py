@@ -479,10 +479,22 @@ def _as_read(names: Iterable[str], normaliser: Normaliser) -> list[str]:
     return out
 
 
-_WordReading = tuple[str, tuple[str, ...]]
-"""A word as read: what it is in a projected string, and the rule words it gives."""
-_UNREAD: _WordReading = ("_", ())
-"""The reading of a word no rule matches (one object: readings compare by identity first)."""
+class _WordReading:
+    """A word as read: what it is in a projected string, and the rule words it gives.
+
+    One object per distinct reading (``_Reader`` interns them), hashed and compared by
+    identity: a run of readings is a memo key, and hashing it then costs one pointer per
+    word, not the word's strings (every entry with a new name is such a lookup)."""
+
+    __slots__ = ("given", "piece")
+
+    def __init__(self, piece: str, given: tuple[str, ...]) -> None:
+        self.piece = piece
+        self.given = given
+
+
+_UNREAD = _WordReading("_", ())
+"""The reading of a word no rule matches."""
 
 
 class _Reader:
@@ -494,6 +506,7 @@ class _Reader:
 
     __slots__ = (
         "_by_readings",
+        "_interned",
         "_known",
         "_prefixes",
         "_shared",
@@ -513,15 +526,25 @@ class _Reader:
         self.registry = registry
         # Without a vocabulary nothing is projected away: the texts are read as they are.
         self._known = frozenset(vocabulary.words) if vocabulary is not None else None
-        self._prefixes = tuple(sorted(vocabulary.prefixes)) if vocabulary is not None else ()
+        # By initial: ``str.startswith`` tries a tuple's prefixes one by one, and a new word
+        # (every entry with a new name) is tried against them.
+        by_initial: dict[str, list[str]] = {}
+        for prefix in sorted(vocabulary.prefixes if vocabulary is not None else ()):
+            by_initial.setdefault(prefix[0], []).append(prefix)
+        self._prefixes = {initial: tuple(found) for initial, found in by_initial.items()}
         self._texts: dict[object, _Text] = {}
         self._shared: dict[tuple[str, frozenset[str]], _Text] = {}
         self._by_readings: dict[tuple[_WordReading, ...], _Text] = {}
         """The projected text of each run of word readings seen (a text with a new name or
         reference reads as one seen before: the name is ``_``)."""
-        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._words: dict[str, _WordReading] = {}
         """Each word read so far: what it is in the projected string (the words it stands
         for, ``_`` for those no rule matches) and the rule words it gives."""
+        self._interned: dict[tuple[str, tuple[str, ...]], _WordReading] = {
+            (_UNREAD.piece, _UNREAD.given): _UNREAD
+        }
+        """Each distinct reading's one object (two words may read alike: a typo and its
+        word)."""
 
     def texts_of(self, facts: SessionFacts) -> tuple[_Text, _Text]:
         """The summary with the categories, and the location (``_NO_TEXT`` when empty)."""
@@ -557,11 +580,10 @@ class _Reader:
             known = self._by_readings.get(read)
             if known is not None:
                 return known
-            pieces, given = zip(*read, strict=True)
-            padded = " " + " ".join(pieces) + " "
+            padded = " " + " ".join([reading.piece for reading in read]) + " "
             while " _ _ " in padded:
                 padded = padded.replace(" _ _ ", " _ ")
-            tokens = frozenset(chain.from_iterable(given))
+            tokens = frozenset(chain.from_iterable([reading.given for reading in read]))
             if len(self._by_readings) >= _MEMO_LIMIT:
                 self._by_readings.clear()
             known = self._share(padded, tokens)
@@ -578,35 +600,47 @@ class _Reader:
             shared = self._shared[padded, tokens] = _Text(tokens, padded)
         return shared
 
-    def _learn(
-        self, typed: list[str], found: list[tuple[str, tuple[str, ...]] | None]
-    ) -> list[tuple[str, tuple[str, ...]]]:
+    def _learn(self, typed: list[str], found: list[_WordReading | None]) -> list[_WordReading]:
         """``found`` (the words' readings, None for those not read yet) completed."""
-        known, prefixes, words = self._known, self._prefixes, self._words
+        known, prefixes, words, interned = self._known, self._prefixes, self._words, self._interned
+        no_prefix: tuple[str, ...] = ()
         assert known is not None
         if len(words) >= _MEMO_LIMIT:
             words.clear()
+            interned.clear()
+            interned[_UNREAD.piece, _UNREAD.given] = _UNREAD
         # Only the words not read yet (most of a new text's words are known: a new name).
         at = found.index(None)
         while True:
             word = typed[at]
             spelt = self.normaliser.spell(word)
-            read: _WordReading
+            content: tuple[str, tuple[str, ...]] | None = None  # None: no rule word
             if spelt == (word,):  # most words stand for themselves
-                kept = word in known or word.startswith(prefixes)
-                read = (word, (word,)) if kept else _UNREAD
+                if word in known or word.startswith(prefixes.get(word[0], no_prefix)):
+                    content = (word, (word,))
             else:
                 pieces: list[str] = []
                 # The word as typed counts too (a rule may name a short form).
-                given = [word] if word in known or word.startswith(prefixes) else []
+                given = (
+                    [word]
+                    if word in known or word.startswith(prefixes.get(word[0], no_prefix))
+                    else []
+                )
                 for each in spelt:
-                    if each in known or each.startswith(prefixes):
+                    if each in known or each.startswith(prefixes.get(each[:1], no_prefix)):
                         pieces.append(each)
                         if each not in given:
                             given.append(each)
                     else:
                         pieces.append("_")
-                read = (" ".join(pieces), tuple(given))
+                content = (" ".join(pieces), tuple(given))
+            if content is None:
+                read = _UNREAD
+            else:
+                found_reading = interned.get(content)
+                if found_reading is None:
+                    found_reading = interned[content] = _WordReading(*content)
+                read = found_reading
             words[word] = read
             found[at] = read
             if None not in found:

@@ -113,7 +113,16 @@ _CACHE_LIMIT = 200_000
 class Normaliser:
     """Spells out and corrects the words of a text against a vocabulary (a rule set's words)."""
 
-    __slots__ = ("_by_initial", "_deletions", "_known", "_nearby", "_plain", "_spelling")
+    __slots__ = (
+        "_by_initial",
+        "_deletions",
+        "_heads",
+        "_known",
+        "_nearby",
+        "_plain",
+        "_spelling",
+        "_tails",
+    )
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         known = {word for word in vocabulary if word}
@@ -130,6 +139,9 @@ class Normaliser:
         self._nearby: dict[tuple[str, int], list[str]] = {}
         self._deletions: set[str] | None = None
         """Each correctable word, and it with one letter deleted (built on the first typo)."""
+        self._heads: frozenset[str] = frozenset()
+        self._tails: frozenset[str] = frozenset()
+        """The first and the last three letters of each of those (see ``_near``)."""
         self._spelling: dict[str, tuple[str, ...]] = {}
         """What each word read so far stands for (agendas repeat their words)."""
 
@@ -178,7 +190,13 @@ class Normaliser:
 
     def _near(self, token: str) -> bool:
         """Whether a correctable word may be one edit from the token: it shares the token,
-        or the token with a letter deleted, with itself or itself with a letter deleted."""
+        or the token with a letter deleted, with itself or itself with a letter deleted.
+
+        A token (6 letters or more) with a letter deleted at position 3 or later keeps its
+        first three letters, and at position ``len - 4`` or earlier its last three: when no
+        word or deletion starts (ends) as the token does, those deletions cannot match and
+        are not made. A new name or reference usually matches neither end: nothing to make.
+        """
         keys = self._deletions
         if keys is None:
             keys = self._deletions = set()
@@ -186,9 +204,20 @@ class Normaliser:
                 for word in words:
                     keys.add(word)
                     keys.update(word[:at] + word[at + 1 :] for at in range(len(word)))
-        return token in keys or not keys.isdisjoint(
-            [token[:at] + token[at + 1 :] for at in range(len(token))]
-        )
+            self._heads = frozenset(key[:3] for key in keys)
+            self._tails = frozenset(key[-3:] for key in keys)
+        head = token[:3] in self._heads
+        tail = token[-3:] in self._tails
+        if head:
+            if token in keys:
+                return True
+            first = 0 if tail else 3
+            last = len(token)
+        elif tail:
+            first, last = 0, len(token) - 3
+        else:
+            return False
+        return not keys.isdisjoint([token[:at] + token[at + 1 :] for at in range(first, last)])
 
     def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
         """The vocabulary's words with the same initial whose length is within ``limit``
