@@ -99,10 +99,12 @@ def test_a_house_named_from_evening_to_morning_is_a_night() -> None:
         end=dt.datetime(2026, 3, 3, 7, 45),
     )
     got = rules.classify(facts)
+    # Round 6: every evening-to-morning session with a young person and a professional is read
+    # as the night before the words (the house still says where: the site).
     assert (got.activity, got.setting, got.rule_id) == (
         Activity.ACCUEIL_NUIT,
         Setting.SITE,
-        "nuit-par-maison",
+        "nuit-du-soir-au-lendemain-r6",
     )
     by_day = SessionFacts(
         summary="Les Tilleuls",
@@ -170,10 +172,11 @@ def test_a_foster_carer_overnight_is_a_night_at_the_carer_s_home() -> None:
     assert (got.activity, got.setting) == (Activity.ACCUEIL_NUIT, Setting.DOMICILE)
     by_function = {**night, "summary": "Mme Roussel", "functions": ["assistante familiale"]}
     got = rules.classify(facts_from_entry(by_function))
+    # Round 6: read with the other evening-to-morning sessions, before the words.
     assert (got.activity, got.setting, got.rule_id) == (
         Activity.ACCUEIL_NUIT,
         Setting.DOMICILE,
-        "accueil-familial-par-fonction",
+        "accueil-familial-du-soir-au-lendemain-r6",
     )
 
 
