@@ -66,6 +66,29 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "perisco": ("periscolaire",),
     "af": ("assistant", "familial"),
     "assfam": ("assistant", "familial"),
+    # Round 6, the partners' vocabulary. The CMP's own sigles by age (« CMPEA », « CMPIJ »,
+    # « CMPI », « CMPE ») and the CATTP (centre d'accueil thérapeutique à temps partiel, the
+    # child psychiatry sector's group care, run with the CMP): read as the CMP the rules name.
+    "cmpea": ("cmp",),
+    "cmpij": ("cmp",),
+    "cmpi": ("cmp",),
+    "cmpe": ("cmp",),
+    "cattp": ("cmp",),
+    # The psychiatric hospitals: centre hospitalier spécialisé, établissement public de santé
+    # mentale (« EPSMR » at La Réunion).
+    "chs": ("centre", "hospitalier", "specialise"),
+    "epsm": ("hopital", "psychiatrique"),
+    "epsmr": ("hopital", "psychiatrique"),
+    # « MDA » is the maison des adolescents for 16 of the 17 entries of the 53 sets naming it.
+    "mda": ("maison", "des", "adolescents"),
+    # Where a young person placed by the ASE lives: a lieu de vie et d'accueil, the foyer de
+    # l'enfance.
+    "lva": ("lieu", "de", "vie"),
+    "fde": ("foyer", "de", "l", "enfance"),
+    # « LP » is the lycée professionnel in every entry of the 53 sets naming it (126 entries).
+    "lp": ("lycee", "professionnel"),
+    # « ML » is the mission locale in all 20 entries of the 53 sets naming it.
+    "ml": ("mission", "locale"),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
