@@ -32,6 +32,7 @@ from agenda_ingest.classification.links import CUE_CODE
 from agenda_ingest.classification.normalise import Normaliser
 from agenda_ingest.classification.places import (
     Contractions,
+    OwnKind,
     PlaceRegistry,
     parse_place_registry,
 )
@@ -429,6 +430,18 @@ class _Registry:
                         return _PlaceHit(
                             codes, Setting.ECOLE, f"location place «{found}» («{named}»)"
                         )
+            if "own" in codes and _PREMISES in codes and f.youth_present > 0:
+                partner = self.find(f.words)
+                if partner is not None and "partner" in partner[0]:
+                    # "Consultation / Mattéo / CMP", "Le Dantec / Inès" at the DITEP's premises
+                    # as a whole (an own place of kind site, not a room): the partner the title
+                    # names, where the young person is, says where (round 6). The codes stay
+                    # the location's (the rules' ``place`` conditions do not change).
+                    return _PlaceHit(
+                        codes,
+                        partner[1],
+                        f"location place «{found}», summary place «{partner[2]}»",
+                    )
             return _PlaceHit(codes, setting, f"location place «{found}»")
         unknown = frozenset(("unknown",)) if f.location is not _NO_TEXT else frozenset()
         in_summary = self.find(f.words)
@@ -437,6 +450,14 @@ class _Registry:
             return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
         return _PlaceHit(unknown)
 
+
+_MODALITIES = frozenset((Activity.AMBULATOIRE, Activity.ACCUEIL_JOUR, Activity.ACCUEIL_NUIT))
+"""The support modalities: a session of one with its young person absent ("PEC Noah" at a town,
+he did not come) was to be held with him, not a meeting of professionals elsewhere (round 6)."""
+
+_PREMISES = OwnKind.SITE.value
+"""The kind of an own place naming the DITEP's premises as a whole ("DITEP Armor Jeunesse",
+"Antenne de Lannion"), not one of its rooms, houses or groups."""
 
 _CUE = "cue:"
 """How a place's ``cues`` are kept among its link hosts (a host has no colon)."""
@@ -1325,6 +1346,11 @@ def _where_read(
     reading: _Reading,
 ) -> tuple[Setting, str] | None:
     hit = f.place
+    if f.location is not _NO_TEXT and (call := _call_head(places, f.words)) is not None:
+        # "Tél CMPP Morlaix - Evan" at "CMPP Morlaix", "ESS visio" at "Salle Curie", "Point
+        # téléphonique HDJ": a call or video word heading the title says what the session is,
+        # held at a distance, whatever place the location names (round 6).
+        return Setting.DISTANCE, f"summary word «{call}» heading the title"
     if hit.setting is not None and hit.evidence and hit.evidence.startswith("location"):
         if (
             hit.setting is not Setting.DOMICILE
@@ -1499,6 +1525,21 @@ def _where_read(
 
 
 _SUMMARY_PLACE = "summary place «"
+
+
+def _call_head(places: Places, title: _Text) -> str | None:
+    """A call or video word among the title's first two words ("Tél CMPP", "Point
+    téléphonique", "ESS visio"): the session is a call; further on it is a detail ("Synthèse
+    Lina (CMP en visio)", "Atelier recherche de stage (tel aux entreprises)")."""
+    head = title.padded.split(None, _HEAD)[:_HEAD]
+    for setting, words, in_title in places:
+        if setting is Setting.DISTANCE and in_title and not words.singles.isdisjoint(head):
+            return next(word for word in head if word in words.singles)
+    return None
+
+
+_HEAD = 2
+"""How many words of the title say what the session is (``_call_head``)."""
 
 
 def _service(f: _Features, reading: _Reading) -> bool:
@@ -1798,9 +1839,11 @@ class CompiledRuleSet:
     def _setting(self, then: Actions, f: _Features) -> tuple[Setting, str | None]:
         if then.setting != "auto":
             return then.setting, None
-        return self._place(f, then.default_setting)
+        return self._place(f, then.default_setting, then.activity in _MODALITIES)
 
-    def _place(self, f: _Features, default: Setting) -> tuple[Setting, str | None]:
+    def _place(
+        self, f: _Features, default: Setting, modality: bool = False
+    ) -> tuple[Setting, str | None]:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
         ``default`` — but a location the registry does not know is not the DITEP's ``site``."""
@@ -1831,7 +1874,11 @@ class CompiledRuleSet:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
             # With a registry, the DITEP's own places are known: another one is not its site.
-            if f.youth_present == 0 and self.reading.elsewhere_without_youth:
+            if (
+                f.youth_present == 0
+                and self.reading.elsewhere_without_youth
+                and not (modality and f.youth > 0)
+            ):
                 # Professionals meeting or trained at a place the registry does not know (a
                 # town, a venue: "Réunion réseau DITEP" at "Colmar"): elsewhere, outside.
                 return Setting.EXTERIEUR, "a location the place registry does not know, no youth"
