@@ -89,6 +89,18 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "lp": ("lycee", "professionnel"),
     # « ML » is the mission locale in all 20 entries of the 53 sets naming it.
     "ml": ("mission", "locale"),
+    # Round 6, the DITEP's own words for its support: « Atel. cuisine », « Lever + PDJ »,
+    # « Snoez Théo », « Relax Léna », « Équit' Enzo », « Pisc. Colibris », « Ergo Maëlys »,
+    # « AAD Kylian » (aide aux devoirs). Not « gpe » / « grp »: the rules name them as they are
+    # (« grp Vert | divers » with nobody is a service code, not the day unit's group).
+    "atel": ("atelier",),
+    "pdj": ("petit", "dejeuner"),
+    "snoez": ("snoezelen",),
+    "relax": ("relaxation",),
+    "equit": ("equitation",),
+    "pisc": ("piscine",),
+    "ergo": ("ergotherapie",),
+    "aad": ("aide", "aux", "devoirs"),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
