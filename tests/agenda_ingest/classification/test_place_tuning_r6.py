@@ -45,6 +45,18 @@ def test_a_call_heading_the_title_is_at_a_distance() -> None:
     assert setting_of(rules, **workshop, location="Salle Horizon") == "site"
 
 
+def test_a_call_word_in_an_idiom_is_no_call() -> None:
+    # After round 6's measure (CN): « zoom sur » is a close look, not the video tool.
+    rules = _rules()
+    look = professional_entry("Zoom sur le parcours de Lou", present=0, professionals=4)
+    assert setting_of(rules, **look, location="Salle Horizon") == "site"
+    projects = professional_entry("Appel à projets ARS - dossier", youth=0, present=0)
+    assert setting_of(rules, **projects, location="Salle Horizon") == "site"
+    # The tool itself still says a distance.
+    video = professional_entry("Zoom équipe CMP - Lou", present=0, professionals=2)
+    assert setting_of(rules, **video, location="Salle Horizon") == "distance"
+
+
 def test_a_stay_at_a_lycee_in_his_own_agenda_is_at_the_school() -> None:
     rules = _rules()
     stay = professional_entry("Mini-stage menuiserie", professionals=0, kind="youth")

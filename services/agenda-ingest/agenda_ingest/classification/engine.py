@@ -1140,6 +1140,8 @@ class _Reading:
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
     residences: _Words | None = None
     """The residence words compiled (``compile_rule_set`` sets it: it needs the vocabulary)."""
+    call_idioms: _Words | None = None
+    """The call idioms compiled (likewise)."""
 
     @classmethod
     def of(cls, section: PlaceReading) -> _Reading:
@@ -1346,7 +1348,7 @@ def _where_read(
     reading: _Reading,
 ) -> tuple[Setting, str] | None:
     hit = f.place
-    if f.location is not _NO_TEXT and (call := _call_head(places, f.words)) is not None:
+    if f.location is not _NO_TEXT and (call := _call_head(places, f.words, reading)) is not None:
         # "Tél CMPP Morlaix - Evan" at "CMPP Morlaix", "ESS visio" at "Salle Curie", "Point
         # téléphonique HDJ": a call or video word heading the title says what the session is,
         # held at a distance, whatever place the location names (round 6).
@@ -1527,10 +1529,13 @@ def _where_read(
 _SUMMARY_PLACE = "summary place «"
 
 
-def _call_head(places: Places, title: _Text) -> str | None:
+def _call_head(places: Places, title: _Text, reading: _Reading) -> str | None:
     """A call or video word among the title's first two words ("Tél CMPP", "Point
     téléphonique", "ESS visio"): the session is a call; further on it is a detail ("Synthèse
-    Lina (CMP en visio)", "Atelier recherche de stage (tel aux entreprises)")."""
+    Lina (CMP en visio)", "Atelier recherche de stage (tel aux entreprises)"). Not in an idiom
+    of ``place_reading.call_idioms`` ("Zoom sur le projet de Lina": a close look at it)."""
+    if reading.call_idioms is not None and reading.call_idioms.hit(title):
+        return None
     head = title.padded.split(None, _HEAD)[:_HEAD]
     for setting, words, in_title in places:
         if setting is Setting.DISTANCE and in_title and not words.singles.isdisjoint(head):
@@ -2025,6 +2030,10 @@ def compile_rule_set(
     if document.place_reading.residence_words:
         reading = replace(
             reading, residences=vocabulary.matcher(document.place_reading.residence_words)
+        )
+    if document.place_reading.call_idioms:
+        reading = replace(
+            reading, call_idioms=vocabulary.matcher(document.place_reading.call_idioms)
         )
     reading = replace(
         reading,
