@@ -3,7 +3,8 @@
 Each set was written from the specification alone by a writer who never saw the rules.
 AI to BN were tuned on afterwards (rounds 1 to 3); BO to BV were the measure of round 3 and
 were tuned on in round 4; BW to CB were the measure of round 4 and were tuned on in round 5;
-CC to CI were the measure of round 5 (docs/classification-rules.md).
+CC to CI were the measure of round 5 and were tuned on in round 6; CJ to CO were the measure of
+round 6 (docs/classification-rules.md).
 Once in the repository, every set is a regression set: a new measure needs new writers. The
 floors are the entries the shipped rules got right when the floors were last set: a rule
 change that loses one of them fails here and has to be a decision, not an accident. Sets with
@@ -23,68 +24,74 @@ from agenda_ingest.classification.entries import expected_labels, measure
 BLIND = Path(__file__).parents[2] / "data" / "blind"
 
 # set: (entries whose activity is right, entries right on all three), of 250 each, as the
-# shipped rules give them after round 4 (lowered where a documented decision changed a label's
+# shipped rules give them after round 6 (lowered where a documented decision changed a label's
 # reading: docs, "Round 3: leave", "Round 4: absences", "Round 4: the people around").
 FLOORS: dict[str, tuple[int, int]] = {
-    "AI": (248, 243),
-    "AJ": (225, 213),
-    "AK": (250, 247),
+    "AI": (248, 244),
+    "AJ": (227, 216),
+    "AK": (250, 248),
     "AL": (249, 247),
     "AM": (246, 243),
-    "AN": (245, 242),
+    "AN": (246, 243),
     "AO": (245, 240),
-    "AP": (245, 244),
+    "AP": (246, 245),
     "AQ": (247, 245),
-    "AR": (249, 246),
+    "AR": (249, 247),
     "AS": (248, 247),
     "AT": (249, 247),
     "AU": (246, 236),
     "AV": (246, 246),
     "AW": (243, 242),
     "AX": (247, 246),
-    "AY": (248, 248),
-    "AZ": (249, 238),
+    "AY": (249, 249),
+    "AZ": (249, 240),
     "BA": (247, 245),
-    "BB": (247, 245),
-    "BC": (234, 232),
+    "BB": (248, 246),
+    "BC": (237, 235),
     "BD": (249, 248),
     "BE": (250, 248),
     "BF": (240, 240),
-    "BG": (244, 238),
+    "BG": (245, 240),
     "BH": (
         238,
-        231,
+        232,
     ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BI": (247, 243),
-    "BJ": (239, 231),
-    "BK": (248, 245),
-    "BL": (245, 232),
+    "BJ": (239, 232),
+    "BK": (248, 246),
+    "BL": (245, 233),
     "BM": (245, 241),
     "BN": (
         239,
-        227,
+        228,
     ),  # round 5: BN:194, a vehicle at the garage with nobody, now to classify (5 writers to 2)
-    "BO": (241, 223),
-    "BP": (244, 238),
-    "BQ": (248, 242),
-    "BR": (248, 243),
-    "BS": (245, 238),
-    "BT": (241, 235),
+    "BO": (241, 224),
+    "BP": (246, 240),
+    "BQ": (248, 243),
+    "BR": (248, 244),
+    "BS": (245, 239),
+    "BT": (242, 236),
     "BU": (244, 235),
-    "BV": (239, 231),
+    "BV": (241, 233),
     "BW": (245, 240),
-    "BX": (240, 233),
-    "BY": (240, 231),
-    "BZ": (239, 232),
-    "CA": (245, 240),
-    "CB": (239, 238),
-    "CC": (237, 230),
-    "CD": (230, 219),
-    "CE": (238, 224),
-    "CF": (241, 232),
-    "CG": (240, 233),
-    "CH": (233, 217),
-    "CI": (228, 216),
+    "BX": (243, 237),
+    "BY": (241, 235),
+    "BZ": (243, 236),
+    "CA": (248, 242),
+    "CB": (243, 242),
+    "CC": (239, 232),
+    "CD": (244, 231),
+    "CE": (245, 233),
+    "CF": (244, 234),
+    "CG": (245, 239),
+    "CH": (242, 232),
+    "CI": (235, 227),
+    "CJ": (247, 244),
+    "CK": (237, 234),
+    "CL": (234, 229),
+    "CM": (236, 225),
+    "CN": (243, 232),
+    "CO": (233, 226),
 }
 
 
