@@ -45,6 +45,7 @@ from agenda_ingest.classification.engine import (
     Classification,
     CompiledRuleSet,
     SessionFacts,
+    _vocabulary,
     compile_rule_set,
     default_rule_set,
     normalise_words,
@@ -111,6 +112,19 @@ class NaiveRuleSet:
         self.residences = _pattern(residences) if residences else None
         # The same spelling-out and typo correction as the engine (rapidfuzz), no memo.
         self.normaliser = default_rule_set().reader.normaliser
+        # A call or video word among the title's first two rule words says a distance, unless
+        # an idiom holds it (« zoom sur »): place_reading.call_idioms, the engine's _call_head.
+        self.rule_words = _vocabulary(document, None)
+        self.calls = {
+            word
+            for place in document.places
+            if place.setting is Setting.DISTANCE and place.words and not place.location_only
+            for term in place.words
+            if len(term.split()) == 1
+            for word in normalise_words(term).split()
+        }
+        idioms = document.place_reading.call_idioms
+        self.call_idioms = _pattern(idioms) if idioms else None
         night = document.night
         self.night = (dt.time.fromisoformat(night.start), dt.time.fromisoformat(night.end))
         # A no-show or a cancelled session keeps the nature of the session planned (no_show).
@@ -188,6 +202,22 @@ class NaiveRuleSet:
             )
             if across is not when.across_midnight:
                 return False
+        if when.duration_minutes is not None:
+            # Minutes from start to end (instants when both carry a zone, else the wall clock).
+            if facts.start is None or facts.end is None:
+                return False
+            if facts.start.tzinfo is not None and facts.end.tzinfo is not None:
+                length = facts.end.astimezone(dt.UTC) - facts.start.astimezone(dt.UTC)
+            else:
+                length = facts.end.replace(tzinfo=None) - facts.start.replace(tzinfo=None)
+            if not when.duration_minutes.holds(int(length.total_seconds() // 60)):
+                return False
+        if when.start_time is not None:
+            # The local clock at the start, in minutes after midnight.
+            if facts.start is None:
+                return False
+            if not when.start_time.minutes.holds(facts.start.hour * 60 + facts.start.minute):
+                return False
         if when.night is not None:
             night = (
                 facts.start is not None
@@ -239,6 +269,10 @@ class NaiveRuleSet:
         )
 
     def _place(self, facts: SessionFacts, text: str, location: str, default: Setting) -> Setting:
+        if location.strip() and not (self.call_idioms and self.call_idioms.search(text)):
+            read = [word for word in text.split("|")[0].split() if word in self.rule_words]
+            if not self.calls.isdisjoint(read[:2]):
+                return Setting.DISTANCE
         if self.residences is not None and self.residences.search(location):
             return Setting.DOMICILE if facts.youth_present else Setting.EXTERIEUR
         for where, title in ((location, False), (text, True)):

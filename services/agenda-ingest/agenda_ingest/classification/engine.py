@@ -1536,7 +1536,9 @@ def _call_head(places: Places, title: _Text, reading: _Reading) -> str | None:
     of ``place_reading.call_idioms`` ("Zoom sur le projet de Lina": a close look at it)."""
     if reading.call_idioms is not None and reading.call_idioms.hit(title):
         return None
-    head = title.padded.split(None, _HEAD)[:_HEAD]
+    # The first words the rules read: a name before them ("Lina Dupont - tél CMP") is not
+    # counted, so the projected title (names as ``_``) and the title as typed agree.
+    head = [word for word in title.padded.split() if word in reading.rule_words][:_HEAD]
     for setting, words, in_title in places:
         if setting is Setting.DISTANCE and in_title and not words.singles.isdisjoint(head):
             return next(word for word in head if word in words.singles)
@@ -1544,7 +1546,7 @@ def _call_head(places: Places, title: _Text, reading: _Reading) -> str | None:
 
 
 _HEAD = 2
-"""How many words of the title say what the session is (``_call_head``)."""
+"""How many of the title's rule words say what the session is (``_call_head``)."""
 
 
 def _service(f: _Features, reading: _Reading) -> bool:
