@@ -43,3 +43,31 @@ def professional_entry(
         "functions": ["éducateur spécialisé"] * professionals,
         "source_kind": kind,
     }
+
+
+def timed_entry(
+    summary: str,
+    description: str = "",
+    location: str = "",
+    *,
+    youth: int = 1,
+    present: int = 1,
+    functions: tuple[str, ...] = ("éducatrice spécialisée",),
+    kind: str = "professional",
+    times: tuple[str, str] = ("14:00", "15:30"),
+    day: str = "2026-03-12",
+) -> dict[str, object]:
+    """An entry as a labelled file writes it, with a place, the professionals' functions
+    (one professional each) and its clock times on ``day``."""
+    return {
+        "summary": summary,
+        "location": location,
+        "description": description,
+        "youth": youth,
+        "youth_present": present,
+        "professionals": len(functions),
+        "functions": list(functions),
+        "source_kind": kind,
+        "start": f"{day}T{times[0]}:00",
+        "end": f"{day}T{times[1]}:00",
+    }

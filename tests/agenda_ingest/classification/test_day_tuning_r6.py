@@ -8,31 +8,9 @@ with two professionals (present or absent) and the "ACC-J" abbreviation are the 
 from __future__ import annotations
 
 from ditep_core.nomenclatures import Activity
-from tests.agenda_ingest.classification.reading import activity_and_rule
+from tests.agenda_ingest.classification.reading import activity_and_rule, timed_entry
 
-
-def _entry(
-    summary: str,
-    description: str = "",
-    location: str = "",
-    youth: int = 1,
-    present: int = 1,
-    functions: tuple[str, ...] = ("éducatrice spécialisée",),
-    kind: str = "professional",
-    times: tuple[str, str] = ("14:00", "15:30"),
-) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "location": location,
-        "description": description,
-        "youth": youth,
-        "youth_present": present,
-        "professionals": len(functions),
-        "functions": list(functions),
-        "source_kind": kind,
-        "start": f"2026-03-12T{times[0]}:00",
-        "end": f"2026-03-12T{times[1]}:00",
-    }
+_entry = timed_entry
 
 
 def test_a_workshop_or_a_lesson_at_home_is_ambulatoire() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from agenda_ingest.classification.links import cue_codes
 from ditep_core.nomenclatures import Activity
-from tests.agenda_ingest.classification.reading import activity_and_rule
+from tests.agenda_ingest.classification.reading import activity_and_rule, timed_entry
 
 _PLACES = """format: ditep-places/1
 own:
@@ -29,18 +29,18 @@ def _entry(
     kind: str = "youth",
     times: tuple[str, str] = ("14:00", "15:30"),
 ) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "location": location,
-        "description": description,
-        "youth": present,
-        "youth_present": present,
-        "professionals": len(functions),
-        "functions": list(functions),
-        "source_kind": kind,
-        "start": f"2026-03-11T{times[0]}:00",
-        "end": f"2026-03-11T{times[1]}:00",
-    }
+    """An entry of the young person's agenda by default, every young person present."""
+    return timed_entry(
+        summary,
+        description,
+        location,
+        youth=present,
+        present=present,
+        functions=functions,
+        kind=kind,
+        times=times,
+        day="2026-03-11",
+    )
 
 
 def test_the_description_says_individual_support() -> None:
