@@ -45,7 +45,6 @@ from agenda_ingest.classification.engine import (
     Classification,
     CompiledRuleSet,
     SessionFacts,
-    _vocabulary,
     compile_rule_set,
     default_rule_set,
     normalise_words,
@@ -114,7 +113,7 @@ class NaiveRuleSet:
         self.normaliser = default_rule_set().reader.normaliser
         # A call or video word among the title's first two rule words says a distance, unless
         # an idiom holds it (« zoom sur »): place_reading.call_idioms, the engine's _call_head.
-        self.rule_words = _vocabulary(document, None)
+        self.rule_words = default_rule_set().reading.rule_words
         self.calls = {
             word
             for place in document.places
