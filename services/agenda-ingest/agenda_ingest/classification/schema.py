@@ -294,8 +294,8 @@ class PlaceReading(_Strict):
     ("Salle de sport du DITEP") is its own, when the registry does not say otherwise."""
     call_idioms: Words = Field(default_factory=list)
     """Phrases in which a call or video word of ``places`` names no call (« zoom sur le projet »:
-    a close look; « appel à projets »): a title starting so is not read as a call by its head
-    words (``_call_head``)."""
+    a close look; « appel à projets »): a title holding one is not read as a call by its first
+    words (``_call_head``); the location says where."""
     residence_words: Words = Field(default_factory=list)
     """Words or phrases naming where a young person placed lives (« MECS », « foyer de
     l'enfance »): such a place (a location, or a registry establishment so named) is the young
