@@ -40,7 +40,7 @@ def test_classify_prints_each_line_with_its_classification(
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["activity"], r["setting"], r["nature"], r["rule"]) for r in rows] == [
         ("ambulatoire", "domicile", "direct", "ambulatoire"),
-        ("accueil_nuit", "site", "direct", "nuit-du-soir-au-matin"),
+        ("accueil_nuit", "site", "direct", "nuit-du-soir-au-lendemain-r6"),
         ("coordination", "site", "indirect", "serafin-coordination"),
     ]
     assert rows[0]["summary"] == "VAD famille"
