@@ -46,7 +46,7 @@ from agenda_ingest.classification.schema import (
     RuleSetDocument,
     parse_rule_set,
 )
-from ditep_core.nomenclatures import Activity, AgendaKind, Nature, Setting
+from ditep_core.nomenclatures import MODALITIES, Activity, AgendaKind, Nature, Setting
 
 UNCLASSIFIED_RULE_ID = "none"
 MANUAL_RULE_PREFIX = "manual:"
@@ -276,6 +276,8 @@ class _PlaceHit:
     codes: frozenset[str]
     setting: Setting | None = None
     evidence: str | None = None
+    in_title: str | None = None
+    """The registry name found in the title, when the title (not the location) said it."""
 
 
 _NO_PLACE = _PlaceHit(frozenset())
@@ -447,13 +449,9 @@ class _Registry:
         in_summary = self.find(f.words)
         if in_summary is not None:
             codes, setting, found = in_summary
-            return _PlaceHit(codes | unknown, setting, f"summary place «{found}»")
+            return _PlaceHit(codes | unknown, setting, f"summary place «{found}»", found)
         return _PlaceHit(unknown)
 
-
-_MODALITIES = frozenset((Activity.AMBULATOIRE, Activity.ACCUEIL_JOUR, Activity.ACCUEIL_NUIT))
-"""The support modalities: a session of one with its young person absent ("PEC Noah" at a town,
-he did not come) was to be held with him, not a meeting of professionals elsewhere (round 6)."""
 
 _PREMISES = OwnKind.SITE.value
 """The kind of an own place naming the DITEP's premises as a whole ("DITEP Armor Jeunesse",
@@ -1513,8 +1511,8 @@ def _where_read(
     if (
         service
         and hit.setting is Setting.SITE
-        and (hit.evidence or "").startswith(_SUMMARY_PLACE)
-        and reading.services.issuperset((hit.evidence or "")[len(_SUMMARY_PLACE) : -1].split())
+        and hit.in_title is not None
+        and reading.services.issuperset(hit.in_title.split())
     ):
         # An own alias that is only the service's name ("SESSAD" for "SESSAD Provence Verte"),
         # in the title of a session with the young person: who, not where (round 6).
@@ -1524,9 +1522,6 @@ def _where_read(
     if found is not None:
         return found[0], f"summary word «{found[1]}»"
     return None
-
-
-_SUMMARY_PLACE = "summary place «"
 
 
 def _call_head(places: Places, title: _Text, reading: _Reading) -> str | None:
@@ -1846,7 +1841,9 @@ class CompiledRuleSet:
     def _setting(self, then: Actions, f: _Features) -> tuple[Setting, str | None]:
         if then.setting != "auto":
             return then.setting, None
-        return self._place(f, then.default_setting, then.activity in _MODALITIES)
+        # A session of a modality with its young person absent ("PEC Noah" at a town, he did
+        # not come) was to be held with him, not a meeting of professionals elsewhere.
+        return self._place(f, then.default_setting, then.activity in MODALITIES)
 
     def _place(
         self, f: _Features, default: Setting, modality: bool = False
