@@ -213,6 +213,7 @@ class _Features:
     __slots__ = (
         "across",
         "all_day",
+        "clock",
         "codes",
         "duration",
         "functions",
@@ -257,6 +258,9 @@ class _Features:
         """The local start in minutes after midnight, when a rule reads it."""
         self.time_read = False
         """Set by a condition on the time when it is looked at (see ``CompiledRuleSet._learn``)."""
+        self.clock: Callable[[], tuple[bool, bool, int | None, int | None]] | None = None
+        """Reads the session's time when a condition first looks at it, when the features were
+        built without it (see ``CompiledRuleSet._learn``)."""
         self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
 
     def at(
@@ -968,7 +972,12 @@ def _timed(compiled: Compiled) -> Compiled:
     name, say, check = compiled
 
     def timed(f: _Features) -> bool:
-        f.time_read = True
+        if not f.time_read:
+            f.time_read = True
+            clock = f.clock
+            if clock is not None:
+                f.clock = None
+                f.night, f.across, f.duration, f.start = clock()
         return check(f)
 
     return name, say, timed
@@ -1052,7 +1061,8 @@ FeaturesKey = tuple[object, ...]
 TimeVariant = tuple[bool, bool, int | None, int | None]
 TimeKey = tuple[int, int, dt.timedelta] | tuple[int, int, dt.timedelta, int] | None
 """A session's time as the rules can read it: the start's hour and minute, the wall-clock
-length (and the real length in minutes when a rule reads the duration); None without times."""
+length (and, for aware times, the real length in minutes when a rule reads the duration: naive
+times have no other length than the wall clock's); None without times."""
 _BASE_KEY = operator.attrgetter(
     "summary",
     "location",
@@ -1657,6 +1667,13 @@ class CompiledRuleSet:
     def _start_band(self, start: int | None) -> int | None:
         return None if start is None else bisect.bisect_right(self.start_points, start)
 
+    def _variant(self, features: _Features) -> TimeVariant:
+        """What the rules can tell apart of a session's time: its night flag, midnight
+        crossing, duration band and start band."""
+        duration = features.duration
+        band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
+        return features.night, features.across, band, self._start_band(features.start)
+
     def remembered(self, key: FeaturesKey) -> Classification | None:
         """The classification already learnt for an entry (``key(facts)``) when it does not
         depend on the time: lets a caller skip building the facts (and their local times)."""
@@ -1670,7 +1687,10 @@ class CompiledRuleSet:
             known = self._learn(key, facts)
         if isinstance(known, Classification):
             return known
-        return self._at(known, self._time_key(facts))
+        # The hot path of an entry that reads the time: one look-up, no call.
+        time = self._time_key(facts)
+        found = known.by_time.get(time)
+        return found if found is not None else self._at(known, time)
 
     def _learn(self, key: FeaturesKey, facts: SessionFacts) -> _Known:
         """An entry not seen as it is: found by the facts that matter, or evaluated. Without
@@ -1696,8 +1716,25 @@ class CompiledRuleSet:
             if len(self._by_features) >= _MEMO_LIMIT:
                 self._by_features.clear()
             features = _Features(facts, False, None, self.reader, texts=texts)
+            moment: list[TimeKey] = []
+            if self.reads_time:
+                # The time is read only if a rule looks at it; the answer then holds at this
+                # session's time, the first one the entry is known at (no second evaluation).
+                def clock() -> tuple[bool, bool, int | None, int | None]:
+                    time = self._time_key(facts)
+                    moment.append(time)
+                    return self._time_read(time)
+
+                features.clock = clock
             result = self._evaluate(features)
-            known = result if not features.time_read else _Timed(features)
+            if features.time_read:
+                timed = _Timed(features)
+                if moment:
+                    timed.by_variant[self._variant(features)] = result
+                    timed.by_time[moment[0]] = result
+                known = timed
+            else:
+                known = result
             self._by_features[deciding] = known
         self._memo[key] = known
         return known
@@ -1707,13 +1744,11 @@ class CompiledRuleSet:
         found = timed.by_time.get(time)
         if found is None:
             night, across, duration, start = self._time_read(time)
-            band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-            variant = night, across, band, self._start_band(start)
+            features = timed.features.at(night, duration, across, start)
+            variant = self._variant(features)
             found = timed.by_variant.get(variant)
             if found is None:
-                found = timed.by_variant[variant] = self._evaluate(
-                    timed.features.at(night, duration, across, start)
-                )
+                found = timed.by_variant[variant] = self._evaluate(features)
             if len(timed.by_time) >= _TIMES_LIMIT:
                 timed.by_time.clear()
             timed.by_time[time] = found
@@ -1893,16 +1928,16 @@ class CompiledRuleSet:
         start, end = facts.start, facts.end
         if start is None or end is None:
             return None
-        # Sharing one tzinfo (or none), a difference is on the wall clock already.
+        if start.tzinfo is None and end.tzinfo is None:
+            # Naive times: the real length is the wall clock's (``_time_read`` derives it).
+            return start.hour, start.minute, end - start
+        # Sharing one tzinfo, a difference is on the wall clock already.
         wall = (
             end - start
             if start.tzinfo is end.tzinfo
             else end.replace(tzinfo=None) - start.replace(tzinfo=None)
         )
         if self.reads_duration:
-            if start.tzinfo is None and end.tzinfo is None:
-                # Naive times: the length in minutes is the wall clock's (as ``_minutes``).
-                return start.hour, start.minute, wall, wall.days * 1440 + wall.seconds // 60
             return start.hour, start.minute, wall, _minutes(start, end)
         return start.hour, start.minute, wall
 
@@ -1918,7 +1953,12 @@ class CompiledRuleSet:
         # Evening to morning: the session goes past the local midnight.
         across = self.reads_across and wall_minutes > 0 and start_minute + wall_minutes > 1440
         start = start_minute if self.start_points else None
-        return night, across, time[3] if len(time) == 4 else None, start
+        if len(time) == 4:
+            duration: int | None = time[3]
+        else:
+            # Naive times (or no rule reading the duration): the wall clock's length.
+            duration = wall_minutes if self.reads_duration else None
+        return night, across, duration, start
 
     def _time_features(self, facts: SessionFacts) -> tuple[bool, bool, int | None, int | None]:
         if not self.reads_time:

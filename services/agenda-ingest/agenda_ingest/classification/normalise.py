@@ -176,7 +176,7 @@ class Normaliser:
         """Each correctable word, and it with one letter deleted (built on the first typo)."""
         self._heads: frozenset[str] = frozenset()
         self._tails: frozenset[str] = frozenset()
-        """The first and the last three letters of each of those (see ``_near``)."""
+        """Every beginning and every ending of those, whole ones included (see ``_near``)."""
         self._spelling: dict[str, tuple[str, ...]] = {}
         """What each word read so far stands for (agendas repeat their words)."""
 
@@ -227,10 +227,11 @@ class Normaliser:
         """Whether a correctable word may be one edit from the token: it shares the token,
         or the token with a letter deleted, with itself or itself with a letter deleted.
 
-        A token (6 letters or more) with a letter deleted at position 3 or later keeps its
-        first three letters, and at position ``len - 4`` or earlier its last three: when no
-        word or deletion starts (ends) as the token does, those deletions cannot match and
-        are not made. A new name or reference usually matches neither end: nothing to make.
+        The token with its letter at ``at`` deleted keeps ``token[:at]`` and ``token[at + 1:]``:
+        it can be one of those keys only when some key begins with the first and some key
+        ends with the second. So only the deletions between the token's longest beginning
+        and its longest ending found among the keys are made; a new name or reference
+        usually shares a few letters at most with them at either end: one or two to make.
         """
         keys = self._deletions
         if keys is None:
@@ -239,20 +240,23 @@ class Normaliser:
                 for word in words:
                     keys.add(word)
                     keys.update(word[:at] + word[at + 1 :] for at in range(len(word)))
-            self._heads = frozenset(key[:3] for key in keys)
-            self._tails = frozenset(key[-3:] for key in keys)
-        head = token[:3] in self._heads
-        tail = token[-3:] in self._tails
-        if head:
-            if token in keys:
-                return True
-            first = 0 if tail else 3
-            last = len(token)
-        elif tail:
-            first, last = 0, len(token) - 3
-        else:
+            self._heads = frozenset(key[:end] for key in keys for end in range(1, len(key) + 1))
+            self._tails = frozenset(key[start:] for key in keys for start in range(len(key)))
+        if token in keys:
+            return True
+        length = len(token)
+        heads, tails = self._heads, self._tails
+        # The longest beginning of the token that begins a key: the last place to delete at.
+        last = 0
+        while last < length - 1 and token[: last + 1] in heads:
+            last += 1
+        # The longest ending that ends a key: the first place to delete at.
+        first = length - 1
+        while first > 0 and token[first:] in tails:
+            first -= 1
+        if first > last:
             return False
-        return not keys.isdisjoint([token[:at] + token[at + 1 :] for at in range(first, last)])
+        return not keys.isdisjoint([token[:at] + token[at + 1 :] for at in range(first, last + 1)])
 
     def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
         """The vocabulary's words with the same initial whose length is within ``limit``
