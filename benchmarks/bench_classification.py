@@ -52,6 +52,7 @@ from agenda_ingest.classification.engine import (
     serafin_codes,
 )
 from agenda_ingest.classification.entries import facts_from_entry
+from agenda_ingest.classification.normalise import spelt_phrase
 from agenda_ingest.classification.schema import Actions, Conditions, RuleSetDocument
 from ditep_core.nomenclatures import Activity, Nature, Setting
 
@@ -74,6 +75,8 @@ def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
     parts = []
     for term in terms:
         words = normalise_words(term.rstrip("*")).split()
+        if not term.endswith("*"):
+            words = spelt_phrase(words)  # as the engine looks for a phrase
         body = r"\s".join(re.escape(word) for word in words)
         parts.append(body + (r"[a-z0-9]*" if term.endswith("*") else ""))
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")

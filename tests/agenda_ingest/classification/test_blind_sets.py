@@ -59,7 +59,9 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BI": (247, 243),
     "BJ": (239, 232),
     "BK": (248, 246),
-    "BL": (245, 233),
+    # BL:121 "VAD Maëlys - RDV manqué": the no-show's nature (direct) once rule phrases are
+    # spelt out (docs, "Rule phrases with a short form"); its writer says indirect.
+    "BL": (245, 232),
     "BM": (245, 241),
     "BN": (
         239,

@@ -29,7 +29,7 @@ from itertools import chain
 from typing import cast
 
 from agenda_ingest.classification.links import CUE_CODE
-from agenda_ingest.classification.normalise import Normaliser
+from agenda_ingest.classification.normalise import Normaliser, spelt_phrase
 from agenda_ingest.classification.places import (
     Contractions,
     OwnKind,
@@ -733,6 +733,7 @@ class _Words:
             elif len(words) == 1:
                 singles.add(words[0])
             else:
+                words = spelt_phrase(words)
                 others.append(re.escape(" ".join(words)))
                 vocabulary.update(words)
         self.singles = frozenset(singles)
@@ -1180,7 +1181,9 @@ class _Reading:
             offices=read(section.office_words),
             services=read(section.service_words),
             negations=tuple(
-                dict.fromkeys(" ".join(_tokens(phrase)) for phrase in section.negations)
+                dict.fromkeys(
+                    " ".join(spelt_phrase(_tokens(phrase))) for phrase in section.negations
+                )
             ),
         )
 
@@ -2028,7 +2031,9 @@ def _vocabulary(document: RuleSetDocument, registry: PlaceRegistry | None) -> se
     if registry is not None:
         for _kind, _owner, _setting, names in registry.entries(document.place_reading.contractions):
             terms.extend(names)
-    return {token for term in terms for token in _tokens(term)}
+    # A phrase's words as typed and spelt out (``spelt_phrase``: how ``_Words`` looks for it).
+    typed = [_tokens(term) for term in terms]
+    return {token for words in typed for token in (*words, *spelt_phrase(words))}
 
 
 def _edges(ranges: Iterable[Range | None]) -> tuple[int, ...]:

@@ -140,6 +140,17 @@ enseignant". Kept as typed too, as short forms are."""
 SPELT_OUT: dict[str, tuple[str, ...]] = {**ABBREVIATIONS, **ENGLISH}
 """Every word read as other words: the short forms and the English words."""
 
+
+def spelt_phrase(words: list[str]) -> list[str]:
+    """A rule's phrase (two words or more) as a text's words are read before phrases are
+    matched: its short forms and English words spelt out ("visite a dom" is looked for as
+    "visite a domicile", "rdv manque" as "rendez vous manque"). A single word stays as typed:
+    a text keeps its words as typed beside their reading."""
+    if len(words) < 2:
+        return words
+    return [piece for word in words for piece in SPELT_OUT.get(word, (word,))]
+
+
 MIN_CORRECTED = 6
 """Shorter words are not corrected: too many real words are one edit from each other."""
 _CACHE_LIMIT = 200_000
