@@ -438,6 +438,15 @@ class _Registry:
                         )
             if "own" in codes and _PREMISES in codes and f.youth_present > 0:
                 partner = self.find(f.words)
+                if partner is not None and _GROUP in partner[0] and "own" in partner[0]:
+                    # "adam - cigales après-midi" at "préau", "Safran" at "Tissage": one of the
+                    # DITEP's day groups, named in the title, at its premises as a whole: the
+                    # group is where the young person is (round 7), its code added.
+                    return _PlaceHit(
+                        codes | {_GROUP},
+                        setting,
+                        f"location place «{found}», summary group «{partner[2]}»",
+                    )
                 if partner is not None and "partner" in partner[0]:
                     # "Consultation / Mattéo / CMP", "Le Dantec / Inès" at the DITEP's premises
                     # as a whole (an own place of kind site, not a room): the partner the title
@@ -460,6 +469,9 @@ class _Registry:
 _PREMISES = OwnKind.SITE.value
 """The kind of an own place naming the DITEP's premises as a whole ("DITEP Armor Jeunesse",
 "Antenne de Lannion"), not one of its rooms, houses or groups."""
+
+_GROUP = OwnKind.GROUP.value
+"""The kind of an own place naming one of the DITEP's day groups ("Groupe Cigales")."""
 
 _CUE = "cue:"
 """How a place's ``cues`` are kept among its link hosts (a host has no colon)."""
