@@ -101,6 +101,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "pisc": ("piscine",),
     "ergo": ("ergotherapie",),
     "aad": ("aide", "aux", "devoirs"),
+    # Round 7: La Réunion's Creole « kozé » (a talk): « Kozé ek la famille » is a talk with the
+    # family, read as the DITEP's « entretien ».
+    "koze": ("entretien",),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 
