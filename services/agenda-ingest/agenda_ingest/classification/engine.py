@@ -218,6 +218,7 @@ class _Features:
         "duration",
         "functions",
         "location",
+        "named",
         "night",
         "place",
         "professionals",
@@ -262,6 +263,9 @@ class _Features:
         """Reads the session's time when a condition first looks at it, when the features were
         built without it (see ``CompiledRuleSet._learn``)."""
         self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
+        registry = reader.registry
+        self.named = registry.unnamed(self.words) if registry and registry.masks else self.words
+        """The title without the registry name it holds (``names_not_read_for``)."""
 
     def at(
         self, night: bool, duration: int | None, across: bool = False, start: int | None = None
@@ -293,11 +297,15 @@ class _Registry:
     __slots__ = (
         "home",
         "joins",
+        "masks",
         "own_words",
+        "place_words",
         "places",
         "public",
         "public_phrases",
+        "rule_words",
         "school",
+        "vehicles",
         "vocabulary",
     )
 
@@ -311,9 +319,16 @@ class _Registry:
         residences: _Words | None = None,
         joins: frozenset[str] = frozenset(),
         own_names: frozenset[str] = frozenset(),
+        rule_words: frozenset[str] = frozenset(),
+        vehicles: frozenset[str] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
+        self.rule_words = rule_words
+        """The rules' words, with ``own_towns``: a town is none of them (else empty)."""
+        self.masks = vehicles is not None
+        """Whether a rule reads the title without its registry name (``names_not_read_for``)."""
+        self.vehicles = vehicles or frozenset()
         # Every word of the DITEP's own names, but articles and the words naming the DITEP:
         # "Liévin" of "Site de Liévin" (an office named by a town, "direction Liévin").
         self.own_words = frozenset(
@@ -322,6 +337,19 @@ class _Registry:
             for name in (place.name, *place.aliases)
             for token in _tokens(name)
             if token not in _SMALL_WORDS and token not in own_names
+        )
+        entries = registry.entries(contractions, own_names)
+        # Each place's words, articles and the DITEP's own names aside (``_own_town`` keeps
+        # those no rule reads): a site's town ("Langeac" of "Antenne de Langeac"), a house's
+        # district ("Bougainville" of "appart Bougainville").
+        self.place_words = tuple(
+            frozenset(
+                token
+                for name in names
+                for token in _tokens(name)
+                if token not in _SMALL_WORDS and token not in own_names
+            )
+            for _kind, _owner, _setting, names in entries
         )
         self.places = tuple(
             _resident(
@@ -334,7 +362,7 @@ class _Registry:
                 normaliser,
                 residences,
             )
-            for kind, owner, setting, names in registry.entries(contractions, own_names)
+            for kind, owner, setting, names in entries
         )
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
         # starting with one is a public place, even when an own alias is in its name.
@@ -370,6 +398,33 @@ class _Registry:
             if found is not None and (best is None or len(found) > len(best[2])):
                 best = codes, setting, found
         return best
+
+    def unnamed(self, title: _Text) -> _Text:
+        """The title without the registry name it holds, its words read as a name (``_``): what
+        a rule of a ``names_not_read_for`` activity reads ("ESS clg Ligne Paradis" is "ess _",
+        no bus line). A vehicle's name ("Trafic 1", filed as a room) is kept: it says the
+        trip."""
+        found = self.find(title)
+        if found is None or found[2].split(" ", 1)[0] in self.vehicles:
+            return title
+        padded = title.padded.replace(" " + found[2] + " ", " _ ")
+        kept = set(padded.split())
+        gone = set(found[2].split()) - kept
+        return _Text(title.tokens - gone, padded)
+
+    def _own_town(self, location: _Text, found: str) -> str:
+        """The location, when it is only words of an own site's name or of the own place the
+        title names ("found") that no rule reads: a town the DITEP is in; else nothing."""
+        if not self.rule_words:
+            return ""
+        tokens = [token for token in location.padded.split() if token not in _SMALL_WORDS]
+        if not tokens or not self.rule_words.isdisjoint(tokens):
+            return ""
+        known: set[str] = set()
+        for (codes, _setting, names), words in zip(self.places, self.place_words, strict=True):
+            if "own" in codes and (_PREMISES in codes or names.longest(_Text.of(found))):
+                known.update(words)
+        return " ".join(tokens) if known.issuperset(tokens) else ""
 
     def _public_start(self, location: _Text) -> str:
         """The public place word or phrase the location starts with ("piscine", "basic fit"),
@@ -462,6 +517,13 @@ class _Registry:
         in_summary = self.find(f.words)
         if in_summary is not None:
             codes, setting, found = in_summary
+            if unknown and "own" in codes and (town := self._own_town(f.location, found)):
+                # "Groupe Sucs" at "Langeac", the DITEP's antenna being "Antenne de Langeac";
+                # "appart" at "Bougainville", the house "appart Bougainville": the place named
+                # in the title, in the town an own name holds (round 7).
+                return _PlaceHit(
+                    codes, setting, f"summary place «{found}», location its town «{town}»", found
+                )
             return _PlaceHit(codes | unknown, setting, f"summary place «{found}»", found)
         return _PlaceHit(unknown)
 
@@ -862,6 +924,7 @@ def _compile_conditions(
     places: Places = (),
     links: Links = (),
     reading: _Reading | None = None,
+    masked: bool = False,
 ) -> tuple[Compiled, ...]:
     compiled: list[Compiled] = []
     # Cheap tests first: counts and flags fail most rules before any word is looked at.
@@ -901,11 +964,12 @@ def _compile_conditions(
     if when.functions is not None:
         # Functions are read apart (not projected): their words are not the texts' vocabulary.
         compiled.append(_words_in(_Words(when.functions), "functions", "function", "functions"))
+    title = "named" if masked else "words"
     if when.words is not None:
-        compiled.append(_words_in(vocabulary.matcher(when.words), "words", "word", "words"))
+        compiled.append(_words_in(vocabulary.matcher(when.words), "words", "word", title))
     if when.also_words is not None:
         compiled.append(
-            _words_in(vocabulary.matcher(when.also_words), "also_words", "word too", "words")
+            _words_in(vocabulary.matcher(when.also_words), "also_words", "word too", title)
         )
     if when.only_words is not None:
         compiled.append(_only_words(vocabulary.matcher(when.only_words)))
@@ -1156,6 +1220,8 @@ class _Reading:
     vehicles: frozenset[str] = frozenset()
     offices: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
+    names_not_read_for: frozenset[Activity] = frozenset()
+    own_towns: bool = False
     rule_words: frozenset[str] = frozenset()
     """Every word of the rules and the ``places`` list, the registry's names aside (set by
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
@@ -1192,6 +1258,8 @@ class _Reading:
             vehicles=read(section.vehicle_words),
             offices=read(section.office_words),
             services=read(section.service_words),
+            names_not_read_for=frozenset(section.names_not_read_for),
+            own_towns=section.own_towns,
             negations=tuple(
                 dict.fromkeys(
                     " ".join(spelt_phrase(_tokens(phrase))) for phrase in section.negations
@@ -2134,6 +2202,8 @@ def compile_rule_set(
             reading.residences,
             reading.town_joins,
             reading.own_names,
+            reading.rule_words if reading.own_towns else frozenset(),
+            reading.vehicles if reading.names_not_read_for else None,
         )
         if registry is not None and registry_has_places(registry)
         else None
@@ -2177,7 +2247,8 @@ def _compile_rule(
     links: Links = (),
     reading: _Reading | None = None,
 ) -> _CompiledRule:
-    compiled = _compile_conditions(rule.when, vocabulary, places, links, reading)
+    masked = reading is not None and rule.then.activity in reading.names_not_read_for
+    compiled = _compile_conditions(rule.when, vocabulary, places, links, reading, masked)
     cheap = 0
     while cheap < len(compiled) and compiled[cheap][0] in _PEOPLE_TESTS:
         cheap += 1

@@ -328,6 +328,16 @@ class PlaceReading(_Strict):
     (« SESSAD »): with a young person present, such a word of the title (a ``places`` word, or a
     registry alias made of it only) says who works with him, not where; other words, or the
     rule's ``default_setting``, say where."""
+    names_not_read_for: list[Activity] = Field(default_factory=list)
+    """Activities whose rules do not read, in their ``words`` and ``also_words``, the words of a
+    registry place's name found in the title (a vehicle's aside): the name says where, not what
+    (« ESS clg Ligne Paradis », « tel directrice école St Louis Gare »: no bus line, no station,
+    with ``transport``)."""
+    own_towns: bool = False
+    """``true``: a place the registry does not know made only of words of an own site's name, or
+    of the own place the title names, that no rule reads (« Langeac » of « Antenne de
+    Langeac », « Bougainville » of « appart Bougainville »), is the town the DITEP is in: the own
+    house, group or room the title names is there (``site``)."""
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
