@@ -435,10 +435,12 @@ def test_an_own_name_is_found_after_du_des_au_aux() -> None:
     registry = parse_place_registry("own:\n  - {name: Le Clos, kind: site}\n")
     rules = _default_rules_with(registry)
     entry = {"summary": "Atelier jardin", "youth": 4, "professionals": 1}
+    # "Clos Fleuri" is not "Le Clos": a place the registry does not know, where the day unit's
+    # group is out (``day_unit_out``, round 7), not the site.
     assert _settings(rules, entry, ["Potager du Clos", "retour au Clos", "Clos Fleuri"]) == [
         "site",
         "site",
-        "inconnu",
+        "exterieur",
     ]
 
 

@@ -528,6 +528,9 @@ class _Registry:
         return _PlaceHit(unknown)
 
 
+_UNKNOWN_ONLY = frozenset(("unknown",))
+"""The codes of a place the registry does not know, its title naming none of its places."""
+
 _PREMISES = OwnKind.SITE.value
 """The kind of an own place naming the DITEP's premises as a whole ("DITEP Armor Jeunesse",
 "Antenne de Lannion"), not one of its rooms, houses or groups."""
@@ -1212,6 +1215,8 @@ class _Reading:
     negations: tuple[str, ...] = ()
     desk: frozenset[str] = frozenset()
     elsewhere_without_youth: bool = False
+    day_unit_out: bool = False
+    premises: frozenset[str] = frozenset()
     own_names: frozenset[str] = frozenset()
     town_joins: frozenset[str] = frozenset()
     named_places: frozenset[str] = frozenset()
@@ -1250,6 +1255,8 @@ class _Reading:
             team=read(section.team_words),
             desk=read(section.desk_words),
             elsewhere_without_youth=section.elsewhere_without_youth,
+            day_unit_out=section.day_unit_out,
+            premises=read(section.premises_words),
             own_names=read(section.own_names),
             town_joins=read(section.town_joins),
             named_places=read(section.named_places),
@@ -1406,6 +1413,10 @@ def _named_place(title: _Text, reading: _Reading, vocabulary: _Vocabulary) -> st
     return None
 
 
+_AT_HOME = " a domicile "
+"""« à domicile » in a title: where the session is held ("Signature PPA à domicile – Yanis",
+with him and his parents), even in desk work's words (round 7)."""
+
 _SMALL_WORDS = frozenset(("le", "la", "les", "l", "de", "du", "des", "d"))
 """Articles before a name ("DITEP Le Tremplin")."""
 
@@ -1542,9 +1553,35 @@ def _where_read(
         everyday = _named_place(f.words, reading, vocabulary)
         if everyday is not None:
             found = Setting.EXTERIEUR, everyday  # "Suivi Bilal - café Mosson": that café
-    if found is not None and desk and found[0] is not Setting.DISTANCE:
+    if (
+        found is not None
+        and found[0] is Setting.EXTERIEUR
+        and hit.in_title is not None
+        and "own" in hit.codes
+        and set(found[1].split()) <= set(hit.in_title.split())
+    ):
+        # The outside word is the DITEP's own place named in the title ("Puy Mary", a house
+        # of the DITEP; "Calanques", a group): that place, not a mountain; another outside word
+        # of the title may still say where ("Musée - gpe Calanques"; round 7).
+        own_name = hit.in_title
+        rest = _Text(
+            f.words.tokens - frozenset(own_name.split()),
+            f.words.padded.replace(f" {own_name} ", " _ "),
+        )
+        found = _place_word(places, rest, title=True, skip=Setting.SITE if unknown_place else None)
+        if found is not None and found[0] is not Setting.EXTERIEUR:
+            found = None
+    if (
+        found is not None
+        and desk
+        and found[0] is not Setting.DISTANCE
+        and not (
+            found[0] is Setting.DOMICILE and f.youth_present > 0 and _AT_HOME in f.words.padded
+        )
+    ):
         # Desk work about a partner or an outing ("Rédaction rapport MDPH", "Mail ASE",
-        # "conventions de stage"): the title names the subject, not the place.
+        # "conventions de stage"): the title names the subject, not the place; « à domicile »
+        # with the young person there says where it is held.
         found = None
     if found is not None and (_negated(found[1], f.words, reading) or _companions(found, f.words)):
         # "pas d'école", "pas de classe": no school today, not a place; another place word
@@ -1961,10 +1998,15 @@ class CompiledRuleSet:
             return then.setting, None
         # A session of a modality with its young person absent ("PEC Noah" at a town, he did
         # not come) was to be held with him, not a meeting of professionals elsewhere.
-        return self._place(f, then.default_setting, then.activity in MODALITIES)
+        return self._place(
+            f,
+            then.default_setting,
+            then.activity in MODALITIES,
+            then.activity is Activity.ACCUEIL_JOUR,
+        )
 
     def _place(
-        self, f: _Features, default: Setting, modality: bool = False
+        self, f: _Features, default: Setting, modality: bool = False, day_unit: bool = False
     ) -> tuple[Setting, str | None]:
         """The location decides first (the registry, then the ``places`` words), then links
         in the description, then the summary and categories (registry, words); else
@@ -2004,6 +2046,31 @@ class CompiledRuleSet:
                 # Professionals meeting or trained at a place the registry does not know (a
                 # town, a venue: "Réunion réseau DITEP" at "Colmar"): elsewhere, outside.
                 return Setting.EXTERIEUR, "a location the place registry does not know, no youth"
+            if (
+                day_unit
+                and self.reading.day_unit_out
+                and f.youth_present > 0
+                and f.place.codes == _UNKNOWN_ONLY
+                and f.location.padded[1:].split(" ", 1)[0] not in self.reading.premises
+                and not any(
+                    setting is Setting.SITE
+                    and (
+                        words.hit(f.location)
+                        or (
+                            in_title
+                            and (word := words.find(f.words)) is not None
+                            and word not in self.reading.halls
+                        )
+                    )
+                    for setting, words, in_title in self.places
+                )
+            ):
+                # The day unit's group at a place that is not the DITEP's (nor named as its
+                # premises: "Antenne de Vic", "ancienne école Camus"), the title naming none of
+                # its places nor a site word ("internat"; a hall, « salle », is the place's):
+                # out in the town ("Foot salle" at "Five de Bobigny", "Journée gorges
+                # de l'Allier - pêche" at "Lavoûte-Chilhac"; round 7).
+                return Setting.EXTERIEUR, "a location the place registry does not know, a group out"
             return Setting.INCONNU, "a location the place registry does not know"
         return default, None
 

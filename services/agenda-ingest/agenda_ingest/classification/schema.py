@@ -286,6 +286,16 @@ class PlaceReading(_Strict):
     """With a registry, a place it does not know, nothing else saying where, no young person
     present (a meeting, a training in a town or a venue): outside (``exterieur``), not
     unknown; with a young person there, it stays unknown (his home? a shop?)."""
+    day_unit_out: bool = False
+    """With a registry, a session of the day unit (``accueil_jour``) with a young person present,
+    at a place it does not know, nothing else saying where, the title naming none of the DITEP's
+    own places nor a site word: the group is out in the town (``exterieur``), not unknown
+    (round 7: "Foot salle" at "Five de Bobigny", "Journée gorges de l'Allier - pêche" at
+    "Lavoûte-Chilhac")."""
+    premises_words: Words = Field(default_factory=list)
+    """First words of a place named as premises of the DITEP the registry does not know
+    (« antenne », « annexe »): ``day_unit_out`` does not read it as outside; nor a place holding
+    a ``site`` word of the ``places`` list."""
     desk_words: Words = Field(default_factory=list)
     """Title words of desk work (« rédaction », « mail », « dossier »): a partner or an outing
     the title names is then the subject, not the place (only a phone or video word says where)."""
