@@ -4,7 +4,8 @@ Each set was written from the specification alone by a writer who never saw the 
 AI to BN were tuned on afterwards (rounds 1 to 3); BO to BV were the measure of round 3 and
 were tuned on in round 4; BW to CB were the measure of round 4 and were tuned on in round 5;
 CC to CI were the measure of round 5 and were tuned on in round 6; CJ to CO were the measure of
-round 6 (docs/classification-rules.md).
+round 6 and were tuned on in round 7; CP to CU were the measure of round 7
+(docs/classification-rules.md).
 Once in the repository, every set is a regression set: a new measure needs new writers. The
 floors are the entries the shipped rules got right when the floors were last set: a rule
 change that loses one of them fails here and has to be a decision, not an accident. Sets with
@@ -24,7 +25,7 @@ from agenda_ingest.classification.entries import expected_labels, measure
 BLIND = Path(__file__).parents[2] / "data" / "blind"
 
 # set: (entries whose activity is right, entries right on all three), of 250 each, as the
-# shipped rules give them after round 6 (lowered where a documented decision changed a label's
+# shipped rules give them after round 7 (lowered where a documented decision changed a label's
 # reading: docs, "Round 3: leave", "Round 4: absences", "Round 4: the people around").
 FLOORS: dict[str, tuple[int, int]] = {
     "AI": (248, 244),
@@ -33,12 +34,12 @@ FLOORS: dict[str, tuple[int, int]] = {
     "AL": (249, 247),
     "AM": (246, 243),
     "AN": (246, 243),
-    "AO": (245, 240),
+    "AO": (245, 241),
     "AP": (246, 245),
-    "AQ": (247, 245),
+    "AQ": (247, 246),
     "AR": (249, 247),
     "AS": (248, 247),
-    "AT": (249, 247),
+    "AT": (249, 248),
     "AU": (246, 236),
     "AV": (246, 246),
     "AW": (243, 242),
@@ -62,38 +63,44 @@ FLOORS: dict[str, tuple[int, int]] = {
     # BL:121 "VAD Maëlys - RDV manqué": the no-show's nature (direct) once rule phrases are
     # spelt out (docs, "Rule phrases with a short form"); its writer says indirect.
     "BL": (245, 232),
-    "BM": (245, 241),
+    "BM": (246, 243),
     "BN": (
         239,
-        228,
+        229,
     ),  # round 5: BN:194, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BO": (241, 224),
     "BP": (246, 240),
     "BQ": (248, 243),
-    "BR": (248, 244),
+    "BR": (248, 245),
     "BS": (245, 239),
     "BT": (242, 236),
-    "BU": (244, 235),
-    "BV": (241, 233),
+    "BU": (245, 236),
+    "BV": (242, 234),
     "BW": (245, 240),
     "BX": (243, 237),
-    "BY": (241, 235),
-    "BZ": (243, 236),
+    "BY": (241, 236),
+    "BZ": (243, 237),
     "CA": (248, 242),
-    "CB": (243, 242),
-    "CC": (239, 232),
+    "CB": (243, 243),
+    "CC": (239, 233),
     "CD": (244, 231),
-    "CE": (245, 233),
+    "CE": (245, 234),
     "CF": (244, 234),
-    "CG": (245, 239),
-    "CH": (242, 232),
-    "CI": (235, 227),
-    "CJ": (247, 244),
-    "CK": (237, 234),
-    "CL": (234, 229),
-    "CM": (236, 225),
-    "CN": (243, 232),
-    "CO": (233, 226),
+    "CG": (246, 241),
+    "CH": (242, 234),
+    "CI": (236, 230),
+    "CJ": (249, 247),
+    "CK": (242, 241),
+    "CL": (239, 235),
+    "CM": (242, 239),
+    "CN": (248, 238),
+    "CO": (244, 241),
+    "CP": (236, 235),
+    "CQ": (245, 241),
+    "CR": (242, 236),
+    "CS": (234, 228),
+    "CT": (241, 236),
+    "CU": (245, 238),
 }
 
 
