@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from agenda_ingest.classification.engine import (
     CompiledRuleSet,
     default_rule_set,
@@ -56,9 +58,12 @@ def timed_entry(
     kind: str = "professional",
     times: tuple[str, str] = ("14:00", "15:30"),
     day: str = "2026-03-12",
+    start: str | None = None,
+    end: str | None = None,
 ) -> dict[str, object]:
     """An entry as a labelled file writes it, with a place, the professionals' functions
-    (one professional each) and its clock times on ``day``."""
+    (one professional each) and its clock times on ``day``, or its ``start`` and ``end``
+    local date-times (a night, a stay of several days)."""
     return {
         "summary": summary,
         "location": location,
@@ -68,6 +73,19 @@ def timed_entry(
         "professionals": len(functions),
         "functions": list(functions),
         "source_kind": kind,
-        "start": f"{day}T{times[0]}:00",
-        "end": f"{day}T{times[1]}:00",
+        "start": start if start is not None else f"{day}T{times[0]}:00",
+        "end": end if end is not None else f"{day}T{times[1]}:00",
     }
+
+
+@cache
+def rules_with(places: str) -> CompiledRuleSet:
+    """The shipped rules with a place registry's text, compiled once per text."""
+    return default_with_places(places)
+
+
+def labels_and_rule(entry: dict[str, object], places: str) -> tuple[str, str, str, str]:
+    """The activity, setting and nature (their codes) the shipped rules give an entry with
+    a place registry, and the rule that gave them."""
+    result = rules_with(places).classify(facts_from_entry(entry))
+    return result.activity.value, result.setting.value, result.nature.value, result.rule_id

@@ -5,12 +5,8 @@ professional time, partners' time and the settings of empty places")."""
 
 from __future__ import annotations
 
-from functools import cache
-
-from agenda_ingest.classification.engine import CompiledRuleSet, default_with_places
-from agenda_ingest.classification.entries import facts_from_entry
 from agenda_ingest.classification.normalise import ABBREVIATIONS
-from tests.agenda_ingest.classification.reading import timed_entry
+from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
 
 _PLACES = """
 format: ditep-places/1
@@ -27,14 +23,8 @@ partners:
 """
 
 
-@cache
-def _rules() -> CompiledRuleSet:
-    return default_with_places(_PLACES)
-
-
 def _read(entry: dict[str, object]) -> tuple[str, str, str, str]:
-    result = _rules().classify(facts_from_entry(entry))
-    return result.activity.value, result.setting.value, result.nature.value, result.rule_id
+    return labels_and_rule(entry, _PLACES)
 
 
 def test_a_trainee_professional_with_his_school_is_professional_time() -> None:

@@ -7,9 +7,9 @@ word the typo corrector took for another)."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.engine import default_with_places
 from agenda_ingest.classification.entries import facts_from_entry
 from ditep_core.nomenclatures import Activity, Nature, Setting
+from tests.agenda_ingest.classification.reading import rules_with, timed_entry
 
 PLACES = """
 format: ditep-places/1
@@ -23,34 +23,8 @@ partners:
 """
 
 
-def _entry(
-    summary: str,
-    location: str = "",
-    *,
-    youth: int = 1,
-    present: int = 1,
-    functions: tuple[str, ...] = ("éducateur spécialisé",),
-    kind: str = "professional",
-    start: str = "2026-11-05T14:00",
-    end: str = "2026-11-05T15:30",
-    description: str = "",
-) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "location": location,
-        "description": description,
-        "youth": youth,
-        "youth_present": present,
-        "professionals": len(functions),
-        "functions": list(functions),
-        "source_kind": kind,
-        "start": start,
-        "end": end,
-    }
-
-
 def _read(entry: dict[str, object]) -> tuple[Activity, Setting, Nature, str]:
-    got = default_with_places(PLACES).classify(facts_from_entry(entry))
+    got = rules_with(PLACES).classify(facts_from_entry(entry))
     return got.activity, got.setting, got.nature, got.rule_id
 
 
@@ -59,7 +33,9 @@ EVENING, MORNING = "2026-11-05T17:30", "2026-11-06T08:30"
 
 def test_a_young_persons_agenda_sleeping_at_the_ditep_site_is_the_night() -> None:
     # A house's short name as the title, the site as the place, no professional attached.
-    night = _entry("MS", "Les Aubépines", functions=(), kind="youth", start=EVENING, end=MORNING)
+    night = timed_entry(
+        "MS", location="Les Aubépines", functions=(), kind="youth", start=EVENING, end=MORNING
+    )
     assert _read(night) == (
         Activity.ACCUEIL_NUIT,
         Setting.SITE,
@@ -67,13 +43,18 @@ def test_a_young_persons_agenda_sleeping_at_the_ditep_site_is_the_night() -> Non
         "nuit-au-ditep-agenda-du-jeune-r7",
     )
     # By day the same entry stays the day unit.
-    day = _entry("MS", "Les Aubépines", functions=(), kind="youth")
+    day = timed_entry("MS", location="Les Aubépines", functions=(), kind="youth")
     assert _read(day)[0] is Activity.ACCUEIL_JOUR
 
 
 def test_chez_mme_overnight_in_the_young_persons_agenda_is_the_foster_carer() -> None:
-    carer = _entry(
-        "Chez Mme Lefranc", "Annœullin", functions=(), kind="youth", start=EVENING, end=MORNING
+    carer = timed_entry(
+        "Chez Mme Lefranc",
+        location="Annœullin",
+        functions=(),
+        kind="youth",
+        start=EVENING,
+        end=MORNING,
     )
     assert _read(carer) == (
         Activity.ACCUEIL_NUIT,
@@ -82,16 +63,16 @@ def test_chez_mme_overnight_in_the_young_persons_agenda_is_the_foster_carer() ->
         "nuit-chez-mme-agenda-du-jeune-r7",
     )
     # His own family is not named so: his life outside the DITEP.
-    family = _entry(
-        "Chez papa", "Annœullin", functions=(), kind="youth", start=EVENING, end=MORNING
+    family = timed_entry(
+        "Chez papa", location="Annœullin", functions=(), kind="youth", start=EVENING, end=MORNING
     )
     assert _read(family)[0] is Activity.HORS_PRESTATION
 
 
 def test_homework_in_an_internat_house_after_school_is_the_evening() -> None:
-    homework = _entry(
+    homework = timed_entry(
         "Devoirs + goûter Verger",
-        "Maison Le Verger",
+        location="Maison Le Verger",
         youth=4,
         present=4,
         start="2026-11-05T16:15",
@@ -104,7 +85,7 @@ def test_homework_in_an_internat_house_after_school_is_the_evening() -> None:
 
 
 def test_a_night_at_the_ditep_whose_description_says_a_youth_stayed_home_is_at_the_ditep() -> None:
-    night = _entry(
+    night = timed_entry(
         "Saules soirée",
         youth=6,
         present=5,
@@ -122,9 +103,9 @@ def test_a_night_at_the_ditep_whose_description_says_a_youth_stayed_home_is_at_t
 
 
 def test_a_closed_house_is_the_night_planned_direct() -> None:
-    closed = _entry(
+    closed = timed_entry(
         "Maison Les Saules - FERMÉE (tempête)",
-        "Maison Les Saules",
+        location="Maison Les Saules",
         youth=6,
         present=0,
         functions=("surveillant de nuit",),
@@ -136,7 +117,7 @@ def test_a_closed_house_is_the_night_planned_direct() -> None:
 
 
 def test_the_family_weekend_naming_the_internat_is_his_life_outside() -> None:
-    weekend = _entry(
+    weekend = timed_entry(
         "Week-end en famille, retour internat dimanche soir",
         functions=(),
         kind="youth",
@@ -148,7 +129,7 @@ def test_the_family_weekend_naming_the_internat_is_his_life_outside() -> None:
 
 def test_the_transport_rules_edges() -> None:
     # The driver's sick leave and training are not trips.
-    leave = _entry(
+    leave = timed_entry(
         "Arrêt maladie",
         youth=0,
         present=0,
@@ -157,26 +138,26 @@ def test_the_transport_rules_edges() -> None:
         end="2026-11-07T00:00",
     )
     assert _read(leave)[0] is not Activity.TRANSPORT
-    training = _entry(
+    training = timed_entry(
         "Formation conduite hivernale (chauffeurs)",
-        "Circuit de Lohéac",
+        location="Circuit de Lohéac",
         youth=0,
         present=0,
         functions=("chauffeur", "chauffeur"),
     )
     assert _read(training)[0] is Activity.INSTITUTIONNEL
     # A home visit naming the car to take is the visit.
-    visit = _entry("VAD Noé – prévoir la Clio", "Seclin")
+    visit = timed_entry("VAD Noé – prévoir la Clio", location="Seclin")
     assert _read(visit)[:2] == (Activity.AMBULATOIRE, Setting.DOMICILE)
     # A call to a school named "… Gare" is no trip; nor a meeting at a school named "Ligne …".
-    call = _entry("tél directrice école St Jean Gare", youth=0, present=0)
+    call = timed_entry("tél directrice école St Jean Gare", youth=0, present=0)
     assert _read(call)[0] is not Activity.TRANSPORT
-    ess = _entry(
-        "ESS clg Ligne Verte – Tom", "Collège Ligne Verte", present=0, functions=("a", "b")
+    ess = timed_entry(
+        "ESS clg Ligne Verte – Tom", location="Collège Ligne Verte", present=0, functions=("a", "b")
     )
     assert _read(ess)[0] is Activity.COORDINATION
     # A line with young people on board stays the run.
-    run = _entry(
+    run = timed_entry(
         "Ligne Haubourdin / Aubépines",
         youth=4,
         present=4,
@@ -185,7 +166,7 @@ def test_the_transport_rules_edges() -> None:
     )
     assert _read(run)[::3] == (Activity.TRANSPORT, "ligne-avec-jeunes-r7")
     # "Plaine" is a real word, not a typo of "plainte": the car and its run are read.
-    car = _entry(
+    car = timed_entry(
         "Duster : Plaine des Sables ↔ Aubépines",
         youth=2,
         present=2,

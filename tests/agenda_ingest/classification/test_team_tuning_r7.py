@@ -5,11 +5,7 @@ coordination against institutional team time, and the setting of a session with 
 
 from __future__ import annotations
 
-from functools import cache
-
-from agenda_ingest.classification.engine import CompiledRuleSet, default_with_places
-from agenda_ingest.classification.entries import facts_from_entry
-from tests.agenda_ingest.classification.reading import timed_entry
+from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
 
 _PLACES = """
 format: ditep-places/1
@@ -26,14 +22,8 @@ partners:
 _TEAM = ("éducateur spécialisé", "monitrice éducatrice", "psychologue")
 
 
-@cache
-def _rules() -> CompiledRuleSet:
-    return default_with_places(_PLACES)
-
-
 def _read(entry: dict[str, object]) -> tuple[str, str, str, str]:
-    result = _rules().classify(facts_from_entry(entry))
-    return result.activity.value, result.setting.value, result.nature.value, result.rule_id
+    return labels_and_rule(entry, _PLACES)
 
 
 def test_a_team_s_coordination_time_with_no_young_person_is_institutional() -> None:
