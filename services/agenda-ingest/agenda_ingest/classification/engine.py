@@ -262,8 +262,8 @@ class _Features:
         self.clock: Callable[[], tuple[bool, bool, int | None, int | None]] | None = None
         """Reads the session's time when a condition first looks at it, when the features were
         built without it (see ``CompiledRuleSet._learn``)."""
-        self.place = reader.registry.where(self) if reader.registry is not None else _NO_PLACE
         registry = reader.registry
+        self.place = registry.where(self) if registry is not None else _NO_PLACE
         self.named = registry.unnamed(self.words) if registry and registry.masks else self.words
         """The title without the registry name it holds (``names_not_read_for``)."""
 
@@ -1780,19 +1780,18 @@ class CompiledRuleSet:
     def time_variant(self, facts: SessionFacts) -> TimeVariant:
         """The night flag, midnight crossing, duration band and start band of a session
         (constant when no rule reads them)."""
-        night, across, duration, start = self._time_features(facts)
-        band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return night, across, band, self._start_band(start)
+        return self._variant(*self._time_features(facts))
 
     def _start_band(self, start: int | None) -> int | None:
         return None if start is None else bisect.bisect_right(self.start_points, start)
 
-    def _variant(self, features: _Features) -> TimeVariant:
-        """What the rules can tell apart of a session's time: its night flag, midnight
-        crossing, duration band and start band."""
-        duration = features.duration
+    def _variant(
+        self, night: bool, across: bool, duration: int | None, start: int | None
+    ) -> TimeVariant:
+        """What the rules can tell apart of a session's time (as ``_time_read`` gives it): its
+        night flag, midnight crossing, duration band and start band."""
         band = None if duration is None else bisect.bisect_right(self.duration_points, duration)
-        return features.night, features.across, band, self._start_band(features.start)
+        return night, across, band, self._start_band(start)
 
     def remembered(self, key: FeaturesKey) -> Classification | None:
         """The classification already learnt for an entry (``key(facts)``) when it does not
@@ -1850,7 +1849,8 @@ class CompiledRuleSet:
             if features.time_read:
                 timed = _Timed(features)
                 if moment:
-                    timed.by_variant[self._variant(features)] = result
+                    read = features.night, features.across, features.duration, features.start
+                    timed.by_variant[self._variant(*read)] = result
                     timed.by_time[moment[0]] = result
                 known = timed
             else:
@@ -1864,11 +1864,12 @@ class CompiledRuleSet:
         found = timed.by_time.get(time)
         if found is None:
             night, across, duration, start = self._time_read(time)
-            features = timed.features.at(night, duration, across, start)
-            variant = self._variant(features)
+            variant = self._variant(night, across, duration, start)
             found = timed.by_variant.get(variant)
             if found is None:
-                found = timed.by_variant[variant] = self._evaluate(features)
+                found = timed.by_variant[variant] = self._evaluate(
+                    timed.features.at(night, duration, across, start)
+                )
             if len(timed.by_time) >= _TIMES_LIMIT:
                 timed.by_time.clear()
             timed.by_time[time] = found
