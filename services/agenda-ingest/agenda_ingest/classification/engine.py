@@ -59,8 +59,14 @@ _MEMO_LIMIT = 100_000
 PLACES_VERSION_MARK = "+places-"
 """Between a rule-set version and its place registry's digest, in a classification's version."""
 # A run of question marks is one word "?": a title "???" or "Lucas ??" says it is not known yet
-# (rules may name "?" among vague words); every other character only separates words.
-_WORD = re.compile(r"[a-z0-9]+|\?(?!\?)")
+# (rules may name "?" among vague words). An arrow is one word ">": typed ("->", "=>", "-->",
+# "<>", ">") or drawn ("→", "↔", "⇒"… are read as ">" first), "Pinols → Manoir" is a route
+# (rules may name ">"). Every other character only separates words.
+_WORD = re.compile(r"[a-z0-9]+|\?(?!\?)|>(?!>)")
+# A French number plate ("EZ-150-QA", since 2009: two letters, three digits, two letters) names
+# a vehicle: it is read as the word "vehicule", not as its letters ("DZ-552-AF" is no "AF",
+# assistant familial).
+_PLATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}-[0-9]{3}-[A-Za-z]{2}(?![A-Za-z0-9])")
 # A link in a place, up to the next space: read as a code (links.py), never as words.
 _LINK_TEXT = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
@@ -140,6 +146,8 @@ _ACCENTS = str.maketrans(
         # A telephone drawn is the word: "Call teacher re Wassim ☎️" is a call.
         "☎": " telephone ",
         "📞": " telephone ",
+        # An arrow drawn is the arrow typed, the word ">": "Pinols → Manoir" is a route.
+        **dict.fromkeys("→↔←⇒⇔⇄⟶⟷⟹➔➜➝➞➡⮕", " > "),
     }
 )
 
@@ -151,6 +159,8 @@ _AT = re.compile(r"(?<!\w)@")
 def _tokens(text: str) -> list[str]:
     if "@" in text:
         text = _AT.sub(" a ", text)
+    if "-" in text:
+        text = _PLATE.sub(" vehicule ", text)
     if text.isascii():
         return _WORD.findall(text.lower())
     text = text.lower().translate(_ACCENTS)

@@ -104,6 +104,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # Round 7: La Réunion's Creole « kozé » (a talk): « Kozé ek la famille » is a talk with the
     # family, read as the DITEP's « entretien ».
     "koze": ("entretien",),
+    # Round 8: Guadeloupe's Creole « bato » (a boat): « Bato Trois-Rivières - Terre-de-Haut » is the
+    # crossing, read as the « bateau » the rules name.
+    "bato": ("bateau",),
 }
 """Short forms seen in DUI agendas, with what they stand for."""
 

@@ -104,8 +104,8 @@ def _terms(values: list[str]) -> list[str]:
     for value in values:
         if not value.strip() or not _TERM.match(value.strip()):
             raise ValueError(f"'{value}' is not a word or phrase (a '*' may only end it)")
-        # "?" is a word too: a run of question marks is read as it (see engine._WORD).
-        if not any(char.isalnum() for char in value) and value.strip() != "?":
+        # "?" and ">" are words too: a run of question marks, an arrow (see engine._WORD).
+        if not any(char.isalnum() for char in value) and value.strip() not in ("?", ">"):
             raise ValueError(f"'{value}' has no letter or digit to match")
         if value.strip().endswith("*") and " " in value.strip():
             raise ValueError(f"'{value}': a '*' ends a single word, not a phrase")
