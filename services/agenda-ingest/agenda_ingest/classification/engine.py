@@ -305,6 +305,7 @@ class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
     __slots__ = (
+        "bare",
         "home",
         "joins",
         "masks",
@@ -331,6 +332,7 @@ class _Registry:
         own_names: frozenset[str] = frozenset(),
         rule_words: frozenset[str] = frozenset(),
         vehicles: frozenset[str] | None = None,
+        articles: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
@@ -374,6 +376,18 @@ class _Registry:
             )
             for kind, owner, setting, names in entries
         )
+        # An own name starting with an article (``place_reading.name_articles``), as read
+        # without it: a place that is only those words is that place ("Press", the house "le
+        # Press"; round 8).
+        bare: dict[str, int] = {}
+        for index, (_kind, owner, _setting, names) in enumerate(entries):
+            if owner != "own" or not articles:
+                continue
+            for name in _as_read(names, normaliser):
+                tokens = _tokens(name)
+                if len(tokens) > 1 and tokens[0] in articles:
+                    bare.setdefault(" ".join(tokens[1:]), index)
+        self.bare = bare
         # The ``places`` list's words for outside (piscine, calanque, musée…): a location
         # starting with one is a public place, even when an own alias is in its name.
         self.public = frozenset(
@@ -479,6 +493,28 @@ class _Registry:
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             tokens = f.location.padded.split()
+            if "own" in codes and _PREMISES not in codes and not first:
+                held = set(found.split())
+                inside = next(
+                    (token for token in tokens if token in self.public and token not in held),
+                    None,
+                )
+                if inside is not None and any(
+                    token not in held
+                    and token not in self.public
+                    and token not in self.own_words
+                    and token not in _SMALL_WORDS
+                    and not token.isdigit()
+                    for token in tokens
+                ):
+                    # An own house, group or room named inside a public place's name, the public
+                    # word after or around it, with a name of its own ("Brest Iroise bowling",
+                    # the group "Iroise"; "FC Neudorf, stade de la …", the house "Neudorf"):
+                    # that public place, outside (round 8). Without another name, the public
+                    # word says what is done in the own place ("Molène - escalade"); the
+                    # DITEP's premises as a whole keep their yard or garage ("Antenne du
+                    # Havre - garage").
+                    return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{inside}» «{found}»")
             # The words after the name, past its small words ("Étangs de la Barette").
             after = [token for token in tokens[1:] if token not in _SMALL_WORDS]
             if (
@@ -523,6 +559,14 @@ class _Registry:
                         f"location place «{found}», summary place «{partner[2]}»",
                     )
             return _PlaceHit(codes, setting, f"location place «{found}»")
+        if self.bare and f.location is not _NO_TEXT:
+            index = self.bare.get(f.location.padded.strip())
+            if index is not None:
+                # "Press" for the house "le Press", "boucle" for "La Boucle": the place is
+                # only an own name without its article (round 8).
+                codes, setting, _names = self.places[index]
+                bare_name = f.location.padded.strip()
+                return _PlaceHit(codes, setting, f"location place «{bare_name}» (no article)")
         unknown = frozenset(("unknown",)) if f.location is not _NO_TEXT else frozenset()
         in_summary = self.find(f.words)
         if in_summary is not None:
@@ -977,6 +1021,23 @@ def _compile_conditions(
     if when.functions is not None:
         # Functions are read apart (not projected): their words are not the texts' vocabulary.
         compiled.append(_words_in(_Words(when.functions), "functions", "function", "functions"))
+    if when.located is not None:
+        wanted_located = when.located
+
+        def located(f: _Features) -> bool:
+            return bool(f.location.padded.strip()) is wanted_located
+
+        compiled.append(
+            (
+                "located",
+                lambda f: (
+                    ("a place is given" if wanted_located else "no place given")
+                    if located(f)
+                    else None
+                ),
+                located,
+            )
+        )
     title = "named" if masked else "words"
     if when.words is not None:
         compiled.append(_words_in(vocabulary.matcher(when.words), "words", "word", title))
@@ -1237,6 +1298,7 @@ class _Reading:
     services: frozenset[str] = frozenset()
     names_not_read_for: frozenset[Activity] = frozenset()
     own_towns: bool = False
+    name_articles: frozenset[str] = frozenset()
     rule_words: frozenset[str] = frozenset()
     """Every word of the rules and the ``places`` list, the registry's names aside (set by
     ``compile_rule_set``): a word not among them is a name ("café Mosson")."""
@@ -1277,6 +1339,7 @@ class _Reading:
             services=read(section.service_words),
             names_not_read_for=frozenset(section.names_not_read_for),
             own_towns=section.own_towns,
+            name_articles=read(section.name_articles),
             negations=tuple(
                 dict.fromkeys(
                     " ".join(spelt_phrase(_tokens(phrase))) for phrase in section.negations
@@ -2282,6 +2345,7 @@ def compile_rule_set(
             reading.own_names,
             reading.rule_words if reading.own_towns else frozenset(),
             reading.vehicles if reading.names_not_read_for else None,
+            reading.name_articles,
         )
         if registry is not None and registry_has_places(registry)
         else None

@@ -137,6 +137,10 @@ class Conditions(_Strict):
     where_known: bool | None = None
     """The place registry, the ``places`` words (of the place or the title) or a video link
     say where the session is: a real cue, unlike a bare "RDV" and a first name."""
+    located: bool | None = None
+    """A place (LOCATION) is given, with a word in it (a video link alone is none): ``false``
+    for a session whose agenda says nothing of where it is held (round 8: a night noted
+    without a place is at the DITEP, whatever its log says)."""
     place: Annotated[list[PlaceCode], Field(min_length=1)] | None = None
     duration_minutes: CountRange | None = None
     start_time: ClockRange | None = None
@@ -351,6 +355,11 @@ class PlaceReading(_Strict):
     contractions: dict[str, Words] = Field(default_factory=dict)
     """An article starting a registry name, and its forms after « de » and « à » ("le": "du",
     "au"): "Le Clos" is found in "Potager du Clos" too."""
+    name_articles: Words = Field(default_factory=list)
+    """Articles an own name of the registry may start with (« le », « la », « les », « l »): a
+    place (LOCATION) that is that name without its article, and nothing else, is that place
+    ("Press" for the house "le Press", "boucle" for "La Boucle"; round 8). In a longer place or
+    in a title the article stays needed ("la ferme" is not found in "Internat fermé")."""
 
     _check_words = field_validator(
         "street_words",
@@ -370,6 +379,7 @@ class PlaceReading(_Strict):
         "vehicle_words",
         "office_words",
         "service_words",
+        "name_articles",
     )(_single_words)
 
     @field_validator("negations")
