@@ -1673,6 +1673,7 @@ def _where_read(
         # A séjour or outing the team prepares without the young people is not a place: the
         # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
         found = None
+    class_out = False
     if (
         found is not None
         and found[0] is Setting.ECOLE
@@ -1694,6 +1695,7 @@ def _where_read(
             # (stage à la boulangerie)"): the class says who, the outing says where; a lesson
             # ("Collège (EPS piscine)") stays the school's.
             found = outside
+            class_out = True
     # A phone or video tool in the title says where, whatever partner it names; a home visit
     # too, whatever own service it names ("VAD L.B. (SESSAD pro)").
     if found is not None and found[0] in (Setting.DISTANCE, Setting.DOMICILE):
@@ -1720,6 +1722,15 @@ def _where_read(
         # An own alias that is only the service's name ("SESSAD" for "SESSAD Provence Verte"),
         # in the title of a session with the young person: who, not where (round 6).
         hit = _PlaceHit(hit.codes)
+    if (
+        class_out
+        and found is not None
+        and hit.in_title is not None
+        and hit.setting is Setting.ECOLE
+    ):
+        # The school of the registry named in the title of a class going out ("Classe découverte
+        # CM2 - école Dupont" at a holiday centre): the class says who, the outing where (round 8).
+        return found[0], f"summary word «{found[1]}», a class going out"
     if hit.setting is not None and not (hit.setting is Setting.SITE and "unknown" in hit.codes):
         return hit.setting, hit.evidence or "the place registry"
     if found is not None:
