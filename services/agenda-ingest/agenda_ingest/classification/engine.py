@@ -296,6 +296,8 @@ class _PlaceHit:
     evidence: str | None = None
     in_title: str | None = None
     """The registry name found in the title, when the title (not the location) said it."""
+    in_location: str | None = None
+    """The registry name found in the location, when the location said it."""
 
 
 _NO_PLACE = _PlaceHit(frozenset())
@@ -306,6 +308,7 @@ class _Registry:
 
     __slots__ = (
         "bare",
+        "care_phrases",
         "home",
         "joins",
         "masks",
@@ -402,6 +405,16 @@ class _Registry:
             for setting, words, _in_title in places
             if setting is Setting.EXTERIEUR and words.pattern is not None
         )
+        # Its phrases for a care place read in the title too ("cabinet dentaire", "maison de
+        # santé"; not "cabinet" alone, nor a therapist's practice, "cabinet d'orthophonie", read
+        # in the place only, which may be the DITEP's own): a place starting with one is that
+        # care place, whatever own alias follows ("cabinet dentaire Metz-Queuleu", the site's
+        # alias "Queuleu" naming its district; round 8).
+        self.care_phrases = tuple(
+            words.pattern
+            for setting, words, in_title in places
+            if setting is Setting.SOINS and in_title and words.pattern is not None
+        )
         # Its words for the home: a place starting with one is the home, whatever place is
         # named after it ("domicile assistante familiale ASE, Reims": the carer's home).
         self.home = frozenset(
@@ -462,6 +475,21 @@ class _Registry:
                 return found.group(1)
         return ""
 
+    @staticmethod
+    def _own_facility(location: _Text, codes: frozenset[str], first: str, found: str) -> bool:
+        """Whether the location is only a public kind of place and the name of the DITEP's
+        premises ("plateau sportif Kalbas", "Garage Penn ar Bed", the site being "DITEP Kalbas",
+        "DITEP Penn ar Bed"): the DITEP's own sports ground or garage, as "Gymnase du DITEP"
+        (round 8). A house or group so named ("Piscine de la Fontaine d'Ouche", the group
+        Ouche) is a district's name, and more words ("Café Le Mistral, pl. Gambetta") another
+        place."""
+        if "own" not in codes or _PREMISES not in codes:
+            return False
+        rest = location.padded[len(first) + 2 :].split()
+        return location.padded.startswith(f" {first} ") and [
+            token for token in rest if token not in _SMALL_WORDS
+        ] == [token for token in found.split() if token not in _SMALL_WORDS]
+
     def _town(self, location: _Text, found: str) -> bool:
         """Whether the name found ends a town's name ("Is-sur-Tille": the group "Tille"
         after "sur", a word before it)."""
@@ -487,11 +515,21 @@ class _Registry:
                 first
                 and ("own" in codes or setting is Setting.SOINS)
                 and not set(first.split()) & set(found.split())
+                and not self._own_facility(f.location, codes, first, found)
             ):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"), or a care
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
+            if "own" in codes:
+                for pattern in self.care_phrases:
+                    care = pattern.match(f.location.padded)
+                    if care is not None and not set(care.group(1).split()) & set(found.split()):
+                        # "cabinet dentaire Metz-Queuleu": a dentist's in the district an own
+                        # alias names, not the DITEP (round 8).
+                        return _PlaceHit(
+                            codes, Setting.SOINS, f"location «{care.group(1)}» «{found}»"
+                        )
             tokens = f.location.padded.split()
             if "own" in codes and _PREMISES not in codes and not first:
                 held = set(found.split())
@@ -558,7 +596,7 @@ class _Registry:
                         partner[1],
                         f"location place «{found}», summary place «{partner[2]}»",
                     )
-            return _PlaceHit(codes, setting, f"location place «{found}»")
+            return _PlaceHit(codes, setting, f"location place «{found}»", in_location=found)
         if self.bare and f.location is not _NO_TEXT:
             index = self.bare.get(f.location.padded.strip())
             if index is not None:
@@ -1295,6 +1333,8 @@ class _Reading:
     lessons: frozenset[str] = frozenset()
     vehicles: frozenset[str] = frozenset()
     offices: frozenset[str] = frozenset()
+    bookings: frozenset[str] = frozenset()
+    youth_homes: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     names_not_read_for: frozenset[Activity] = frozenset()
     own_towns: bool = False
@@ -1336,6 +1376,8 @@ class _Reading:
             lessons=read(section.lesson_words),
             vehicles=read(section.vehicle_words),
             offices=read(section.office_words),
+            bookings=read(section.booking_words),
+            youth_homes=read(section.youth_home_words),
             services=read(section.service_words),
             names_not_read_for=frozenset(section.names_not_read_for),
             own_towns=section.own_towns,
@@ -1448,10 +1490,13 @@ def _where(
     links: Links,
     vocabulary: _Vocabulary,
     reading: _Reading = _NO_READING,
+    planned_with_youth: bool = False,
 ) -> tuple[Setting, str] | None:
     """Where the session is, as its place, links and title say (the registry, then the
     ``places`` words, a video link, the title), with what said it; None when nothing does.
-    ``reading`` is the rule set's ``place_reading``: rooms, addresses, workshops, outings."""
+    ``reading`` is the rule set's ``place_reading``: rooms, addresses, workshops, outings.
+    ``planned_with_youth``: a session of a modality planned with a young person, who did not
+    come or whose session was cancelled."""
     if f.location is not _NO_TEXT and _workshop(f, vocabulary, reading, places):
         return Setting.SITE, "a workshop place"
     found = _where_read(f, places, links, vocabulary, reading)
@@ -1459,11 +1504,13 @@ def _where(
         found is not None
         and found[0] is Setting.DOMICILE
         and f.youth_present == 0
+        and not planned_with_youth
         and (_RESIDENCE in f.place.codes or found[1].startswith(_RESIDENCE_EVIDENCE))
     ):
         # A MECS or a foyer de l'enfance is the home of a young person placed there, when he is
         # there; without him (a meeting with its educators, their support), it is a partner's
-        # place, as most writers read it.
+        # place, as most writers read it. A home visit planned with him there, cancelled or
+        # missed ("ANNULÉ VAD Sofiane" at "MECS Le Relais"), was to be held at his home (round 8).
         return Setting.EXTERIEUR, found[1]
     return found
 
@@ -1538,7 +1585,33 @@ def _where_read(
             # the district), at "Roubaix, rue de l'Epeule": a home visit at a street address is
             # at the home, whatever registry name the address holds (round 6).
             return Setting.DOMICILE, f"summary word «{visit}», location a street address"
+        if (
+            hit.setting is Setting.SITE
+            and hit.in_location is not None
+            and ("house" in hit.codes or "group" in hit.codes)
+            and (
+                town := [
+                    token
+                    for token in f.location.padded.split()
+                    if token not in _SMALL_WORDS and token not in hit.in_location.split()
+                ]
+            )
+            and not reading.rule_words.intersection(town)
+            and (visit := _home_word(places, f.words, reading)) is not None
+        ):
+            # "VAD Inès" at "Villeurbanne Tonkin" (a house of the DITEP named after the
+            # district, a town's name before it): a home visit in that district (round 8).
+            return Setting.DOMICILE, f"summary word «{visit}», location a town and a district"
         return hit.setting, hit.evidence
+    if (
+        reading.youth_homes
+        and f.source_kind is AgendaKind.YOUTH
+        and f.location is not _NO_TEXT
+        and (named := [token for token in f.location.padded.split() if token not in _SMALL_WORDS])
+        and reading.youth_homes.issuperset(named)
+    ):
+        # "maison", "la maison" as the place in a young person's own agenda: his home (round 8).
+        return Setting.DOMICILE, f"location «{' '.join(named)}» in the young person's agenda"
     if f.location is not _NO_TEXT and reading.residences is not None:
         residence = reading.residences.find(f.location)
         if residence is not None:
@@ -1664,12 +1737,12 @@ def _where_read(
         found = _place_word(places, f.words, title=True, skip=skipped, skip_also=found[0])
         if found is not None and (desk or _negated(found[1], f.words, reading)):
             found = None
-    if (
-        found is not None
-        and f.youth == 0
-        and found[1] in reading.outings
+    preparing = (
+        f.youth == 0
+        and not reading.outings.isdisjoint(f.words.tokens)
         and not reading.team.isdisjoint(f.words.tokens)
-    ):
+    )
+    if found is not None and preparing and found[1] in reading.outings:
         # A séjour or outing the team prepares without the young people is not a place: the
         # team is where the team is ("Préparation séjour Marie-Galante (équipe)").
         found = None
@@ -1711,8 +1784,11 @@ def _where_read(
         # An outing of a house or group named in the title ("Sortie gpe Lucioles", "Cinéma -
         # Filaos"): the group says who, the outing says where.
         return found[0], f"summary word «{found[1]}»"
-    if desk and "partner" in hit.codes:
-        hit = _PlaceHit(hit.codes)  # "Rédaction rapport MDPH Inès": the MDPH is the subject
+    if (desk or preparing) and "partner" in hit.codes:
+        # "Rédaction rapport MDPH Inès": the MDPH is the subject; "Préparation sortie Cerza
+        # (résa, devis car)": the zoo is where the outing goes, not where the team prepares it
+        # (round 8).
+        hit = _PlaceHit(hit.codes)
     if (
         service
         and hit.setting is Setting.SITE
@@ -1747,7 +1823,20 @@ def _call_head(places: Places, title: _Text, reading: _Reading) -> str | None:
         return None
     # The first words the rules read: a name before them ("Lina Dupont - tél CMP") is not
     # counted, so the projected title (names as ``_``) and the title as typed agree.
-    head = [word for word in title.padded.split() if word in reading.rule_words][:_HEAD]
+    head = [
+        word
+        for word in title.padded.split()
+        if word in reading.rule_words and word not in _SMALL_WORDS
+    ]
+    if head and head[0] in reading.bookings:
+        # "Réservation salle – ESS Adam (Teams)": the booking and the room booked say nothing
+        # of what the session is; the words after them do (round 8).
+        rooms = frozenset().union(*(words.singles for words in _sites(places)))
+        at = 1
+        while at < len(head) and (head[at] in reading.bookings or head[at] in rooms):
+            at += 1
+        head = head[at:]
+    head = head[:_HEAD]
     for setting, words, in_title in places:
         if setting is Setting.DISTANCE and in_title and not words.singles.isdisjoint(head):
             return next(word for word in head if word in words.singles)
@@ -2099,7 +2188,14 @@ class CompiledRuleSet:
         registry = self.reader.registry
         if self.reading.offices and registry is not None and "unknown" in f.place.codes:
             tokens = f.location.padded.split()
-            named = [token for token in tokens[1:] if token not in _SMALL_WORDS]
+            # The words after the office's, past small words and a room's number ("bureau 4").
+            named = [
+                token
+                for token in tokens[1:]
+                if token not in _SMALL_WORDS
+                and not token[0].isdigit()
+                and token not in self.reading.signs
+            ]
             if (
                 tokens
                 and tokens[0] in self.reading.offices
@@ -2107,7 +2203,9 @@ class CompiledRuleSet:
                 and all(token in registry.own_words for token in named)
             ):
                 # "direction Liévin", "secrétariat Lievin": an office of the DITEP named by its
-                # function and the town of its site (own names: "Site de Liévin").
+                # function and the town of its site (own names: "Site de Liévin"); "self
+                # Micocouliers", "bureau 4 Micocouliers": a room of the DITEP named by its use
+                # and the DITEP's name (round 8).
                 return Setting.SITE, f"location «{tokens[0]}» of an own place"
         if (
             self.reading.vehicles
@@ -2118,7 +2216,16 @@ class CompiledRuleSet:
             # read as a place the registry does not know (the title may say where).
             f = copy.copy(f)
             f.place = _PlaceHit(frozenset(("unknown",)))
-        found = _where(f, self.places, self.links, self.vocabulary, self.reading)
+        # A session of a modality planned with the young person, which he missed or which was
+        # cancelled (the ``no_show`` words: "ANNULÉ VAD Sofiane"), is where it was planned.
+        missed = (
+            modality
+            and f.youth > 0
+            and f.youth_present == 0
+            and self.no_show is not None
+            and self.no_show.said(f)
+        )
+        found = _where(f, self.places, self.links, self.vocabulary, self.reading, missed)
         if found is not None:
             return found
         if default is Setting.SITE and "unknown" in f.place.codes:
@@ -2131,33 +2238,39 @@ class CompiledRuleSet:
                 # Professionals meeting or trained at a place the registry does not know (a
                 # town, a venue: "Réunion réseau DITEP" at "Colmar"): elsewhere, outside.
                 return Setting.EXTERIEUR, "a location the place registry does not know, no youth"
-            if (
-                day_unit
-                and self.reading.day_unit_out
-                and f.youth_present > 0
-                and f.place.codes == _UNKNOWN_ONLY
-                and f.location.padded[1:].split(" ", 1)[0] not in self.reading.premises
-                and not any(
-                    setting is Setting.SITE
-                    and (
-                        words.hit(f.location)
-                        or (
-                            in_title
-                            and (word := words.find(f.words)) is not None
-                            and word not in self.reading.halls
-                        )
-                    )
-                    for setting, words, in_title in self.places
-                )
-            ):
-                # The day unit's group at a place that is not the DITEP's (nor named as its
-                # premises: "Antenne de Vic", "ancienne école Camus"), the title naming none of
-                # its places nor a site word ("internat"; a hall, « salle », is the place's):
-                # out in the town ("Foot salle" at "Five de Bobigny", "Journée gorges
-                # de l'Allier - pêche" at "Lavoûte-Chilhac"; round 7).
+            if day_unit and self._group_out(f):
                 return Setting.EXTERIEUR, "a location the place registry does not know, a group out"
             return Setting.INCONNU, "a location the place registry does not know"
+        if default is Setting.INCONNU and day_unit and self._group_out(f):
+            # A group that no telling word classifies ("Saut de la Lézarde" at "Petit-Bourg",
+            # six young people: the fallback's day unit) is out as well (round 8).
+            return Setting.EXTERIEUR, "a location the place registry does not know, a group out"
         return default, None
+
+    def _group_out(self, f: _Features) -> bool:
+        """The day unit's group at a place that is not the DITEP's (nor named as its
+        premises: "Antenne de Vic", "ancienne école Camus"), the title naming none of its
+        places nor a site word ("internat"; a hall, « salle », is the place's): out in the town
+        ("Foot salle" at "Five de Bobigny", "Journée gorges de l'Allier - pêche" at
+        "Lavoûte-Chilhac"; round 7)."""
+        return (
+            self.reading.day_unit_out
+            and f.youth_present > 0
+            and f.place.codes == _UNKNOWN_ONLY
+            and f.location.padded[1:].split(" ", 1)[0] not in self.reading.premises
+            and not any(
+                setting is Setting.SITE
+                and (
+                    words.hit(f.location)
+                    or (
+                        in_title
+                        and (word := words.find(f.words)) is not None
+                        and word not in self.reading.halls
+                    )
+                )
+                for setting, words, in_title in self.places
+            )
+        )
 
     def _time_key(self, facts: SessionFacts) -> TimeKey:
         start, end = facts.start, facts.end
@@ -2318,7 +2431,8 @@ def compile_rule_set(
         | reading.team
         | reading.outings
         | reading.desk
-        | reading.own_names,
+        | reading.own_names
+        | reading.bookings,
     )
     vocabulary.matcher(sorted(reading.desk | reading.own_names))  # desk work, the DITEP named
     vocabulary.matcher(sorted(reading.town_joins))  # "Is-sur-Tille": a town, not the place
@@ -2326,6 +2440,8 @@ def compile_rule_set(
     vocabulary.matcher(sorted(reading.lessons))  # "Collège (EPS piscine)": a school lesson
     vocabulary.matcher(sorted(reading.vehicles))  # "Trafic 1": a vehicle, not a place
     vocabulary.matcher(sorted(reading.offices))  # "direction Liévin": an office of the site
+    vocabulary.matcher(sorted(reading.bookings))  # "Réservation salle – ESS (Teams)": a booking
+    vocabulary.matcher(sorted(reading.youth_homes))  # "maison" in his own agenda: his home
     vocabulary.matcher(sorted(reading.services))  # "SESSAD" in the title: who, not where
     if not registry_has_places(registry):
         # Without a registry, "SESSAD" is the only name of its premises the rules have; with

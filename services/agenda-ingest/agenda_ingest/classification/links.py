@@ -38,7 +38,10 @@ _CUES = (
             r"\bchez (?:la |le |sa |son |ses |les )?(?:grand[- ]?m[èe]re|grand[- ]?p[èe]re|"
             r"grands[- ]parents|m[èe]re|p[èe]re|parents|famille|tante|oncle|maman|papa)\b|"
             # "chez elle à St-Germain, devoirs", "chez lui" (not "il appelle de chez lui").
-            r"(?<!\bde )\bchez (?:elle|lui|eux)\b",
+            r"(?<!\bde )\bchez (?:elle|lui|eux)\b|"
+            # A description that is only a first name and "maison" ("Erwan maison": at his
+            # home; round 8).
+            r"^\W*(?-i:[A-ZÉÈÎ][a-zéèêëïîôç]+)\s+maison\W*$",
             re.IGNORECASE,
         ),
     ),

@@ -60,6 +60,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # « PEC Kylian » : une prise en charge, abréviation courante du médico-social.
     "pec": ("prise", "en", "charge"),
     "dom": ("domicile",),
+    # « St Clément », « St-Ex » : saint (un alias du registre écrit « Saint-Clément » est trouvé
+    # dans « St Clément » et l'inverse ; round 8). « Sté » (société) n'est pas lu « sainte ».
+    "st": ("saint",),
     # « VD Sofiane » : une visite à domicile, comme « VAD ».
     "vd": ("visite", "a", "domicile"),
     # « Équipe périsco » : le périscolaire (l'accueil avant et après la classe, la cantine).

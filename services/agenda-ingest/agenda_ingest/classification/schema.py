@@ -329,6 +329,14 @@ class PlaceReading(_Strict):
     it is a lesson of the school held there (« Collège (EPS piscine) »)."""
     lesson_words: Words = Field(default_factory=list)
     """Title words of a school lesson (« EPS », « cours »): the school stays the place."""
+    youth_home_words: Words = Field(default_factory=list)
+    """Words that, alone as the place of an entry of a young person's own agenda (« maison »,
+    « la maison »), name his home (``domicile``); the registry is read first. In a
+    professional's agenda « maison » may be one of the DITEP's houses: not read."""
+    booking_words: Words = Field(default_factory=list)
+    """Title words of a room booking (« réservation », « résa »): heading the title, they and the
+    room words after them (« salle ») say nothing of what the session is; the words after them
+    do (« Réservation salle – ESS Adam (Teams) »: an ESS held by video, ``_call_head``)."""
     office_words: Words = Field(default_factory=list)
     """Words naming an office of the DITEP by its function (« direction », « secrétariat »,
     « accueil »): a place made of one and words of the registry's own names only (« direction
@@ -378,6 +386,8 @@ class PlaceReading(_Strict):
         "lesson_words",
         "vehicle_words",
         "office_words",
+        "booking_words",
+        "youth_home_words",
         "service_words",
         "name_articles",
     )(_single_words)
