@@ -295,6 +295,7 @@ class _Registry:
     """A place registry compiled: each place's names as rule words, with its codes."""
 
     __slots__ = (
+        "care_phrases",
         "home",
         "joins",
         "masks",
@@ -378,6 +379,15 @@ class _Registry:
             for setting, words, _in_title in places
             if setting is Setting.EXTERIEUR and words.pattern is not None
         )
+        # Its phrases for care ("cabinet dentaire", "cabinet medical", "maison de sante"): a
+        # location starting with one is that care place, even when an own alias is in its name
+        # (round 8: "cabinet dentaire Bellevue", the DITEP's district "Bellevue" an alias of its
+        # site). Not its single words: "cabinet ortho" at the DITEP is its own office.
+        self.care_phrases = tuple(
+            words.pattern
+            for setting, words, _in_title in places
+            if setting is Setting.SOINS and words.pattern is not None
+        )
         # Its words for the home: a place starting with one is the home, whatever place is
         # named after it ("domicile assistante familiale ASE, Reims": the carer's home).
         self.home = frozenset(
@@ -438,6 +448,14 @@ class _Registry:
                 return found.group(1)
         return ""
 
+    def _care_start(self, location: _Text) -> str:
+        """The care place phrase the location starts with ("cabinet dentaire"), or nothing."""
+        for pattern in self.care_phrases:
+            found = pattern.match(location.padded)
+            if found is not None:
+                return found.group(1)
+        return ""
+
     def _town(self, location: _Text, found: str) -> bool:
         """Whether the name found ends a town's name ("Is-sur-Tille": the group "Tille"
         after "sur", a word before it)."""
@@ -468,6 +486,12 @@ class _Registry:
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"), or a care
                 # partner's ("McDo Purpan", by the CHU Purpan): outside.
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
+            if "own" in codes and not first:
+                care = self._care_start(f.location)
+                if care and not set(care.split()) & set(found.split()):
+                    # An own alias inside a care place's name ("cabinet dentaire Bellevue", the
+                    # DITEP's district an alias of its site): that care place (round 8).
+                    return _PlaceHit(codes, Setting.SOINS, f"location «{care}» «{found}»")
             tokens = f.location.padded.split()
             # The words after the name, past its small words ("Étangs de la Barette").
             after = [token for token in tokens[1:] if token not in _SMALL_WORDS]
