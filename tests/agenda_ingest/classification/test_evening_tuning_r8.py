@@ -67,9 +67,13 @@ def test_the_internat_young_people_in_the_evening_before_the_night_window() -> N
         "accueil_nuit",
         "soir-dans-un-groupe-du-ditep-r8",
     )
-    # The same group in the afternoon stays the day unit; the evening alone says nothing.
-    afternoon = timed_entry("Jeux", location="Hirondelles", youth=5, present=5)
-    assert labels_and_rule(afternoon, PLACES)[0] == "accueil_jour"
+    late = timed_entry("Jeux", location="Hirondelles", youth=5, present=5, times=("17:30", "18:30"))
+    assert labels_and_rule(late, PLACES)[0] == "accueil_nuit"
+    # The same group in the afternoon, or at 17:00, stays the day unit; the evening alone says
+    # nothing.
+    for times in (("14:00", "15:30"), ("17:00", "18:00")):
+        afternoon = timed_entry("Jeux", location="Hirondelles", youth=5, present=5, times=times)
+        assert labels_and_rule(afternoon, PLACES)[0] == "accueil_jour", times
     crepes = timed_entry("Soirée gaufres", youth=6, present=6, times=("18:00", "20:30"))
     assert labels_and_rule(crepes, PLACES)[0] == "accueil_jour"
     # A show with the families, a SESSAD group, a run home are not the internat's evening.
