@@ -58,7 +58,7 @@ FLOORS: dict[str, tuple[int, int]] = {
         233,
     ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BI": (247, 243),
-    "BJ": (240, 233),
+    "BJ": (241, 234),
     "BK": (248, 246),
     # BL:121 "VAD Maëlys - RDV manqué": the no-show's nature (direct) once rule phrases are
     # spelt out (docs, "Rule phrases with a short form"); its writer says indirect.
