@@ -12,6 +12,7 @@ from ditep_cli.main import app
 from ditep_core.db import Database
 from ditep_core.models import AgendaSession, ReclassificationRun
 from tests.conftest import SAMPLES_DIR, TemporaryDatabase
+from tests.rule_texts import taxi_left_unknown
 
 
 def _ok(runner: CliRunner, *args: str) -> str:
@@ -27,10 +28,7 @@ def test_upload_then_reclassify_the_stored_sessions(
     _ok(cli_runner, "samples", "load", str(SAMPLES_DIR))
     rules = tmp_path / "regles.yaml"
     rules.write_text(
-        default_rules_text().replace(
-            "words: [taxi, taxis, transport, transports, trajet, navette, vsl]",
-            "words: [navette, vsl]",
-        ),
+        taxi_left_unknown(default_rules_text()),
         encoding="utf-8",
     )
     uploaded = _ok(cli_runner, "rules", "upload", str(rules), "--finess", "690000017")

@@ -9,13 +9,11 @@ from agenda_ingest.classification.engine import default_rule_set, default_rules_
 from ditep_core.db import Database
 from tests.conftest import SampleDitep, push_both_sample_feeds, sample_feed
 from tests.http import AppClient
+from tests.rule_texts import taxi_left_unknown
 
 FINESS = "690000017"
 # The taxi becomes unknown words, so that it lands in the review queue.
-UNKNOWN_TAXI = default_rules_text().replace(
-    "words: [taxi, taxis, transport, transports, trajet, navette, vsl]",
-    "words: [navette, vsl]",
-)
+UNKNOWN_TAXI = taxi_left_unknown(default_rules_text())
 
 
 def _sessions(database: Database) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from tests.conftest import (
     sample_feed,
 )
 from tests.http import AppClient
+from tests.rule_texts import taxi_left_unknown
 
 EMPTY_CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 JSON_TYPES = {"application/json", "application/fhir+json", "application/problem+json"}
@@ -130,9 +131,7 @@ def test_every_route_answers_as_its_schema_says(
 
     # agenda-ingest: rule sets (one with the taxi unknown, for the review queue), feeds.
     default = ingest.call("GET", "/v1/rulesets/default", headers=reader).json()["document"]
-    unknown_taxi = default.replace(
-        "words: [taxi, taxis, transport, transports, trajet, navette, vsl]", "words: [navette, vsl]"
-    )
+    unknown_taxi = taxi_left_unknown(default)
     ingest.call(
         "POST",
         "/v1/establishments/{finess}/rulesets",

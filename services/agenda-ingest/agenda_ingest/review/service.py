@@ -176,6 +176,18 @@ class RuleFromGroup:
     reclassification: ReclassificationOutcome
 
 
+_MAX_PHRASES = 50
+
+
+def _group_phrases(key: str, members: list[StoredSession]) -> list[str]:
+    """The group's key, for later titles worded alike ("RDV 15h" after "RDV 14h"), then its
+    members' titles as the rules read them: the key leaves out digits, question marks and
+    arrows, which the rules read as words, so its words in a row are not in every member's
+    title ("Taxi domicile → DITEP" reads "taxi domicile > ditep")."""
+    titles = sorted({normalise_words(member.summary).strip() for member in members} - {"", key})
+    return [key, *titles[:_MAX_PHRASES]]
+
+
 def rule_from_group(
     session: Session,
     establishment: Establishment,
@@ -186,7 +198,7 @@ def rule_from_group(
 ) -> RuleFromGroup:
     """A new rule matching the group's words, first in a new version of the rule set, then
     the establishment's sessions reclassified with it."""
-    key, _members = _group_members(session, establishment, group)
+    key, members = _group_members(session, establishment, group)
     if not key:
         raise InvalidRequest("this group has no words in its summary: classify it by hand")
     document = parse_rule_set(base_document_text(session, establishment.id))
@@ -198,7 +210,7 @@ def rule_from_group(
             id=rule_id,
             explanation=wanted.explanation
             or f"Créée depuis la file de revue : « {key} » → {wanted.activity.label}.",
-            when=Conditions(words=[key]),
+            when=Conditions(words=_group_phrases(key, members)),
             then=Actions(
                 activity=wanted.activity,
                 setting=wanted.setting or "auto",
