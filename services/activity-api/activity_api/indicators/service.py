@@ -45,6 +45,7 @@ from activity_api.regions.repository import AreaRepository
 from activity_api.regions.schemas import Area, AreaReport
 from activity_api.regions.service import (
     SECRECY_RULE,
+    FamilyMemo,
     RegionFamily,
     area_report,
     region_activity_table,
@@ -284,22 +285,29 @@ def _family_total(
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
     family: RegionFamily | None = None,
+    memo: FamilyMemo | None = None,
 ) -> tuple[dict[str, Any], set[str]]:
     """The area's total as the period's family publishes it (flat figures, hidden paths):
     the region's or department's row of the region table (``family``: that table, when
     the caller has built it already); for the nation, the regions' published totals (a
     figure hidden in any of them is hidden). ``reports``: the period's bodies, used where
-    they cover a whole region."""
+    they cover a whole region. ``memo``: the families this read has built already."""
     if area is not None:
         table, _, _ = family or region_activity_table(
-            session, area.region_code, period, threshold=threshold, now=now, reports=reports
+            session,
+            area.region_code,
+            period,
+            threshold=threshold,
+            now=now,
+            reports=reports,
+            memo=memo,
         )
         row = table.row(f"{area.kind}:{area.code}", period.code)
         return flatten(row.figures), set(row.suppressed)
     hidden: set[str] = set()
     for region_code in sorted({e.region_code for e in establishments}):
         table, _, _ = region_activity_table(
-            session, region_code, period, threshold=threshold, now=now, reports=reports
+            session, region_code, period, threshold=threshold, now=now, reports=reports, memo=memo
         )
         hidden |= set(table.row(f"region:{region_code}", period.code).suppressed)
     return {}, hidden
@@ -385,6 +393,9 @@ def area_indicators(
     profile = active_profile(session)
     threshold = profile.suppression_threshold if threshold is None else threshold
     earlier = _shifted(period)
+    # The period and the one before share families (a school year and the one before
+    # hold the same calendar year): built once for both.
+    memo = FamilyMemo()
     establishments = establishments_of(session, area)
     # Each period's bodies are read once, for the region (or the nation): the indicators'
     # inputs and the family table that decides the secrecy both take them.
@@ -421,6 +432,7 @@ def area_indicators(
                 now=now,
                 reports=reports,
                 family=family,
+                memo=memo,
             ),
         ),
         _area_values(
@@ -435,6 +447,7 @@ def area_indicators(
                 threshold=threshold,
                 now=now,
                 reports=earlier_reports,
+                memo=memo,
             ),
         ),
         profile_version=profile.version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -62,6 +63,10 @@ SECRECY_RULE = (
 _NOT_SUMMED: Any = {**dict.fromkeys(IDENTITY_FIELDS, True), "quality": {"by_source": True}}
 
 
+Figures = tuple[dict[int, dict[str, Any]], bool]
+"""Each establishment's flat figures by id, and whether any of them is stale."""
+
+
 def establishment_figures(
     session: Session,
     establishments: Sequence[Establishment],
@@ -69,7 +74,7 @@ def establishment_figures(
     reports: Mapping[int, ActivityReport] | None = None,
     *,
     now: dt.datetime | None = None,
-) -> tuple[dict[int, dict[str, Any]], bool]:
+) -> Figures:
     """Each establishment's figures for the period (frozen ones as stored), without the
     per-source quality: the ONE call into the counting, one read of the rollups for all
     of them (``reports``: already read by the caller, e.g. for the indicators of the same
@@ -185,6 +190,7 @@ def year_context(
     threshold: int,
     now: dt.datetime,
     decisions: DecisionSource | None = None,
+    memo: FamilyMemo | None = None,
 ) -> tuple[set[CellKey], set[CellKey]]:
     """What the families a year depends on decided (hidden, published): the quarter
     families of every month it or its calendar years hold, and for a school year the two
@@ -198,7 +204,13 @@ def year_context(
         depends += [p for p in periods[1:] if len(p.code) == 4]
     for member in depends:
         table, _, _ = region_activity_table(
-            session, region_code, member, threshold=threshold, now=now, decisions=decisions
+            session,
+            region_code,
+            member,
+            threshold=threshold,
+            now=now,
+            decisions=decisions,
+            memo=memo,
         )
         hidden |= table.suppressed
         known |= table.published
@@ -228,6 +240,18 @@ def _department_areas(
 RegionFamily = tuple[LevelTable, Sequence[Establishment], bool]
 
 
+@dataclass
+class FamilyMemo:
+    """What one read (a request, a task's unit of work) has built of the families already.
+    A year's family depends on its quarters' families and a school year's on its two
+    calendar years', which hold the same quarters again: without it, one school year read
+    counts each month of each establishment four times over (and its earlier year, for
+    the indicators' comparison, shares a calendar year with it)."""
+
+    tables: dict[tuple[str, str], RegionFamily] = field(default_factory=dict)
+    figures: dict[tuple[tuple[int, ...], str], Figures] = field(default_factory=dict)
+
+
 def region_activity_table(
     session: Session,
     region_code: str,
@@ -237,14 +261,21 @@ def region_activity_table(
     now: dt.datetime,
     reports: Mapping[int, ActivityReport] | None = None,
     decisions: DecisionSource | None = None,
+    memo: FamilyMemo | None = None,
 ) -> RegionFamily:
     """The region's ARS activity for the period's family, decided once: every
     establishment, every department and the region, for the quarter and its months;
     for a quarter, the transmitted results of the region (regions.results) too, whose
     decisions hold here (their hidden cells stay hidden, their published ones are known).
     Each decision is looked up in ``decisions`` (default: the stored ones, written by
-    the ``secrecy.decide`` task) before it is decided in the process.
+    the ``secrecy.decide`` task) before it is decided in the process. ``memo``: the
+    families and figures this read has built already, all with the same ``threshold``,
+    ``now`` and ``decisions`` (default: a new one).
     """
+    memo = FamilyMemo() if memo is None else memo
+    built = memo.tables.get((region_code, period.code))
+    if built is not None:
+        return built
     if decisions is None:
         decisions = StoredDecisions(session)
     establishments = AreaRepository(session).establishments_in_region(region_code)
@@ -255,14 +286,19 @@ def region_activity_table(
     read_already = (
         reports if reports is not None and all(e.id in reports for e in establishments) else None
     )
+    ids = tuple(establishment.id for establishment in establishments)
     for member in periods:
-        figures, member_stale = establishment_figures(
-            session,
-            establishments,
-            member,
-            read_already if member.code == period.code else None,
-            now=now,
-        )
+        counted = memo.figures.get((ids, member.code))
+        if counted is None:
+            counted = establishment_figures(
+                session,
+                establishments,
+                member,
+                read_already if member.code == period.code else None,
+                now=now,
+            )
+            memo.figures[(ids, member.code)] = counted
+        figures, member_stale = counted
         stale = stale or member_stale
         rows += [
             SlicedFigures(establishment.finess, member.code, figures[establishment.id])
@@ -282,7 +318,13 @@ def region_activity_table(
     quarter = periods[0]
     if _is_year(period):
         hidden, known = year_context(
-            session, region_code, period, threshold=threshold, now=now, decisions=decisions
+            session,
+            region_code,
+            period,
+            threshold=threshold,
+            now=now,
+            decisions=decisions,
+            memo=memo,
         )
     elif time_sums or quarter.code[4:6] == "-Q":
         results = national_results_table(
@@ -325,6 +367,7 @@ def region_activity_table(
         family=activity_family(region_code, quarter.code),
         source=decisions,
     )
+    memo.tables[(region_code, period.code)] = (table, establishments, stale)
     return table, establishments, stale
 
 
