@@ -8,6 +8,7 @@ where it tells) of one decision (docs/classification-rules.md, "Round 9: foster 
 
 from __future__ import annotations
 
+from agenda_ingest.classification.links import cue_codes
 from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
 
 PLACES = """
@@ -185,3 +186,33 @@ def test_off_sick_at_home_said_in_the_title() -> None:
     sick = _youth("Grippe – reste à la maison", present=0, times=("08:00", "17:00"))
     assert _read(sick)[:2] == ("hors_prestation", "domicile")
     assert _read(sick)[3] == "malade-chez-lui-agenda-du-jeune-r9"
+
+
+def test_the_description_saying_his_own_activity_is_a_cue() -> None:
+    for said in (
+        "sortie avec sa classe de 6e",
+        "licence au club depuis septembre",
+        "inscrite par sa mère, cours du samedi",
+        "stage avec le club, sans l'équipe du DITEP",
+        "natation scolaire",
+    ):
+        assert "cue|own" in cue_codes(said), said
+    for said in ("avec le groupe des Écureuils", "sortie du semi-internat", "licenciement"):
+        assert "cue|own" not in cue_codes(said), said
+
+
+def test_his_own_outing_said_in_the_description_is_his_own_life() -> None:
+    swim = _youth("Piscine", "piscine de Tulle", "avec sa classe de CM2")
+    assert _read(swim) == (
+        "hors_prestation",
+        "exterieur",
+        "direct",
+        "activite-a-lui-dite-agenda-du-jeune-r9",
+    )
+    sailing = _youth(
+        "Voile", "Séchemailles", "licence club, son père l'emmène", times=("10:00", "12:00")
+    )
+    assert _read(sailing)[:2] == ("hors_prestation", "exterieur")
+    # Nothing said of whose it is: the day unit's outing, as before.
+    group = _youth("Piscine", "piscine de Tulle")
+    assert _read(group)[:2] == ("accueil_jour", "exterieur")
