@@ -10,7 +10,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
-``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``."""
+``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``, ``cue|own``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -125,6 +125,26 @@ _CUES = (
         False,
         re.compile(r"\bsessad\b", re.IGNORECASE),
     ),
+    # The young person's own activity, not the DITEP's, said in the description: with his class,
+    # his club or his family, his club licence, registered or brought by a parent, school
+    # swimming, without the team or the educator, outside the DITEP ("avec sa classe de CM1",
+    # "licence club, papa amène", "inscrit par la maman", "stage avec le club, sans l'équipe"):
+    # who runs it, read as a code (round 9).
+    (
+        "own",
+        False,
+        re.compile(
+            r"\bavec (?:sa|son|ses) (?:classe|club|famille|parents)\b|"
+            r"\bavec (?:la|le) (?:famille|club)\b|"
+            r"\blicen(?:ce|ci[ée]e?)\b|\binscrite? par (?:la |le |sa |son |ses )?"
+            r"(?:maman|papa|m[èe]re|p[èe]re|parents|famille)\b|"
+            r"\b(?:papa|maman|sa m[èe]re|son p[èe]re|ses parents) "
+            r"(?:am[èe]ne|emm[èe]ne|d[ée]pose)\b|"
+            r"\bnatation scolaire\b|\bsans l['’][ée]quipe\b|\bsans (?:l['’])?[ée]duc\w*|"
+            r"\bhors (?:ditep|itep|dispositif)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -161,9 +181,10 @@ def link_codes(*texts: str) -> tuple[str, ...]:
 def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
-    ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual`` and ``cue|sessad`` when
-    it says advice given, a no-show, an event of the young person's school path, one
-    professional with him, or the SESSAD: read in the words around its links (a link's own
+    ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad`` and
+    ``cue|own`` when it says advice given, a no-show, an event of the young person's school
+    path, one professional with him, the SESSAD, or his own activity (his class, club or
+    family, not the DITEP): read in the words around its links (a link's own
     "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
@@ -182,7 +203,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
 """The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent, path,
-individual, sessad)."""
+individual, sessad, own)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:
