@@ -140,7 +140,7 @@ _CUES = (
             r"(?:->|→)\s*(?:les\s+)?domiciles?\b|"
             # "trajet école -> maison"; not the trip learnt ("trajet Mosson -> Comédie en
             # autonomie", "apprend à faire le trajet collège -> maison seul").
-            r"^(?!.*\b(?:autonomie|autonome|apprend\w*|seule?)\b).*\btrajets?\b[^.;]{0,40}(?:->|→)",
+            r"^(?!.*\b(?:autonomie|autonome|apprend\w*|apprenti\w*|seule?)\b).*\btrajets?\b[^.;]{0,40}(?:->|→)",
             re.IGNORECASE,
         ),
     ),
@@ -182,8 +182,8 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
     ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad`` and
     ``cue|drive`` when it says advice given, a no-show, an event of the young person's school
-    path, one professional with him, the SESSAD, or a drive: read in the words around its links (a link's own
-    "zoom" is a link, read by ``link_codes``)."""
+    path, one professional with him, the SESSAD, or a drive: read in the words around its
+    links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
