@@ -10,7 +10,8 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
-``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``, ``cue|own``."""
+``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``, ``cue|own``,
+``cue|drive``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -145,6 +146,25 @@ _CUES = (
             re.IGNORECASE,
         ),
     ),
+    # The drive said in the description ("dépose Y.M. et S.A. au collège", "aller-retour depuis
+    # la maison", "accomp. en voiture", "train de 8h", "retours 16h30 -> domiciles", "trajet
+    # école -> maison"): the
+    # session is a trip, read as a code (``cue|drive``; round 9). Not someone else's drive
+    # ("déposé par sa mère", "par le taxi").
+    (
+        "drive",
+        False,
+        re.compile(
+            r"\bd[ée]pos(?:e|es|er|[ée]e?s?)\b(?!\s+par\s+(?:sa|son|ses|le|la|les|un|une)\s+"
+            r"(?:m[èe]re|p[èe]re|parents?|famille|taxis?|vsl|ambulance|chauffeur|grand))|"
+            r"\ballers?[- /]retours?\b|\ba/r\b|\ben voiture\b|\btrains? de \d{1,2}\s*h|"
+            r"(?:->|→)\s*(?:les\s+)?domiciles?\b|"
+            # "trajet école -> maison"; not the trip learnt ("trajet Mosson -> Comédie en
+            # autonomie", "apprend à faire le trajet collège -> maison seul").
+            r"^(?!.*\b(?:autonomie|autonome|apprend\w*|apprenti\w*|seule?)\b).*\btrajets?\b[^.;]{0,40}(?:->|→)",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -183,8 +203,8 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
     ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad`` and
     ``cue|own`` when it says advice given, a no-show, an event of the young person's school
-    path, one professional with him, the SESSAD, or his own activity (his class, club or
-    family, not the DITEP): read in the words around its links (a link's own
+    path, one professional with him, the SESSAD, his own activity (his class, club or
+    family, not the DITEP) or a drive: read in the words around its links (a link's own
     "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
@@ -203,7 +223,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
 """The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent, path,
-individual, sessad, own)."""
+individual, sessad, own, drive)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:
