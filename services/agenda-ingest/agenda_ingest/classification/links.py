@@ -88,8 +88,10 @@ _CUES = (
             r"\b(?:pas de|sans) r[ée]ponse\b|"
             # Round 9: "Lou pas là, personne n'a ouvert", "famille pas là, 1h de route pour rien",
             # "famille non joignable" (not "pas la peine": "pas là" before a stop, "à" or "au").
-            r"\bpas l[àa](?=\s*(?:$|[,.;:!?)]|[-–—]|[àa]\s|au\b))|\bpersonne n['’]a (?:ouvert|r[ée]pondu)\b|"
-            r"\b(?:route|trajet|d[ée]placement|min|minutes|h|heures?) pour rien\b|\bnon joignable\b",
+            r"\bpas l[àa](?=\s*(?:$|[,.;:!?)]|[-–—]|[àa]\s|au\b))|"
+            r"\bpersonne n['’]a (?:ouvert|r[ée]pondu)\b|"
+            r"\b(?:route|trajet|d[ée]placement|min|minutes|h|heures?) pour rien\b|"
+            r"\bnon joignable\b",
             re.IGNORECASE,
         ),
     ),
