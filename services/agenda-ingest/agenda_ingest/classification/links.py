@@ -86,7 +86,13 @@ _CUES = (
             r"\bpersonne (?:au domicile|[àa] la maison|chez)\b|\bporte close\b|\binjoignable\b|"
             r"\bnon rentr[ée]e?\b|\bfugue\b|\breport[ée]e?s?\b|\bmalade\b|"
             r"\bpas connect[ée]e?\b|\b(?:rdv|rendez-vous|s[ée]ance) manqu[ée]e?\b|"
-            r"\b(?:pas de|sans) r[ée]ponse\b",
+            r"\b(?:pas de|sans) r[ée]ponse\b|"
+            # Round 9: "Lou pas là, personne n'a ouvert", "famille pas là, 1h de route pour rien",
+            # "famille non joignable" (not "pas la peine": "pas là" before a stop, "à" or "au").
+            r"\bpas l[àa](?=\s*(?:$|[,.;:!?)]|[-–—]|[àa]\s|au\b))|"
+            r"\bpersonne n['’]a (?:ouvert|r[ée]pondu)\b|"
+            r"\b(?:route|trajet|d[ée]placement|min|minutes|h|heures?) pour rien\b|"
+            r"\bnon joignable\b",
             re.IGNORECASE,
         ),
     ),
