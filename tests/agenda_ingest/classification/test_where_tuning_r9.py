@@ -36,9 +36,17 @@ def _read(summary: str, location: str = "", **entry: Any) -> tuple[str, str, str
 
 
 def test_a_room_named_after_a_natural_place_with_such_a_word_is_that_place() -> None:
-    group: dict[str, Any] = {"youth": 5, "present": 5, "functions": _GROUP, "times": ("09:00", "16:00")}
+    group: dict[str, Any] = {
+        "youth": 5,
+        "present": 5,
+        "functions": _GROUP,
+        "times": ("09:00", "16:00"),
+    }
     # The valley itself, not the room named after it.
-    assert _read("Balade raquettes", "Risoux (vallée)", **group)[:2] == ("accueil_jour", "exterieur")
+    assert _read("Balade raquettes", "Risoux (vallée)", **group)[:2] == (
+        "accueil_jour",
+        "exterieur",
+    )
     assert _read("Sortie col", "Risoux (col)", **group)[1] == "exterieur"
     # A car park at the foot of the place, a name of its own after it.
     assert _read("Randonnée", "Jura - parking des Rousses", **group)[1] == "exterieur"
@@ -64,7 +72,9 @@ def test_a_night_at_an_own_house_whose_words_say_home_a_call_or_a_foster_family(
     assert at_home[:2] == ("accueil_nuit", "site")
     assert at_home[3] == "nuit-en-maison-du-ditep-r9"
     # A call to the manager on duty during the night is not a session at a distance.
-    called = _read("Maison de Morteau - soirée et nuit, appel astreinte 23h", "Morteau", **night, **_NIGHT)
+    called = _read(
+        "Maison de Morteau - soirée et nuit, appel astreinte 23h", "Morteau", **night, **_NIGHT
+    )
     assert called[:2] == ("accueil_nuit", "site")
     # A week-end there for young people the foster carers cannot take: a night, not coordination.
     weekend = _read(
@@ -83,7 +93,9 @@ def test_a_night_at_an_own_house_whose_words_say_home_a_call_or_a_foster_family(
 
 
 def test_a_room_of_a_house_overnight_is_the_night_there() -> None:
-    room = _read("Ch2 Gentiane - L.", "Chambre 2 Gentiane", functions=(), kind="establishment", **_NIGHT)
+    room = _read(
+        "Ch2 Gentiane - L.", "Chambre 2 Gentiane", functions=(), kind="establishment", **_NIGHT
+    )
     assert room[:2] == ("accueil_nuit", "site")
     assert room[3] == "nuit-en-chambre-du-ditep-r9"
 
@@ -115,7 +127,12 @@ def test_a_night_watcher_s_round_of_the_flats_in_a_town_is_at_the_ditep() -> Non
 
 
 def test_a_group_held_by_video_in_the_evening_is_ambulatoire_at_a_distance() -> None:
-    group: dict[str, Any] = {"youth": 4, "present": 4, "functions": _GROUP, "times": ("18:00", "19:00")}
+    group: dict[str, Any] = {
+        "youth": 4,
+        "present": 4,
+        "functions": _GROUP,
+        "times": ("18:00", "19:00"),
+    }
     assert _read("Visio gpe ados", "Teams", **group)[:2] == ("ambulatoire", "distance")
     assert _read("Groupe d'expression (zoom)", "", **group)[:2] == ("ambulatoire", "distance")
     # The internat's evening with a call in it stays the evening.
@@ -124,7 +141,9 @@ def test_a_group_held_by_video_in_the_evening_is_ambulatoire_at_a_distance() -> 
 
 
 def test_a_therapist_s_session_at_a_town_the_registry_does_not_know_is_at_the_office() -> None:
-    ortho = _read("Orthophonie T.", "Pontarlier", functions=("orthophoniste",), times=("10:00", "10:45"))
+    ortho = _read(
+        "Orthophonie T.", "Pontarlier", functions=("orthophoniste",), times=("10:00", "10:45")
+    )
     assert ortho[:2] == ("ambulatoire", "site")
     assert ortho[3] == "seance-de-therapeute-a-une-commune-r9"
     # An educator's session there says nothing of where; a practice named is care.
