@@ -317,6 +317,7 @@ class _Registry:
         "places",
         "public",
         "public_phrases",
+        "public_places",
         "rule_words",
         "school",
         "vehicles",
@@ -397,6 +398,14 @@ class _Registry:
             word
             for setting, words, _in_title in places
             if setting is Setting.EXTERIEUR
+            for word in words.singles
+        )
+        # Its words for outside read in the place only (vallée, col, mont, IME…): a room of the
+        # DITEP cannot be one, so a room's name with one is that public place (round 9).
+        self.public_places = frozenset(
+            word
+            for setting, words, in_title in places
+            if setting is Setting.EXTERIEUR and not in_title
             for word in words.singles
         )
         # And its phrases ("basic fit", "salle d escalade"), matched at the start of the place.
@@ -553,6 +562,22 @@ class _Registry:
                     # DITEP's premises as a whole keep their yard or garage ("Antenne du
                     # Havre - garage").
                     return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{inside}» «{found}»")
+                if _ROOM in codes:
+                    natural = next(
+                        (
+                            token
+                            for token in tokens
+                            if token in self.public_places and token not in held
+                        ),
+                        None,
+                    )
+                    if natural is not None:
+                        # A room of the DITEP named after a natural place, with a word naming
+                        # such a place ("Restonica (vallée)", the room "Salle Restonica"): the
+                        # valley itself, outside; a room is indoors (round 9).
+                        return _PlaceHit(
+                            codes, Setting.EXTERIEUR, f"location «{natural}» «{found}»"
+                        )
             # The words after the name, past its small words ("Étangs de la Barette").
             after = [token for token in tokens[1:] if token not in _SMALL_WORDS]
             if (
@@ -629,6 +654,9 @@ _PREMISES = OwnKind.SITE.value
 
 _GROUP = OwnKind.GROUP.value
 """The kind of an own place naming one of the DITEP's day groups ("Groupe Cigales")."""
+
+_ROOM = OwnKind.ROOM.value
+"""The kind of an own place naming one of the DITEP's rooms ("Salle Restonica")."""
 
 _CUE = "cue:"
 """How a place's ``cues`` are kept among its link hosts (a host has no colon)."""
