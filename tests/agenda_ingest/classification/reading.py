@@ -78,6 +78,30 @@ def timed_entry(
     }
 
 
+def youth_agenda_entry(
+    summary: str,
+    location: str = "",
+    description: str = "",
+    *,
+    present: int = 1,
+    times: tuple[str, str] = ("14:00", "16:00"),
+    start: str | None = None,
+    end: str | None = None,
+) -> dict[str, object]:
+    """An entry of the young person's own agenda, no DITEP professional on it."""
+    return timed_entry(
+        summary,
+        description,
+        location,
+        present=present,
+        functions=(),
+        kind="youth",
+        times=times,
+        start=start,
+        end=end,
+    )
+
+
 @cache
 def rules_with(places: str) -> CompiledRuleSet:
     """The shipped rules with a place registry's text, compiled once per text."""

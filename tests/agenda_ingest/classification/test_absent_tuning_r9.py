@@ -11,7 +11,11 @@ absent young people")."""
 from __future__ import annotations
 
 from agenda_ingest.classification.links import cue_codes
-from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
+from tests.agenda_ingest.classification.reading import (
+    labels_and_rule,
+    timed_entry,
+    youth_agenda_entry,
+)
 
 PLACES = """
 format: ditep-places/1
@@ -52,22 +56,13 @@ def _own(
     location: str = "",
     description: str = "",
     *,
-    present: int = 0,
     times: tuple[str, str] = ("09:00", "16:30"),
     start: str | None = None,
     end: str | None = None,
 ) -> dict[str, object]:
-    """An entry of the young person's own agenda, no DITEP professional on it, him absent."""
-    return timed_entry(
-        summary,
-        description,
-        location,
-        present=present,
-        functions=(),
-        kind="youth",
-        times=times,
-        start=start,
-        end=end,
+    """An entry of the young person's own agenda, him absent (a DITEP day by default)."""
+    return youth_agenda_entry(
+        summary, location, description, present=0, times=times, start=start, end=end
     )
 
 

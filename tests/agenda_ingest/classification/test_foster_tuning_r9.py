@@ -9,7 +9,11 @@ where it tells) of one decision (docs/classification-rules.md, "Round 9: foster 
 from __future__ import annotations
 
 from agenda_ingest.classification.links import cue_codes
-from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
+from tests.agenda_ingest.classification.reading import (
+    labels_and_rule,
+    timed_entry,
+    youth_agenda_entry,
+)
 
 PLACES = """
 format: ditep-places/1
@@ -23,28 +27,7 @@ partners:
 """
 
 
-def _youth(
-    summary: str,
-    location: str = "",
-    description: str = "",
-    *,
-    present: int = 1,
-    times: tuple[str, str] = ("14:00", "16:00"),
-    start: str | None = None,
-    end: str | None = None,
-) -> dict[str, object]:
-    """An entry of the young person's own agenda, no DITEP professional on it."""
-    return timed_entry(
-        summary,
-        description,
-        location,
-        present=present,
-        functions=(),
-        kind="youth",
-        times=times,
-        start=start,
-        end=end,
-    )
+_youth = youth_agenda_entry
 
 
 def _pro(

@@ -7,7 +7,10 @@ pins the activity, the setting (and a nature or a rule where it tells) of one de
 
 from __future__ import annotations
 
-from tests.agenda_ingest.classification.reading import labels_and_rule, timed_entry
+from tests.agenda_ingest.classification.reading import (
+    labels_and_rule,
+    youth_agenda_entry,
+)
 
 PLACES = """
 format: ditep-places/1
@@ -22,28 +25,7 @@ partners:
 """
 
 
-def _own(
-    summary: str,
-    location: str = "",
-    description: str = "",
-    *,
-    present: int = 1,
-    times: tuple[str, str] = ("14:00", "16:00"),
-    start: str | None = None,
-    end: str | None = None,
-) -> dict[str, object]:
-    """An entry of the young person's own agenda, no DITEP professional on it."""
-    return timed_entry(
-        summary,
-        description,
-        location,
-        present=present,
-        functions=(),
-        kind="youth",
-        times=times,
-        start=start,
-        end=end,
-    )
+_own = youth_agenda_entry
 
 
 def _read(entry: dict[str, object]) -> tuple[str, str, str, str]:
