@@ -154,9 +154,8 @@ _CUES = (
     ),
     # The drive said in the description ("dépose Y.M. et S.A. au collège", "aller-retour depuis
     # la maison", "accomp. en voiture", "train de 8h", "retours 16h30 -> domiciles", "trajet
-    # école -> maison"): the
-    # session is a trip, read as a code (``cue|drive``; round 9). Not someone else's drive
-    # ("déposé par sa mère", "par le taxi").
+    # école -> maison"): the session is a trip, read as a code (``cue|drive``; round 9). Not
+    # someone else's drive ("déposé par sa mère", "par le taxi").
     (
         "drive",
         False,
@@ -207,11 +206,11 @@ def link_codes(*texts: str) -> tuple[str, ...]:
 def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
-    ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad`` and
-    ``cue|own`` when it says advice given, a no-show, an event of the young person's school
-    path, one professional with him, the SESSAD, his own activity (his class, club or
-    family, not the DITEP) or a drive: read in the words around its links (a link's own
-    "zoom" is a link, read by ``link_codes``)."""
+    ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``,
+    ``cue|own`` and ``cue|drive`` when it says advice given, a no-show, an event of the young
+    person's school path, one professional with him, the SESSAD, his own activity (his class,
+    club or family, not the DITEP) or a drive: read in the words around its links (a link's
+    own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
