@@ -92,6 +92,10 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "lp": ("lycee", "professionnel"),
     # « ML » is the mission locale in all 20 entries of the 53 sets naming it.
     "ml": ("mission", "locale"),
+    # « E2C » is the école de la deuxième chance, a school for young people out of school (round
+    # 10: « E2C » at « E2C Lyon », the registry's training place, is at school for its writer and
+    # second reader, as a training partner named as a school is).
+    "e2c": ("ecole", "de", "la", "deuxieme", "chance"),
     # Round 6, the DITEP's own words for its support: « Atel. cuisine », « Lever + PDJ »,
     # « Snoez Théo », « Relax Léna », « Équit' Enzo », « Pisc. Colibris », « Ergo Maëlys »,
     # « AAD Kylian » (aide aux devoirs). Not « gpe » / « grp »: the rules name them as they are
