@@ -180,7 +180,8 @@ _CUES = (
         False,
         re.compile(
             r"(?<!semi-)(?<!semi )(?<!pas d')(?<!pas d’)(?<!temps d')(?<!temps d’)(?<!plus à l')"
-            r"(?<!plus a l')\b(?:internat|internes)\b(?!\s+(?:scolaire|du lyc|de lyc|mfr|du coll|de la mfr))",
+            r"(?<!plus a l')\b(?:internat|internes)\b"
+            r"(?!\s+(?:scolaire|du lyc|de lyc|mfr|du coll|de la mfr))",
             re.IGNORECASE,
         ),
     ),
@@ -223,8 +224,8 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``,
     ``cue|own``, ``cue|drive`` and ``cue|internat`` when it says advice given, a no-show, an
     event of the young person's school path, one professional with him, the SESSAD, his own
-    activity (his class, club or family, not the DITEP), a drive or the DITEP's internat: read in the words around its links (a link's
-    own "zoom" is a link, read by ``link_codes``)."""
+    activity (his class, club or family, not the DITEP), a drive or the DITEP's internat: read
+    in the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
