@@ -11,7 +11,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
 ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``, ``cue|own``,
-``cue|drive``."""
+``cue|drive``, ``cue|internat``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -170,6 +170,21 @@ _CUES = (
             re.IGNORECASE,
         ),
     ),
+    # The DITEP's internat said in the description: its young people ("groupe internat Le Terril",
+    # "les jeunes de l'internat", "sortie internat", "internes"): who the session is for, read as a
+    # code (``cue|internat``; round 10). Not the semi-internat, nor an internat denied ("pas
+    # d'internat", "hors temps d'internat"), nor another school's ("internat scolaire du lycée",
+    # "internat MFR").
+    (
+        "internat",
+        False,
+        re.compile(
+            r"(?<!semi-)(?<!semi )(?<!pas d')(?<!pas d’)(?<!temps d')(?<!temps d’)(?<!plus à l')"
+            r"(?<!plus a l')\b(?:internat|internes)\b"
+            r"(?!\s+(?:scolaire|du lyc|de lyc|mfr|du coll|de la mfr))",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -207,10 +222,10 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
     ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``,
-    ``cue|own`` and ``cue|drive`` when it says advice given, a no-show, an event of the young
-    person's school path, one professional with him, the SESSAD, his own activity (his class,
-    club or family, not the DITEP) or a drive: read in the words around its links (a link's
-    own "zoom" is a link, read by ``link_codes``)."""
+    ``cue|own``, ``cue|drive`` and ``cue|internat`` when it says advice given, a no-show, an
+    event of the young person's school path, one professional with him, the SESSAD, his own
+    activity (his class, club or family, not the DITEP), a drive or the DITEP's internat: read
+    in the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
@@ -228,7 +243,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
 """The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent, path,
-individual, sessad, own, drive)."""
+individual, sessad, own, drive, internat)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:
