@@ -2212,9 +2212,10 @@ class CompiledRuleSet:
         # A session of a modality with its young person absent ("PEC Noah" at a town, he did
         # not come) was to be held with him, not a meeting of professionals elsewhere.
         default = then.default_setting
-        if then.unplaced_setting is not None and f.location is _NO_TEXT:
-            # No place given: the rule's own reading of an agenda that says nothing of where
-            # ("Appui ressources" alone: the partner's, not the DITEP's; round 10).
+        if then.unplaced_setting is not None and not f.location.padded.strip():
+            # No place given (as ``located: false`` reads it): the rule's own reading of an
+            # agenda that says nothing of where ("Appui ressources" alone: the partner's, not
+            # the DITEP's; round 10).
             default = then.unplaced_setting
         return self._place(
             f,
