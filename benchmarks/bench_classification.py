@@ -152,9 +152,12 @@ class NaiveRuleSet:
             if self._holds(rule, facts, text, location, functions, serafin):
                 then = rule.then
                 setting = then.setting if then.setting != "auto" else None
+                default = then.default_setting
+                if then.unplaced_setting is not None and not location.replace("|", "").strip():
+                    default = then.unplaced_setting  # no place given (round 10)
                 return Classification(
                     activity=then.activity,
-                    setting=setting or self._place(facts, text, location, then.default_setting),
+                    setting=setting or self._place(facts, text, location, default),
                     nature=self._nature(facts, then, text),
                     rule_id=rule.id,
                     serafin_code=serafin[:16] if serafin else then.serafin,

@@ -412,6 +412,51 @@ def test_where_known_holds_when_the_place_links_or_title_say_where(
     assert ("where:" in evidence) is (expected[0] == "lieu-connu"), evidence
 
 
+UNPLACED_RULES = """
+places:
+  - {setting: ecole, words: [ecole]}
+place_reading: {elsewhere_without_youth: true}
+rules:
+  - id: appui
+    explanation: Appui aux acteurs du jeune
+    when: {words: [appui]}
+    then: {activity: appui_ressources, unplaced_setting: inconnu}
+  - id: reunion
+    explanation: Réunion d'équipe
+    when: {words: [reunion]}
+    then: {activity: institutionnel}
+"""
+
+
+@pytest.mark.parametrize(
+    ("summary", "location", "expected"),
+    [
+        # No place given, nothing saying where: the rule's unplaced setting (round 10).
+        ("Appui ressources", "", Setting.INCONNU),
+        # A word saying where still does; a place the registry does not know, without a young
+        # person, keeps the default setting's reading: elsewhere, outside.
+        ("Appui équipe école Jaurès", "", Setting.ECOLE),
+        ("Appui ressources", "Inspection Nord", Setting.EXTERIEUR),
+        ("Appui ressources", "Les Tilleuls", Setting.SITE),
+        # Without ``unplaced_setting``, the default setting (site) as before.
+        ("Réunion", "", Setting.SITE),
+    ],
+)
+def test_unplaced_setting_is_the_setting_when_no_place_is_given(
+    summary: str, location: str, expected: Setting
+) -> None:
+    from agenda_ingest.classification.places import parse_place_registry
+
+    rules = compile_rule_set(
+        parse_rule_set(UNPLACED_RULES), "test", parse_place_registry(WHERE_PLACES)
+    )
+    facts = SessionFacts(
+        summary=summary, location=location, youth=0, youth_present=0, professionals=1
+    )
+    assert rules.classify(facts).setting is expected
+    assert rules.explain(facts).classification.setting is expected
+
+
 def test_explain_gives_what_classify_gives_on_every_own_entry() -> None:
     """``explain`` (GET .../classification: "why is this counted so?") must say what was
     stored: the same classification as ``classify`` on every entry of the wording set, with

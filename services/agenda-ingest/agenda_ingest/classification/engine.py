@@ -312,6 +312,7 @@ class _Registry:
         "home",
         "joins",
         "masks",
+        "named",
         "own_words",
         "place_words",
         "places",
@@ -337,9 +338,13 @@ class _Registry:
         rule_words: frozenset[str] = frozenset(),
         vehicles: frozenset[str] | None = None,
         articles: frozenset[str] = frozenset(),
+        named: frozenset[str] = frozenset(),
     ) -> None:
         self.vocabulary = vocabulary
         self.joins = joins
+        self.named = named
+        """The everyday places named by their own name (``named_places``: café, bar, marché): none
+        is the DITEP's own facility ("café place des Fêtes", the antenna "Place des Fêtes")."""
         self.rule_words = rule_words
         """The rules' words, with ``own_towns``: a town is none of them (else empty)."""
         self.masks = vehicles is not None
@@ -524,11 +529,13 @@ class _Registry:
                 first
                 and ("own" in codes or setting is Setting.SOINS)
                 and not set(first.split()) & set(found.split())
-                and not self._own_facility(f.location, codes, first, found)
+                and (first in self.named or not self._own_facility(f.location, codes, first, found))
             ):
                 # An own alias inside a public place's name ("Piscine de la Fontaine d'Ouche",
                 # the group "Ouche"; "Calanque de Sormiou", the group "Sormiou"), or a care
-                # partner's ("McDo Purpan", by the CHU Purpan): outside.
+                # partner's ("McDo Purpan", by the CHU Purpan): outside. A café or a bar named
+                # with the premises' name is that café ("café place des Fêtes", the antenna
+                # "Place des Fêtes"), never the DITEP's own, as its gym may be (round 10).
                 return _PlaceHit(codes, Setting.EXTERIEUR, f"location «{first}» «{found}»")
             if "own" in codes:
                 for pattern in self.care_phrases:
@@ -1722,7 +1729,11 @@ def _where_read(
         # "SESSAD", "Educ SESSAD - Karim" with the young person: the service says who, not
         # where; another word of the title may (round 6).
         found = _place_word(places, f.words, title=True, skip=Setting.SITE)
-    desk = not reading.desk.isdisjoint(f.words.tokens)
+    desk = not reading.desk.isdisjoint(f.words.tokens) and not reading.desk.isdisjoint(
+        # The place's own name repeated in the title names the place, not desk work ("Séjour ski
+        # Les Saisies" at "Les Saisies (73)": the ski resort, not "saisie"; round 10).
+        f.words.tokens - f.location.tokens
+    )
     if found is None and not desk:
         everyday = _named_place(f.words, reading, vocabulary)
         if everyday is not None:
@@ -2200,9 +2211,15 @@ class CompiledRuleSet:
             return then.setting, None
         # A session of a modality with its young person absent ("PEC Noah" at a town, he did
         # not come) was to be held with him, not a meeting of professionals elsewhere.
+        default = then.default_setting
+        if then.unplaced_setting is not None and not f.location.padded.strip():
+            # No place given (as ``located: false`` reads it): the rule's own reading of an
+            # agenda that says nothing of where ("Appui ressources" alone: the partner's, not
+            # the DITEP's; round 10).
+            default = then.unplaced_setting
         return self._place(
             f,
-            then.default_setting,
+            default,
             then.activity in MODALITIES,
             then.activity is Activity.ACCUEIL_JOUR,
         )
@@ -2501,6 +2518,7 @@ def compile_rule_set(
             reading.rule_words if reading.own_towns else frozenset(),
             reading.vehicles if reading.names_not_read_for else None,
             reading.name_articles,
+            reading.named_places,
         )
         if registry is not None and registry_has_places(registry)
         else None

@@ -191,11 +191,16 @@ _CUES = (
 _CALL_WITH = re.compile(
     r"\bt[ée]l(?:[ée]phone)?\.?\s+(?:avec|[àa]|aux?)\s+(?![\d\s])|\bappel\s+avec\b|"
     r"^\W*t[ée]l(?:[ée]phone)?\.?\s+"
-    r"(?!d'|d’|de\b|du\b|des\b|[àa]\b|aux?\b|n°|num|port|fixe|pro\b|perso)[^\W\d]",
+    r"(?!d'|d’|de\b|du\b|des\b|[àa]\b|aux?\b|n°|num|port|fixe|pro\b|perso)[^\W\d]|"
+    # A description starting with "appel" and whom or what call ("appel référente MDMPH", "appel
+    # conseillère ML, suite du stage", "appel hebdo"; round 10); not a call at a time or from
+    # someone ("Appel à 23h40", "appel du CPE 10h": what led to the session).
+    r"^\W*appels?\s+(?!(?:[àa]|aux?|de|du|des|d['’]|en|pour|sur|le|la|les|ce|cet|cette)\b)[^\W\d]",
     re.IGNORECASE,
 )
-"""A call said with whom ("tél avec la mère + évaluatrice MDPH", "tel référente MDPH"): a call,
-unless the description gives a phone number ("tél mère 06 12 34 56 78": a number to call)."""
+"""A call said with whom ("tél avec la mère + évaluatrice MDPH", "tel référente MDPH", "appel
+référente MDMPH"): a call, unless the description gives a phone number ("tél mère 06 12 34 56
+78": a number to call)."""
 
 _PHONE_NUMBER = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 

@@ -189,6 +189,10 @@ class Actions(_Strict):
     activity: Activity
     setting: Setting | Literal["auto"] = "auto"
     default_setting: Setting = Setting.SITE
+    unplaced_setting: Setting | None = None
+    """With ``auto``, the setting when the agenda gives no place and no word says where (None:
+    ``default_setting``); a place given that says nothing keeps ``default_setting``'s reading
+    (round 10: an appui-ressources with no place is ``inconnu``, at a town it is outside)."""
     nature: Nature | Literal["auto"] = "auto"
     nature_without_youth: Nature | None = None
     serafin: str | None = Field(default=None, pattern=r"^\d+(\.\d+)*$", max_length=16)
