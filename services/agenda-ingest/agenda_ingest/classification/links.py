@@ -11,7 +11,7 @@ _WHOLE_LINK = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 CUE_CODE = "cue|"
 """The code of a cue in the description: ``cue|phone``, ``cue|video``, ``cue|home``,
 ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``, ``cue|own``,
-``cue|drive``, ``cue|internat``."""
+``cue|drive``, ``cue|internat``, ``cue|named``."""
 
 # Each cue: its name, whether it says where (a way home just before it, "retour à
 # domicile", cancels it: ``_said``) and its pattern.
@@ -185,6 +185,19 @@ _CUES = (
             re.IGNORECASE,
         ),
     ),
+    # The description opens with a name alone, a first name or a place, before a dash, a comma
+    # or nothing ("Mikel", "Gorka - pelote Unai", "Karim - CAMSP + retour"): who or where a
+    # vehicle of the DITEP is taken for, read as a code (``cue|named``; round 10). Not a
+    # sentence ("Hugo accompagne", "Lou ne s'est pas présentée"), a label before a colon
+    # ("Lien : https://…"), nor the vehicle's upkeep ("Garage Renault", "Révision").
+    (
+        "named",
+        False,
+        re.compile(
+            r"^\W*(?!(?:Garage|R[ée]vision|Contr[ôo]le|Vidange|Pneus?|Panne|Indispo\w*|Annul\w*)\b)"
+            r"[A-ZÉÈÎ][a-zéèêëïîôçñ]+\s*(?:$|[-–—,+/(])"
+        ),
+    ),
 )
 
 
@@ -227,10 +240,11 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     """``cue|phone``, ``cue|video``, ``cue|home`` when a description says the session is a
     call ("par tél", "en visio", "Teams") or at home ("à domicile cette semaine"),
     ``cue|advice``, ``cue|absent``, ``cue|path``, ``cue|individual``, ``cue|sessad``,
-    ``cue|own``, ``cue|drive`` and ``cue|internat`` when it says advice given, a no-show, an
-    event of the young person's school path, one professional with him, the SESSAD, his own
-    activity (his class, club or family, not the DITEP), a drive or the DITEP's internat: read
-    in the words around its links (a link's own "zoom" is a link, read by ``link_codes``)."""
+    ``cue|own``, ``cue|drive``, ``cue|internat`` and ``cue|named`` when it says advice given, a
+    no-show, an event of the young person's school path, one professional with him, the SESSAD,
+    his own activity (his class, club or family, not the DITEP), a drive, the DITEP's internat,
+    or opens with a name alone: read in the words around its links (a link's own "zoom" is a
+    link, read by ``link_codes``)."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
@@ -248,7 +262,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
 
 _CUE_ORDER = tuple(CUE_CODE + name for name, _where, _pattern in _CUES)
 """The order ``cue_codes`` gives its codes in (video, home, phone, advice, absent, path,
-individual, sessad, own, drive, internat)."""
+individual, sessad, own, drive, internat, named)."""
 
 
 def merged_cues(*found: tuple[str, ...]) -> tuple[str, ...]:

@@ -129,6 +129,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     "network": ("reseau",),
     "teacher": ("enseignant",),
     "teachers": ("enseignants",),
+    # Round 10: "Travel time to Bagnolet (VAD)" is the professional's drive, the « trajet » the
+    # rules name.
+    "travel": ("trajet",),
     "outing": ("sortie",),
     "outings": ("sortie",),
     "trip": ("sortie",),
