@@ -23,17 +23,6 @@ def _read(entry: dict[str, object]) -> tuple[str, str, str, str]:
     return labels_and_rule(entry, PLACES)
 
 
-def test_accompanied_to_the_hearing_is_support() -> None:
-    entry = timed_entry(
-        "Accompagnement audience JE - Noam", location="Tribunal judiciaire de Valence"
-    )
-    assert _read(entry)[0] == "ambulatoire"
-    entry = timed_entry(
-        "Accompagnement de Noam à l'audience du juge des enfants", location="Tribunal de Valence"
-    )
-    assert _read(entry)[0] == "ambulatoire"
-
-
 def test_the_hearing_alone_stays_coordination() -> None:
     entry = timed_entry("Audience JE - Noam", location="Tribunal judiciaire de Valence")
     assert _read(entry)[0] == "coordination"
