@@ -59,7 +59,7 @@ def test_doctor_and_family_meal_with_one_young_person() -> None:
 
 def test_visit_at_the_ase_foster_family_with_him_is_support() -> None:
     entry = timed_entry("Visite famille d'accueil ASE - Noam", location="Crest")
-    activity, _setting, _, rule = _read(entry)
+    activity, setting, _, rule = _read(entry)
     assert (activity, setting, rule) == (
         "ambulatoire",
         "domicile",
