@@ -6,7 +6,8 @@ were tuned on in round 4; BW to CB were the measure of round 4 and were tuned on
 CC to CI were the measure of round 5 and were tuned on in round 6; CJ to CO were the measure of
 round 6 and were tuned on in round 7; CP to CU were the measure of round 7 and were tuned on in
 round 8; CV to DA were the measure of round 8 and were tuned on in round 9; DB to DG were the
-measure of round 9 (docs/classification-rules.md).
+measure of round 9 and were tuned on in round 10; DH to DM were the measure of round 10
+(docs/classification-rules.md).
 Once in the repository, every set is a regression set: a new measure needs new writers. The
 floors are the entries the shipped rules got right when the floors were last set: a rule
 change that loses one of them fails here and has to be a decision, not an accident. Sets with
@@ -29,7 +30,7 @@ BLIND = Path(__file__).parents[2] / "data" / "blind"
 # shipped rules give them after round 7 (lowered where a documented decision changed a label's
 # reading: docs, "Round 3: leave", "Round 4: absences", "Round 4: the people around").
 FLOORS: dict[str, tuple[int, int]] = {
-    "AI": (248, 244),
+    "AI": (248, 245),
     "AJ": (227, 216),
     "AK": (250, 248),
     "AL": (249, 247),
@@ -41,8 +42,8 @@ FLOORS: dict[str, tuple[int, int]] = {
     "AR": (249, 247),
     "AS": (248, 247),
     "AT": (249, 248),
-    "AU": (246, 236),
-    "AV": (246, 246),
+    "AU": (247, 238),
+    "AV": (247, 247),
     "AW": (243, 242),
     "AX": (247, 246),
     "AY": (249, 249),
@@ -55,8 +56,8 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BF": (240, 240),
     "BG": (245, 240),
     "BH": (
-        238,
-        233,
+        239,
+        234,
     ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
     "BI": (247, 243),
     "BJ": (241, 234),
@@ -73,7 +74,7 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BP": (246, 240),
     "BQ": (248, 245),
     "BR": (249, 247),
-    "BS": (246, 241),
+    "BS": (247, 242),
     "BT": (243, 238),
     "BU": (246, 238),
     "BV": (243, 235),
@@ -81,12 +82,12 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BX": (244, 240),
     "BY": (242, 238),
     "BZ": (243, 237),
-    "CA": (248, 245),
+    "CA": (248, 246),
     "CB": (244, 244),
     "CC": (242, 236),
     "CD": (245, 232),
     "CE": (245, 234),
-    "CF": (245, 235),
+    "CF": (245, 236),
     "CG": (246, 244),
     "CH": (242, 236),
     "CI": (240, 235),
@@ -94,7 +95,7 @@ FLOORS: dict[str, tuple[int, int]] = {
     "CK": (245, 244),
     "CL": (240, 237),
     "CM": (244, 242),
-    "CN": (248, 238),
+    "CN": (248, 239),
     "CO": (244, 242),
     "CP": (242, 242),
     "CQ": (249, 248),
@@ -108,12 +109,18 @@ FLOORS: dict[str, tuple[int, int]] = {
     "CY": (234, 233),
     "CZ": (244, 239),
     "DA": (243, 241),
-    "DB": (228, 224),
-    "DC": (232, 227),
-    "DD": (237, 225),
-    "DE": (231, 230),
-    "DF": (238, 224),
-    "DG": (235, 232),
+    "DB": (237, 235),
+    "DC": (237, 233),
+    "DD": (244, 238),
+    "DE": (233, 232),
+    "DF": (245, 231),
+    "DG": (243, 240),
+    "DH": (238, 226),
+    "DI": (242, 238),
+    "DJ": (239, 235),
+    "DK": (234, 219),
+    "DL": (238, 229),
+    "DM": (235, 220),
 }
 
 
