@@ -21,7 +21,7 @@ def setting_of(rules: CompiledRuleSet, **entry: object) -> str:
 def activity_and_rule(entry: dict[str, object], places: str | None = None) -> tuple[Activity, str]:
     """The activity the shipped rules give an entry (with a place registry's text when
     given), and the rule that gave it."""
-    rules = default_rule_set() if places is None else default_with_places(places)
+    rules = default_rule_set() if places is None else rules_with(places)
     result = rules.classify(facts_from_entry(entry))
     return result.activity, result.rule_id
 

@@ -6,10 +6,9 @@ trip: the care paths (« circuits d'orientation ») of a partners' meeting."""
 
 from __future__ import annotations
 
-from agenda_ingest.classification.entries import facts_from_entry
 from agenda_ingest.classification.links import cue_codes
 from ditep_core.nomenclatures import Activity
-from tests.agenda_ingest.classification.reading import rules_with, timed_entry
+from tests.agenda_ingest.classification.reading import activity_and_rule, timed_entry
 
 PLACES = """
 format: ditep-places/1
@@ -27,8 +26,7 @@ TWO = ("éducatrice spécialisée", "moniteur éducateur")
 
 
 def _read(entry: dict[str, object]) -> tuple[Activity, str]:
-    got = rules_with(PLACES).classify(facts_from_entry(entry))
-    return got.activity, got.rule_id
+    return activity_and_rule(entry, PLACES)
 
 
 def _vehicle(summary: str, description: str = "", location: str = "") -> dict[str, object]:
