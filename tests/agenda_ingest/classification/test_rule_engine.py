@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from agenda_ingest.classification.engine import (
+    _ACCENT_TABLE,
+    _ACCENTS,
+    _TABLE_END,
+    _WORD,
     Classification,
     SessionFacts,
     compile_rule_set,
@@ -18,6 +24,7 @@ from agenda_ingest.classification.engine import (
     default_with_places,
     overlaps_night,
 )
+from agenda_ingest.classification.engine import _tokens as tokens
 from agenda_ingest.classification.entries import facts_from_entry, measure
 from agenda_ingest.classification.schema import RuleSetInvalid, parse_rule_set
 from ditep_core.nomenclatures import Activity, Nature, Setting
@@ -152,6 +159,30 @@ def test_words_are_whole_and_accent_free_codes_before_words() -> None:
     assert rules.classify(SessionFacts(summary="Internationale")).activity is (
         Activity.UNCLASSIFIED
     )
+
+
+def _tokens_by_the_mapping(text: str) -> list[str]:
+    """The words of a text read with the mapping itself (what the list copies)."""
+    text = text.lower().translate(_ACCENTS)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return _WORD.findall(text)
+
+
+def test_the_accent_list_reads_every_character_as_the_accent_mapping_does() -> None:
+    # The list is a faster copy of the mapping (issue 20, throughput): a character it read
+    # otherwise would change a word.
+    for code in range(0x80, _TABLE_END):
+        char = chr(code)
+        assert char.translate(_ACCENT_TABLE) == char.translate(_ACCENTS), hex(code)
+    draw = random.Random(3)
+    alphabet = [*"aeiou lmnrst-'", *map(chr, range(0xC0, 0x250)), "’", "«", "→", "📞", "🌙", "ｆ"]
+    titles = ["Réunion → Métropole ☎ l’école", "Nuit 🌙 internat", "Œuvre « x » — ß", "ＲＤＶ"]
+    titles += ["".join(draw.choices(alphabet, k=draw.randrange(1, 40))) for _ in range(3000)]
+    assert {title: tokens(title) for title in titles} == {
+        title: _tokens_by_the_mapping(title) for title in titles
+    }
 
 
 QUESTION_AND_BOTH = """

@@ -273,17 +273,28 @@ class Normaliser:
             return True
         length = len(token)
         heads, tails = self._heads, self._tails
-        # The longest beginning of the token that begins a key: the last place to delete at.
-        last = 0
-        while last < length - 1 and token[: last + 1] in heads:
-            last += 1
-        # The longest ending that ends a key: the first place to delete at.
-        first = length - 1
-        while first > 0 and token[first:] in tails:
-            first -= 1
-        if first > last:
-            return False
-        return not keys.isdisjoint([token[:at] + token[at + 1 :] for at in range(first, last + 1)])
+        # The first place to delete at: past the longest ending of the token that ends a key.
+        # Every ending of an ending is one too (and every beginning of a beginning), so the
+        # longest is found by halving, and one look-up says whether the beginning reaches it.
+        low, high = 0, length - 1  # the longest such ending is at least low, at most high
+        while low < high:
+            middle = (low + high + 1) // 2
+            if token[length - middle :] in tails:
+                low = middle
+            else:
+                high = middle - 1
+        first = length - 1 - low
+        if first > 0 and token[:first] not in heads:
+            return False  # no beginning reaches the first place: no deletion can be a key
+        # The last place to delete at: the end of the longest beginning that begins a key.
+        low, high = first, length - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if token[:middle] in heads:
+                low = middle
+            else:
+                high = middle - 1
+        return not keys.isdisjoint([token[:at] + token[at + 1 :] for at in range(first, low + 1)])
 
     def _candidates(self, initial: str, length: int, limit: int) -> list[str]:
         """The vocabulary's words with the same initial whose length is within ``limit``
