@@ -1294,6 +1294,11 @@ _BASE_KEY = operator.attrgetter(
     "all_day",
     "source_kind",
 )
+_DECIDING = operator.attrgetter(
+    "codes", "youth", "youth_present", "professionals", "functions", "all_day", "source_kind"
+)
+"""What the rules read of a session beside its texts and its time: with the texts as read
+(projected), what an entry is found by when it is not known as it is."""
 _TIMES_LIMIT = 4_096
 
 
@@ -2027,16 +2032,7 @@ class CompiledRuleSet:
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
         texts = self.reader.texts_of(facts)
-        deciding = (
-            *texts,
-            facts.codes,
-            facts.youth,
-            facts.youth_present,
-            facts.professionals,
-            facts.functions,
-            facts.all_day,
-            facts.source_kind,
-        )
+        deciding = texts + _DECIDING(facts)
         known = self._by_features.get(deciding)
         if known is None:
             if len(self._by_features) >= _MEMO_LIMIT:
