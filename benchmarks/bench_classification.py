@@ -25,6 +25,11 @@ the ratios b/a and c/a; the targets (issue 20) are b ≥ 1,000,000 sessions/s,
 c ≥ 100,000 sessions/s, and b/a ≥ 5.
 
     .venv/bin/python -m benchmarks.bench_classification [--quick] [--sessions N] [--runs N]
+
+``--quick`` is for a smoke test, not for the targets: the pool's entries are evaluated once
+each (about 3,000 evaluations) whatever the number of sessions, so on 20,000 distinct sessions
+instead of 200,000 they weigh ten times more and (c) reads far lower. Compare full runs, two
+versions alternated in one sitting (``docs/architecture.md``).
 """
 
 from __future__ import annotations

@@ -154,8 +154,8 @@ _ACCENTS = str.maketrans(
 _TABLE_END = 0x3000
 _ACCENT_TABLE = [_ACCENTS.get(code, chr(code)) for code in range(_TABLE_END)]
 """``_ACCENTS`` as a list for the characters below U+3000 (every Latin letter and French
-punctuation): ``str.translate`` looks a list up without hashing each character, about three
-times faster on a French title. A text with a character beyond it uses ``_ACCENTS``."""
+punctuation): ``str.translate`` indexes a list where it looks each character up in a dict,
+about 2.5 times faster on a French title. A text with a character beyond uses ``_ACCENTS``."""
 
 
 _AT = re.compile(r"(?<!\w)@")
