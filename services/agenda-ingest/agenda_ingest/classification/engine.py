@@ -842,16 +842,15 @@ class _Reader:
             interned.clear()
             interned[_UNREAD.piece, _UNREAD.given] = _UNREAD
         spelt = self.normaliser.spell(word)
+        # The word as typed counts in either case (a rule may name a short form).
+        typed_matches = word in known or word.startswith(prefixes.get(word[0], no_prefix))
         content: tuple[str, tuple[str, ...]] | None = None  # None: no rule word
         if spelt == (word,):  # most words stand for themselves
-            if word in known or word.startswith(prefixes.get(word[0], no_prefix)):
+            if typed_matches:
                 content = (word, (word,))
         else:
             pieces: list[str] = []
-            # The word as typed counts too (a rule may name a short form).
-            given = (
-                [word] if word in known or word.startswith(prefixes.get(word[0], no_prefix)) else []
-            )
+            given = [word] if typed_matches else []
             for each in spelt:
                 if each in known or each.startswith(prefixes.get(each[:1], no_prefix)):
                     pieces.append(each)
