@@ -997,6 +997,12 @@ Compiled = tuple[str, Test, Check]
 _NO_LIMIT = 1 << 62
 
 
+def _place_given(f: _Features) -> bool:
+    """Whether the session's location says anything once read (a link alone says no place):
+    what ``located`` tests and ``unplaced_setting`` follows."""
+    return bool(f.location.padded.strip())
+
+
 def _count(name: str, wanted: Range) -> Compiled:
     low, high = wanted.min or 0, _NO_LIMIT if wanted.max is None else wanted.max
     read = operator.attrgetter(name)
@@ -1092,7 +1098,7 @@ def _compile_conditions(
         wanted_located = when.located
 
         def located(f: _Features) -> bool:
-            return bool(f.location.padded.strip()) is wanted_located
+            return _place_given(f) is wanted_located
 
         compiled.append(
             (
@@ -2202,10 +2208,9 @@ class CompiledRuleSet:
         # A session of a modality with its young person absent ("PEC Noah" at a town, he did
         # not come) was to be held with him, not a meeting of professionals elsewhere.
         default = then.default_setting
-        if then.unplaced_setting is not None and not f.location.padded.strip():
-            # No place given (as ``located: false`` reads it): the rule's own reading of an
-            # agenda that says nothing of where ("Appui ressources" alone: the partner's, not
-            # the DITEP's; round 10).
+        if then.unplaced_setting is not None and not _place_given(f):
+            # No place given: the rule's own reading of an agenda that says nothing of where
+            # ("Appui ressources" alone: the partner's, not the DITEP's; round 10).
             default = then.unplaced_setting
         return self._place(
             f,
