@@ -201,6 +201,22 @@ _CUES = (
 )
 
 
+_VIDEO_HOST_LABEL = re.compile(r"visio\w*|jitsi|meet|webconf\w*|bbb|bigbluebutton")
+"""A host's label naming a video server ("visio.ditep-domes.fr", "meet.ght-ouest.fr",
+"jitsi.asso.org", "bbb.ac-lyon.fr"): a video tool the DITEP or a partner hosts itself, whose
+host no list of tools can name (round 11)."""
+
+
+def _video_host(text: str) -> bool:
+    """Whether a link of the text goes to a self-hosted video tool (a label of its host before
+    the domain's own names a video server; the link's domain alone does not, "meet-up.fr")."""
+    for match in _LINK.finditer(text):
+        labels = match.group(1).lower().removeprefix("www.").split(".")
+        if any(_VIDEO_HOST_LABEL.fullmatch(label) for label in labels[:-2]):
+            return True
+    return False
+
+
 _CALL_WITH = re.compile(
     r"\bt[ée]l(?:[ée]phone)?\.?\s+(?:avec|[àa]|aux?)\s+(?![\d\s])|\bappel\s+avec\b|"
     r"^\W*t[ée]l(?:[ée]phone)?\.?\s+"
@@ -244,7 +260,8 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
     no-show, an event of the young person's school path, one professional with him, the SESSAD,
     his own activity (his class, club or family, not the DITEP), a drive, the DITEP's internat,
     or opens with a name alone: read in the words around its links (a link's own "zoom" is a
-    link, read by ``link_codes``)."""
+    link, read by ``link_codes``); a link to a video server the DITEP hosts itself
+    ("https://visio.ditep-domes.fr/rdv/482") is ``cue|video`` too."""
     words = [_WHOLE_LINK.sub(" ", text) for text in descriptions if text]
     found = {
         name
@@ -253,6 +270,10 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
             _said(pattern, text) if where else pattern.search(text) is not None for text in words
         )
     }
+    if "video" not in found and any(
+        ("http" in text or "www." in text) and _video_host(text) for text in descriptions if text
+    ):
+        found.add("video")
     if "phone" not in found and any(
         _CALL_WITH.search(text) is not None and _PHONE_NUMBER.search(text) is None for text in words
     ):
