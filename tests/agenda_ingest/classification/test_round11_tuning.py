@@ -77,3 +77,39 @@ def test_a_trip_by_pirogue_is_transport_but_a_visit_by_pirogue_is_the_visit() ->
     assert _read(trip)[:2] == ("transport", "inconnu")
     visit = timed_entry("VAD Apatou (pirogue)", location="Apatou")
     assert _read(visit)[:2] == ("ambulatoire", "domicile")
+
+
+def test_a_call_or_a_home_visit_that_names_the_cfa_is_the_call_or_the_visit() -> None:
+    call = timed_entry("Appel Enzo (il ne veut pas aller au CFA)", times=("07:15", "07:35"))
+    assert _read(call)[:2] == ("ambulatoire", "distance")
+    visit = timed_entry("Passer voir Chloé chez elle pour son dossier CFA", location="Chez Chloé")
+    assert _read(visit)[:2] == ("ambulatoire", "domicile")
+    # With him at the CFA, the CFA is his school.
+    there = timed_entry("Stage découverte au CFA - Enzo")
+    assert _read(there) == ("ambulatoire", "ecole", "direct", "cfa-avec-professionnel")
+
+
+def test_a_point_with_a_partner_on_his_path_without_him_is_coordination() -> None:
+    path = timed_entry("Visio Mission locale / DITEP sur le parcours d'Inès", present=0)
+    assert _read(path) == ("coordination", "distance", "indirect", "coordination-partenaires")
+    point = timed_entry("Appel au CFA pour faire le point sur les absences de Rayan", present=0)
+    assert _read(point)[:3] == ("coordination", "distance", "indirect")
+    # A visit at home without him stays the home visit.
+    home = timed_entry("VAD point sur la semaine", present=0)
+    assert _read(home)[:2] == ("ambulatoire", "domicile")
+
+
+def test_his_return_to_class_is_not_a_trip() -> None:
+    entry = timed_entry(
+        "Retour en classe progressif (1h), accompagné",
+        location="clg Jaurès",
+        times=("09:00", "10:00"),
+    )
+    assert _read(entry)[:2] == ("ambulatoire", "ecole")
+    trip = timed_entry("Retour clg Jaurès", times=("16:30", "17:00"))
+    assert _read(trip)[0] == "transport"
+
+
+def test_the_family_kaz_is_the_home() -> None:
+    entry = timed_entry("Kaz famille D. - temps éducatif", location="Sinnamary")
+    assert _read(entry)[:2] == ("ambulatoire", "domicile")
