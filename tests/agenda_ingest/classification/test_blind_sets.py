@@ -7,7 +7,8 @@ CC to CI were the measure of round 5 and were tuned on in round 6; CJ to CO were
 round 6 and were tuned on in round 7; CP to CU were the measure of round 7 and were tuned on in
 round 8; CV to DA were the measure of round 8 and were tuned on in round 9; DB to DG were the
 measure of round 9 and were tuned on in round 10; DH to DM were the measure of round 10 and
-were tuned on in round 11; DN to DS were the measure of round 11 (docs/classification-rules.md).
+were tuned on in round 11; DN to DS were the measure of round 11 and were tuned on in round 12;
+DT to DY were the measure of round 12 (docs/classification-rules.md).
 Once in the repository, every set is a regression set: a new measure needs new writers. The
 floors are the entries the shipped rules got right when the floors were last set: a rule
 change that loses one of them fails here and has to be a decision, not an accident. Sets with
@@ -27,24 +28,25 @@ from agenda_ingest.classification.entries import expected_labels, measure
 BLIND = Path(__file__).parents[2] / "data" / "blind"
 
 # set: (entries whose activity is right, entries right on all three), of 250 each, as the
-# shipped rules give them after round 7 (lowered where a documented decision changed a label's
-# reading: docs, "Round 3: leave", "Round 4: absences", "Round 4: the people around").
+# shipped rules give them after round 12 (lowered where a documented decision changed a label's
+# reading: docs, "Round 3: leave", "Round 4: absences", "Round 4: the people around", "Round 12:
+# desk work, closures": AI, AJ, AO, BN, BO, BS, BU, BV, BW, DE lost one or two entries there).
 FLOORS: dict[str, tuple[int, int]] = {
-    "AI": (248, 245),
-    "AJ": (227, 216),
+    "AI": (248, 244),
+    "AJ": (227, 215),
     "AK": (250, 248),
     "AL": (249, 247),
     "AM": (247, 244),
     "AN": (246, 244),
-    "AO": (246, 242),
+    "AO": (245, 242),
     "AP": (246, 245),
     "AQ": (247, 246),
     "AR": (249, 247),
     "AS": (248, 247),
     "AT": (249, 248),
-    "AU": (247, 238),
+    "AU": (247, 239),
     "AV": (247, 247),
-    "AW": (243, 242),
+    "AW": (243, 243),
     "AX": (247, 246),
     "AY": (249, 249),
     "AZ": (249, 240),
@@ -55,33 +57,25 @@ FLOORS: dict[str, tuple[int, int]] = {
     "BE": (250, 248),
     "BF": (240, 240),
     "BG": (245, 240),
-    "BH": (
-        239,
-        234,
-    ),  # round 5: BH:205, a vehicle at the garage with nobody, now to classify (5 writers to 2)
-    "BI": (247, 243),
+    "BH": (239, 235),
+    "BI": (247, 244),
     "BJ": (241, 234),
     "BK": (248, 246),
-    # BL:121 "VAD Maëlys - RDV manqué": the no-show's nature (direct) once rule phrases are
-    # spelt out (docs, "Rule phrases with a short form"); its writer says indirect.
     "BL": (246, 233),
     "BM": (246, 243),
-    "BN": (
-        239,
-        229,
-    ),  # round 5: BN:194, a vehicle at the garage with nobody, now to classify (5 writers to 2)
-    "BO": (242, 226),
+    "BN": (239, 227),
+    "BO": (241, 225),
     "BP": (246, 240),
     "BQ": (248, 245),
     "BR": (249, 247),
-    "BS": (247, 242),
+    "BS": (247, 241),
     "BT": (243, 238),
-    "BU": (246, 238),
-    "BV": (243, 235),
-    "BW": (247, 242),
+    "BU": (246, 237),
+    "BV": (243, 234),
+    "BW": (247, 241),
     "BX": (244, 240),
     "BY": (242, 238),
-    "BZ": (243, 237),
+    "BZ": (243, 238),
     "CA": (248, 246),
     "CB": (244, 244),
     "CC": (242, 236),
@@ -101,7 +95,7 @@ FLOORS: dict[str, tuple[int, int]] = {
     "CQ": (249, 248),
     "CR": (246, 246),
     "CS": (241, 238),
-    "CT": (248, 247),
+    "CT": (249, 248),
     "CU": (247, 246),
     "CV": (245, 237),
     "CW": (248, 247),
@@ -111,8 +105,8 @@ FLOORS: dict[str, tuple[int, int]] = {
     "DA": (243, 241),
     "DB": (237, 235),
     "DC": (237, 233),
-    "DD": (244, 238),
-    "DE": (233, 232),
+    "DD": (245, 239),
+    "DE": (232, 231),
     "DF": (245, 231),
     "DG": (243, 240),
     "DH": (238, 226),
@@ -121,12 +115,18 @@ FLOORS: dict[str, tuple[int, int]] = {
     "DK": (237, 225),
     "DL": (242, 234),
     "DM": (236, 221),
-    "DN": (229, 224),
-    "DO": (219, 208),
-    "DP": (240, 235),
-    "DQ": (233, 221),
-    "DR": (223, 209),
-    "DS": (232, 226),
+    "DN": (231, 226),
+    "DO": (221, 212),
+    "DP": (243, 239),
+    "DQ": (234, 224),
+    "DR": (228, 217),
+    "DS": (234, 231),
+    "DT": (237, 235),
+    "DU": (241, 237),
+    "DV": (235, 228),
+    "DW": (236, 225),
+    "DX": (238, 230),
+    "DY": (232, 226),
 }
 
 

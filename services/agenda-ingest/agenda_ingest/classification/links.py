@@ -231,7 +231,11 @@ _CALL_WITH = re.compile(
 référente MDMPH"): a call, unless the description gives a phone number ("tél mère 06 12 34 56
 78": a number to call)."""
 
-_PHONE_NUMBER = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
+_PHONE_NUMBER = re.compile(
+    r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b|"
+    # A number given with its last digits hidden ("06 72 .. .. ..", "06 xx xx xx xx"; round 12).
+    r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?(?:\d{2}|\.\.|[xX]{2})){4}(?!\w)"
+)
 
 
 def link_codes(*texts: str) -> tuple[str, ...]:
