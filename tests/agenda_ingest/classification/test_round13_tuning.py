@@ -85,3 +85,10 @@ def test_a_crossing_for_a_stay_is_the_trip() -> None:
         times=("08:45", "09:15"),
     )
     assert _read(entry)[:2] == ("transport", "inconnu")
+
+
+def test_an_evaluation_or_physical_activity_in_his_agenda_is_not_said_at_school() -> None:
+    assessment = youth_agenda_entry("Évaluation orthophonique", times=("10:00", "11:00"))
+    assert _read(assessment)[1] != "ecole"
+    sport = youth_agenda_entry("activité physique adaptée", times=("10:00", "11:00"))
+    assert _read(sport)[1] != "ecole"
