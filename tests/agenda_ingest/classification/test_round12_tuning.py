@@ -26,9 +26,16 @@ def _read(entry: dict[str, object]) -> tuple[str, str, str, str]:
     return labels_and_rule(entry, PLACES)
 
 
-def _desk(summary: str, description: str = "", **more: object) -> dict[str, object]:
-    """A professional's entry with no young person attached."""
-    return timed_entry(summary, description, youth=0, present=0, **more)  # type: ignore[arg-type]
+def _desk(
+    summary: str,
+    description: str = "",
+    *,
+    location: str = "",
+    kind: str = "professional",
+    times: tuple[str, str] = ("14:00", "15:30"),
+) -> dict[str, object]:
+    """A professional's entry (a room's with ``kind``) with no young person attached."""
+    return timed_entry(summary, description, location, youth=0, present=0, kind=kind, times=times)
 
 
 def test_a_barge_crossing_is_transport_but_a_barge_that_says_the_hour_is_not() -> None:

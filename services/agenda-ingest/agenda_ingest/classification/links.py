@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _LINK = re.compile(r"(?:https?://|www\.)([a-z0-9.-]+\.[a-z]{2,})", re.IGNORECASE)
 
@@ -207,14 +208,23 @@ _VIDEO_HOST_LABEL = re.compile(r"visio\w*|jitsi|meet|webconf\w*|bbb|bigbluebutto
 host no list of tools can name (round 11)."""
 
 
+def _host_labels(text: str) -> Iterator[list[str]]:
+    """The labels of each link's host in the text, lower case, without "www."
+    (``https://us02web.zoom.us/j/1`` gives ``["us02web", "zoom", "us"]``); none without a link."""
+    if "http" not in text and "www." not in text:
+        return
+    for match in _LINK.finditer(text):
+        yield match.group(1).lower().removeprefix("www.").split(".")
+
+
 def _video_host(text: str) -> bool:
     """Whether a link of the text goes to a self-hosted video tool (a label of its host before
     the domain's own names a video server; the link's domain alone does not, "meet-up.fr")."""
-    for match in _LINK.finditer(text):
-        labels = match.group(1).lower().removeprefix("www.").split(".")
-        if any(_VIDEO_HOST_LABEL.fullmatch(label) for label in labels[:-2]):
-            return True
-    return False
+    return any(
+        _VIDEO_HOST_LABEL.fullmatch(label) is not None
+        for labels in _host_labels(text)
+        for label in labels[:-2]
+    )
 
 
 _CALL_WITH = re.compile(
@@ -245,10 +255,7 @@ def link_codes(*texts: str) -> tuple[str, ...]:
     other cues: ``cue_codes``)."""
     found: list[str] = []
     for text in texts:
-        if "http" not in text and "www." not in text:
-            continue
-        for match in _LINK.finditer(text):
-            labels = match.group(1).lower().removeprefix("www.").split(".")
+        for labels in _host_labels(text):
             for first in range(len(labels) - 1):
                 code = "link|" + ".".join(labels[first:])
                 if code not in found:
@@ -274,9 +281,7 @@ def cue_codes(*descriptions: str) -> tuple[str, ...]:
             _said(pattern, text) if where else pattern.search(text) is not None for text in words
         )
     }
-    if "video" not in found and any(
-        ("http" in text or "www." in text) and _video_host(text) for text in descriptions if text
-    ):
+    if "video" not in found and any(_video_host(text) for text in descriptions):
         found.add("video")
     if "phone" not in found and any(
         _CALL_WITH.search(text) is not None and _PHONE_NUMBER.search(text) is None for text in words
